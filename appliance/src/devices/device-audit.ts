@@ -1,0 +1,44 @@
+import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Store } from '../store/index.ts';
+
+/**
+ * Device events of note go into the hash-chained audit log: connection changes and each document read
+ * (format and validity only: the personal data is audited when it is attached to a registration).
+ */
+export function auditDeviceEvents(bus: EventBus, store: Store, log: Logger): () => void {
+  let lastState = new Map<string, string>();
+  // An audit write that fails (disk full) must not take down the device path that published the event.
+  const append = (entry: Parameters<Store['audit']['append']>[0]) => {
+    try {
+      store.audit.append(entry);
+    } catch (err) {
+      log.error({ code: (err as { code?: string }).code, action: entry.action }, 'audit append failed');
+    }
+  };
+  const subs = [
+    bus.subscribe('device.state', (e) => {
+      if (lastState.get(e.device) === e.state) return;
+      lastState = new Map(lastState).set(e.device, e.state);
+      append({
+        actor: `device:${e.device}`,
+        action: `device.${e.state}`,
+        entityType: 'device',
+        entityId: e.device,
+        details: { transportId: e.transportId, simulated: e.simulated, ...(e.reason ? { reason: e.reason } : {}) },
+      });
+    }),
+    bus.subscribe('document.scanned', (e) => {
+      append({
+        actor: 'device:mrz',
+        action: 'document.scanned',
+        entityType: 'scan',
+        entityId: e.scanId,
+        details: { format: e.document?.format ?? null, valid: e.document?.valid ?? false, error: e.error?.code ?? null },
+      });
+    }),
+  ];
+  return () => {
+    for (const s of subs) s();
+  };
+}

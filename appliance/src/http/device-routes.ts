@@ -1,0 +1,80 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
+import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
+import type { ScanCache } from '../devices/scan-cache.ts';
+import { ErrorSchema } from './schemas.ts';
+
+export interface DeviceRoutesOptions {
+  mrz: MrzReaderFeature | undefined;
+  scans: ScanCache;
+}
+
+const DeviceState = Type.Object({
+  device: Type.String(),
+  state: Type.String(),
+  reason: Type.Optional(Type.String()),
+  simulated: Type.Boolean(),
+  transportId: Type.String(),
+  at: Type.String(),
+});
+
+export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = async (app, opts) => {
+  app.get(
+    '/api/devices',
+    {
+      schema: { summary: 'State of each counter device', tags: ['devices'], response: { 200: Type.Array(DeviceState) } },
+    },
+    async () => (opts.mrz ? [opts.mrz.state] : []),
+  );
+
+  app.get(
+    '/api/scans/latest',
+    {
+      schema: {
+        summary: 'The most recent document read (also pushed live on socket.io as document:scanned)',
+        tags: ['devices'],
+        response: { 200: Type.Object({}, { additionalProperties: true }), 404: ErrorSchema },
+      },
+    },
+    async () => {
+      const scan = opts.scans.latest();
+      if (!scan) throw new ApplianceError('NOT_FOUND', 'no document has been read since the appliance started');
+      return scan;
+    },
+  );
+
+  app.post(
+    '/api/simulator/mrz/scan',
+    {
+      schema: {
+        summary: 'Simulated reader only: "place" a passport on it. The bytes go over the pty like a real reader\'s',
+        tags: ['simulator'],
+        body: Type.Optional(
+          Type.Object(
+            {
+              sample: Type.Optional(Type.Integer({ minimum: 0, maximum: SAMPLE_COUNT - 1 })),
+              lines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 3 })),
+              tampered: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          202: Type.Object({ bytesWritten: Type.Integer(), wireMs: Type.Number(), lines: Type.Array(Type.String()) }),
+          409: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const sim = opts.mrz?.simulator;
+      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the MRZ reader is real hardware here: place a passport on it');
+      const body = request.body ?? {};
+      let lines = body.lines ?? sampleDocumentLines(body.sample);
+      if (body.tampered) lines = tamper(lines);
+      const result = await sim.scan(lines);
+      return reply.status(202).send({ bytesWritten: result.bytesWritten, wireMs: result.wireMs, lines });
+    },
+  );
+};

@@ -1,0 +1,167 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import type { ScanCache } from '../devices/scan-cache.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Store } from '../store/index.ts';
+import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uuid } from './schemas.ts';
+
+export interface RegistrationRoutesOptions {
+  store: Store;
+  bus: EventBus;
+  scans: ScanCache;
+  officeCode: string;
+  now?: () => Date;
+}
+
+const OfficerId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
+const IdParams = Type.Object({ id: Uuid });
+const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: ErrorSchema };
+
+/**
+ * Registration lifecycle: draft → captured (document attached) → finalized (outbox row written in the same
+ * transaction). Officer identity comes from the body/header until sign-in sessions land (UI issue).
+ */
+export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOptions> = async (app, opts) => {
+  const { store, bus, scans } = opts;
+  const now = opts.now ?? (() => new Date());
+
+  app.post(
+    '/api/registrations',
+    {
+      schema: {
+        summary: 'Start a registration (a draft) at this post',
+        tags: ['registrations'],
+        body: Type.Object({ officerId: OfficerId }, { additionalProperties: false }),
+        response: { 201: RegistrationSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const registration = store.registrations.create({ officeCode: opts.officeCode, officerId: request.body.officerId });
+      bus.publish('registration.changed', { registration, change: 'created' });
+      return reply.status(201).send(registration);
+    },
+  );
+
+  app.get(
+    '/api/registrations',
+    {
+      schema: {
+        summary: 'List registrations at this post, newest first, with keyset paging',
+        tags: ['registrations'],
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            status: Type.Optional(RegistrationStatus),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ items: Type.Array(RegistrationSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query;
+      return store.registrations.list({ limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}) });
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id',
+    {
+      schema: {
+        summary: 'Read one registration',
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: RegistrationSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const registration = store.registrations.get(request.params.id);
+      if (!registration) throw new ApplianceError('NOT_FOUND', `no registration ${request.params.id} at this post`);
+      return registration;
+    },
+  );
+
+  app.put(
+    '/api/registrations/:id/document',
+    {
+      schema: {
+        summary: 'Attach the scanned document (by scan id) or a manually entered MRZ',
+        description:
+          'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected.',
+        tags: ['registrations'],
+        params: IdParams,
+        headers: Type.Object({ 'x-officer-id': Type.Optional(OfficerId) }),
+        body: Type.Union([
+          Type.Object({ scanId: Uuid }, { additionalProperties: false }),
+          Type.Object(
+            { lines: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 2, maxItems: 3 }) },
+            { additionalProperties: false },
+          ),
+        ]),
+        response: {
+          200: Type.Object({
+            registration: RegistrationSchema,
+            document: DocumentSchema,
+            previousRegistrations: Type.Array(Uuid, { description: 'earlier registrations of the same document: the returning-migrant path' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const existing = store.registrations.get(id);
+      if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+      let lines: string[];
+      if ('scanId' in request.body) {
+        const scan = scans.get(request.body.scanId);
+        if (!scan) throw new ApplianceError('SCAN_NOT_FOUND', 'that scan is no longer available: place the passport on the reader again');
+        lines = scan.lines;
+      } else {
+        lines = request.body.lines.map((l) => l.trim().toUpperCase());
+      }
+      const document = parseMrz(lines, { now: now() });
+      const actor = request.headers['x-officer-id'] ?? existing.officerId;
+      const registration = store.registrations.attachDocument(id, document, actor);
+      bus.publish('registration.changed', { registration, change: 'document-attached' });
+      const previousRegistrations = store.registrations
+        .findByDocument(document.issuingState, document.documentNumber)
+        .filter((r) => r.id !== id && r.status === 'finalized')
+        .map((r) => r.id);
+      return { registration, document, previousRegistrations };
+    },
+  );
+
+  app.post(
+    '/api/registrations/:id/finalize',
+    {
+      schema: {
+        summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
+        tags: ['registrations'],
+        params: IdParams,
+        headers: Type.Object({ 'x-officer-id': Type.Optional(OfficerId) }),
+        response: { 200: RegistrationSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const existing = store.registrations.get(id);
+      if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+      if (existing.status !== 'finalized' && existing.document && existing.document.valid === false) {
+        throw new ApplianceError(
+          'INVALID_STATE',
+          'the document failed its check digits: rescan the passport or correct the MRZ before finalizing',
+        );
+      }
+      const registration = store.registrations.finalize(id, request.headers['x-officer-id'] ?? existing.officerId);
+      if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
+      return registration;
+    },
+  );
+};

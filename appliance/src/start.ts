@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createLogger, type Logger } from '../../firmware-bridge/src/common/logger.ts';
+import { build } from './app.ts';
+import type { ApplianceConfig } from './config/schema.ts';
+import { auditDeviceEvents } from './devices/device-audit.ts';
+import { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
+import { ScanCache } from './devices/scan-cache.ts';
+import { EventBus } from './events/event-bus.ts';
+import { attachSocketGateway } from './realtime/socket-gateway.ts';
+import { openStore, type Store } from './store/index.ts';
+
+export interface RunningAppliance {
+  app: FastifyInstance;
+  url: string;
+  store: Store;
+  bus: EventBus;
+  mrz: MrzReaderFeature;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every part in order (store, devices, HTTP, socket.io) and returns one stop() that releases all of
+ * it in reverse. Used by main.ts, the listening-server tests and the benchmark.
+ */
+export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance')): Promise<RunningAppliance> {
+  const store = openStore({ dataDir: config.dataDir, logger: createLogger('store', logger) });
+  const bus = new EventBus();
+  const scans = new ScanCache();
+  const stopAudit = auditDeviceEvents(bus, store, createLogger('audit', logger));
+  const mrz = new MrzReaderFeature({ config: config.devices.mrz, bus, scans, logger: createLogger('device:mrz', logger) });
+  try {
+    await mrz.start();
+  } catch (err) {
+    // A device that cannot start (no socat, HID library missing) leaves the rest of the appliance usable.
+    logger.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'MRZ reader did not start');
+    bus.publish('device.state', { ...mrz.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
+  }
+  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, logger: createLogger('http', logger) });
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const gateway = attachSocketGateway(app.server, bus, () => [mrz.state]);
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  let stopped = false;
+  return {
+    app,
+    url,
+    store,
+    bus,
+    mrz,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await gateway.close();
+      await app.close();
+      await mrz.stop();
+      stopAudit();
+      store.close();
+    },
+  };
+}
