@@ -128,7 +128,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       }
       const document = parseMrz(lines, { now: now() });
       const actor = request.headers['x-officer-id'] ?? existing.officerId;
-      const registration = store.registrations.attachDocument(id, document, actor);
+      const registration = store.registrations.attachDocument(id, { ...document }, actor);
       bus.publish('registration.changed', { registration, change: 'document-attached' });
       const previousRegistrations = store.registrations
         .findByDocument(document.issuingState, document.documentNumber)

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { StoreErrorCodes, mapSqliteError } from './errors.ts';
+
+/** How long a writer waits for another connection's lock (e.g. the audit CLI) before STORE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Open the SQLite file with the durability settings the appliance depends on
+ * (https://www.sqlite.org/pragma.html, https://www.sqlite.org/wal.html):
+ * - journal_mode=WAL: readers (UI lists, the forwarder, the audit CLI) never block the writer,
+ *   and a power cut leaves at worst an uncommitted WAL tail that recovery discards.
+ * - synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss; FULL fsyncs the
+ *   WAL at every commit, so the officer's "saved" means on disk.
+ * - foreign_keys=ON: off by default in SQLite, per connection.
+ */
+export function openDatabase(path: string, dir: string, logger: Logger): Database.Database {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new ApplianceError(
+      StoreErrorCodes.IoError,
+      'The appliance data directory cannot be created; call a technician.',
+      { dataDir: dir, errno: (err as NodeJS.ErrnoException).code },
+      { cause: err },
+    );
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') logger.warn({ mode }, 'database is not in WAL mode');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Schema-borne SQL may only call innocuous functions (json_valid is one): a tampered file cannot run more.
+    db.pragma('trusted_schema = OFF');
+    return db;
+  } catch (err) {
+    db?.close();
+    throw mapSqliteError(err, 'open');
+  }
+}

@@ -1,0 +1,137 @@
+/** Public types of the local store. Implementation lives in the files named for each part. */
+
+/**
+ * The parsed MRZ document as the appliance hands it over (the MRZ parser's object: it has these
+ * fields and more). Stored whole as JSON; the named fields are also copied into columns for queries.
+ */
+export interface StoredDocument {
+  format: string;
+  documentCode: string;
+  documentNumber: string;
+  issuingState: string;
+  nationality: string;
+  surname: string;
+  givenNames: string;
+  sex: string | null;
+  birthDate: string | null;
+  expiryDate: string | null;
+  valid: boolean;
+  lines: string[];
+  [k: string]: unknown;
+}
+
+export type RegistrationStatus = 'draft' | 'captured' | 'finalized';
+
+export interface Registration {
+  id: string;
+  officeCode: string;
+  officerId: string;
+  status: RegistrationStatus;
+  createdAt: string;
+  updatedAt: string;
+  finalizedAt: string | null;
+  version: number;
+  document: StoredDocument | null;
+}
+
+/** Optimistic concurrency: when given, the write fails with STORE_CONFLICT unless the row is still at this version. */
+export interface WriteOptions {
+  expectedVersion?: number;
+}
+
+export interface ListQuery {
+  limit: number;
+  cursor?: string;
+  status?: RegistrationStatus;
+  officeCode?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AuditEntryInput {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  rows: number;
+  firstBadSeq?: number;
+  reason?: string;
+}
+
+export interface OutboxEvent {
+  seq: number;
+  registrationId: string;
+  eventType: string;
+  payload: unknown;
+  createdAt: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface RegistrationRepository {
+  create(input: { officeCode: string; officerId: string; id?: string }): Registration;
+  /** draft|captured -> captured; a finalized registration is refused with INVALID_STATE. */
+  attachDocument(id: string, document: StoredDocument, actor: string, opts?: WriteOptions): Registration;
+  /** captured -> finalized, with its outbox row and audit row in ONE transaction. Idempotent. */
+  finalize(id: string, actor: string, opts?: WriteOptions): Registration;
+  get(id: string): Registration | undefined;
+  /** Keyset paging, newest first; a cursor stays valid and stable while new rows arrive. */
+  list(q: ListQuery): Page<Registration>;
+  /** All registrations of one travel document, newest first (the returning-migrant path). */
+  findByDocument(issuingState: string, documentNumber: string): Registration[];
+}
+
+export interface AuditLog {
+  append(e: AuditEntryInput): void;
+  verify(): AuditVerification;
+  /** Entries for one entity, oldest first (for a registration's history view). */
+  forEntity(entityType: string, entityId: string): AuditRow[];
+}
+
+export interface Outbox {
+  /** Unsent events, oldest first. */
+  pending(limit: number): OutboxEvent[];
+  /** Number of unsent events. */
+  depth(): number;
+  /** The central database acknowledged the event. Idempotent. */
+  markSent(seq: number): void;
+  /** A forwarding attempt failed: count it and keep the (non-personal) reason. */
+  markFailed(seq: number, error: string): void;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  path: string;
+  schemaVersion: number;
+  walMode: boolean;
+}
+
+export interface Store {
+  registrations: RegistrationRepository;
+  audit: AuditLog;
+  outbox: Outbox;
+  health(): StoreHealth;
+  /** `PRAGMA integrity_check` result: 'ok' when the file is sound. */
+  integrityCheck(): string;
+  close(): void;
+}

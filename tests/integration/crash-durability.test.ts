@@ -1,0 +1,90 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
+import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
+
+/**
+ * kill -9 of the appliance process while officers finalize registrations: every registration the API
+ * acknowledged as finalized must be there after restart, with its outbox row, and the database intact.
+ */
+describe('durability across kill -9', () => {
+  let proc: ApplianceProcess | undefined;
+  afterEach(async () => {
+    await proc?.kill('SIGKILL');
+  });
+
+  it('keeps every acknowledged finalization and passes integrity_check after a kill -9 mid-stream', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } } });
+    const url = proc.url;
+    const acknowledged: string[] = [];
+    let stop = false;
+    let failures = 0;
+
+    const officer = async (worker: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const created = await fetch(`${url}/api/registrations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ officerId: `officer-${worker}` }),
+          });
+          if (created.status !== 201) continue;
+          const { id } = (await created.json()) as { id: string };
+          const lines = generateMrz({
+            format: 'TD3', documentCode: 'P', issuingState: 'ZWE', nationality: 'ZWE',
+            documentNumber: `K${worker}${String(i).padStart(7, '0')}`, surname: 'MOYO', givenNames: 'TENDAI',
+            sex: 'M', birthDate: '900101', expiryDate: '300101',
+          });
+          const attached = await fetch(`${url}/api/registrations/${id}/document`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ lines }),
+          });
+          if (attached.status !== 200) continue;
+          const fin = await fetch(`${url}/api/registrations/${id}/finalize`, { method: 'POST' });
+          // Only a 200 with status finalized is the officer's "saved".
+          if (fin.status === 200 && ((await fin.json()) as { status: string }).status === 'finalized') acknowledged.push(id);
+        } catch {
+          failures++; // the process died under us: expected once the kill lands
+          return;
+        }
+      }
+    };
+
+    const workers = [officer(1), officer(2), officer(3)];
+    // Let a stream build up, then pull the plug without warning.
+    while (acknowledged.length < 40) await new Promise((r) => setTimeout(r, 20));
+    proc.child.kill('SIGKILL');
+    stop = true;
+    await Promise.all(workers);
+    expect(proc.child.signalCode ?? 'SIGKILL').toBe('SIGKILL');
+
+    // Straight to the file, as the central relay would find it after a power cut.
+    const db = new Database(join(dataDir, 'appliance.db'));
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const finalized = new Set(
+        (db.prepare(`SELECT id FROM registrations WHERE status = 'finalized'`).all() as { id: string }[]).map((r) => r.id),
+      );
+      const missing = acknowledged.filter((id) => !finalized.has(id));
+      expect(missing).toEqual([]);
+      const withoutOutbox = db
+        .prepare(`SELECT r.id FROM registrations r LEFT JOIN outbox o ON o.registration_id = r.id WHERE r.status = 'finalized' AND o.registration_id IS NULL`)
+        .all();
+      expect(withoutOutbox).toEqual([]);
+    } finally {
+      db.close();
+    }
+
+    // And the appliance starts again on the same data and serves the records.
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } } });
+    const sample = acknowledged[acknowledged.length - 1];
+    const res = await fetch(`${proc.url}/api/registrations/${sample}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('finalized');
+  }, 90_000);
+});
