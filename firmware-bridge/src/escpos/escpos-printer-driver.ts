@@ -1,0 +1,276 @@
+import { EventEmitter } from 'node:events';
+import { ApplianceError, isApplianceError } from '../common/errors.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
+import type { SupportedCodepage } from './escpos-codepages.ts';
+import { EscPosErrorCodes, type PrintPhase } from './escpos-errors.ts';
+import { PrinterReplyParser } from './printer-reply-parser.ts';
+import { combineRealtimeStatus, decodeAsb, describeStatus, type PrinterStatus } from './printer-status.ts';
+import { RealtimeStatusClient } from './realtime-status-client.ts';
+import { ASB_ERROR, ASB_ONLINE, ASB_PAPER, automaticStatusBack, CLEAR_BUFFERS, type StatusRequest } from './realtime-commands.ts';
+import type { PaperWidth, ReceiptDocument } from './receipt-document.ts';
+import { encodeReceipt } from './receipt-encoder.ts';
+
+export interface EscPosPrinterDriverOptions {
+  transportFactory: TransportFactory;
+  paperWidth: PaperWidth;
+  /** Per DLE EOT request. Default 1000 ms. */
+  statusTimeoutMs?: number;
+  /**
+   * Line speed, when known: the status check after a job waits, on top of statusTimeoutMs,
+   * for the job's bytes to cross the wire (10 bits a byte), because drain() on a pty or a
+   * buffering USB adapter returns before they have.
+   */
+  baudRate?: number;
+  /** Bytes per write. Default 1024. */
+  chunkSize?: number;
+  codepage?: SupportedCodepage;
+  /** Enable Automatic Status Back (GS a) on open, so paper/cover changes arrive unasked. Default true. */
+  autoStatusBack?: boolean;
+  logger?: Logger;
+}
+
+export type PrinterState = 'connected' | 'disconnected' | 'error';
+export interface PrinterStateEvent {
+  state: PrinterState;
+  status?: PrinterStatus;
+  error?: { code: string; message: string };
+}
+type DriverEvents = { state: [PrinterStateEvent] };
+
+export interface PrintResult {
+  bytes: number;
+  chunks: number;
+  /** Status read after the job; `paperNearEnd` here is worth a warning to the officer. */
+  status: PrinterStatus;
+}
+
+/**
+ * Receipt printer driver over any ByteTransport (serial, USB-serial, pty). print() checks
+ * the printer, sends the job in chunks, and checks again: it resolves only when the printer
+ * reports no fault after the whole job reached it. Every job starts with ESC @ and a job
+ * that fails mid-way is cleared from the printer's buffer, so the appliance's durable queue
+ * may retry print() without a stale half receipt coming out when paper is reloaded.
+ */
+export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
+  readonly #opts: Required<Omit<EscPosPrinterDriverOptions, 'baudRate' | 'codepage' | 'logger'>> &
+    Pick<EscPosPrinterDriverOptions, 'baudRate' | 'codepage'>;
+  readonly #log: Logger;
+  #transport: ByteTransport | undefined;
+  #parser = new PrinterReplyParser();
+  #status: RealtimeStatusClient | undefined;
+  #asb: PrinterStatus | undefined;
+  #lastEvent = '';
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EscPosPrinterDriverOptions) {
+    super();
+    this.#opts = {
+      transportFactory: options.transportFactory,
+      paperWidth: options.paperWidth,
+      statusTimeoutMs: options.statusTimeoutMs ?? 1000,
+      chunkSize: options.chunkSize ?? 1024,
+      autoStatusBack: options.autoStatusBack ?? true,
+      baudRate: options.baudRate,
+      codepage: options.codepage,
+    };
+    this.#log = options.logger ?? createLogger('escpos:driver');
+  }
+
+  get isOpen(): boolean {
+    return this.#transport?.isOpen ?? false;
+  }
+
+  /** Latest status pushed by Automatic Status Back, if enabled and received. */
+  get lastPushedStatus(): PrinterStatus | undefined {
+    return this.#asb;
+  }
+
+  async open(): Promise<void> {
+    if (this.isOpen) return;
+    const t = this.#opts.transportFactory();
+    this.#parser = new PrinterReplyParser();
+    this.#status = new RealtimeStatusClient((b) => t.write(b), this.#log);
+    t.on('data', this.#onData);
+    t.on('close', this.#onClose);
+    t.on('error', this.#onError);
+    try {
+      await t.open();
+    } catch (err) {
+      this.#detach(t);
+      throw err;
+    }
+    this.#transport = t;
+    this.#log.info({ port: t.id }, 'receipt printer port open');
+    this.#emitState({ state: 'connected' });
+    if (this.#opts.autoStatusBack) await t.write(automaticStatusBack(ASB_ONLINE | ASB_ERROR | ASB_PAPER));
+  }
+
+  async close(): Promise<void> {
+    const t = this.#transport;
+    if (!t) return;
+    this.#transport = undefined;
+    this.#status?.failAll(notOpen());
+    this.#detach(t);
+    await t.close();
+    this.#emitState({ state: 'disconnected' });
+  }
+
+  /** Queries DLE EOT 1, 2, 3, 4 in turn, each with its own named timeout. */
+  status(): Promise<PrinterStatus> {
+    return this.#exclusive(() => this.#queryStatus());
+  }
+
+  print(doc: ReceiptDocument): Promise<PrintResult> {
+    // Encode first: a bad document is refused without touching the printer.
+    const job = encodeReceipt(doc, { paperWidth: this.#opts.paperWidth, ...(this.#opts.codepage ? { codepage: this.#opts.codepage } : {}) });
+    return this.#exclusive(() => this.#printJob(job));
+  }
+
+  async #printJob(job: Uint8Array): Promise<PrintResult> {
+    const before = await this.#queryStatus();
+    const refusal = faultError(before, 'before');
+    if (refusal) throw refusal;
+
+    const t = this.#requireOpen();
+    const { chunkSize } = this.#opts;
+    let sent = 0;
+    let chunks = 0;
+    this.#log.debug({ bytes: job.length }, '» job');
+    // The whole job is always sent, even if ASB reports a fault meanwhile: stopping inside a
+    // command (e.g. raster data) would leave the printer parsing our next bytes as its data.
+    // A printer that cannot print holds the data; CLEAR_BUFFERS below drops it.
+    while (sent < job.length) {
+      const chunk = job.subarray(sent, sent + chunkSize);
+      await t.write(chunk);
+      sent += chunk.length;
+      chunks++;
+    }
+
+    const wireMs = this.#opts.baudRate ? Math.ceil((sent * 10 * 1000) / this.#opts.baudRate) : 0;
+    let after: PrinterStatus;
+    try {
+      after = await this.#queryStatus(wireMs);
+    } catch (err) {
+      if (isApplianceError(err, EscPosErrorCodes.Timeout)) err.context.phase = 'during';
+      throw err;
+    }
+    const failure = faultError(after, 'during');
+    if (failure) {
+      // Drop what the printer holds of this job, so recovery does not print its remainder.
+      await t.write(CLEAR_BUFFERS).catch((err: unknown) => this.#log.warn({ err }, 'clear buffers failed'));
+      failure.context.bytesSent = sent;
+      throw failure;
+    }
+    this.#log.info({ bytes: sent, chunks, paperNearEnd: after.paperNearEnd }, 'receipt printed');
+    return { bytes: sent, chunks, status: after };
+  }
+
+  async #queryStatus(extraFirstWaitMs = 0): Promise<PrinterStatus> {
+    const client = this.#status;
+    if (!this.isOpen || !client) throw notOpen();
+    const replies = {} as Record<StatusRequest, number>;
+    try {
+      for (const n of [1, 2, 3, 4] as const) {
+        replies[n] = await client.request(n, this.#opts.statusTimeoutMs + (n === 1 ? extraFirstWaitMs : 0));
+      }
+    } catch (err) {
+      if (isApplianceError(err)) this.#emitState({ state: 'error', error: { code: err.code, message: err.message } });
+      throw err;
+    }
+    const status = combineRealtimeStatus(replies);
+    this.#emitStatus(status);
+    return status;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  #requireOpen(): ByteTransport {
+    if (!this.#transport?.isOpen) throw notOpen();
+    return this.#transport;
+  }
+
+  #onData = (chunk: Buffer): void => {
+    for (const reply of this.#parser.push(chunk)) {
+      if (reply.kind === 'realtime') this.#status?.onReply(reply.byte);
+      else if (reply.kind === 'asb') {
+        this.#asb = decodeAsb(reply.bytes);
+        this.#log.debug({ asb: Buffer.from(reply.bytes).toString('hex'), status: describeStatus(this.#asb) }, '« ASB');
+        this.#emitStatus(this.#asb);
+      } else this.#log.warn({ bytes: reply.bytes.length }, 'unexpected bytes from printer skipped');
+    }
+  };
+
+  #onClose = (): void => {
+    if (!this.#transport) return;
+    this.#transport = undefined;
+    this.#status?.failAll(notOpen());
+    this.#emitState({ state: 'disconnected' });
+  };
+
+  #onError = (err: Error): void => {
+    this.#log.warn({ err: err.message }, 'receipt printer port error');
+  };
+
+  #detach(t: ByteTransport): void {
+    t.off('data', this.#onData);
+    t.off('close', this.#onClose);
+    t.off('error', this.#onError);
+  }
+
+  #emitStatus(status: PrinterStatus): void {
+    const fault = faultError(status, 'before');
+    this.#emitState(fault ? { state: 'error', status, error: { code: fault.code, message: fault.message } } : { state: 'connected', status });
+  }
+
+  #emitState(event: PrinterStateEvent): void {
+    const key = JSON.stringify(event);
+    if (key === this.#lastEvent) return;
+    this.#lastEvent = key;
+    this.emit('state', event);
+  }
+}
+
+function notOpen(): ApplianceError {
+  return new ApplianceError(EscPosErrorCodes.NotOpen, 'The receipt printer is not connected.');
+}
+
+function offline(status: PrinterStatus, phase: PrintPhase): ApplianceError {
+  const cause = status.autocutterError ? 'cutter error' : status.unrecoverable ? 'hardware fault' : status.recoverable ? 'print head too hot' : 'offline';
+  return new ApplianceError(
+    EscPosErrorCodes.Offline,
+    phase === 'before'
+      ? `The receipt printer is not ready (${cause}). Check it, switch it off and on if needed, and print again.`
+      : `The receipt printer stopped while printing (${cause}). Tear off any partial receipt, check the printer and print again.`,
+    { phase, status: describeStatus(status) },
+  );
+}
+
+/** The coded error a status stands for, or undefined when the printer can print. */
+export function faultError(status: PrinterStatus, phase: PrintPhase): ApplianceError | undefined {
+  const context = { phase, status: describeStatus(status) };
+  if (status.coverOpen) {
+    return new ApplianceError(
+      EscPosErrorCodes.CoverOpen,
+      phase === 'before'
+        ? 'The receipt printer cover is open. Close the cover and print again.'
+        : 'The receipt printer cover was opened while printing. Close it, tear off any partial receipt and print again.',
+      context,
+    );
+  }
+  if (status.paperEnd) {
+    return new ApplianceError(
+      EscPosErrorCodes.PaperOut,
+      phase === 'before'
+        ? 'The receipt printer is out of paper. Load a new roll and print again.'
+        : 'The receipt printer ran out of paper while printing. Load a new roll, tear off the partial receipt and print again.',
+      context,
+    );
+  }
+  if (!status.online || status.error) return offline(status, phase);
+  return undefined;
+}
