@@ -113,7 +113,8 @@ function run(cmd: string, args: string[], as: RunAs | undefined, cwd: string): P
 export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   const bin = findPgBinDir(options.binDir);
   const as = serverIdentity();
-  const dir = await mkdtemp(join(tmpdir(), 'central-pg-'));
+  // As root, TMPDIR may point somewhere the postgres user cannot traverse (e.g. under /root): use /tmp.
+  const dir = await mkdtemp(join(as ? '/tmp' : tmpdir(), 'central-pg-'));
   const dataDir = join(dir, 'data');
   const socketDir = dir;
   const logFile = join(dir, 'server.log');

@@ -1,0 +1,69 @@
+/**
+ * Central receiver configuration from the environment, validated by schema. The device list is a
+ * versioned JSON file (`{ "version": 1, "devices": [...] }`) until provisioning enrols devices.
+ */
+import { readFile } from 'node:fs/promises';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { DeviceConfig } from './devices/device-directory.ts';
+import { CentralErrorCodes, centralError } from './errors.ts';
+import { DEFAULT_LIMITS, type BatchLimits } from './routes/batches.ts';
+
+export const DevicesFileSchema = Type.Object({
+  version: Type.Literal(1),
+  devices: Type.Array(
+    Type.Object({
+      deviceId: Type.String({ minLength: 1, maxLength: 128 }),
+      officeCode: Type.String({ minLength: 1, maxLength: 32 }),
+      publicKeyPem: Type.String({ minLength: 1 }),
+    }),
+  ),
+});
+export type DevicesFile = Static<typeof DevicesFileSchema>;
+
+export interface CentralConfig {
+  /** Real PostgreSQL when set; PGlite in dataDir otherwise. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  devicesFile: string | undefined;
+  limits: BatchLimits;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw centralError(CentralErrorCodes.ConfigInvalid, `${name} must be a positive integer`, { name });
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CentralConfig {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.CENTRAL_DATA_DIR || './data/central',
+    host: env.CENTRAL_HOST || '0.0.0.0',
+    port: positiveInt(env, 'CENTRAL_PORT', 8080),
+    devicesFile: env.CENTRAL_DEVICES_FILE || undefined,
+    limits: {
+      maxBodyBytes: positiveInt(env, 'CENTRAL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+      maxDecompressedBytes: positiveInt(env, 'CENTRAL_MAX_DECOMPRESSED_BYTES', DEFAULT_LIMITS.maxDecompressedBytes),
+      maxRecordsPerBatch: positiveInt(env, 'CENTRAL_MAX_RECORDS', DEFAULT_LIMITS.maxRecordsPerBatch),
+    },
+  };
+}
+
+export async function loadDevicesFile(path: string): Promise<DeviceConfig[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw centralError(CentralErrorCodes.ConfigInvalid, `Cannot read devices file ${path}: ${(err as Error).message}`, { path });
+  }
+  if (!Value.Check(DevicesFileSchema, parsed)) {
+    const first = Value.Errors(DevicesFileSchema, parsed).First();
+    throw centralError(CentralErrorCodes.ConfigInvalid, `Devices file ${path}: ${first?.path || '/'} ${first?.message ?? 'invalid'}`, { path });
+  }
+  return parsed.devices;
+}

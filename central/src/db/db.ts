@@ -1,0 +1,22 @@
+/**
+ * The one database seam of the central receiver: parameterised SQL strings ($1, $2 …), so the
+ * same query code runs on real PostgreSQL (`postgres` package) and embedded PGlite.
+ * Rows come back as plain objects; cast counts to int in SQL (int8 arrives as a string from
+ * `postgres` and as a number from PGlite).
+ */
+export type DbParam = string | number | boolean | null;
+
+export interface Queryable {
+  /** One statement with parameters. */
+  query<T extends object = Record<string, unknown>>(text: string, params?: readonly DbParam[]): Promise<T[]>;
+  /** Several statements, no parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
+  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+  /** 'postgres' or 'pglite', for logs. */
+  readonly driver: string;
+}

@@ -1,0 +1,106 @@
+/**
+ * Versioned schema migrations, recorded in schema_migrations. Append only: never edit a
+ * migration that has shipped, add the next version. All pending migrations run in one
+ * transaction under an advisory lock, so two receivers starting together cannot both apply them.
+ */
+import type { Db } from './db.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices, registrations, ingest_conflicts, batches',
+    sql: `
+      -- Enrolled appliances. Filled from configuration for now; provisioning will enrol here later.
+      CREATE TABLE devices (
+        device_id      text PRIMARY KEY,
+        office_code    text NOT NULL,
+        public_key_pem text NOT NULL,
+        enrolled_at    timestamptz NOT NULL DEFAULT now(),
+        revoked_at     timestamptz
+      );
+
+      -- One row per finalised registration; the first version received wins and is never overwritten.
+      -- The extracted columns duplicate payload fields for statistics (NULL when absent or unrecognised).
+      CREATE TABLE registrations (
+        id                   uuid PRIMARY KEY,
+        device_id            text NOT NULL REFERENCES devices (device_id),
+        office_code          text NOT NULL,
+        finalized_at         timestamptz NOT NULL,
+        received_at          timestamptz NOT NULL DEFAULT now(),
+        batch_id             uuid NOT NULL,
+        content_hash         text NOT NULL,
+        payload              jsonb NOT NULL,
+        sex                  text,
+        birth_date           date,
+        nationality          text,
+        district_of_origin   text,
+        occupation_isco      text,
+        destination_province text,
+        employer_id          text,
+        -- "returning" is a reserved word in PostgreSQL (INSERT … RETURNING): hence is_returning.
+        is_returning         boolean
+      );
+      CREATE INDEX registrations_finalized_at ON registrations (finalized_at);
+      CREATE INDEX registrations_office_finalized ON registrations (office_code, finalized_at);
+
+      -- Every rejected resend, kept for a person to review; registrations is never touched by it.
+      CREATE TABLE ingest_conflicts (
+        id                    bigserial PRIMARY KEY,
+        registration_id       uuid NOT NULL,
+        batch_id              uuid NOT NULL,
+        device_id             text NOT NULL,
+        reason                text NOT NULL,
+        received_content_hash text NOT NULL,
+        stored_content_hash   text,
+        payload               jsonb NOT NULL,
+        received_at           timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX ingest_conflicts_registration ON ingest_conflicts (registration_id);
+
+      -- Batch log: one row per batch received (a resent batch gets another row).
+      CREATE TABLE batches (
+        id              bigserial PRIMARY KEY,
+        batch_id        uuid NOT NULL,
+        device_id       text NOT NULL,
+        sent_at         timestamptz NOT NULL,
+        received_at     timestamptz NOT NULL DEFAULT now(),
+        body_bytes      integer NOT NULL,
+        record_count    integer NOT NULL,
+        stored_count    integer NOT NULL,
+        duplicate_count integer NOT NULL,
+        conflict_count  integer NOT NULL
+      );
+      CREATE INDEX batches_batch_id ON batches (batch_id);
+    `,
+  },
+];
+
+/** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */
+const MIGRATION_LOCK_KEY = 7_302_114;
+
+/** Applies pending migrations; returns the versions applied now. */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

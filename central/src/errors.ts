@@ -1,0 +1,99 @@
+/**
+ * Error codes of the central receiver and the one place that maps them to HTTP status
+ * codes (fastify lib/errors.js style). Codes are the identity; messages are for people and
+ * never carry payload content, signatures or keys.
+ */
+import { ApplianceError, isApplianceError } from '../../firmware-bridge/src/common/errors.ts';
+
+export const CentralErrorCodes = {
+  /** content-encoding is not gzip. */
+  BatchNotGzip: 'BATCH_NOT_GZIP',
+  /** content-type is not application/json. */
+  BatchUnsupportedMediaType: 'BATCH_UNSUPPORTED_MEDIA_TYPE',
+  /** Compressed or decompressed body over the configured limit. */
+  BatchTooLarge: 'BATCH_TOO_LARGE',
+  /** More records than the configured limit. */
+  BatchTooManyRecords: 'BATCH_TOO_MANY_RECORDS',
+  /** Body is not valid gzip or not valid JSON. */
+  BatchCorrupt: 'BATCH_CORRUPT',
+  /** Body does not match the batch schema. */
+  BatchInvalid: 'BATCH_INVALID',
+  /** Body deviceId differs from the x-device-id header. */
+  BatchDeviceMismatch: 'BATCH_DEVICE_MISMATCH',
+  /** No x-device-id / x-signature header. */
+  AuthMissing: 'AUTH_MISSING',
+  /** x-device-id not enrolled, or revoked. */
+  DeviceUnknown: 'DEVICE_UNKNOWN',
+  /** Ed25519 signature does not verify over the compressed body. */
+  SignatureInvalid: 'SIGNATURE_INVALID',
+  /** Query string or other request part fails its schema. */
+  RequestInvalid: 'REQUEST_INVALID',
+  RouteNotFound: 'ROUTE_NOT_FOUND',
+  /** Device list or other configuration is invalid (startup only, never an HTTP answer). */
+  ConfigInvalid: 'CONFIG_INVALID',
+  Internal: 'INTERNAL',
+} as const;
+
+export type CentralErrorCode = (typeof CentralErrorCodes)[keyof typeof CentralErrorCodes];
+
+const STATUS: Record<CentralErrorCode, number> = {
+  BATCH_NOT_GZIP: 415,
+  BATCH_UNSUPPORTED_MEDIA_TYPE: 415,
+  BATCH_TOO_LARGE: 413,
+  BATCH_TOO_MANY_RECORDS: 413,
+  BATCH_CORRUPT: 400,
+  BATCH_INVALID: 400,
+  BATCH_DEVICE_MISMATCH: 400,
+  AUTH_MISSING: 401,
+  DEVICE_UNKNOWN: 401,
+  SIGNATURE_INVALID: 401,
+  REQUEST_INVALID: 400,
+  ROUTE_NOT_FOUND: 404,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+};
+
+export function centralError(code: CentralErrorCode, message: string, context: Record<string, unknown> = {}): ApplianceError {
+  return new ApplianceError(code, message, context);
+}
+
+/** Fastify's own error codes for bad input, translated into ours so clients see one vocabulary. */
+const FASTIFY_CODES: Record<string, CentralErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: CentralErrorCodes.BatchTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: CentralErrorCodes.BatchUnsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: CentralErrorCodes.BatchCorrupt,
+  FST_ERR_CTP_EMPTY_JSON_BODY: CentralErrorCodes.BatchInvalid,
+  FST_ERR_CTP_INVALID_JSON_BODY: CentralErrorCodes.BatchCorrupt,
+  FST_ERR_VALIDATION: CentralErrorCodes.RequestInvalid,
+};
+
+export interface HttpErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * The one mapping from any thrown thing to an HTTP answer. Unknown errors become a 500 with a
+ * generic message (the details go to the log, not to the client).
+ */
+export function toHttpError(err: unknown): HttpErrorBody & { internal: boolean } {
+  if (isApplianceError(err) && err.code in STATUS) {
+    const code = err.code as CentralErrorCode;
+    return { statusCode: STATUS[code], code, message: err.message, internal: STATUS[code] >= 500 };
+  }
+  const e = err as { code?: unknown; statusCode?: unknown; validation?: unknown; validationContext?: unknown; message?: unknown };
+  if (e && e.validation !== undefined) {
+    // Schema failures on the batch body are BATCH_INVALID; elsewhere (query strings, headers) REQUEST_INVALID.
+    const code = e.validationContext === 'body' ? CentralErrorCodes.BatchInvalid : CentralErrorCodes.RequestInvalid;
+    return { statusCode: 400, code, message: String(e.message), internal: false };
+  }
+  if (e && typeof e.code === 'string' && e.code in FASTIFY_CODES) {
+    const code = FASTIFY_CODES[e.code] as CentralErrorCode;
+    return { statusCode: STATUS[code], code, message: String(e.message), internal: false };
+  }
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { statusCode: e.statusCode, code: typeof e.code === 'string' ? e.code : 'BAD_REQUEST', message: String(e.message), internal: false };
+  }
+  return { statusCode: 500, code: CentralErrorCodes.Internal, message: 'Internal error', internal: true };
+}

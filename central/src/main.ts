@@ -1,0 +1,44 @@
+/**
+ * `npm run central`: the central receiver. Real PostgreSQL when DATABASE_URL is set, otherwise
+ * embedded PGlite in CENTRAL_DATA_DIR (default ./data/central). Plain HTTP: terminate TLS in
+ * front of it (registrations are personal data; signatures give authenticity, not secrecy).
+ */
+import { createLogger } from '../../firmware-bridge/src/common/logger.ts';
+import { build } from './app.ts';
+import { configFromEnv, loadDevicesFile } from './config.ts';
+import type { Db } from './db/db.ts';
+import { migrate } from './db/migrations.ts';
+import { createPgliteDb } from './db/pglite-db.ts';
+import { createPostgresDb } from './db/postgres-db.ts';
+
+const log = createLogger('central');
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const devices = config.devicesFile ? await loadDevicesFile(config.devicesFile) : [];
+  if (devices.length === 0) log.warn('no devices configured (CENTRAL_DEVICES_FILE): every batch will be refused with 401');
+
+  const db: Db = config.databaseUrl ? createPostgresDb(config.databaseUrl) : await createPgliteDb(config.dataDir);
+  const applied = await migrate(db);
+  log.info({ driver: db.driver, applied }, 'database ready');
+
+  const app = build({ db, devices, limits: config.limits, logger: createLogger('central:http') });
+  await app.listen({ host: config.host, port: config.port });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'central receiver failed to start');
+  process.exit(1);
+});

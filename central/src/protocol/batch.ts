@@ -1,0 +1,196 @@
+/**
+ * Batch protocol between an appliance's relay and the central receiver. Pure (node:crypto and
+ * node:zlib only, no I/O) so the relay imports the same implementation the receiver verifies with.
+ *
+ * Wire form: `POST /api/v1/batches`, body = gzip(JSON batch), `content-encoding: gzip`,
+ * `content-type: application/json`, `x-device-id`, and `x-signature` = base64 Ed25519
+ * signature (RFC 8032, pure Ed25519, no prehash) over the exact compressed body bytes. Signing the
+ * compressed bytes means the receiver authenticates before it spends any work decompressing.
+ *
+ * The response tells the relay what to mark sent: a record id in `stored` or `duplicates` is safe
+ * at the centre; an id in `conflicts` is not and stays queued for a person to look at.
+ */
+import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+
+export const BATCH_PATH = '/api/v1/batches';
+export const EVENT_REGISTRATION_FINALIZED = 'registration.finalized';
+export const HEADER_DEVICE_ID = 'x-device-id';
+export const HEADER_SIGNATURE = 'x-signature';
+
+/**
+ * Registration fields the centre extracts for statistics. Everything else in the payload is kept
+ * opaque (jsonb) and covered by the content hash.
+ */
+export interface RegistrationPayload {
+  /** ICAO 9303 sex: M, F or X (absent when unknown; anything else is counted as unknown). */
+  sex?: string;
+  /** ISO 8601 date YYYY-MM-DD; absent when the document gives only part of it. */
+  birthDate?: string;
+  /** ICAO 9303 three-letter nationality code. */
+  nationality?: string;
+  districtOfOrigin?: string;
+  /** ISCO-08 code, 1 to 4 digits. */
+  occupationIsco?: string;
+  destinationProvince?: string;
+  employerId?: string;
+  /** Has this person migrated for work before (a returning migrant)? */
+  returning?: boolean;
+  [field: string]: unknown;
+}
+
+export interface BatchRecord {
+  /** Registration uuid, assigned by the appliance; the idempotency key at the centre. */
+  id: string;
+  eventType: typeof EVENT_REGISTRATION_FINALIZED;
+  officeCode: string;
+  /** ISO 8601 date-time with offset. */
+  finalizedAt: string;
+  payload: RegistrationPayload;
+  /** sha256 hex of canonicalJson(payload). */
+  contentHash: string;
+}
+
+export interface Batch {
+  deviceId: string;
+  batchId: string;
+  sentAt: string;
+  records: BatchRecord[];
+}
+
+export interface BatchConflict {
+  id: string;
+  reason: ConflictReason;
+}
+
+/** Why a record was not accepted; the original at the centre is never touched. */
+export type ConflictReason =
+  /** Same id already stored with a different content hash. */
+  | 'content_differs'
+  /** contentHash does not match the payload that arrived. */
+  | 'content_hash_mismatch'
+  /** officeCode is not the office the sending device is enrolled at. */
+  | 'office_mismatch';
+
+export interface BatchResponse {
+  batchId: string;
+  stored: string[];
+  duplicates: string[];
+  conflicts: BatchConflict[];
+}
+
+/**
+ * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, ECMAScript number and
+ * string serialisation — the same rules as RFC 8785 (JCS) for the values a registration holds.
+ * Values go through toJSON and `undefined` members are dropped exactly as JSON.stringify does, so
+ * an object and its JSON round-trip hash the same on both sides of the wire.
+ */
+export function canonicalJson(value: unknown): string {
+  const out = canonical(value, false);
+  if (out === undefined) throw new TypeError('canonicalJson: value is not representable in JSON');
+  return out;
+}
+
+function canonical(value: unknown, inArray: boolean): string | undefined {
+  let v = value;
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON: () => unknown }).toJSON();
+  }
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new TypeError('canonicalJson: non-finite number');
+      return JSON.stringify(v);
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return inArray ? 'null' : undefined;
+    case 'bigint':
+      throw new TypeError('canonicalJson: bigint is not JSON');
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return `[${v.map((x) => canonical(x, true)).join(',')}]`;
+      const parts: string[] = [];
+      for (const key of Object.keys(v).sort()) {
+        const s = canonical((v as Record<string, unknown>)[key], false);
+        if (s !== undefined) parts.push(`${JSON.stringify(key)}:${s}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+  }
+  return undefined;
+}
+
+/** sha256 hex of the canonical JSON of a registration payload. */
+export function contentHash(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+}
+
+export type BatchRecordInput = Omit<BatchRecord, 'contentHash' | 'eventType'> & {
+  /** Kept as given when present (the appliance hashes at finalisation); computed otherwise. */
+  contentHash?: string;
+  eventType?: typeof EVENT_REGISTRATION_FINALIZED;
+};
+
+export interface EncodeBatchOptions {
+  deviceId: string;
+  /** Ed25519 private key (KeyObject or PKCS#8 PEM). */
+  privateKey: KeyObject | string;
+  batchId?: string;
+  sentAt?: Date;
+}
+
+export interface EncodedBatch {
+  batch: Batch;
+  /** Exactly the bytes to send; the signature covers these. */
+  body: Buffer;
+  headers: Record<'content-type' | 'content-encoding' | typeof HEADER_DEVICE_ID | typeof HEADER_SIGNATURE, string>;
+}
+
+export function encodeBatch(records: readonly BatchRecordInput[], options: EncodeBatchOptions): EncodedBatch {
+  const batch: Batch = {
+    deviceId: options.deviceId,
+    batchId: options.batchId ?? randomUUID(),
+    sentAt: (options.sentAt ?? new Date()).toISOString(),
+    records: records.map((r) => ({
+      id: r.id,
+      eventType: EVENT_REGISTRATION_FINALIZED,
+      officeCode: r.officeCode,
+      finalizedAt: r.finalizedAt,
+      payload: r.payload,
+      contentHash: r.contentHash ?? contentHash(r.payload),
+    })),
+  };
+  const body = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
+  return {
+    batch,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      [HEADER_DEVICE_ID]: options.deviceId,
+      [HEADER_SIGNATURE]: signBatchBody(body, options.privateKey),
+    },
+  };
+}
+
+/** base64 Ed25519 signature over the compressed body. */
+export function signBatchBody(body: Uint8Array, privateKey: KeyObject | string): string {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, body, key).toString('base64');
+}
+
+/** True only for a well-formed base64 Ed25519 signature that verifies; never throws on bad input. */
+export function verifyBatchSignature(body: Uint8Array, signatureBase64: string, publicKey: KeyObject | string): boolean {
+  // Ed25519 signatures are 64 bytes = 88 base64 characters with padding.
+  if (!/^[A-Za-z0-9+/]{86}==$/.test(signatureBase64)) return false;
+  try {
+    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, body, key, Buffer.from(signatureBase64, 'base64'));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,285 @@
+/** POST /api/v1/batches against a real PostgreSQL cluster (tests/support/pg-cluster.ts). */
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPgCluster, type PgCluster } from '../../tests/support/pg-cluster.ts';
+import { build, type CentralApp } from '../src/app.ts';
+import type { Db } from '../src/db/db.ts';
+import { migrate } from '../src/db/migrations.ts';
+import { createPostgresDb } from '../src/db/postgres-db.ts';
+import { BATCH_PATH, contentHash, encodeBatch, signBatchBody } from '../src/protocol/batch.ts';
+import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
+
+const beitbridge = makeDevice('bbr-01', 'BBR');
+const harare = makeDevice('hre-01', 'HRE');
+const stranger = makeDevice('xxx-99', 'BBR');
+
+let cluster: PgCluster;
+let db: Db;
+let app: CentralApp;
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  db = createPostgresDb(cluster.url);
+  await migrate(db);
+  app = build({
+    db,
+    devices: [beitbridge.config, harare.config],
+    limits: { maxBodyBytes: 64 * 1024, maxDecompressedBytes: 512 * 1024, maxRecordsPerBatch: 20 },
+  });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+  await cluster?.stop();
+});
+
+async function rowCount(id: string): Promise<number> {
+  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE id = $1', [id]);
+  return rows[0]?.n ?? -1;
+}
+
+describe('batch ingest on PostgreSQL', () => {
+  it('stores every record with its extracted statistic columns and logs the batch', async () => {
+    const records = [makeRecord('BBR', { sex: 'M', returning: true, nationality: 'D<<' }), makeRecord('BBR')];
+    const { res, json, encoded } = await sendBatch(app, beitbridge, records);
+    expect(res.statusCode).toBe(200);
+    expect(json()).toEqual({ batchId: encoded.batch.batchId, stored: records.map((r) => r.id), duplicates: [], conflicts: [] });
+
+    const [row] = await db.query<Record<string, unknown>>(
+      'SELECT device_id, office_code, sex, to_char(birth_date, $2) AS birth_date, nationality, occupation_isco, is_returning, content_hash, payload FROM registrations WHERE id = $1',
+      [records[0]!.id, 'YYYY-MM-DD'],
+    );
+    expect(row).toMatchObject({
+      device_id: 'bbr-01',
+      office_code: 'BBR',
+      sex: 'M',
+      birth_date: '1996-04-02',
+      nationality: 'D',
+      occupation_isco: '6111',
+      is_returning: true,
+      content_hash: contentHash(records[0]!.payload),
+    });
+    expect(row?.payload).toEqual(records[0]!.payload);
+    const log = await db.query<{ stored_count: number; record_count: number }>(
+      'SELECT stored_count, record_count FROM batches WHERE batch_id = $1',
+      [encoded.batch.batchId],
+    );
+    expect(log).toEqual([{ stored_count: 2, record_count: 2 }]);
+  });
+
+  it('acknowledges the same batch sent twice as duplicates without a second row', async () => {
+    const records = [makeRecord('BBR'), makeRecord('BBR')];
+    const batchId = randomUUID();
+    const first = await sendBatch(app, beitbridge, records, batchId);
+    const second = await sendBatch(app, beitbridge, records, batchId);
+    expect(first.json().stored).toHaveLength(2);
+    expect(second.res.statusCode).toBe(200);
+    expect(second.json()).toEqual({ batchId, stored: [], duplicates: records.map((r) => r.id), conflicts: [] });
+    expect(await rowCount(records[0]!.id)).toBe(1);
+    const log = await db.query('SELECT id FROM batches WHERE batch_id = $1', [batchId]);
+    expect(log).toHaveLength(2);
+  });
+
+  it('records a resend with different content as a conflict and leaves the original untouched', async () => {
+    const original = makeRecord('BBR', { occupationIsco: '9211' });
+    await sendBatch(app, beitbridge, [original]);
+    const changed = { ...original, payload: { ...original.payload, occupationIsco: '7112' } };
+    const { res, json } = await sendBatch(app, beitbridge, [changed]);
+    expect(res.statusCode).toBe(200);
+    expect(json().conflicts).toEqual([{ id: original.id, reason: 'content_differs' }]);
+    expect(json().stored).toEqual([]);
+
+    const [stored] = await db.query<{ occupation_isco: string; content_hash: string }>(
+      'SELECT occupation_isco, content_hash FROM registrations WHERE id = $1',
+      [original.id],
+    );
+    expect(stored).toEqual({ occupation_isco: '9211', content_hash: contentHash(original.payload) });
+    const conflicts = await db.query<Record<string, unknown>>(
+      'SELECT reason, received_content_hash, stored_content_hash, payload FROM ingest_conflicts WHERE registration_id = $1',
+      [original.id],
+    );
+    expect(conflicts).toEqual([
+      {
+        reason: 'content_differs',
+        received_content_hash: contentHash(changed.payload),
+        stored_content_hash: contentHash(original.payload),
+        payload: changed.payload,
+      },
+    ]);
+    // A second conflicting resend is recorded again, never overwriting the first record of it.
+    await sendBatch(app, beitbridge, [changed]);
+    expect(await db.query('SELECT id FROM ingest_conflicts WHERE registration_id = $1', [original.id])).toHaveLength(2);
+  });
+
+  it('stores a record exactly once when two deliveries of it race', async () => {
+    const records = Array.from({ length: 10 }, () => makeRecord('BBR'));
+    const [a, b] = await Promise.all([sendBatch(app, beitbridge, records), sendBatch(app, beitbridge, records)]);
+    expect(a.res.statusCode).toBe(200);
+    expect(b.res.statusCode).toBe(200);
+    const stored = [...a.json().stored, ...b.json().stored].sort();
+    const duplicates = [...a.json().duplicates, ...b.json().duplicates].sort();
+    expect(stored).toEqual(records.map((r) => r.id).sort());
+    expect(duplicates).toEqual(stored);
+    for (const r of records) expect(await rowCount(r.id)).toBe(1);
+  });
+
+  it('refuses records whose contentHash does not match the payload, and records for another office', async () => {
+    const badHash = { ...makeRecord('BBR'), contentHash: 'a'.repeat(64) };
+    const otherOffice = makeRecord('HRE');
+    const fine = makeRecord('BBR');
+    const { json } = await sendBatch(app, beitbridge, [badHash, otherOffice, fine]);
+    expect(json().stored).toEqual([fine.id]);
+    expect(json().conflicts).toEqual([
+      { id: badHash.id, reason: 'content_hash_mismatch' },
+      { id: otherOffice.id, reason: 'office_mismatch' },
+    ]);
+    expect(await rowCount(badHash.id)).toBe(0);
+    expect(await rowCount(otherOffice.id)).toBe(0);
+  });
+});
+
+describe('batch ingest over a listening socket', () => {
+  it('accepts a signed gzip batch sent over real HTTP with fetch', async () => {
+    const server = build({ db, devices: [beitbridge.config] });
+    const address = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const record = makeRecord('BBR');
+      const enc = encodeBatch([record], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
+      const res = await fetch(`${address}${BATCH_PATH}`, { method: 'POST', headers: enc.headers, body: new Uint8Array(enc.body) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ stored: [record.id] });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('batch rejection with coded 4xx errors', () => {
+  it('answers 401 DEVICE_UNKNOWN for a device that is not enrolled', async () => {
+    const { res } = await sendBatch(app, stranger, [makeRecord('BBR')]);
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'DEVICE_UNKNOWN' });
+  });
+
+  it('answers 401 SIGNATURE_INVALID for a body signed with another key, and stores nothing', async () => {
+    const record = makeRecord('BBR');
+    const enc = encodeBatch([record], { deviceId: 'bbr-01', privateKey: harare.privateKey });
+    const res = await app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(await rowCount(record.id)).toBe(0);
+  });
+
+  it('answers 401 AUTH_MISSING without device headers', async () => {
+    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: enc.body,
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'AUTH_MISSING' });
+  });
+
+  it('answers 415 BATCH_NOT_GZIP for a plain JSON body', async () => {
+    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
+    const plain = Buffer.from(JSON.stringify(enc.batch));
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: { 'content-type': 'application/json', 'x-device-id': 'bbr-01', 'x-signature': signBatchBody(plain, beitbridge.privateKey) },
+      payload: plain,
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ code: 'BATCH_NOT_GZIP' });
+  });
+
+  it('answers 415 for a content type other than JSON', async () => {
+    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: { ...enc.headers, 'content-type': 'application/octet-stream' },
+      payload: enc.body,
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ code: 'BATCH_UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('answers 400 BATCH_INVALID naming the field when a record breaks the schema', async () => {
+    const bad = { ...makeRecord('BBR'), id: 'not-a-uuid' };
+    const { res } = await sendBatch(app, beitbridge, [bad]);
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.code).toBe('BATCH_INVALID');
+    expect(body.message).toMatch(/records\/0\/id/);
+    expect(body.message).toMatch(/uuid/);
+  });
+
+  it('answers 400 BATCH_CORRUPT for signed bytes that are not gzip', async () => {
+    const junk = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]);
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'x-device-id': 'bbr-01',
+        'x-signature': signBatchBody(junk, beitbridge.privateKey),
+      },
+      payload: junk,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'BATCH_CORRUPT' });
+  });
+
+  it('answers 400 BATCH_DEVICE_MISMATCH when the body names another device than the header', async () => {
+    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'hre-01', privateKey: beitbridge.privateKey });
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: { ...enc.headers, 'x-device-id': 'bbr-01' },
+      payload: enc.body,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'BATCH_DEVICE_MISMATCH' });
+  });
+
+  it('answers 413 BATCH_TOO_MANY_RECORDS over the record limit', async () => {
+    const records = Array.from({ length: 21 }, () => makeRecord('BBR'));
+    const { res } = await sendBatch(app, beitbridge, records);
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'BATCH_TOO_MANY_RECORDS' });
+    expect(await rowCount(records[0]!.id)).toBe(0);
+  });
+
+  it('answers 413 BATCH_TOO_LARGE for a compressed body over maxBodyBytes', async () => {
+    // Random text compresses badly, so the gzip body stays above the 64 KiB limit.
+    const noise = Array.from({ length: 12_000 }, () => Math.random().toString(36).slice(2)).join('');
+    const { res } = await sendBatch(app, beitbridge, [makeRecord('BBR', { notes: noise })]);
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
+  });
+
+  it('answers 413 BATCH_TOO_LARGE for a small body that inflates past maxDecompressedBytes (gzip bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const res = await app.inject({
+      method: 'POST',
+      url: BATCH_PATH,
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'x-device-id': 'bbr-01',
+        'x-signature': signBatchBody(bomb, beitbridge.privateKey),
+      },
+      payload: bomb,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
+  });
+});
