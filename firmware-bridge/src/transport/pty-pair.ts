@@ -43,6 +43,10 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
       }
     });
   });
+  // A test worker or appliance that dies must not leave socat holding the pair.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   await ready;
   const [devicePath, simulatorPath] = paths;
   if (!devicePath || !simulatorPath) throw new ApplianceError(ErrorCodes.PtyUnavailable, `socat reported no ptys: ${stderr}`);
