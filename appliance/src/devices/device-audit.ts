@@ -18,7 +18,8 @@ export function auditDeviceEvents(bus: EventBus, store: Store, log: Logger): () 
   };
   const subs = [
     bus.subscribe('device.state', (e) => {
-      if (lastState.get(e.device) === e.state) return;
+      // 'reading' flickers with every scan; the scan itself is audited below.
+      if (e.state === 'reading' || lastState.get(e.device) === e.state) return;
       lastState = new Map(lastState).set(e.device, e.state);
       append({
         actor: `device:${e.device}`,

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { MrzDocument } from '../../../firmware-bridge/src/mrz/index.ts';
 import type { Registration } from '../store/index.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
+import type { PrintJobEvent } from '../printing/print-queue.ts';
 
 export type DeviceKind = 'mrz' | 'fingerprint' | 'printer';
-export type DeviceConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'absent';
+export type DeviceConnectionState = 'connecting' | 'connected' | 'reading' | 'disconnected' | 'error' | 'absent';
 
 export interface DeviceStateEvent {
   device: DeviceKind;
@@ -44,6 +46,10 @@ export interface BusEvents {
   'document.scanned': DocumentScannedEvent;
   'device.read-rejected': ReadRejectedEvent;
   'registration.changed': RegistrationChangedEvent;
+  /** Forwarding to the central database: queue, link state, throughput (sync/outbox-relay.ts). */
+  'sync.status': SyncStatus;
+  /** A receipt print job changed: queued, printing, done, failed (printing/print-queue.ts). */
+  'printer.job': PrintJobEvent;
 }
 
 export type BusEventName = keyof BusEvents;

@@ -31,7 +31,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
         simulated: d.simulated,
         ...(d.reason ? { reason: d.reason } : {}),
       }));
-      const devicesOk = devices.every((d) => d.state === 'connected' || d.state === 'absent');
+      const devicesOk = devices.every((d) => d.state === 'connected' || d.state === 'reading' || d.state === 'absent');
       const status = !store.ok ? 'down' : devicesOk ? 'ok' : 'degraded';
       return reply.status(store.ok ? 200 : 503).send({ status, store, devices });
     },

@@ -81,6 +81,14 @@ describe('MrzReaderDriver over a real pseudo-terminal', () => {
     expect(r.reads[0]?.receivedAt).toBeLessThanOrEqual(performance.now());
   });
 
+  it('reports reading while a read arrives and connected again once it is delivered', async () => {
+    const r = await rig({ framing: 'stx-etx', baudRate: 9600 });
+    await r.sim.scan(TD3_SPECIMEN);
+    await until('a read', () => r.reads.length === 1);
+    await until('back to connected', () => r.driver.state === 'connected');
+    expect(r.states.map((s) => s.state)).toEqual(['connecting', 'connected', 'reading', 'connected']);
+  });
+
   it('reads CR LF and STX/ETX framings and auto-detects each on one connection', async () => {
     const r = await rig({ framing: 'crlf' });
     await r.sim.scan(TD3_SPECIMEN);
@@ -140,7 +148,7 @@ describe('MrzReaderDriver over a real pseudo-terminal', () => {
     expect(r.driver.state).toBe('disconnected');
     await r.sim.replug();
     await until('reconnected', () => r.driver.state === 'connected');
-    expect(r.states.map((s) => s.state)).toEqual(['connecting', 'connected', 'disconnected', 'connected']);
+    expect(r.states.map((s) => s.state)).toEqual(['connecting', 'connected', 'reading', 'disconnected', 'connected']);
     await r.sim.scan(TD3_SPECIMEN);
     await until('a read after replug', () => r.reads.length === 1);
     expect(r.reads[0]?.lines).toEqual([...TD3_SPECIMEN]);

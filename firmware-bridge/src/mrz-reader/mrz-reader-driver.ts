@@ -19,7 +19,8 @@ import { escapeBytes } from './mrz-wire.ts';
  * exponential backoff until the factory's transport opens again → connected. Nothing above this class
  * sees bytes; parsing the lines (ICAO 9303) is the appliance's job.
  */
-export type MrzReaderState = 'connecting' | 'connected' | 'disconnected' | 'error';
+/** 'reading': bytes of a read are arriving (a passport is on the glass); back to 'connected' when the read ends. */
+export type MrzReaderState = 'connecting' | 'connected' | 'reading' | 'disconnected' | 'error';
 
 export interface MrzReaderStateEvent {
   state: MrzReaderState;
@@ -176,6 +177,8 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
     const onData = (chunk: Buffer) => {
       this.#log.debug({ bytes: chunk.length }, `« ${escapeBytes(chunk)}`);
       this.#parser.push(chunk);
+      if (this.#state === 'connected' && !this.#parser.idle) this.#setState('reading');
+      else this.#settleReading();
     };
     const onClose = (err?: Error) => this.#lost(t, err ? `port closed: ${err.message}` : 'port closed');
     const onError = (err: Error) => this.#lost(t, `port error: ${err.message}`);
@@ -210,11 +213,18 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
   #onRead(r: FrameRead): void {
     this.#log.debug({ framing: r.framing, bytes: r.byteCount, lines: r.lines.length, endedBy: r.endedBy }, '« read');
     this.#safeEmit('read', { ...r });
+    queueMicrotask(() => this.#settleReading());
   }
 
   #onRejected(r: FrameRejected): void {
     this.#log.debug({ code: r.code, bytes: r.byteCount }, `« rejected: ${r.reason}`);
     this.#safeEmit('rejected', { ...r });
+    queueMicrotask(() => this.#settleReading());
+  }
+
+  /** A read ended (delivered, rejected or timed out): the reader is idle again. */
+  #settleReading(): void {
+    if (this.#state === 'reading' && this.#parser.idle) this.#setState('connected');
   }
 
   #setState(state: MrzReaderState, reason?: string): void {
