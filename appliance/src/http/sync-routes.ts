@@ -1,0 +1,110 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { SyncFeature } from '../sync/sync-feature.ts';
+import { ErrorSchema } from './schemas.ts';
+
+export interface SyncRoutesOptions {
+  sync: Pick<SyncFeature, 'relay' | 'identity' | 'store'>;
+}
+
+const LinkState = Type.Union([
+  Type.Literal('not-configured'),
+  Type.Literal('unknown'),
+  Type.Literal('online'),
+  Type.Literal('offline'),
+  Type.Literal('backing-off'),
+  Type.Literal('unauthorised'),
+]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const SyncStatusSchema = Type.Object({
+  at: Type.String(),
+  deviceId: NullableString,
+  linkState: LinkState,
+  nextAttemptAt: NullableString,
+  lastError: NullableString,
+  failedAttempts: Type.Integer(),
+  queueDepth: Type.Integer(),
+  quarantined: Type.Integer(),
+  oldestUnsentAt: NullableString,
+  oldestUnsentAgeSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  lastAcknowledgedAt: NullableString,
+  throughputPerSecond: Type.Number(),
+  estimatedDrainSeconds: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const QuarantinedSchema = Type.Object({
+  seq: Type.Integer(),
+  registrationId: Type.String(),
+  eventType: Type.String(),
+  createdAt: Type.String(),
+  attempts: Type.Integer(),
+  quarantinedAt: Type.String(),
+  reason: Type.String(),
+});
+
+const TechnicianId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
+
+/**
+ * Forwarding status and the technician's quarantine view. No personal data here: quarantine rows
+ * carry ids, times and the central's coded reason, never the payload.
+ */
+export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (app, opts) => {
+  const { relay, identity, store } = opts.sync;
+
+  app.get(
+    '/api/sync',
+    {
+      schema: {
+        summary: 'Forwarding to the central database: queue, link, throughput, time to drain',
+        tags: ['sync'],
+        response: {
+          200: Type.Object({
+            status: SyncStatusSchema,
+            device: Type.Object({ deviceId: Type.String(), publicKeyPem: Type.String({ description: 'enrol this at the central' }) }),
+          }),
+        },
+      },
+    },
+    async () => ({ status: relay.status(), device: { deviceId: identity.deviceId, publicKeyPem: identity.publicKeyPem } }),
+  );
+
+  app.get(
+    '/api/sync/quarantine',
+    {
+      schema: {
+        summary: 'Registrations the central refused or holds differently: for a technician to review',
+        tags: ['sync'],
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(QuarantinedSchema), total: Type.Integer() }), 400: ErrorSchema },
+      },
+    },
+    async (request) => ({ items: store.outbox.quarantined(request.query.limit), total: store.outbox.quarantinedCount() }),
+  );
+
+  app.post(
+    '/api/sync/quarantine/:seq/retry',
+    {
+      schema: {
+        summary: 'Put a quarantined registration back in the queue and try the central now',
+        tags: ['sync'],
+        params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
+        headers: Type.Object({ 'x-officer-id': Type.Optional(TechnicianId) }),
+        response: { 200: QuarantinedSchema, 400: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const item = store.outbox.requeue(request.params.seq);
+      store.audit.append({
+        actor: request.headers['x-officer-id'] ?? 'technician',
+        action: 'sync.quarantine_retry',
+        entityType: 'registration',
+        entityId: item.registrationId,
+        details: { seq: item.seq },
+      });
+      relay.retryNow();
+      relay.publishStatus();
+      return item;
+    },
+  );
+};

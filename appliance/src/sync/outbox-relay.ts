@@ -1,0 +1,338 @@
+/**
+ * The relay: drains the outbox to the central database in the background (store-and-forward).
+ *
+ * Delivery is at-least-once with the registration uuid as the idempotency key: a row is marked
+ * sent only after the central's acknowledgement lists it in `stored` or `duplicates`
+ * (central/src/protocol/batch.ts). A kill -9 anywhere — even between the central's commit and our
+ * markSent — leaves the row queued; the resend carries the frozen wire form (wire_json), so the
+ * central answers "duplicate" and keeps one row.
+ *
+ * One cycle (runOnce) = one batch and everything its answer implies:
+ * - acknowledged: mark stored/duplicates sent; quarantine conflicts (content differs at the centre).
+ * - rejected (400/413/415): split in halves until the record at fault is alone, quarantine it;
+ *   the rest goes through. A 413 also lowers the bounds for the following batches.
+ * - unauthorised (401/403): nothing is quarantined (the device, not the data, is at fault);
+ *   link "unauthorised", retried slowly.
+ * - unavailable (network, timeouts, 5xx): exponential backoff with full jitter.
+ */
+import type { EncodedBatch } from '../../../central/src/protocol/batch.ts';
+import { encodeBatch } from '../../../central/src/protocol/batch.ts';
+import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { Feature } from '../devices/feature.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { ApplianceIdentity } from '../keys/identity.ts';
+import type { OutboxEvent, Store } from '../store/index.ts';
+import { type BackoffPolicy, backoffDelay } from './backoff.ts';
+import { type BatchBounds, recordBytes, takeBatch } from './batch-bounds.ts';
+import type { CentralTransport, SendOutcome } from './central-client.ts';
+import { computeSyncStatus, type LinkSnapshot, type SyncStatus, ThroughputMeter } from './sync-status.ts';
+import { toWireRecord, type WireRecord } from './wire-record.ts';
+
+export const RELAY_ACTOR = 'sync-relay';
+
+export interface RelayHooks {
+  /** Test seam: called with every answer before the relay acts on it (a crash test kills the process here). */
+  afterResponse?(outcome: SendOutcome, batch: EncodedBatch): void;
+}
+
+export interface OutboxRelayOptions {
+  store: Store;
+  identity: Pick<ApplianceIdentity, 'deviceId' | 'privateKey'>;
+  /** null: no central configured; the relay idles with link state "not-configured". */
+  transport: CentralTransport | null;
+  bounds: BatchBounds;
+  backoff: BackoffPolicy;
+  /** Delay between attempts while the central refuses this device (401/403). */
+  unauthorisedRetryMs: number;
+  /** Re-check of an empty queue; a finalized registration wakes the relay earlier. */
+  idlePollMs: number;
+  bus?: EventBus;
+  throughputWindowMs?: number;
+  now?: () => Date;
+  random?: () => number;
+  logger?: Logger;
+  hooks?: RelayHooks;
+}
+
+export interface RelayStep {
+  /** Records acknowledged (stored or duplicate) in this cycle. */
+  acknowledged: number;
+  quarantined: number;
+  /** How long the loop waits before the next cycle. */
+  delayMs: number;
+}
+
+interface Item {
+  event: OutboxEvent;
+  wire: string;
+}
+
+type Delivery = { kind: 'progress'; acknowledged: number; quarantined: number } | { kind: 'blocked'; outcome: SendOutcome };
+
+export class OutboxRelay implements Feature {
+  readonly name = 'sync-relay';
+  readonly #o: OutboxRelayOptions;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #random: () => number;
+  readonly #meter: ThroughputMeter;
+  #bounds: BatchBounds;
+  #link: LinkSnapshot;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wakeUp: ((force: boolean) => void) | undefined;
+  #waitingOnBackoff = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? createLogger('sync:relay');
+    this.#now = options.now ?? (() => new Date());
+    this.#random = options.random ?? Math.random;
+    this.#meter = new ThroughputMeter(options.throughputWindowMs);
+    this.#bounds = { ...options.bounds };
+    this.#link = {
+      state: options.transport ? 'unknown' : 'not-configured',
+      nextAttemptAt: null,
+      lastError: null,
+      failedAttempts: 0,
+    };
+  }
+
+  get link(): LinkSnapshot {
+    return { ...this.#link };
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#o.bus?.subscribe('registration.changed', (e) => {
+      if (e.change !== 'finalized') return;
+      this.publishStatus();
+      this.wake();
+    });
+    this.publishStatus();
+    if (!this.#o.transport) {
+      this.#log.warn('no central.url configured: registrations stay queued on this appliance');
+      return;
+    }
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#wakeUp?.(true);
+    // Aborts a request in flight; its batch is simply resent after restart.
+    await this.#o.transport?.close();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  /** New work arrived: end an idle wait (not a backoff wait: that would defeat the backoff). */
+  wake(): void {
+    if (!this.#waitingOnBackoff) this.#wakeUp?.(false);
+  }
+
+  /** A technician asked for an attempt now: ends any wait, backoff included. */
+  retryNow(): void {
+    this.#wakeUp?.(true);
+  }
+
+  status(): SyncStatus {
+    const { outbox } = this.#o.store;
+    const now = this.#now();
+    return computeSyncStatus({
+      now,
+      deviceId: this.#o.identity.deviceId,
+      link: this.link,
+      queueDepth: outbox.depth(),
+      quarantined: outbox.quarantinedCount(),
+      oldestUnsentAt: outbox.oldestPendingAt(),
+      lastAcknowledgedAt: outbox.lastSentAt(),
+      throughputPerSecond: this.#meter.rate(now.getTime()),
+    });
+  }
+
+  publishStatus(): void {
+    if (!this.#o.bus) return;
+    try {
+      this.#o.bus.publish('sync.status', this.status());
+    } catch (err) {
+      this.#log.warn({ code: (err as { code?: string }).code }, 'sync status could not be computed');
+    }
+  }
+
+  /** One cycle: send one batch (splitting it if the central rejects it) and apply the answer. */
+  async runOnce(): Promise<RelayStep> {
+    const transport = this.#o.transport;
+    if (!transport) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
+    const events = this.#o.store.outbox.pending(Math.min(this.#bounds.maxRecords, 1000));
+    if (events.length === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
+
+    const items = this.#freeze(events);
+    const batch = takeBatch(items, (i) => recordBytes(i.wire), this.#bounds);
+    const result = await this.#deliver(transport, batch);
+    if (result.kind === 'progress') {
+      this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
+      const more = this.#o.store.outbox.depth() > 0;
+      return { acknowledged: result.acknowledged, quarantined: result.quarantined, delayMs: more ? 0 : this.#o.idlePollMs };
+    }
+    return { acknowledged: 0, quarantined: 0, delayMs: this.#blocked(result.outcome, batch) };
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let delayMs: number;
+      try {
+        delayMs = (await this.runOnce()).delayMs;
+      } catch (err) {
+        // A store failure (disk, corruption) must not kill the relay silently: log, back off, retry.
+        this.#log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'relay cycle failed');
+        delayMs = this.#o.backoff.maxMs;
+      }
+      this.publishStatus();
+      if (!this.#running) break;
+      if (delayMs > 0) await this.#sleep(delayMs, this.#link.nextAttemptAt !== null);
+    }
+  }
+
+  #sleep(ms: number, backoff: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waitingOnBackoff = backoff;
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakeUp = undefined;
+        this.#waitingOnBackoff = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakeUp = (force) => {
+        if (force || !this.#waitingOnBackoff) done();
+      };
+    });
+  }
+
+  #freeze(events: OutboxEvent[]): Item[] {
+    const fresh = events.filter((e) => e.wireJson === null);
+    const frozen = new Map<number, string>();
+    if (fresh.length > 0) {
+      const entries = fresh.map((e) => ({ seq: e.seq, wireJson: JSON.stringify(toWireRecord(e)) }));
+      const stored = this.#o.store.outbox.freezeWire(entries);
+      entries.forEach((e, i) => frozen.set(e.seq, stored[i] ?? e.wireJson));
+    }
+    return events.map((event) => ({ event, wire: event.wireJson ?? (frozen.get(event.seq) as string) }));
+  }
+
+  async #deliver(transport: CentralTransport, items: Item[]): Promise<Delivery> {
+    const { deviceId, privateKey } = this.#o.identity;
+    const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
+    const started = Date.now();
+    const encoded = encodeBatch(records, { deviceId, privateKey, sentAt: this.#now() });
+    this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length }, '» batch');
+    const outcome = await transport.send(encoded);
+    this.#o.hooks?.afterResponse?.(outcome, encoded);
+    switch (outcome.kind) {
+      case 'acknowledged':
+        return this.#applyAck(items, outcome.response, started);
+      case 'rejected':
+        return this.#split(transport, items, outcome);
+      case 'unauthorised':
+      case 'unavailable':
+        return { kind: 'blocked', outcome };
+    }
+  }
+
+  #applyAck(items: Item[], response: { stored: string[]; duplicates: string[]; conflicts: Array<{ id: string; reason: string }> }, started: number): Delivery {
+    const seqById = new Map(items.map((i) => [i.event.registrationId, i.event.seq]));
+    const acked = [...response.stored, ...response.duplicates].flatMap((id) => seqById.get(id) ?? []);
+    const marked = this.#o.store.outbox.markSentMany(acked);
+    this.#meter.record(acked.length, started, Date.now());
+    let quarantined = 0;
+    for (const c of response.conflicts) {
+      const seq = seqById.get(c.id);
+      if (seq !== undefined && this.#quarantine(seq, c.id, `central conflict: ${c.reason}`, { reason: c.reason })) quarantined++;
+    }
+    this.#log.info(
+      { stored: response.stored.length, duplicates: response.duplicates.length, conflicts: response.conflicts.length, marked },
+      '« batch acknowledged',
+    );
+    if (acked.length + quarantined === 0) {
+      // An answer that settles nothing would make us resend the same batch at once, forever.
+      return { kind: 'blocked', outcome: { kind: 'unavailable', reason: 'bad-response', status: 200, message: 'acknowledgement listed none of the records sent' } };
+    }
+    return { kind: 'progress', acknowledged: acked.length, quarantined };
+  }
+
+  async #split(transport: CentralTransport, items: Item[], outcome: Extract<SendOutcome, { kind: 'rejected' }>): Promise<Delivery> {
+    if (outcome.status === 413 && items.length > 1) {
+      // The central's limits are lower than ours: stay under them from now on instead of splitting every batch.
+      const bytes = items.reduce((n, i) => n + recordBytes(i.wire), 0);
+      this.#bounds = {
+        maxRecords: Math.max(1, Math.min(this.#bounds.maxRecords, Math.floor(items.length / 2))),
+        maxBytes: Math.max(1, Math.min(this.#bounds.maxBytes, Math.floor(bytes / 2))),
+      };
+      this.#log.warn({ bounds: this.#bounds, code: outcome.code }, 'central refused the batch size; lowering batch bounds');
+    }
+    const only = items[0];
+    if (items.length === 1 && only) {
+      const reason = `central rejected the record: ${outcome.status} ${outcome.code}: ${outcome.message}`;
+      const q = this.#quarantine(only.event.seq, only.event.registrationId, reason, { status: outcome.status, code: outcome.code });
+      return { kind: 'progress', acknowledged: 0, quarantined: q ? 1 : 0 };
+    }
+    this.#log.info({ records: items.length, status: outcome.status, code: outcome.code }, 'batch rejected; splitting to find the record at fault');
+    const mid = Math.ceil(items.length / 2);
+    let acknowledged = 0;
+    let quarantined = 0;
+    for (const half of [items.slice(0, mid), items.slice(mid)]) {
+      const r = await this.#deliver(transport, half);
+      if (r.kind === 'blocked') return acknowledged + quarantined > 0 ? { kind: 'progress', acknowledged, quarantined } : r;
+      acknowledged += r.acknowledged;
+      quarantined += r.quarantined;
+    }
+    return { kind: 'progress', acknowledged, quarantined };
+  }
+
+  #quarantine(seq: number, registrationId: string, reason: string, details: Record<string, unknown>): boolean {
+    const done = this.#o.store.outbox.quarantine(seq, reason);
+    if (!done) return false;
+    // The audit row carries codes only: the central's message text stays on the outbox row.
+    this.#o.store.audit.append({ actor: RELAY_ACTOR, action: 'sync.quarantined', entityType: 'registration', entityId: registrationId, details });
+    this.#log.warn({ seq, registrationId, ...details }, 'record quarantined: a technician must review it');
+    return true;
+  }
+
+  /** Decide the wait after a blocked cycle and record why; returns the delay. */
+  #blocked(outcome: SendOutcome, batch: Item[]): number {
+    const now = this.#now().getTime();
+    const failedAttempts = this.#link.failedAttempts + 1;
+    let state: LinkSnapshot['state'];
+    let delayMs: number;
+    let lastError: string;
+    if (outcome.kind === 'unauthorised') {
+      state = 'unauthorised';
+      // Jittered too: several appliances enrolled in one go should not retry in step.
+      delayMs = Math.floor(this.#o.unauthorisedRetryMs * (0.5 + this.#random() / 2));
+      lastError = `${outcome.status} ${outcome.code}: ${outcome.message}`;
+      this.#log.error({ status: outcome.status, code: outcome.code }, 'central refuses this device: enrol its id and public key');
+    } else if (outcome.kind === 'unavailable') {
+      state = outcome.reason.startsWith('connect') || outcome.reason === 'connection-lost' ? 'offline' : 'backing-off';
+      delayMs = backoffDelay(failedAttempts - 1, this.#o.backoff, this.#random);
+      lastError = outcome.message;
+      this.#log.info({ reason: outcome.reason, status: outcome.status, delayMs }, 'central unavailable; backing off');
+    } else {
+      state = 'backing-off';
+      delayMs = backoffDelay(failedAttempts - 1, this.#o.backoff, this.#random);
+      lastError = 'unexpected outcome';
+    }
+    this.#o.store.outbox.markFailedMany(batch.map((i) => i.event.seq), lastError);
+    this.#setLink({ state, nextAttemptAt: new Date(now + delayMs).toISOString(), lastError, failedAttempts });
+    return delayMs;
+  }
+
+  #setLink(next: LinkSnapshot): void {
+    if (next.state !== this.#link.state) this.#log.info({ from: this.#link.state, to: next.state }, 'link state changed');
+    this.#link = next;
+  }
+}

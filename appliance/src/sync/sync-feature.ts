@@ -1,0 +1,84 @@
+/**
+ * Store-and-forward assembled from configuration: identity, relay, retention and admission guard
+ * as one start/stop unit for start.ts. With no central.url the relay idles ("not-configured"),
+ * registrations queue locally, and the backlog rule of the guard is off.
+ */
+import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { CentralConfig, SyncConfig } from '../config/schema.ts';
+import type { Feature } from '../devices/feature.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { type ApplianceIdentity, loadOrCreateIdentity } from '../keys/identity.ts';
+import type { Store } from '../store/index.ts';
+import { AdmissionGuard } from './admission-guard.ts';
+import { CentralClient, type CentralTransport } from './central-client.ts';
+import { OutboxRelay, type RelayHooks } from './outbox-relay.ts';
+import { RetentionFeature } from './retention.ts';
+
+export interface SyncFeatureOptions {
+  dataDir: string;
+  central: CentralConfig;
+  sync: SyncConfig;
+  store: Store;
+  bus: EventBus;
+  logger?: Logger;
+  /** Tests: a transport other than the undici client. */
+  transport?: CentralTransport | null;
+  hooks?: RelayHooks;
+}
+
+export class SyncFeature implements Feature {
+  readonly name = 'sync';
+  readonly identity: ApplianceIdentity;
+  readonly relay: OutboxRelay;
+  readonly retention: RetentionFeature;
+  readonly guard: AdmissionGuard;
+  readonly #store: Store;
+
+  constructor(o: SyncFeatureOptions) {
+    const log = o.logger ?? createLogger('sync');
+    this.#store = o.store;
+    this.identity = loadOrCreateIdentity(o.dataDir);
+    if (this.identity.created) log.info({ deviceId: this.identity.deviceId }, 'appliance identity created; enrol it at the central');
+    const configured = o.central.url !== '';
+    const transport =
+      o.transport !== undefined
+        ? o.transport
+        : configured
+          ? new CentralClient({ url: o.central.url, connectTimeoutMs: o.central.connectTimeoutMs, responseTimeoutMs: o.central.responseTimeoutMs })
+          : null;
+    this.relay = new OutboxRelay({
+      store: o.store,
+      bus: o.bus,
+      identity: this.identity,
+      transport,
+      bounds: { maxRecords: o.sync.batchMaxRecords, maxBytes: o.sync.batchMaxBytes },
+      backoff: { baseMs: o.sync.backoffBaseMs, maxMs: o.sync.backoffMaxMs },
+      unauthorisedRetryMs: o.sync.unauthorisedRetryMs,
+      idlePollMs: o.sync.idlePollMs,
+      logger: createLogger('sync:relay', log),
+      ...(o.hooks ? { hooks: o.hooks } : {}),
+    });
+    this.retention = new RetentionFeature({ store: o.store, retentionDays: o.sync.retentionDays, logger: createLogger('sync:retention', log) });
+    this.guard = new AdmissionGuard({
+      dataDir: o.dataDir,
+      store: o.store,
+      minFreeDiskMb: o.sync.minFreeDiskMb,
+      maxUnsyncedHours: o.sync.maxUnsyncedHours,
+      centralConfigured: transport !== null,
+    });
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  async start(): Promise<void> {
+    await this.retention.start();
+    await this.relay.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
+    await this.retention.stop();
+  }
+}

@@ -1,0 +1,65 @@
+/** Shared fixtures for the sync tests: real SQLite stores with finalized registrations, and a scripted central. */
+import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import type { Batch, BatchResponse, EncodedBatch } from '../../../central/src/protocol/batch.ts';
+import { passport } from '../store/test-support.ts';
+import type { Store } from '../store/index.ts';
+import type { CentralTransport, SendOutcome } from './central-client.ts';
+
+export function finalizeMany(store: Store, n: number, officeCode = 'BBR', prefix = 'N'): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = store.registrations.create({ officeCode, officerId: 'officer-1' });
+    store.registrations.attachDocument(r.id, passport(`${prefix}${i}`), 'officer-1');
+    ids.push(store.registrations.finalize(r.id, 'officer-1').id);
+  }
+  return ids;
+}
+
+export function testIdentity(deviceId = 'apl-test') {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { deviceId, privateKey, publicKey };
+}
+
+/**
+ * A central that answers from a script: each call takes the next function (or repeats the last),
+ * which sees the decoded, signature-checked batch. `stored` keeps what a real central would hold,
+ * so duplicates can be answered the way ingest does.
+ */
+export class ScriptedCentral implements CentralTransport {
+  readonly batches: Batch[] = [];
+  readonly held = new Map<string, string>();
+  closed = false;
+  constructor(
+    private readonly publicKey: KeyObject,
+    private readonly script: Array<(batch: Batch, central: ScriptedCentral) => SendOutcome> = [],
+  ) {}
+
+  /** What a healthy central answers: stored once, duplicate after, conflict on a different hash. */
+  ingest(batch: Batch): SendOutcome {
+    const response: BatchResponse = { batchId: batch.batchId, stored: [], duplicates: [], conflicts: [] };
+    for (const r of batch.records) {
+      const held = this.held.get(r.id);
+      if (held === undefined) {
+        this.held.set(r.id, r.contentHash);
+        response.stored.push(r.id);
+      } else if (held === r.contentHash) response.duplicates.push(r.id);
+      else response.conflicts.push({ id: r.id, reason: 'content_differs' });
+    }
+    return { kind: 'acknowledged', response };
+  }
+
+  async send(encoded: EncodedBatch): Promise<SendOutcome> {
+    if (!verify(null, encoded.body, this.publicKey, Buffer.from(encoded.headers['x-signature'], 'base64'))) {
+      throw new Error('relay sent a batch whose signature does not verify');
+    }
+    const batch = JSON.parse(gunzipSync(encoded.body).toString('utf8')) as Batch;
+    this.batches.push(batch);
+    const step = this.script.length > 1 ? this.script.shift() : this.script[0];
+    return step ? step(batch, this) : this.ingest(batch);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Store-and-forward end to end: the appliance's relay (real SQLite, real undici client, signed
+ * gzip batches) → a TCP proxy emulating the border post's link → the central receiver (build(),
+ * listening on loopback) → real PostgreSQL. Outages, a kill -9 between the central's commit and
+ * the local "sent" mark, and records the central refuses.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, type CentralApp } from '../../central/src/app.ts';
+import type { Db } from '../../central/src/db/db.ts';
+import { migrate } from '../../central/src/db/migrations.ts';
+import { createPostgresDb } from '../../central/src/db/postgres-db.ts';
+import { BATCH_PATH, encodeBatch } from '../../central/src/protocol/batch.ts';
+import { EventBus } from '../../appliance/src/events/event-bus.ts';
+import { type ApplianceIdentity, loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
+import { openStore, type Store } from '../../appliance/src/store/index.ts';
+import { passport } from '../../appliance/src/store/test-support.ts';
+import { CentralClient } from '../../appliance/src/sync/central-client.ts';
+import { OutboxRelay } from '../../appliance/src/sync/outbox-relay.ts';
+import { SyncFeature } from '../../appliance/src/sync/sync-feature.ts';
+import { finalizeMany } from '../../appliance/src/sync/test-support.ts';
+import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const syncConfig = {
+  batchMaxRecords: 25,
+  batchMaxBytes: 256 * 1024,
+  idlePollMs: 100,
+  backoffBaseMs: 50,
+  backoffMaxMs: 400,
+  unauthorisedRetryMs: 1000,
+  retentionDays: 90,
+  minFreeDiskMb: 0,
+  maxUnsyncedHours: 72,
+};
+
+let cluster: PgCluster;
+let db: Db;
+let central: CentralApp;
+let proxy: TcpProxy;
+let dataDir: string;
+let store: Store;
+let identity: ApplianceIdentity;
+let bus: EventBus;
+let feature: SyncFeature | undefined;
+
+function startFeature(): SyncFeature {
+  const f = new SyncFeature({
+    dataDir,
+    central: { url: proxy.url, connectTimeoutMs: 1000, responseTimeoutMs: 500 },
+    sync: syncConfig,
+    store,
+    bus,
+  });
+  void f.start();
+  return f;
+}
+
+async function centralRows(): Promise<{ n: number; distinct: number }> {
+  const [row] = await db.query<{ n: number; distinct: number }>(
+    'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct FROM registrations WHERE device_id = $1',
+    [identity.deviceId],
+  );
+  return row ?? { n: -1, distinct: -1 };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'forwarding-'));
+  identity = loadOrCreateIdentity(dataDir);
+  cluster = await startPgCluster();
+  db = createPostgresDb(cluster.url, { max: 4 });
+  await migrate(db);
+  central = build({
+    db,
+    devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
+    limits: { maxRecordsPerBatch: 50 },
+  });
+  await central.listen({ host: '127.0.0.1', port: 0 });
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: (central.server.address() as AddressInfo).port });
+  store = openStore({ dataDir });
+  bus = new EventBus();
+});
+
+afterAll(async () => {
+  await feature?.stop();
+  store?.close();
+  await proxy?.close();
+  await central?.close();
+  await db?.close();
+  await cluster?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('forwarding to a real PostgreSQL central through an unreliable link', () => {
+  const N = 60;
+
+  it('queues while the link is down, backs off through a black hole, then drains exactly N rows over one connection', async () => {
+    await proxy.setMode('down');
+    feature = startFeature();
+    finalizeMany(store, N, 'BBR', 'DOWN');
+    await expect.poll(() => feature!.relay.status(), { timeout: 5000 }).toMatchObject({ linkState: 'offline', queueDepth: N });
+    const offline = feature.relay.status();
+    expect(offline.nextAttemptAt).not.toBeNull();
+    expect(offline.estimatedDrainSeconds).toBeNull();
+    expect(await centralRows()).toEqual({ n: 0, distinct: 0 });
+
+    // Accepted but never answered: the named response timeout fires, the link is "backing-off".
+    await proxy.setMode('blackhole');
+    await expect
+      .poll(() => feature!.relay.status(), { timeout: 5000 })
+      .toMatchObject({ linkState: 'backing-off', lastError: expect.stringContaining('response-timeout'), queueDepth: N });
+
+    proxy.resetCounters();
+    proxy.setLatency(20);
+    await proxy.setMode('pass');
+    await expect.poll(() => store.outbox.depth(), { timeout: 10_000 }).toBe(0);
+    expect(await centralRows()).toEqual({ n: N, distinct: N });
+    const online = feature.relay.status();
+    expect(online).toMatchObject({ linkState: 'online', queueDepth: 0, estimatedDrainSeconds: 0, failedAttempts: 0 });
+    expect(online.lastAcknowledgedAt).not.toBeNull();
+    expect(online.throughputPerSecond).toBeGreaterThan(0);
+    // 60 records in batches of at most 25, all over one kept-alive connection.
+    expect(proxy.passedConnections).toBe(1);
+    const batches = await db.query<{ record_count: number }>('SELECT record_count FROM batches WHERE device_id = $1 ORDER BY received_at', [identity.deviceId]);
+    expect(batches.every((b) => b.record_count <= 25)).toBe(true);
+    proxy.setLatency(0);
+  });
+
+  it('after a kill -9 between the central commit and the local sent mark, the resend is a duplicate and no row is added', async () => {
+    await feature?.stop();
+    feature = undefined;
+    const ids = finalizeMany(store, 5, 'BBR', 'CRASH');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/relay-process.ts'), dataDir, proxy.url], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal, stderr }).toMatchObject({ code: null, signal: 'SIGKILL' });
+
+    // The central committed the batch; the appliance never recorded it as sent.
+    expect(await centralRows()).toEqual({ n: N + 5, distinct: N + 5 });
+    expect(store.outbox.pending(10).map((e) => e.registrationId)).toEqual(ids);
+
+    feature = startFeature();
+    await expect.poll(() => store.outbox.depth(), { timeout: 10_000 }).toBe(0);
+    expect(await centralRows()).toEqual({ n: N + 5, distinct: N + 5 });
+    const [last] = await db.query<{ stored_count: number; duplicate_count: number }>(
+      'SELECT stored_count, duplicate_count FROM batches WHERE device_id = $1 ORDER BY received_at DESC LIMIT 1',
+      [identity.deviceId],
+    );
+    expect(last).toEqual({ stored_count: 0, duplicate_count: 5 });
+  });
+
+  it('quarantines a record in conflict and a record the central rejects, with their reasons, and drains the queue behind them', async () => {
+    // A registration whose id the central already holds with other content.
+    const clash = store.registrations.create({ officeCode: 'BBR', officerId: 'officer-1' });
+    store.registrations.attachDocument(clash.id, passport('CLASH1'), 'officer-1');
+    const other = encodeBatch(
+      [{ id: clash.id, officeCode: 'BBR', finalizedAt: new Date().toISOString(), payload: { sex: 'M', note: 'a different record' } }],
+      { deviceId: identity.deviceId, privateKey: identity.privateKey },
+    );
+    const direct = await central.inject({ method: 'POST', url: BATCH_PATH, headers: other.headers, payload: other.body });
+    expect(direct.json().stored).toEqual([clash.id]);
+    store.registrations.finalize(clash.id, 'officer-1');
+    // An office code longer than the protocol allows (32): the central answers 400 for any batch holding it.
+    const [invalid] = finalizeMany(store, 1, 'B'.repeat(40), 'BAD');
+    const good = finalizeMany(store, 6, 'BBR', 'GOOD');
+    bus.publish('registration.changed', { registration: store.registrations.get(good[5]!)!, change: 'finalized' });
+
+    await expect.poll(() => store.outbox.depth(), { timeout: 10_000 }).toBe(0);
+    const quarantined = store.outbox.quarantined(10);
+    expect(quarantined.map((q) => [q.registrationId, q.reason.split(':')[0]])).toEqual([
+      [clash.id, 'central conflict'],
+      [invalid, 'central rejected the record'],
+    ]);
+    expect(quarantined[0]?.reason).toBe('central conflict: content_differs');
+    expect(quarantined[1]?.reason).toMatch(/^central rejected the record: 400 BATCH_INVALID/);
+    expect(feature!.relay.status()).toMatchObject({ quarantined: 2, queueDepth: 0, linkState: 'online' });
+    const held = await db.query<{ id: string }>('SELECT id::text AS id FROM registrations WHERE id = ANY($1::uuid[])', [`{${good.join(',')}}`]);
+    expect(held).toHaveLength(6);
+    // The centre's original of the clashing id is untouched.
+    const [orig] = await db.query<{ note: string }>("SELECT payload->>'note' AS note FROM registrations WHERE id = $1", [clash.id]);
+    expect(orig?.note).toBe('a different record');
+  });
+
+  it('reports "unauthorised" for a device the central does not know, keeping its records queued and unquarantined', async () => {
+    const otherDir = mkdtempSync(join(tmpdir(), 'forwarding-stranger-'));
+    const otherStore = openStore({ dataDir: otherDir });
+    try {
+      finalizeMany(otherStore, 2);
+      const relay = new OutboxRelay({
+        store: otherStore,
+        identity: loadOrCreateIdentity(otherDir),
+        transport: new CentralClient({ url: proxy.url, connectTimeoutMs: 1000, responseTimeoutMs: 2000 }),
+        bounds: { maxRecords: 25, maxBytes: 256 * 1024 },
+        backoff: { baseMs: 50, maxMs: 400 },
+        unauthorisedRetryMs: 60_000,
+        idlePollMs: 100,
+      });
+      const step = await relay.runOnce();
+      expect(step.delayMs).toBeGreaterThanOrEqual(30_000);
+      expect(relay.link).toMatchObject({ state: 'unauthorised', lastError: expect.stringContaining('401 DEVICE_UNKNOWN') });
+      expect(otherStore.outbox.depth()).toBe(2);
+      expect(otherStore.outbox.quarantinedCount()).toBe(0);
+      await relay.stop();
+    } finally {
+      otherStore.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+});

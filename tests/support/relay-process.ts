@@ -1,0 +1,36 @@
+/**
+ * Child process for the forwarding crash test: runs the real relay (undici client, store on disk)
+ * over `<dataDir>` against `<centralUrl>`, and kills itself with SIGKILL the moment the central's
+ * acknowledgement arrives — after the central committed, before the local "sent" mark.
+ *
+ *   node --import tsx tests/support/relay-process.ts <dataDir> <centralUrl>
+ */
+import { loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
+import { openStore } from '../../appliance/src/store/index.ts';
+import { CentralClient } from '../../appliance/src/sync/central-client.ts';
+import { OutboxRelay } from '../../appliance/src/sync/outbox-relay.ts';
+
+const [dataDir, url] = process.argv.slice(2);
+if (!dataDir || !url) {
+  console.error('usage: relay-process.ts <dataDir> <centralUrl>');
+  process.exit(2);
+}
+const store = openStore({ dataDir });
+const relay = new OutboxRelay({
+  store,
+  identity: loadOrCreateIdentity(dataDir),
+  transport: new CentralClient({ url, connectTimeoutMs: 2000, responseTimeoutMs: 5000 }),
+  bounds: { maxRecords: 100, maxBytes: 1024 * 1024 },
+  backoff: { baseMs: 50, maxMs: 200 },
+  unauthorisedRetryMs: 1000,
+  idlePollMs: 100,
+  hooks: {
+    afterResponse(outcome) {
+      if (outcome.kind === 'acknowledged') {
+        process.stdout.write(`acknowledged ${outcome.response.stored.length + outcome.response.duplicates.length}\n`);
+        process.kill(process.pid, 'SIGKILL');
+      }
+    },
+  },
+});
+await relay.start();
