@@ -1,0 +1,81 @@
+import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
+import { greyImageToPng } from '../../../firmware-bridge/src/fingerprint/image-png.ts';
+import type { CapturePlan } from './fingerprint-config.ts';
+import { captureFinger } from './finger-capture.ts';
+import type { FingerName } from './fingers.ts';
+import type { TemplateVault } from './template-vault.ts';
+import type { WorkflowEvents } from './workflow-events.ts';
+
+export interface CaptureWorkflowInput {
+  reader: FingerprintReader;
+  plan: CapturePlan;
+  fingers: readonly FingerName[];
+  registrationId: string;
+  actor: string;
+  signal: AbortSignal;
+  vault: Pick<TemplateVault, 'saveCapture'>;
+  events: WorkflowEvents;
+  /** Called as each finger is done (the service keeps the running status for GET). */
+  onFingerDone?: (entry: CapturedFinger) => void;
+}
+
+export interface CapturedFinger {
+  finger: FingerName;
+  outcome: 'captured' | 'low-quality' | 'failed';
+  quality: number | null;
+  attempts: number;
+}
+
+/**
+ * The registration's capture plan, finger by finger. Each finger's best attempt is stored at once
+ * (encrypted) so a cancel or a pulled cable half-way keeps what was already done. A finger whose best
+ * attempt stays below the plan's minimum is stored as captured, flagged low-quality: the officer may
+ * capture it again or record an exception. A finger with no usable attempt stores nothing; it needs a
+ * new capture or a supervisor-approved exception (reason 'unreadable').
+ *
+ * Throws (ending the workflow) on timeouts, cancel and device faults; fingers done until then stay.
+ */
+export async function runCaptureWorkflow(i: CaptureWorkflowInput): Promise<CapturedFinger[]> {
+  const done: CapturedFinger[] = [];
+  let current: { finger: FingerName; attempt: number } | undefined;
+  const unfollow = i.events.followReader(i.reader, () => current);
+  try {
+    for (const finger of i.fingers) {
+      current = { finger, attempt: 1 };
+      const result = await captureFinger({
+        reader: i.reader,
+        finger,
+        attempts: i.plan.attempts,
+        minQuality: i.plan.minQuality,
+        placeTimeoutMs: i.plan.placeTimeoutMs,
+        liftTimeoutMs: i.plan.liftTimeoutMs,
+        signal: i.signal,
+        onAttemptStart: (attempt) => {
+          current = { finger, attempt };
+        },
+        onAttempt: (a) => i.events.attempt(finger, a),
+      });
+      const { best } = result;
+      const outcome: CapturedFinger['outcome'] = !best ? 'failed' : result.accepted ? 'captured' : 'low-quality';
+      if (best) {
+        i.vault.saveCapture({
+          registrationId: i.registrationId,
+          finger,
+          quality: best.quality,
+          attempts: result.attempts,
+          templateFormat: i.reader.info().templateFormat,
+          template: best.template,
+          ...(i.plan.storeImages ? { imagePng: greyImageToPng(best.image) } : {}),
+          actor: i.actor,
+        });
+      }
+      const entry = { finger, outcome, quality: best?.quality ?? null, attempts: result.attempts };
+      done.push(entry);
+      i.onFingerDone?.(entry);
+      i.events.finger(entry);
+    }
+    return done;
+  } finally {
+    unfollow();
+  }
+}

@@ -1,0 +1,63 @@
+import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { ZfmTimeouts } from '../../../firmware-bridge/src/zfm/zfm-transaction.ts';
+import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Store } from '../store/index.ts';
+import type { CapturePlan, FingerprintDeviceConfig } from './fingerprint-config.ts';
+import { FingerprintFeature } from './fingerprint-feature.ts';
+import { FingerprintService } from './fingerprint-service.ts';
+import { TemplateVault } from './template-vault.ts';
+
+export interface RunningFingerprints {
+  feature: FingerprintFeature;
+  service: FingerprintService;
+  vault: TemplateVault;
+  stop(): Promise<void>;
+}
+
+/**
+ * The fingerprint part, ready for build({ fingerprints }): the data key (created at first start), the
+ * encrypted template vault, the reader feature and the workflow service. A reader that cannot start
+ * (no socat for the simulator, a missing port) leaves the rest usable and shows as state 'error'.
+ */
+export async function startFingerprints(o: {
+  device: FingerprintDeviceConfig;
+  plan: CapturePlan;
+  dataDir: string;
+  store: Store;
+  bus: EventBus;
+  logger: Logger;
+  reconnect?: { minMs: number; maxMs: number };
+  timeouts?: Partial<ZfmTimeouts>;
+}): Promise<RunningFingerprints> {
+  const log = o.logger;
+  const key = loadOrCreateDataKey(o.dataDir);
+  // Path and key id only: never the key.
+  if (key.created) log.info({ path: key.path, keyId: key.keyId }, 'data encryption key created');
+  if (key.permissive) log.warn({ path: key.path }, 'data encryption key file is readable by other users: chmod 600 it');
+  const vault = new TemplateVault({ dbPath: o.store.health().path, key, logger: createLogger('fingerprints:vault', log) });
+  const feature = new FingerprintFeature({
+    config: o.device,
+    bus: o.bus,
+    logger: createLogger('device:fingerprint', log),
+    ...(o.reconnect ? { reconnect: o.reconnect } : {}),
+    ...(o.timeouts ? { timeouts: o.timeouts } : {}),
+  });
+  try {
+    await feature.start();
+  } catch (err) {
+    log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'fingerprint reader did not start');
+    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
+  }
+  const service = new FingerprintService({ device: feature, vault, store: o.store, bus: o.bus, plan: o.plan, logger: createLogger('fingerprints', log) });
+  return {
+    feature,
+    service,
+    vault,
+    async stop() {
+      await service.stop();
+      await feature.stop();
+      vault.close();
+    },
+  };
+}

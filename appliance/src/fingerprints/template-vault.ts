@@ -1,0 +1,230 @@
+import { dirname } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
+import type { DataKey } from '../crypto/data-key.ts';
+import { appendAudit } from '../store/audit-chain.ts';
+import { StoreErrorCodes, guard } from '../store/errors.ts';
+import { openDatabase } from '../store/index.ts';
+import type { ExceptionReason, FingerName } from './fingers.ts';
+
+/** One finger of a registration as the desk may see it: never template or image bytes. */
+export interface FingerRecord {
+  finger: FingerName;
+  status: 'captured' | 'exception';
+  quality: number | null;
+  attempts: number;
+  templateFormat: string | null;
+  imageStored: boolean;
+  exceptionReason: ExceptionReason | null;
+  approvedBy: string | null;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface ReferenceTemplate {
+  finger: FingerName;
+  templateFormat: string;
+  template: Buffer;
+}
+
+export interface SaveCaptureInput {
+  registrationId: string;
+  finger: FingerName;
+  quality: number;
+  attempts: number;
+  templateFormat: string;
+  template: Uint8Array;
+  /** PNG of the kept capture, only when the plan says storeImages. */
+  imagePng?: Uint8Array;
+  actor: string;
+}
+
+export interface SaveExceptionInput {
+  registrationId: string;
+  finger: FingerName;
+  reason: ExceptionReason;
+  attempts: number;
+  approvedBy: string;
+  actor: string;
+}
+
+interface Row {
+  finger: FingerName;
+  status: 'captured' | 'exception';
+  quality: number | null;
+  attempts: number;
+  template_format: string | null;
+  image_stored: 0 | 1;
+  exception_reason: ExceptionReason | null;
+  approved_by: string | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+const toRecord = (r: Row): FingerRecord => ({
+  finger: r.finger,
+  status: r.status,
+  quality: r.quality,
+  attempts: r.attempts,
+  templateFormat: r.template_format,
+  imageStored: r.image_stored === 1,
+  exceptionReason: r.exception_reason,
+  approvedBy: r.approved_by,
+  recordedBy: r.recorded_by,
+  recordedAt: r.recorded_at,
+});
+
+/**
+ * Fingerprint records of registrations: templates (and images, if configured) sealed with AES-256-GCM
+ * under the data key, bound to (registration, finger); every write is one IMMEDIATE transaction that
+ * also appends its audit row (no biometric data in it).
+ *
+ * Own connection to the store's file (the Store hides its handle; auth/ does the same), with the
+ * store's durability settings: WAL, synchronous=FULL, foreign keys on.
+ */
+export class TemplateVault {
+  readonly #db: Database;
+  readonly #key: DataKey;
+  readonly #now: () => Date;
+  readonly #log: Logger;
+
+  constructor(options: { dbPath: string; key: DataKey; now?: () => Date; logger?: Logger }) {
+    this.#log = options.logger ?? createLogger('fingerprints:vault');
+    this.#db = openDatabase(options.dbPath, dirname(options.dbPath), this.#log);
+    this.#key = options.key;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  saveCapture(input: SaveCaptureInput): FingerRecord {
+    const ctx = (kind: BlobContext['kind']): BlobContext => ({ kind, registrationId: input.registrationId, finger: input.finger });
+    const template = sealBlob(this.#key, input.template, ctx('fingerprint-template'));
+    const image = input.imagePng ? sealBlob(this.#key, input.imagePng, ctx('fingerprint-image')) : null;
+    return this.#write('fingerprints.saveCapture', input.registrationId, (at) => {
+      this.#db
+        .prepare(
+          `INSERT OR REPLACE INTO fingerprints (registration_id, finger, status, quality, attempts, template_format, template_blob,
+             image_blob, exception_reason, approved_by, recorded_by, recorded_at)
+           VALUES (?, ?, 'captured', ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+        )
+        .run(input.registrationId, input.finger, input.quality, input.attempts, input.templateFormat, template, image, input.actor, at);
+      appendAudit(
+        this.#db,
+        {
+          actor: input.actor,
+          action: 'fingerprint.captured',
+          entityType: 'registration',
+          entityId: input.registrationId,
+          details: { finger: input.finger, quality: input.quality, attempts: input.attempts, templateFormat: input.templateFormat, imageStored: image !== null },
+        },
+        at,
+      );
+      return input.finger;
+    });
+  }
+
+  saveException(input: SaveExceptionInput): FingerRecord {
+    return this.#write('fingerprints.saveException', input.registrationId, (at) => {
+      this.#db
+        .prepare(
+          `INSERT OR REPLACE INTO fingerprints (registration_id, finger, status, quality, attempts, template_format, template_blob,
+             image_blob, exception_reason, approved_by, recorded_by, recorded_at)
+           VALUES (?, ?, 'exception', NULL, ?, NULL, NULL, NULL, ?, ?, ?, ?)`,
+        )
+        .run(input.registrationId, input.finger, input.attempts, input.reason, input.approvedBy, input.actor, at);
+      appendAudit(
+        this.#db,
+        {
+          actor: input.approvedBy,
+          action: 'fingerprint.exception',
+          entityType: 'registration',
+          entityId: input.registrationId,
+          details: { finger: input.finger, reason: input.reason, attempts: input.attempts, recordedBy: input.actor },
+        },
+        at,
+      );
+      return input.finger;
+    });
+  }
+
+  list(registrationId: string): FingerRecord[] {
+    return guard('fingerprints.list', () =>
+      (
+        this.#db
+          .prepare(
+            `SELECT finger, status, quality, attempts, template_format, image_blob IS NOT NULL AS image_stored, exception_reason,
+                    approved_by, recorded_by, recorded_at
+             FROM fingerprints WHERE registration_id = ? ORDER BY recorded_at, finger`,
+          )
+          .all(registrationId) as Row[]
+      ).map(toRecord),
+    );
+  }
+
+  /** Decrypted templates of one registration, for verification on the sensor. Stays in memory only. */
+  referenceTemplates(registrationId: string): ReferenceTemplate[] {
+    const rows = guard(
+      'fingerprints.referenceTemplates',
+      () =>
+        this.#db
+          .prepare(`SELECT finger, template_format, template_blob FROM fingerprints WHERE registration_id = ? AND status = 'captured'`)
+          .all(registrationId) as Array<{ finger: FingerName; template_format: string; template_blob: Buffer }>,
+    );
+    return rows.map((r) => ({
+      finger: r.finger,
+      templateFormat: r.template_format,
+      template: openBlob(this.#key, r.template_blob, { kind: 'fingerprint-template', registrationId, finger: r.finger }),
+    }));
+  }
+
+  /** The stored image of a finger as PNG, or undefined when images are not kept. */
+  image(registrationId: string, finger: FingerName): Buffer | undefined {
+    const blob = guard(
+      'fingerprints.image',
+      () =>
+        this.#db.prepare('SELECT image_blob FROM fingerprints WHERE registration_id = ? AND finger = ?').pluck().get(registrationId, finger) as
+          | Buffer
+          | null
+          | undefined,
+    );
+    return blob ? openBlob(this.#key, blob, { kind: 'fingerprint-image', registrationId, finger }) : undefined;
+  }
+
+  /** Audit a returning-migrant verification: decision, scores, fingers; no biometric data. */
+  recordVerification(entry: { registrationId: string; actor: string; details: Record<string, unknown> }): void {
+    guard('fingerprints.recordVerification', () =>
+      this.#db
+        .transaction(() =>
+          appendAudit(
+            this.#db,
+            { actor: entry.actor, action: 'fingerprint.verified', entityType: 'registration', entityId: entry.registrationId, details: entry.details },
+            this.#now().toISOString(),
+          ),
+        )
+        .immediate(),
+    );
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #write(operation: string, registrationId: string, fn: (at: string) => FingerName): FingerRecord {
+    const tx = this.#db.transaction(() => {
+      const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
+      if (status === undefined) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
+      if (status === 'finalized') {
+        throw new ApplianceError(StoreErrorCodes.InvalidState, 'This registration is finalized; its fingerprints can no longer be changed.', {
+          id: registrationId,
+        });
+      }
+      return fn(this.#now().toISOString());
+    });
+    const finger = guard(operation, () => tx.immediate());
+    const record = this.list(registrationId).find((r) => r.finger === finger);
+    if (!record) throw new ApplianceError(StoreErrorCodes.Failed, 'The fingerprint record was not saved.', { id: registrationId });
+    this.#log.debug({ registrationId, finger, status: record.status }, 'fingerprint record saved');
+    return record;
+  }
+}

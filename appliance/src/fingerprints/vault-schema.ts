@@ -1,0 +1,65 @@
+/**
+ * The fingerprints table, appended to the store's migration list (store/migrations.ts). Frozen once
+ * shipped: the finger and reason lists are written out here rather than generated from fingers.ts, so
+ * a later edit of that file cannot change what an installed appliance already applied.
+ */
+export const FINGERPRINTS_MIGRATION_NAME = 'fingerprints';
+
+export const fingerprintsSchema = /* sql */ `
+CREATE TABLE fingerprints (
+  -- Deleted with its registration (retention purge, outbox.purgeSent): biometric data never outlives the record.
+  registration_id  TEXT NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
+  finger           TEXT NOT NULL CHECK (finger IN ('right-thumb', 'right-index', 'right-middle', 'right-ring', 'right-little',
+                                                   'left-thumb', 'left-index', 'left-middle', 'left-ring', 'left-little')),
+  status           TEXT NOT NULL CHECK (status IN ('captured', 'exception')),
+  quality          INTEGER CHECK (quality BETWEEN 0 AND 100),
+  attempts         INTEGER NOT NULL CHECK (attempts >= 0),
+  -- Templates verify only against templates of the same format (a simulator's never against a module's).
+  template_format  TEXT,
+  -- AES-256-GCM blobs (crypto/blob-cipher.ts) bound to (registration_id, finger); the key is not in this file.
+  template_blob    BLOB,
+  image_blob       BLOB,
+  exception_reason TEXT CHECK (exception_reason IS NULL OR
+                              exception_reason IN ('amputated', 'bandaged', 'scarred', 'deformed', 'unreadable', 'other')),
+  approved_by      TEXT,
+  recorded_by      TEXT NOT NULL,
+  recorded_at      TEXT NOT NULL,
+  PRIMARY KEY (registration_id, finger),
+  CHECK ((status = 'captured') = (template_blob IS NOT NULL AND template_format IS NOT NULL AND quality IS NOT NULL)),
+  CHECK ((status = 'exception') = (exception_reason IS NOT NULL AND approved_by IS NOT NULL)),
+  CHECK (status = 'captured' OR image_blob IS NULL)
+);
+
+-- A finalized registration is forwarded as-is: its fingerprints are as immutable as its row.
+-- DELETE stays allowed so the retention purge can cascade.
+CREATE TRIGGER fingerprints_insert_finalized
+BEFORE INSERT ON fingerprints
+WHEN (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'finalized'
+BEGIN
+  SELECT RAISE(ABORT, 'finalized registrations are immutable');
+END;
+
+CREATE TRIGGER fingerprints_update_finalized
+BEFORE UPDATE ON fingerprints
+WHEN (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'finalized'
+BEGIN
+  SELECT RAISE(ABORT, 'finalized registrations are immutable');
+END;
+
+-- The finalized event carries a capture summary: counts and exceptions, never templates (those stay on
+-- the appliance). Written by trigger so it is in the same transaction as the finalize itself. A
+-- registration with no fingerprint record at all (a post without a reader) gets no summary key.
+CREATE TRIGGER outbox_fingerprint_summary
+AFTER INSERT ON outbox
+WHEN NEW.event_type = 'registration.finalized'
+ AND EXISTS (SELECT 1 FROM fingerprints WHERE registration_id = NEW.registration_id)
+BEGIN
+  UPDATE outbox SET payload_json = json_set(payload_json, '$.fingerprints', json_object(
+    'captured', (SELECT count(*) FROM fingerprints WHERE registration_id = NEW.registration_id AND status = 'captured'),
+    'exceptions', (SELECT json_group_array(json_object('finger', finger, 'reason', exception_reason))
+                   FROM fingerprints WHERE registration_id = NEW.registration_id AND status = 'exception'),
+    'templates', 'kept-on-appliance'
+  ))
+  WHERE seq = NEW.seq;
+END;
+`;
