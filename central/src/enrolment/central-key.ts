@@ -1,0 +1,72 @@
+/**
+ * The central's own Ed25519 key. Its public half is handed to every appliance at enrolment, so the
+ * appliance can later check what the central signs. Kept in a file outside the database (mode 0600),
+ * created on first use; tests pass a KeyObject instead.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CentralErrorCodes, centralError } from '../errors.ts';
+
+export interface CentralKey {
+  privateKey: KeyObject;
+  publicKeyPem: string;
+}
+
+export function centralKeyFromPrivate(privateKey: KeyObject): CentralKey {
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw centralError(CentralErrorCodes.ConfigInvalid, 'The central key must be an Ed25519 private key');
+  }
+  return { privateKey, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+export function loadOrCreateCentralKey(path: string): CentralKey {
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw centralError(CentralErrorCodes.ConfigInvalid, `Cannot read the central key file ${path}`, { path });
+    }
+  }
+  if (text !== undefined) {
+    try {
+      return centralKeyFromPrivate(createPrivateKey(text));
+    } catch {
+      // Never the file content: it is key material.
+      throw centralError(CentralErrorCodes.ConfigInvalid, `The central key file ${path} is not an Ed25519 PEM private key`, { path });
+    }
+  }
+  const { privateKey } = generateKeyPairSync('ed25519');
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600, flag: 'wx' });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  return centralKeyFromPrivate(privateKey);
+}
+
+export interface EnrolmentSettings {
+  /** Bearer token for the admin routes; undefined turns them off (codes can still be issued in SQL/CLI). */
+  adminToken: string | undefined;
+  centralKey: CentralKey;
+  /** Default lifetime of an enrolment code. */
+  codeTtlMinutes: number;
+}
+
+/**
+ * CENTRAL_ADMIN_TOKEN (at least 16 characters), CENTRAL_KEY_FILE (default
+ * <CENTRAL_DATA_DIR>/keys/central-ed25519.key), CENTRAL_ENROLMENT_CODE_TTL_MIN (default 1440).
+ */
+export function enrolmentSettingsFromEnv(env: NodeJS.ProcessEnv): EnrolmentSettings {
+  const token = env.CENTRAL_ADMIN_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) {
+    throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_ADMIN_TOKEN must be at least 16 characters');
+  }
+  const ttl = Number(env.CENTRAL_ENROLMENT_CODE_TTL_MIN ?? 1440);
+  if (!Number.isSafeInteger(ttl) || ttl < 1) {
+    throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_ENROLMENT_CODE_TTL_MIN must be a positive integer');
+  }
+  const keyFile = env.CENTRAL_KEY_FILE || join(env.CENTRAL_DATA_DIR || './data/central', 'keys', 'central-ed25519.key');
+  return { adminToken: token, centralKey: loadOrCreateCentralKey(keyFile), codeTtlMinutes: ttl };
+}

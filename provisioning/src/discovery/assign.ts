@@ -1,0 +1,123 @@
+/**
+ * From discovered ports and probe results to a proposed device assignment (mrz, fingerprint, printer),
+ * and the hardware inventory file that keeps it (USB ids and serial numbers: what udev rules match on,
+ * which the appliance config has no place for).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
+import type { DiscoveredSerialPort, HidDiscovery } from '../../../firmware-bridge/src/transport/discovery.ts';
+import type { ProbeHit } from './probes.ts';
+
+export type DeviceRole = 'mrz' | 'fingerprint' | 'printer';
+export const DEVICE_ROLES: readonly DeviceRole[] = ['mrz', 'fingerprint', 'printer'];
+export type IdentifiedBy = 'protocol' | 'usb-id' | 'elimination';
+
+export interface SerialSlot {
+  transport: 'serial';
+  /** What the config should name: the by-id link when there is one (survives replugging). */
+  path: string;
+  devicePath: string;
+  baudRate: number;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  identifiedBy: IdentifiedBy;
+  details?: Record<string, unknown>;
+}
+
+export interface HidSlot {
+  transport: 'hid';
+  vendorId: string;
+  productId: string;
+  serialNumber?: string;
+  identifiedBy: IdentifiedBy;
+}
+
+export type DeviceSlot = SerialSlot | HidSlot;
+export type Assignment = Partial<Record<DeviceRole, DeviceSlot>>;
+
+export interface ProbedPort extends DiscoveredSerialPort {
+  probe?: ProbeHit;
+}
+
+/** MRZ readers answer nothing, so a port that answered neither probe and is not the others' is the reader. */
+const MRZ_DEFAULT_BAUD = 9600;
+
+function hex4(v: number | string): string {
+  return (typeof v === 'number' ? v.toString(16) : v.replace(/^0x/i, '')).toLowerCase().padStart(4, '0');
+}
+
+function serialSlot(p: ProbedPort, baudRate: number, identifiedBy: IdentifiedBy): SerialSlot {
+  return {
+    transport: 'serial',
+    path: p.byIdPath ?? p.path,
+    devicePath: p.path,
+    baudRate,
+    identifiedBy,
+    ...(p.vendorId ? { vendorId: p.vendorId } : {}),
+    ...(p.productId ? { productId: p.productId } : {}),
+    ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
+    ...(p.probe ? { details: p.probe.details } : {}),
+  };
+}
+
+export interface AssignResult {
+  assignment: Assignment;
+  /** Why a role has no device, or why a choice was ambiguous. */
+  notes: string[];
+}
+
+export function proposeAssignment(ports: readonly ProbedPort[], hid: HidDiscovery): AssignResult {
+  const assignment: Assignment = {};
+  const notes: string[] = [];
+  for (const role of ['printer', 'fingerprint'] as const) {
+    const hits = ports.filter((p) => p.probe?.kind === role);
+    const first = hits[0];
+    if (first?.probe) assignment[role] = serialSlot(first, first.probe.baudRate, 'protocol');
+    if (hits.length > 1) notes.push(`${hits.length} ${role}s answered; proposing ${first?.path}`);
+  }
+  const silent = ports.filter((p) => !p.probe);
+  const byId = silent.find((p) => p.knownReader);
+  const hidReader = hid.devices.find((d) => d.knownReader);
+  if (byId) assignment.mrz = serialSlot(byId, MRZ_DEFAULT_BAUD, 'usb-id');
+  else if (hidReader) {
+    assignment.mrz = {
+      transport: 'hid',
+      vendorId: hex4(hidReader.vendorId),
+      productId: hex4(hidReader.productId),
+      identifiedBy: 'usb-id',
+      ...(hidReader.serialNumber ? { serialNumber: hidReader.serialNumber } : {}),
+    };
+  } else if (silent.length === 1 && silent[0]) {
+    assignment.mrz = serialSlot(silent[0], MRZ_DEFAULT_BAUD, 'elimination');
+  } else if (silent.length > 1) {
+    notes.push(`MRZ reader ambiguous: ${silent.length} silent ports (${silent.map((p) => p.path).join(', ')}); name it with --mrz PATH`);
+  }
+  for (const role of DEVICE_ROLES) if (!assignment[role]) notes.push(`no ${role} device found`);
+  return { assignment, notes };
+}
+
+export const HARDWARE_FILE = 'hardware.json';
+
+export interface HardwareInventory {
+  version: 1;
+  discoveredAt: string;
+  assignment: Assignment;
+}
+
+export function readHardware(dataDir: string): HardwareInventory | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(dataDir, HARDWARE_FILE), 'utf8')) as HardwareInventory;
+    return v?.version === 1 && typeof v.assignment === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeHardware(dataDir: string, assignment: Assignment, now = new Date()): string {
+  const path = join(dataDir, HARDWARE_FILE);
+  const inv: HardwareInventory = { version: 1, discoveredAt: now.toISOString(), assignment };
+  writeFileAtomic(path, `${JSON.stringify(inv, null, 2)}\n`, 0o644);
+  return path;
+}

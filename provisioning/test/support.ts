@@ -1,0 +1,133 @@
+/**
+ * Test fixtures for the provisioning CLI: a real central (build() on PGlite, listening), the three
+ * device simulators on real ptys, and a fake /dev + /sys that names those ptys as USB serial devices
+ * (vendor/product/serial, by-id links), the way a Linux host without udevadm shows them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { build, type CentralApp } from '../../central/src/app.ts';
+import type { Db } from '../../central/src/db/db.ts';
+import { migrate } from '../../central/src/db/migrations.ts';
+import { createPgliteDb } from '../../central/src/db/pglite-db.ts';
+import { centralKeyFromPrivate } from '../../central/src/enrolment/central-key.ts';
+import { ENROLMENT_CODES_PATH } from '../../central/src/enrolment/enrolment-protocol.ts';
+import { EscPosSimulator } from '../../firmware-bridge/src/escpos/escpos-simulator.ts';
+import { MrzReaderSimulator } from '../../firmware-bridge/src/mrz-reader/mrz-reader-simulator.ts';
+import { openPtyPair, type PtyPair } from '../../firmware-bridge/src/transport/pty-pair.ts';
+import { type PtySimulator, startPtySimulator } from '../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestCentral {
+  app: CentralApp;
+  db: Db;
+  url: string;
+  issueCode(officeCode: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startCentral(): Promise<TestCentral> {
+  const db = await createPgliteDb();
+  await migrate(db);
+  const app = build({ db, devices: [], enrolment: { adminToken: ADMIN_TOKEN, centralKey: centralKeyFromPrivate(generateKeyPairSync('ed25519').privateKey) } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    db,
+    url: `http://127.0.0.1:${port}/`,
+    async issueCode(officeCode) {
+      const res = await app.inject({ method: 'POST', url: ENROLMENT_CODES_PATH, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { officeCode } });
+      return (res.json() as { code: string }).code;
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export interface UsbSpec {
+  tty: string;
+  target: string;
+  vendorId: string;
+  productId: string;
+  serial: string;
+  byId: string;
+}
+
+/** /dev/<tty> links to the simulator's pty; /sys/class/tty/<tty>/device leads up to a USB device with ids. */
+export function fakeHost(root: string, devices: readonly UsbSpec[]): { devRoot: string; sysRoot: string } {
+  const devRoot = join(root, 'dev');
+  const sysRoot = join(root, 'sys');
+  mkdirSync(join(devRoot, 'serial', 'by-id'), { recursive: true });
+  devices.forEach((d, i) => {
+    const usb = join(sysRoot, 'devices', 'pci0000:00', 'usb1', `1-${i + 1}`);
+    mkdirSync(join(usb, `1-${i + 1}:1.0`, d.tty), { recursive: true });
+    writeFileSync(join(usb, 'idVendor'), `${d.vendorId}\n`);
+    writeFileSync(join(usb, 'idProduct'), `${d.productId}\n`);
+    writeFileSync(join(usb, 'serial'), `${d.serial}\n`);
+    mkdirSync(join(sysRoot, 'class', 'tty', d.tty), { recursive: true });
+    symlinkSync(join(usb, `1-${i + 1}:1.0`, d.tty), join(sysRoot, 'class', 'tty', d.tty, 'device'));
+    symlinkSync(d.target, join(devRoot, d.tty));
+    symlinkSync(`../../${d.tty}`, join(devRoot, 'serial', 'by-id', d.byId));
+  });
+  return { devRoot, sysRoot };
+}
+
+export interface Bench {
+  mrz: MrzReaderSimulator;
+  zfm: PtySimulator;
+  printer: EscPosSimulator;
+  printerPair: PtyPair;
+  close(): Promise<void>;
+}
+
+export async function startDevices(): Promise<Bench> {
+  const mrz = await MrzReaderSimulator.start({ baudRate: 115200, framing: 'cr' });
+  // The module simulator paces replies at this rate: a fast link keeps the 36 KB image upload short.
+  const zfm = await startPtySimulator({ baudRate: 921_600 });
+  const printerPair = await openPtyPair();
+  const printer = await EscPosSimulator.onPty(printerPair.simulatorPath, { paperWidth: 80, baudRate: 921_600 });
+  return {
+    mrz,
+    zfm,
+    printer,
+    printerPair,
+    async close() {
+      await printer.stop().catch(() => undefined);
+      await printerPair.close();
+      await zfm.close();
+      await mrz.close();
+    },
+  };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npx tsx provisioning/src/cli.ts …` as a child process; `onStderr` sees prompts as they come. */
+export function runCli(args: readonly string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'provisioning/src/cli.ts', ...args], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'error', VITEST: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => {
+      stderr += t;
+      onStderr?.(t, child);
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
