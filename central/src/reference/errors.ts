@@ -1,0 +1,42 @@
+/**
+ * Codes of the reference-data routes. central/src/errors.ts maps its own codes; these carry their
+ * HTTP status on the error (toHttpError honours a 4xx `statusCode`), so that file stays untouched.
+ */
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+
+export const ReferenceErrorCodes = {
+  /** x-timestamp missing, malformed or outside the skew window. The response's Date header gives the central's clock. */
+  ClockSkew: 'REFERENCE_CLOCK_SKEW',
+  /** Admin route without the right bearer token. */
+  AdminUnauthorised: 'REFERENCE_ADMIN_UNAUTHORISED',
+  /** Admin route while no admin token is configured. */
+  AdminDisabled: 'REFERENCE_ADMIN_DISABLED',
+  TableUnknown: 'REFERENCE_TABLE_UNKNOWN',
+  /** Rows fail the table's column rules (tables.ts) or its CHECK constraints. */
+  RowsInvalid: 'REFERENCE_ROWS_INVALID',
+  /** A row refers to one that does not exist, or a delete would orphan rows (foreign keys). */
+  Conflict: 'REFERENCE_CONFLICT',
+} as const;
+
+export type ReferenceErrorCode = (typeof ReferenceErrorCodes)[keyof typeof ReferenceErrorCodes];
+
+export const REFERENCE_STATUS: Record<ReferenceErrorCode, number> = {
+  REFERENCE_CLOCK_SKEW: 401,
+  REFERENCE_ADMIN_UNAUTHORISED: 401,
+  REFERENCE_ADMIN_DISABLED: 404,
+  REFERENCE_TABLE_UNKNOWN: 404,
+  REFERENCE_ROWS_INVALID: 400,
+  REFERENCE_CONFLICT: 409,
+};
+
+export class ReferenceError extends ApplianceError {
+  readonly statusCode: number;
+  constructor(code: ReferenceErrorCode, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
+    this.statusCode = REFERENCE_STATUS[code];
+  }
+}
+
+export function referenceError(code: ReferenceErrorCode, message: string, context: Record<string, unknown> = {}): ReferenceError {
+  return new ReferenceError(code, message, context);
+}

@@ -1,0 +1,123 @@
+/**
+ * GET  /api/v1/reference?since=N&limit=L — the reference change feed for one signed device
+ *      (central/src/reference/protocol.ts), gzip when the client accepts it.
+ * POST /api/v1/admin/reference/:table — upserts and deletes of reference rows, behind a bearer
+ *      admin token from the central configuration; absent token = route answers 404 DISABLED.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Db } from '../db/db.ts';
+import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
+import { ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { applyReferenceEdits } from '../reference/admin.ts';
+import { ReferenceErrorCodes, referenceError } from '../reference/errors.ts';
+import { deviceScopes, readReferencePage } from '../reference/feed.ts';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '../reference/protocol.ts';
+import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
+import { REFERENCE_TABLE_NAMES } from '../reference/tables.ts';
+
+const gzipAsync = promisify(gzip);
+
+export interface ReferenceRoutesOptions {
+  db: Db;
+  devices: DeviceDirectory;
+  /** Bearer token for the admin route; undefined or '' disables it. */
+  adminToken?: string | undefined;
+  maxSkewMs?: number;
+  /** Largest page the central serves, whatever the client asks. */
+  maxPageLimit?: number;
+  /** Clock (ms) for the skew check; injectable for tests. */
+  now?: () => number;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> = async (app, opts) => {
+  const { db, devices } = opts;
+  const now = opts.now ?? Date.now;
+  const maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  const maxLimit = Math.min(opts.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  const adminDigest = opts.adminToken ? digest(opts.adminToken) : undefined;
+  app.decorateRequest('referenceDevice', null);
+
+  app.get(
+    REFERENCE_PATH,
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            since: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+            limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
+          },
+          { additionalProperties: false },
+        ),
+        // The page is serialised and gzipped here (a Buffer skips Fastify's serialiser).
+        response: { 200: Type.Unknown({ description: 'ReferencePage (reference/protocol.ts)' }), '4xx': ErrorResponseSchema },
+      },
+      // Before validation: an unauthenticated caller gets 401, not a lesson in our query schema.
+      onRequest: async (request) => {
+        request.referenceDevice = await authenticateDeviceRequest(request, { devices, path: REFERENCE_PATH, maxSkewMs, now });
+      },
+    },
+    async (request, reply) => {
+      const device = request.referenceDevice;
+      if (!device) throw referenceError(ReferenceErrorCodes.ClockSkew, 'Request was not authenticated');
+      const scopes = await deviceScopes(db, device.officeCode);
+      const page = await readReferencePage(db, { since: request.query.since, limit: Math.min(request.query.limit, maxLimit), scopes });
+      request.log.debug({ deviceId: device.deviceId, from: page.fromVersion, to: page.toVersion, changes: page.changes.length }, 'reference page');
+      const json = Buffer.from(JSON.stringify(page), 'utf8');
+      void reply.header('content-type', 'application/json; charset=utf-8').header('vary', 'accept-encoding').header('cache-control', 'no-store');
+      const accepts = String(request.headers['accept-encoding'] ?? '');
+      if (/\bgzip\b/i.test(accepts)) return reply.header('content-encoding', 'gzip').send(await gzipAsync(json));
+      return reply.send(json);
+    },
+  );
+
+  app.post(
+    `${REFERENCE_ADMIN_PATH}/:table`,
+    {
+      schema: {
+        params: Type.Object({ table: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            upsert: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+            delete: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ table: Type.String(), upserted: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(), version: Type.Integer() }),
+          '4xx': ErrorResponseSchema,
+        },
+      },
+      onRequest: async (request) => {
+        if (!adminDigest) throw referenceError(ReferenceErrorCodes.AdminDisabled, 'Reference administration is not enabled on this central');
+        const auth = String(request.headers.authorization ?? '');
+        const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+        // Compare digests: equal length, constant time, and the token's length does not leak.
+        if (!timingSafeEqual(digest(token), adminDigest)) {
+          throw referenceError(ReferenceErrorCodes.AdminUnauthorised, 'A valid admin bearer token is required');
+        }
+      },
+    },
+    async (request) => {
+      const { table } = request.params;
+      if (!(REFERENCE_TABLE_NAMES as readonly string[]).includes(table)) {
+        throw referenceError(ReferenceErrorCodes.TableUnknown, `No reference table '${table}'`, { table });
+      }
+      const result = await applyReferenceEdits(db, table, request.body);
+      request.log.info({ ...result }, 'reference data changed');
+      return result;
+    },
+  );
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the reference feed's onRequest hook once the signed request verified. */
+    referenceDevice: EnrolledDevice | null;
+  }
+}
