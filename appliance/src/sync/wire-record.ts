@@ -37,7 +37,8 @@ function nationalityOf(v: unknown): string | undefined {
 
 /** Build the wire record of a `registration.finalized` outbox event. */
 export function toWireRecord(event: OutboxEvent): WireRecord {
-  const registration = (event.payload as { registration?: Registration } | null)?.registration;
+  const outboxPayload = event.payload as { registration?: Registration; fingerprints?: unknown } | null;
+  const registration = outboxPayload?.registration;
   const doc = registration?.document ?? null;
   const payload: RegistrationPayload = {
     payloadVersion: WIRE_PAYLOAD_VERSION,
@@ -49,6 +50,8 @@ export function toWireRecord(event: OutboxEvent): WireRecord {
   if (sex !== undefined) payload.sex = sex;
   if (birthDate !== undefined) payload.birthDate = birthDate;
   if (nationality !== undefined) payload.nationality = nationality;
+  // Capture summary only (counts and exceptions, written by the fingerprints migration's trigger): templates stay here.
+  if (outboxPayload?.fingerprints !== undefined) payload.fingerprints = outboxPayload.fingerprints;
   return {
     id: event.registrationId,
     eventType: EVENT_REGISTRATION_FINALIZED,

@@ -1,0 +1,96 @@
+/**
+ * The A4 registration slip for the office file: the receipt's facts (receipt-facts.ts, so paper
+ * and slip never disagree), the same signed QR code, the fingerprint summary, the consent
+ * statement and signature lines for the migrant and the officer.
+ */
+import type { ReceiptFacts } from '../printing/receipt-facts.ts';
+import { A4, pdfText, qrPng, renderPdf } from './pdf-support.ts';
+
+export interface SlipOptions {
+  /** Fingerprint capture lands in a later issue; until then the slip says "not captured". */
+  fingerprints?: { captured: number; summary: string } | null;
+  generatedAt: string;
+  deviceId: string;
+}
+
+/**
+ * Plain-language consent, read to the migrant in their language before signing.
+ * NOTE: the wording needs review by the Ministry's legal officer before field use.
+ */
+export const CONSENT_STATEMENT =
+  'I confirm that the details above are mine and correct. I agree that the Labour Migration Centre records them ' +
+  'and sends them to the Ministry of Labour central register, to help me find lawful work and to protect me while I ' +
+  'work abroad. They are shared with the ILO and IOM programme only as statistics that do not name me. I may ask at ' +
+  'any labour office to see or correct my record.';
+
+export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions): Promise<Buffer> {
+  const qr = await qrPng(f.qr);
+  return renderPdf({ title: `Registration slip ${f.registrationNumber}`, subject: 'Labour Migration Centre registration' }, (doc) => {
+    const left = A4.margin;
+    const width = A4.width - 2 * A4.margin;
+    doc.font('Helvetica-Bold').fontSize(18).text('ZIMBABWE - Labour Migration Centre', left, A4.margin, { width, align: 'center' });
+    doc.font('Helvetica').fontSize(12).text(pdfText(f.officeName), { width, align: 'center' });
+    doc.moveDown(0.3).fontSize(10).fillColor('#444').text('Registration slip - office file copy', { width, align: 'center' }).fillColor('black');
+    doc.moveTo(left, doc.y + 8).lineTo(left + width, doc.y + 8).stroke();
+
+    const top = doc.y + 24;
+    const qrSize = 150;
+    doc.image(qr, left + width - qrSize, top, { width: qrSize });
+    doc.fontSize(8).text('Scan to check this registration is genuine', left + width - qrSize, top + qrSize + 2, { width: qrSize, align: 'center' });
+
+    const rows: Array<[string, string]> = [
+      ['Registration number', f.registrationNumber],
+      ['Registration ID', f.registrationId],
+      ['Name', f.name],
+      ['Nationality', f.nationality],
+      ['Sex', f.sex ?? 'not recorded'],
+      ['Date of birth', f.birthDate ?? 'not recorded'],
+      ['Travel document', `${f.documentType} ${f.documentNumberMasked}`],
+      ['Registered', f.dateTime],
+      ['Office', `${f.officeCode} - ${f.officeName}`],
+      ['Officer', f.officerId],
+    ];
+    let y = top;
+    const labelW = 120;
+    const valueW = width - qrSize - labelW - 20;
+    for (const [label, value] of rows) {
+      doc.font('Helvetica-Bold').fontSize(10).text(label, left, y, { width: labelW });
+      doc.font('Helvetica').fontSize(10).text(pdfText(value), left + labelW, y, { width: valueW });
+      y = Math.max(doc.y, y + 14) + 4;
+    }
+
+    y = Math.max(y, top + qrSize + 20) + 10;
+    doc.font('Helvetica-Bold').fontSize(12).text('Fingerprints', left, y);
+    const fp = options.fingerprints;
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .text(fp ? pdfText(fp.summary) : 'Not captured. Fingerprint capture is not yet part of registration at this appliance.', left, doc.y + 4, {
+        width,
+      });
+
+    doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Consent', left);
+    doc.font('Helvetica').fontSize(10).text(CONSENT_STATEMENT, left, doc.y + 4, { width, align: 'justify' });
+
+    const sigY = doc.y + 60;
+    const colW = (width - 40) / 2;
+    for (const [i, label] of ['Signature or thumbprint of the migrant', 'Signature and stamp of the officer'].entries()) {
+      const x = left + i * (colW + 40);
+      doc.moveTo(x, sigY).lineTo(x + colW, sigY).stroke();
+      doc.fontSize(9).text(label, x, sigY + 4, { width: colW });
+      doc.moveTo(x, sigY + 50).lineTo(x + colW * 0.6, sigY + 50).stroke();
+      doc.fontSize(9).text('Date', x, sigY + 54, { width: colW });
+    }
+
+    doc
+      .fontSize(7)
+      .fillColor('#666')
+      .text(
+        `Generated ${options.generatedAt} by appliance ${pdfText(options.deviceId)}. The QR code is signed with the appliance key (Ed25519).`,
+        left,
+        A4.height - A4.margin - 10,
+        { width, align: 'center', lineBreak: false },
+      )
+      .fillColor('black');
+  });
+}

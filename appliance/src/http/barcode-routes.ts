@@ -1,0 +1,97 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { classifyBarcode, decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
+import type { VerifyResult } from '../printing/printing-service.ts';
+import { ErrorSchema } from './schemas.ts';
+
+/**
+ * Status codes of the printing, documents and barcode layers. Kept with these routes and applied
+ * by a plugin-scoped error handler that hands every other error on to the app's own handler
+ * (http/error-handler.ts), so both tables stay one place each.
+ */
+export const PRINTING_STATUS_BY_CODE: Record<string, number> = {
+  INVALID_INPUT: 400,
+  BARCODE_IMAGE_INVALID: 400,
+  BARCODE_IMAGE_TOO_LARGE: 413,
+  BARCODE_NOT_FOUND: 422,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PRINTER_ABSENT: 409,
+  RECEIPT_CATALOGUE_INVALID: 500,
+};
+
+export function useCodeStatuses(app: FastifyInstance, table: Record<string, number> = PRINTING_STATUS_BY_CODE): void {
+  app.setErrorHandler((err, _request, reply) => {
+    const status = isApplianceError(err) ? table[err.code] : undefined;
+    if (!isApplianceError(err) || status === undefined || status >= 500) throw err; // → the app's handler
+    return reply.status(status).send({ statusCode: status, code: err.code, message: err.message });
+  });
+}
+
+/** Uploads: a phone photo of a receipt or an ID card. Larger than the app's 256 KiB JSON limit. */
+export const IMAGE_BODY_LIMIT = 12 * 1024 * 1024;
+export const IMAGE_TYPES = ['image/png', 'image/jpeg'];
+
+export function acceptImages(app: FastifyInstance): void {
+  app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: IMAGE_BODY_LIMIT }, (_request, body, done) => done(null, body));
+}
+
+/** The uploaded bytes; 415 for a body that came in under another content type (e.g. text/plain). */
+export function imageBody(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  throw new ApplianceError('UNSUPPORTED_MEDIA_TYPE', `send the image bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+}
+
+export interface BarcodeRoutesOptions {
+  /** Checks a receipt QR against the appliance keys; absent when printing is not running. */
+  verifyReceipt?: (qr: string) => VerifyResult;
+  now?: () => Date;
+}
+
+const Decoded = Type.Object(
+  {
+    format: Type.Union([Type.Literal('QR_CODE'), Type.Literal('PDF_417')]),
+    kind: Type.Union([Type.Literal('receipt'), Type.Literal('job-offer'), Type.Literal('identity-document'), Type.Literal('text')]),
+    text: Type.String(),
+    standard: Type.Optional(Type.String()),
+    jobOffer: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    receipt: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    unverified: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const imageBodySchema = {
+  content: Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: { description: 'the image bytes' } }])),
+};
+
+export const barcodeRoutes: FastifyPluginAsyncTypebox<BarcodeRoutesOptions> = async (app, opts) => {
+  useCodeStatuses(app);
+  acceptImages(app);
+  const now = opts.now ?? (() => new Date());
+
+  app.post(
+    '/api/barcodes/decode',
+    {
+      schema: {
+        summary: 'Read a QR code (receipt, job offer) or PDF417 (identity document) from a PNG or JPEG image',
+        description:
+          'Body: the raw image (Content-Type image/png or image/jpeg, up to 12 MiB). A receipt QR is verified against this ' +
+          'appliance and the trusted appliances; a job offer (ZLMCJOB1) is parsed and shown as unverified; a PDF417 is returned ' +
+          'as text (AAMVA detected). 400 not an image or damaged, 413 too many pixels, 422 no readable barcode.',
+        tags: ['barcodes'],
+        body: imageBodySchema as never,
+        response: { 200: Decoded, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const decoded = classifyBarcode(decodeBarcodeImage(imageBody(request.body)), now());
+      if (decoded.kind === 'receipt' && opts.verifyReceipt) return { ...decoded, receipt: opts.verifyReceipt(decoded.text) };
+      if (decoded.kind === 'job-offer') {
+        return { ...decoded, unverified: 'job offers are not signed: confirm the employer and the offer with the employer register' };
+      }
+      return decoded;
+    },
+  );
+};

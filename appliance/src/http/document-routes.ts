@@ -1,0 +1,78 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { dailyReportPdf } from '../documents/daily-report.ts';
+import { registrationSlipPdf } from '../documents/registration-slip.ts';
+import { dailyReportData } from '../documents/report-data.ts';
+import type { PrintingService } from '../printing/printing-service.ts';
+import { localParts } from '../printing/receipt-facts.ts';
+import type { Store } from '../store/index.ts';
+import { useCodeStatuses } from './barcode-routes.ts';
+import { ErrorSchema, Uuid } from './schemas.ts';
+
+/** A file body: fastify sends Buffers as they are (no serializer), the schema documents it. */
+const Binary = (type: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: type });
+
+export interface DocumentRoutesOptions {
+  store: Store;
+  printing: PrintingService;
+  officeCode: string;
+  now?: () => Date;
+}
+
+/** A4 PDFs: the registration slip for the office file and the daily office report. */
+export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (app, opts) => {
+  const { store, printing } = opts;
+  const now = opts.now ?? (() => new Date());
+  useCodeStatuses(app);
+
+  app.get(
+    '/api/registrations/:id/slip.pdf',
+    {
+      schema: {
+        summary: 'A4 registration slip (PDF) for the office file: details, signed QR, consent, signature lines',
+        tags: ['documents'],
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Binary('application/pdf'), 404: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const registration = store.registrations.get(request.params.id);
+      if (!registration) throw new ApplianceError('NOT_FOUND', `no registration ${request.params.id} at this post`);
+      const pdf = await registrationSlipPdf(printing.facts(registration), {
+        fingerprints: null,
+        generatedAt: now().toISOString(),
+        deviceId: printing.signer.deviceId,
+      });
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="slip-${registration.id}.pdf"`)
+        .header('cache-control', 'no-store')
+        .send(pdf);
+    },
+  );
+
+  app.get(
+    '/api/reports/daily.pdf',
+    {
+      schema: {
+        summary: 'Daily office report (PDF): registrations by sex, age group, district of origin, intended occupation',
+        tags: ['documents'],
+        querystring: Type.Object(
+          { date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-mm-dd; default today (office time)' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Binary('application/pdf'), 400: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const date = request.query.date ?? localParts(now().toISOString(), printing.timeZone).date;
+      const data = dailyReportData(printing.database, { date, officeCode: opts.officeCode, timeZone: printing.timeZone });
+      const pdf = await dailyReportPdf(data, { officeName: printing.officeName, generatedAt: now().toISOString() });
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="daily-report-${opts.officeCode}-${date}.pdf"`)
+        .send(pdf);
+    },
+  );
+};

@@ -1,0 +1,208 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { classifyBarcode, decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
+import type { PrintingService } from '../printing/printing-service.ts';
+import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
+import { acceptImages, IMAGE_TYPES, useCodeStatuses } from './barcode-routes.ts';
+import { ErrorSchema, Uuid } from './schemas.ts';
+
+export interface PrintingRoutesOptions {
+  printing: PrintingService;
+}
+
+const Language = Type.Union(
+  RECEIPT_LANGUAGES.map((l) => Type.Literal(l)),
+  { description: 'en English; sn Shona and nd Ndebele (draft translations awaiting native-speaker review)' },
+);
+const PrintJobSchema = Type.Object({
+  id: Uuid,
+  registrationId: Uuid,
+  kind: Type.Literal('receipt'),
+  language: Type.String(),
+  copy: Type.Boolean(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('printing'), Type.Literal('done'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  printedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const IdParams = Type.Object({ id: Uuid });
+const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const VerifyResponse = Type.Object(
+  {
+    genuine: Type.Boolean(),
+    reason: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+    claims: Type.Optional(
+      Type.Object({ registrationId: Type.String(), officeCode: Type.String(), date: Type.String(), deviceId: Type.String() }),
+    ),
+    signedBy: Type.Optional(Type.String()),
+    record: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+    note: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Receipts: the officer asks for the receipt once the registration is finalized (the UI does it
+ * on its finish step, with the migrant's language); jobs go through the durable queue and are
+ * pushed live as `print:job`. A failed job waits for POST /reprint.
+ */
+export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = async (app, opts) => {
+  const { printing } = opts;
+  useCodeStatuses(app);
+  acceptImages(app);
+
+  app.post(
+    '/api/registrations/:id/receipt',
+    {
+      schema: {
+        summary: 'Print the migrant\'s receipt (finalized registrations only)',
+        description:
+          'Idempotent for the original: asking again returns the existing job (200) instead of printing twice. ' +
+          '`copy: true` prints an extra copy marked COPY (202).',
+        tags: ['printing'],
+        params: IdParams,
+        body: Type.Object({ language: Type.Optional(Language), copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: PrintJobSchema, 202: PrintJobSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { job, created } = printing.requestReceipt({
+        registrationId: request.params.id,
+        language: request.body.language ?? 'en',
+        ...(request.body.copy !== undefined ? { copy: request.body.copy } : {}),
+      });
+      return reply.status(created ? 202 : 200).send(job);
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/print-jobs',
+    {
+      schema: { summary: 'Print jobs of one registration, oldest first', tags: ['printing'], params: IdParams, response: { 200: Type.Array(PrintJobSchema) } },
+    },
+    async (request) => printing.jobs.forRegistration(request.params.id),
+  );
+
+  app.get(
+    '/api/print-jobs',
+    {
+      schema: {
+        summary: 'Recent print jobs, newest first',
+        tags: ['printing'],
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('printing'), Type.Literal('done'), Type.Literal('failed')])),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(PrintJobSchema) },
+      },
+    },
+    async (request) => printing.jobs.list({ limit: request.query.limit, ...(request.query.status ? { status: request.query.status } : {}) }),
+  );
+
+  app.get(
+    '/api/print-jobs/:id',
+    { schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
+    async (request) => {
+      const job = printing.jobs.get(request.params.id);
+      if (!job) throw new ApplianceError('NOT_FOUND', `no print job ${request.params.id}`);
+      return job;
+    },
+  );
+
+  app.post(
+    '/api/print-jobs/:id/reprint',
+    {
+      schema: {
+        summary: 'Print a failed receipt again (after loading paper, closing the cover…)',
+        description: 'Only a failed job can be reprinted (409 otherwise), so a double press prints once.',
+        tags: ['printing'],
+        params: IdParams,
+        response: { 202: PrintJobSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(printing.queue.reprint(request.params.id)),
+  );
+
+  app.post(
+    '/api/receipts/verify',
+    {
+      schema: {
+        summary: 'Is this receipt genuine? From the QR text or a photo of the receipt',
+        description:
+          'JSON `{ "qr": "ZLMC1...." }` or a raw image (image/png, image/jpeg). Answers 200 with genuine true/false and the ' +
+          'reason; a genuine receipt of this appliance shows the local record when it is still here.',
+        tags: ['printing'],
+        body: {
+          content: {
+            'application/json': {
+              schema: Type.Object({ qr: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+            },
+            ...Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: { description: 'photo of the receipt' } }])),
+          },
+        } as never,
+        response: { 200: VerifyResponse, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const body = request.body as unknown;
+      const qr = Buffer.isBuffer(body) ? classifyBarcode(decodeBarcodeImage(body)).text : (body as { qr: string }).qr;
+      return printing.verify(qr);
+    },
+  );
+
+  app.post(
+    '/api/simulator/printer',
+    {
+      schema: {
+        summary: 'Simulated printer only: paper out, cover open, offline, paper near end, roll ending mid-job',
+        tags: ['simulator'],
+        body: Type.Object(
+          {
+            paperOut: Type.Optional(Type.Boolean()),
+            paperNearEnd: Type.Optional(Type.Boolean()),
+            coverOpen: Type.Optional(Type.Boolean()),
+            offline: Type.Optional(Type.Boolean()),
+            paperOutAfterBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({}, { additionalProperties: true }), 409: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const sim = printing.feature.simulator;
+      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the receipt printer is real hardware here');
+      const b = request.body;
+      if (b.paperOutAfterBytes !== undefined) sim.setPaperOutAfterBytes(b.paperOutAfterBytes);
+      if (b.paperNearEnd !== undefined) sim.setPaperNearEnd(b.paperNearEnd);
+      if (b.coverOpen !== undefined) sim.setCoverOpen(b.coverOpen);
+      if (b.offline !== undefined) sim.setOffline(b.offline);
+      if (b.paperOut !== undefined) sim.setPaperOut(b.paperOut);
+      return { ...sim.status(), receiptsPrinted: sim.receipts().length, heldCommands: sim.heldCommands };
+    },
+  );
+
+  app.get(
+    '/api/simulator/printer/last-receipt.png',
+    {
+      schema: {
+        summary: 'Simulated printer only: the last receipt it printed, as the paper would look',
+        tags: ['simulator'],
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/png' }), 404: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (_request, reply) => {
+      const sim = printing.feature.simulator;
+      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the receipt printer is real hardware here');
+      const png = sim.lastReceiptPng();
+      if (!png) throw new ApplianceError('NOT_FOUND', 'the simulated printer has not printed a receipt yet');
+      return reply.type('image/png').send(png);
+    },
+  );
+};

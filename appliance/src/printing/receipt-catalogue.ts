@@ -1,0 +1,69 @@
+/**
+ * Receipt strings from the catalogue the UI shares (ui/src/i18n/receipt.<lang>.json, i18next
+ * nested-JSON layout, namespace `receipt`, `{{name}}` interpolation). English is complete and
+ * reviewed; Shona and Ndebele are drafts awaiting native-speaker review (their `_meta.review`),
+ * and any key they lack falls back to English rather than printing a key name.
+ */
+import { readFileSync } from 'node:fs';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+
+export const RECEIPT_LANGUAGES = ['en', 'sn', 'nd'] as const;
+export type ReceiptLanguage = (typeof RECEIPT_LANGUAGES)[number];
+
+export function isReceiptLanguage(v: unknown): v is ReceiptLanguage {
+  return typeof v === 'string' && (RECEIPT_LANGUAGES as readonly string[]).includes(v);
+}
+
+type Tree = { [k: string]: string | Tree };
+
+export interface ReceiptCatalogue {
+  language: ReceiptLanguage;
+  /** false for a draft translation (not yet reviewed by a native speaker). */
+  reviewed: boolean;
+  /** The string at a dotted path, with `{{var}}` filled in; English when this language lacks it. */
+  t(key: string, vars?: Record<string, string>): string;
+}
+
+const CATALOGUE_DIR = new URL('../../../ui/src/i18n/', import.meta.url);
+const trees = new Map<ReceiptLanguage, Tree>();
+
+function load(language: ReceiptLanguage): Tree {
+  let tree = trees.get(language);
+  if (!tree) {
+    try {
+      tree = JSON.parse(readFileSync(new URL(`receipt.${language}.json`, CATALOGUE_DIR), 'utf8')) as Tree;
+    } catch (err) {
+      throw new ApplianceError('RECEIPT_CATALOGUE_INVALID', `the receipt text catalogue for '${language}' cannot be read`, {
+        language,
+        cause: (err as Error).message,
+      });
+    }
+    trees.set(language, tree);
+  }
+  return tree;
+}
+
+function lookup(tree: Tree, key: string): string | undefined {
+  let node: string | Tree | undefined = tree;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = node[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
+  if (!isReceiptLanguage(language)) throw new ApplianceError('INVALID_INPUT', `no receipt language '${String(language)}'`);
+  const tree = load(language);
+  const english = load('en');
+  const meta = tree._meta;
+  return {
+    language,
+    reviewed: typeof meta === 'object' && meta.review === 'reviewed',
+    t(key, vars = {}) {
+      const text = lookup(tree, key) ?? lookup(english, key);
+      if (text === undefined) throw new ApplianceError('RECEIPT_CATALOGUE_INVALID', `the receipt catalogue has no '${key}'`, { key });
+      return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? '');
+    },
+  };
+}
