@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
+    // Builds the officer UI once (Vite) before the browser and bundle-budget tests.
+    globalSetup: ['ui/test/global-setup.ts'],
     exclude: ['node_modules/**', 'data/**', 'ui/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

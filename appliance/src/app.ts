@@ -1,16 +1,29 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type AuthSettings, authSettingsFromEnv, registerAuth } from './auth/index.ts';
 import type { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
 import type { ScanCache } from './devices/scan-cache.ts';
 import type { EventBus } from './events/event-bus.ts';
 import { deviceRoutes } from './http/device-routes.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { uiStatic } from './http/ui-static.ts';
 import { registrationRoutes } from './http/registration-routes.ts';
+import { syncRoutes } from './http/sync-routes.ts';
 import type { Store } from './store/index.ts';
+import { admissionHook } from './sync/admission-guard.ts';
+import type { SyncFeature } from './sync/sync-feature.ts';
+import { barcodeRoutes } from './http/barcode-routes.ts';
+import { documentRoutes } from './http/document-routes.ts';
+import { printingRoutes } from './http/printing-routes.ts';
+import type { PrintingService } from './printing/printing-service.ts';
+import type { FingerprintFeature } from './fingerprints/fingerprint-feature.ts';
+import type { FingerprintService } from './fingerprints/fingerprint-service.ts';
+import { fingerprintRoutes } from './http/fingerprint-routes.ts';
+import { referenceRoutes } from './http/reference-routes.ts';
+import type { ReferenceSync } from './reference/reference-sync.ts';
 
 export interface AppDeps {
   store: Store;
@@ -18,19 +31,32 @@ export interface AppDeps {
   scans: ScanCache;
   officeCode: string;
   mrz?: MrzReaderFeature;
+  /** Store-and-forward: adds /api/sync routes and the admission guard on POST /api/registrations. */
+  sync?: SyncFeature;
+  /** Receipt printer, print queue, receipt verification; adds the printing, document and barcode routes. */
+  printing?: PrintingService;
+  /** Fingerprint reader and capture/verification workflows; adds the fingerprint and fingerprint-simulator routes. */
+  fingerprints?: { feature: FingerprintFeature; service: FingerprintService };
+  /** Reference data copied from the central (offices, districts, occupations, employers); adds /api/reference routes. */
+  reference?: ReferenceSync;
   logger?: Logger;
   now?: () => Date;
+  /** Sign-in settings; default from APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S. */
+  auth?: AuthSettings;
 }
 
 /** Builds the HTTP app without listening (fastify testing guide): tests use inject(), main.ts listens. */
 export async function build(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  });
 
   registerErrorHandler(app);
+  // Root-level so it covers the registration routes' encapsulated context; it only acts on POST /api/registrations.
+  if (deps.sync) app.addHook('preHandler', admissionHook(deps.sync.guard));
+  await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...authSettingsFromEnv(process.env), ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -42,7 +68,11 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const devices = () => (deps.mrz ? [deps.mrz.state] : []);
+  const devices = () => [
+    ...(deps.mrz ? [deps.mrz.state] : []),
+    ...(deps.printing ? [deps.printing.feature.state] : []),
+    ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
+  ];
   await app.register(healthRoutes, { store: deps.store, devices });
   await app.register(registrationRoutes, {
     store: deps.store,
@@ -52,5 +82,15 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   await app.register(deviceRoutes, { mrz: deps.mrz, scans: deps.scans });
+  if (deps.sync) await app.register(syncRoutes, { sync: deps.sync });
+  if (deps.fingerprints) await app.register(fingerprintRoutes, deps.fingerprints);
+  if (deps.reference) await app.register(referenceRoutes, { reference: deps.reference });
+  if (deps.printing) {
+    const printing = deps.printing;
+    await app.register(printingRoutes, { printing });
+    await app.register(documentRoutes, { store: deps.store, printing, officeCode: deps.officeCode, ...(deps.now ? { now: deps.now } : {}) });
+  }
+  await app.register(barcodeRoutes, { ...(deps.printing ? { verifyReceipt: (qr: string) => (deps.printing as PrintingService).verify(qr) } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  await app.register(uiStatic);
   return app;
 }

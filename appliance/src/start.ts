@@ -9,6 +9,11 @@ import { ScanCache } from './devices/scan-cache.ts';
 import { EventBus } from './events/event-bus.ts';
 import { attachSocketGateway } from './realtime/socket-gateway.ts';
 import { openStore, type Store } from './store/index.ts';
+import { SyncFeature } from './sync/sync-feature.ts';
+import { ReferenceSync } from './reference/reference-sync.ts';
+import { PrintingService } from './printing/printing-service.ts';
+import { signerFromKey } from './printing/receipt-signature.ts';
+import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
 
 export interface RunningAppliance {
   app: FastifyInstance;
@@ -16,6 +21,10 @@ export interface RunningAppliance {
   store: Store;
   bus: EventBus;
   mrz: MrzReaderFeature;
+  sync: SyncFeature;
+  printing: PrintingService;
+  fingerprints: RunningFingerprints;
+  reference: ReferenceSync;
   stop(): Promise<void>;
 }
 
@@ -24,7 +33,7 @@ export interface RunningAppliance {
  * it in reverse. Used by main.ts, the listening-server tests and the benchmark.
  */
 export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance')): Promise<RunningAppliance> {
-  const store = openStore({ dataDir: config.dataDir, logger: createLogger('store', logger) });
+  const store = openStore({ dataDir: config.dataDir, logger }); // the store namespaces its own logs ('store')
   const bus = new EventBus();
   const scans = new ScanCache();
   const stopAudit = auditDeviceEvents(bus, store, createLogger('audit', logger));
@@ -36,9 +45,39 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     logger.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'MRZ reader did not start');
     bus.publish('device.state', { ...mrz.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
   }
-  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, logger: createLogger('http', logger) });
+  const sync = new SyncFeature({ dataDir: config.dataDir, central: config.central, sync: config.sync, store, bus, logger: createLogger('sync', logger) });
+  // Receipts are signed with the same Ed25519 identity that signs batches to the central (keys/identity.ts).
+  const printing = await PrintingService.start({
+    store,
+    bus,
+    signer: signerFromKey(sync.identity.deviceId, sync.identity.privateKey),
+    printer: config.devices.printer,
+    receipts: config.receipts,
+    officeCode: config.office.code,
+    officeName: config.office.name,
+    logger: createLogger('printing', logger),
+  });
+  const fingerprints = await startFingerprints({
+    device: config.devices.fingerprint,
+    plan: config.office.capturePlan,
+    dataDir: config.dataDir,
+    store,
+    bus,
+    logger: createLogger('fingerprints', logger),
+  });
+  const reference = ReferenceSync.fromConfig({
+    store,
+    identity: sync.identity,
+    central: config.central,
+    reference: config.reference,
+    bus,
+    logger: createLogger('reference', logger),
+  });
+  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, sync, printing, fingerprints, reference, logger: createLogger('http', logger) });
   await app.listen({ host: config.server.host, port: config.server.port });
-  const gateway = attachSocketGateway(app.server, bus, () => [mrz.state]);
+  const gateway = attachSocketGateway(app.server, bus, () => [mrz.state, printing.feature.state, fingerprints.feature.state], (req) => app.auth.authorizeSocket(req) !== null, () => sync.relay.status());
+  await sync.start();
+  await reference.start();
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   let stopped = false;
@@ -48,12 +87,20 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     store,
     bus,
     mrz,
+    sync,
+    printing,
+    fingerprints,
+    reference,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await reference.stop();
+      await sync.stop();
       await gateway.close();
       await app.close();
       await mrz.stop();
+      await printing.stop();
+      await fingerprints.stop();
       stopAudit();
       store.close();
     },

@@ -10,6 +10,8 @@ import { DeviceDirectory, enrolConfiguredDevices, parseEd25519PublicKey, type De
 import { CentralErrorCodes, toHttpError } from './errors.ts';
 import { batchRoutes, DEFAULT_LIMITS, type BatchLimits } from './routes/batches.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
+import { enrolmentRoutes } from './routes/enrolment.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -17,6 +19,8 @@ export interface BuildOptions {
   /** Configured devices, upserted into the devices table when the app becomes ready. */
   devices: readonly DeviceConfig[];
   limits?: Partial<BatchLimits>;
+  /** Reference down-sync: admin token, clock-skew window (routes/reference.ts). */
+  reference?: Omit<ReferenceRoutesOptions, 'db' | 'devices'>;
   logger?: Logger;
 }
 
@@ -54,5 +58,7 @@ export function build(options: BuildOptions) {
   const devices = new DeviceDirectory(options.db);
   void app.register(batchRoutes, { db: options.db, devices, limits });
   void app.register(statsRoutes, { db: options.db });
+  void app.register(referenceRoutes, { db: options.db, devices, ...options.reference });
+  void app.register(enrolmentRoutes, { db: options.db, ...options.enrolment });
   return app;
 }

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const applied = await migrate(db);
   log.info({ driver: db.driver, applied }, 'database ready');
 
-  const app = build({ db, devices, limits: config.limits, logger: createLogger('central:http') });
+  // One admin token (CENTRAL_ADMIN_TOKEN) guards enrolment codes and reference-data edits; unset = admin routes off.
+  const adminToken = process.env.CENTRAL_ADMIN_TOKEN || undefined;
+  const app = build({ db, devices, limits: config.limits, logger: createLogger('central:http'), reference: { adminToken } });
   await app.listen({ host: config.host, port: config.port });
 
   let stopping = false;

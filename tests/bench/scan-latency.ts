@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
+import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { parseConfig } from '../../appliance/src/config/load-config.ts';
 import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
 import { startAppliance } from '../../appliance/src/start.ts';
@@ -32,7 +33,9 @@ export async function benchScanLatency(baudRate: number, scans: number): Promise
     devices: { mrz: { transport: 'simulator', baudRate, framing: 'stx-etx' } },
   });
   const appliance = await startAppliance(config);
-  const socket = io(appliance.url, { transports: ['websocket'], reconnection: false });
+  await addOfficer(appliance.store.health().path);
+  const cookie = await signInFetch(appliance.url);
+  const socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
   const sim = appliance.mrz.simulator;
   if (!sim) throw new Error('benchmark needs the simulated reader');
   await new Promise<void>((resolve) => {

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
+import { TEST_OFFICER, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
+
+/** The documented first-start seeding: the signed-in officer is the first supervisor. */
+const SUPERVISOR_ENV = { APPLIANCE_SUPERVISOR_ID: TEST_OFFICER.officerId, APPLIANCE_SUPERVISOR_PIN: TEST_OFFICER.pin };
 
 /**
  * kill -9 of the appliance process while officers finalize registrations: every registration the API
@@ -18,7 +22,10 @@ describe('durability across kill -9', () => {
 
   it('keeps every acknowledged finalization and passes integrity_check after a kill -9 mid-stream', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
-    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } } });
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } }, env: SUPERVISOR_ENV });
+    const cookie = await signInFetch(proc.url);
+    const fetch = (url: string, init: RequestInit = {}) =>
+      globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
     const url = proc.url;
     const acknowledged: string[] = [];
     let stop = false;
@@ -81,9 +88,9 @@ describe('durability across kill -9', () => {
     }
 
     // And the appliance starts again on the same data and serves the records.
-    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } } });
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } }, env: SUPERVISOR_ENV });
     const sample = acknowledged[acknowledged.length - 1];
-    const res = await fetch(`${proc.url}/api/registrations/${sample}`);
+    const res = await globalThis.fetch(`${proc.url}/api/registrations/${sample}`, { headers: { cookie: await signInFetch(proc.url) } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('finalized');
   }, 90_000);

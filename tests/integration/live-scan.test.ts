@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { parseConfig } from '../../appliance/src/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
 
@@ -27,12 +28,18 @@ function next<T>(socket: Socket, event: string, predicate: (payload: T) => boole
 describe('live passport scan through a listening appliance', () => {
   let appliance: RunningAppliance;
   let socket: Socket;
+  let cookie: string;
+  /** fetch with the session cookie of a real sign-in. */
+  const fetch = (url: string, init: RequestInit = {}) =>
+    globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'live-'));
     const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, devices: { mrz: { transport: 'simulator', baudRate: 9600 } } });
     appliance = await startAppliance(config);
-    socket = io(appliance.url, { transports: ['websocket'], reconnection: false });
+    await addOfficer(appliance.store.health().path);
+    cookie = await signInFetch(appliance.url);
+    socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
     await next(socket, 'device:state', (s: { device: string; state: string }) => s.device === 'mrz' && s.state === 'connected');
   });
 

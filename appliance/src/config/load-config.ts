@@ -5,6 +5,8 @@ import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { migrateConfig } from './migrate-config.ts';
 import { type ApplianceConfig, ApplianceConfigSchema, MrzDeviceConfig } from './schema.ts';
+import { PrinterDeviceConfig } from '../printing/printing-config.ts';
+import { FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 
 export const CONFIG_INVALID = 'CONFIG_INVALID';
 
@@ -52,11 +54,19 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Omit<Loa
   const { config: migrated, notes } = migrateConfig(raw as Record<string, unknown>);
   applyEnvOverrides(migrated, env);
   const rawMrz = (migrated.devices as Record<string, unknown> | undefined)?.mrz;
+  const rawPrinter = (migrated.devices as Record<string, unknown> | undefined)?.printer;
+  const rawFingerprint = (migrated.devices as Record<string, unknown> | undefined)?.fingerprint;
   const withDefaults = Value.Default(ApplianceConfigSchema, migrated) as Record<string, unknown>;
   if (rawMrz !== undefined) (withDefaults.devices as Record<string, unknown>).mrz = structuredClone(rawMrz);
+  if (rawPrinter !== undefined) (withDefaults.devices as Record<string, unknown>).printer = structuredClone(rawPrinter);
+  if (rawFingerprint !== undefined) (withDefaults.devices as Record<string, unknown>).fingerprint = structuredClone(rawFingerprint);
   // Device entries are unions discriminated by `transport`: pick the branch first so defaults are filled
   // and errors name the real key instead of "expected union value".
-  const deviceErrors = resolveDevice(withDefaults, 'mrz', MrzDeviceConfig.anyOf);
+  const deviceErrors = [
+    ...resolveDevice(withDefaults, 'mrz', MrzDeviceConfig.anyOf),
+    ...resolveDevice(withDefaults, 'printer', PrinterDeviceConfig.anyOf),
+    ...resolveDevice(withDefaults, 'fingerprint', FingerprintDeviceConfig.anyOf),
+  ];
   const errors = deviceErrors.length > 0 ? deviceErrors : [...Value.Errors(ApplianceConfigSchema, withDefaults)];
   if (errors.length > 0) {
     // Unions report one error per branch; the most specific (deepest path) is the useful one.

@@ -1,4 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { PrinterDeviceConfig, ReceiptsConfig } from '../printing/printing-config.ts';
+import { CapturePlanConfig, FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
+import { ReferenceSyncConfig } from '../reference/config.ts';
 
 /**
  * The appliance configuration (one JSON file, `APPLIANCE_CONFIG`). Versioned: `migrate.ts` upgrades
@@ -50,6 +53,36 @@ export const MrzDeviceConfig = Type.Union(
   { default: { transport: 'simulator', baudRate: 9600, framing: 'auto' } },
 );
 
+/** The central receiver (central/). An empty url means forwarding is not configured: registrations queue locally. */
+export const CentralConfig = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^(https?://.+)?$',
+      default: '',
+      description: 'Base URL of the central receiver, e.g. https://central.example.org/; empty = not configured',
+    }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+    responseTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Store-and-forward: batching, retries, local retention and the admission guard (appliance/src/sync/). */
+export const SyncConfig = Type.Object(
+  {
+    batchMaxRecords: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+    batchMaxBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024, description: 'record JSON bytes per batch, before gzip' }),
+    idlePollMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+    backoffBaseMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 1_000 }),
+    backoffMaxMs: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 300_000 }),
+    unauthorisedRetryMs: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 600_000 }),
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: 'days an acknowledged registration stays on the appliance' }),
+    minFreeDiskMb: Type.Integer({ minimum: 0, default: 200, description: 'refuse new registrations below this free space' }),
+    maxUnsyncedHours: Type.Integer({ minimum: 0, default: 72, description: 'refuse new registrations when the oldest unsent one is older; 0 = off' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ApplianceConfigSchema = Type.Object(
   {
     version: Type.Literal(CONFIG_VERSION),
@@ -65,15 +98,23 @@ export const ApplianceConfigSchema = Type.Object(
       {
         code: Type.String({ pattern: '^[A-Z0-9]{2,8}$', default: 'BBR', description: 'post/office code' }),
         name: Type.String({ minLength: 1, default: 'Beitbridge Labour Migration Centre' }),
+        /** Fingers to capture, attempts, minimum quality, timeouts, whether images are kept (fingerprints/). */
+        capturePlan: CapturePlanConfig,
       },
       { additionalProperties: false, default: {} },
     ),
     devices: Type.Object(
       {
         mrz: MrzDeviceConfig,
+        printer: PrinterDeviceConfig,
+        fingerprint: FingerprintDeviceConfig,
       },
       { additionalProperties: false, default: {} },
     ),
+    central: CentralConfig,
+    sync: SyncConfig,
+    reference: ReferenceSyncConfig,
+    receipts: ReceiptsConfig,
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },
@@ -84,3 +125,5 @@ export const ApplianceConfigSchema = Type.Object(
 
 export type ApplianceConfig = Static<typeof ApplianceConfigSchema>;
 export type MrzDeviceConfig = Static<typeof MrzDeviceConfig>;
+export type CentralConfig = Static<typeof CentralConfig>;
+export type SyncConfig = Static<typeof SyncConfig>;

@@ -3,6 +3,12 @@ import type { MrzDocument } from '../../../firmware-bridge/src/mrz/index.ts';
 import type { Registration } from '../store/index.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 import type { PrintJobEvent } from '../printing/print-queue.ts';
+import type {
+  FingerprintAttemptEvent,
+  FingerprintFingerEvent,
+  FingerprintPromptEvent,
+  FingerprintWorkflowEvent,
+} from '../fingerprints/fingerprint-events.ts';
 
 export type DeviceKind = 'mrz' | 'fingerprint' | 'printer';
 export type DeviceConnectionState = 'connecting' | 'connected' | 'reading' | 'disconnected' | 'error' | 'absent';
@@ -50,6 +56,11 @@ export interface BusEvents {
   'sync.status': SyncStatus;
   /** A receipt print job changed: queued, printing, done, failed (printing/print-queue.ts). */
   'printer.job': PrintJobEvent;
+  /** Fingerprint capture/verification (fingerprints/): prompts for the person, attempts, fingers done, workflow state. */
+  'fingerprint.prompt': FingerprintPromptEvent;
+  'fingerprint.attempt': FingerprintAttemptEvent;
+  'fingerprint.finger': FingerprintFingerEvent;
+  'fingerprint.workflow': FingerprintWorkflowEvent;
 }
 
 export type BusEventName = keyof BusEvents;

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { AUTH_STATUS_BY_CODE } from '../auth/auth-errors.ts';
+import { FINGERPRINT_STATUS_BY_CODE } from '../fingerprints/fingerprint-errors.ts';
 
 /** One place that maps error codes to HTTP status codes (fastify lib/errors.js style). */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -13,6 +15,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   DEVICE_NOT_CONNECTED: 503,
   DEVICE_BUSY: 409,
   NOT_SIMULATED: 409,
+  ...AUTH_STATUS_BY_CODE,
+  ...FINGERPRINT_STATUS_BY_CODE,
 };
 
 export interface ErrorBody {

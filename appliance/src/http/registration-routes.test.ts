@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
 import { generateMrz } from '../../../firmware-bridge/src/mrz/index.ts';
 import { build } from '../app.ts';
+import { TEST_AUTH, TEST_OFFICER, signInInject } from '../auth/test-support.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { type BusEvents, EventBus } from '../events/event-bus.ts';
 import { createStore, migrate, openDatabase, openStore, type Store } from '../store/index.ts';
@@ -21,6 +22,9 @@ describe('registration API (inject)', () => {
   let app: FastifyInstance;
   let bus: EventBus;
   let scans: ScanCache;
+  let cookie: string;
+  /** Every call carries the session cookie of a real sign-in. */
+  const inject = (opts: InjectOptions) => app.inject({ ...opts, headers: { ...opts.headers, cookie } });
   const events: Array<BusEvents['registration.changed']> = [];
 
   beforeEach(async () => {
@@ -29,7 +33,8 @@ describe('registration API (inject)', () => {
     scans = new ScanCache();
     events.length = 0;
     bus.subscribe('registration.changed', (e) => events.push(e));
-    app = await build({ store, bus, scans, officeCode: 'BBR', now: () => NOW });
+    app = await build({ store, bus, scans, officeCode: 'BBR', now: () => NOW, auth: TEST_AUTH });
+    cookie = await signInInject(app);
   });
   afterEach(async () => {
     await app.close();
@@ -37,38 +42,39 @@ describe('registration API (inject)', () => {
   });
 
   const create = async (officerId = 'BBR-017') => {
-    const res = await app.inject({ method: 'POST', url: '/api/registrations', payload: { officerId } });
+    const res = await inject({ method: 'POST', url: '/api/registrations', payload: { officerId } });
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; status: string; officeCode: string };
   };
 
   it('walks a registration from draft to captured to finalized and publishes each change', async () => {
-    const draft = await create();
-    expect(draft).toMatchObject({ status: 'draft', officeCode: 'BBR' });
-    const attached = await app.inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: PASSPORT } });
+    const draft = await create('SOMEONE-ELSE');
+    // The officer is the session's, whatever the body claims.
+    expect(draft).toMatchObject({ status: 'draft', officeCode: 'BBR', officerId: TEST_OFFICER.officerId });
+    const attached = await inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: PASSPORT } });
     expect(attached.statusCode).toBe(200);
     expect(attached.json()).toMatchObject({
       registration: { status: 'captured', document: { documentNumber: 'FN123456', surname: 'MOYO', valid: true } },
       document: { format: 'TD3', birthDate: '1995-03-14', expiryDate: '2030-01-01' },
       previousRegistrations: [],
     });
-    const fin = await app.inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
+    const fin = await inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
     expect(fin.statusCode).toBe(200);
     expect(fin.json()).toMatchObject({ status: 'finalized' });
     expect(events.map((e) => e.change)).toEqual(['created', 'document-attached', 'finalized']);
     expect(store.outbox.depth()).toBe(1);
-    const read = await app.inject({ method: 'GET', url: `/api/registrations/${draft.id}` });
+    const read = await inject({ method: 'GET', url: `/api/registrations/${draft.id}` });
     expect(read.json()).toMatchObject({ id: draft.id, status: 'finalized', document: { nationality: 'ZWE' } });
   });
 
   it('attaches a scan by its id and points to earlier registrations of the same passport', async () => {
     const first = await create();
-    await app.inject({ method: 'PUT', url: `/api/registrations/${first.id}/document`, payload: { lines: PASSPORT } });
-    await app.inject({ method: 'POST', url: `/api/registrations/${first.id}/finalize` });
+    await inject({ method: 'PUT', url: `/api/registrations/${first.id}/document`, payload: { lines: PASSPORT } });
+    await inject({ method: 'POST', url: `/api/registrations/${first.id}/finalize` });
     const scanId = '6f1c7a52-3f5e-4a61-9d8e-2b7e4f0f9a10';
     scans.add({ scanId, at: NOW.toISOString(), lines: PASSPORT, framing: 'stx-etx', document: null, receivedAt: 0 });
     const second = await create();
-    const res = await app.inject({ method: 'PUT', url: `/api/registrations/${second.id}/document`, payload: { scanId } });
+    const res = await inject({ method: 'PUT', url: `/api/registrations/${second.id}/document`, payload: { scanId } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ previousRegistrations: [first.id] });
   });
@@ -76,12 +82,12 @@ describe('registration API (inject)', () => {
   it('keeps a tampered MRZ visible as invalid and refuses to finalize it', async () => {
     const draft = await create();
     const tampered = [PASSPORT[0] as string, `FN123457${(PASSPORT[1] as string).slice(8)}`];
-    const res = await app.inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: tampered } });
+    const res = await inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: tampered } });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { document: { valid: boolean; warnings: Array<{ code: string; field?: string }> } };
     expect(body.document.valid).toBe(false);
     expect(body.document.warnings).toContainEqual(expect.objectContaining({ code: 'CHECK_DIGIT_FAILED' }));
-    const fin = await app.inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
+    const fin = await inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
     expect(fin.statusCode).toBe(409);
     expect(fin.json()).toMatchObject({ code: 'INVALID_STATE' });
     expect(store.outbox.depth()).toBe(0);
@@ -89,26 +95,25 @@ describe('registration API (inject)', () => {
 
   it('answers bad input with 400 and a message that says what is wrong, never 500', async () => {
     const cases: Array<[string, string, unknown, RegExp]> = [
-      ['POST', '/api/registrations', {}, /officerId/],
       ['POST', '/api/registrations', { officerId: 'x'.repeat(100) }, /officerId/],
       ['GET', '/api/registrations/not-a-uuid', undefined, /id/],
       ['GET', '/api/registrations?limit=5000', undefined, /limit/],
     ];
     for (const [method, url, payload, message] of cases) {
-      const res = await app.inject({ method: method as 'GET', url, ...(payload ? { payload: payload as object } : {}) });
+      const res = await inject({ method: method as 'GET', url, ...(payload ? { payload: payload as object } : {}) });
       expect(res.statusCode, url).toBe(400);
       expect((res.json() as { message: string }).message).toMatch(message);
     }
     const draft = await create();
-    const garbage = await app.inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: ['HELLO', 'WORLD'] } });
+    const garbage = await inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { lines: ['HELLO', 'WORLD'] } });
     expect(garbage.statusCode).toBe(400);
     expect(garbage.json()).toMatchObject({ code: expect.stringMatching(/^MRZ_/) });
-    const notJson = await app.inject({ method: 'POST', url: '/api/registrations', headers: { 'content-type': 'application/json' }, payload: '{"officerId":' });
+    const notJson = await inject({ method: 'POST', url: '/api/registrations', headers: { 'content-type': 'application/json' }, payload: '{"officerId":' });
     expect(notJson.statusCode).toBe(400);
-    const unknownScan = await app.inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { scanId: '00000000-0000-4000-8000-000000000000' } });
+    const unknownScan = await inject({ method: 'PUT', url: `/api/registrations/${draft.id}/document`, payload: { scanId: '00000000-0000-4000-8000-000000000000' } });
     expect(unknownScan.statusCode).toBe(404);
     expect((unknownScan.json() as { message: string }).message).toMatch(/place the passport/);
-    const missing = await app.inject({ method: 'GET', url: '/api/registrations/00000000-0000-4000-8000-000000000000' });
+    const missing = await inject({ method: 'GET', url: '/api/registrations/00000000-0000-4000-8000-000000000000' });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -118,7 +123,7 @@ describe('registration API (inject)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await app.inject({ method: 'GET', url: `/api/registrations?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+      const res = await inject({ method: 'GET', url: `/api/registrations?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
       expect(res.statusCode).toBe(200);
       const page = res.json() as { items: Array<{ id: string }>; nextCursor: string | null };
       seen.push(...page.items.map((r) => r.id));
@@ -128,13 +133,13 @@ describe('registration API (inject)', () => {
   });
 
   it('serves OpenAPI at /docs and health with the store state', async () => {
-    const spec = await app.inject({ method: 'GET', url: '/docs/json' });
+    const spec = await inject({ method: 'GET', url: '/docs/json' });
     expect(spec.statusCode).toBe(200);
     expect(Object.keys((spec.json() as { paths: object }).paths)).toEqual(
       expect.arrayContaining(['/api/registrations', '/api/registrations/{id}', '/api/registrations/{id}/document', '/healthz']),
     );
-    expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
-    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect((await inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
+    const health = await inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok', store: { ok: true, walMode: true }, devices: [] });
   });
@@ -146,24 +151,26 @@ describe('registration API when the disk is full', () => {
     const db = openDatabase(join(dir, 'appliance.db'), dir, createLogger('test'));
     migrate(db, undefined, createLogger('test'), () => NOW);
     const store = createStore(db, { path: join(dir, 'appliance.db'), logger: createLogger('test'), now: () => NOW });
-    const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', now: () => NOW });
+    const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', now: () => NOW, auth: TEST_AUTH });
+    const cookie = await signInInject(app);
+    const inject = (opts: InjectOptions) => app.inject({ ...opts, headers: { ...opts.headers, cookie } });
     try {
       const pages = db.pragma('page_count', { simple: true }) as number;
       db.pragma(`max_page_count = ${pages + 2}`);
       let full: { statusCode: number; body: string } | undefined;
       for (let i = 0; i < 500 && !full; i++) {
-        const res = await app.inject({ method: 'POST', url: '/api/registrations', payload: { officerId: `o${i}` } });
+        const res = await inject({ method: 'POST', url: '/api/registrations', payload: { officerId: `o${i}` } });
         if (res.statusCode !== 201) {
           full = res;
           break;
         }
         const { id } = res.json() as { id: string };
-        const attached = await app.inject({ method: 'PUT', url: `/api/registrations/${id}/document`, payload: { lines: PASSPORT } });
+        const attached = await inject({ method: 'PUT', url: `/api/registrations/${id}/document`, payload: { lines: PASSPORT } });
         if (attached.statusCode !== 200) {
           full = attached;
           break;
         }
-        const fin = await app.inject({ method: 'POST', url: `/api/registrations/${id}/finalize` });
+        const fin = await inject({ method: 'POST', url: `/api/registrations/${id}/finalize` });
         if (fin.statusCode !== 200) full = fin;
       }
       expect(full?.statusCode).toBe(507);

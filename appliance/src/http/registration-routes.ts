@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';
@@ -21,7 +22,7 @@ const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: Erro
 
 /**
  * Registration lifecycle: draft → captured (document attached) → finalized (outbox row written in the same
- * transaction). Officer identity comes from the body/header until sign-in sessions land (UI issue).
+ * transaction). The officer is the signed-in session's (auth/), never the body or a header.
  */
 export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOptions> = async (app, opts) => {
   const { store, bus, scans } = opts;
@@ -33,12 +34,13 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       schema: {
         summary: 'Start a registration (a draft) at this post',
         tags: ['registrations'],
-        body: Type.Object({ officerId: OfficerId }, { additionalProperties: false }),
+        // officerId is accepted for older clients but ignored: the officer is the signed-in session's.
+        body: Type.Optional(Type.Object({ officerId: Type.Optional(OfficerId) }, { additionalProperties: false })),
         response: { 201: RegistrationSchema, ...errors },
       },
     },
     async (request, reply) => {
-      const registration = store.registrations.create({ officeCode: opts.officeCode, officerId: request.body.officerId });
+      const registration = store.registrations.create({ officeCode: opts.officeCode, officerId: requireOfficer(request).officerId });
       bus.publish('registration.changed', { registration, change: 'created' });
       return reply.status(201).send(registration);
     },
@@ -96,7 +98,6 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
           'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected.',
         tags: ['registrations'],
         params: IdParams,
-        headers: Type.Object({ 'x-officer-id': Type.Optional(OfficerId) }),
         body: Type.Union([
           Type.Object({ scanId: Uuid }, { additionalProperties: false }),
           Type.Object(
@@ -127,7 +128,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         lines = request.body.lines.map((l) => l.trim().toUpperCase());
       }
       const document = parseMrz(lines, { now: now() });
-      const actor = request.headers['x-officer-id'] ?? existing.officerId;
+      const actor = requireOfficer(request).officerId;
       const registration = store.registrations.attachDocument(id, { ...document }, actor);
       bus.publish('registration.changed', { registration, change: 'document-attached' });
       const previousRegistrations = store.registrations
@@ -145,7 +146,6 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
         tags: ['registrations'],
         params: IdParams,
-        headers: Type.Object({ 'x-officer-id': Type.Optional(OfficerId) }),
         response: { 200: RegistrationSchema, ...errors },
       },
     },
@@ -159,7 +159,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
           'the document failed its check digits: rescan the passport or correct the MRZ before finalizing',
         );
       }
-      const registration = store.registrations.finalize(id, request.headers['x-officer-id'] ?? existing.officerId);
+      const registration = store.registrations.finalize(id, requireOfficer(request).officerId);
       if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
       return registration;
     },

@@ -6,6 +6,11 @@
  *
  * No PRAGMA statements here: several PRAGMAs are no-ops or errors inside a transaction.
  */
+import { OFFICERS_MIGRATION_NAME, officersSchema } from '../auth/officer-schema.ts';
+import { PRINT_JOBS_MIGRATION_NAME, printJobsSchema } from '../printing/print-jobs-schema.ts';
+import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/reference-schema.ts';
+import { FINGERPRINTS_MIGRATION_NAME, fingerprintsSchema } from '../fingerprints/vault-schema.ts';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -99,9 +104,30 @@ CREATE INDEX registrations_by_status ON registrations (status, seq);
 CREATE INDEX audit_log_by_entity ON audit_log (entity_type, entity_id, seq);
 `;
 
+// Store-and-forward state (appliance/src/sync/). A quarantined row is unsent but out of the queue:
+// the central refused it (schema, size) or holds different content under the same id, and a
+// technician must look at it; the rows behind it keep draining. wire_json freezes the record as
+// first sent (payload + content hash), so a software update between a send and its acknowledgement
+// cannot turn the resend into a content conflict at the centre.
+const outboxSyncState = /* sql */ `
+ALTER TABLE outbox ADD COLUMN quarantined_at TEXT;
+ALTER TABLE outbox ADD COLUMN quarantine_reason TEXT;
+ALTER TABLE outbox ADD COLUMN wire_json TEXT CHECK (wire_json IS NULL OR json_valid(wire_json));
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox (seq) WHERE sent_at IS NULL AND quarantined_at IS NULL;
+CREATE INDEX outbox_quarantined ON outbox (seq) WHERE sent_at IS NULL AND quarantined_at IS NOT NULL;
+-- Retention purges by acknowledgement time; status reads the latest one.
+CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core-schema', sql: coreSchema },
   { version: 2, name: 'query-indexes', sql: queryIndexes },
+  { version: 3, name: 'outbox-sync-state', sql: outboxSyncState },
+  { version: 4, name: OFFICERS_MIGRATION_NAME, sql: officersSchema },
+  { version: 5, name: PRINT_JOBS_MIGRATION_NAME, sql: printJobsSchema },
+  { version: 6, name: FINGERPRINTS_MIGRATION_NAME, sql: fingerprintsSchema },
+  { version: 7, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

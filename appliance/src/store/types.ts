@@ -86,6 +86,24 @@ export interface OutboxEvent {
   createdAt: string;
   attempts: number;
   lastError: string | null;
+  /** The record exactly as first sent to the central database (JSON), or null before the first send. */
+  wireJson: string | null;
+}
+
+/** An event the central database refused or reported in conflict: out of the queue until a technician retries it. */
+export interface QuarantinedEvent {
+  seq: number;
+  registrationId: string;
+  eventType: string;
+  createdAt: string;
+  attempts: number;
+  quarantinedAt: string;
+  reason: string;
+}
+
+export interface PurgeResult {
+  outbox: number;
+  registrations: number;
 }
 
 export interface RegistrationRepository {
@@ -109,14 +127,39 @@ export interface AuditLog {
 }
 
 export interface Outbox {
-  /** Unsent events, oldest first. */
+  /** Unsent events, oldest first (quarantined ones excluded: they do not block the queue). */
   pending(limit: number): OutboxEvent[];
-  /** Number of unsent events. */
+  /** Number of queued events: unsent and not quarantined. */
   depth(): number;
   /** The central database acknowledged the event. Idempotent. */
   markSent(seq: number): void;
   /** A forwarding attempt failed: count it and keep the (non-personal) reason. */
   markFailed(seq: number, error: string): void;
+  /** markSent for several events in one transaction (one fsync); unknown or already sent seqs are skipped. Returns rows marked. */
+  markSentMany(seqs: readonly number[]): number;
+  /** markFailed for several events in one transaction. */
+  markFailedMany(seqs: readonly number[], error: string): void;
+  /**
+   * Store the wire form of each event unless one is already stored, in one transaction; returns the
+   * stored forms in the same order (the first one written wins, so every resend is identical).
+   */
+  freezeWire(entries: ReadonlyArray<{ seq: number; wireJson: string }>): string[];
+  /** Take an unsent event out of the queue with a (non-personal) reason. Idempotent; returns false if already sent. */
+  quarantine(seq: number, reason: string): boolean;
+  /** Quarantined events, oldest first. */
+  quarantined(limit: number): QuarantinedEvent[];
+  quarantinedCount(): number;
+  /** Put a quarantined event back in the queue (a technician's retry); NOT_FOUND unless it is quarantined. */
+  requeue(seq: number): QuarantinedEvent;
+  /** created_at of the oldest queued event, or null when the queue is empty. */
+  oldestPendingAt(): string | null;
+  /** Most recent acknowledgement time, or null. */
+  lastSentAt(): string | null;
+  /**
+   * Delete acknowledged events whose sent_at is before `before` (ISO), with their finalized
+   * registrations, at most `limit` per call. The audit log is kept (it holds no personal data).
+   */
+  purgeSent(before: string, limit: number): PurgeResult;
 }
 
 export interface StoreHealth {

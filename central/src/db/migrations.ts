@@ -4,6 +4,7 @@
  * transaction under an advisory lock, so two receivers starting together cannot both apply them.
  */
 import type { Db } from './db.ts';
+import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/schema.ts';
 
 export interface Migration {
   version: number;
@@ -79,6 +80,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX batches_batch_id ON batches (batch_id);
     `,
   },
+  {
+    version: 2,
+    name: 'offices, enrolment codes, device revocation',
+    sql: `
+      -- The labour offices an appliance can be bound to (provisioning/, central/src/enrolment/).
+      -- devices.office_code has no foreign key: devices configured before enrolment existed may name others.
+      CREATE TABLE offices (
+        code text PRIMARY KEY CHECK (code ~ '^[A-Z0-9]{2,8}$'),
+        name text NOT NULL
+      );
+      INSERT INTO offices (code, name) VALUES
+        ('BBR', 'Beitbridge Labour Migration Centre'),
+        ('CHR', 'Chiredzi Labour Migration Centre'),
+        ('MSV', 'Masvingo Labour Migration Centre'),
+        ('HRE', 'Harare Labour Migration Centre');
+
+      -- One-time enrolment codes. Only a SHA-256 of the code is kept: a copy of the database does not
+      -- let anyone enrol a device. used_at is set once, in the transaction that enrols the device.
+      CREATE TABLE enrolment_codes (
+        code_hash      text PRIMARY KEY CHECK (length(code_hash) = 64),
+        office_code    text NOT NULL REFERENCES offices (code),
+        created_at     timestamptz NOT NULL DEFAULT now(),
+        expires_at     timestamptz NOT NULL,
+        used_at        timestamptz,
+        used_by_device text
+      );
+
+      ALTER TABLE devices ADD COLUMN revoked_reason text;
+      ALTER TABLE devices ADD COLUMN replaced_by text;
+    `,
+  },
+  { version: 3, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

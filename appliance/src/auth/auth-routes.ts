@@ -1,0 +1,119 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ErrorSchema } from '../http/schemas.ts';
+import type { Store } from '../store/index.ts';
+import { AuthErrorCodes } from './auth-errors.ts';
+import { type LockoutPolicy, authenticate } from './authenticator.ts';
+import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.ts';
+import type { OfficerRepository } from './officers.ts';
+import { PIN_MAX_LENGTH } from './pin-hash.ts';
+import type { Session, SessionStore } from './sessions.ts';
+
+export interface AuthRoutesOptions {
+  officers: OfficerRepository;
+  sessions: SessionStore;
+  store: Store;
+  lockout: LockoutPolicy;
+  officeCode: string;
+  now: () => Date;
+  logger: Logger;
+}
+
+export const OfficerIdSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
+export const RoleSchema = Type.Union([Type.Literal('officer'), Type.Literal('supervisor'), Type.Literal('technician')]);
+const SessionOfficerSchema = Type.Object({ officerId: Type.String(), displayName: Type.String(), role: RoleSchema });
+const SessionSchema = Type.Object({
+  officer: SessionOfficerSchema,
+  officeCode: Type.String({ description: 'the post this appliance serves' }),
+  idleTimeoutMs: Type.Integer({ description: 'the UI shows its countdown before this much inactivity' }),
+  expiresAt: Type.String({ description: 'when the session ends if there is no further activity' }),
+});
+const SignInRefused = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  message: Type.String(),
+  attemptsLeft: Type.Optional(Type.Integer()),
+  lockedUntil: Type.Optional(Type.String()),
+});
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
+  const { officers, sessions, store, lockout, now } = opts;
+  const describe = (s: Session) => ({
+    officer: s.officer,
+    officeCode: opts.officeCode,
+    idleTimeoutMs: sessions.options.idleTimeoutMs,
+    expiresAt: new Date(sessions.expiresAt(s)).toISOString(),
+  });
+  const audit = (actor: string, action: string, officerId: string, details: Record<string, unknown>) =>
+    store.audit.append({ actor, action, entityType: 'officer', entityId: officerId, details });
+
+  app.post(
+    '/api/auth/sign-in',
+    {
+      schema: {
+        summary: 'Officer sign-in with officer id and PIN; sets the HttpOnly session cookie',
+        description: `After ${lockout.maxAttempts} wrong PINs in a row the officer is locked for ${lockout.lockMs / 60_000} minutes (423); a supervisor can unlock earlier.`,
+        tags: ['auth'],
+        body: Type.Object(
+          { officerId: OfficerIdSchema, pin: Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: SessionSchema, 400: ErrorSchema, 401: SignInRefused, 423: SignInRefused },
+      },
+    },
+    async (request, reply) => {
+      const officerId = request.body.officerId.toUpperCase();
+      const result = await authenticate(officers, officerId, request.body.pin, lockout, now);
+      if (result.ok) {
+        const { token, session } = sessions.create(result.officer);
+        audit(officerId, 'auth.sign-in', officerId, { role: result.officer.role });
+        return reply.header('set-cookie', sessionCookie(token)).send(describe(session));
+      }
+      if (result.reason === 'locked') {
+        audit(officerId, 'auth.locked', officerId, { lockedUntil: result.lockedUntil });
+        return reply.status(423).send({
+          statusCode: 423,
+          code: AuthErrorCodes.Locked,
+          message: `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
+          lockedUntil: result.lockedUntil,
+        });
+      }
+      audit(officerId, 'auth.sign-in-failed', officerId, {});
+      return reply.status(401).send({
+        statusCode: 401,
+        code: AuthErrorCodes.InvalidCredentials,
+        message: 'Wrong officer id or PIN.',
+        ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/api/auth/sign-out',
+    { schema: { summary: 'End the session', tags: ['auth'], response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const officer = request.officer;
+      sessions.revoke(sessionTokenFrom(request.headers));
+      if (officer) audit(officer.officerId, 'auth.sign-out', officer.officerId, {});
+      return reply.status(204).header('set-cookie', clearedSessionCookie()).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/session',
+    {
+      schema: {
+        summary: 'The signed-in officer; also the UI keep-alive (unless sent with x-background: 1)',
+        tags: ['auth'],
+        response: { 200: SessionSchema, 401: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const session = sessions.resolve(sessionTokenFrom(request.headers), false);
+      // The onRequest hook has already refused a missing session; this is the same lookup, for the deadline.
+      if (!session) throw new Error('session vanished between hook and handler');
+      return describe(session);
+    },
+  );
+};

@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ErrorSchema } from '../http/schemas.ts';
+import type { Store } from '../store/index.ts';
+import { AuthErrorCodes } from './auth-errors.ts';
+import { requireOfficer, requireRole } from './guards.ts';
+import { OfficerIdSchema, RoleSchema } from './auth-routes.ts';
+import type { OfficerRepository } from './officers.ts';
+import { PIN_MAX_LENGTH, hashPin } from './pin-hash.ts';
+import type { SessionStore } from './sessions.ts';
+
+export interface OfficerRoutesOptions {
+  officers: OfficerRepository;
+  sessions: SessionStore;
+  store: Store;
+}
+
+const OfficerSchema = Type.Object({
+  officerId: Type.String(),
+  displayName: Type.String(),
+  role: RoleSchema,
+  active: Type.Boolean(),
+  failedAttempts: Type.Integer(),
+  lockedUntil: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  lastSignInAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Pin = Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH });
+const Params = Type.Object({ officerId: OfficerIdSchema });
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+
+/** Officer management: supervisors create officers, unlock them and reset PINs; anyone changes their own PIN. */
+export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = async (app, opts) => {
+  const { officers, sessions, store } = opts;
+  const supervisorOnly = requireRole('supervisor');
+  const mustExist = (officerId: string) => {
+    const officer = officers.get(officerId);
+    if (!officer) throw new ApplianceError('NOT_FOUND', `no officer ${officerId}`);
+    return officer;
+  };
+
+  app.get(
+    '/api/officers',
+    { preHandler: supervisorOnly, schema: { summary: 'Officers of this appliance (supervisor)', tags: ['auth'], response: { 200: Type.Array(OfficerSchema), ...errors } } },
+    async () => officers.list(),
+  );
+
+  app.post(
+    '/api/officers',
+    {
+      preHandler: supervisorOnly,
+      schema: {
+        summary: 'Create an officer (supervisor)',
+        tags: ['auth'],
+        body: Type.Object(
+          { officerId: OfficerIdSchema, displayName: Type.String({ minLength: 1, maxLength: 80 }), role: RoleSchema, pin: Pin },
+          { additionalProperties: false },
+        ),
+        response: { 201: OfficerSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { displayName, role, pin } = request.body;
+      const officerId = request.body.officerId.toUpperCase();
+      const officer = officers.insert({ officerId, displayName, role, pinHash: await hashPin(pin) });
+      store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.created', entityType: 'officer', entityId: officerId, details: { role } });
+      return reply.status(201).send(officer);
+    },
+  );
+
+  app.post(
+    '/api/officers/:officerId/unlock',
+    { preHandler: supervisorOnly, schema: { summary: 'Lift a PIN lockout (supervisor)', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      mustExist(request.params.officerId);
+      officers.unlock(request.params.officerId);
+      store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.unlocked', entityType: 'officer', entityId: request.params.officerId, details: {} });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/api/officers/:officerId/pin',
+    {
+      schema: {
+        summary: 'Set a PIN: your own, or anyone\'s as a supervisor. Ends the officer\'s other sessions',
+        tags: ['auth'],
+        params: Params,
+        body: Type.Object({ pin: Pin }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const me = requireOfficer(request);
+      const { officerId } = request.params;
+      if (me.officerId !== officerId && me.role !== 'supervisor') {
+        throw new ApplianceError(AuthErrorCodes.Forbidden, 'only a supervisor can set another officer\'s PIN');
+      }
+      mustExist(officerId);
+      officers.setPinHash(officerId, await hashPin(request.body.pin));
+      if (me.officerId !== officerId) sessions.revokeOfficer(officerId);
+      store.audit.append({ actor: me.officerId, action: 'officer.pin-set', entityType: 'officer', entityId: officerId, details: {} });
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,62 @@
+import { h } from 'preact';
+import { t } from '../i18n/i18n.ts';
+
+/** Keys with a meaning rather than a character. */
+const SPECIAL: Record<string, () => string> = {
+  DELETE: () => `⌫ ${t('common.delete')}`,
+  FILL: () => t('manual.fill'),
+  NEXT: () => t('manual.next'),
+  CLEAR: () => t('common.clear'),
+};
+
+export const ALNUM_ROWS = [
+  ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+  ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
+  ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', '-'],
+  ['Z', 'X', 'C', 'V', 'B', 'N', 'M', 'DELETE'],
+];
+
+export const MRZ_ROWS = [
+  ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+  ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
+  ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', '<'],
+  ['Z', 'X', 'C', 'V', 'B', 'N', 'M', 'FILL', 'DELETE'],
+];
+
+export const PIN_ROWS = [
+  ['1', '2', '3'],
+  ['4', '5', '6'],
+  ['7', '8', '9'],
+  ['CLEAR', '0', 'DELETE'],
+];
+
+/**
+ * On-screen keyboard: the counter PC has no keyboard and officers may wear gloves, so every key is a large
+ * button (≥ 48 px, see styles.css) acting on a plain click: no hover, no long-press, no swipe.
+ */
+export function Keyboard(props: { rows: string[][]; onKey: (key: string) => void; label: string; variant?: 'pin' }) {
+  return h(
+    'div',
+    { class: `keyboard${props.variant ? ` keyboard-${props.variant}` : ''}`, role: 'group', 'aria-label': props.label },
+    props.rows.map((row, i) =>
+      h(
+        'div',
+        { class: 'key-row', key: i },
+        row.map((k) => {
+          const special = SPECIAL[k];
+          return h(
+            'button',
+            {
+              type: 'button',
+              key: k,
+              class: `key${special ? ' key-special' : ''}`,
+              'data-key': k,
+              onClick: () => props.onKey(k),
+            },
+            special ? special() : k,
+          );
+        }),
+      ),
+    ),
+  );
+}

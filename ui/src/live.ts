@@ -1,0 +1,74 @@
+import { io, type Socket } from 'socket.io-client';
+import { ApiError, api } from './api.ts';
+import { Store } from './state/store.ts';
+import type { DeviceKind, DeviceStateEvent, Registration, ScanEvent, SyncInfo } from './types.ts';
+
+export interface LiveState {
+  /** The socket.io link to the appliance is up. */
+  connected: boolean;
+  devices: Partial<Record<DeviceKind, DeviceStateEvent>>;
+  /** null: not asked yet; 'absent': this appliance has no sync module (404). */
+  sync: SyncInfo | null | 'absent';
+}
+
+export const live = new Store<LiveState>({ connected: false, devices: {}, sync: null });
+
+type ScanHandler = (e: ScanEvent) => void;
+const scanHandlers = new Set<ScanHandler>();
+const registrationHandlers = new Set<(r: Registration) => void>();
+
+let socket: Socket | null = null;
+
+/** After sign-in: the handshake carries the session cookie (the gateway refuses anonymous clients). */
+export function connectLive(): void {
+  if (socket) return;
+  socket = io({ transports: ['websocket'], reconnectionDelayMax: 5000 });
+  socket.on('connect', () => {
+    live.update((s) => ({ ...s, connected: true }));
+    void refreshDevices();
+    void refreshSync();
+  });
+  socket.on('disconnect', () => live.update((s) => ({ ...s, connected: false })));
+  socket.on('device:state', (e: DeviceStateEvent) => live.update((s) => ({ ...s, devices: { ...s.devices, [e.device]: e } })));
+  socket.on('sync:status', (e: SyncInfo) => live.update((s) => ({ ...s, sync: e })));
+  socket.on('document:scanned', (e: ScanEvent) => {
+    for (const h of scanHandlers) h(e);
+  });
+  socket.on('registration:changed', (e: { registration: Registration }) => {
+    for (const h of registrationHandlers) h(e.registration);
+  });
+}
+
+export function disconnectLive(): void {
+  socket?.close();
+  socket = null;
+  live.set({ connected: false, devices: {}, sync: null });
+}
+
+export function onScan(handler: ScanHandler): () => void {
+  scanHandlers.add(handler);
+  return () => scanHandlers.delete(handler);
+}
+
+export function onRegistrationChanged(handler: (r: Registration) => void): () => void {
+  registrationHandlers.add(handler);
+  return () => registrationHandlers.delete(handler);
+}
+
+async function refreshDevices(): Promise<void> {
+  try {
+    const list = await api<DeviceStateEvent[]>('GET', '/api/devices', undefined, { background: true });
+    live.update((s) => ({ ...s, devices: Object.fromEntries(list.map((d) => [d.device, d])) }));
+  } catch {
+    /* the socket pushes states as they change */
+  }
+}
+
+async function refreshSync(): Promise<void> {
+  try {
+    const info = await api<SyncInfo>('GET', '/api/sync', undefined, { background: true });
+    live.update((s) => ({ ...s, sync: info }));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) live.update((s) => ({ ...s, sync: 'absent' }));
+  }
+}

@@ -1,0 +1,14 @@
+import { ApiError } from '../api.ts';
+import { t } from '../i18n/i18n.ts';
+
+/** An error in the officer's language when its code is known; the server's (English) message otherwise. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'NETWORK') return t('error.network');
+    const key = `error.${err.code}`;
+    const text = t(key);
+    if (text !== key) return text;
+    return t('error.generic', { message: err.message });
+  }
+  return t('error.generic', { message: (err as Error).message });
+}

@@ -1,0 +1,73 @@
+import { h } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError, api } from '../api.ts';
+import { ALNUM_ROWS, Keyboard, PIN_ROWS } from '../components/keyboard.ts';
+import { t } from '../i18n/i18n.ts';
+import type { SessionInfo } from '../types.ts';
+import { errorText } from './errors.ts';
+
+const hhmm = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionInfo) => void }) {
+  const [officerId, setOfficerId] = useState('');
+  const [pin, setPin] = useState('');
+  const [focus, setFocus] = useState<'id' | 'pin'>('id');
+  const [message, setMessage] = useState<{ text: string; tone: 'bad' | 'info' } | null>(props.notice ? { text: props.notice, tone: 'info' } : null);
+  const [busy, setBusy] = useState(false);
+
+  const type = (key: string) => {
+    const apply = (v: string, max: number) => (key === 'DELETE' ? v.slice(0, -1) : key === 'CLEAR' ? '' : v.length < max ? v + key : v);
+    if (focus === 'id') setOfficerId((v) => apply(v, 32));
+    else setPin((v) => apply(v, 8));
+  };
+
+  const submit = async () => {
+    if (!officerId || !pin || busy) return;
+    setBusy(true);
+    try {
+      props.onSignedIn(await api<SessionInfo>('POST', '/api/auth/sign-in', { officerId, pin }));
+    } catch (err) {
+      setPin('');
+      setFocus('pin');
+      if (err instanceof ApiError && err.code === 'AUTH_LOCKED') {
+        setMessage({ text: t('signIn.locked', { time: hhmm(String(err.body.lockedUntil)) }), tone: 'bad' });
+      } else if (err instanceof ApiError && err.code === 'AUTH_INVALID_CREDENTIALS') {
+        const left = err.body.attemptsLeft;
+        setMessage({ text: `${t('signIn.wrong')}${typeof left === 'number' ? ` ${t('signIn.attemptsLeft', { count: left })}` : ''}`, tone: 'bad' });
+      } else {
+        setMessage({ text: errorText(err), tone: 'bad' });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (which: 'id' | 'pin', label: string, shown: string) =>
+    h(
+      'button',
+      { type: 'button', class: `field${focus === which ? ' focused' : ''}`, 'data-field': which, onClick: () => setFocus(which) },
+      h('span', { class: 'field-label' }, label),
+      h('span', { class: 'field-value' }, shown || '\u00a0'),
+    );
+
+  return h(
+    'main',
+    { class: 'screen sign-in', 'data-screen': 'sign-in' },
+    h(
+      'section',
+      { class: 'sign-in-form' },
+      h('h1', null, t('signIn.title')),
+      field('id', t('signIn.officerId'), officerId),
+      field('pin', t('signIn.pin'), '●'.repeat(pin.length)),
+      message ? h('p', { class: `message message-${message.tone}`, role: 'alert' }, message.text) : h('p', { class: 'hint' }, t('signIn.tapField')),
+      h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-action': 'sign-in', disabled: busy || !officerId || !pin, onClick: submit }, t('signIn.submit')),
+    ),
+    h(
+      'section',
+      { class: 'sign-in-keys' },
+      focus === 'id'
+        ? h(Keyboard, { rows: ALNUM_ROWS, onKey: type, label: t('signIn.officerId') })
+        : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
+    ),
+  );
+}

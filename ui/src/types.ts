@@ -1,0 +1,39 @@
+/** Shapes the UI receives. Type-only imports from the appliance: one source of truth, nothing bundled. */
+import type { MrzDocument, MrzWarning } from '../../firmware-bridge/src/mrz/types.ts';
+import type { DeviceStateEvent } from '../../appliance/src/events/event-bus.ts';
+import type { Registration } from '../../appliance/src/store/types.ts';
+
+export type { DeviceStateEvent, MrzDocument, MrzWarning, Registration };
+
+export type Role = 'officer' | 'supervisor' | 'technician';
+export interface SessionInfo {
+  officer: { officerId: string; displayName: string; role: Role };
+  officeCode: string;
+  idleTimeoutMs: number;
+  expiresAt: string;
+}
+
+export interface AttachResult {
+  registration: Registration;
+  document: MrzDocument;
+  previousRegistrations: string[];
+}
+
+export interface ScanEvent {
+  scanId: string;
+  at: string;
+  lines: string[];
+  document: MrzDocument | null;
+  error?: { code: string; message: string };
+}
+
+/** GET /api/sync and socket.io sync:status (another module); read defensively, it may be absent. */
+export interface SyncInfo {
+  linkState?: string;
+  queueDepth?: number;
+  lastAcknowledgedAt?: string | null;
+  lastError?: string | null;
+}
+
+export type DeviceKind = DeviceStateEvent['device'];
+export const DEVICE_KINDS: DeviceKind[] = ['mrz', 'fingerprint', 'printer'];
