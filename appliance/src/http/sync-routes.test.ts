@@ -23,6 +23,19 @@ const sync = {
   maxUnsyncedHours: 72,
 };
 
+/**
+ * Stands in for the auth plugin (a seam we own): the session officer comes from a test header here,
+ * from the session cookie in the real app (covered by appliance/src/auth/auth.test.ts).
+ */
+function actAsSessionOfficer(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const raw = request.headers['x-test-officer'];
+    if (typeof raw !== 'string') return;
+    const [officerId = '', role = 'officer'] = raw.split(':');
+    request.officer = { officerId, displayName: officerId, role: role as 'officer' | 'supervisor' | 'technician' };
+  });
+}
+
 describe('sync routes', () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: Store;
@@ -34,6 +47,7 @@ describe('sync routes', () => {
     feature = new SyncFeature({ dataDir: tmp.dir, central, sync, store, bus: new EventBus(), transport: null });
     app = Fastify();
     registerErrorHandler(app);
+    actAsSessionOfficer(app);
     await app.register(syncRoutes, { sync: feature });
   });
   afterEach(async () => {
@@ -62,13 +76,13 @@ describe('sync routes', () => {
     expect(list.json()).toMatchObject({ total: 1, items: [{ seq: event!.seq, registrationId: id, reason: 'central conflict: content_differs' }] });
     expect(list.body).not.toContain('ERIKSSON');
 
-    const retry = await app.inject({ method: 'POST', url: `/api/sync/quarantine/${event!.seq}/retry`, headers: { 'x-officer-id': 'tech-1' } });
+    const retry = await app.inject({ method: 'POST', url: `/api/sync/quarantine/${event!.seq}/retry`, headers: { 'x-test-officer': 'tech-1:technician' } });
     expect(retry.statusCode).toBe(200);
     expect(store.outbox.quarantinedCount()).toBe(0);
     expect(store.outbox.depth()).toBe(2);
     expect(store.audit.forEntity('registration', id!).at(-1)).toMatchObject({ actor: 'tech-1', action: 'sync.quarantine_retry' });
 
-    const again = await app.inject({ method: 'POST', url: `/api/sync/quarantine/${event!.seq}/retry` });
+    const again = await app.inject({ method: 'POST', url: `/api/sync/quarantine/${event!.seq}/retry`, headers: { 'x-test-officer': 'tech-1:technician' } });
     expect(again.statusCode).toBe(404);
     expect(again.json().code).toBe('NOT_FOUND');
   });
@@ -83,9 +97,15 @@ describe('sync routes', () => {
     await feature.start();
     const routes = Fastify();
     registerErrorHandler(routes);
+    actAsSessionOfficer(routes);
     await routes.register(syncRoutes, { sync: feature });
     const seq = store.outbox.quarantined(1)[0]!.seq;
-    expect((await routes.inject({ method: 'POST', url: `/api/sync/quarantine/${seq}/retry` })).statusCode).toBe(200);
+    const asOfficer = await routes.inject({ method: 'POST', url: `/api/sync/quarantine/${seq}/retry`, headers: { 'x-test-officer': 'BBR-017:officer' } });
+    expect(asOfficer.statusCode).toBe(403);
+    expect((await routes.inject({ method: 'POST', url: `/api/sync/quarantine/${seq}/retry` })).statusCode).toBe(401);
+    expect(
+      (await routes.inject({ method: 'POST', url: `/api/sync/quarantine/${seq}/retry`, headers: { 'x-test-officer': 'sup-1:supervisor' } })).statusCode,
+    ).toBe(200);
     await expect.poll(() => fake.held.has(id!), { timeout: 5000 }).toBe(true);
     await expect.poll(() => store.outbox.depth(), { timeout: 5000 }).toBe(0);
     await routes.close();

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireOfficer, requireRole } from '../auth/guards.ts';
 import type { SyncFeature } from '../sync/sync-feature.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -43,7 +44,6 @@ const QuarantinedSchema = Type.Object({
   reason: Type.String(),
 });
 
-const TechnicianId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
 
 /**
  * Forwarding status and the technician's quarantine view. No personal data here: quarantine rows
@@ -89,14 +89,14 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
         summary: 'Put a quarantined registration back in the queue and try the central now',
         tags: ['sync'],
         params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
-        headers: Type.Object({ 'x-officer-id': Type.Optional(TechnicianId) }),
-        response: { 200: QuarantinedSchema, 400: ErrorSchema, 404: ErrorSchema },
+        response: { 200: QuarantinedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
       },
+      preHandler: requireRole('technician', 'supervisor'),
     },
     async (request) => {
       const item = store.outbox.requeue(request.params.seq);
       store.audit.append({
-        actor: request.headers['x-officer-id'] ?? 'technician',
+        actor: requireOfficer(request).officerId,
         action: 'sync.quarantine_retry',
         entityType: 'registration',
         entityId: item.registrationId,
