@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   log.info({ source }, 'configuration loaded');
   for (const note of notes) log.warn({ note }, 'configuration file is older than this version; upgraded in memory');
   const appliance = await startAppliance(config, rootLogger);
-  const simulated = [appliance.mrz].filter((d) => d.simulated).map((d) => d.name);
+  const simulated = [
+    { name: 'mrz-reader', simulated: appliance.mrz.simulated },
+    { name: 'fingerprint-reader', simulated: appliance.fingerprints.feature.simulated },
+    { name: 'receipt-printer', simulated: appliance.printing.feature.simulated },
+  ]
+    .filter((d) => d.simulated)
+    .map((d) => d.name);
   log.info({ url: appliance.url, docs: `${appliance.url}/docs`, office: config.office.code, simulated }, 'appliance ready');
   if (simulated.length > 0) {
     log.warn(`simulated devices: ${simulated.join(', ')} (configure devices.* in appliance.config.json for real hardware)`);
