@@ -3,21 +3,13 @@
  * e.g. driving licences and ID cards that carry AAMVA or national PDF417 data) in an uploaded
  * image with @zxing/library. Decoded text can be personal data: it is returned, never logged.
  */
-import {
-  BarcodeFormat,
-  BinaryBitmap,
-  DecodeHintType,
-  GlobalHistogramBinarizer,
-  HybridBinarizer,
-  MultiFormatReader,
-  RGBLuminanceSource,
-} from '@zxing/library';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { BarcodeErrorCodes, decodeToLuminance, type Luminance, shrink } from './image-luminance.ts';
+import { type BarcodeSymbology, readBarcode } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import { BarcodeErrorCodes, decodeToLuminance, type Luminance } from './image-luminance.ts';
 import { isJobOfferText, type JobOfferParse, parseJobOffer } from './job-offer.ts';
 import { RECEIPT_QR_PREFIX } from '../printing/receipt-signature.ts';
 
-export type BarcodeSymbology = 'QR_CODE' | 'PDF_417';
+export type { BarcodeSymbology };
 export type BarcodeKind = 'receipt' | 'job-offer' | 'identity-document' | 'text';
 
 export interface DecodedBarcode {
@@ -32,36 +24,17 @@ export interface ClassifiedBarcode extends DecodedBarcode {
   jobOffer?: JobOfferParse;
 }
 
-const FORMATS: Record<number, BarcodeSymbology> = { [BarcodeFormat.QR_CODE]: 'QR_CODE', [BarcodeFormat.PDF_417]: 'PDF_417' };
-
 export function decodeBarcodeImage(bytes: Buffer): DecodedBarcode {
   return decodeLuminance(decodeToLuminance(bytes));
 }
 
+/**
+ * The shared zxing ladder (firmware-bridge/src/escpos/decode-qr-png.ts: several scales and
+ * binarizers, quarter turns and ±10° deskew for PDF417) with this layer's coded error.
+ */
 export function decodeLuminance(img: Luminance): DecodedBarcode {
-  const hints = new Map<DecodeHintType, unknown>([
-    [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.QR_CODE, BarcodeFormat.PDF_417]],
-    [DecodeHintType.TRY_HARDER, true],
-  ]);
-  const reader = new MultiFormatReader();
-  reader.setHints(hints);
-  // zxing's finder-pattern search misses some symbols drawn with large modules (about 1 in 10 of our
-  // receipts rendered at 5 dots a module, measured on random signatures); the same image at half or a
-  // third of its size reads them. So: full size, then smaller; each with the hybrid binarizer (uneven
-  // light in photos) and the global histogram one (small, sharp symbols).
-  const scales = [img, ...[2, 3].filter((k) => Math.min(img.width, img.height) >= 100 * k).map((k) => shrink(img, k))];
-  for (const scaled of scales) {
-    const source = new RGBLuminanceSource(scaled.data, scaled.width, scaled.height);
-    for (const binarizer of [new HybridBinarizer(source), new GlobalHistogramBinarizer(source)]) {
-      try {
-        const result = reader.decodeWithState(new BinaryBitmap(binarizer));
-        const format = FORMATS[result.getBarcodeFormat()];
-        if (format) return { format, text: result.getText() };
-      } catch {
-        // zxing throws NotFound/Checksum/Format exceptions for "nothing readable here": try the next way.
-      }
-    }
-  }
+  const hit = readBarcode(img, ['QR_CODE', 'PDF_417']);
+  if (hit) return hit;
   throw new ApplianceError(
     BarcodeErrorCodes.NotFound,
     'no readable QR code or PDF417 barcode was found in the image: hold the code flat, fill the frame and avoid glare',

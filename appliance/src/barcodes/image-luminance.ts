@@ -7,6 +7,9 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { type LuminancePlane, shrink } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+
+export { shrink };
 
 export const BarcodeErrorCodes = {
   ImageInvalid: 'BARCODE_IMAGE_INVALID',
@@ -14,11 +17,7 @@ export const BarcodeErrorCodes = {
   NotFound: 'BARCODE_NOT_FOUND',
 } as const;
 
-export interface Luminance {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type Luminance = LuminancePlane;
 
 /** 40 megapixels: any phone photo; refuses decompression bombs. */
 const MAX_PIXELS = 40_000_000;
@@ -88,19 +87,4 @@ function toGrey(img: { data: Uint8Array; width: number; height: number }): Lumin
 function downscale(img: Luminance): Luminance {
   const f = Math.ceil(Math.max(img.width, img.height) / MAX_SIDE);
   return f <= 1 ? img : shrink(img, f);
-}
-
-/** k×k box average (k ≥ 1). */
-export function shrink(img: Luminance, k: number): Luminance {
-  const width = Math.floor(img.width / k);
-  const height = Math.floor(img.height / k);
-  const data = new Uint8ClampedArray(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let dy = 0; dy < k; dy++) for (let dx = 0; dx < k; dx++) sum += img.data[(y * k + dy) * img.width + x * k + dx] ?? 255;
-      data[y * width + x] = sum / (k * k);
-    }
-  }
-  return { data, width, height };
 }

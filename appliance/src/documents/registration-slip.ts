@@ -3,14 +3,39 @@
  * and slip never disagree), the same signed QR code, the fingerprint summary, the consent
  * statement and signature lines for the migrant and the officer.
  */
+import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { sniffImage } from '../barcodes/image-luminance.ts';
 import type { ReceiptFacts } from '../printing/receipt-facts.ts';
-import { A4, pdfText, qrPng, renderPdf } from './pdf-support.ts';
+import { A4, type Pdf, pdfText, qrPng, renderPdf } from './pdf-support.ts';
+
+export const SlipErrorCodes = {
+  PhotoInvalid: 'DOCUMENT_PHOTO_INVALID',
+  PhotoTooLarge: 'DOCUMENT_PHOTO_TOO_LARGE',
+} as const;
+
+/** A document-camera or phone photo of the passport page, JPEG or PNG; bigger files are refused, not shrunk. */
+export const MAX_DOCUMENT_PHOTO_BYTES = 4 * 1024 * 1024;
 
 export interface SlipOptions {
   /** Fingerprint capture lands in a later issue; until then the slip says "not captured". */
   fingerprints?: { captured: number; summary: string } | null;
   generatedAt: string;
   deviceId: string;
+  /**
+   * The captured photo of the document page (JPEG or PNG), when the registration has one. There is
+   * no document camera yet and no route that stores one: callers pass null until there is.
+   */
+  documentPhoto?: Buffer | null;
+}
+
+/** Checked before pdfkit sees it: pdfkit's own errors on a bad image say nothing useful to the officer. */
+export function checkDocumentPhoto(photo: Buffer): void {
+  if (photo.length > MAX_DOCUMENT_PHOTO_BYTES) {
+    throw new ApplianceError(SlipErrorCodes.PhotoTooLarge, `the document photo is larger than ${MAX_DOCUMENT_PHOTO_BYTES / 1024 / 1024} MiB`, {
+      bytes: photo.length,
+    });
+  }
+  if (!sniffImage(photo)) throw new ApplianceError(SlipErrorCodes.PhotoInvalid, 'the document photo is not a JPEG or PNG image', { bytes: photo.length });
 }
 
 /**
@@ -25,6 +50,8 @@ export const CONSENT_STATEMENT =
 
 export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions): Promise<Buffer> {
   const qr = await qrPng(f.qr);
+  const photo = options.documentPhoto ?? null;
+  if (photo) checkDocumentPhoto(photo);
   return renderPdf({ title: `Registration slip ${f.registrationNumber}`, subject: 'Labour Migration Centre registration' }, (doc) => {
     const left = A4.margin;
     const width = A4.width - 2 * A4.margin;
@@ -69,6 +96,8 @@ export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions)
         width,
       });
 
+    if (photo) drawDocumentPhoto(doc, photo, left, width);
+
     doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Consent', left);
     doc.font('Helvetica').fontSize(10).text(CONSENT_STATEMENT, left, doc.y + 4, { width, align: 'justify' });
 
@@ -93,4 +122,21 @@ export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions)
       )
       .fillColor('black');
   });
+}
+
+/** The page photo under the fingerprint summary, fitted into 260 × 150 pt so the slip stays one page. */
+function drawDocumentPhoto(doc: Pdf, photo: Buffer, left: number, width: number): void {
+  doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Travel document page (captured photo)', left);
+  const y = doc.y + 4;
+  const box = { w: Math.min(260, width), h: 150 };
+  try {
+    doc.image(photo, left, y, { fit: [box.w, box.h] });
+  } catch (err) {
+    // A header that sniffs as JPEG/PNG but does not decode (truncated, CMYK oddities pdfkit refuses).
+    throw new ApplianceError(SlipErrorCodes.PhotoInvalid, 'the document photo is damaged or in a form the slip cannot show', {
+      cause: (err as Error).message,
+    });
+  }
+  doc.y = y + box.h + 4;
+  doc.x = left;
 }
