@@ -19,10 +19,12 @@ export function whenSessionLost(handler: () => void): void {
 export interface RequestOptions {
   /** Automatic refreshes: the server does not count them as officer activity. */
   background?: boolean;
+  /** Extra headers (e.g. x-supervisor-approval). */
+  headers?: Record<string, string>;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (opts.background) headers['x-background'] = '1';
   let res: Response;

@@ -7,7 +7,10 @@ import { type Language, setLanguage, t } from './i18n/i18n.ts';
 import { connectLive, disconnectLive } from './live.ts';
 import { DocumentStep } from './screens/document-step.ts';
 import { errorText } from './screens/errors.ts';
-import { FingerprintsComing, ReceiptComing, Review } from './screens/later-steps.ts';
+import { SimulateDrawer } from './components/simulate-drawer.ts';
+import { DetailsStep } from './screens/details-step.ts';
+import { FingerprintStep } from './screens/fingerprint-step.ts';
+import { ReceiptStep, Review } from './screens/later-steps.ts';
 import { ManualEntry } from './screens/manual-entry.ts';
 import { Queue } from './screens/queue.ts';
 import { SignIn } from './screens/sign-in.ts';
@@ -152,13 +155,16 @@ export function App() {
         screen = h(ManualEntry, { registrationId: registration.id, onAttached: attached, onCancel: () => step('document') });
         break;
       case 'fingerprints':
-        screen = h(FingerprintsComing, { onBack: () => step('document'), onContinue: () => step('review') });
+        screen = h(FingerprintStep, { key: registration.id, registration, previous: current.previous, supervisor: session.officer.role === 'supervisor', onBack: () => step('document'), onContinue: () => step('details') });
+        break;
+      case 'details':
+        screen = h(DetailsStep, { key: registration.id, registration, onBack: () => step('fingerprints'), onSaved: () => step('review') });
         break;
       case 'review':
-        screen = h(Review, { registration, onBack: () => step('fingerprints'), onFinalized: (r) => go({ registration: r, step: 'receipt', previous: current.previous }) });
+        screen = h(Review, { key: registration.id, registration, onBack: () => step('details'), onEdit: (s) => step(s), onFinalized: (r) => go({ registration: r, step: 'receipt', previous: current.previous }) });
         break;
       case 'receipt':
-        screen = h(ReceiptComing, { registration, onNext: () => go(null) });
+        screen = h(ReceiptStep, { key: registration.id, registration, onNext: () => go(null) });
         break;
     }
   }
@@ -169,6 +175,7 @@ export function App() {
     h(Header, { session: session === 'checking' ? null : session, onLanguage: changeLanguage, onSignOut: signOut }),
     error ? h('p', { class: 'message message-bad app-error', role: 'alert' }, error) : null,
     screen,
+    session && session !== 'checking' ? h(SimulateDrawer, { personId: current?.registration.document?.documentNumber ?? null }) : null,
     idle.phase === 'warning' ? h(IdleOverlay, { secondsLeft: idle.secondsLeft, onStay: () => setIdle({ phase: 'active' }) }) : null,
   );
 }

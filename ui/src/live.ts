@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { ApiError, api } from './api.ts';
 import { Store } from './state/store.ts';
-import type { DeviceKind, DeviceStateEvent, Registration, ScanEvent, SyncInfo } from './types.ts';
+import type { DeviceKind, DeviceStateEvent, FingerprintPromptEvent, Registration, ScanEvent, SyncInfo } from './types.ts';
 
 export interface LiveState {
   /** The socket.io link to the appliance is up. */
@@ -16,6 +16,14 @@ export const live = new Store<LiveState>({ connected: false, devices: {}, sync: 
 type ScanHandler = (e: ScanEvent) => void;
 const scanHandlers = new Set<ScanHandler>();
 const registrationHandlers = new Set<(r: Registration) => void>();
+
+/** Workflow and printer events, by socket.io event name (fingerprint:*, print:job). */
+const LIVE_EVENTS = ['fingerprint:prompt', 'fingerprint:attempt', 'fingerprint:finger', 'fingerprint:workflow', 'print:job'] as const;
+export type LiveEvent = (typeof LIVE_EVENTS)[number];
+const liveHandlers = new Map<LiveEvent, Set<(e: never) => void>>();
+
+/** The reader's latest prompt (place / lift which finger, for which registration): the simulate drawer follows it. */
+export const fingerPrompt = new Store<FingerprintPromptEvent | null>(null);
 
 let socket: Socket | null = null;
 
@@ -37,6 +45,13 @@ export function connectLive(): void {
   socket.on('registration:changed', (e: { registration: Registration }) => {
     for (const h of registrationHandlers) h(e.registration);
   });
+  for (const name of LIVE_EVENTS) {
+    socket.on(name, (e: unknown) => {
+      if (name === 'fingerprint:prompt') fingerPrompt.set(e as FingerprintPromptEvent);
+      if (name === 'fingerprint:workflow' && (e as { state: string }).state !== 'started') fingerPrompt.set(null);
+      for (const h of liveHandlers.get(name) ?? []) (h as (e: unknown) => void)(e);
+    });
+  }
 }
 
 export function disconnectLive(): void {
@@ -50,6 +65,14 @@ export function onScan(handler: ScanHandler): () => void {
   return () => scanHandlers.delete(handler);
 }
 
+/** Subscribe to a workflow or printer event; returns the unsubscribe. */
+export function onLive<T>(event: LiveEvent, handler: (e: T) => void): () => void {
+  let set = liveHandlers.get(event);
+  if (!set) liveHandlers.set(event, (set = new Set()));
+  set.add(handler as (e: never) => void);
+  return () => set.delete(handler as (e: never) => void);
+}
+
 export function onRegistrationChanged(handler: (r: Registration) => void): () => void {
   registrationHandlers.add(handler);
   return () => registrationHandlers.delete(handler);
@@ -58,7 +81,8 @@ export function onRegistrationChanged(handler: (r: Registration) => void): () =>
 async function refreshDevices(): Promise<void> {
   try {
     const list = await api<DeviceStateEvent[]>('GET', '/api/devices', undefined, { background: true });
-    live.update((s) => ({ ...s, devices: Object.fromEntries(list.map((d) => [d.device, d])) }));
+    // Merged, not replaced: GET /api/devices lists only the passport reader; the others arrive on the socket.
+    live.update((s) => ({ ...s, devices: { ...s.devices, ...Object.fromEntries(list.map((d) => [d.device, d])) } }));
   } catch {
     /* the socket pushes states as they change */
   }

@@ -2,8 +2,26 @@
 import type { MrzDocument, MrzWarning } from '../../firmware-bridge/src/mrz/types.ts';
 import type { DeviceStateEvent } from '../../appliance/src/events/event-bus.ts';
 import type { Registration } from '../../appliance/src/store/types.ts';
+import type {
+  FingerprintAttemptEvent,
+  FingerprintFingerEvent,
+  FingerprintPromptEvent,
+  FingerprintWorkflowEvent,
+} from '../../appliance/src/fingerprints/fingerprint-events.ts';
+import type { FingerView, VerificationOutcome, WorkflowStatus } from '../../appliance/src/fingerprints/fingerprint-service.ts';
+import type { PrintJob } from '../../appliance/src/printing/print-job-repository.ts';
+import type { PrintJobEvent } from '../../appliance/src/printing/print-queue.ts';
+import type { Missing, StoredDetails } from '../../appliance/src/registrations-details/index.ts';
 
 export type { DeviceStateEvent, MrzDocument, MrzWarning, Registration };
+export type { FingerprintAttemptEvent, FingerprintFingerEvent, FingerprintPromptEvent, FingerprintWorkflowEvent, FingerView, VerificationOutcome, WorkflowStatus };
+export type { Missing, PrintJob, PrintJobEvent, StoredDetails };
+
+export interface FingerprintStatus {
+  minQuality: number;
+  fingers: FingerView[];
+  workflow: WorkflowStatus | null;
+}
 
 export type Role = 'officer' | 'supervisor' | 'technician';
 export interface SessionInfo {

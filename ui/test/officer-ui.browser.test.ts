@@ -8,10 +8,12 @@ import { TEST_OFFICER, addOfficer } from '../../appliance/src/auth/test-support.
 import { parseConfig } from '../../appliance/src/config/load-config.ts';
 import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
 import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { toWireRecord } from '../../appliance/src/sync/wire-record.ts';
 import { ensureUiBuilt } from '../scripts/ensure-built.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const LOCKABLE = { officerId: 'BBR-099', pin: '570314' };
+const SUPERVISOR = { officerId: 'BBR-SUP1', pin: '730461' };
 
 /**
  * The officer UI in a real Chromium against a real appliance (simulated passport reader on a pty): sign-in and
@@ -57,11 +59,19 @@ describe('officer UI in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     await ensureUiBuilt();
     const dataDir = mkdtempSync(join(tmpdir(), 'ui-'));
-    const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, logLevel: 'silent', devices: { mrz: { transport: 'simulator', baudRate: 115200 } } });
+    // A fingerprint simulator far faster than any module (2,304,000 baud): each capture's image upload takes ~0.2 s, not 7 s.
+    const { config } = parseConfig({
+      version: 1,
+      server: { port: 0 },
+      dataDir,
+      logLevel: 'silent',
+      devices: { mrz: { transport: 'simulator', baudRate: 115200 }, fingerprint: { transport: 'simulator', baudRate: 2_304_000 }, printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 } },
+    });
     appliance = await startAppliance(config);
     url = appliance.url;
     await addOfficer(appliance.store.health().path, TEST_OFFICER, 'officer', 'Tendai Officer');
     await addOfficer(appliance.store.health().path, LOCKABLE, 'officer', 'Lockable Officer');
+    await addOfficer(appliance.store.health().path, SUPERVISOR, 'supervisor', 'Supervisor Ndlovu');
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--host-resolver-rules=MAP kiosk.invalid 127.0.0.1'],
@@ -129,27 +139,148 @@ describe('officer UI in Chromium', () => {
     expect(await page.evaluate(() => localStorage.getItem('bp.current'))).toBe(before);
   });
 
-  it('finalizes through review, marks a returning migrant on the next visit, and lists both in the queue', async () => {
+  it('walks one registration to a printed receipt at 1024×600: prints, a supervisor-approved exception, details, review, paper out, reprint', async () => {
+    await page.setViewportSize({ width: 1024, height: 600 });
+    const small = async (name: string) => {
+      const r = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        small: [...document.querySelectorAll('button, a.btn')]
+          .map((b) => ({ b, r: b.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && (r.width < 48 || r.height < 48))
+          .map(({ b, r }) => `${b.textContent} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`),
+      }));
+      await shot(`flow-${name}`);
+      expect(r.scroll, name).toBeLessThanOrEqual(0);
+      expect(r.small, name).toEqual([]);
+    };
+    const prompt = (p: string) => page.locator(`[data-screen="fingerprints"] [data-prompt="${p}"]`).waitFor();
+    const sim = (path: string, data: object) => page.request.post(`${url}/api/simulator/fingerprint/${path}`, { data }).then((r) => expect(r.status()).toBe(202));
+    /** The migrant presses a finger: place when the reader asks, lift when it says so (the simulator routes). */
+    const press = async (finger: string, condition = 'normal') => {
+      await prompt('place-finger');
+      await sim('place', { personId: 'FN123456', finger, condition });
+      await prompt('lift-finger');
+      await sim('lift', {});
+    };
+
+    // Fingerprints: the diagram marks the next finger; the reader's own prompts arrive live.
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="fingerprints"]').waitFor();
-    await shot('05-fingerprints-coming');
+    expect(await page.locator('[data-finger="right-index"]').getAttribute('data-mark')).toBe('next');
+    expect(await page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('pending');
+    await small('fingerprints');
+    await tap('[data-fp-finger="right-index"] [data-action="recapture"]');
+    await prompt('place-finger');
+    expect(await page.locator('.fp-prompt').textContent()).toBe('Place the right index finger on the reader');
+    await small('fingerprints-place');
+    // The training drawer stands in for the migrant (simulated reader): place, then lift.
+    await tap('[data-action="simulate"]');
+    await tap('[data-sim="place"]');
+    await prompt('lift-finger');
+    await tap('[data-sim="lift"]');
+    await tap('[data-action="simulate"]');
+    await page.locator('[data-fp-finger="right-index"][data-fp-status="captured"]').waitFor();
+    expect(await page.locator('[data-attempt-quality]').textContent()).toMatch(/Attempt 1, right index finger: quality \d+ ✓/);
+
+    // A wet left index finger: every attempt below the office's minimum, retried, kept as low quality.
+    await tap('[data-fp-finger="left-index"] [data-action="recapture"]');
+    for (let i = 0; i < 3; i++) await press('left-index', 'wet');
+    await page.locator('[data-fp-finger="left-index"][data-fp-status="low"]').waitFor();
+    expect(await page.locator('.fp-attempt').textContent()).toMatch(/Attempt 3, left index finger: quality \d+ ✗ below 40/);
+    expect(await page.locator('[data-action="continue"]').isDisabled()).toBe(true);
+    await small('fingerprints-low');
+
+    // Exception: a supervisor signs on the modal with id and PIN; the officer's session stays.
+    await tap('[data-fp-finger="left-index"] [data-action="exception"]');
+    await page.locator('[data-modal="exception"]').waitFor();
+    await tap('[data-reason="unreadable"]');
+    const modalKeys = async (text: string) => {
+      for (const c of text) await tap(`[data-modal="exception"] .keyboard [data-key="${c}"]`);
+    };
+    await tap('[data-approval-field="id"]');
+    await modalKeys(SUPERVISOR.officerId);
+    await tap('[data-approval-field="pin"]');
+    await modalKeys('111111');
+    await tap('[data-action="approve-exception"]');
+    await expect.poll(() => page.locator('[data-modal="exception"] [role="alert"]').textContent()).toMatch(/Wrong supervisor ID or PIN/);
+    await modalKeys(SUPERVISOR.pin);
+    await small('exception-modal');
+    await tap('[data-action="approve-exception"]');
+    await page.locator('[data-fp-finger="left-index"][data-fp-status="exception"]').waitFor();
+    expect(await page.locator('[data-fp-finger="left-index"] .fp-state').textContent()).toBe(`E Unreadable · ${SUPERVISOR.officerId}`);
+    expect(await page.locator('.who').getAttribute('data-officer')).toBe(TEST_OFFICER.officerId);
+    expect(await page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('exception');
+    await small('fingerprints-done');
+
+    // Details: every field by touch.
     await tap('[data-action="continue"]');
+    await page.locator('[data-screen="details"]').waitFor();
+    await tap('[data-province="ZW-MS"]');
+    await tap('[data-district="ZW-MS-BEITBRIDGE"]');
+    await small('details-home');
+    await tap('[data-editor="employer"]');
+    await tap('[data-vacancy="DEMO-VAC-001"]');
+    await tap('[data-editor="occupation"]');
+    expect(await page.locator('[data-isco="9211"]').getAttribute('aria-pressed')).toBe('true'); // from the vacancy
+    await small('details-occupation');
+    await tap('[data-editor="education"]');
+    await tap('[data-education="secondary-o-level"]');
+    await tap('[data-editor="phone"]');
+    for (const k of '0771234567') await tap(`.details-editor .keyboard [data-key="${k}"]`);
+    await tap('[data-editor="kin"]');
+    for (const k of ['R', 'U', 'D', 'O', 'SPACE', 'M', 'O', 'Y', 'O']) await tap(`.details-editor .keyboard [data-key="${k}"]`);
+    await tap('[data-relationship="spouse"]');
+    await small('details-kin');
+    await tap('[data-editor="language"]');
+    await tap('[data-migrant-language="sn"]');
+    await tap('[data-editor="consent"]');
+    expect(await page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
+    await tap('[data-action="consent-given"]');
+    await small('details-consent');
+    await tap('[data-action="save-details"]');
+
+    // Review, then finalize with the printer out of paper: the receipt reports it, and prints after a reprint.
     await page.locator('[data-screen="review"]').waitFor();
+    expect(await page.locator('[data-summary="home"]').textContent()).toBe('Beitbridge, Matabeleland South');
     expect(await page.locator('[data-summary="officer"]').textContent()).toBe(TEST_OFFICER.officerId);
-    await shot('06-review');
+    expect(await page.locator('[data-blocked]').count()).toBe(0);
+    await small('review');
+    expect((await page.request.post(`${url}/api/simulator/printer`, { data: { paperOut: true } })).status()).toBe(200);
     await tap('[data-action="finalize"]');
     await page.locator('[data-banner="saved"]').waitFor();
-    const id = (await page.locator('.coming-card .mono').textContent()) ?? '';
+    await page.locator('[data-print-status="failed"]').waitFor();
+    expect(await page.locator('[data-print-status]').textContent()).toBe('✗ Not printed: the printer is out of paper');
+    await small('receipt-paper-out');
+    const id = (await page.locator('[data-registration-id]').textContent()) ?? '';
     expect(appliance.store.registrations.get(id)).toMatchObject({ status: 'finalized', officerId: TEST_OFFICER.officerId });
-    await shot('07-saved');
+    expect((await page.request.post(`${url}/api/simulator/printer`, { data: { paperOut: false } })).status()).toBe(200);
+    await tap('[data-action="reprint"]');
+    await page.locator('[data-print-status="done"]').waitFor();
+    expect(await page.locator('[data-action="slip"]').getAttribute('href')).toBe(`/api/registrations/${id}/slip.pdf`);
+    await small('receipt-done');
+    const event = appliance.store.outbox.pending(10).find((e) => e.registrationId === id);
+    expect(toWireRecord(event!).payload).toMatchObject({ districtOfOrigin: 'ZW-MS-BEITBRIDGE', occupationIsco: '9211', destinationProvince: 'ZA-LP', employerId: 'DEMO-EMP-001', returning: false });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await tap('[data-action="next-migrant"]');
     await page.locator(`[data-registration="${id}"] .badge-finalized`).waitFor();
+  });
 
+  it('marks a returning migrant on the next visit and verifies the prints against the earlier registration', async () => {
     await newRegistration();
     await scan({ sample: 0 });
     await page.locator('[data-banner="returning"]').waitFor();
     expect(await page.locator('[data-banner="returning"]').textContent()).toMatch(/registered 1 time before/);
+    await tap('[data-action="continue"]');
+    await page.locator('[data-screen="fingerprints"]').waitFor();
+    await tap('[data-action="verify"]');
+    await page.locator('[data-prompt="place-finger"]').waitFor();
+    await page.request.post(`${url}/api/simulator/fingerprint/place`, { data: { personId: 'FN123456', finger: 'right-index' } });
+    await page.locator('[data-prompt="lift-finger"]').waitFor();
+    await page.request.post(`${url}/api/simulator/fingerprint/lift`, { data: {} });
+    await page.locator('[data-verify="match"]').waitFor();
+    await shot('13-verified');
     await tap('[data-action="back"]');
+    await tap('[data-screen="document"] [data-action="back"]');
     await page.locator('[data-screen="queue"] .badge-captured').waitFor();
   });
 

@@ -15,8 +15,8 @@ export function IdleOverlay(props: { secondsLeft: number; onStay: () => void }) 
   );
 }
 
-export function Stepper(props: { current: 'document' | 'fingerprints' | 'review' | 'receipt' }) {
-  const steps = ['document', 'fingerprints', 'review', 'receipt'] as const;
+export function Stepper(props: { current: 'document' | 'fingerprints' | 'details' | 'review' | 'receipt' }) {
+  const steps = ['document', 'fingerprints', 'details', 'review', 'receipt'] as const;
   const at = steps.indexOf(props.current);
   return h(
     'ol',

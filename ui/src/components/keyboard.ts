@@ -7,6 +7,7 @@ const SPECIAL: Record<string, () => string> = {
   FILL: () => t('manual.fill'),
   NEXT: () => t('manual.next'),
   CLEAR: () => t('common.clear'),
+  SPACE: () => t('common.space'),
 };
 
 export const ALNUM_ROWS = [
@@ -21,6 +22,22 @@ export const MRZ_ROWS = [
   ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
   ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', '<'],
   ['Z', 'X', 'C', 'V', 'B', 'N', 'M', 'FILL', 'DELETE'],
+];
+
+/** Names: letters, space, hyphen and apostrophe (O'Neil, Moyo-Ncube). */
+export const NAME_ROWS = [
+  ['Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P'],
+  ['A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', "'"],
+  ['Z', 'X', 'C', 'V', 'B', 'N', 'M', '-', 'DELETE'],
+  ['SPACE'],
+];
+
+/** Phone numbers: digits and the + of international numbers. */
+export const PHONE_ROWS = [
+  ['1', '2', '3'],
+  ['4', '5', '6'],
+  ['7', '8', '9'],
+  ['+', '0', 'DELETE'],
 ];
 
 export const PIN_ROWS = [

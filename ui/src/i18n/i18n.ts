@@ -35,3 +35,6 @@ export async function setLanguage(lng: Language): Promise<void> {
 
 export const t = (key: string, options?: Record<string, unknown>): string => i18next.t(key, options) as string;
 export const currentLanguage = (): Language => (i18next.language as Language) ?? 'en';
+
+/** A string in a given language whatever the screen's language (the consent text is read in the migrant's). */
+export const tIn = (lng: Language, key: string, options?: Record<string, unknown>): string => i18next.getFixedT(lng)(key, options) as string;

@@ -6,7 +6,7 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'NETWORK') return t('error.network');
     const key = `error.${err.code}`;
-    const text = t(key);
+    const text = t(key, { message: err.message });
     if (text !== key) return text;
     return t('error.generic', { message: err.message });
   }

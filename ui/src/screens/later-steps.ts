@@ -1,93 +1,116 @@
 import { h } from 'preact';
-import { useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { DeviceChip } from '../components/header.ts';
 import { Stepper } from '../components/idle-overlay.ts';
 import { t } from '../i18n/i18n.ts';
-import { live } from '../live.ts';
-import { useStore } from '../state/store.ts';
-import type { MrzDocument, Registration } from '../types.ts';
+import type { FingerprintStatus, Missing, MrzDocument, Registration, StoredDetails } from '../types.ts';
 import { errorText } from './errors.ts';
 
-/** Step 2, COMING: fingerprint capture lands with the fingerprint feature. Shows the reader's live state. */
-export function FingerprintsComing(props: { onBack: () => void; onContinue: () => void }) {
-  const devices = useStore(live).devices;
-  return h(
-    'main',
-    { class: 'screen coming', 'data-screen': 'fingerprints' },
-    h(Stepper, { current: 'fingerprints' }),
-    h('section', { class: 'coming-card' }, h('h1', null, t('fingerprints.title')), h('p', { class: 'coming-text' }, t('fingerprints.coming')), h('p', null, t('fingerprints.deviceNow')), h(DeviceChip, { kind: 'fingerprint', device: devices.fingerprint })),
-    h(
-      'footer',
-      { class: 'action-bar' },
-      h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'back', onClick: props.onBack }, t('common.back')),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', onClick: props.onContinue }, t('common.continue')),
-    ),
-  );
-}
+export { ReceiptStep } from './receipt-step.ts';
 
-/** Step 3: review the document part and finalize (the officer's "saved": durable, queued for the centre). */
-export function Review(props: { registration: Registration; onBack: () => void; onFinalized: (r: Registration) => void }) {
+const missingText = (m: Missing) =>
+  m.item === 'fingerprint' ? t(`review.missing.fingerprint-${m.status}`, { finger: t(`finger.${m.finger}`) }) : t(`review.missing.${m.item}`);
+
+/** Step 4: everything on one page, what still blocks, and finalize (the officer's "saved": durable, queued for the centre). */
+export function Review(props: { registration: Registration; onBack: () => void; onEdit: (step: 'document' | 'fingerprints' | 'details') => void; onFinalized: (r: Registration) => void }) {
   const { registration } = props;
+  const id = registration.id;
   const doc = registration.document as MrzDocument | null;
+  const [details, setDetails] = useState<StoredDetails | null>(null);
+  const [prints, setPrints] = useState<FingerprintStatus | null>(null);
+  const [missing, setMissing] = useState<Missing[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const bg = { background: true };
+    const [d, f, c] = await Promise.allSettled([
+      api<StoredDetails>('GET', `/api/registrations/${id}/details`, undefined, bg),
+      api<FingerprintStatus>('GET', `/api/registrations/${id}/fingerprints`, undefined, bg),
+      api<{ missing: Missing[] }>('GET', `/api/registrations/${id}/completeness`, undefined, bg),
+    ]);
+    setDetails(d.status === 'fulfilled' ? d.value : null);
+    setPrints(f.status === 'fulfilled' ? f.value : null);
+    if (c.status === 'fulfilled') setMissing(c.value.missing);
+    else setError(errorText(c.reason));
+  }, [id]);
+  useEffect(() => void load(), [load]);
+
   const finalize = async () => {
     setBusy(true);
     try {
-      props.onFinalized(await api<Registration>('POST', `/api/registrations/${registration.id}/finalize`));
+      props.onFinalized(await api<Registration>('POST', `/api/registrations/${id}/finalize`));
     } catch (err) {
       setError(errorText(err));
+      void load();
     } finally {
       setBusy(false);
     }
   };
-  const row = (label: string, value: string, key: string) => h('div', { class: 'summary-row', key }, h('dt', null, label), h('dd', { 'data-summary': key }, value));
+  const row = (label: string, value: string, key: string) => h('div', { class: 'summary-row', key }, h('dt', null, label), h('dd', { 'data-summary': key }, value || '—'));
   const name = doc ? `${doc.surname.replaceAll('<', ' ')}, ${doc.givenNames.replaceAll('<', ' ')}` : '—';
+  const fpRows = prints
+    ? prints.fingers.map((f) =>
+        row(
+          t(`finger.${f.finger}`),
+          f.status === 'exception'
+            ? `E ${t(`exception.reasons.${f.exceptionReason ?? 'other'}`)} · ${f.approvedBy ?? ''}`
+            : f.status === 'captured'
+              ? `${f.belowThreshold ? '!' : '✓'} ${t('fingerprints.quality', { q: f.quality ?? 0 })}`
+              : `– ${t('fingerprints.pending')}`,
+          `finger-${f.finger}`,
+        ),
+      )
+    : [row(t('steps.fingerprints'), t('review.noReader'), 'fingerprints')];
+  const d = details;
+  const blocked = !doc || !doc.valid || missing === null || missing.length > 0;
+  const edit = (step: 'document' | 'fingerprints' | 'details') => h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'data-edit': step, onClick: () => props.onEdit(step) }, t('review.edit'));
+
   return h(
     'main',
     { class: 'screen review', 'data-screen': 'review' },
     h(Stepper, { current: 'review' }),
     h('h1', null, t('review.title')),
     h(
-      'dl',
-      { class: 'summary' },
-      row(t('review.person'), name, 'name'),
-      row(t('field.documentNumber'), doc ? `${doc.documentNumber} (${doc.issuingState})` : '—', 'document'),
-      row(t('field.nationality'), doc?.nationality ?? '—', 'nationality'),
-      row(t('field.birthDate'), doc?.birthDate ?? '—', 'birthDate'),
-      row(t('field.expiryDate'), doc?.expiryDate ?? '—', 'expiryDate'),
-      row(t('review.officer'), registration.officerId, 'officer'),
-      row(t('review.registration'), registration.id, 'id'),
+      'div',
+      { class: 'review-grid' },
+      h(
+        'dl',
+        { class: 'summary' },
+        h('div', { class: 'summary-head' }, h('h2', null, t('review.document')), edit('document')),
+        row(t('review.person'), name, 'name'),
+        row(t('field.documentNumber'), doc ? `${doc.documentNumber} (${doc.issuingState})` : '', 'document'),
+        row(t('field.nationality'), doc?.nationality ?? '', 'nationality'),
+        row(t('field.birthDate'), doc?.birthDate ?? '', 'birthDate'),
+        row(t('review.officer'), registration.officerId, 'officer'),
+        h('div', { class: 'summary-head' }, h('h2', null, t('steps.fingerprints')), edit('fingerprints')),
+        fpRows,
+      ),
+      h(
+        'dl',
+        { class: 'summary' },
+        h('div', { class: 'summary-head' }, h('h2', null, t('steps.details')), edit('details')),
+        row(t('details.home'), d ? `${d.homeDistrictName ?? d.homeDistrict}, ${d.homeProvinceName ?? d.homeProvince}` : '', 'home'),
+        row(t('details.occupation'), d ? `${d.occupationIsco} ${d.occupationTitle ?? ''}` : '', 'occupation'),
+        row(t('details.employer'), d ? (d.jobOffer ? `${d.jobOffer.employerName} · ${d.jobOffer.position}` : [d.employerName, d.vacancyTitle].filter(Boolean).join(' · ')) : '', 'employer'),
+        row(t('details.destination'), d ? t(`destination.${d.destinationProvince}`) : '', 'destination'),
+        row(t('details.kin'), d ? `${d.nextOfKin.name} (${t(`details.relationship.${d.nextOfKin.relationship}`)})` : '', 'kin'),
+        row(t('details.consent'), d ? (d.consent.given ? `✓ ${t('details.consentGivenShort', { lang: t(`lang.${d.consent.language}`) })}` : `✗ ${t('details.consentMissing')}`) : '', 'consent'),
+      ),
     ),
-    !doc ? h('p', { class: 'message message-bad' }, t('review.noDocument')) : !doc.valid ? h('p', { class: 'message message-bad', role: 'alert', 'data-blocked': 'invalid' }, t('review.cannot')) : null,
+    !doc
+      ? h('p', { class: 'message message-bad' }, t('review.noDocument'))
+      : !doc.valid
+        ? h('p', { class: 'message message-bad', role: 'alert', 'data-blocked': 'invalid' }, t('review.cannot'))
+        : missing && missing.length > 0
+          ? h('ul', { class: 'message message-bad blockers', 'data-blocked': 'incomplete' }, missing.map((m, i) => h('li', { key: i }, `✗ ${missingText(m)}`)))
+          : null,
     error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
     h(
       'footer',
       { class: 'action-bar' },
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'back', onClick: props.onBack }, t('common.back')),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'finalize', disabled: busy || !doc?.valid, onClick: finalize }, t('review.finalize')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'finalize', disabled: busy || blocked, onClick: finalize }, t('review.finalize')),
     ),
-  );
-}
-
-/** Step 4, COMING: receipt printing lands with the printer feature. Shows the printer's live state. */
-export function ReceiptComing(props: { registration: Registration; onNext: () => void }) {
-  const devices = useStore(live).devices;
-  return h(
-    'main',
-    { class: 'screen coming', 'data-screen': 'receipt' },
-    h(Stepper, { current: 'receipt' }),
-    h(
-      'section',
-      { class: 'coming-card' },
-      h('p', { class: 'banner banner-ok', 'data-banner': 'saved' }, `✓ ${t('review.saved')}`),
-      h('p', { class: 'mono' }, props.registration.id),
-      h('h1', null, t('receipt.title')),
-      h('p', { class: 'coming-text' }, t('receipt.coming')),
-      h('p', null, t('receipt.deviceNow')),
-      h(DeviceChip, { kind: 'printer', device: devices.printer }),
-    ),
-    h('footer', { class: 'action-bar' }, h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'next-migrant', onClick: props.onNext }, t('receipt.next'))),
   );
 }

@@ -1,0 +1,166 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
+import { authenticate } from '../auth/authenticator.ts';
+import { OfficerIdSchema } from '../auth/auth-routes.ts';
+import { PIN_MAX_LENGTH } from '../auth/pin-hash.ts';
+import type { Completeness } from '../registrations-details/completeness.ts';
+import { DETAILS_STATUS_BY_CODE } from '../registrations-details/details-errors.ts';
+import { DetailsBody, DetailsErrorSchema, MissingSchema, StoredDetailsSchema } from '../registrations-details/details-http-schema.ts';
+import type { DetailsRepository } from '../registrations-details/details-repository.ts';
+import { type DetailsInput, validateDetails } from '../registrations-details/details-validator.ts';
+import type { SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
+import type { Store } from '../store/index.ts';
+import { Uuid } from './schemas.ts';
+
+export interface DetailsRoutesOptions {
+  store: Store;
+  details: DetailsRepository;
+  completeness: Completeness;
+  approvals: SupervisorApprovals;
+  lockout?: LockoutPolicy;
+  now?: () => Date;
+}
+
+const IdParams = Type.Object({ id: Uuid });
+const errors = { 400: DetailsErrorSchema, 401: DetailsErrorSchema, 403: DetailsErrorSchema, 404: DetailsErrorSchema, 409: DetailsErrorSchema, 423: DetailsErrorSchema, 507: DetailsErrorSchema };
+
+/**
+ * The registration's details step (phone, home district, education, occupation, employer/vacancy or job offer,
+ * destination, next of kin, language, consent), what still blocks finalizing, and the supervisor's approval
+ * on the officer's screen. Details of a finalized registration are frozen (409).
+ */
+export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = async (app, opts) => {
+  const { store, details, completeness, approvals } = opts;
+  const now = opts.now ?? (() => new Date());
+  const lockout = opts.lockout ?? DEFAULT_LOCKOUT;
+
+  // Plugin-scoped: this layer's codes with their context (field, missing); everything else to the app's handler.
+  app.setErrorHandler((err, _request, reply) => {
+    const validation = (err as { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }> }).validation;
+    const first = validation?.[0];
+    if (first) {
+      // Name the field the officer must fix, also for an unknown or missing member (Ajv puts those in params).
+      const path = (first.instancePath ?? '').split('/').filter(Boolean);
+      const member = first.params?.additionalProperty ?? first.params?.missingProperty;
+      if (typeof member === 'string') path.push(member);
+      const field = path.join('.');
+      const what = first.params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
+      return reply.status(400).send({ statusCode: 400, code: 'BAD_REQUEST', message: `${field || 'body'}: ${what}`, ...(field ? { field } : {}) });
+    }
+    const status = isApplianceError(err) ? DETAILS_STATUS_BY_CODE[err.code] : undefined;
+    if (!isApplianceError(err) || status === undefined) throw err;
+    const { field, missing } = err.context as { field?: string; missing?: unknown[] };
+    return reply.status(status).send({ statusCode: status, code: err.code, message: err.message, ...(field ? { field } : {}), ...(missing ? { missing } : {}) });
+  });
+
+  const registration = (id: string) => {
+    const r = store.registrations.get(id);
+    if (!r) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+    return r;
+  };
+
+  app.put(
+    '/api/registrations/:id/details',
+    {
+      schema: {
+        summary: "Record the migrant's details and consent (replaces the previous save)",
+        description:
+          'Phone numbers are normalised to E.164. Province, district, occupation, employer and vacancy are checked against the local reference copy once it holds data. ' +
+          'A job-offer QR (ZLMCJOB1) is decoded and kept; an offer by a registered employer fills employerId. 400 names the field; 409 once finalized.',
+        tags: ['registrations'],
+        params: IdParams,
+        body: DetailsBody,
+        response: { 200: StoredDetailsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const officer = requireOfficer(request);
+      if (registration(id).status === 'finalized') {
+        throw new ApplianceError('INVALID_STATE', 'This registration is finalized; its details can no longer be changed.');
+      }
+      return details.save(id, validateDetails(request.body as DetailsInput, details.reference, now()), officer.officerId);
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/details',
+    {
+      schema: { summary: "The registration's details (404 until recorded)", tags: ['registrations'], params: IdParams, response: { 200: StoredDetailsSchema, ...errors } },
+    },
+    async (request) => {
+      registration(request.params.id);
+      const d = details.get(request.params.id);
+      if (!d) throw new ApplianceError('NOT_FOUND', 'no details recorded for this registration yet');
+      return d;
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/completeness',
+    {
+      schema: {
+        summary: 'What still blocks finalizing: details, consent, fingerprints of the plan',
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: Type.Object({ ready: Type.Boolean(), missing: Type.Array(MissingSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const r = registration(request.params.id);
+      const missing = r.status === 'finalized' ? [] : completeness.missing(r.id);
+      return { ready: missing.length === 0, missing };
+    },
+  );
+
+  app.post(
+    '/api/auth/supervisor-approval',
+    {
+      schema: {
+        summary: "A supervisor approves one action on the officer's screen: checks their PIN, returns a 2-minute single-use token",
+        description:
+          'The officer\'s session stays as it is. The token is bound to this registration and this officer\'s session; send it as ' +
+          '`x-supervisor-approval` with the approved request (e.g. POST /fingerprints/exceptions). Wrong PINs count toward the supervisor\'s lockout.',
+        tags: ['auth'],
+        body: Type.Object(
+          { officerId: OfficerIdSchema, pin: Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH }), registrationId: Uuid },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), supervisor: Type.Object({ officerId: Type.String(), displayName: Type.String() }) }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const officer = requireOfficer(request);
+      const supervisorId = request.body.officerId.toUpperCase();
+      const { registrationId } = request.body;
+      registration(registrationId);
+      const audit = (action: string, extra: Record<string, unknown> = {}) =>
+        store.audit.append({ actor: supervisorId, action, entityType: 'registration', entityId: registrationId, details: { officerId: officer.officerId, ...extra } });
+      const result = await authenticate(app.auth.officers, supervisorId, request.body.pin, lockout, now);
+      if (!result.ok) {
+        audit('auth.supervisor-approval-failed', { reason: result.reason });
+        if (result.reason === 'locked') {
+          return reply.status(423).send({ statusCode: 423, code: 'AUTH_LOCKED', message: `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.` });
+        }
+        return reply.status(401).send({ statusCode: 401, code: 'AUTH_INVALID_CREDENTIALS', message: 'Wrong supervisor id or PIN.' });
+      }
+      if (result.officer.role !== 'supervisor') {
+        audit('auth.supervisor-approval-failed', { reason: 'not-a-supervisor' });
+        return reply.status(403).send({ statusCode: 403, code: 'AUTH_FORBIDDEN', message: `${supervisorId} is not a supervisor.` });
+      }
+      if (result.officer.officerId === officer.officerId) {
+        // Four eyes: the officer at the desk cannot approve their own exception through the modal.
+        audit('auth.supervisor-approval-failed', { reason: 'self-approval' });
+        return reply.status(403).send({ statusCode: 403, code: 'AUTH_FORBIDDEN', message: 'Another supervisor must approve: you are signed in at this desk.' });
+      }
+      const issued = approvals.issue({ supervisorId: result.officer.officerId, officerId: officer.officerId, registrationId });
+      audit('auth.supervisor-approval');
+      return { ...issued, supervisor: { officerId: result.officer.officerId, displayName: result.officer.displayName } };
+    },
+  );
+};
