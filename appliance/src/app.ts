@@ -24,6 +24,8 @@ import type { FingerprintService } from './fingerprints/fingerprint-service.ts';
 import { fingerprintRoutes } from './http/fingerprint-routes.ts';
 import { referenceRoutes } from './http/reference-routes.ts';
 import type { ReferenceSync } from './reference/reference-sync.ts';
+import { detailsRoutes } from './http/details-routes.ts';
+import { createDetailsParts, requireRoleOrApproval } from './registrations-details/index.ts';
 
 export interface AppDeps {
   store: Store;
@@ -74,16 +76,21 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
   ];
   await app.register(healthRoutes, { store: deps.store, devices });
+  // Details, the finalize rule (details + consent + fingerprint plan) and supervisor approvals on the officer's screen.
+  const details = createDetailsParts({ store: deps.store, ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  app.addHook('onClose', async () => details.close());
   await app.register(registrationRoutes, {
     store: deps.store,
     bus: deps.bus,
     scans: deps.scans,
     officeCode: deps.officeCode,
     ...(deps.now ? { now: deps.now } : {}),
+    finalizeCheck: (id) => details.completeness.assertComplete(id),
   });
-  await app.register(deviceRoutes, { mrz: deps.mrz, scans: deps.scans });
+  await app.register(detailsRoutes, { store: deps.store, ...details, ...(deps.auth?.lockout ? { lockout: deps.auth.lockout } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  await app.register(deviceRoutes, { mrz: deps.mrz, devices, scans: deps.scans });
   if (deps.sync) await app.register(syncRoutes, { sync: deps.sync });
-  if (deps.fingerprints) await app.register(fingerprintRoutes, deps.fingerprints);
+  if (deps.fingerprints) await app.register(fingerprintRoutes, { ...deps.fingerprints, requireRole: requireRoleOrApproval(details.approvals) });
   if (deps.reference) await app.register(referenceRoutes, { reference: deps.reference });
   if (deps.printing) {
     const printing = deps.printing;

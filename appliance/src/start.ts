@@ -14,6 +14,7 @@ import { ReferenceSync } from './reference/reference-sync.ts';
 import { PrintingService } from './printing/printing-service.ts';
 import { signerFromKey } from './printing/receipt-signature.ts';
 import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
+import { seedDemoReferenceWithoutCentral } from './registrations-details/local-reference-seed.ts';
 
 export interface RunningAppliance {
   app: FastifyInstance;
@@ -65,6 +66,10 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     bus,
     logger: createLogger('fingerprints', logger),
   });
+  // The relay attaches the sealed fingerprint blobs the outbox records name (sync/outbox-relay.ts, central batch-frame.ts).
+  sync.relay.setBlobSource((blobId) => fingerprints.vault.sealedBlob(blobId));
+  // Demos and training without a central: districts, occupations and (fictional) employers for the details step.
+  if (config.central.url === '') seedDemoReferenceWithoutCentral(store.health().path, createLogger('reference', logger));
   const reference = ReferenceSync.fromConfig({
     store,
     identity: sync.identity,

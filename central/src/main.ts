@@ -10,6 +10,7 @@ import type { Db } from './db/db.ts';
 import { migrate } from './db/migrations.ts';
 import { createPgliteDb } from './db/pglite-db.ts';
 import { createPostgresDb } from './db/postgres-db.ts';
+import { loadReferenceSeed } from './reference/seed.ts';
 
 const log = createLogger('central');
 
@@ -21,6 +22,12 @@ async function main(): Promise<void> {
   const db: Db = config.databaseUrl ? createPostgresDb(config.databaseUrl) : await createPgliteDb(config.dataDir);
   const applied = await migrate(db);
   log.info({ driver: db.driver, applied }, 'database ready');
+  // `npm start` (appliance/src/dev/start-with-central.ts) asks for the shipped reference data plus the
+  // fictional demo employers, so the details step has lists to offer. Development only.
+  if (process.env.CENTRAL_DEV_SEED_REFERENCE === 'demo') {
+    const seeded = await loadReferenceSeed(db, { demo: true });
+    log.warn({ ...seeded }, 'development mode: demo reference data loaded');
+  }
 
   // One admin token (CENTRAL_ADMIN_TOKEN) guards enrolment codes and reference-data edits; unset = admin routes off.
   const adminToken = process.env.CENTRAL_ADMIN_TOKEN || undefined;

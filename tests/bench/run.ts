@@ -28,6 +28,10 @@ async function main(): Promise<void> {
   out.push('| registrations/s (create+attach+finalize) | finalize commit p50 ms | p99 ms |');
   out.push('|---|---|---|');
   out.push(`| ${fmt(commits.perSecond, 0)} | ${fmt(commits.p50, 2)} | ${fmt(commits.p99, 2)} |`);
+  out.push('', ...(await import('./receipts.ts').then(async (r) => r.formatReceipts(await r.benchReceipts()))));
+  out.push('', ...(await import('./fingerprint-capture.ts').then(async (f) => f.formatFingerprintCapture(await f.benchFingerprintCapture()))));
+  out.push(...(await (await import('./forwarding.ts')).benchForwarding()));
+  out.push('', ...(await import('./ui-latency.ts').then(async (u) => u.formatUiLatency(await u.benchUiLatency()))));
   console.log(out.join('\n'));
 }
 

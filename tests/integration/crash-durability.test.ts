@@ -7,6 +7,13 @@ import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
 import { TEST_OFFICER, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
 
+/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
+const DETAILS = {
+  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
+  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
+  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
+};
+
 /** The documented first-start seeding: the signed-in officer is the first supervisor. */
 const SUPERVISOR_ENV = { APPLIANCE_SUPERVISOR_ID: TEST_OFFICER.officerId, APPLIANCE_SUPERVISOR_PIN: TEST_OFFICER.pin };
 
@@ -22,7 +29,7 @@ describe('durability across kill -9', () => {
 
   it('keeps every acknowledged finalization and passes integrity_check after a kill -9 mid-stream', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crash-'));
-    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } }, env: SUPERVISOR_ENV });
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' } } }, env: SUPERVISOR_ENV });
     const cookie = await signInFetch(proc.url);
     const fetch = (url: string, init: RequestInit = {}) =>
       globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
@@ -52,6 +59,12 @@ describe('durability across kill -9', () => {
             body: JSON.stringify({ lines }),
           });
           if (attached.status !== 200) continue;
+          const detailed = await fetch(`${url}/api/registrations/${id}/details`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(DETAILS),
+          });
+          if (detailed.status !== 200) continue;
           const fin = await fetch(`${url}/api/registrations/${id}/finalize`, { method: 'POST' });
           // Only a 200 with status finalized is the officer's "saved".
           if (fin.status === 200 && ((await fin.json()) as { status: string }).status === 'finalized') acknowledged.push(id);
@@ -88,7 +101,7 @@ describe('durability across kill -9', () => {
     }
 
     // And the appliance starts again on the same data and serves the records.
-    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' } } }, env: SUPERVISOR_ENV });
+    proc = await spawnAppliance({ dataDir, config: { devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' } } }, env: SUPERVISOR_ENV });
     const sample = acknowledged[acknowledged.length - 1];
     const res = await globalThis.fetch(`${proc.url}/api/registrations/${sample}`, { headers: { cookie: await signInFetch(proc.url) } });
     expect(res.status).toBe(200);

@@ -1,21 +1,24 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngToGreyImage } from '../../firmware-bridge/src/fingerprint/image-png.ts';
 import { decodeSimTemplate } from '../../firmware-bridge/src/zfm/zfm-sim-template.ts';
 import { build } from '../../appliance/src/app.ts';
 import { addOfficer, signInInject, TEST_AUTH } from '../../appliance/src/auth/test-support.ts';
 import { openBlob } from '../../appliance/src/crypto/blob-cipher.ts';
-import { loadOrCreateDataKey } from '../../appliance/src/crypto/data-key.ts';
+import { dataKeyPath, loadOrCreateDataKey } from '../../appliance/src/crypto/data-key.ts';
 import { ScanCache } from '../../appliance/src/devices/scan-cache.ts';
 import { type BusEvents, EventBus } from '../../appliance/src/events/event-bus.ts';
 import type { CapturePlan } from '../../appliance/src/fingerprints/fingerprint-config.ts';
 import type { FingerName } from '../../appliance/src/fingerprints/fingers.ts';
 import type { FingerCondition } from '../../appliance/src/fingerprints/simulated-reader.ts';
 import { type RunningFingerprints, startFingerprints } from '../../appliance/src/fingerprints/start-fingerprints.ts';
+import { TemplateVault } from '../../appliance/src/fingerprints/template-vault.ts';
 import { openStore, type Store } from '../../appliance/src/store/index.ts';
 import { passport } from '../../appliance/src/store/test-support.ts';
 
@@ -28,7 +31,7 @@ const PLAN: CapturePlan = {
   minQuality: 40,
   placeTimeoutMs: 1500,
   liftTimeoutMs: 1500,
-  storeImages: false,
+  storeImages: true,
 };
 const OFFICER = { officerId: 'BBR-020', pin: '730461' };
 
@@ -230,7 +233,7 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
         template_blob: Buffer;
         image_blob: Buffer | null;
       };
-      expect(row.image_blob).toBeNull(); // images are not kept unless the plan says storeImages
+      expect(row.image_blob).not.toBeNull(); // storeImages: the best attempt's PNG, sealed like the template
       // Decrypting with the key file round-trips to a real 512-byte template of this finger.
       const key = loadOrCreateDataKey(dataDir);
       const ctx = { kind: 'fingerprint-template' as const, registrationId: id, finger: 'right-index' };
@@ -291,22 +294,141 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     expect(audit?.details).toMatchObject({ againstRegistrationId: first, decision: 'no-match' });
   });
 
-  it('puts only counts and exceptions in the finalized outbox payload, and freezes the prints', async () => {
+  it('lists the sealed template and image blobs in the finalized outbox payload, without plaintext or key, and freezes the prints', async () => {
     const id = newRegistration('ZW5550001');
     await capture(id, 'tariro', { fingers: ['right-index'] });
     expect((await inject('POST', `/api/registrations/${id}/fingerprints/exceptions`, { finger: 'left-index', reason: 'bandaged' })).statusCode).toBe(201);
     store.registrations.finalize(id, 'BBR-017');
     const event = store.outbox.pending(1000).find((e) => e.registrationId === id);
-    expect((event?.payload as { fingerprints: unknown }).fingerprints).toEqual({
+    const payload = event?.payload as { fingerprints: unknown; biometrics: Array<Record<string, unknown>> };
+    expect(payload.fingerprints).toEqual({
       captured: 1,
       exceptions: [{ finger: 'left-index', reason: 'bandaged' }],
-      templates: 'kept-on-appliance',
+      templates: 'sealed-in-biometrics',
     });
+    const key = loadOrCreateDataKey(dataDir);
+    expect(payload.biometrics.map((b) => [b.finger, b.kind, b.keyId, b.templateFormat])).toEqual([
+      ['right-index', 'template', key.keyId, 'zfm-r30x'],
+      ['right-index', 'image', key.keyId, 'zfm-r30x'],
+    ]);
+    // Each entry names a blob the relay can fetch as stored: its digest and size are of that ciphertext.
+    for (const b of payload.biometrics) {
+      expect(Object.keys(b).sort()).toEqual(['blobId', 'bytes', 'finger', 'keyId', 'kind', 'sha256', 'templateFormat']);
+      const sealed = fp.vault.sealedBlob(b.blobId as string);
+      expect(sealed.length).toBe(b.bytes);
+      expect(createHash('sha256').update(sealed).digest('hex')).toBe(b.sha256);
+      const plain = openBlob(key, sealed, { kind: `fingerprint-${b.kind as 'template' | 'image'}`, registrationId: id, finger: 'right-index' });
+      expect(sealed.includes(plain.subarray(100, 132))).toBe(false);
+    }
+    const [templateEntry, imageEntry] = payload.biometrics;
+    expect(openBlob(key, fp.vault.sealedBlob(templateEntry!.blobId as string), { kind: 'fingerprint-template', registrationId: id, finger: 'right-index' }).equals(
+      fp.vault.referenceTemplates(id)[0]!.template,
+    )).toBe(true);
+    expect(fp.vault.sealedBlob(imageEntry!.blobId as string).length).toBeGreaterThan(1000);
+    expect(() => fp.vault.sealedBlob('no-such-blob')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    // No plaintext and no key in the payload.
+    const text = JSON.stringify(event?.payload);
     const template = fp.vault.referenceTemplates(id)[0]!.template;
-    expect(JSON.stringify(event?.payload)).not.toContain(template.toString('base64').slice(0, 24));
+    expect(text).not.toContain(template.toString('base64').slice(0, 24));
+    expect(text).not.toContain(template.toString('hex').slice(0, 48));
+    const keyFile = JSON.parse(readFileSync(dataKeyPath(dataDir), 'utf8')) as { key: string };
+    expect(text).not.toContain(keyFile.key);
+    expect(text).not.toContain(Buffer.from(keyFile.key, 'base64').toString('hex'));
     const again = await inject('POST', `/api/registrations/${id}/fingerprints/capture`);
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('serves a finger image only to a signed-in officer, decrypted, never cached, audited; 404 when none', async () => {
+    const id = newRegistration();
+    await capture(id, 'tatenda', { fingers: ['right-index'] });
+    const url = `/api/registrations/${id}/fingerprints/right-index/image.png`;
+    const anonymous = await app.inject({ method: 'GET', url });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
+    // A stub header is not authentication.
+    expect((await app.inject({ method: 'GET', url, headers: { 'x-officer-id': 'BBR-017' } })).statusCode).toBe(401);
+
+    const res = await inject('GET', url, undefined, officerCookie);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['cache-control']).toBe('no-store');
+    const image = pngToGreyImage(res.rawPayload);
+    expect([image.width, image.height]).toEqual([256, 288]);
+    // Lossless: the PNG served is the PNG sealed in the vault, byte for byte.
+    expect(res.rawPayload.equals(fp.vault.image(id, 'right-index')!)).toBe(true);
+    expect(store.audit.forEntity('registration', id).at(-1)).toMatchObject({ actor: OFFICER.officerId, action: 'fingerprint.image-viewed', details: { finger: 'right-index' } });
+
+    expect((await inject('GET', `/api/registrations/${id}/fingerprints/left-index/image.png`)).json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    expect((await inject('GET', `/api/registrations/${newRegistration()}/fingerprints/right-index/image.png`)).statusCode).toBe(404);
+    expect((await inject('GET', `/api/registrations/${crypto.randomUUID()}/fingerprints/right-index/image.png`)).statusCode).toBe(404);
+    expect((await inject('GET', `/api/registrations/${id}/fingerprints/right-nose/image.png`)).statusCode).toBe(400);
+  });
+
+  it('leaves no plaintext image in the database files: neither a pixel run nor a run of its PNG bytes', async () => {
+    const id = newRegistration();
+    await capture(id, 'vimbai', { fingers: ['right-index'] });
+    const png = fp.vault.image(id, 'right-index')!;
+    const { pixels } = pngToGreyImage(png);
+    // A run of ridge pixels from the middle of the print (not background, which is one repeated grey).
+    const mid = 144 * 256 + 64;
+    const pixelRun = Buffer.from(pixels.subarray(mid, mid + 48));
+    expect(new Set(pixelRun).size).toBeGreaterThan(8);
+    const pngRun = png.subarray(Math.floor(png.length / 2), Math.floor(png.length / 2) + 48);
+    const db = new Database(store.health().path, { readonly: true });
+    const blobId = db.prepare('SELECT image_blob_id FROM fingerprints WHERE registration_id = ?').pluck().get(id) as string;
+    db.close();
+    const sealedRun = fp.vault.sealedBlob(blobId).subarray(200, 248);
+    const files = readdirSync(dataDir).filter((f) => /^appliance\.db(-wal)?$/.test(f));
+    expect(files).toContain('appliance.db');
+    const bytes = Buffer.concat(files.map((f) => readFileSync(join(dataDir, f))));
+    // The search can find what is there: the ciphertext run is in the files...
+    expect(bytes.includes(sealedRun)).toBe(true);
+    // ...and the plaintext is not, raw or PNG-compressed.
+    expect(bytes.includes(pixelRun)).toBe(false);
+    expect(bytes.includes(pngRun)).toBe(false);
+  });
+
+  it('fails loudly with a coded CRYPTO error under a different data key, naming no key material', async () => {
+    const id = newRegistration();
+    await capture(id, 'nyasha', { fingers: ['right-index'] });
+    const otherDir = mkdtempSync(join(tmpdir(), 'fp-otherkey-'));
+    const vaults: TemplateVault[] = [];
+    try {
+      // Another appliance's key (another key id) and this appliance's key id over other key bytes (a hand-edited file).
+      const foreign = loadOrCreateDataKey(otherDir);
+      const ours = JSON.parse(readFileSync(dataKeyPath(dataDir), 'utf8')) as { key: string; keyId: string };
+      const forged = { ...ours, key: Buffer.alloc(32, 7).toString('base64') };
+      writeFileSync(dataKeyPath(otherDir), JSON.stringify(forged));
+      const sameId = loadOrCreateDataKey(otherDir);
+      expect(sameId.keyId).toBe(ours.keyId);
+      const cases = [
+        [foreign, 'CRYPTO_KEY_MISMATCH'],
+        [sameId, 'CRYPTO_DECRYPT_FAILED'],
+      ] as const;
+      for (const [key, code] of cases) {
+        const vault = new TemplateVault({ dbPath: store.health().path, key });
+        vaults.push(vault);
+        for (const read of [() => vault.referenceTemplates(id), () => vault.image(id, 'right-index')]) {
+          const err = (() => {
+            try {
+              read();
+            } catch (e) {
+              return e as Error & { code: string; context?: unknown };
+            }
+            return undefined;
+          })();
+          expect(err?.code).toBe(code);
+          const said = `${err?.message} ${JSON.stringify(err?.context ?? {})}`;
+          for (const secret of [ours.key, forged.key, Buffer.from(ours.key, 'base64').toString('hex'), Buffer.from(forged.key, 'base64').toString('hex')]) {
+            expect(said).not.toContain(secret);
+          }
+        }
+      }
+    } finally {
+      for (const v of vaults) v.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('logs no template, image or key bytes anywhere in the runs above', () => {
@@ -318,7 +440,11 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     db.close();
     for (const id of ids) {
       try {
-        for (const r of fp.vault.referenceTemplates(id)) secrets.push(r.template.toString('hex'), r.template.toString('base64'));
+        for (const r of fp.vault.referenceTemplates(id)) {
+          secrets.push(r.template.toString('hex'), r.template.toString('base64'));
+          const png = fp.vault.image(id, r.finger);
+          if (png) secrets.push(png.subarray(64, 256).toString('hex'), png.subarray(64, 256).toString('base64'));
+        }
       } catch {
         /* the planted row of the encryption test */
       }

@@ -7,6 +7,13 @@ import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.t
 import { parseConfig } from '../../appliance/src/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
 
+/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
+const DETAILS = {
+  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
+  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
+  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
+};
+
 function next<T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
@@ -35,7 +42,7 @@ describe('live passport scan through a listening appliance', () => {
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'live-'));
-    const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, devices: { mrz: { transport: 'simulator', baudRate: 9600 } } });
+    const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, devices: { mrz: { transport: 'simulator', baudRate: 9600 }, fingerprint: { transport: 'none' } } });
     appliance = await startAppliance(config);
     await addOfficer(appliance.store.health().path);
     cookie = await signInFetch(appliance.url);
@@ -75,6 +82,12 @@ describe('live passport scan through a listening appliance', () => {
     });
     expect(attached.status).toBe(200);
     await attachedEvent;
+    const detailed = await fetch(`${appliance.url}/api/registrations/${id}/details`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(DETAILS),
+    });
+    expect(detailed.status).toBe(200);
 
     const finalized = await fetch(`${appliance.url}/api/registrations/${id}/finalize`, { method: 'POST' });
     expect(finalized.status).toBe(200);

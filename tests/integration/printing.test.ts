@@ -12,6 +12,13 @@ import { decodeBarcodeImage } from '../../appliance/src/barcodes/barcode-decoder
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
 import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
 
+/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
+const DETAILS = {
+  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
+  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
+  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
+};
+
 function next<T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
@@ -51,6 +58,7 @@ describe('receipt printing through a listening appliance', () => {
       surname, givenNames: 'TENDAI', sex: 'M', birthDate: '950314', expiryDate: '300101',
     });
     expect((await api(`/api/registrations/${id}/document`, { method: 'PUT', json: { lines } })).status).toBe(200);
+    expect((await api(`/api/registrations/${id}/details`, { method: 'PUT', json: DETAILS })).status).toBe(200);
     expect((await api(`/api/registrations/${id}/finalize`, { method: 'POST' })).status).toBe(200);
     return id;
   };
@@ -61,7 +69,7 @@ describe('receipt printing through a listening appliance', () => {
       version: 1,
       server: { port: 0 },
       dataDir,
-      devices: { mrz: { transport: 'none' }, printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 } },
+      devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' }, printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 } },
     });
     appliance = await startAppliance(config);
     await addOfficer(appliance.store.health().path);

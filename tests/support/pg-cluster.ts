@@ -23,6 +23,10 @@ export interface PgCluster {
   port: number;
   /** Directory holding the unix socket (`.s.PGSQL.PORT`). */
   socketDir: string;
+  /** Immediate shutdown (`pg_ctl stop -m immediate`: no checkpoint, clients cut off, as a crash). */
+  crash(): Promise<void>;
+  /** Starts the server again on the same port and data (after crash()); crash recovery runs. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -160,10 +164,17 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
       };
       process.once('exit', onExit);
       let stopped = false;
+      const startArgs = ['start', '-D', dataDir, '-w', '-t', String(options.startTimeoutSeconds ?? 30), '-l', logFile, '-o', serverOpts];
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         port,
         socketDir,
+        async crash() {
+          await run(pgCtl, ['stop', '-D', dataDir, '-m', 'immediate', '-w'], as, dir);
+        },
+        async restart() {
+          await run(pgCtl, startArgs, as, dir);
+        },
         async stop() {
           if (stopped) return;
           stopped = true;

@@ -81,7 +81,7 @@ export function onRegistrationChanged(handler: (r: Registration) => void): () =>
 async function refreshDevices(): Promise<void> {
   try {
     const list = await api<DeviceStateEvent[]>('GET', '/api/devices', undefined, { background: true });
-    // Merged, not replaced: GET /api/devices lists only the passport reader; the others arrive on the socket.
+    // Merged, not replaced: a device:state pushed while this request was in flight is newer than the list.
     live.update((s) => ({ ...s, devices: { ...s.devices, ...Object.fromEntries(list.map((d) => [d.device, d])) } }));
   } catch {
     /* the socket pushes states as they change */

@@ -53,7 +53,10 @@ export const CapturePlanConfig = Type.Object(
     minQuality: Type.Integer({ minimum: 0, maximum: 100, default: 40, description: 'scoreQuality() threshold; below it the finger is captured again' }),
     placeTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 20_000, description: 'wait for a finger on the glass' }),
     liftTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000, description: 'wait for the finger to be lifted' }),
-    storeImages: Type.Boolean({ default: false, description: 'also keep the (encrypted) image of the kept capture; templates are always kept' }),
+    storeImages: Type.Boolean({
+      default: true,
+      description: 'keep the image of the best attempt as lossless PNG, encrypted like the template (templates are always kept); false keeps templates only',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -46,6 +46,39 @@ describe('FingerprintFeature', () => {
     expect(template.length).toBe(512);
   });
 
+  it('fails a capture whose reader is unplugged mid-upload with a coded error, then captures a whole image after the replug', async () => {
+    const bus = new EventBus();
+    const states: string[] = [];
+    bus.subscribe('device.state', (s) => states.push(s.state));
+    // 460800 baud: the 40,044-byte image upload takes ~0.9 s on the wire, a window wide enough to pull the cable in.
+    feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: 48 * 9600 }, bus, reconnect: { minMs: 20, maxMs: 100 } });
+    await feature.start();
+    const sim = feature.simulator!;
+    const reader = feature.reader!;
+    sim.placeFinger('unplugged-mid-upload', 'right-index');
+    const capture = reader.capture().then(
+      () => undefined,
+      (err: unknown) => err as { code?: string; message?: string },
+    );
+    await until('UpImage under way', () => sim.received.includes('UpImage'), 5000);
+    await new Promise((r) => setTimeout(r, 100)); // some data packets are through, the rest are not
+    await sim.unplug();
+    const err = await capture;
+    expect(err?.code).toMatch(/^(FP_IMAGE_TRANSFER|DEVICE_NOT_CONNECTED)$/);
+    await until(`disconnected (the capture ended with ${err?.code}; states so far: ${states.join(', ')})`, () => feature?.state.state === 'disconnected');
+    expect(feature.reader).toBeUndefined();
+
+    await sim.replug();
+    await until('reconnected', () => feature?.state.state === 'connected');
+    expect(states).toEqual(['connected', 'disconnected', 'connected']);
+    // Finger state survived the replug; the next capture is whole, not the remains of the cut one.
+    const { image, template } = await feature.reader!.capture();
+    expect(image.pixels.length).toBe(256 * 288);
+    expect([image.width, image.height]).toEqual([256, 288]);
+    expect(template.length).toBe(512);
+    expect(sim.received.slice(-4)).toEqual(['GenImg', 'UpImage', 'Img2Tz', 'UpChar']);
+  });
+
   it('is absent when no reader is configured, and offers no reader or simulator', async () => {
     const bus = new EventBus();
     const states: DeviceStateEvent[] = [];

@@ -170,6 +170,18 @@ export class FingerprintService {
     return record;
   }
 
+  /**
+   * The stored PNG of a finger, decrypted in memory for one response, and the viewing audited.
+   * NOT_FOUND when the registration, the finger's record or its image does not exist.
+   */
+  image(registrationId: string, finger: FingerName, actor: string): Buffer {
+    if (!this.#o.store.registrations.get(registrationId)) throw new ApplianceError('NOT_FOUND', 'No registration with that id.', { id: registrationId });
+    const png = this.#o.vault.image(registrationId, finger);
+    if (!png) throw new ApplianceError('NOT_FOUND', 'No fingerprint image is stored for this finger.', { id: registrationId, finger });
+    this.#o.vault.recordImageView({ registrationId, finger, actor });
+    return png;
+  }
+
   status(registrationId: string): { fingers: FingerView[]; workflow: WorkflowStatus | null } {
     const registration = this.#o.store.registrations.get(registrationId);
     if (!registration) throw new ApplianceError('NOT_FOUND', 'No registration with that id.', { id: registrationId });

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
@@ -36,7 +37,7 @@ export interface SaveCaptureInput {
   attempts: number;
   templateFormat: string;
   template: Uint8Array;
-  /** PNG of the kept capture, only when the plan says storeImages. */
+  /** PNG of the kept capture (lossless), when the plan says storeImages (the default). */
   imagePng?: Uint8Array;
   actor: string;
 }
@@ -76,6 +77,11 @@ const toRecord = (r: Row): FingerRecord => ({
   recordedAt: r.recorded_at,
 });
 
+/** A sealed blob with the id and ciphertext digest the finalized outbox record names it by. */
+function sealed(blob: Buffer): { blob: Buffer; blobId: string; sha256: string } {
+  return { blob, blobId: randomUUID(), sha256: createHash('sha256').update(blob).digest('hex') };
+}
+
 /**
  * Fingerprint records of registrations: templates (and images, if configured) sealed with AES-256-GCM
  * under the data key, bound to (registration, finger); every write is one IMMEDIATE transaction that
@@ -99,16 +105,30 @@ export class TemplateVault {
 
   saveCapture(input: SaveCaptureInput): FingerRecord {
     const ctx = (kind: BlobContext['kind']): BlobContext => ({ kind, registrationId: input.registrationId, finger: input.finger });
-    const template = sealBlob(this.#key, input.template, ctx('fingerprint-template'));
-    const image = input.imagePng ? sealBlob(this.#key, input.imagePng, ctx('fingerprint-image')) : null;
+    const template = sealed(sealBlob(this.#key, input.template, ctx('fingerprint-template')));
+    const image = input.imagePng ? sealed(sealBlob(this.#key, input.imagePng, ctx('fingerprint-image'))) : null;
     return this.#write('fingerprints.saveCapture', input.registrationId, (at) => {
       this.#db
         .prepare(
           `INSERT OR REPLACE INTO fingerprints (registration_id, finger, status, quality, attempts, template_format, template_blob,
-             image_blob, exception_reason, approved_by, recorded_by, recorded_at)
-           VALUES (?, ?, 'captured', ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+             image_blob, exception_reason, approved_by, recorded_by, recorded_at, template_blob_id, template_sha256, image_blob_id, image_sha256)
+           VALUES (?, ?, 'captured', ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(input.registrationId, input.finger, input.quality, input.attempts, input.templateFormat, template, image, input.actor, at);
+        .run(
+          input.registrationId,
+          input.finger,
+          input.quality,
+          input.attempts,
+          input.templateFormat,
+          template.blob,
+          image?.blob ?? null,
+          input.actor,
+          at,
+          template.blobId,
+          template.sha256,
+          image?.blobId ?? null,
+          image?.sha256 ?? null,
+        );
       appendAudit(
         this.#db,
         {
@@ -189,6 +209,43 @@ export class TemplateVault {
           | undefined,
     );
     return blob ? openBlob(this.#key, blob, { kind: 'fingerprint-image', registrationId, finger }) : undefined;
+  }
+
+  /**
+   * A sealed blob exactly as stored (header, nonce, tag, ciphertext), by the blobId the finalized
+   * outbox record lists under `biometrics`: what the relay attaches when it forwards the record. No
+   * decryption happens here; the central needs the data key to open it. NOT_FOUND once the
+   * registration was purged or the finger captured again (a new blobId) before finalize.
+   */
+  sealedBlob(blobId: string): Buffer {
+    const blob = guard(
+      'fingerprints.sealedBlob',
+      () =>
+        this.#db
+          .prepare(
+            `SELECT template_blob FROM fingerprints WHERE template_blob_id = ?
+             UNION ALL SELECT image_blob FROM fingerprints WHERE image_blob_id = ?`,
+          )
+          .pluck()
+          .get(blobId, blobId) as Buffer | undefined,
+    );
+    if (!blob) throw new ApplianceError(StoreErrorCodes.NotFound, 'No sealed biometric blob with that id.', { blobId });
+    return blob;
+  }
+
+  /** Audit that an officer looked at a fingerprint image (who, which finger; not the image). */
+  recordImageView(entry: { registrationId: string; finger: FingerName; actor: string }): void {
+    guard('fingerprints.recordImageView', () =>
+      this.#db
+        .transaction(() =>
+          appendAudit(
+            this.#db,
+            { actor: entry.actor, action: 'fingerprint.image-viewed', entityType: 'registration', entityId: entry.registrationId, details: { finger: entry.finger } },
+            this.#now().toISOString(),
+          ),
+        )
+        .immediate(),
+    );
   }
 
   /** Audit a returning-migrant verification: decision, scores, fingers; no biometric data. */

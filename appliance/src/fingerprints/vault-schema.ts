@@ -63,3 +63,62 @@ BEGIN
   WHERE seq = NEW.seq;
 END;
 `;
+
+/**
+ * Migration 'fingerprint-blobs': the finalized outbox record names the sealed blobs it forwards.
+ *
+ * Each blob gets a random id (a new one whenever the finger is captured again before finalize) and the
+ * SHA-256 of its ciphertext as stored, computed by the vault when it seals (SQLite has no SHA-256). The
+ * blobs themselves stay in this table; the relay reads them by id (TemplateVault.sealedBlob) and
+ * attaches them; the central checks `sha256` and `bytes` against what arrives.
+ *
+ * The outbox trigger is replaced, in the same transaction as the finalize as before, by one that also
+ * writes `$.biometrics`: one entry per sealed blob, never plaintext or key. keyId is bytes 1..8 of the
+ * blob header (crypto/blob-cipher.ts layout); for an image, templateFormat names the reader family that
+ * produced it (the image itself is always an 8-bit grey PNG).
+ *
+ * Rows captured before this migration get ids here but no sha256 (null in their outbox entry): only
+ * development databases have such rows.
+ */
+export const FINGERPRINT_BLOBS_MIGRATION_NAME = 'fingerprint-blobs';
+
+export const fingerprintBlobsSchema = /* sql */ `
+ALTER TABLE fingerprints ADD COLUMN template_blob_id TEXT;
+ALTER TABLE fingerprints ADD COLUMN template_sha256 TEXT;
+ALTER TABLE fingerprints ADD COLUMN image_blob_id TEXT;
+ALTER TABLE fingerprints ADD COLUMN image_sha256 TEXT;
+UPDATE fingerprints SET template_blob_id = lower(hex(randomblob(16))) WHERE template_blob IS NOT NULL;
+UPDATE fingerprints SET image_blob_id = lower(hex(randomblob(16))) WHERE image_blob IS NOT NULL;
+CREATE UNIQUE INDEX fingerprints_template_blob_id ON fingerprints (template_blob_id) WHERE template_blob_id IS NOT NULL;
+CREATE UNIQUE INDEX fingerprints_image_blob_id ON fingerprints (image_blob_id) WHERE image_blob_id IS NOT NULL;
+
+DROP TRIGGER outbox_fingerprint_summary;
+
+-- Summary (counts, exceptions) and the list of sealed blobs forwarded with the record. json() around
+-- each entry keeps it an object, not a string, through the subquery.
+CREATE TRIGGER outbox_fingerprint_summary
+AFTER INSERT ON outbox
+WHEN NEW.event_type = 'registration.finalized'
+ AND EXISTS (SELECT 1 FROM fingerprints WHERE registration_id = NEW.registration_id)
+BEGIN
+  UPDATE outbox SET payload_json = json_set(payload_json,
+    '$.fingerprints', json_object(
+      'captured', (SELECT count(*) FROM fingerprints WHERE registration_id = NEW.registration_id AND status = 'captured'),
+      'exceptions', (SELECT json_group_array(json_object('finger', finger, 'reason', exception_reason))
+                     FROM fingerprints WHERE registration_id = NEW.registration_id AND status = 'exception'),
+      'templates', 'sealed-in-biometrics'
+    ),
+    '$.biometrics', (SELECT json_group_array(json(entry)) FROM (
+      SELECT finger, 0 AS k, json_object('finger', finger, 'kind', 'template', 'blobId', template_blob_id, 'sha256', template_sha256,
+               'bytes', length(template_blob), 'keyId', lower(hex(substr(template_blob, 2, 8))), 'templateFormat', template_format) AS entry
+        FROM fingerprints WHERE registration_id = NEW.registration_id AND template_blob IS NOT NULL
+      UNION ALL
+      SELECT finger, 1 AS k, json_object('finger', finger, 'kind', 'image', 'blobId', image_blob_id, 'sha256', image_sha256,
+               'bytes', length(image_blob), 'keyId', lower(hex(substr(image_blob, 2, 8))), 'templateFormat', template_format) AS entry
+        FROM fingerprints WHERE registration_id = NEW.registration_id AND image_blob IS NOT NULL
+      ORDER BY finger, k
+    ))
+  )
+  WHERE seq = NEW.seq;
+END;
+`;

@@ -2,12 +2,16 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
+import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import { ErrorSchema } from './schemas.ts';
 
 export interface DeviceRoutesOptions {
+  /** The passport reader, for its simulator route. */
   mrz: MrzReaderFeature | undefined;
+  /** Every counter device's current state (reader, fingerprint module, printer), as the socket pushes them. */
+  devices: () => DeviceStateEvent[];
   scans: ScanCache;
 }
 
@@ -26,7 +30,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     {
       schema: { summary: 'State of each counter device', tags: ['devices'], response: { 200: Type.Array(DeviceState) } },
     },
-    async () => (opts.mrz ? [opts.mrz.state] : []),
+    async () => opts.devices(),
   );
 
   app.get(

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { AUTH_STATUS_BY_CODE } from '../auth/auth-errors.ts';
 import { FINGERPRINT_STATUS_BY_CODE } from '../fingerprints/fingerprint-errors.ts';
+import { DETAILS_STATUS_BY_CODE } from '../registrations-details/details-errors.ts';
 
 /** One place that maps error codes to HTTP status codes (fastify lib/errors.js style). */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -17,6 +18,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_SIMULATED: 409,
   ...AUTH_STATUS_BY_CODE,
   ...FINGERPRINT_STATUS_BY_CODE,
+  ...DETAILS_STATUS_BY_CODE,
 };
 
 export interface ErrorBody {

@@ -99,6 +99,34 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
     async (request) => ({ minQuality: service.plan.minQuality, ...service.status(request.params.id) }),
   );
 
+  app.get(
+    '/api/registrations/:id/fingerprints/:finger/image.png',
+    {
+      schema: {
+        summary: 'The stored image of one finger (lossless 8-bit grey PNG, 256×288), for signed-in officers of this post only',
+        description:
+          'Decrypted in memory for this response only, never cached (cache-control: no-store); each viewing is audited (fingerprint.image-viewed). 401 without a session, 404 when no image is stored (an exception, a pending finger, or storeImages off).',
+        tags: ['fingerprints'],
+        params: Type.Object({ id: Uuid, finger: FingerSchema }),
+        produces: ['image/png'],
+        // Fastify sends a Buffer as is (no serialiser runs on it); the schema documents the binary body.
+        response: {
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/png, 8-bit grey' }),
+          400: ErrorSchema,
+          401: ErrorSchema,
+          404: ErrorSchema,
+          500: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      // Officers sign in on this appliance only (auth/ holds this post's officers), so a session is "an officer of this post".
+      const officer = requireOfficer(request);
+      const png = service.image(request.params.id, request.params.finger, officer.officerId);
+      return reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').type('image/png').send(png);
+    },
+  );
+
   app.post(
     '/api/registrations/:id/fingerprints/capture',
     {

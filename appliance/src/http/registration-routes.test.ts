@@ -16,6 +16,12 @@ const PASSPORT = generateMrz({
   surname: 'MOYO', givenNames: 'TENDAI', sex: 'M', birthDate: '950314', expiryDate: '300101',
 });
 const NOW = new Date('2026-11-23T10:00:00Z');
+/** Finalizing needs the details with consent (registrations-details/); the reference copy is empty here, so any codes do. */
+const DETAILS = {
+  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
+  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
+  consent: { given: true, language: 'en', readAt: '2026-11-23T09:59:00Z' },
+};
 
 describe('registration API (inject)', () => {
   let store: Store;
@@ -58,6 +64,10 @@ describe('registration API (inject)', () => {
       document: { format: 'TD3', birthDate: '1995-03-14', expiryDate: '2030-01-01' },
       previousRegistrations: [],
     });
+    const early = await inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'REGISTRATION_INCOMPLETE' });
+    expect((await inject({ method: 'PUT', url: `/api/registrations/${draft.id}/details`, payload: DETAILS })).statusCode).toBe(200);
     const fin = await inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
     expect(fin.statusCode).toBe(200);
     expect(fin.json()).toMatchObject({ status: 'finalized' });
@@ -70,7 +80,8 @@ describe('registration API (inject)', () => {
   it('attaches a scan by its id and points to earlier registrations of the same passport', async () => {
     const first = await create();
     await inject({ method: 'PUT', url: `/api/registrations/${first.id}/document`, payload: { lines: PASSPORT } });
-    await inject({ method: 'POST', url: `/api/registrations/${first.id}/finalize` });
+    await inject({ method: 'PUT', url: `/api/registrations/${first.id}/details`, payload: DETAILS });
+    expect((await inject({ method: 'POST', url: `/api/registrations/${first.id}/finalize` })).statusCode).toBe(200);
     const scanId = '6f1c7a52-3f5e-4a61-9d8e-2b7e4f0f9a10';
     scans.add({ scanId, at: NOW.toISOString(), lines: PASSPORT, framing: 'stx-etx', document: null, receivedAt: 0 });
     const second = await create();
@@ -168,6 +179,11 @@ describe('registration API when the disk is full', () => {
         const attached = await inject({ method: 'PUT', url: `/api/registrations/${id}/document`, payload: { lines: PASSPORT } });
         if (attached.statusCode !== 200) {
           full = attached;
+          break;
+        }
+        const detailed = await inject({ method: 'PUT', url: `/api/registrations/${id}/details`, payload: DETAILS });
+        if (detailed.statusCode !== 200) {
+          full = detailed;
           break;
         }
         const fin = await inject({ method: 'POST', url: `/api/registrations/${id}/finalize` });

@@ -14,6 +14,11 @@ export interface RegistrationRoutesOptions {
   scans: ScanCache;
   officeCode: string;
   now?: () => Date;
+  /**
+   * Throws (REGISTRATION_INCOMPLETE, 409) while the registration lacks what finalizing needs beyond a valid
+   * document: its details and consent, and its fingerprint plan (registrations-details/completeness.ts).
+   */
+  finalizeCheck?: (registrationId: string) => void;
 }
 
 const OfficerId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
@@ -144,6 +149,9 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     {
       schema: {
         summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
+        description:
+          'Needs a valid document, the details with the migrant\'s consent (PUT /details), and every finger of the office\'s capture plan captured at the plan\'s quality or excused by an approved exception (none on an appliance without a fingerprint reader). ' +
+          '409 REGISTRATION_INCOMPLETE names what is missing (GET /completeness lists it).',
         tags: ['registrations'],
         params: IdParams,
         response: { 200: RegistrationSchema, ...errors },
@@ -159,6 +167,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
           'the document failed its check digits: rescan the passport or correct the MRZ before finalizing',
         );
       }
+      // Synchronous up to the store's finalize transaction: no capture or details save can land in between.
+      if (existing.status === 'captured') opts.finalizeCheck?.(id);
       const registration = store.registrations.finalize(id, requireOfficer(request).officerId);
       if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
       return registration;

@@ -9,7 +9,13 @@
 import { OFFICERS_MIGRATION_NAME, officersSchema } from '../auth/officer-schema.ts';
 import { PRINT_JOBS_MIGRATION_NAME, printJobsSchema } from '../printing/print-jobs-schema.ts';
 import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/reference-schema.ts';
-import { FINGERPRINTS_MIGRATION_NAME, fingerprintsSchema } from '../fingerprints/vault-schema.ts';
+import {
+  FINGERPRINT_BLOBS_MIGRATION_NAME,
+  FINGERPRINTS_MIGRATION_NAME,
+  fingerprintBlobsSchema,
+  fingerprintsSchema,
+} from '../fingerprints/vault-schema.ts';
+import { DETAILS_MIGRATION_NAME, detailsSchema } from '../registrations-details/details-schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -128,6 +134,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: PRINT_JOBS_MIGRATION_NAME, sql: printJobsSchema },
   { version: 6, name: FINGERPRINTS_MIGRATION_NAME, sql: fingerprintsSchema },
   { version: 7, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
+  { version: 8, name: DETAILS_MIGRATION_NAME, sql: detailsSchema },
+  { version: 9, name: FINGERPRINT_BLOBS_MIGRATION_NAME, sql: fingerprintBlobsSchema },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -17,6 +17,7 @@
  */
 import type { EncodedBatch } from '../../../central/src/protocol/batch.ts';
 import { encodeBatch } from '../../../central/src/protocol/batch.ts';
+import type { FrameBlob } from '../../../central/src/protocol/batch-frame.ts';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -26,7 +27,12 @@ import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 import { type BatchBounds, recordBytes, takeBatch } from './batch-bounds.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';
 import { computeSyncStatus, type LinkSnapshot, type SyncStatus, ThroughputMeter } from './sync-status.ts';
-import { toWireRecord, type WireRecord } from './wire-record.ts';
+import { biometricRefs, toWireRecord, type WireRecord } from './wire-record.ts';
+
+function declaredBlobBytes(wire: string): number {
+  const payload = (JSON.parse(wire) as WireRecord).payload;
+  return biometricRefs(payload.biometrics).reduce((n, b) => n + b.bytes, 0);
+}
 
 export const RELAY_ACTOR = 'sync-relay';
 
@@ -34,6 +40,12 @@ export interface RelayHooks {
   /** Test seam: called with every answer before the relay acts on it (a crash test kills the process here). */
   afterResponse?(outcome: SendOutcome, batch: EncodedBatch): void;
 }
+
+/**
+ * Sealed blob bytes by id (TemplateVault.sealedBlob); undefined when the blob is gone (purged, or
+ * the finger captured again): the record is forwarded without it rather than held back forever.
+ */
+export type BlobSource = (blobId: string) => Buffer | undefined;
 
 export interface OutboxRelayOptions {
   store: Store;
@@ -52,6 +64,7 @@ export interface OutboxRelayOptions {
   random?: () => number;
   logger?: Logger;
   hooks?: RelayHooks;
+  blobSource?: BlobSource;
 }
 
 export interface RelayStep {
@@ -65,6 +78,8 @@ export interface RelayStep {
 interface Item {
   event: OutboxEvent;
   wire: string;
+  /** Sum of the sizes the record's biometrics list declares. */
+  blobBytes: number;
 }
 
 type Delivery = { kind: 'progress'; acknowledged: number; quarantined: number } | { kind: 'blocked'; outcome: SendOutcome };
@@ -83,6 +98,7 @@ export class OutboxRelay implements Feature {
   #wakeUp: ((force: boolean) => void) | undefined;
   #waitingOnBackoff = false;
   #unsubscribe: (() => void) | undefined;
+  #blobSource: BlobSource | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -91,12 +107,18 @@ export class OutboxRelay implements Feature {
     this.#random = options.random ?? Math.random;
     this.#meter = new ThroughputMeter(options.throughputWindowMs);
     this.#bounds = { ...options.bounds };
+    this.#blobSource = options.blobSource;
     this.#link = {
       state: options.transport ? 'unknown' : 'not-configured',
       nextAttemptAt: null,
       lastError: null,
       failedAttempts: 0,
     };
+  }
+
+  /** The fingerprint vault starts after the relay is built (start.ts): it hands over its blobs here. */
+  setBlobSource(source: BlobSource | undefined): void {
+    this.#blobSource = source;
   }
 
   get link(): LinkSnapshot {
@@ -172,7 +194,8 @@ export class OutboxRelay implements Feature {
     if (events.length === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
 
     const items = this.#freeze(events);
-    const batch = takeBatch(items, (i) => recordBytes(i.wire), this.#bounds);
+    // Blob bytes count against the byte bound: a batch is what crosses the link, not only its JSON.
+    const batch = takeBatch(items, (i) => recordBytes(i.wire) + i.blobBytes, this.#bounds);
     const result = await this.#deliver(transport, batch);
     if (result.kind === 'progress') {
       this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
@@ -222,14 +245,18 @@ export class OutboxRelay implements Feature {
       const stored = this.#o.store.outbox.freezeWire(entries);
       entries.forEach((e, i) => frozen.set(e.seq, stored[i] ?? e.wireJson));
     }
-    return events.map((event) => ({ event, wire: event.wireJson ?? (frozen.get(event.seq) as string) }));
+    return events.map((event) => {
+      const wire = event.wireJson ?? (frozen.get(event.seq) as string);
+      return { event, wire, blobBytes: this.#blobSource ? declaredBlobBytes(wire) : 0 };
+    });
   }
 
   async #deliver(transport: CentralTransport, items: Item[]): Promise<Delivery> {
     const { deviceId, privateKey } = this.#o.identity;
     const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
     const started = Date.now();
-    const encoded = encodeBatch(records, { deviceId, privateKey, sentAt: this.#now() });
+    const blobs = this.#collectBlobs(records);
+    const encoded = encodeBatch(records, { deviceId, privateKey, sentAt: this.#now(), blobs });
     this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length }, '» batch');
     const outcome = await transport.send(encoded);
     this.#o.hooks?.afterResponse?.(outcome, encoded);
@@ -292,6 +319,29 @@ export class OutboxRelay implements Feature {
       quarantined += r.quarantined;
     }
     return { kind: 'progress', acknowledged, quarantined };
+  }
+
+  /** The sealed blobs the records name, read from the vault at send time (never kept in the outbox). */
+  #collectBlobs(records: readonly WireRecord[]): FrameBlob[] {
+    const source = this.#blobSource;
+    if (!source) return [];
+    const blobs: FrameBlob[] = [];
+    const seen = new Set<string>();
+    for (const r of records) {
+      for (const ref of biometricRefs(r.payload.biometrics)) {
+        if (seen.has(ref.blobId)) continue;
+        seen.add(ref.blobId);
+        let data: Buffer | undefined;
+        try {
+          data = source(ref.blobId);
+        } catch {
+          data = undefined;
+        }
+        if (data) blobs.push({ blobId: ref.blobId, data });
+        else this.#log.warn({ registrationId: r.id, blobId: ref.blobId }, 'sealed blob not found; record forwarded without it');
+      }
+    }
+    return blobs;
   }
 
   #quarantine(seq: number, registrationId: string, reason: string, details: Record<string, unknown>): boolean {

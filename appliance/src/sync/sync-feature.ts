@@ -11,7 +11,7 @@ import { type ApplianceIdentity, loadOrCreateIdentity } from '../keys/identity.t
 import type { Store } from '../store/index.ts';
 import { AdmissionGuard } from './admission-guard.ts';
 import { CentralClient, type CentralTransport } from './central-client.ts';
-import { OutboxRelay, type RelayHooks } from './outbox-relay.ts';
+import { type BlobSource, OutboxRelay, type RelayHooks } from './outbox-relay.ts';
 import { RetentionFeature } from './retention.ts';
 
 export interface SyncFeatureOptions {
@@ -24,6 +24,8 @@ export interface SyncFeatureOptions {
   /** Tests: a transport other than the undici client. */
   transport?: CentralTransport | null;
   hooks?: RelayHooks;
+  /** Sealed biometric blobs to attach (the fingerprint vault); also settable later on relay.setBlobSource. */
+  blobSource?: BlobSource;
 }
 
 export class SyncFeature implements Feature {
@@ -57,6 +59,7 @@ export class SyncFeature implements Feature {
       idlePollMs: o.sync.idlePollMs,
       logger: createLogger('sync:relay', log),
       ...(o.hooks ? { hooks: o.hooks } : {}),
+      ...(o.blobSource ? { blobSource: o.blobSource } : {}),
     });
     this.retention = new RetentionFeature({ store: o.store, retentionDays: o.sync.retentionDays, logger: createLogger('sync:retention', log) });
     this.guard = new AdmissionGuard({

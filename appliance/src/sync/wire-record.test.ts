@@ -35,4 +35,17 @@ describe('outbox event → central wire record', () => {
     const without = toWireRecord(event({ type: 'registration.finalized', payloadVersion: 1, registration }));
     expect(without.payload).not.toHaveProperty('fingerprints');
   });
+
+  it('lifts district of origin, occupation, destination and employer out of the details, and whether the migrant returns', () => {
+    const details = { homeDistrict: 'ZW-MS-BEITBRIDGE', occupationIsco: '9211', destinationProvince: 'ZA-LP', employerId: 'DEMO-EMP-001', phone: '+263771234567' };
+    const rec = toWireRecord(event({ type: 'registration.finalized', payloadVersion: 1, registration, details, returning: true }));
+    expect(rec.payload).toMatchObject({ districtOfOrigin: 'ZW-MS-BEITBRIDGE', occupationIsco: '9211', destinationProvince: 'ZA-LP', employerId: 'DEMO-EMP-001', returning: true, details });
+    expect(rec.contentHash).toBe(contentHash(rec.payload));
+    // A malformed ISCO code is not counted (the central accepts 1 to 4 digits); the rest still is.
+    const odd = toWireRecord(event({ type: 'registration.finalized', payloadVersion: 1, registration, details: { ...details, occupationIsco: 'farmer', employerId: null } }));
+    expect(odd.payload).not.toHaveProperty('occupationIsco');
+    expect(odd.payload).not.toHaveProperty('employerId');
+    expect(odd.payload).not.toHaveProperty('returning');
+    expect(odd.payload.districtOfOrigin).toBe('ZW-MS-BEITBRIDGE');
+  });
 });

@@ -4,7 +4,8 @@
  * Rows come back as plain objects; cast counts to int in SQL (int8 arrives as a string from
  * `postgres` and as a number from PGlite).
  */
-export type DbParam = string | number | boolean | null;
+/** Uint8Array (Buffer) binds as bytea on both drivers. */
+export type DbParam = string | number | boolean | null | Uint8Array;
 
 export interface Queryable {
   /** One statement with parameters. */

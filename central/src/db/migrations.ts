@@ -112,6 +112,33 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 3, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
+  {
+    version: 4,
+    name: 'registration blobs, rejected batches',
+    sql: `
+      -- Sealed biometric blobs (fingerprint images, templates), opaque to the centre: ciphertext under
+      -- the appliance's vault key. First version received wins; sha256 of the bytes is checked on receipt.
+      CREATE TABLE registration_blobs (
+        blob_id         text PRIMARY KEY,
+        registration_id uuid NOT NULL,
+        sha256          text NOT NULL CHECK (length(sha256) = 64),
+        bytes           integer NOT NULL,
+        data            bytea NOT NULL,
+        received_at     timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX registration_blobs_registration ON registration_blobs (registration_id);
+
+      -- One row per refused batch (4xx): bad signatures, tampered bodies, unknown devices, replays.
+      CREATE TABLE rejected_batches (
+        id          bigserial PRIMARY KEY,
+        device_id   text,
+        code        text NOT NULL,
+        status      integer NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX rejected_batches_device ON rejected_batches (device_id, received_at);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

@@ -3,6 +3,8 @@
  * node:zlib only, no I/O) so the relay imports the same implementation the receiver verifies with.
  *
  * Wire form: `POST /api/v1/batches`, body = gzip(JSON batch), `content-encoding: gzip`,
+ * (or, when records carry binary blobs, the binary frame of batch-frame.ts: gzip JSON + raw blobs,
+ * `content-type: application/vnd.zlmc.batch+binary`, signed the same way over the whole body),
  * `content-type: application/json`, `x-device-id`, and `x-signature` = base64 Ed25519
  * signature (RFC 8032, pure Ed25519, no prehash) over the exact compressed body bytes. Signing the
  * compressed bytes means the receiver authenticates before it spends any work decompressing.
@@ -12,6 +14,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { CONTENT_TYPE_BINARY_BATCH, encodeFrame, type FrameBlob } from './batch-frame.ts';
 
 export const BATCH_PATH = '/api/v1/batches';
 export const EVENT_REGISTRATION_FINALIZED = 'registration.finalized';
@@ -140,13 +143,17 @@ export interface EncodeBatchOptions {
   privateKey: KeyObject | string;
   batchId?: string;
   sentAt?: Date;
+  /** Opaque blobs the records reference (payload.biometrics[].blobId); any → the binary frame. */
+  blobs?: readonly FrameBlob[];
 }
 
 export interface EncodedBatch {
   batch: Batch;
   /** Exactly the bytes to send; the signature covers these. */
   body: Buffer;
-  headers: Record<'content-type' | 'content-encoding' | typeof HEADER_DEVICE_ID | typeof HEADER_SIGNATURE, string>;
+  headers: Record<'content-type' | typeof HEADER_DEVICE_ID | typeof HEADER_SIGNATURE, string> & { 'content-encoding'?: string };
+  /** Blob bytes carried in the frame (0 for the plain gzip JSON form). */
+  blobBytes: number;
 }
 
 export function encodeBatch(records: readonly BatchRecordInput[], options: EncodeBatchOptions): EncodedBatch {
@@ -163,10 +170,26 @@ export function encodeBatch(records: readonly BatchRecordInput[], options: Encod
       contentHash: r.contentHash ?? contentHash(r.payload),
     })),
   };
-  const body = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
+  const gzipJson = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
+  const blobs = options.blobs ?? [];
+  if (blobs.length > 0) {
+    const body = encodeFrame(gzipJson, blobs);
+    return {
+      batch,
+      body,
+      blobBytes: blobs.reduce((n, b) => n + b.data.length, 0),
+      headers: {
+        'content-type': CONTENT_TYPE_BINARY_BATCH,
+        [HEADER_DEVICE_ID]: options.deviceId,
+        [HEADER_SIGNATURE]: signBatchBody(body, options.privateKey),
+      },
+    };
+  }
+  const body = gzipJson;
   return {
     batch,
     body,
+    blobBytes: 0,
     headers: {
       'content-type': 'application/json',
       'content-encoding': 'gzip',

@@ -14,9 +14,11 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/db.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
-import { CentralErrorCodes, centralError } from '../errors.ts';
+import { CentralErrorCodes, centralError, toHttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
 import { BATCH_PATH, HEADER_DEVICE_ID, HEADER_SIGNATURE, verifyBatchSignature } from '../protocol/batch.ts';
+import { blobRefs, CONTENT_TYPE_BINARY_BATCH, decodeFrame, FrameError, type DecodedFrame } from '../protocol/batch-frame.ts';
+import { countRejection, rejectionCounts } from '../ingest/rejections.ts';
 import { BatchResponseSchema, BatchSchema, ErrorResponseSchema } from '../protocol/batch-schema.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -46,6 +48,10 @@ declare module 'fastify' {
     /** Set by the batch route's onRequest hook once x-device-id names an enrolled device. */
     batchDevice: EnrolledDevice | null;
     batchBodyBytes: number;
+    /** Blobs of a binary-frame batch (sha256 already checked); empty for the gzip JSON form. */
+    batchBlobs: DecodedFrame['blobs'];
+    /** Error code of a refused batch, for the rejection counter (onError → onResponse). */
+    batchRejectCode: string | null;
   }
 }
 
@@ -57,10 +63,31 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   const { db, devices, limits } = opts;
   app.decorateRequest('batchDevice', null);
   app.decorateRequest('batchBodyBytes', 0);
+  app.decorateRequest('batchBlobs', null as unknown as DecodedFrame['blobs']);
+  app.decorateRequest('batchRejectCode', null);
 
-  // Only our parser in this plugin's context: gzip bytes in, verified and parsed JSON out.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, async (request: FastifyRequest, body: Buffer) => {
+  // Every refused batch is counted (bad signature, tampered body, unknown device …): an operator sees
+  // an attack or a misconfigured post in GET /api/v1/batches/rejections, not only in the logs.
+  app.addHook('onError', async (request, _reply, err) => {
+    request.batchRejectCode = toHttpError(err).code;
+  });
+  // onSend, not onResponse: counted before the answer leaves, so a client that reads the counter next sees it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 || reply.statusCode >= 500 || request.routeOptions.url !== BATCH_PATH) return payload;
+    try {
+      await countRejection(db, {
+        deviceId: headerValue(request.headers[HEADER_DEVICE_ID]) ?? null,
+        code: request.batchRejectCode ?? `HTTP_${reply.statusCode}`,
+        status: reply.statusCode,
+      });
+    } catch (err) {
+      request.log.warn({ code: (err as { code?: string }).code }, 'could not count a rejected batch');
+    }
+    return payload;
+  });
+
+  /** Signature over the exact body bytes, before any decompression or parsing. */
+  const authenticate = (request: FastifyRequest, body: Buffer) => {
     const device = request.batchDevice;
     const signature = headerValue(request.headers[HEADER_SIGNATURE]) ?? '';
     if (!device || !verifyBatchSignature(body, signature, device.publicKey)) {
@@ -69,6 +96,29 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       });
     }
     request.batchBodyBytes = body.length;
+  };
+
+  // Only our parsers in this plugin's context: signed bytes in, verified and parsed JSON out.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, async (request: FastifyRequest, body: Buffer) => {
+    authenticate(request, body);
+    request.batchBlobs = [];
+    return parseGzipJson(body);
+  });
+  app.addContentTypeParser(CONTENT_TYPE_BINARY_BATCH, { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, async (request: FastifyRequest, body: Buffer) => {
+    authenticate(request, body);
+    let frame: DecodedFrame;
+    try {
+      frame = decodeFrame(body);
+    } catch (err) {
+      if (err instanceof FrameError) throw centralError(CentralErrorCodes.BatchCorrupt, `Binary batch frame: ${err.message}`, { reason: err.reason });
+      throw err;
+    }
+    request.batchBlobs = frame.blobs;
+    return parseGzipJson(frame.gzipJson);
+  });
+
+  async function parseGzipJson(body: Buffer): Promise<unknown> {
     let json: Buffer;
     try {
       json = await gunzipAsync(body, { maxOutputLength: limits.maxDecompressedBytes });
@@ -83,7 +133,22 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     } catch {
       throw centralError(CentralErrorCodes.BatchCorrupt, 'Decompressed body is not valid JSON');
     }
-  });
+  }
+
+  app.get(
+    `${BATCH_PATH}/rejections`,
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            byCode: Type.Array(Type.Object({ code: Type.String(), status: Type.Integer(), count: Type.Integer(), lastAt: Type.String() })),
+          }),
+        },
+      },
+    },
+    async () => rejectionCounts(db),
+  );
 
   app.post(
     BATCH_PATH,
@@ -99,11 +164,15 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       },
       onRequest: async (request) => {
         const contentType = (headerValue(request.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase();
-        if (contentType !== 'application/json') {
-          throw centralError(CentralErrorCodes.BatchUnsupportedMediaType, 'content-type must be application/json (gzip-encoded)');
-        }
         const encoding = headerValue(request.headers['content-encoding'])?.trim().toLowerCase();
-        if (encoding !== 'gzip') {
+        if (contentType === CONTENT_TYPE_BINARY_BATCH) {
+          // The frame compresses its JSON part itself; sealed blobs are ciphertext and would not shrink.
+          if (encoding !== undefined && encoding !== 'identity') {
+            throw centralError(CentralErrorCodes.BatchUnsupportedMediaType, `${CONTENT_TYPE_BINARY_BATCH} is sent without content-encoding`);
+          }
+        } else if (contentType !== 'application/json') {
+          throw centralError(CentralErrorCodes.BatchUnsupportedMediaType, `content-type must be application/json (gzip-encoded) or ${CONTENT_TYPE_BINARY_BATCH}`);
+        } else if (encoding !== 'gzip') {
           throw centralError(CentralErrorCodes.BatchNotGzip, 'content-encoding must be gzip');
         }
         const declared = Number(headerValue(request.headers['content-length']));
@@ -139,7 +208,15 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
           deviceId: device.deviceId,
         });
       }
-      return ingestBatch(db, { device, batch, bodyBytes: request.batchBodyBytes }, request.log);
+      // Every blob must belong to a record of this batch: nothing unattributable is stored.
+      const blobs = request.batchBlobs ?? [];
+      if (blobs.length > 0) {
+        const owner = new Map<string, string>();
+        for (const r of batch.records) for (const ref of blobRefs(r.payload)) owner.set(ref.blobId, r.id);
+        const stray = blobs.find((b) => !owner.has(b.blobId));
+        if (stray) throw centralError(CentralErrorCodes.BatchInvalid, `Blob ${stray.blobId} is not referenced by any record of the batch`);
+      }
+      return ingestBatch(db, { device, batch, bodyBytes: request.batchBodyBytes, blobs }, request.log);
     },
   );
 };

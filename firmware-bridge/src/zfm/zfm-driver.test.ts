@@ -120,6 +120,32 @@ describe('ZfmDriver against the simulator over a real pty', () => {
     expect((err as { context: { reason: string; received: number } }).context).toMatchObject({ reason: 'data-short', received: 36864 - 128 });
   });
 
+  it('fails a capture whose port disappears mid-upload as DEVICE_NOT_CONNECTED or FP_IMAGE_TRANSFER and ends closed, never with a short image', async () => {
+    // 460800 baud: ~0.9 s of image upload, a window to pull the cable in. (The feature's reopen after the
+    // replug and the whole capture that follows are in appliance/src/fingerprints/fingerprint-feature.test.ts.)
+    const { driver, simulator } = await setup({ baudRate: 48 * 9600 });
+    await driver.open();
+    const states: string[] = [];
+    driver.on('state', (s) => states.push(s));
+    simulator.placeFinger('migrant-9', 'right-index');
+    const result = driver.capture().then(
+      (r) => ({ ok: r }),
+      (e: unknown) => ({ err: e }),
+    );
+    const end = Date.now() + 5000;
+    while (!simulator.received.includes('UpImage') && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100));
+    await sim?.close();
+    sim = undefined;
+    const outcome = await result;
+    expect('ok' in outcome).toBe(false);
+    const err = (outcome as { err: unknown }).err;
+    expect(isApplianceError(err, 'DEVICE_NOT_CONNECTED') || isApplianceError(err, 'FP_IMAGE_TRANSFER')).toBe(true);
+    expect(driver.state).toBe('closed');
+    expect(states.at(-1)).toBe('closed');
+    expect(isApplianceError(await driver.capture().catch((e: unknown) => e), 'FP_NOT_OPEN')).toBe(true);
+  });
+
   it('fails when the end-of-data packet is lost, by the inter-packet timeout', async () => {
     const { driver, simulator } = await setup({}, { dataFloorMs: 150 });
     await driver.open();

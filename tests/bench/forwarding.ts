@@ -1,0 +1,225 @@
+/**
+ * Forwarding benchmark (`npm run bench`, or alone: `tsx tests/bench/forwarding.ts`):
+ *
+ * 1. Drain of a backlog over an emulated satellite link (tests/support/tcp-proxy.ts: 600 ms RTT,
+ *    2 Mbit/s per direction) through the real relay (SQLite outbox, undici, signed binary frames
+ *    with sealed fingerprint blobs) into the real central on real PostgreSQL. Link utilisation =
+ *    request bytes acknowledged / (bandwidth × drain time); goal ≥ 80 %.
+ * 2. Central ingest throughput (records/s) into real PostgreSQL with dedupe, through HTTP
+ *    (signature, gunzip, schema, one multi-row INSERT per batch); goal ≥ 2,000 records/s.
+ *
+ * The issue's full backlog is a week of a busy post: 3,500 registrations × two fingerprint images.
+ * Draining that takes ~20 minutes at 2 Mbit/s whatever we do, so the bench drains a scaled backlog
+ * (FORWARDING_BENCH_REGISTRATIONS, default 40; the appliance default sync.batchMaxBytes is 1 MiB) and extrapolates: utilisation is flat once the
+ * connection is up (every batch costs one RTT + its bytes), so time(3,500) ≈ bytes(3,500) / (bw × u).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
+import { openStore } from '../../appliance/src/store/index.ts';
+import { CentralClient } from '../../appliance/src/sync/central-client.ts';
+import { OutboxRelay } from '../../appliance/src/sync/outbox-relay.ts';
+import { finalizeMany } from '../../appliance/src/sync/test-support.ts';
+import { build } from '../../central/src/app.ts';
+import type { Db } from '../../central/src/db/db.ts';
+import { migrate } from '../../central/src/db/migrations.ts';
+import { createPostgresDb } from '../../central/src/db/postgres-db.ts';
+import { BATCH_PATH, encodeBatch, type BatchRecordInput, type EncodedBatch } from '../../central/src/protocol/batch.ts';
+import { startPgCluster } from '../support/pg-cluster.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { fmt } from './stats.ts';
+
+const RTT_MS = 600;
+const BANDWIDTH_BPS = 2_000_000 / 8; // 2 Mbit/s in bytes/s
+/** A sealed 256×288 greyscale finger image as PNG (~40 KB) and a sealed 512-byte template, + AES-GCM header. */
+const IMAGE_BYTES = 40_000;
+const TEMPLATE_BYTES = 600;
+const FULL_BACKLOG = 3_500;
+
+export interface DrainResult {
+  registrations: number;
+  batchMaxBytes: number;
+  seconds: number;
+  requestBytes: number;
+  utilisation: number;
+  bytesPerRegistration: number;
+  extrapolatedFullSeconds: number;
+}
+
+export interface IngestResult {
+  records: number;
+  newPerSecond: number;
+  duplicatePerSecond: number;
+  concurrency: number;
+  batchSize: number;
+}
+
+async function drain(db: Db, registrations: number, batchMaxBytes: number): Promise<DrainResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-drain-'));
+  const store = openStore({ dataDir: dir });
+  const identity = loadOrCreateIdentity(dir);
+  const app = build({ db, devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }], limits: { maxBodyBytes: 8 * 1024 * 1024 } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
+  proxy.setLatency(RTT_MS / 2);
+  proxy.setBandwidth(BANDWIDTH_BPS);
+  try {
+    const ids = finalizeMany(store, registrations, 'BBR', 'BENCH');
+    const blobs = new Map<string, Buffer>();
+    const sqlite = new Database(join(dir, 'appliance.db'));
+    const setRefs = sqlite.prepare(`UPDATE outbox SET payload_json = json_set(payload_json, '$.biometrics', json(?)) WHERE registration_id = ?`);
+    for (const id of ids) {
+      const refs = ['right-index', 'left-index'].flatMap((finger) =>
+        (['image', 'template'] as const).map((kind) => {
+          // Ciphertext is incompressible: random bytes are the honest stand-in.
+          const data = randomBytes(kind === 'image' ? IMAGE_BYTES : TEMPLATE_BYTES);
+          const blobId = `${id}-${finger}-${kind}`;
+          blobs.set(blobId, data);
+          return { finger, kind, blobId, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length, keyId: 'bench', templateFormat: kind === 'template' ? 'zfm' : null };
+        }),
+      );
+      setRefs.run(JSON.stringify(refs), id);
+    }
+    sqlite.close();
+    let requestBytes = 0;
+    const relay = new OutboxRelay({
+      store,
+      identity,
+      transport: new CentralClient({ url: proxy.url, connectTimeoutMs: 10_000, responseTimeoutMs: 120_000 }),
+      bounds: { maxRecords: 500, maxBytes: batchMaxBytes },
+      backoff: { baseMs: 200, maxMs: 2000 },
+      unauthorisedRetryMs: 5000,
+      idlePollMs: 60_000,
+      blobSource: (blobId) => blobs.get(blobId),
+      hooks: {
+        afterResponse(outcome, batch) {
+          if (outcome.kind === 'acknowledged') requestBytes += batch.body.length;
+        },
+      },
+    });
+    const started = performance.now();
+    await relay.start();
+    const deadline = Date.now() + 10 * 60_000;
+    while (store.outbox.depth() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const seconds = (performance.now() - started) / 1000;
+    await relay.stop();
+    if (store.outbox.depth() > 0) throw new Error('drain did not finish within 10 minutes');
+    const bytesPerRegistration = requestBytes / registrations;
+    const utilisation = requestBytes / (BANDWIDTH_BPS * seconds);
+    return {
+      registrations,
+      batchMaxBytes,
+      seconds,
+      requestBytes,
+      utilisation,
+      bytesPerRegistration,
+      extrapolatedFullSeconds: (bytesPerRegistration * FULL_BACKLOG) / (BANDWIDTH_BPS * utilisation),
+    };
+  } finally {
+    await proxy.close();
+    await app.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ingestRecord(i: number): BatchRecordInput {
+  return {
+    id: crypto.randomUUID(),
+    officeCode: 'BBR',
+    finalizedAt: new Date(Date.UTC(2025, i % 12, 1 + (i % 28), 9)).toISOString(),
+    payload: {
+      payloadVersion: 1,
+      sex: i % 2 ? 'M' : 'F',
+      birthDate: `19${70 + (i % 30)}-0${1 + (i % 9)}-1${i % 10}`,
+      nationality: 'ZWE',
+      districtOfOrigin: `ZW-MS-D${i % 40}`,
+      occupationIsco: String(6111 + (i % 7)),
+      destinationProvince: 'ZA-LP',
+      employerId: `EMP-${i % 50}`,
+      returning: i % 3 === 0,
+      registration: { surname: 'MOYO', givenNames: 'TENDAI', documentNumber: `K${String(i).padStart(8, '0')}` },
+    },
+  };
+}
+
+async function ingest(db: Db, records: number, batchSize: number, concurrency: number): Promise<IngestResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const identity = loadOrCreateIdentity(dir);
+  const app = build({ db, devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }] });
+  await app.ready();
+  try {
+    const all = Array.from({ length: records }, (_, i) => ingestRecord(i));
+    const batches: EncodedBatch[] = [];
+    for (let i = 0; i < all.length; i += batchSize) batches.push(encodeBatch(all.slice(i, i + batchSize), { deviceId: identity.deviceId, privateKey: identity.privateKey }));
+    const send = async (list: EncodedBatch[]) => {
+      const queue = [...list];
+      const worker = async () => {
+        for (let b = queue.shift(); b; b = queue.shift()) {
+          const res = await app.inject({ method: 'POST', url: BATCH_PATH, headers: b.headers, payload: b.body });
+          if (res.statusCode !== 200) throw new Error(`ingest answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
+        }
+      };
+      const t = performance.now();
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      return (performance.now() - t) / 1000;
+    };
+    const fresh = await send(batches);
+    // The same batches again: every record a duplicate (a relay resending after a lost answer).
+    const again = await send(batches);
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE device_id = $1', [identity.deviceId]);
+    if (row?.n !== records) throw new Error(`expected ${records} rows after dedupe, found ${row?.n}`);
+    return { records, newPerSecond: records / fresh, duplicatePerSecond: records / again, concurrency, batchSize };
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchForwarding(): Promise<string[]> {
+  const cluster = await startPgCluster();
+  const db = createPostgresDb(cluster.url, { max: 4 });
+  const out: string[] = [];
+  try {
+    await migrate(db);
+    const n = Number(process.env.FORWARDING_BENCH_REGISTRATIONS ?? 40);
+    out.push('');
+    out.push(`## Drain over an emulated satellite link (${RTT_MS} ms RTT, 2 Mbit/s; relay → TCP proxy → central → PostgreSQL)`);
+    out.push(`Backlog: ${n} registrations × 2 fingers × (sealed image ${IMAGE_BYTES} B + template ${TEMPLATE_BYTES} B), binary frames; goal ≥ 80 % utilisation.`);
+    out.push('| batch max bytes | registrations | drain s | request bytes | bytes/registration | utilisation | extrapolated 3,500 (one busy week) |');
+    out.push('|---|---|---|---|---|---|---|');
+    for (const maxBytes of [256 * 1024, 1024 * 1024, 4 * 1024 * 1024]) {
+      const d = await drain(db, n, maxBytes);
+      out.push(
+        `| ${fmt(d.batchMaxBytes / 1024, 0)} KiB | ${d.registrations} | ${fmt(d.seconds, 1)} | ${fmt(d.requestBytes, 0)} | ${fmt(d.bytesPerRegistration, 0)} | ${fmt(d.utilisation * 100, 1)} % | ${fmt(d.extrapolatedFullSeconds / 60, 1)} min |`,
+      );
+    }
+    out.push('');
+    const records = Number(process.env.FORWARDING_BENCH_INGEST_RECORDS ?? 20_000);
+    out.push('## Central ingest into PostgreSQL (HTTP inject: signature + gunzip + schema + one multi-row INSERT per batch)');
+    out.push('| records | batch size | concurrent senders | new records/s | duplicate records/s (dedupe) | goal |');
+    out.push('|---|---|---|---|---|---|');
+    for (const [batchSize, concurrency] of [
+      [100, 1],
+      [500, 2],
+    ] as const) {
+      const r = await ingest(db, records, batchSize, concurrency);
+      out.push(`| ${r.records} | ${r.batchSize} | ${r.concurrency} | ${fmt(r.newPerSecond, 0)} | ${fmt(r.duplicatePerSecond, 0)} | ≥ 2,000 |`);
+    }
+  } finally {
+    await db.close();
+    await cluster.stop();
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { rootLogger } = await import('../../firmware-bridge/src/common/logger.ts');
+  rootLogger.level = process.env.LOG_LEVEL ?? 'silent';
+  console.log((await benchForwarding()).join('\n'));
+  process.exit(0);
+}

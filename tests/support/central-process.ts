@@ -1,0 +1,94 @@
+/**
+ * The real central receiver (`tsx central/src/main.ts`, what `npm run start:central` runs) as a
+ * child process on a fixed port, so a fault test can SIGKILL it and start it again where the link
+ * emulator expects it. Resolves once it logs "Server listening".
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+export interface CentralProcess {
+  child: ChildProcess;
+  port: number;
+  logs: string[];
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface CentralProcessOptions {
+  port: number;
+  databaseUrl: string;
+  devices: Array<{ deviceId: string; officeCode: string; publicKeyPem: string }>;
+  /** Where the devices file is written. */
+  devicesFile: string;
+  /** Load the shipped + demo reference data at start (CENTRAL_DEV_SEED_REFERENCE). */
+  seedReference?: boolean;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function spawnCentral(o: CentralProcessOptions): Promise<CentralProcess> {
+  writeFileSync(o.devicesFile, JSON.stringify({ version: 1, devices: o.devices }));
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}central/src/main.ts`], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      VITEST: '',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: o.databaseUrl,
+      CENTRAL_HOST: '127.0.0.1',
+      CENTRAL_PORT: String(o.port),
+      CENTRAL_DEVICES_FILE: o.devicesFile,
+      ...(o.seedReference ? { CENTRAL_DEV_SEED_REFERENCE: 'demo' } : {}),
+      ...o.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`central did not start in time; stderr: ${stderr}`)), o.timeoutMs ?? 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`central exited with ${code} before listening; stderr: ${stderr}; logs: ${logs.slice(-5).join('\n')}`));
+    });
+    if (!child.stdout) return;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      logs.push(line);
+      if (line.includes('"Server listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    child,
+    port: o.port,
+    logs,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      await exited;
+    },
+  };
+}

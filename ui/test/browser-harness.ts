@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type TestCredentials, addOfficer } from '../../appliance/src/auth/test-support.ts';
+import { parseConfig } from '../../appliance/src/config/load-config.ts';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { ensureUiBuilt } from '../scripts/ensure-built.ts';
+
+/** Where every browser test and the UI benchmark write screenshots (ignored by git; a few are copied to docs/screenshots). */
+export const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+export const SCREEN_SIZES = { large: { width: 1280, height: 800 }, small: { width: 1024, height: 600 } } as const;
+
+/** The flags of ui/README.md: headless Debian chromium, no network side traffic, kiosk.invalid for the origin guard. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--host-resolver-rules=MAP kiosk.invalid 127.0.0.1'];
+
+export interface UiHarness {
+  appliance: RunningAppliance;
+  browser: Browser;
+  page: Page;
+  url: string;
+  tap(selector: string): Promise<void>;
+  /** Sign in through the on-screen keyboards, as an officer does (no API shortcut). */
+  signIn(creds: TestCredentials): Promise<void>;
+  /** Screenshot at both counter screen sizes (`<name>-1280.png`, `<name>-1024.png`), back to 1280×800 after. */
+  shootBoth(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real appliance with every device simulated on a pty (the fingerprint module at 2,304,000 baud so a capture
+ * takes ~0.2 s), the officers given, and one Chromium page at 1280×800.
+ */
+export async function startUiHarness(o: { officers: { creds: TestCredentials; role: 'officer' | 'supervisor'; name: string }[]; mrzBaud?: number; fingerprintBaud?: number }): Promise<UiHarness> {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureUiBuilt();
+  const { config } = parseConfig({
+    version: 1,
+    server: { port: 0 },
+    dataDir: mkdtempSync(join(tmpdir(), 'ui-')),
+    logLevel: 'silent',
+    devices: {
+      mrz: { transport: 'simulator', baudRate: o.mrzBaud ?? 115200 },
+      fingerprint: { transport: 'simulator', baudRate: o.fingerprintBaud ?? 2_304_000 },
+      printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 },
+    },
+  });
+  const appliance = await startAppliance(config);
+  for (const officer of o.officers) await addOfficer(appliance.store.health().path, officer.creds, officer.role, officer.name);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: SCREEN_SIZES.large });
+  context.setDefaultTimeout(8000);
+  const page = await context.newPage();
+  const tap = (selector: string) => page.locator(selector).first().click();
+  const typeOn = async (text: string) => {
+    for (const c of text) await tap(`.keyboard [data-key="${c}"]`);
+  };
+  return {
+    appliance,
+    browser,
+    page,
+    url: appliance.url,
+    tap,
+    async signIn(creds) {
+      await tap('[data-field="id"]');
+      for (let i = 0; i < 8; i++) await tap('.keyboard [data-key="DELETE"]');
+      await typeOn(creds.officerId);
+      await tap('[data-field="pin"]');
+      await tap('.keyboard [data-key="CLEAR"]');
+      await typeOn(creds.pin);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/sign-in'));
+      await tap('[data-action="sign-in"]');
+      await answered;
+    },
+    async shootBoth(name) {
+      for (const [label, size] of [['1280', SCREEN_SIZES.large], ['1024', SCREEN_SIZES.small]] as const) {
+        await page.setViewportSize(size);
+        await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`) });
+      }
+      await page.setViewportSize(SCREEN_SIZES.large);
+    },
+    async stop() {
+      await browser.close();
+      await appliance.stop();
+    },
+  };
+}
