@@ -5,38 +5,9 @@ import { api } from '../api.ts';
 import { ALNUM_ROWS, Keyboard, NAME_ROWS, PHONE_ROWS } from '../components/keyboard.ts';
 import { t } from '../i18n/i18n.ts';
 
-export interface Province {
-  code: string;
-  name: string;
-}
-export interface District {
-  code: string;
-  provinceCode: string;
-  name: string;
-}
-export interface Occupation {
-  iscoCode: string;
-  title: string;
-  level: number;
-  commonSector: string | null;
-}
-export interface Vacancy {
-  vacancyId: string;
-  occupationIsco: string;
-  occupationTitle: string | null;
-  destinationProvince: string;
-  title: string | null;
-  positions: number;
-  closesOn: string | null;
-}
-export interface Employer {
-  employerId: string;
-  name: string;
-  town: string | null;
-  sector: string;
-  demo: boolean;
-  openVacancies: Vacancy[];
-}
+// The shapes the appliance's reference routes answer with (type-only: erased from the bundle).
+export type { District, Employer, Occupation, Province, Vacancy } from '../../../appliance/src/reference/queries.ts';
+import type { District, Employer, Occupation, Province, Vacancy } from '../../../appliance/src/reference/queries.ts';
 
 /** An on-screen key applied to a text value. */
 export const typeKey = (value: string, key: string, max: number): string =>
