@@ -81,10 +81,10 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
     expect(reason.length).toBeGreaterThan(0);
     expect(await chip.textContent()).toContain(reason);
     // The document step says so in words, with the same reason, and still waits for a passport.
-    expect(await page.locator('[data-screen="document"] .message-bad').first().textContent()).toContain(reason);
+    await expect.poll(() => page.locator('[data-screen="document"] .message-bad').first().textContent()).toContain(reason);
     await page.waitForTimeout(300); // a late half-frame flush would show up by now
-    expect(await page.locator('[data-phase="waiting"]').count()).toBe(1);
-    expect(await page.locator('[data-banner]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-phase="waiting"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-banner]').count()).toBe(0);
     expect(appliance.store.registrations.get(id)?.document ?? null).toBeNull();
     await ui.shootBoth('reader-unplugged-mid-scan');
 
@@ -93,7 +93,7 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
     const res = await page.request.post(`${ui.url}/api/simulator/mrz/scan`, { data: { sample: 1 } });
     expect(res.status()).toBe(202);
     await page.locator('[data-banner="valid"]').waitFor();
-    expect(await page.locator('[data-field="surname"] dd').textContent()).toBe('NCUBE');
+    await expect.poll(() => page.locator('[data-field="surname"] dd').textContent()).toBe('NCUBE');
     expect(appliance.store.registrations.get(id)?.document).toMatchObject({ documentNumber: 'GA771204', valid: true });
     await ui.tap('[data-screen="document"] [data-action="back"]');
     await page.locator('[data-screen="queue"]').waitFor();
@@ -151,7 +151,7 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
 
       await tap('[data-action="save-details"]');
       await page.locator('[data-screen="review"]').waitFor();
-      expect(await page.locator('[data-blocked]').count()).toBe(0);
+      await expect.poll(() => page.locator('[data-blocked]').count()).toBe(0);
       await expectTranslated(lang, 'review');
       await ui.shootBoth(`lang-${lang}-review`);
 

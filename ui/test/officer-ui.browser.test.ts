@@ -110,23 +110,23 @@ describe('officer UI in Chromium', () => {
     await signIn(LOCKABLE);
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toMatch(/locked until/);
     await shot('02-locked');
-    expect(await page.locator('[data-screen="sign-in"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-screen="sign-in"]').count()).toBe(1);
   });
 
   it('signs in, scans a simulated passport and shows each field with its check digit live', async () => {
     await signIn(TEST_OFFICER);
     await page.locator('[data-screen="queue"]').waitFor();
     await expect.poll(() => page.locator('[data-device="mrz"]').getAttribute('data-state')).toBe('connected');
-    expect(await page.locator('.sync-slot').textContent()).toMatch(/Sync/);
+    await expect.poll(() => page.locator('.sync-slot').textContent()).toMatch(/Sync/);
     await newRegistration();
     await shot('03-place-passport');
     await scan({ sample: 0 });
     await page.locator('[data-banner="valid"]').waitFor();
-    expect(await page.locator('[data-field="surname"] dd').textContent()).toBe('MOYO');
-    expect(await page.locator('[data-field="documentNumber"]').getAttribute('data-check')).toBe('ok');
-    expect(await page.locator('[data-field="birthDate"]').getAttribute('data-check')).toBe('ok');
-    expect(await page.locator('[data-field="nationality"]').getAttribute('data-check')).toBe('none');
-    expect(await page.locator('[data-field="composite"]').getAttribute('data-check')).toBe('ok');
+    await expect.poll(() => page.locator('[data-field="surname"] dd').textContent()).toBe('MOYO');
+    await expect.poll(() => page.locator('[data-field="documentNumber"]').getAttribute('data-check')).toBe('ok');
+    await expect.poll(() => page.locator('[data-field="birthDate"]').getAttribute('data-check')).toBe('ok');
+    await expect.poll(() => page.locator('[data-field="nationality"]').getAttribute('data-check')).toBe('none');
+    await expect.poll(() => page.locator('[data-field="composite"]').getAttribute('data-check')).toBe('ok');
     await page.waitForTimeout(900); // let the field-by-field animation finish for the screenshot
     await shot('04-scanned');
   });
@@ -135,7 +135,7 @@ describe('officer UI in Chromium', () => {
     const before = await page.evaluate(() => localStorage.getItem('bp.current'));
     await page.reload();
     await page.locator('[data-banner="valid"]').waitFor();
-    expect(await page.locator('[data-field="documentNumber"] dd').textContent()).toBe('FN123456');
+    await expect.poll(() => page.locator('[data-field="documentNumber"] dd').textContent()).toBe('FN123456');
     expect(await page.evaluate(() => localStorage.getItem('bp.current'))).toBe(before);
   });
 
@@ -164,14 +164,15 @@ describe('officer UI in Chromium', () => {
     };
 
     // Fingerprints: the diagram marks the next finger; the reader's own prompts arrive live.
+    // The finger marks come from the server's capture status, fetched after the screen appears: poll, don't race.
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="fingerprints"]').waitFor();
-    expect(await page.locator('[data-finger="right-index"]').getAttribute('data-mark')).toBe('next');
-    expect(await page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('pending');
+    await expect.poll(() => page.locator('[data-finger="right-index"]').getAttribute('data-mark')).toBe('next');
+    await expect.poll(() => page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('pending');
     await small('fingerprints');
     await tap('[data-fp-finger="right-index"] [data-action="recapture"]');
     await prompt('place-finger');
-    expect(await page.locator('.fp-prompt').textContent()).toBe('Place the right index finger on the reader');
+    await expect.poll(() => page.locator('.fp-prompt').textContent()).toBe('Place the right index finger on the reader');
     await small('fingerprints-place');
     // The training drawer stands in for the migrant (simulated reader): place, then lift.
     await tap('[data-action="simulate"]');
@@ -180,14 +181,14 @@ describe('officer UI in Chromium', () => {
     await tap('[data-sim="lift"]');
     await tap('[data-action="simulate"]');
     await page.locator('[data-fp-finger="right-index"][data-fp-status="captured"]').waitFor();
-    expect(await page.locator('[data-attempt-quality]').textContent()).toMatch(/Attempt 1, right index finger: quality \d+ ✓/);
+    await expect.poll(() => page.locator('[data-attempt-quality]').textContent()).toMatch(/Attempt 1, right index finger: quality \d+ ✓/);
 
     // A wet left index finger: every attempt below the office's minimum, retried, kept as low quality.
     await tap('[data-fp-finger="left-index"] [data-action="recapture"]');
     for (let i = 0; i < 3; i++) await press('left-index', 'wet');
     await page.locator('[data-fp-finger="left-index"][data-fp-status="low"]').waitFor();
-    expect(await page.locator('.fp-attempt').textContent()).toMatch(/Attempt 3, left index finger: quality \d+ ✗ below 40/);
-    expect(await page.locator('[data-action="continue"]').isDisabled()).toBe(true);
+    await expect.poll(() => page.locator('.fp-attempt').textContent()).toMatch(/Attempt 3, left index finger: quality \d+ ✗ below 40/);
+    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(true);
     await small('fingerprints-low');
 
     // Exception: a supervisor signs on the modal with id and PIN; the officer's session stays.
@@ -207,9 +208,9 @@ describe('officer UI in Chromium', () => {
     await small('exception-modal');
     await tap('[data-action="approve-exception"]');
     await page.locator('[data-fp-finger="left-index"][data-fp-status="exception"]').waitFor();
-    expect(await page.locator('[data-fp-finger="left-index"] .fp-state').textContent()).toBe(`E Unreadable · ${SUPERVISOR.officerId}`);
-    expect(await page.locator('.who').getAttribute('data-officer')).toBe(TEST_OFFICER.officerId);
-    expect(await page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('exception');
+    await expect.poll(() => page.locator('[data-fp-finger="left-index"] .fp-state').textContent()).toBe(`E Unreadable · ${SUPERVISOR.officerId}`);
+    await expect.poll(() => page.locator('.who').getAttribute('data-officer')).toBe(TEST_OFFICER.officerId);
+    await expect.poll(() => page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('exception');
     await small('fingerprints-done');
 
     // Details: every field by touch.
@@ -221,7 +222,7 @@ describe('officer UI in Chromium', () => {
     await tap('[data-editor="employer"]');
     await tap('[data-vacancy="DEMO-VAC-001"]');
     await tap('[data-editor="occupation"]');
-    expect(await page.locator('[data-isco="9211"]').getAttribute('aria-pressed')).toBe('true'); // from the vacancy
+    await expect.poll(() => page.locator('[data-isco="9211"]').getAttribute('aria-pressed')).toBe('true'); // from the vacancy
     await small('details-occupation');
     await tap('[data-editor="education"]');
     await tap('[data-education="secondary-o-level"]');
@@ -234,29 +235,29 @@ describe('officer UI in Chromium', () => {
     await tap('[data-editor="language"]');
     await tap('[data-migrant-language="sn"]');
     await tap('[data-editor="consent"]');
-    expect(await page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
+    await expect.poll(() => page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
     await tap('[data-action="consent-given"]');
     await small('details-consent');
     await tap('[data-action="save-details"]');
 
     // Review, then finalize with the printer out of paper: the receipt reports it, and prints after a reprint.
     await page.locator('[data-screen="review"]').waitFor();
-    expect(await page.locator('[data-summary="home"]').textContent()).toBe('Beitbridge, Matabeleland South');
-    expect(await page.locator('[data-summary="officer"]').textContent()).toBe(TEST_OFFICER.officerId);
-    expect(await page.locator('[data-blocked]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-summary="home"]').textContent()).toBe('Beitbridge, Matabeleland South');
+    await expect.poll(() => page.locator('[data-summary="officer"]').textContent()).toBe(TEST_OFFICER.officerId);
+    await expect.poll(() => page.locator('[data-blocked]').count()).toBe(0);
     await small('review');
     expect((await page.request.post(`${url}/api/simulator/printer`, { data: { paperOut: true } })).status()).toBe(200);
     await tap('[data-action="finalize"]');
     await page.locator('[data-banner="saved"]').waitFor();
     await page.locator('[data-print-status="failed"]').waitFor();
-    expect(await page.locator('[data-print-status]').textContent()).toBe('✗ Not printed: the printer is out of paper');
+    await expect.poll(() => page.locator('[data-print-status]').textContent()).toBe('✗ Not printed: the printer is out of paper');
     await small('receipt-paper-out');
     const id = (await page.locator('[data-registration-id]').textContent()) ?? '';
     expect(appliance.store.registrations.get(id)).toMatchObject({ status: 'finalized', officerId: TEST_OFFICER.officerId });
     expect((await page.request.post(`${url}/api/simulator/printer`, { data: { paperOut: false } })).status()).toBe(200);
     await tap('[data-action="reprint"]');
     await page.locator('[data-print-status="done"]').waitFor();
-    expect(await page.locator('[data-action="slip"]').getAttribute('href')).toBe(`/api/registrations/${id}/slip.pdf`);
+    await expect.poll(() => page.locator('[data-action="slip"]').getAttribute('href')).toBe(`/api/registrations/${id}/slip.pdf`);
     await small('receipt-done');
     const event = appliance.store.outbox.pending(10).find((e) => e.registrationId === id);
     expect(toWireRecord(event!).payload).toMatchObject({ districtOfOrigin: 'ZW-MS-BEITBRIDGE', occupationIsco: '9211', destinationProvince: 'ZA-LP', employerId: 'DEMO-EMP-001', returning: false });
@@ -269,7 +270,7 @@ describe('officer UI in Chromium', () => {
     await newRegistration();
     await scan({ sample: 0 });
     await page.locator('[data-banner="returning"]').waitFor();
-    expect(await page.locator('[data-banner="returning"]').textContent()).toMatch(/registered 1 time before/);
+    await expect.poll(() => page.locator('[data-banner="returning"]').textContent()).toMatch(/registered 1 time before/);
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="fingerprints"]').waitFor();
     await tap('[data-action="verify"]');
@@ -288,10 +289,10 @@ describe('officer UI in Chromium', () => {
     await newRegistration();
     await scan({ sample: 2, tampered: true });
     await page.locator('[data-banner="invalid"]').waitFor();
-    expect(await page.locator('[data-field="documentNumber"]').getAttribute('data-check')).toBe('failed');
+    await expect.poll(() => page.locator('[data-field="documentNumber"]').getAttribute('data-check')).toBe('failed');
     const warning = page.locator('[data-warning="CHECK_DIGIT_FAILED"]').first();
     expect(await warning.textContent()).toMatch(/check digit of the document number does not match.*What to do: Wipe the page and scan again/);
-    expect(await page.locator('[data-action="continue"]').isDisabled()).toBe(true);
+    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(true);
     const current = JSON.parse((await page.evaluate(() => localStorage.getItem('bp.current'))) ?? '{}') as { id: string };
     const refused = await page.request.post(`${url}/api/registrations/${current.id}/finalize`);
     expect(refused.status()).toBe(409);
@@ -308,12 +309,12 @@ describe('officer UI in Chromium', () => {
       await typeOn(tail > 0 ? line.slice(0, line.length - tail) : line);
       if (tail > 0) await tap('.keyboard [data-key="FILL"]');
     }
-    expect(await page.locator('.mrz-count.full').count()).toBe(2);
+    await expect.poll(() => page.locator('.mrz-count.full').count()).toBe(2);
     await shot('09-manual-entry');
     await tap('[data-action="check-mrz"]');
     await page.locator('[data-banner="valid"]').waitFor();
-    expect(await page.locator('[data-field="surname"] dd').textContent()).toBe('CHIKWANHA');
-    expect(await page.locator('[data-action="continue"]').isDisabled()).toBe(false);
+    await expect.poll(() => page.locator('[data-field="surname"] dd').textContent()).toBe('CHIKWANHA');
+    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(false);
   });
 
   it('turns the reader chip red with the reason when the reader is unplugged, and green again', async () => {
@@ -335,9 +336,9 @@ describe('officer UI in Chromium', () => {
   it('switches every string to Shona and back', async () => {
     await tap('[data-lang="sn"]');
     await expect.poll(() => page.locator('[data-action="continue"]').textContent()).toBe('Enderera');
-    expect(await page.locator('.sign-out').textContent()).toBe('Buda');
-    expect(await page.locator('[data-banner="valid"]').textContent()).toMatch(/Manhamba ese ekuongorora akarurama/);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('sn');
+    await expect.poll(() => page.locator('.sign-out').textContent()).toBe('Buda');
+    await expect.poll(() => page.locator('[data-banner="valid"]').textContent()).toMatch(/Manhamba ese ekuongorora akarurama/);
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('sn');
     await page.waitForTimeout(900);
     await shot('10-shona');
     await tap('[data-lang="en"]');
@@ -385,11 +386,11 @@ describe('officer UI in Chromium', () => {
     await page.locator('[data-screen="queue"]').waitFor();
     await page.clock.runFor(240_000); // default idle logout 5 min: the countdown shows in the last minute
     await page.locator('.countdown').waitFor();
-    expect(await page.locator('.countdown').textContent()).toMatch(/Signing out in \d+ seconds/);
+    await expect.poll(() => page.locator('.countdown').textContent()).toMatch(/Signing out in \d+ seconds/);
     await shot('12-idle-countdown');
     await page.clock.runFor(60_000);
     await page.locator('[data-screen="sign-in"]').waitFor();
-    expect(await page.locator('.message-info').textContent()).toMatch(/signed out because the screen was not used/);
+    await expect.poll(() => page.locator('.message-info').textContent()).toMatch(/signed out because the screen was not used/);
   });
 
   it('refuses to run at an origin the appliance did not announce', async () => {
