@@ -83,15 +83,22 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
       onState: (s) => this.#log.trace({ request: s }, 'request state'),
     });
     transport.on('data', (chunk) => transactor.receive(chunk));
-    transport.on('error', (err) => this.#log.warn({ err: err.message }, 'transport error'));
-    transport.on('close', () => {
+    // A vanished port shows up as 'close' or, on some ttys (EIO from a pty whose peer is gone), only as 'error':
+    // either way the module is lost and the driver ends closed, so the feature above can reopen it.
+    const lost = () => {
       transactor.transportClosed();
       if (this.#transport === transport) {
         this.#transport = undefined;
         this.#transactor = undefined;
         this.#setState('closed');
+        transport.close().catch(() => {});
       }
+    };
+    transport.on('error', (err) => {
+      this.#log.warn({ err: err.message }, 'transport error: treating the module as disconnected');
+      lost();
     });
+    transport.on('close', lost);
     this.#transport = transport;
     this.#transactor = transactor;
     try {
