@@ -6,13 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
 import { TEST_OFFICER, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
+import { CONSENTED_DETAILS as DETAILS } from '../support/registration-fixtures.ts';
 
-/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
-const DETAILS = {
-  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
-  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
-};
 
 /** The documented first-start seeding: the signed-in officer is the first supervisor. */
 const SUPERVISOR_ENV = { APPLIANCE_SUPERVISOR_ID: TEST_OFFICER.officerId, APPLIANCE_SUPERVISOR_PIN: TEST_OFFICER.pin };

@@ -23,12 +23,8 @@ import { type ApplianceProcess, spawnAppliance } from '../support/appliance-proc
 import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/central-process.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { CONSENTED_DETAILS as DETAILS } from '../support/registration-fixtures.ts';
 
-const DETAILS = {
-  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
-  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
-};
 const WORKLOAD_MS = Number(process.env.JEPSEN_MS ?? 18_000);
 const NEMESIS_STEPS = 6;
 /** Safety bound; the officers are paced (PACE_MS) so their work spans the whole window of faults. */

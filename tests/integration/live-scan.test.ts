@@ -6,26 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { parseConfig } from '../../appliance/src/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
-/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
-const DETAILS = {
-  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
-  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
-};
 
-function next<T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    const handler = (payload: T) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, handler);
-      resolve(payload);
-    };
-    socket.on(event, handler);
-  });
-}
 
 /**
  * The first step of a registration end to end, through a real listening server: the simulated reader writes

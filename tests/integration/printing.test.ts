@@ -11,26 +11,9 @@ import { decodeBarcodeImage } from '../../appliance/src/barcodes/barcode-decoder
 /** zxing, as a verifier's phone reads the paper (the appliance's own multi-scale decoder). */
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
 import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
+import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
-/** Finalizing needs the details with the migrant's consent (PUT /details); this appliance has no fingerprint reader, so no prints. */
-const DETAILS = {
-  homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', education: 'primary', occupationIsco: '9211',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse' }, language: 'en',
-  consent: { given: true, language: 'en', readAt: new Date().toISOString() },
-};
 
-function next<T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    const handler = (payload: T) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, handler);
-      resolve(payload);
-    };
-    socket.on(event, handler);
-  });
-}
 
 type JobEvent = { change: string; job: { id: string; status: string; lastError: { code: string; message: string } | null } };
 
