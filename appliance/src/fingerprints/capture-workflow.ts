@@ -1,7 +1,7 @@
 import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
 import { greyImageToPng } from '../../../firmware-bridge/src/fingerprint/image-png.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
-import { captureFinger } from './finger-capture.ts';
+import { capturePlannedFinger } from './finger-capture.ts';
 import type { FingerName } from './fingers.ts';
 import type { TemplateVault } from './template-vault.ts';
 import type { WorkflowEvents } from './workflow-events.ts';
@@ -42,18 +42,8 @@ export async function runCaptureWorkflow(i: CaptureWorkflowInput): Promise<Captu
   try {
     for (const finger of i.fingers) {
       current = { finger, attempt: 1 };
-      const result = await captureFinger({
-        reader: i.reader,
-        finger,
-        attempts: i.plan.attempts,
-        minQuality: i.plan.minQuality,
-        placeTimeoutMs: i.plan.placeTimeoutMs,
-        liftTimeoutMs: i.plan.liftTimeoutMs,
-        signal: i.signal,
-        onAttemptStart: (attempt) => {
-          current = { finger, attempt };
-        },
-        onAttempt: (a) => i.events.attempt(finger, a),
+      const result = await capturePlannedFinger(i, finger, (attempt) => {
+        current = { finger, attempt };
       });
       const { best } = result;
       const outcome: CapturedFinger['outcome'] = !best ? 'failed' : result.accepted ? 'captured' : 'low-quality';

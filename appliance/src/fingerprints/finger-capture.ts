@@ -2,7 +2,9 @@ import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts'
 import { fingerprintError } from '../../../firmware-bridge/src/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader, GreyImage } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
 import { scoreQuality } from '../../../firmware-bridge/src/fingerprint/quality.ts';
+import type { CapturePlan } from './fingerprint-config.ts';
 import type { FingerName } from './fingers.ts';
+import type { WorkflowEvents } from './workflow-events.ts';
 
 /**
  * Capture errors the person at the glass can fix by pressing again: they use up one attempt.
@@ -84,4 +86,31 @@ export async function captureFinger(o: FingerCaptureOptions): Promise<FingerCapt
     if (outcome.accepted) break;
   }
   return { finger: o.finger, best, attempts, accepted: best !== undefined && best.quality >= o.minQuality };
+}
+
+/** What both the capture plan and returning-migrant verification hand to one finger's capture. */
+export interface PlannedCaptureContext {
+  reader: FingerprintReader;
+  plan: CapturePlan;
+  signal: AbortSignal;
+  events: WorkflowEvents;
+}
+
+/** One finger captured under the office's plan (attempts, quality floor, timeouts), with live attempt events. */
+export function capturePlannedFinger(
+  c: PlannedCaptureContext,
+  finger: FingerName,
+  onAttemptStart: (attempt: number) => void,
+): Promise<FingerCaptureResult> {
+  return captureFinger({
+    reader: c.reader,
+    finger,
+    attempts: c.plan.attempts,
+    minQuality: c.plan.minQuality,
+    placeTimeoutMs: c.plan.placeTimeoutMs,
+    liftTimeoutMs: c.plan.liftTimeoutMs,
+    signal: c.signal,
+    onAttemptStart,
+    onAttempt: (a) => c.events.attempt(finger, a),
+  });
 }

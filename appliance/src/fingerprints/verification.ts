@@ -1,7 +1,7 @@
 import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import type { VerificationComparison } from './fingerprint-events.ts';
-import { captureFinger } from './finger-capture.ts';
+import { capturePlannedFinger } from './finger-capture.ts';
 import type { FingerName } from './fingers.ts';
 import type { ReferenceTemplate } from './template-vault.ts';
 import type { WorkflowEvents } from './workflow-events.ts';
@@ -38,18 +38,8 @@ export async function runVerification(i: VerificationInput): Promise<Verificatio
       const reference = byFinger.get(finger);
       if (!reference) continue;
       current = { finger, attempt: 1 };
-      const live = await captureFinger({
-        reader: i.reader,
-        finger,
-        attempts: i.plan.attempts,
-        minQuality: i.plan.minQuality,
-        placeTimeoutMs: i.plan.placeTimeoutMs,
-        liftTimeoutMs: i.plan.liftTimeoutMs,
-        signal: i.signal,
-        onAttemptStart: (attempt) => {
-          current = { finger, attempt };
-        },
-        onAttempt: (a) => i.events.attempt(finger, a),
+      const live = await capturePlannedFinger(i, finger, (attempt) => {
+        current = { finger, attempt };
       });
       if (!live.best) {
         comparisons.push({ finger, quality: 0, match: false, score: 0 });
