@@ -6,7 +6,9 @@ import { type AuthSettings, authSettingsFromEnv, registerAuth } from './auth/ind
 import type { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
 import type { ScanCache } from './devices/scan-cache.ts';
 import type { EventBus } from './events/event-bus.ts';
+import { type DeclaredRoute, declarePluginRoutesPublic, enforceAccessDeclarations } from './http/access.ts';
 import { deviceRoutes } from './http/device-routes.ts';
+import { allowedHostNames, checkHostAndOrigin } from './http/host-guard.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { uiStatic } from './http/ui-static.ts';
@@ -45,17 +47,55 @@ export interface AppDeps {
   now?: () => Date;
   /** Sign-in settings; default from APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S. */
   auth?: AuthSettings;
+  /** Host names this appliance answers to (http/host-guard.ts); default loopback only. */
+  allowedHosts?: ReadonlySet<string>;
+}
+
+/** Limits on every connection and request: a slow or idle client cannot hold the counter's server. */
+export const HTTP_LIMITS = {
+  /** Whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: 30_000,
+  /** Headers must arrive within this. */
+  headersTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 10_000,
+  /** A socket with no traffic at all is closed after this (socket.io pings every 25 s). */
+  connectionTimeoutMs: 60_000,
+  /** Default body limit of a route that declares none. */
+  defaultBodyLimit: 64 * 1024,
+  /** Largest body any route may declare (receipt photos for verification). */
+  maxBodyLimit: 8 * 1024 * 1024,
+} as const;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its declared access, filled at ready() (tests try them all). */
+    routeAccess: DeclaredRoute[];
+  }
 }
 
 /** Builds the HTTP app without listening (fastify testing guide): tests use inject(), main.ts listens. */
 export async function build(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
-    bodyLimit: 256 * 1024,
+    // The server-wide ceiling; each route gets HTTP_LIMITS.defaultBodyLimit unless it declares its own (onRoute below).
+    bodyLimit: HTTP_LIMITS.maxBodyLimit,
+    connectionTimeout: HTTP_LIMITS.connectionTimeoutMs,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    http: { headersTimeout: HTTP_LIMITS.headersTimeoutMs },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit = Math.min(route.bodyLimit ?? HTTP_LIMITS.defaultBodyLimit, HTTP_LIMITS.maxBodyLimit);
+  });
+  const routes = enforceAccessDeclarations(app);
+  app.decorate('routeAccess', routes);
 
   registerErrorHandler(app);
+  // Before anything else: a request that does not name this appliance (DNS rebinding) or comes from a foreign page.
+  const allowedHosts = deps.allowedHosts ?? allowedHostNames('127.0.0.1');
+  app.addHook('onRequest', async (request) => checkHostAndOrigin(allowedHosts, request.method, request.headers));
   // Root-level so it covers the registration routes' encapsulated context; it only acts on POST /api/registrations.
   if (deps.sync) app.addHook('preHandler', admissionHook(deps.sync.guard));
   await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...authSettingsFromEnv(process.env), ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
@@ -68,7 +108,10 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(async (docs) => {
+    declarePluginRoutesPublic(docs); // the OpenAPI viewer's own routes: the API description is not secret
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
 
   const devices = () => [
     ...(deps.mrz ? [deps.mrz.state] : []),

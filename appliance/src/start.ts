@@ -7,6 +7,7 @@ import { auditDeviceEvents } from './devices/device-audit.ts';
 import { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
 import { ScanCache } from './devices/scan-cache.ts';
 import { EventBus } from './events/event-bus.ts';
+import { allowedHostNames } from './http/host-guard.ts';
 import { attachSocketGateway } from './realtime/socket-gateway.ts';
 import { openStore, type Store } from './store/index.ts';
 import { SyncFeature } from './sync/sync-feature.ts';
@@ -78,9 +79,16 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     bus,
     logger: createLogger('reference', logger),
   });
-  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, sync, printing, fingerprints, reference, logger: createLogger('http', logger) });
+  const allowedHosts = allowedHostNames(config.server.host, config.server.allowedHosts);
+  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, sync, printing, fingerprints, reference, allowedHosts, logger: createLogger('http', logger) });
   await app.listen({ host: config.server.host, port: config.server.port });
-  const gateway = attachSocketGateway(app.server, bus, () => [mrz.state, printing.feature.state, fingerprints.feature.state], (req) => app.auth.authorizeSocket(req) !== null, () => sync.relay.status());
+  const gateway = attachSocketGateway(app.server, {
+    bus,
+    devices: () => [mrz.state, printing.feature.state, fingerprints.feature.state],
+    sessions: { authorize: (req) => app.auth.authorizeSocket(req), isLive: (key) => app.auth.sessions.isLive(key), onEnd: (l) => app.auth.sessions.onEnd(l) },
+    allowedHosts,
+    syncStatus: () => sync.relay.status(),
+  });
   await sync.start();
   await reference.start();
   const { port } = app.server.address() as AddressInfo;

@@ -13,6 +13,8 @@ export const AuthErrorCodes = {
   Forbidden: 'AUTH_FORBIDDEN',
   /** A state-changing request from a page that is not the appliance's own (CSRF). */
   ForeignOrigin: 'AUTH_FOREIGN_ORIGIN',
+  /** A Host header that does not name this appliance (DNS rebinding: a foreign name resolving to 127.0.0.1). */
+  ForeignHost: 'AUTH_FOREIGN_HOST',
   /** A new PIN that breaks the PIN rules. */
   WeakPin: 'AUTH_WEAK_PIN',
   /** Creating an officer whose id exists. */
@@ -28,6 +30,7 @@ export const AUTH_STATUS_BY_CODE: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_LOCKED: 423,
   AUTH_FORBIDDEN: 403,
   AUTH_FOREIGN_ORIGIN: 403,
+  AUTH_FOREIGN_HOST: 421,
   AUTH_WEAK_PIN: 400,
   AUTH_OFFICER_EXISTS: 409,
 };

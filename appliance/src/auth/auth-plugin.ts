@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { Store } from '../store/index.ts';
-import { AuthErrorCodes } from './auth-errors.ts';
+import { accessHook } from '../http/access.ts';
 import { authRoutes } from './auth-routes.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './authenticator.ts';
 import { sessionTokenFrom } from './cookies.ts';
@@ -34,8 +33,8 @@ export interface AuthOptions extends AuthSettings {
 export interface AuthHandle {
   sessions: SessionStore;
   officers: OfficerRepository;
-  /** For the socket.io handshake: the officer of the session cookie, or null. Does not count as activity. */
-  authorizeSocket(request: IncomingMessage): SessionOfficer | null;
+  /** For the socket.io handshake: the session of the cookie, or null. Does not count as activity. */
+  authorizeSocket(request: IncomingMessage): { officer: SessionOfficer; sessionKey: string } | null;
 }
 
 declare module 'fastify' {
@@ -43,17 +42,15 @@ declare module 'fastify' {
     auth: AuthHandle;
   }
   interface FastifyRequest {
-    /** Set on every /api request that passed the session check; null on public routes. */
+    /** Set on every request to a non-public route that passed the access check; null on public routes. */
     officer: SessionOfficer | null;
   }
 }
 
-/** Routes that work without a session. Everything outside /api (UI files, /docs, /healthz) is public too. */
-const PUBLIC_API = new Set(['POST /api/auth/sign-in']);
-
 /**
- * Sign-in, sessions and role checks, registered on the ROOT instance (not an encapsulated plugin) so the
- * session hook covers every /api route, including those other plugins add later.
+ * Sign-in, sessions and the access check, registered on the ROOT instance (not an encapsulated plugin) so the
+ * hook covers every route, including those other plugins add later. Each route declares who may call it
+ * (`config.access`); the check reads the matched route's declaration, never the URL.
  */
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<AuthHandle> {
   const now = opts.now ?? (() => new Date());
@@ -77,35 +74,24 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   const handle: AuthHandle = {
     sessions,
     officers,
-    authorizeSocket: (request) => sessions.resolve(sessionTokenFrom(request.headers), false)?.officer ?? null,
+    authorizeSocket: (request) => {
+      const session = sessions.resolve(sessionTokenFrom(request.headers), false);
+      return session ? { officer: session.officer, sessionKey: session.key } : null;
+    },
   };
   app.decorate('auth', handle);
   app.decorateRequest('officer', null);
 
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (!path.startsWith('/api/')) return;
-    if (request.method !== 'GET' && request.method !== 'HEAD') assertSameOrigin(request);
-    if (PUBLIC_API.has(`${request.method} ${path}`)) return;
-    // Background refreshes (list reloads after a socket event) must not keep an idle counter signed in.
-    const session = sessions.resolve(sessionTokenFrom(request.headers), request.headers['x-background'] !== '1');
-    if (!session) throw new ApplianceError(AuthErrorCodes.Required, 'sign in first: there is no session, or it ended after inactivity');
-    request.officer = session.officer;
-  });
+  // The one access check, on the route the router matched (http/access.ts); the route table must declare access.
+  app.addHook(
+    'onRequest',
+    accessHook({
+      // Background refreshes (list reloads after a socket event) must not keep an idle counter signed in.
+      resolveOfficer: (request) => sessions.resolve(sessionTokenFrom(request.headers), request.headers['x-background'] !== '1')?.officer ?? null,
+    }),
+  );
 
   await app.register(authRoutes, { officers, sessions, store: opts.store, lockout: opts.lockout ?? DEFAULT_LOCKOUT, officeCode: opts.officeCode, now, logger });
   await app.register(officerRoutes, { officers, sessions, store: opts.store });
   return handle;
-}
-
-/**
- * CSRF guard: a browser always sends Origin on a cross-site POST; it must name this appliance. Requests without
- * Origin (curl, the technicians' CLI, tests) are not from a web page and pass; the cookie is still required.
- */
-function assertSameOrigin(request: FastifyRequest): void {
-  const origin = request.headers.origin;
-  if (origin === undefined) return;
-  const host = request.headers.host;
-  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return;
-  throw new ApplianceError(AuthErrorCodes.ForeignOrigin, 'this request came from a page that is not the appliance');
 }

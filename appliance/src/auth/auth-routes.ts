@@ -51,6 +51,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/api/auth/sign-in',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Officer sign-in with officer id and PIN; sets the HttpOnly session cookie',
         description: `After ${lockout.maxAttempts} wrong PINs in a row the officer is locked for ${lockout.lockMs / 60_000} minutes (423); a supervisor can unlock earlier.`,
@@ -91,7 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
 
   app.post(
     '/api/auth/sign-out',
-    { schema: { summary: 'End the session', tags: ['auth'], response: { 204: Type.Null() } } },
+    { config: { access: 'officer' }, schema: { summary: 'End the session', tags: ['auth'], response: { 204: Type.Null() } } },
     async (request, reply) => {
       const officer = request.officer;
       sessions.revoke(sessionTokenFrom(request.headers));
@@ -103,6 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     '/api/auth/session',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'The signed-in officer; also the UI keep-alive (unless sent with x-background: 1)',
         tags: ['auth'],

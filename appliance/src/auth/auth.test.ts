@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { build } from '../app.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { EventBus } from '../events/event-bus.ts';
+import { allowedHostNames } from '../http/host-guard.ts';
 import { attachSocketGateway } from '../realtime/socket-gateway.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { FIRST_SUPERVISOR_FILE } from './seed.ts';
@@ -171,7 +172,7 @@ describe('socket.io handshake', () => {
     const bus = new EventBus();
     const app = await build({ store, bus, scans: new ScanCache(), officeCode: 'BBR', auth: TEST_AUTH });
     await app.listen({ host: '127.0.0.1', port: 0 });
-    const gateway = attachSocketGateway(app.server, bus, () => [], (req) => app.auth.authorizeSocket(req) !== null);
+    const gateway = attachSocketGateway(app.server, { bus, devices: () => [], sessions: { authorize: (req) => app.auth.authorizeSocket(req), isLive: (k) => app.auth.sessions.isLive(k), onEnd: (l) => app.auth.sessions.onEnd(l) }, allowedHosts: allowedHostNames('127.0.0.1') });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const attempt = (headers: Record<string, string>) =>
       new Promise<string>((resolve) => {

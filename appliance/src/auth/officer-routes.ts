@@ -4,7 +4,7 @@ import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
-import { requireOfficer, requireRole } from './guards.ts';
+import { requireOfficer } from './guards.ts';
 import { OfficerIdSchema, RoleSchema } from './auth-routes.ts';
 import type { OfficerRepository } from './officers.ts';
 import { PIN_MAX_LENGTH, hashPin } from './pin-hash.ts';
@@ -33,7 +33,6 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 /** Officer management: supervisors create officers, unlock them and reset PINs; anyone changes their own PIN. */
 export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = async (app, opts) => {
   const { officers, sessions, store } = opts;
-  const supervisorOnly = requireRole('supervisor');
   const mustExist = (officerId: string) => {
     const officer = officers.get(officerId);
     if (!officer) throw new ApplianceError('NOT_FOUND', `no officer ${officerId}`);
@@ -42,14 +41,14 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.get(
     '/api/officers',
-    { preHandler: supervisorOnly, schema: { summary: 'Officers of this appliance (supervisor)', tags: ['auth'], response: { 200: Type.Array(OfficerSchema), ...errors } } },
+    { config: { access: 'supervisor' }, schema: { summary: 'Officers of this appliance (supervisor)', tags: ['auth'], response: { 200: Type.Array(OfficerSchema), ...errors } } },
     async () => officers.list(),
   );
 
   app.post(
     '/api/officers',
     {
-      preHandler: supervisorOnly,
+      config: { access: 'supervisor' },
       schema: {
         summary: 'Create an officer (supervisor)',
         tags: ['auth'],
@@ -71,7 +70,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.post(
     '/api/officers/:officerId/unlock',
-    { preHandler: supervisorOnly, schema: { summary: 'Lift a PIN lockout (supervisor)', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
+    { config: { access: 'supervisor' }, schema: { summary: 'Lift a PIN lockout (supervisor)', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
       mustExist(request.params.officerId);
       officers.unlock(request.params.officerId);
@@ -83,6 +82,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
   app.put(
     '/api/officers/:officerId/pin',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Set a PIN: your own, or anyone\'s as a supervisor. Ends the officer\'s other sessions',
         tags: ['auth'],

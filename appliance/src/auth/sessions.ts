@@ -31,6 +31,7 @@ const keyOf = (token: string) => createHash('sha256').update(token).digest('hex'
  */
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
+  readonly #ended = new Set<(key: string) => void>();
   readonly #now: () => number;
   constructor(readonly options: SessionStoreOptions) {
     this.#now = options.now ?? Date.now;
@@ -53,7 +54,7 @@ export class SessionStore {
     if (!session) return null;
     const t = this.#now();
     if (this.#expired(session, t)) {
-      this.#sessions.delete(key);
+      this.#end(key);
       return null;
     }
     if (touch) session.lastActiveAt = t;
@@ -66,12 +67,29 @@ export class SessionStore {
   }
 
   revoke(token: string | undefined): void {
-    if (token) this.#sessions.delete(keyOf(token));
+    if (token) this.#end(keyOf(token));
   }
 
   /** Ends every session of one officer (PIN reset, officer disabled). */
   revokeOfficer(officerId: string): void {
-    for (const [key, s] of this.#sessions) if (s.officer.officerId === officerId) this.#sessions.delete(key);
+    for (const [key, s] of this.#sessions) if (s.officer.officerId === officerId) this.#end(key);
+  }
+
+  /** Whether the session with this key is still live; never counts as activity. */
+  isLive(key: string): boolean {
+    const session = this.#sessions.get(key);
+    if (!session) return false;
+    if (this.#expired(session, this.#now())) {
+      this.#end(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Told the key of every session that ends (sign-out, expiry, revocation): live sockets follow their session. */
+  onEnd(listener: (key: string) => void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
   }
 
   get size(): number {
@@ -81,7 +99,18 @@ export class SessionStore {
 
   sweep(): void {
     const t = this.#now();
-    for (const [key, s] of this.#sessions) if (this.#expired(s, t)) this.#sessions.delete(key);
+    for (const [key, s] of this.#sessions) if (this.#expired(s, t)) this.#end(key);
+  }
+
+  #end(key: string): void {
+    if (!this.#sessions.delete(key)) return;
+    for (const listener of this.#ended) {
+      try {
+        listener(key);
+      } catch {
+        /* a listener's failure must not keep a session alive or stop the others */
+      }
+    }
   }
 
   #expired(s: Session, t: number): boolean {

@@ -20,7 +20,7 @@ describe('appliance configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const { config, source } = loadConfig({}, dir);
     expect(source).toContain('defaults');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, allowedHosts: [] });
     expect(config.dataDir).toBe('./data');
     expect(config.devices.mrz).toEqual({ transport: 'simulator', baudRate: 9600, framing: 'auto' });
   });
@@ -30,7 +30,7 @@ describe('appliance configuration', () => {
       { version: 1, server: { port: 9000 } },
       { PORT: '8181', HOST: '0.0.0.0', APPLIANCE_DATA_DIR: '/var/lib/appliance', APPLIANCE_OFFICE_CODE: 'CHR' },
     );
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8181 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8181, allowedHosts: [] });
     expect(config.dataDir).toBe('/var/lib/appliance');
     expect(config.office.code).toBe('CHR');
   });

@@ -90,6 +90,11 @@ export const ApplianceConfigSchema = Type.Object(
       {
         host: Type.String({ minLength: 1, default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' }), {
+          default: [],
+          maxItems: 16,
+          description: 'extra host names or addresses the appliance answers to (besides loopback and server.host); anything else gets 421',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

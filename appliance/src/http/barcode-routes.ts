@@ -74,6 +74,7 @@ export const barcodeRoutes: FastifyPluginAsyncTypebox<BarcodeRoutesOptions> = as
   app.post(
     '/api/barcodes/decode',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Read a QR code (receipt, job offer) or PDF417 (identity document) from a PNG or JPEG image',
         description:

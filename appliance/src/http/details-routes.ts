@@ -64,6 +64,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   app.put(
     '/api/registrations/:id/details',
     {
+      config: { access: 'officer' },
       schema: {
         summary: "Record the migrant's details and consent (replaces the previous save)",
         description:
@@ -88,6 +89,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   app.get(
     '/api/registrations/:id/details',
     {
+      config: { access: 'officer' },
       schema: { summary: "The registration's details (404 until recorded)", tags: ['registrations'], params: IdParams, response: { 200: StoredDetailsSchema, ...errors } },
     },
     async (request) => {
@@ -101,6 +103,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   app.get(
     '/api/registrations/:id/completeness',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'What still blocks finalizing: details, consent, fingerprints of the plan',
         tags: ['registrations'],
@@ -118,6 +121,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   app.post(
     '/api/auth/supervisor-approval',
     {
+      config: { access: 'officer' },
       schema: {
         summary: "A supervisor approves one action on the officer's screen: checks their PIN, returns a 2-minute single-use token",
         description:

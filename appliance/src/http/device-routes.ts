@@ -28,6 +28,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
   app.get(
     '/api/devices',
     {
+      config: { access: 'officer' },
       schema: { summary: 'State of each counter device', tags: ['devices'], response: { 200: Type.Array(DeviceState) } },
     },
     async () => opts.devices(),
@@ -36,6 +37,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
   app.get(
     '/api/scans/latest',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'The most recent document read (also pushed live on socket.io as document:scanned)',
         tags: ['devices'],
@@ -52,6 +54,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
   app.post(
     '/api/simulator/mrz/scan',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Simulated reader only: "place" a passport on it. The bytes go over the pty like a real reader\'s',
         tags: ['simulator'],

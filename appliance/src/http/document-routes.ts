@@ -29,6 +29,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.get(
     '/api/registrations/:id/slip.pdf',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'A4 registration slip (PDF) for the office file: details, signed QR, consent, signature lines',
         tags: ['documents'],
@@ -55,6 +56,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
   app.get(
     '/api/reports/daily.pdf',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Daily office report (PDF): registrations by sex, age group, district of origin, intended occupation',
         tags: ['documents'],

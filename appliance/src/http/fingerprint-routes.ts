@@ -86,6 +86,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.get(
     '/api/registrations/:id/fingerprints',
     {
+      config: { access: 'officer' },
       schema: {
         summary: "Per finger of the office's plan: captured (best quality, attempts) / exception / pending, and the latest workflow",
         tags: ['fingerprints'],
@@ -102,6 +103,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.get(
     '/api/registrations/:id/fingerprints/:finger/image.png',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'The stored image of one finger (lossless 8-bit grey PNG, 256×288), for signed-in officers of this post only',
         description:
@@ -130,6 +132,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/registrations/:id/fingerprints/capture',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Start capturing the plan\'s fingers (or the ones named) in the background; 409 DEVICE_BUSY while another runs',
         description:
@@ -154,6 +157,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/registrations/:id/fingerprints/cancel',
     {
+      config: { access: 'officer' },
       schema: { summary: 'Cancel the running capture or verification of this registration', tags: ['fingerprints'], params: IdParams, response: { 202: WorkflowSchema, ...errors } },
     },
     async (request, reply) => reply.status(202).send(service.cancel(request.params.id)),
@@ -162,6 +166,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/registrations/:id/fingerprints/exceptions',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Record a finger that is missing or cannot be captured; needs a supervisor (403 otherwise)',
         tags: ['fingerprints'],
@@ -184,6 +189,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/registrations/:id/fingerprints/verify',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Returning migrant: capture live and match on the sensor against an earlier registration of the same document',
         description: 'Answers when done (one live capture per finger until a match). Audited with decision and scores, without biometric data.',
@@ -204,6 +210,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/simulator/fingerprint/place',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Simulated reader only: a person puts a finger on the glass (same person + finger = same print)',
         tags: ['simulator'],
@@ -228,6 +235,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
   app.post(
     '/api/simulator/fingerprint/lift',
     {
+      config: { access: 'officer' },
       schema: { summary: 'Simulated reader only: the finger leaves the glass', tags: ['simulator'], response: { 202: Type.Object({ fingerPresent: Type.Boolean() }), 409: ErrorSchema } },
     },
     async (_request, reply) => {

@@ -16,7 +16,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   });
   app.get(
     '/healthz',
-    { schema: { summary: 'Store and device states', tags: ['health'], response: { 200: Health, 503: Health } } },
+    { config: { access: 'public' }, schema: { summary: 'Store and device states', tags: ['health'], response: { 200: Health, 503: Health } } },
     async (_request, reply) => {
       let store: { ok: boolean; schemaVersion?: number; walMode?: boolean; error?: string };
       try {

@@ -57,6 +57,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.post(
     '/api/registrations/:id/receipt',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Print the migrant\'s receipt (finalized registrations only)',
         description:
@@ -81,6 +82,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.get(
     '/api/registrations/:id/print-jobs',
     {
+      config: { access: 'officer' },
       schema: { summary: 'Print jobs of one registration, oldest first', tags: ['printing'], params: IdParams, response: { 200: Type.Array(PrintJobSchema) } },
     },
     async (request) => printing.jobs.forRegistration(request.params.id),
@@ -89,6 +91,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.get(
     '/api/print-jobs',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Recent print jobs, newest first',
         tags: ['printing'],
@@ -107,7 +110,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.get(
     '/api/print-jobs/:id',
-    { schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
+    { config: { access: 'officer' }, schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
     async (request) => {
       const job = printing.jobs.get(request.params.id);
       if (!job) throw new ApplianceError('NOT_FOUND', `no print job ${request.params.id}`);
@@ -118,6 +121,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.post(
     '/api/print-jobs/:id/reprint',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Print a failed receipt again (after loading paper, closing the cover…)',
         description: 'Only a failed job can be reprinted (409 otherwise), so a double press prints once.',
@@ -132,6 +136,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.post(
     '/api/receipts/verify',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Is this receipt genuine? From the QR text or a photo of the receipt',
         description:
@@ -159,6 +164,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.post(
     '/api/simulator/printer',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Simulated printer only: paper out, cover open, offline, paper near end, roll ending mid-job',
         tags: ['simulator'],
@@ -191,6 +197,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
   app.get(
     '/api/simulator/printer/last-receipt.png',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Simulated printer only: the last receipt it printed, as the paper would look',
         tags: ['simulator'],

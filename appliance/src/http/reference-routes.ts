@@ -78,13 +78,13 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
 
   app.get(
     '/api/reference/status',
-    { schema: { summary: 'Local reference copy: version, last sync, lag behind the central', tags, response: { 200: ReferenceStatusSchema } } },
+    { config: { access: 'officer' }, schema: { summary: 'Local reference copy: version, last sync, lag behind the central', tags, response: { 200: ReferenceStatusSchema } } },
     async () => reference.status(),
   );
 
   app.post(
     '/api/reference/sync',
-    { schema: { summary: 'Pull reference data from the central now', tags, response: { 202: Type.Object({ requested: Type.Boolean() }) } } },
+    { config: { access: 'officer' }, schema: { summary: 'Pull reference data from the central now', tags, response: { 202: Type.Object({ requested: Type.Boolean() }) } } },
     async (_request, reply) => {
       reference.syncNow();
       return reply.status(202).send({ requested: true });
@@ -93,13 +93,14 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
 
   app.get(
     '/api/reference/provinces',
-    { schema: { summary: 'Provinces of Zimbabwe', tags, response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }) } } },
+    { config: { access: 'officer' }, schema: { summary: 'Provinces of Zimbabwe', tags, response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })) }) } } },
     async () => ({ items: reference.queries.provinces() }),
   );
 
   app.get(
     '/api/reference/districts',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Districts, optionally of one province (code ZW-MS or name)',
         tags,
@@ -113,6 +114,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
   app.get(
     '/api/reference/occupations',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'ISCO-08 occupations; the common farm, construction and transport jobs first',
         tags,
@@ -126,6 +128,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
   app.get(
     '/api/reference/employers',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Registered employers with their open vacancies (only those with one, unless all=true)',
         tags,
@@ -144,7 +147,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
 
   app.get(
     '/api/reference/offices',
-    { schema: { summary: 'The Labour Migration Centres', tags, response: { 200: Type.Object({ items: Type.Array(OfficeSchema) }) } } },
+    { config: { access: 'officer' }, schema: { summary: 'The Labour Migration Centres', tags, response: { 200: Type.Object({ items: Type.Array(OfficeSchema) }) } } },
     async () => ({ items: reference.queries.offices() }),
   );
 };

@@ -36,6 +36,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   app.post(
     '/api/registrations',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Start a registration (a draft) at this post',
         tags: ['registrations'],
@@ -54,6 +55,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   app.get(
     '/api/registrations',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'List registrations at this post, newest first, with keyset paging',
         tags: ['registrations'],
@@ -80,6 +82,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   app.get(
     '/api/registrations/:id',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Read one registration',
         tags: ['registrations'],
@@ -97,6 +100,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   app.put(
     '/api/registrations/:id/document',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Attach the scanned document (by scan id) or a manually entered MRZ',
         description:
@@ -147,6 +151,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   app.post(
     '/api/registrations/:id/finalize',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
         description:

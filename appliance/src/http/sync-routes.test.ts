@@ -8,6 +8,7 @@ import { SyncFeature } from '../sync/sync-feature.ts';
 import { loadOrCreateIdentity } from '../keys/identity.ts';
 import { finalizeMany, ScriptedCentral } from '../sync/test-support.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { accessHook } from './access.ts';
 import { syncRoutes } from './sync-routes.ts';
 
 const central = { url: '', connectTimeoutMs: 1000, responseTimeoutMs: 1000 };
@@ -27,13 +28,20 @@ const sync = {
  * Stands in for the auth plugin (a seam we own): the session officer comes from a test header here,
  * from the session cookie in the real app (covered by appliance/src/auth/auth.test.ts).
  */
+/** The real access guard, with the officer taken from a test header instead of a session cookie. */
 function actAsSessionOfficer(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    const raw = request.headers['x-test-officer'];
-    if (typeof raw !== 'string') return;
-    const [officerId = '', role = 'officer'] = raw.split(':');
-    request.officer = { officerId, displayName: officerId, role: role as 'officer' | 'supervisor' | 'technician' };
-  });
+  app.decorateRequest('officer', null);
+  app.addHook(
+    'onRequest',
+    accessHook({
+      resolveOfficer: (request) => {
+        const raw = request.headers['x-test-officer'];
+        if (typeof raw !== 'string') return null;
+        const [officerId = '', role = 'officer'] = raw.split(':');
+        return { officerId, displayName: officerId, role: role as 'officer' | 'supervisor' | 'technician' };
+      },
+    }),
+  );
 }
 
 describe('sync routes', () => {
@@ -59,7 +67,7 @@ describe('sync routes', () => {
 
   it('GET /api/sync reports the queue, link state and the identity to enrol at the central', async () => {
     finalizeMany(store, 3);
-    const res = await app.inject({ method: 'GET', url: '/api/sync' });
+    const res = await app.inject({ method: 'GET', url: '/api/sync', headers: { 'x-test-officer': 'BBR-017:officer' } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.status).toMatchObject({ linkState: 'not-configured', queueDepth: 3, quarantined: 0, deviceId: feature.identity.deviceId });
@@ -72,7 +80,7 @@ describe('sync routes', () => {
     const [event] = store.outbox.pending(1);
     store.outbox.quarantine(event!.seq, 'central conflict: content_differs');
 
-    const list = await app.inject({ method: 'GET', url: '/api/sync/quarantine' });
+    const list = await app.inject({ method: 'GET', url: '/api/sync/quarantine', headers: { 'x-test-officer': 'BBR-017:officer' } });
     expect(list.json()).toMatchObject({ total: 1, items: [{ seq: event!.seq, registrationId: id, reason: 'central conflict: content_differs' }] });
     expect(list.body).not.toContain('ERIKSSON');
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireOfficer, requireRole } from '../auth/guards.ts';
+import { requireOfficer } from '../auth/guards.ts';
 import type { SyncFeature } from '../sync/sync-feature.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -55,6 +55,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   app.get(
     '/api/sync',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Forwarding to the central database: queue, link, throughput, time to drain',
         tags: ['sync'],
@@ -72,6 +73,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   app.get(
     '/api/sync/quarantine',
     {
+      config: { access: 'officer' },
       schema: {
         summary: 'Registrations the central refused or holds differently: for a technician to review',
         tags: ['sync'],
@@ -85,13 +87,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   app.post(
     '/api/sync/quarantine/:seq/retry',
     {
+      config: { access: ['technician', 'supervisor'] },
       schema: {
         summary: 'Put a quarantined registration back in the queue and try the central now',
         tags: ['sync'],
         params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
         response: { 200: QuarantinedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
       },
-      preHandler: requireRole('technician', 'supervisor'),
     },
     async (request) => {
       const item = store.outbox.requeue(request.params.seq);

@@ -55,7 +55,7 @@ export const uiStatic: FastifyPluginAsync<UiStaticOptions> = async (app, opts) =
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer');
 
-  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     security(reply, request).header('cache-control', 'no-store');
     if (indexHtml === null) {
       return reply
@@ -67,7 +67,7 @@ export const uiStatic: FastifyPluginAsync<UiStaticOptions> = async (app, opts) =
     return reply.type(TYPES['.html'] as string).send(indexHtml.replace(ORIGIN_META, `<meta name="appliance-origins" content="${origins}">`));
   });
 
-  app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Params: { '*': string } }>('/assets/*', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const name = request.params['*'];
     const body = /^[A-Za-z0-9._-]+$/.test(name) ? assets.get(name) : undefined;
     if (!body) return reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `no UI asset ${name}` });
