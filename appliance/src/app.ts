@@ -64,7 +64,7 @@ export const HTTP_LIMITS = {
   /** Default body limit of a route that declares none. */
   defaultBodyLimit: 64 * 1024,
   /** Largest body any route may declare (receipt photos for verification). */
-  maxBodyLimit: 8 * 1024 * 1024,
+  maxBodyLimit: 12 * 1024 * 1024,
 } as const;
 
 declare module 'fastify' {
@@ -98,7 +98,6 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => checkHostAndOrigin(allowedHosts, request.method, request.headers));
   // Root-level so it covers the registration routes' encapsulated context; it only acts on POST /api/registrations.
   if (deps.sync) app.addHook('preHandler', admissionHook(deps.sync.guard));
-  await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...authSettingsFromEnv(process.env), ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -112,6 +111,8 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     declarePluginRoutesPublic(docs); // the OpenAPI viewer's own routes: the API description is not secret
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
+  // After swagger, so the sign-in and officer routes are in /docs/json too.
+  await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...authSettingsFromEnv(process.env), ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
 
   const devices = () => [
     ...(deps.mrz ? [deps.mrz.state] : []),

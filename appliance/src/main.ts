@@ -6,6 +6,8 @@ import { startAppliance } from './start.ts';
 const log = createLogger('main');
 
 async function main(): Promise<void> {
+  // Every file this process creates (keys, database, backups, first-supervisor note) is for its own user only.
+  process.umask(0o077);
   const { config, source, notes } = loadConfig();
   rootLogger.level = config.logLevel;
   log.info({ source }, 'configuration loaded');

@@ -26,6 +26,7 @@ function run(script: string, env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 function main(): void {
+  process.umask(0o077); // the data dir holds keys and personal data: private from the first file on
   const { config, source } = loadConfig();
   if (config.central.url !== '') {
     log.info({ central: config.central.url }, 'central.url is configured: starting the appliance alone');

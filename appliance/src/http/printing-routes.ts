@@ -156,6 +156,9 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
     async (request) => {
       const body = request.body as unknown;
+      if (!Buffer.isBuffer(body) && typeof (body as { qr?: unknown } | null)?.qr !== 'string') {
+        throw new ApplianceError('UNSUPPORTED_MEDIA_TYPE', `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+      }
       const qr = Buffer.isBuffer(body) ? classifyBarcode(decodeBarcodeImage(body)).text : (body as { qr: string }).qr;
       return printing.verify(qr);
     },

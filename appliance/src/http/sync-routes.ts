@@ -91,7 +91,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       schema: {
         summary: 'Put a quarantined registration back in the queue and try the central now',
         tags: ['sync'],
-        params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         response: { 200: QuarantinedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
       },
     },

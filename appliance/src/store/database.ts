@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
@@ -18,7 +18,8 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export function openDatabase(path: string, dir: string, logger: Logger): Database.Database {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makePrivate(dir, path);
   } catch (err) {
     throw new ApplianceError(
       StoreErrorCodes.IoError,
@@ -37,9 +38,23 @@ export function openDatabase(path: string, dir: string, logger: Logger): Databas
     db.pragma('foreign_keys = ON');
     // Schema-borne SQL may only call innocuous functions (json_valid is one): a tampered file cannot run more.
     db.pragma('trusted_schema = OFF');
+    makePrivate(dir, path); // the -wal and -shm files exist now
     return db;
   } catch (err) {
     db?.close();
     throw mapSqliteError(err, 'open');
+  }
+}
+
+/**
+ * Names, passport numbers and fingerprints live here: the data directory is 0700 and the database files 0600
+ * whatever the umask or an earlier copy left (a technician's `cp` with umask 022 gives 0644). SQLite creates
+ * the -wal and -shm files with the main file's mode, so making the main file 0600 before opening covers them.
+ */
+export function makePrivate(dir: string, path: string): void {
+  chmodSync(dir, 0o700);
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }

@@ -1,0 +1,57 @@
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from './index.ts';
+import { tempDir } from './test-support.ts';
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe('store files are private whatever the umask or an earlier copy left', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir('file-modes-');
+  });
+  afterEach(() => tmp.remove());
+
+  it('makes a wide-open data dir 0700 and a 0644 database and its WAL 0600 at start', () => {
+    const dataDir = join(tmp.dir, 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const first = openStore({ dataDir });
+    first.registrations.create({ officeCode: 'BBR', officerId: 'BBR-017' });
+    const dbPath = first.health().path;
+    first.close();
+    // A technician's copy with umask 022, or a restore by hand.
+    chmodSync(dataDir, 0o755);
+    chmodSync(dbPath, 0o644);
+    writeFileSync(`${dbPath}-wal`, '');
+    chmodSync(`${dbPath}-wal`, 0o644);
+
+    const store = openStore({ dataDir });
+    try {
+      expect(mode(dataDir)).toBe(0o700);
+      expect(mode(dbPath)).toBe(0o600);
+      expect(mode(`${dbPath}-wal`)).toBe(0o600);
+      expect(mode(`${dbPath}-shm`)).toBe(0o600);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('creates a new data dir 0700 with a 0600 database even under umask 000', () => {
+    const old = process.umask(0);
+    try {
+      const dataDir = join(tmp.dir, 'fresh', 'data');
+      const store = openStore({ dataDir });
+      try {
+        expect(mode(dataDir)).toBe(0o700);
+        expect(mode(store.health().path)).toBe(0o600);
+        expect(mode(`${store.health().path}-wal`)).toBe(0o600);
+      } finally {
+        store.close();
+      }
+    } finally {
+      process.umask(old);
+    }
+  });
+});
