@@ -36,7 +36,8 @@ export interface RunningAppliance {
  */
 export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance')): Promise<RunningAppliance> {
   const store = openStore({ dataDir: config.dataDir, logger }); // the store namespaces its own logs ('store')
-  const bus = new EventBus();
+  const busLog = createLogger('bus', logger);
+  const bus = new EventBus({ onListenerError: (event, err) => busLog.error({ event, message: (err as Error)?.message }, 'a listener failed; other listeners unaffected') });
   const scans = new ScanCache();
   const stopAudit = auditDeviceEvents(bus, store, createLogger('audit', logger));
   const mrz = new MrzReaderFeature({ config: config.devices.mrz, bus, scans, logger: createLogger('device:mrz', logger) });

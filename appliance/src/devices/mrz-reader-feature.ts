@@ -8,7 +8,7 @@ import { HidTransport } from '../../../firmware-bridge/src/transport/hid-transpo
 import { SerialTransport } from '../../../firmware-bridge/src/transport/serial-transport.ts';
 import type { TransportFactory } from '../../../firmware-bridge/src/transport/transport.ts';
 import type { MrzDeviceConfig } from '../config/schema.ts';
-import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import type { DeviceStateEvent, DocumentScannedEvent, EventBus } from '../events/event-bus.ts';
 import type { Feature } from './feature.ts';
 import type { ScanCache } from './scan-cache.ts';
 
@@ -114,21 +114,21 @@ export class MrzReaderFeature implements Feature {
   #onRead(lines: string[], framing: string, receivedAt: number): void {
     const scanId = randomUUID();
     const at = this.#now().toISOString();
+    // Parse first, publish after: nothing a subscriber does can turn a good scan into a failed one.
+    let scan: DocumentScannedEvent;
     try {
       const document = parseMrz(lines, { now: this.#now() });
-      const scan = { scanId, at, lines, framing, document, receivedAt };
-      this.options.scans.add(scan);
+      scan = { scanId, at, lines, framing, document, receivedAt };
       this.#log.info({ scanId, format: document.format, valid: document.valid, warnings: document.warnings.length }, 'document read');
-      this.options.bus.publish('document.scanned', scan);
     } catch (err) {
       const error = isApplianceError(err)
         ? { code: err.code, message: err.message }
         : { code: 'MRZ_PARSE_FAILED', message: 'the reader sent lines that are not a machine-readable zone' };
-      const scan = { scanId, at, lines, framing, document: null, error, receivedAt };
-      this.options.scans.add(scan);
+      scan = { scanId, at, lines, framing, document: null, error, receivedAt };
       this.#log.warn({ scanId, code: error.code }, 'unreadable document');
-      this.options.bus.publish('document.scanned', scan);
     }
+    this.options.scans.add(scan);
+    this.options.bus.publish('document.scanned', scan);
   }
 
   #publishState(change: Pick<DeviceStateEvent, 'state'> & { reason?: string }): void {

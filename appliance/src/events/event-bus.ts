@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { MrzDocument } from '../../../firmware-bridge/src/mrz/index.ts';
 import type { Registration } from '../store/index.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
@@ -65,20 +64,76 @@ export interface BusEvents {
 
 export type BusEventName = keyof BusEvents;
 
-/** A typed, synchronous event bus: the single source of live events. */
-export class EventBus {
-  readonly #emitter = new EventEmitter({ captureRejections: false });
+type Listener = (payload: never) => void;
 
-  constructor() {
-    this.#emitter.setMaxListeners(50);
+export interface EventBusOptions {
+  /** Told of a listener that threw; the event still reaches every other listener. Default: console.error. */
+  onListenerError?: (event: BusEventName, err: unknown) => void;
+}
+
+/**
+ * A typed, synchronous event bus: the single source of live events (zigbee2mqtt lib/eventBus.ts).
+ * Each listener runs in its own try/catch: one that throws is reported and changes nothing for the publisher or
+ * the other listeners. Subscriptions can be grouped by owner (a module) and dropped together at its stop.
+ */
+export class EventBus {
+  readonly #listeners = new Map<BusEventName, Set<Listener>>();
+  readonly #owners = new Map<string, Set<() => void>>();
+  readonly #onError: (event: BusEventName, err: unknown) => void;
+
+  constructor(options: EventBusOptions = {}) {
+    this.#onError =
+      options.onListenerError ??
+      ((event, err) => console.error(`event bus: a ${event} listener failed: ${(err as Error)?.message ?? String(err)}`));
   }
 
   publish<K extends BusEventName>(name: K, payload: BusEvents[K]): void {
-    this.#emitter.emit(name, payload);
+    const listeners = this.#listeners.get(name);
+    if (!listeners) return;
+    for (const listener of [...listeners]) {
+      try {
+        (listener as (p: BusEvents[K]) => void)(payload);
+      } catch (err) {
+        try {
+          this.#onError(name, err);
+        } catch {
+          /* a failing error reporter must not break publishing either */
+        }
+      }
+    }
   }
 
-  subscribe<K extends BusEventName>(name: K, listener: (payload: BusEvents[K]) => void): () => void {
-    this.#emitter.on(name, listener);
-    return () => this.#emitter.off(name, listener);
+  /** Adds a listener; the returned function removes it. `owner` groups it for `dropOwner` (a module's stop). */
+  subscribe<K extends BusEventName>(name: K, listener: (payload: BusEvents[K]) => void, owner?: string): () => void {
+    let set = this.#listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    const entry = listener as Listener;
+    set.add(entry);
+    const unsubscribe = () => {
+      this.#listeners.get(name)?.delete(entry);
+      if (owner) this.#owners.get(owner)?.delete(unsubscribe);
+    };
+    if (owner) {
+      let owned = this.#owners.get(owner);
+      if (!owned) {
+        owned = new Set();
+        this.#owners.set(owner, owned);
+      }
+      owned.add(unsubscribe);
+    }
+    return unsubscribe;
+  }
+
+  /** Removes every listener a module subscribed under `owner`. */
+  dropOwner(owner: string): void {
+    for (const unsubscribe of [...(this.#owners.get(owner) ?? [])]) unsubscribe();
+    this.#owners.delete(owner);
+  }
+
+  listenerCount(name: BusEventName): number {
+    return this.#listeners.get(name)?.size ?? 0;
   }
 }
