@@ -16,6 +16,11 @@ export function whenSessionLost(handler: () => void): void {
   onSessionLost = handler;
 }
 
+/** The live socket was dropped by the appliance and the session is gone: same as a refused request. */
+export function reportSessionLost(): void {
+  onSessionLost();
+}
+
 export interface RequestOptions {
   /** Automatic refreshes: the server does not count them as officer activity. */
   background?: boolean;

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { ApiError, api } from './api.ts';
+import { ApiError, api, reportSessionLost } from './api.ts';
 import { Store } from './state/store.ts';
 import type { DeviceKind, DeviceStateEvent, FingerprintPromptEvent, Registration, ScanEvent, SyncInfo } from './types.ts';
 
@@ -36,7 +36,19 @@ export function connectLive(): void {
     void refreshDevices();
     void refreshSync();
   });
-  socket.on('disconnect', () => live.update((s) => ({ ...s, connected: false })));
+  socket.on('disconnect', (reason) => {
+    live.update((s) => ({ ...s, connected: false }));
+    // The appliance drops a socket when its session ends (idle logout, sign-out elsewhere): a background request
+    // then meets AUTH_REQUIRED and the app returns to sign-in. If the session is still live, reconnect.
+    if (reason === 'io server disconnect') {
+      api('GET', '/api/auth/session', undefined, { background: true }).then(
+        () => socket?.connect(),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.code === 'AUTH_REQUIRED') reportSessionLost();
+        },
+      );
+    }
+  });
   socket.on('device:state', (e: DeviceStateEvent) => live.update((s) => ({ ...s, devices: { ...s.devices, [e.device]: e } })));
   socket.on('sync:status', (e: SyncInfo) => live.update((s) => ({ ...s, sync: e })));
   socket.on('document:scanned', (e: ScanEvent) => {
