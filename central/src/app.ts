@@ -1,17 +1,27 @@
 /**
  * The central receiver as a Fastify instance: build() wires plugins and returns the app without
  * listening (tests use inject()); listen() is main.ts's business.
+ *
+ * Every route declares its access (auth/access.ts); the app refuses to become ready otherwise.
  */
-import Fastify from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
 import { createLogger, type Logger } from '../../firmware-bridge/src/common/logger.ts';
+import { installAccessControl } from './auth/access.ts';
+import { validateAdminToken } from './auth/admin-token.ts';
+import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from './auth/auth-settings.ts';
+import { PasswordHasher } from './auth/passwords.ts';
+import { sessionCookieName } from './auth/session-token.ts';
 import type { Db } from './db/db.ts';
 import { DeviceDirectory, enrolConfiguredDevices, parseEd25519PublicKey, type DeviceConfig } from './devices/device-directory.ts';
-import { CentralErrorCodes, toHttpError } from './errors.ts';
+import { CentralErrorCodes, centralError, toHttpError } from './errors.ts';
+import { DEFAULT_REJECTION_LOG_LIMITS, RejectionLog, type RejectionLogLimits } from './ingest/rejection-log.ts';
+import { authRoutes } from './routes/auth.ts';
 import { batchRoutes, DEFAULT_LIMITS, type BatchLimits } from './routes/batches.ts';
-import { statsRoutes } from './routes/stats.ts';
-import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
 import { enrolmentRoutes } from './routes/enrolment.ts';
+import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
+import { statsRoutes } from './routes/stats.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -19,15 +29,50 @@ export interface BuildOptions {
   /** Configured devices, upserted into the devices table when the app becomes ready. */
   devices: readonly DeviceConfig[];
   limits?: Partial<BatchLimits>;
-  /** Reference down-sync: admin token, clock-skew window (routes/reference.ts). */
+  /** Reference down-sync: clock-skew window, page limit (routes/reference.ts). */
   reference?: Omit<ReferenceRoutesOptions, 'db' | 'devices'>;
+  /**
+   * Admin bearer token (CENTRAL_ADMIN_TOKEN), at least 32 characters; undefined = admin routes need
+   * an admin session. Also accepted as reference.adminToken or enrolment.adminToken (must agree).
+   */
+  adminToken?: string | undefined;
+  /** Staff sessions, lockout, password hashing, rate limits (auth/auth-settings.ts). */
+  auth?: Partial<AuthSettings>;
+  /** Budget of the rejected-batch log (ingest/rejection-log.ts). */
+  rejectionLog?: Partial<RejectionLogLimits>;
+  /**
+   * Fastify's trustProxy: set it to the TLS proxy's address (or hop count) so rate limits see the
+   * client's address from X-Forwarded-For instead of the proxy's.
+   */
+  trustProxy?: boolean | string | string[] | undefined;
+  /** Clock for sessions and lockouts; injectable for tests. */
+  now?: () => Date;
   logger?: Logger;
 }
 
 export type CentralApp = ReturnType<typeof build>;
 
+/** One admin token whichever option it came in, each checked for length. */
+function resolveAdminToken(options: BuildOptions): string | undefined {
+  const given = [
+    ['adminToken', options.adminToken],
+    ['reference.adminToken', options.reference?.adminToken],
+    ['enrolment.adminToken', options.enrolment?.adminToken],
+  ] as const;
+  const tokens = new Set<string>();
+  for (const [source, token] of given) {
+    const valid = validateAdminToken(token, source);
+    if (valid !== undefined) tokens.add(valid);
+  }
+  if (tokens.size > 1) throw centralError(CentralErrorCodes.ConfigInvalid, 'Two different admin tokens were given; the central has one');
+  return [...tokens][0];
+}
+
 export function build(options: BuildOptions) {
   const limits: BatchLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const auth: AuthSettings = { ...DEFAULT_AUTH_SETTINGS, ...options.auth };
+  const adminToken = resolveAdminToken(options);
+  const now = options.now ?? (() => new Date());
   // Fail at build time, not on the first batch, when a configured key is unusable.
   for (const d of options.devices) parseEd25519PublicKey(d.publicKeyPem, d.deviceId);
   const logger = options.logger ?? createLogger('central:http');
@@ -36,10 +81,15 @@ export function build(options: BuildOptions) {
     loggerInstance: logger,
     // Fastify's default 1 MiB limit would otherwise cap batches below maxBodyBytes.
     bodyLimit: limits.maxBodyBytes,
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const rejections = new RejectionLog(options.db, { ...DEFAULT_REJECTION_LOG_LIMITS, ...options.rejectionLog });
   app.addHook('onReady', async () => {
     await enrolConfiguredDevices(options.db, options.devices);
+  });
+  app.addHook('onClose', async () => {
+    await rejections.flush().catch((err: unknown) => app.log.warn({ code: (err as { code?: string }).code }, 'could not write folded rejections'));
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -55,10 +105,24 @@ export function build(options: BuildOptions) {
       .send({ statusCode: 404, code: CentralErrorCodes.RouteNotFound, message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  const cookieName = sessionCookieName(auth.secureCookie);
+  // Before any route: the onRoute check must see every route, the access hook must run first.
+  installAccessControl(app, { db: options.db, cookieName, sessionTimes: auth.session, adminToken, now });
+  void app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, ctx) => centralError(CentralErrorCodes.RateLimited, `Too many requests; retry in ${ctx.after}`),
+  });
+
+  const hasher = new PasswordHasher({
+    params: auth.argon2,
+    maxConcurrent: auth.maxConcurrentVerifications,
+    maxQueued: auth.maxQueuedVerifications,
+  });
   const devices = new DeviceDirectory(options.db);
-  void app.register(batchRoutes, { db: options.db, devices, limits });
-  void app.register(statsRoutes, { db: options.db });
+  void app.register(authRoutes, { db: options.db, hasher, settings: auth, cookieName, now });
+  void app.register(batchRoutes, { db: options.db, devices, limits, rejections });
+  void app.register(statsRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
   void app.register(referenceRoutes, { db: options.db, devices, ...options.reference });
-  void app.register(enrolmentRoutes, { db: options.db, ...options.enrolment });
+  void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment });
   return app;
 }

@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { validateAdminToken } from './auth/admin-token.ts';
+import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from './auth/auth-settings.ts';
 import type { DeviceConfig } from './devices/device-directory.ts';
 import { CentralErrorCodes, centralError } from './errors.ts';
 import { DEFAULT_LIMITS, type BatchLimits } from './routes/batches.ts';
@@ -29,6 +31,11 @@ export interface CentralConfig {
   port: number;
   devicesFile: string | undefined;
   limits: BatchLimits;
+  /** CENTRAL_ADMIN_TOKEN, at least 32 characters (auth/admin-token.ts). */
+  adminToken: string | undefined;
+  auth: AuthSettings;
+  /** CENTRAL_TRUST_PROXY: `true`, or the proxy's address(es), comma-separated. */
+  trustProxy: boolean | string[];
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -39,8 +46,43 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw centralError(CentralErrorCodes.ConfigInvalid, `${name} must be true or false`, { name });
+}
+
+function authFromEnv(env: NodeJS.ProcessEnv): AuthSettings {
+  const d = DEFAULT_AUTH_SETTINGS;
+  return {
+    ...d,
+    session: {
+      idleMs: positiveInt(env, 'CENTRAL_SESSION_IDLE_MIN', d.session.idleMs / 60_000) * 60_000,
+      maxAgeMs: positiveInt(env, 'CENTRAL_SESSION_MAX_HOURS', d.session.maxAgeMs / 3_600_000) * 3_600_000,
+    },
+    // Off only for plain-HTTP development: browsers drop Secure cookies over http (except on localhost).
+    secureCookie: flag(env, 'CENTRAL_COOKIE_SECURE', d.secureCookie),
+    lockout: {
+      maxAttempts: positiveInt(env, 'CENTRAL_SIGNIN_MAX_ATTEMPTS', d.lockout.maxAttempts),
+      lockMs: positiveInt(env, 'CENTRAL_SIGNIN_LOCK_MIN', d.lockout.lockMs / 60_000) * 60_000,
+    },
+  };
+}
+
+function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean | string[] {
+  const raw = env.CENTRAL_TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CentralConfig {
   return {
+    adminToken: validateAdminToken(env.CENTRAL_ADMIN_TOKEN),
+    auth: authFromEnv(env),
+    trustProxy: trustProxyFromEnv(env),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.CENTRAL_DATA_DIR || './data/central',
     host: env.CENTRAL_HOST || '0.0.0.0',

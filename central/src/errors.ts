@@ -22,10 +22,35 @@ export const CentralErrorCodes = {
   BatchDeviceMismatch: 'BATCH_DEVICE_MISMATCH',
   /** No x-device-id / x-signature header. */
   AuthMissing: 'AUTH_MISSING',
-  /** x-device-id not enrolled, or revoked. */
+  /**
+   * The one answer to a device whose id is not enrolled (or revoked) or whose signature does not
+   * verify: telling the two apart would let an outsider list the enrolled device ids.
+   */
+  DeviceAuthFailed: 'DEVICE_AUTH_FAILED',
+  /**
+   * Internal reasons behind DEVICE_AUTH_FAILED, kept in the rejected-batch log for auditors
+   * (context.reason), never sent to the client.
+   */
   DeviceUnknown: 'DEVICE_UNKNOWN',
-  /** Ed25519 signature does not verify over the compressed body. */
   SignatureInvalid: 'SIGNATURE_INVALID',
+  /** No valid staff session (or admin token) on a route that needs one. */
+  AuthRequired: 'AUTH_REQUIRED',
+  /** Signed in, but the role does not grant this route. */
+  AccessDenied: 'ACCESS_DENIED',
+  /** Wrong name or password, or the account is locked or disabled: one answer for all. */
+  SignInFailed: 'SIGN_IN_FAILED',
+  /** Too many password verifications in progress; retry shortly. */
+  AuthBusy: 'AUTH_BUSY',
+  /** Per-client rate limit exceeded (retry-after header says when). */
+  RateLimited: 'RATE_LIMITED',
+  /** A staff account with that user name exists. */
+  StaffExists: 'STAFF_EXISTS',
+  /** Unsuppressed statistics asked for by a role that may only see published tables. */
+  StatsMicrodataForbidden: 'STATS_MICRODATA_FORBIDDEN',
+  /** The grouping is too detailed for suppression to be verified safe; ask for fewer dimensions. */
+  StatsTooDetailed: 'STATS_TOO_DETAILED',
+  /** A route without an access declaration (startup only, never an HTTP answer). */
+  RouteAccessUndeclared: 'ROUTE_ACCESS_UNDECLARED',
   /** Query string or other request part fails its schema. */
   RequestInvalid: 'REQUEST_INVALID',
   RouteNotFound: 'ROUTE_NOT_FOUND',
@@ -45,8 +70,18 @@ const STATUS: Record<CentralErrorCode, number> = {
   BATCH_INVALID: 400,
   BATCH_DEVICE_MISMATCH: 400,
   AUTH_MISSING: 401,
+  DEVICE_AUTH_FAILED: 401,
   DEVICE_UNKNOWN: 401,
   SIGNATURE_INVALID: 401,
+  AUTH_REQUIRED: 401,
+  ACCESS_DENIED: 403,
+  SIGN_IN_FAILED: 401,
+  AUTH_BUSY: 503,
+  RATE_LIMITED: 429,
+  STAFF_EXISTS: 409,
+  STATS_MICRODATA_FORBIDDEN: 403,
+  STATS_TOO_DETAILED: 422,
+  ROUTE_ACCESS_UNDECLARED: 500,
   REQUEST_INVALID: 400,
   ROUTE_NOT_FOUND: 404,
   CONFIG_INVALID: 500,
@@ -65,6 +100,7 @@ const FASTIFY_CODES: Record<string, CentralErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: CentralErrorCodes.BatchInvalid,
   FST_ERR_CTP_INVALID_JSON_BODY: CentralErrorCodes.BatchCorrupt,
   FST_ERR_VALIDATION: CentralErrorCodes.RequestInvalid,
+  FST_ERR_BAD_URL: CentralErrorCodes.RequestInvalid,
 };
 
 export interface HttpErrorBody {
@@ -80,7 +116,7 @@ export interface HttpErrorBody {
 export function toHttpError(err: unknown): HttpErrorBody & { internal: boolean } {
   if (isApplianceError(err) && err.code in STATUS) {
     const code = err.code as CentralErrorCode;
-    return { statusCode: STATUS[code], code, message: err.message, internal: STATUS[code] >= 500 };
+    return { statusCode: STATUS[code], code, message: err.message, internal: STATUS[code] === 500 };
   }
   const e = err as { code?: unknown; statusCode?: unknown; validation?: unknown; validationContext?: unknown; message?: unknown };
   if (e && e.validation !== undefined) {

@@ -1,10 +1,13 @@
 /**
  * `npm run central`: the central receiver. Real PostgreSQL when DATABASE_URL is set, otherwise
  * embedded PGlite in CENTRAL_DATA_DIR (default ./data/central). Plain HTTP: terminate TLS in
- * front of it (registrations are personal data; signatures give authenticity, not secrecy).
+ * front of it (registrations are personal data; signatures give authenticity, not secrecy; staff
+ * session cookies are Secure). `npm run central -- create-staff …` creates a staff account
+ * (cli/create-staff.ts), the way to the first admin.
  */
 import { createLogger } from '../../firmware-bridge/src/common/logger.ts';
 import { build } from './app.ts';
+import { runCreateStaff } from './cli/create-staff.ts';
 import { configFromEnv, loadDevicesFile } from './config.ts';
 import type { Db } from './db/db.ts';
 import { migrate } from './db/migrations.ts';
@@ -29,9 +32,20 @@ async function main(): Promise<void> {
     log.warn({ ...seeded }, 'development mode: demo reference data loaded');
   }
 
-  // One admin token (CENTRAL_ADMIN_TOKEN) guards enrolment codes and reference-data edits; unset = admin routes off.
-  const adminToken = process.env.CENTRAL_ADMIN_TOKEN || undefined;
-  const app = build({ db, devices, limits: config.limits, logger: createLogger('central:http'), reference: { adminToken } });
+  // Admin routes take an admin staff session, or the admin token (CENTRAL_ADMIN_TOKEN, at least 32
+  // characters, checked by configFromEnv) for provisioning scripts.
+  const staff = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM staff WHERE role = 'admin' AND disabled_at IS NULL");
+  if ((staff[0]?.n ?? 0) === 0) log.warn('no admin staff account: create one with `npm run central -- create-staff --username NAME --role admin`');
+  if (!config.auth.secureCookie) log.warn('CENTRAL_COOKIE_SECURE=false: session cookies travel without the Secure attribute (development only)');
+  const app = build({
+    db,
+    devices,
+    limits: config.limits,
+    adminToken: config.adminToken,
+    auth: config.auth,
+    trustProxy: config.trustProxy,
+    logger: createLogger('central:http'),
+  });
   await app.listen({ host: config.host, port: config.port });
 
   let stopping = false;
@@ -47,7 +61,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  log.fatal({ err }, 'central receiver failed to start');
-  process.exit(1);
-});
+if (process.argv[2] === 'create-staff') {
+  runCreateStaff(process.argv.slice(3)).then((code) => process.exit(code));
+} else {
+  main().catch((err: unknown) => {
+    // A configuration error says what to fix; print it plainly as well as in the log.
+    if ((err as { code?: unknown }).code === 'CONFIG_INVALID') process.stderr.write(`central: ${(err as Error).message}\n`);
+    log.fatal({ err }, 'central receiver failed to start');
+    process.exit(1);
+  });
+}

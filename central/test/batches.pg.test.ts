@@ -158,19 +158,18 @@ describe('batch ingest over a listening socket', () => {
 });
 
 describe('batch rejection with coded 4xx errors', () => {
-  it('answers 401 DEVICE_UNKNOWN for a device that is not enrolled', async () => {
-    const { res } = await sendBatch(app, stranger, [makeRecord('BBR')]);
-    expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ code: 'DEVICE_UNKNOWN' });
-  });
-
-  it('answers 401 SIGNATURE_INVALID for a body signed with another key, and stores nothing', async () => {
+  it('answers an unknown device and a body signed with another key alike: 401 DEVICE_AUTH_FAILED, nothing stored', async () => {
+    const { res: unknown } = await sendBatch(app, stranger, [makeRecord('BBR')]);
     const record = makeRecord('BBR');
     const enc = encodeBatch([record], { deviceId: 'bbr-01', privateKey: harare.privateKey });
-    const res = await app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
-    expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ code: 'SIGNATURE_INVALID' });
+    const forged = await app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json()).toEqual({ statusCode: 401, code: 'DEVICE_AUTH_FAILED', message: 'Device authentication failed' });
+    expect([forged.statusCode, forged.json()]).toEqual([unknown.statusCode, unknown.json()]);
     expect(await rowCount(record.id)).toBe(0);
+    // The auditors' log keeps the real reason.
+    const reasons = await db.query<{ code: string }>("SELECT DISTINCT code FROM rejected_batches WHERE device_id IN ('xxx-99', 'bbr-01') ORDER BY code");
+    expect(reasons.map((r) => r.code)).toEqual(['DEVICE_UNKNOWN', 'SIGNATURE_INVALID']);
   });
 
   it('answers 401 AUTH_MISSING without device headers', async () => {

@@ -5,6 +5,7 @@ import type { Db } from '../src/db/db.ts';
 import { MIGRATIONS, migrate } from '../src/db/migrations.ts';
 import { createPgliteDb } from '../src/db/pglite-db.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
+import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const device = makeDevice('chi-01', 'CHI');
 let db: Db;
@@ -12,7 +13,7 @@ let app: CentralApp;
 
 beforeAll(async () => {
   db = await createPgliteDb();
-  app = build({ db, devices: [device.config] });
+  app = build({ db, devices: [device.config], auth: TEST_AUTH });
 });
 
 afterAll(async () => {
@@ -47,7 +48,9 @@ describe('embedded PGlite default', () => {
   });
 
   it('answers the statistics query on PGlite too', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations?groupBy=office,month' });
+    await addStaff(db, 'pglite-admin', 'admin');
+    const cookie = await signIn(app, 'pglite-admin');
+    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations?groupBy=office,month&publication=false', headers: { cookie } });
     expect(res.json().rows).toEqual([
       { office: 'CHI', month: '2025-03', count: 2, returning: 1, suppressed: false, returningSuppressed: false },
     ]);

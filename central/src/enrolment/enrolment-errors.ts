@@ -6,10 +6,6 @@
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 
 export const EnrolmentErrorCodes = {
-  /** No admin token configured at the central: the admin routes are off. */
-  AdminDisabled: 'ADMIN_DISABLED',
-  /** Missing or wrong admin bearer token. */
-  AdminUnauthorised: 'ADMIN_UNAUTHORISED',
   OfficeUnknown: 'OFFICE_UNKNOWN',
   /** The code does not exist, was already used, or expired: one answer for all three (no oracle). */
   CodeInvalid: 'ENROLMENT_CODE_INVALID',
@@ -28,8 +24,6 @@ export const EnrolmentErrorCodes = {
 export type EnrolmentErrorCode = (typeof EnrolmentErrorCodes)[keyof typeof EnrolmentErrorCodes];
 
 export const ENROLMENT_STATUS: Readonly<Record<EnrolmentErrorCode, number>> = {
-  ADMIN_DISABLED: 403,
-  ADMIN_UNAUTHORISED: 401,
   OFFICE_UNKNOWN: 404,
   ENROLMENT_CODE_INVALID: 403,
   ENROLMENT_PROOF_INVALID: 401,

@@ -4,7 +4,9 @@
  * registrations reference it); only its revoked_at makes the batch route refuse the key.
  */
 import type { Db, Queryable } from '../db/db.ts';
+import { decoyVerify, deviceAuthFailed } from '../devices/device-auth.ts';
 import { parseEd25519PublicKey } from '../devices/device-directory.ts';
+import { CentralErrorCodes } from '../errors.ts';
 import type { CentralKey } from './central-key.ts';
 import { consumeEnrolmentCode } from './enrolment-codes.ts';
 import { EnrolmentErrorCodes, enrolmentError } from './enrolment-errors.ts';
@@ -44,6 +46,10 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
     throw enrolmentError(EnrolmentErrorCodes.ProofInvalid, 'The signature does not prove possession of the presented key', { deviceId: body.deviceId });
   }
   return db.transaction(async (tx) => {
+    // The code first: without a valid one, nothing below is reachable, so the answers about existing
+    // devices (not enrolled, already enrolled) tell nothing to someone probing with made-up codes.
+    // A refusal further down rolls the transaction back, and the code stays unspent.
+    const office = await consumeEnrolmentCode(tx, body.code, body.deviceId, now);
     let revokedDeviceId: string | null = null;
     if (body.replaces) {
       const old = await activeDevice(tx, body.replaces.deviceId);
@@ -64,7 +70,6 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
       // A device id is enrolled once; a new key comes with a new id (re-enrolment), so a revoked id stays revoked.
       throw enrolmentError(EnrolmentErrorCodes.DeviceExists, `Device ${body.deviceId} is already enrolled`, { deviceId: body.deviceId });
     }
-    const office = await consumeEnrolmentCode(tx, body.code, body.deviceId, now);
     const at = now.toISOString();
     await tx.query('INSERT INTO devices (device_id, office_code, public_key_pem, enrolled_at) VALUES ($1, $2, $3, $4)', [
       body.deviceId,
@@ -98,10 +103,14 @@ export async function decommissionDevice(db: Db, body: DecommissionBody, now: Da
     });
   }
   return db.transaction(async (tx) => {
+    // Unknown device and bad signature: one answer (DEVICE_AUTH_FAILED) after the same work, as on the batch route.
     const row = await activeDevice(tx, body.deviceId);
-    if (!row) throw enrolmentError(EnrolmentErrorCodes.DeviceNotEnrolled, `Device ${body.deviceId} is not enrolled`, { deviceId: body.deviceId });
+    if (!row) {
+      decoyVerify(decommissionText(body.deviceId, body.at));
+      throw deviceAuthFailed(CentralErrorCodes.DeviceUnknown, body.deviceId);
+    }
     if (!verifyText(publicKeyOf(row.public_key_pem, body.deviceId), decommissionText(body.deviceId, body.at), body.signature)) {
-      throw enrolmentError(EnrolmentErrorCodes.ProofInvalid, 'The decommission request is not signed by the device key', { deviceId: body.deviceId });
+      throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, body.deviceId);
     }
     const revokedAt = now.toISOString();
     await tx.query("UPDATE devices SET revoked_at = $1, revoked_reason = 'decommissioned' WHERE device_id = $2", [revokedAt, body.deviceId]);

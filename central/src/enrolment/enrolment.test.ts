@@ -19,7 +19,7 @@ import {
   signText,
 } from './enrolment-protocol.ts';
 
-const ADMIN = 'admin-token-0123456789';
+const ADMIN = 'admin-token-0123456789abcdefghijklmn';
 let db: Db;
 let app: CentralApp;
 const centralKey = centralKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 describe('central enrolment', () => {
   it('issues a code only to the bearer of the admin token, for a known office, and keeps only its hash', async () => {
-    expect((await app.inject({ method: 'POST', url: ENROLMENT_CODES_PATH, payload: { officeCode: 'BBR' } })).json().code).toBe('ADMIN_UNAUTHORISED');
+    expect((await app.inject({ method: 'POST', url: ENROLMENT_CODES_PATH, payload: { officeCode: 'BBR' } })).json().code).toBe('AUTH_REQUIRED');
     expect((await issue('XYZ')).json()).toMatchObject({ statusCode: 404, code: 'OFFICE_UNKNOWN' });
     const res = await issue('BBR');
     expect(res.statusCode).toBe(201);
@@ -139,9 +139,12 @@ describe('central enrolment', () => {
     expect((await send({ deviceId: device.deviceId, at: stale, signature: signText(device.privateKey, decommissionText(device.deviceId, stale)) })).json().code).toBe(
       'ENROLMENT_REQUEST_EXPIRED',
     );
-    expect((await send({ deviceId: device.deviceId, at, signature: signText(identity('x').privateKey, decommissionText(device.deviceId, at)) })).json().code).toBe(
-      'ENROLMENT_PROOF_INVALID',
-    );
+    // A bad signature and an unknown device get one answer (no oracle for enrolled ids).
+    const forged = await send({ deviceId: device.deviceId, at, signature: signText(identity('x').privateKey, decommissionText(device.deviceId, at)) });
+    const stranger = identity('apl-never-enrolled');
+    const unknown = await send({ deviceId: stranger.deviceId, at, signature: signText(stranger.privateKey, decommissionText(stranger.deviceId, at)) });
+    expect([forged.statusCode, forged.json()]).toEqual([401, { statusCode: 401, code: 'DEVICE_AUTH_FAILED', message: 'Device authentication failed' }]);
+    expect([unknown.statusCode, unknown.json()]).toEqual([forged.statusCode, forged.json()]);
     const ok = await send({ deviceId: device.deviceId, at, signature: signText(device.privateKey, decommissionText(device.deviceId, at)) });
     expect(ok.statusCode).toBe(200);
     expect(await batchStatus(device)).toBe(401);

@@ -7,10 +7,6 @@ import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 export const ReferenceErrorCodes = {
   /** x-timestamp missing, malformed or outside the skew window. The response's Date header gives the central's clock. */
   ClockSkew: 'REFERENCE_CLOCK_SKEW',
-  /** Admin route without the right bearer token. */
-  AdminUnauthorised: 'REFERENCE_ADMIN_UNAUTHORISED',
-  /** Admin route while no admin token is configured. */
-  AdminDisabled: 'REFERENCE_ADMIN_DISABLED',
   TableUnknown: 'REFERENCE_TABLE_UNKNOWN',
   /** Rows fail the table's column rules (tables.ts) or its CHECK constraints. */
   RowsInvalid: 'REFERENCE_ROWS_INVALID',
@@ -22,8 +18,6 @@ export type ReferenceErrorCode = (typeof ReferenceErrorCodes)[keyof typeof Refer
 
 export const REFERENCE_STATUS: Record<ReferenceErrorCode, number> = {
   REFERENCE_CLOCK_SKEW: 401,
-  REFERENCE_ADMIN_UNAUTHORISED: 401,
-  REFERENCE_ADMIN_DISABLED: 404,
   REFERENCE_TABLE_UNKNOWN: 404,
   REFERENCE_ROWS_INVALID: 400,
   REFERENCE_CONFLICT: 409,

@@ -2,9 +2,11 @@
  * Authenticating a signed device request (protocol.ts) against the device directory: enrolled and
  * not revoked, signature over the canonical request, timestamp within the skew window. The checks
  * run cheapest first; the signature is checked before the clock so a forger learns nothing from
- * the answer.
+ * the answer. An unknown device is checked against a decoy key and gets the same DEVICE_AUTH_FAILED
+ * as a bad signature, so the answer does not tell which device ids are enrolled.
  */
 import type { FastifyRequest } from 'fastify';
+import { DECOY_PUBLIC_KEY, deviceAuthFailed } from '../devices/device-auth.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 import { ReferenceErrorCodes, referenceError } from './errors.ts';
@@ -34,14 +36,13 @@ export async function authenticateDeviceRequest(request: FastifyRequest, o: Veri
     throw centralError(CentralErrorCodes.AuthMissing, `${HEADER_DEVICE_ID}, ${HEADER_TIMESTAMP} and ${HEADER_SIGNATURE} headers are required`);
   }
   const device = await o.devices.find(deviceId);
-  if (!device) throw centralError(CentralErrorCodes.DeviceUnknown, 'Device is not enrolled', { deviceId });
   const timestamp = /^\d{1,16}$/.test(timestampText) ? Number(timestampText) : Number.NaN;
   const q = request.url.indexOf('?');
   const query = q === -1 ? '' : request.url.slice(q + 1);
   const parts = { method: request.method, path: o.path, query, deviceId, timestamp };
-  if (Number.isNaN(timestamp) || !verifyRequest(parts, signature, device.publicKey)) {
-    throw centralError(CentralErrorCodes.SignatureInvalid, 'Signature does not verify over the request', { deviceId });
-  }
+  const verified = verifyRequest(parts, signature, device?.publicKey ?? DECOY_PUBLIC_KEY);
+  if (!device) throw deviceAuthFailed(CentralErrorCodes.DeviceUnknown, deviceId);
+  if (Number.isNaN(timestamp) || !verified) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, deviceId);
   const skew = timestamp - o.now();
   if (Math.abs(skew) > o.maxSkewMs) {
     throw referenceError(ReferenceErrorCodes.ClockSkew, `Request time is ${Math.round(skew / 1000)} s off the central clock (allowed ±${o.maxSkewMs / 1000} s); see the Date header`, {

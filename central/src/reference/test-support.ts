@@ -5,7 +5,8 @@ import type { CentralApp } from '../app.ts';
 import { REFERENCE_ADMIN_PATH, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from './protocol.ts';
 import type { ReferenceEdits } from './admin.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** At least 32 characters, as the central requires (auth/admin-token.ts). */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
 
 export interface PullOptions {
   limit?: number;

@@ -1,12 +1,21 @@
 /**
- * POST /api/v1/batches — the receiving end of protocol/batch.ts.
+ * POST /api/v1/batches — the receiving end of protocol/batch.ts — and GET …/rejections for auditors.
  *
- * Checks run cheapest and least-trusting first, so an unauthenticated sender costs us a header
- * read and one key lookup: media type and encoding (415), device and signature headers (401),
- * body size (413, enforced by Fastify's bodyLimit while reading), signature over the compressed
- * bytes (401), then decompression with an output cap (413, a gzip bomb stops at the cap), JSON
- * (400), record count (413), schema (400), and only then the database.
+ * Checks run cheapest and least-trusting first, before the body is read where they can: media type
+ * and encoding (415), declared length (413), device and signature headers present (401 AUTH_MISSING)
+ * and well-formed (401 DEVICE_AUTH_FAILED), the device looked up. Then the body: an unknown device's
+ * body is drained through SHA-512 without being kept and refused with the same 401
+ * DEVICE_AUTH_FAILED as a bad signature, after about the same work (answering before the body would
+ * tell an outsider, by the timing, which device ids are enrolled). A known device's body is read up
+ * to bodyLimit (413), its signature over the compressed bytes checked (401 DEVICE_AUTH_FAILED),
+ * then decompression with an output cap (413, a gzip bomb stops at the cap), JSON (400), record
+ * count (413), schema (400), and only then the database.
+ *
+ * The signature covers the body, so it cannot be checked before the body is buffered; doing that
+ * would need a protocol change (a signed digest header, checked against the body as it streams).
  */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -14,11 +23,12 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/db.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
+import { decoyVerify, deviceAuthFailed, refusalReason } from '../devices/device-auth.ts';
 import { CentralErrorCodes, centralError, toHttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
 import { BATCH_PATH, HEADER_DEVICE_ID, HEADER_SIGNATURE, verifyBatchSignature } from '../protocol/batch.ts';
 import { blobRefs, CONTENT_TYPE_BINARY_BATCH, decodeFrame, FrameError, type DecodedFrame } from '../protocol/batch-frame.ts';
-import { countRejection, rejectionCounts } from '../ingest/rejections.ts';
+import type { RejectionLog } from '../ingest/rejection-log.ts';
 import { BatchResponseSchema, BatchSchema, ErrorResponseSchema } from '../protocol/batch-schema.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -41,12 +51,19 @@ export interface BatchRoutesOptions {
   db: Db;
   devices: DeviceDirectory;
   limits: BatchLimits;
+  rejections: RejectionLog;
 }
+
+/** Header shapes the protocol can produce: a printable device id, a base64 64-byte Ed25519 signature. */
+const DEVICE_ID_SHAPE = /^[\x21-\x7e]{1,128}$/;
+const SIGNATURE_SHAPE = /^[A-Za-z0-9+/]{86}==$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the batch route's onRequest hook once x-device-id names an enrolled device. */
     batchDevice: EnrolledDevice | null;
+    /** x-device-id was well-formed but names no enrolled device: the body is drained, then refused. */
+    batchDeviceUnknown: boolean;
     batchBodyBytes: number;
     /** Blobs of a binary-frame batch (sha256 already checked); empty for the gzip JSON form. */
     batchBlobs: DecodedFrame['blobs'];
@@ -60,8 +77,9 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async (app, opts) => {
-  const { db, devices, limits } = opts;
+  const { db, devices, limits, rejections } = opts;
   app.decorateRequest('batchDevice', null);
+  app.decorateRequest('batchDeviceUnknown', false);
   app.decorateRequest('batchBodyBytes', 0);
   app.decorateRequest('batchBlobs', null as unknown as DecodedFrame['blobs']);
   app.decorateRequest('batchRejectCode', null);
@@ -69,16 +87,17 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   // Every refused batch is counted (bad signature, tampered body, unknown device …): an operator sees
   // an attack or a misconfigured post in GET /api/v1/batches/rejections, not only in the logs.
   app.addHook('onError', async (request, _reply, err) => {
-    request.batchRejectCode = toHttpError(err).code;
+    request.batchRejectCode = refusalReason(err, toHttpError(err).code);
   });
   // onSend, not onResponse: counted before the answer leaves, so a client that reads the counter next sees it.
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode < 400 || reply.statusCode >= 500 || request.routeOptions.url !== BATCH_PATH) return payload;
     try {
-      await countRejection(db, {
+      await rejections.record({
         deviceId: headerValue(request.headers[HEADER_DEVICE_ID]) ?? null,
         code: request.batchRejectCode ?? `HTTP_${reply.statusCode}`,
         status: reply.statusCode,
+        client: request.ip,
       });
     } catch (err) {
       request.log.warn({ code: (err as { code?: string }).code }, 'could not count a rejected batch');
@@ -91,9 +110,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     const device = request.batchDevice;
     const signature = headerValue(request.headers[HEADER_SIGNATURE]) ?? '';
     if (!device || !verifyBatchSignature(body, signature, device.publicKey)) {
-      throw centralError(CentralErrorCodes.SignatureInvalid, 'Signature does not verify over the request body', {
-        deviceId: device?.deviceId,
-      });
+      throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, device?.deviceId);
     }
     request.batchBodyBytes = body.length;
   };
@@ -138,6 +155,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.get(
     `${BATCH_PATH}/rejections`,
     {
+      config: { centralAccess: 'auditor' },
       schema: {
         response: {
           200: Type.Object({
@@ -147,12 +165,13 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
         },
       },
     },
-    async () => rejectionCounts(db),
+    async () => rejections.counts(),
   );
 
   app.post(
     BATCH_PATH,
     {
+      config: { centralAccess: 'device' },
       bodyLimit: limits.maxBodyBytes,
       schema: {
         headers: Type.Object({
@@ -180,14 +199,20 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
           throw centralError(CentralErrorCodes.BatchTooLarge, `Body exceeds ${limits.maxBodyBytes} bytes`);
         }
         const deviceId = headerValue(request.headers[HEADER_DEVICE_ID]);
-        if (!deviceId || !headerValue(request.headers[HEADER_SIGNATURE])) {
+        const signature = headerValue(request.headers[HEADER_SIGNATURE]);
+        if (!deviceId || !signature) {
           throw centralError(CentralErrorCodes.AuthMissing, `${HEADER_DEVICE_ID} and ${HEADER_SIGNATURE} headers are required`);
         }
+        // No lookup for headers no appliance could send; the answer says nothing about enrolment.
+        if (!DEVICE_ID_SHAPE.test(deviceId) || !SIGNATURE_SHAPE.test(signature)) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
         const device = await devices.find(deviceId);
-        if (!device) {
-          throw centralError(CentralErrorCodes.DeviceUnknown, 'Device is not enrolled', { deviceId });
-        }
-        request.batchDevice = device;
+        request.batchDevice = device ?? null;
+        request.batchDeviceUnknown = !device;
+      },
+      preParsing: async (request, _reply, payload) => {
+        if (!request.batchDeviceUnknown) return payload;
+        await drainLikeVerification(payload, limits.maxBodyBytes);
+        throw deviceAuthFailed(CentralErrorCodes.DeviceUnknown, headerValue(request.headers[HEADER_DEVICE_ID]));
       },
       preValidation: async (request) => {
         const records = (request.body as { records?: unknown } | undefined)?.records;
@@ -201,7 +226,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
     async (request) => {
       const device = request.batchDevice;
-      if (!device) throw centralError(CentralErrorCodes.SignatureInvalid, 'Request was not authenticated');
+      if (!device) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
       const batch = request.body;
       if (batch.deviceId !== device.deviceId) {
         throw centralError(CentralErrorCodes.BatchDeviceMismatch, `Body deviceId does not match the ${HEADER_DEVICE_ID} header`, {
@@ -220,3 +245,23 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
   );
 };
+
+/**
+ * Reads and discards a body, hashing it as an Ed25519 verification would (SHA-512 over the message,
+ * RFC 8032 §5.1.7) plus one decoy verification, so an unknown device costs the sender the same wait as
+ * a known one with a bad signature, and costs us no memory. Over the limit: 413, as for a known device.
+ */
+async function drainLikeVerification(payload: Readable, maxBytes: number): Promise<void> {
+  const hash = createHash('sha512');
+  let total = 0;
+  for await (const chunk of payload) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > maxBytes) {
+      payload.destroy();
+      throw centralError(CentralErrorCodes.BatchTooLarge, `Body exceeds ${maxBytes} bytes`);
+    }
+    hash.update(buf);
+  }
+  decoyVerify(hash.digest());
+}

@@ -1,20 +1,19 @@
 /**
  * Enrolment routes (fastify plugin, encapsulated):
- * - POST /api/v1/admin/enrolment-codes {officeCode}: a central administrator (Bearer CENTRAL_ADMIN_TOKEN)
- *   issues a one-time code, shown once, hashed at rest, expiring.
+ * - POST /api/v1/admin/enrolment-codes {officeCode}: a central administrator (admin session, or Bearer
+ *   CENTRAL_ADMIN_TOKEN; checked by auth/access.ts) issues a one-time code, shown once, hashed at rest, expiring.
  * - POST /api/v1/enrolment: an appliance presents the code, its device id and Ed25519 public key with a
  *   proof of possession; it is bound to the code's office, and gets the office and the central's key.
  * - POST /api/v1/enrolment/decommission: the appliance, signing with its key, revokes itself.
  * - GET /api/v1/time: the central's clock, for the technicians' self-test (drift) and link check.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import type { Db } from '../db/db.ts';
 import { type CentralKey, type EnrolmentSettings, enrolmentSettingsFromEnv } from '../enrolment/central-key.ts';
 import { issueEnrolmentCode } from '../enrolment/enrolment-codes.ts';
-import { ENROLMENT_STATUS, type EnrolmentErrorCode, EnrolmentErrorCodes, enrolmentError } from '../enrolment/enrolment-errors.ts';
+import { ENROLMENT_STATUS, type EnrolmentErrorCode } from '../enrolment/enrolment-errors.ts';
 import {
   DECOMMISSION_PATH,
   DecommissionBody,
@@ -33,6 +32,8 @@ import { CentralErrorCodes, toHttpError } from '../errors.ts';
 
 export interface EnrolmentRoutesOptions extends Partial<Omit<EnrolmentSettings, 'centralKey'>> {
   db: Db;
+  /** Requests per client address per minute on redemption and decommissioning. */
+  perMinute?: number;
   /** A key, or a loader called on first use; default from the environment (central-key.ts). */
   centralKey?: CentralKey | (() => CentralKey);
   now?: () => Date;
@@ -47,16 +48,12 @@ declare module '../app.ts' {
 
 const ErrorBody = Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() });
 
-function sameSecret(a: string, b: string): boolean {
-  // Hash first: timingSafeEqual needs equal lengths, and the length of the token must not leak either.
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
 export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> = async (app, opts) => {
   const now = opts.now ?? (() => new Date());
   let fromEnv: EnrolmentSettings | undefined;
   const env = () => (fromEnv ??= enrolmentSettingsFromEnv(process.env));
-  const adminToken = 'adminToken' in opts ? opts.adminToken : (process.env.CENTRAL_ADMIN_TOKEN || undefined);
+  // The admin token (opts.adminToken) is read by build() and checked by the access hook.
+  const rateLimit = { max: opts.perMinute ?? 30, timeWindow: 60_000 };
   const ttl = opts.codeTtlMinutes ?? (Number(process.env.CENTRAL_ENROLMENT_CODE_TTL_MIN) || 1440);
   let key: CentralKey | undefined = typeof opts.centralKey === 'object' ? opts.centralKey : undefined;
   // Loaded on first enrolment, so building the app (tests, stats-only deployments) creates no key file.
@@ -80,15 +77,8 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
   app.post(
     ENROLMENT_CODES_PATH,
     {
+      config: { centralAccess: 'admin-or-token' },
       schema: { body: IssueCodeBody, response: { 201: IssueCodeResponse, '4xx': ErrorBody } },
-      onRequest: async (request) => {
-        if (adminToken === undefined) {
-          throw enrolmentError(EnrolmentErrorCodes.AdminDisabled, 'Admin routes are off: set CENTRAL_ADMIN_TOKEN at the central');
-        }
-        const header = request.headers.authorization ?? '';
-        const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-        if (!sameSecret(presented, adminToken)) throw enrolmentError(EnrolmentErrorCodes.AdminUnauthorised, 'A valid admin bearer token is required');
-      },
     },
     async (request, reply) => {
       const issued = await issueEnrolmentCode(opts.db, request.body.officeCode, request.body.ttlMinutes ?? ttl, now());
@@ -97,17 +87,17 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
     },
   );
 
-  app.post(ENROLMENT_PATH, { schema: { body: EnrolBody, response: { 201: EnrolResponse, '4xx': ErrorBody } } }, async (request, reply) => {
+  app.post(ENROLMENT_PATH, { config: { centralAccess: 'device', rateLimit }, schema: { body: EnrolBody, response: { 201: EnrolResponse, '4xx': ErrorBody } } }, async (request, reply) => {
     const result = await enrolDevice(opts.db, centralKey, request.body, now());
     request.log.info({ deviceId: result.deviceId, office: result.office.code, revoked: result.revokedDeviceId }, 'device enrolled');
     return reply.status(201).send(result);
   });
 
-  app.post(DECOMMISSION_PATH, { schema: { body: DecommissionBody, response: { 200: DecommissionResponse, '4xx': ErrorBody } } }, async (request) => {
+  app.post(DECOMMISSION_PATH, { config: { centralAccess: 'device', rateLimit }, schema: { body: DecommissionBody, response: { 200: DecommissionResponse, '4xx': ErrorBody } } }, async (request) => {
     const result = await decommissionDevice(opts.db, request.body, now());
     request.log.info({ deviceId: result.deviceId }, 'device decommissioned');
     return result;
   });
 
-  app.get(TIME_PATH, { schema: { response: { 200: TimeResponse } } }, async () => ({ now: now().toISOString() }));
+  app.get(TIME_PATH, { config: { centralAccess: 'public' }, schema: { response: { 200: TimeResponse } } }, async () => ({ now: now().toISOString() }));
 };

@@ -1,18 +1,22 @@
 /**
- * GET /api/v1/stats/registrations and …/registrations.csv: grouped registration counts, with
- * small-cell suppression when publication=true.
+ * GET /api/v1/stats/registrations and …/registrations.csv: grouped registration counts for
+ * statisticians and admins (access 'statistician').
  *
- * NOTE: no authentication yet. Unsuppressed counts (publication=false) are for the ministry's own
- * analysts; put these routes behind an authenticating proxy until the centre has user accounts.
+ * Published tables by default (publication=true): small cells hidden with complementary
+ * suppression (stats/suppression.ts), for one calendar year (year=YYYY, required): the periods of
+ * published tables never overlap, so one cannot be subtracted from another. Unsuppressed counts
+ * (publication=false, any from/to) only for the admin role: the microdata view.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
+import type { StaffRole } from '../auth/staff-store.ts';
 import type { Db } from '../db/db.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 import { ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { isoDateOrNull } from '../ingest/extract.ts';
 import { toCsv } from '../stats/csv.ts';
 import { countRegistrations, DIMENSION_NAMES, type Dimension } from '../stats/registration-stats.ts';
-import { PUBLICATION_THRESHOLD, publishCells, type PublishedCell } from '../stats/suppression.ts';
+import { microdataCells, PUBLICATION_THRESHOLD, publishCells, type PublishedCell } from '../stats/suppression.ts';
 
 export const STATS_PATH = '/api/v1/stats/registrations';
 
@@ -22,13 +26,18 @@ const StatsQuerySchema = Type.Object(
   {
     groupBy: Type.Optional(
       Type.String({
+        maxLength: 200,
         pattern: `^${dimensionAlternation}(,${dimensionAlternation})*$`,
         description: `Comma-separated: ${DIMENSION_NAMES.join(', ')}`,
       }),
     ),
-    from: Type.Optional(Type.String({ format: 'date', description: 'Inclusive, local (Africa/Harare) date' })),
-    to: Type.Optional(Type.String({ format: 'date', description: 'Inclusive, local (Africa/Harare) date' })),
-    publication: Type.Boolean({ default: false, description: `Suppress cells under ${PUBLICATION_THRESHOLD}` }),
+    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year (Africa/Harare); required for published tables' })),
+    from: Type.Optional(Type.String({ maxLength: 10, description: 'Inclusive local (Africa/Harare) date; microdata only' })),
+    to: Type.Optional(Type.String({ maxLength: 10, description: 'Inclusive local (Africa/Harare) date; microdata only' })),
+    publication: Type.Boolean({
+      default: true,
+      description: `Published table: cells under ${PUBLICATION_THRESHOLD} hidden with complementary suppression. false = microdata, admin only`,
+    }),
   },
   { additionalProperties: false },
 );
@@ -46,6 +55,7 @@ const RowSchema = Type.Object({
 
 const StatsResponseSchema = Type.Object({
   groupBy: Type.Array(Type.String()),
+  year: Nullable(Type.Integer()),
   from: Nullable(Type.String()),
   to: Nullable(Type.String()),
   publication: Type.Boolean(),
@@ -63,24 +73,67 @@ function parseGroupBy(raw: string | undefined): Dimension[] {
   return dims;
 }
 
-async function runQuery(db: Db, q: StatsQueryString): Promise<{ groupBy: Dimension[]; cells: PublishedCell[] }> {
-  const groupBy = parseGroupBy(q.groupBy);
-  if (q.from && q.to && q.from > q.to) throw centralError(CentralErrorCodes.RequestInvalid, 'from is after to');
-  const cells = await countRegistrations(db, { groupBy, from: q.from, to: q.to });
-  return { groupBy, cells: publishCells(cells, q.publication) };
+interface ResolvedQuery {
+  groupBy: Dimension[];
+  year: number | null;
+  from: string | null;
+  to: string | null;
+  cells: PublishedCell[];
 }
 
-export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+function invalid(message: string): never {
+  throw centralError(CentralErrorCodes.RequestInvalid, message);
+}
+
+async function runQuery(db: Db, q: StatsQueryString, role: StaffRole | undefined): Promise<ResolvedQuery> {
+  const groupBy = parseGroupBy(q.groupBy);
+  if (!q.publication && role !== 'admin') {
+    throw centralError(CentralErrorCodes.StatsMicrodataForbidden, 'Unsuppressed counts (publication=false) are for the admin role only');
+  }
+  for (const [name, v] of [['from', q.from], ['to', q.to]] as const) {
+    if (v !== undefined && isoDateOrNull(v) !== v) invalid(`${name} must be a date YYYY-MM-DD`);
+  }
+  let from = q.from ?? null;
+  let to = q.to ?? null;
+  if (q.publication) {
+    // Overlapping periods could be subtracted from each other (a day, a month, the rest of a year):
+    // published tables cover exactly one calendar year.
+    if (from !== null || to !== null) invalid('Published tables cover one calendar year: use year=YYYY, not from/to');
+    if (q.year === undefined) invalid('Published tables need year=YYYY (one calendar year)');
+  }
+  if (q.year !== undefined) {
+    if (from !== null || to !== null) invalid('Give year or from/to, not both');
+    from = `${q.year}-01-01`;
+    to = `${q.year}-12-31`;
+  }
+  if (from && to && from > to) invalid('from is after to');
+  const counted = await countRegistrations(db, { groupBy, from: from ?? undefined, to: to ?? undefined });
+  let cells: PublishedCell[];
+  if (q.publication) {
+    const published = publishCells(counted, groupBy);
+    if (!published.ok) {
+      throw centralError(CentralErrorCodes.StatsTooDetailed, `This table is too detailed to publish safely (${published.reason}): group by fewer dimensions`);
+    }
+    cells = published.cells;
+  } else {
+    cells = microdataCells(counted);
+  }
+  return { groupBy, year: q.year ?? null, from: q.year === undefined ? from : null, to: q.year === undefined ? to : null, cells };
+}
+
+export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db; perMinute: number }> = async (app, { db, perMinute }) => {
+  const config = { centralAccess: 'statistician' as const, rateLimit: { max: perMinute, timeWindow: 60_000 } };
   app.get(
     STATS_PATH,
-    { schema: { querystring: StatsQuerySchema, response: { 200: StatsResponseSchema, '4xx': ErrorResponseSchema } } },
+    { config, schema: { querystring: StatsQuerySchema, response: { 200: StatsResponseSchema, '4xx': ErrorResponseSchema } } },
     async (request) => {
       const q = request.query;
-      const { groupBy, cells } = await runQuery(db, q);
+      const { groupBy, year, from, to, cells } = await runQuery(db, q, request.staff?.role);
       return {
         groupBy,
-        from: q.from ?? null,
-        to: q.to ?? null,
+        year,
+        from,
+        to,
         publication: q.publication,
         threshold: q.publication ? PUBLICATION_THRESHOLD : null,
         rows: cells.map((c) => ({
@@ -96,9 +149,9 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
 
   app.get(
     `${STATS_PATH}.csv`,
-    { schema: { querystring: StatsQuerySchema, response: { 200: Type.String(), '4xx': ErrorResponseSchema } } },
+    { config, schema: { querystring: StatsQuerySchema, response: { 200: Type.String(), '4xx': ErrorResponseSchema } } },
     async (request, reply) => {
-      const { groupBy, cells } = await runQuery(db, request.query);
+      const { groupBy, cells } = await runQuery(db, request.query, request.staff?.role);
       const header = [...groupBy, 'count', 'returning', 'suppressed', 'returningSuppressed'];
       const rows = cells.map((c) => [...groupBy.map((d) => c.keys[d]), c.count, c.returning, c.suppressed, c.returningSuppressed]);
       reply
