@@ -71,7 +71,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
   // The relay attaches the sealed fingerprint blobs the outbox records name (sync/outbox-relay.ts, central batch-frame.ts).
   sync.relay.setBlobSource((blobId) => fingerprints.vault.sealedBlob(blobId));
   // Demos and training without a central: districts, occupations and (fictional) employers for the details step.
-  if (config.central.url === '') seedDemoReferenceWithoutCentral(store.health().path, createLogger('reference', logger));
+  if (config.central.url === '') seedDemoReferenceWithoutCentral(store, createLogger('reference', logger));
   const reference = ReferenceSync.fromConfig({
     store,
     identity: sync.identity,

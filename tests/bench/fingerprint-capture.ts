@@ -99,7 +99,7 @@ async function benchUpload(baud: number, captures: number, packetSize: 32 | 64 |
 function benchOverhead(images: readonly GreyImage[], fingers: number): OverheadRun {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fp-'));
   const store = openStore({ dataDir: dir });
-  const vault = new TemplateVault({ dbPath: store.health().path, key: loadOrCreateDataKey(dir) });
+  const vault = new TemplateVault({ db: store.connection, key: loadOrCreateDataKey(dir) });
   const template = new Uint8Array(512).map((_, i) => (i * 29) & 0xff);
   const run: OverheadRun = { fingers, qualityMs: [], pngMs: [], sealCommitMs: [], totalMs: [] };
   try {

@@ -407,7 +407,7 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
         [sameId, 'CRYPTO_DECRYPT_FAILED'],
       ] as const;
       for (const [key, code] of cases) {
-        const vault = new TemplateVault({ dbPath: store.health().path, key });
+        const vault = new TemplateVault({ db: store.connection, key });
         vaults.push(vault);
         for (const read of [() => vault.referenceTemplates(id), () => vault.image(id, 'right-index')]) {
           const err = (() => {

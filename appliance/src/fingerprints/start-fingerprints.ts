@@ -35,7 +35,7 @@ export async function startFingerprints(o: {
   // Path and key id only: never the key.
   if (key.created) log.info({ path: key.path, keyId: key.keyId }, 'data encryption key created');
   if (key.permissive) log.warn({ path: key.path }, 'data encryption key file is readable by other users: chmod 600 it');
-  const vault = new TemplateVault({ dbPath: o.store.health().path, key, logger: createLogger('fingerprints:vault', log) });
+  const vault = new TemplateVault({ db: o.store.connection, key, logger: createLogger('fingerprints:vault', log) });
   const feature = new FingerprintFeature({
     config: o.device,
     bus: o.bus,

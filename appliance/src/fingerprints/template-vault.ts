@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
@@ -7,7 +6,6 @@ import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';
 import { StoreErrorCodes, guard } from '../store/errors.ts';
-import { openDatabase } from '../store/index.ts';
 import type { ExceptionReason, FingerName } from './fingers.ts';
 
 /** One finger of a registration as the desk may see it: never template or image bytes. */
@@ -96,9 +94,9 @@ export class TemplateVault {
   readonly #now: () => Date;
   readonly #log: Logger;
 
-  constructor(options: { dbPath: string; key: DataKey; now?: () => Date; logger?: Logger }) {
+  constructor(options: { db: Database; key: DataKey; now?: () => Date; logger?: Logger }) {
     this.#log = options.logger ?? createLogger('fingerprints:vault');
-    this.#db = openDatabase(options.dbPath, dirname(options.dbPath), this.#log);
+    this.#db = options.db;
     this.#key = options.key;
     this.#now = options.now ?? (() => new Date());
   }
@@ -263,9 +261,8 @@ export class TemplateVault {
     );
   }
 
-  close(): void {
-    if (this.#db.open) this.#db.close();
-  }
+  /** The connection is the store's: nothing to release here. */
+  close(): void {}
 
   #write(operation: string, registrationId: string, fn: (at: string) => FingerName): FingerRecord {
     const tx = this.#db.transaction(() => {

@@ -59,13 +59,9 @@ async function harness(o: { seed: boolean; fingerprints: boolean }): Promise<Har
   const dataDir = mkdtempSync(join(tmpdir(), 'details-'));
   const store = openStore({ dataDir, now: () => NOW });
   const path = store.health().path;
-  if (o.seed) {
-    const db = openDatabase(path, dataDir, createLogger('test'));
-    seedLocalReferenceIfEmpty(db, createLogger('test'), { now: NOW });
-    db.close();
-  }
+  if (o.seed) seedLocalReferenceIfEmpty(store.connection, createLogger('test'), { now: NOW });
   const bus = new EventBus();
-  const vault = new TemplateVault({ dbPath: path, key: loadOrCreateDataKey(dataDir), now: () => NOW });
+  const vault = new TemplateVault({ db: store.connection, key: loadOrCreateDataKey(dataDir), now: () => NOW });
   const plan = { fingers: ['right-index', 'left-index'] as const, attempts: 3, minQuality: 40, placeTimeoutMs: 1000, liftTimeoutMs: 1000, storeImages: false };
   const feature = new FingerprintFeature({ config: { transport: 'serial', path: '/dev/serial/by-id/usb-not-opened', baudRate: 57600 }, bus });
   const service = new FingerprintService({ device: feature, vault, store, bus, plan: { ...plan, fingers: [...plan.fingers] } });

@@ -3,12 +3,11 @@
  * one start and one stop for start.ts, and the few calls the HTTP routes need.
  */
 import type { Database } from 'better-sqlite3';
-import { dirname } from 'node:path';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { openDatabase, type Registration, type Store } from '../store/index.ts';
+import { type Registration, type Store } from '../store/index.ts';
 import { createPrintJobRepository, type PrintJob, type PrintJobRepository } from './print-job-repository.ts';
 import { PrintQueue } from './print-queue.ts';
 import { PrinterFeature } from './printer-feature.ts';
@@ -82,8 +81,7 @@ export class PrintingService {
    */
   static async start(opts: PrintingServiceOptions): Promise<PrintingService> {
     const log = opts.logger ?? createLogger('printing');
-    const path = opts.store.health().path;
-    const service = new PrintingService(opts, openDatabase(path, dirname(path), log));
+    const service = new PrintingService(opts, opts.store.connection);
     service.#unsubscribe.push(service.feature.onReady(() => service.queue.resume()));
     try {
       await service.feature.start();
@@ -116,7 +114,6 @@ export class PrintingService {
     for (const u of this.#unsubscribe) u();
     await this.queue.stop();
     await this.feature.stop();
-    this.#db.close();
   }
 
   facts(registration: Registration): ReceiptFacts {

@@ -8,14 +8,13 @@
  * central that has never issued the local version means the copy no longer matches: the next pull
  * starts from 0 and its first page empties the tables in the same transaction that refills them.
  */
-import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { CentralConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
-import { openDatabase, type Store } from '../store/index.ts';
+import { type Store } from '../store/index.ts';
 import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
 import { type ApplyHooks, createReferenceApplier, type LocalReferenceState, type ReferenceApplier } from './apply.ts';
 import { ReferenceClient, type PullOutcome, type ReferenceTransport } from './client.ts';
@@ -110,14 +109,13 @@ export class ReferenceSync implements Feature {
     logger?: Logger;
   }): ReferenceSync {
     const log = o.logger ?? createLogger('reference');
-    const path = o.store.health().path;
     const transport =
       o.reference.enabled && o.central.url !== ''
         ? new ReferenceClient({ url: o.central.url, identity: o.identity, connectTimeoutMs: o.central.connectTimeoutMs, responseTimeoutMs: o.central.responseTimeoutMs })
         : null;
     return new ReferenceSync({
-      db: openDatabase(path, dirname(path), log),
-      ownsDb: true,
+      db: o.store.connection,
+      ownsDb: false,
       transport,
       pageSize: o.reference.pageSize,
       pollMs: o.reference.pollMs,

@@ -1,10 +1,8 @@
-import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import { appendAudit } from '../store/audit-chain.ts';
 import { StoreErrorCodes, guard } from '../store/errors.ts';
-import { openDatabase } from '../store/index.ts';
 import type { RegistrationDetails } from './details-validator.ts';
 import { type ReferenceLookup, createReferenceLookup } from './reference-lookup.ts';
 
@@ -44,9 +42,9 @@ export class DetailsRepository {
   readonly #log: Logger;
   readonly reference: ReferenceLookup;
 
-  constructor(options: { dbPath: string; now?: () => Date; logger?: Logger; timeZone?: string }) {
+  constructor(options: { db: Database; now?: () => Date; logger?: Logger; timeZone?: string }) {
     this.#log = options.logger ?? createLogger('details');
-    this.#db = openDatabase(options.dbPath, dirname(options.dbPath), this.#log);
+    this.#db = options.db;
     this.#now = options.now ?? (() => new Date());
     this.reference = createReferenceLookup(this.#db, this.#now, options.timeZone);
   }
@@ -120,7 +118,6 @@ export class DetailsRepository {
     return stored;
   }
 
-  close(): void {
-    if (this.#db.open) this.#db.close();
-  }
+  /** The connection is the store's: nothing to release here. */
+  close(): void {}
 }

@@ -25,7 +25,7 @@ export function createDetailsParts(o: {
   fingerprints?: { feature: Pick<FingerprintFeature, 'state'>; service: Pick<FingerprintService, 'status'> };
   now?: () => Date;
 }): DetailsParts {
-  const details = new DetailsRepository({ dbPath: o.store.health().path, ...(o.now ? { now: o.now } : {}) });
+  const details = new DetailsRepository({ db: o.store.connection, ...(o.now ? { now: o.now } : {}) });
   const fp = o.fingerprints;
   const completeness = createCompleteness({
     details,

@@ -1,3 +1,4 @@
+import type { Store } from '../store/index.ts';
 /**
  * For demonstrations and training with no central configured: fill the appliance's empty reference copy from
  * the central's shipped seed files (central/src/reference/seed/, plus seed/demo/: fictional employers and
@@ -8,14 +9,13 @@
  * the seeded copy and loads the central's (reference-sync.ts). Never runs over a copy that has data.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { ReferenceChange, ReferencePage } from '../../../central/src/reference/protocol.ts';
 import { REFERENCE_TABLES } from '../../../central/src/reference/tables.ts';
 import { createReferenceApplier } from '../reference/apply.ts';
-import { openDatabase } from '../store/index.ts';
 
 export const LOCAL_SEED_EPOCH = 'local-seed.no-central';
 const SEED_DIR = fileURLToPath(new URL('../../../central/src/reference/seed/', import.meta.url));
@@ -70,12 +70,7 @@ export function seedLocalReferenceIfEmpty(db: Database, logger: Logger, options:
   return result.applied;
 }
 
-/** start.ts: with no central configured, seed the store file's reference copy on a short-lived connection of its own. */
-export function seedDemoReferenceWithoutCentral(dbPath: string, logger: Logger): number {
-  const db = openDatabase(dbPath, dirname(dbPath), logger);
-  try {
-    return seedLocalReferenceIfEmpty(db, logger);
-  } finally {
-    db.close();
-  }
+/** start.ts: with no central configured, seed the store's reference copy (demos and training). */
+export function seedDemoReferenceWithoutCentral(store: Pick<Store, 'connection'>, logger: Logger): number {
+  return seedLocalReferenceIfEmpty(store.connection, logger);
 }

@@ -43,6 +43,12 @@ export function createStore(db: Database, ctx: StoreContext): Store {
     });
 
   return {
+    connection: db,
+    transaction<T>(operation: string, fn: () => T): T {
+      requireOpen();
+      // better-sqlite3 turns a nested transaction into a SAVEPOINT, so repositories can compose.
+      return guard(operation, () => (db.inTransaction ? db.transaction(fn)() : db.transaction(fn).immediate()));
+    },
     registrations: open(registrations),
     outbox: open(outbox),
     audit: open({

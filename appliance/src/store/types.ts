@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 /** Public types of the local store. Implementation lives in the files named for each part. */
 
 /**
@@ -170,6 +171,16 @@ export interface StoreHealth {
 }
 
 export interface Store {
+  /**
+   * The appliance process's one SQLite connection (opened with the durability pragmas in database.ts). Feature
+   * repositories prepare their statements on it; they write only inside `transaction`, and never close it.
+   */
+  readonly connection: Database;
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (a nested call becomes a savepoint of the outer one): a state change and
+   * its audit row (`audit.append` inside `fn`) commit together or not at all. SQLite failures come out coded.
+   */
+  transaction<T>(operation: string, fn: () => T): T;
   registrations: RegistrationRepository;
   audit: AuditLog;
   outbox: Outbox;
