@@ -96,13 +96,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       },
     },
     async (request) => {
-      const item = store.outbox.requeue(request.params.seq);
-      store.audit.append({
-        actor: requireOfficer(request).officerId,
-        action: 'sync.quarantine_retry',
-        entityType: 'registration',
-        entityId: item.registrationId,
-        details: { seq: item.seq },
+      // The requeue and its audit row commit together.
+      const item = store.transaction('sync.quarantine-retry', () => {
+        const requeued = store.outbox.requeue(request.params.seq);
+        store.audit.append({
+          actor: requireOfficer(request).officerId,
+          action: 'sync.quarantine_retry',
+          entityType: 'registration',
+          entityId: requeued.registrationId,
+          details: { seq: requeued.seq },
+        });
+        return requeued;
       });
       relay.retryNow();
       relay.publishStatus();

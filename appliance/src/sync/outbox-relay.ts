@@ -345,10 +345,15 @@ export class OutboxRelay implements Feature {
   }
 
   #quarantine(seq: number, registrationId: string, reason: string, details: Record<string, unknown>): boolean {
-    const done = this.#o.store.outbox.quarantine(seq, reason);
+    const store = this.#o.store;
+    // The quarantine and its audit row commit together. The audit row carries codes only: the central's message
+    // text stays on the outbox row.
+    const done = store.transaction('sync.quarantine', () => {
+      if (!store.outbox.quarantine(seq, reason)) return false;
+      store.audit.append({ actor: RELAY_ACTOR, action: 'sync.quarantined', entityType: 'registration', entityId: registrationId, details });
+      return true;
+    });
     if (!done) return false;
-    // The audit row carries codes only: the central's message text stays on the outbox row.
-    this.#o.store.audit.append({ actor: RELAY_ACTOR, action: 'sync.quarantined', entityType: 'registration', entityId: registrationId, details });
     this.#log.warn({ seq, registrationId, ...details }, 'record quarantined: a technician must review it');
     return true;
   }
