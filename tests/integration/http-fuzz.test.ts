@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInInject, TEST_OFFICER } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { signInInject } from '../../appliance/src/auth/test-support.ts';
+import type { RunningAppliance } from '../../appliance/src/start.ts';
+import { type FullAppliance, startFullAppliance } from '../support/full-appliance.ts';
 
 /**
  * Property: no request an outsider or an officer can send makes the appliance answer 5xx. The routes, their
@@ -52,30 +49,18 @@ function requestFor(path: string, op: OpenApiOperation) {
 }
 
 describe('HTTP fuzz over the OpenAPI document: no 5xx for any input, signed in or not', () => {
+  let full: FullAppliance;
   let appliance: RunningAppliance;
-  let dataDir: string;
   let doc: OpenApiDoc;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'http-fuzz-'));
-    const { config } = parseConfig({
-      version: 1,
-      server: { port: 0 },
-      dataDir,
-      devices: {
-        mrz: { transport: 'simulator', baudRate: 115200 },
-        fingerprint: { transport: 'simulator', baudRate: 115200 },
-        printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 },
-      },
-    });
-    appliance = await startAppliance(config);
-    await addOfficer(appliance.store.health().path, TEST_OFFICER, 'supervisor');
+    full = await startFullAppliance('http-fuzz-');
+    appliance = full.appliance;
     doc = (await appliance.app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDoc;
   }, 60_000);
 
   afterAll(async () => {
-    await appliance?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await full?.stop();
   });
 
   it('documents the sign-in and officer routes in /docs/json', () => {
@@ -86,7 +71,7 @@ describe('HTTP fuzz over the OpenAPI document: no 5xx for any input, signed in o
     const cookie = await signInInject(appliance.app);
     const cases = [
       { method: 'GET', url: '/api/registrations?cursor=abc' },
-      { method: 'GET', url: '/api/registrations?cursor=' + 'A'.repeat(200) },
+      { method: 'GET', url: `/api/registrations?cursor=${'A'.repeat(200)}` },
       { method: 'POST', url: '/api/sync/quarantine/99999999999999999999999/retry' },
       { method: 'POST', url: '/api/receipts/verify', headers: { 'content-type': 'text/plain' }, payload: 'ZLMC1.x' },
       { method: 'POST', url: '/api/receipts/verify' },

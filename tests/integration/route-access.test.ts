@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch, TEST_OFFICER } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
+import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
 import { rolesFor } from '../../appliance/src/http/access.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import type { RunningAppliance } from '../../appliance/src/start.ts';
+import { type FullAppliance, startFullAppliance } from '../support/full-appliance.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 /**
@@ -53,27 +50,15 @@ function hostileSpellings(path: string, port: number): string[] {
 }
 
 describe('access decided on the matched route (every route, every spelling, every role)', () => {
+  let full: FullAppliance;
   let appliance: RunningAppliance;
-  let dataDir: string;
   let port: number;
   const cookies: Record<string, string> = {};
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'route-access-'));
-    const { config } = parseConfig({
-      version: 1,
-      server: { port: 0 },
-      dataDir,
-      devices: {
-        mrz: { transport: 'simulator', baudRate: 115200 },
-        fingerprint: { transport: 'simulator', baudRate: 115200 },
-        printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 },
-      },
-    });
-    appliance = await startAppliance(config);
-    port = Number(new URL(appliance.url).port);
+    full = await startFullAppliance('route-access-');
+    ({ appliance, port } = full);
     const db = appliance.store.health().path;
-    await addOfficer(db, TEST_OFFICER, 'supervisor');
     await addOfficer(db, { officerId: 'BBR-101', pin: '730461' }, 'officer');
     await addOfficer(db, { officerId: 'BBR-TEC', pin: '615283' }, 'technician');
     cookies.supervisor = await signInFetch(appliance.url);
@@ -82,8 +67,7 @@ describe('access decided on the matched route (every route, every spelling, ever
   }, 60_000);
 
   afterAll(async () => {
-    await appliance?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await full?.stop();
   });
 
   const routes = () => appliance.app.routeAccess;
