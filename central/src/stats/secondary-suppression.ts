@@ -10,10 +10,10 @@
  * Method (the usual heuristic, then an exact check):
  * 1. Any known margin group holding exactly one hidden cell gets a second one: its smallest visible
  *    non-zero cell. Repeated over every margin until nothing changes.
- * 2. The exact check (linear-disclosure.ts) finds protected cells still determined by combinations of
+ * 2. The exact check (linear-disclosure.ts) finds hidden cells still determined by combinations of
  *    totals; for the first one, the smallest visible cell of a known group containing it is hidden,
- *    and the procedure starts again from 1.
- * Ends when no protected cell is determined, or gives up (too detailed) when the table has more
+ *    and the procedure starts again from 1. Cells alone in a known group are never chosen as partners.
+ * Ends when no hidden cell is determined, or gives up (too detailed) when the table has more
  * hidden cells than the exact check can handle, or no cell is left to hide.
  */
 import { determinedColumns, WorkBudget } from './linear-disclosure.ts';
@@ -29,7 +29,7 @@ export interface ProtectInput {
   groups: readonly Group[];
   /** Hidden before secondary suppression (primary cells and any the caller must hide). */
   hidden: readonly boolean[];
-  /** Cells whose values must not be computable (the primary ones). */
+  /** The primary cells (kept for logs and tests; every hidden cell is checked). */
   protect: readonly boolean[];
 }
 
@@ -40,14 +40,16 @@ export interface ProtectLimits {
   work: number;
 }
 
-export const DEFAULT_PROTECT_LIMITS: ProtectLimits = { maxHidden: 400, work: 60_000_000 };
+/** About a second of work at most on a slow core, on the request's event loop. */
+export const DEFAULT_PROTECT_LIMITS: ProtectLimits = { maxHidden: 400, work: 20_000_000 };
 
 export type ProtectResult = { ok: true; hidden: boolean[] } | { ok: false; reason: string };
 
-function smallestVisible(members: readonly number[], hidden: readonly boolean[], values: readonly number[]): number | undefined {
+function smallestVisible(members: readonly number[], hidden: readonly boolean[], values: readonly number[], pinned?: readonly boolean[]): number | undefined {
   let best: number | undefined;
   for (const m of members) {
-    if (hidden[m]) continue;
+    // A pinned cell is computable whatever is hidden: useless as a partner.
+    if (hidden[m] || pinned?.[m]) continue;
     const v = values[m] as number;
     if (best === undefined) {
       best = m;
@@ -60,7 +62,7 @@ function smallestVisible(members: readonly number[], hidden: readonly boolean[],
   return best;
 }
 
-function singleGroupRule(known: readonly Group[], hidden: boolean[], values: readonly number[]): void {
+function singleGroupRule(known: readonly Group[], hidden: boolean[], values: readonly number[], pinned: readonly boolean[]): void {
   let changed = true;
   while (changed) {
     changed = false;
@@ -68,7 +70,7 @@ function singleGroupRule(known: readonly Group[], hidden: boolean[], values: rea
       let count = 0;
       for (const m of g.members) if (hidden[m]) count++;
       if (count !== 1) continue;
-      const pick = smallestVisible(g.members, hidden, values);
+      const pick = smallestVisible(g.members, hidden, values, pinned);
       if (pick === undefined) continue;
       hidden[pick] = true;
       changed = true;
@@ -79,9 +81,16 @@ function singleGroupRule(known: readonly Group[], hidden: boolean[], values: rea
 export function protectTable(input: ProtectInput, limits: ProtectLimits = DEFAULT_PROTECT_LIMITS): ProtectResult {
   const hidden = [...input.hidden];
   const known = input.groups.filter((g) => g.known);
+  const pinned = input.values.map(() => false);
+  // Computable whatever is hidden: alone in a known group, or in a known group whose total is zero
+  // (counts are never negative, so every member is zero).
+  for (const g of known) {
+    const total = g.members.reduce((n, m) => n + (input.values[m] as number), 0);
+    if (g.members.length === 1 || total === 0) for (const m of g.members) pinned[m] = true;
+  }
   const budget = new WorkBudget(limits.work);
   for (let round = 0; round <= input.values.length; round++) {
-    singleGroupRule(known, hidden, input.values);
+    singleGroupRule(known, hidden, input.values, pinned);
     const columns = new Map<number, number>();
     hidden.forEach((h, i) => {
       if (h) columns.set(i, columns.size);
@@ -93,7 +102,9 @@ export function protectTable(input: ProtectInput, limits: ProtectLimits = DEFAUL
       const cols = g.members.filter((m) => hidden[m]).map((m) => columns.get(m) as number);
       if (cols.length > 0) rows.push(cols);
     }
-    const targets = [...columns].filter(([cell]) => input.protect[cell]).map(([, col]) => col);
+    // Every hidden cell, not only the protected ones: a partner that can be computed protects nothing,
+    // and a reader must not be able to fill in any blank of the table.
+    const targets = [...columns].map(([, col]) => col);
     const determined = determinedColumns(rows, columns.size, targets, budget);
     if (determined === undefined) return { ok: false, reason: 'the disclosure check ran out of its work budget' };
     if (determined.length === 0) return { ok: true, hidden };
@@ -103,7 +114,7 @@ export function protectTable(input: ProtectInput, limits: ProtectLimits = DEFAUL
     let pick: number | undefined;
     for (const g of known) {
       if (!g.members.includes(exposed)) continue;
-      const candidate = smallestVisible(g.members, hidden, input.values);
+      const candidate = smallestVisible(g.members, hidden, input.values, pinned);
       if (candidate === undefined) continue;
       if (pick === undefined || smallestVisible([pick, candidate], [], input.values) === candidate) pick = candidate;
     }

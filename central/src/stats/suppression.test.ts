@@ -43,3 +43,48 @@ describe('publishCells', () => {
     expect(out.ok).toBe(false);
   });
 });
+
+describe('publishCells against the differencing attacker (random tables, every margin published the same way)', () => {
+  /** Seeded tables of people over three small dimensions, most groups small. */
+  function people(seed: number, n: number) {
+    let s = seed;
+    const rand = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    return Array.from({ length: n }, () => ({
+      a: `a${Math.floor(rand() ** 2 * 4)}`,
+      b: `b${Math.floor(rand() * 3)}`,
+      c: `c${Math.floor(rand() ** 3 * 5)}`,
+      returning: rand() < 0.3,
+    }));
+  }
+
+  function cellsOf(rows: ReturnType<typeof people>, dims: readonly string[]): StatsCell[] {
+    const byKey = new Map<string, StatsCell>();
+    for (const p of rows) {
+      const keys = Object.fromEntries(dims.map((d) => [d, p[d as 'a' | 'b' | 'c']]));
+      const id = JSON.stringify(keys);
+      const cell = byKey.get(id) ?? { keys, count: 0, returning: 0 };
+      cell.count++;
+      if (p.returning) cell.returning++;
+      byKey.set(id, cell);
+    }
+    return [...byKey.values()];
+  }
+
+  it('lets no hidden cell be computed, for 30 random tables', async () => {
+    const { attack } = await import('../../test/disclosure-attacker.ts');
+    let hidden = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const rows = people(seed, 40 + seed * 7);
+      const fetch = async (dims: readonly string[]) => {
+        const out = publishCells(cellsOf(rows, dims), dims);
+        return out.ok ? out.cells.map((c) => ({ ...c.keys, count: c.count, returning: c.returning })) : null;
+      };
+      for (const dims of [['a', 'b'], ['a', 'c'], ['a', 'b', 'c']]) {
+        const table = await fetch(dims);
+        hidden += table?.filter((r) => r.count === null).length ?? 0;
+        expect(await attack(fetch, dims), `seed ${seed} ${dims.join(',')}`).toEqual([]);
+      }
+    }
+    expect(hidden).toBeGreaterThan(100);
+  });
+});
