@@ -76,7 +76,7 @@ function serverIdentity(): RunAs | undefined {
   for (const name of ['postgres', 'nobody']) {
     const line = passwd.find((l) => l.startsWith(`${name}:`));
     const fields = line?.split(':');
-    if (fields && fields[2] && fields[3]) return { uid: Number(fields[2]), gid: Number(fields[3]) };
+    if (fields?.[2] && fields[3]) return { uid: Number(fields[2]), gid: Number(fields[3]) };
   }
   throw new Error('Running as root but no "postgres" or "nobody" user exists to run initdb as');
 }

@@ -80,7 +80,10 @@ export function onScan(handler: ScanHandler): () => void {
 /** Subscribe to a workflow or printer event; returns the unsubscribe. */
 export function onLive<T>(event: LiveEvent, handler: (e: T) => void): () => void {
   let set = liveHandlers.get(event);
-  if (!set) liveHandlers.set(event, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    liveHandlers.set(event, set);
+  }
   set.add(handler as (e: never) => void);
   return () => set.delete(handler as (e: never) => void);
 }

@@ -57,7 +57,14 @@ export function warningViews(doc: MrzDocument): WarningView[] {
       severity: STOP.has(w.code) ? 'stop' : 'caution',
       text: text === key ? w.message : text,
       // The same advice twice (two failed check digits) is noise: say it once.
-      action: said.has(w.code) ? '' : (said.add(w.code), t(`action.${w.code}`, { defaultValue: '' })),
+      action: adviceOnce(said, w.code),
     };
   });
+}
+
+/** The advice for a warning code the first time it comes up in a list; '' after that. */
+function adviceOnce(said: Set<string>, code: string): string {
+  if (said.has(code)) return '';
+  said.add(code);
+  return t(`action.${code}`, { defaultValue: '' });
 }

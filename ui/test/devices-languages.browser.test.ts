@@ -37,7 +37,7 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
   /** The visible text carries no catalogue key and (in sn/nd) no English string that has a translation. */
   const expectTranslated = async (lang: 'en' | 'sn' | 'nd', screen: string) => {
     expect(await ui.page.evaluate(() => document.documentElement.lang)).toBe(lang);
-    const text = await ui.page.evaluate(() => document.body.innerText);
+    const text = await ui.page.evaluate(() => document.body.textContent ?? '');
     expect(text.match(KEY_LIKE) ?? [], `${lang} ${screen}: keys shown`).toEqual([]);
     expect(LEAKS[lang].filter((s) => text.includes(s)), `${lang} ${screen}: English shown`).toEqual([]);
   };

@@ -99,7 +99,7 @@ export class FingerprintService {
       events,
       onFingerDone: (entry) => status.done.push(entry),
     });
-    this.#track(status, controller, events, run);
+    void this.#track(status, controller, events, run); // reported on the bus and in GET; #track handles its rejection
     return { ...status };
   }
 

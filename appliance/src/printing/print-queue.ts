@@ -108,7 +108,7 @@ export class PrintQueue {
 
   /** Resolves when the worker has nothing in hand (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running !== undefined) await this.#running;
   }
 
   #kick(): void {

@@ -7,7 +7,7 @@ import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import type { ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { type Registration, type Store } from '../store/index.ts';
+import type { Registration, Store } from '../store/index.ts';
 import { createPrintJobRepository, type PrintJob, type PrintJobRepository } from './print-job-repository.ts';
 import { PrintQueue } from './print-queue.ts';
 import { PrinterFeature } from './printer-feature.ts';

@@ -96,7 +96,7 @@ export function composeReceipt(facts: ReceiptFacts, text: ReceiptCatalogue, opti
 
   blocks.push({ kind: 'text', text: printable(text.t('nextSteps.title')), bold: true });
   for (const [i, key] of ['nextSteps.step1', 'nextSteps.step2', 'nextSteps.step3'].entries()) {
-    wrap(text.t(key), columns - 3).forEach((line, j) => blocks.push({ kind: 'text', text: `${j === 0 ? `${i + 1}. ` : '   '}${line}` }));
+    for (const [j, line] of wrap(text.t(key), columns - 3).entries()) blocks.push({ kind: 'text', text: `${j === 0 ? `${i + 1}. ` : '   '}${line}` });
   }
   blocks.push({ kind: 'feed', lines: 1 });
   const help = options.helpLine ? text.t('help', { helpLine: options.helpLine }) : text.t('helpNoLine');

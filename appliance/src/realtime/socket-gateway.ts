@@ -70,7 +70,7 @@ export function attachSocketGateway(server: HttpServer, opts: SocketGatewayOptio
   const dropSession = (sessionKey: string) => {
     for (const socket of io.sockets.sockets.values()) {
       if (socket.data.sessionKey === sessionKey) {
-        socket.leave(SIGNED_IN);
+        void socket.leave(SIGNED_IN);
         socket.disconnect(true);
       }
     }
@@ -81,7 +81,7 @@ export function attachSocketGateway(server: HttpServer, opts: SocketGatewayOptio
     for (const socket of io.sockets.sockets.values()) {
       const key = socket.data.sessionKey as string | undefined;
       if (!key || !sessions.isLive(key)) {
-        socket.leave(SIGNED_IN);
+        void socket.leave(SIGNED_IN);
         socket.disconnect(true);
       }
     }
@@ -106,7 +106,7 @@ export function attachSocketGateway(server: HttpServer, opts: SocketGatewayOptio
         for (const u of unsubscribe) u();
         stopEnded();
         clearInterval(checker);
-        io.close(() => resolve());
+        void io.close(() => resolve());
       }),
   };
 }

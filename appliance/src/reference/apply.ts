@@ -136,8 +136,9 @@ export function createReferenceApplier(db: Database, hooks: ApplyHooks = {}): Re
   const apply = db.transaction((valid: ReturnType<typeof validatePage>, o: ApplyOptions): ApplyResult => {
     if (o.reset) for (const c of clears) c.run();
     valid.changes.forEach((v, i) => {
-      if (v.row) upserts.get(v.def.name)!.run(...v.def.columns.map((c) => sqliteValue(c.type, v.row![c.name])));
-      else deletes.get(v.def.name)!.run(v.change.key);
+      const row = v.row;
+      if (row) statement(upserts, v.def.name).run(...v.def.columns.map((c) => sqliteValue(c.type, row[c.name])));
+      else statement(deletes, v.def.name).run(v.change.key);
       hooks.afterChange?.(i, v.change);
     });
     const at = o.now.toISOString();
@@ -181,4 +182,11 @@ export function createReferenceApplier(db: Database, hooks: ApplyHooks = {}): Re
       writeAttempt.run(at.toISOString(), error);
     },
   };
+}
+
+/** The prepared statement for a table (prepared for every table definition up front). */
+function statement<S>(byTable: Map<string, S>, table: string): S {
+  const st = byTable.get(table);
+  if (!st) throw new Error(`no prepared statement for reference table ${table}`);
+  return st;
 }

@@ -14,7 +14,7 @@ import type { CentralConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
-import { type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
 import { type ApplyHooks, createReferenceApplier, type LocalReferenceState, type ReferenceApplier } from './apply.ts';
 import { ReferenceClient, type PullOutcome, type ReferenceTransport } from './client.ts';
@@ -198,7 +198,7 @@ export class ReferenceSync implements Feature {
         since = 0;
         continue;
       }
-      let result;
+      let result: ReturnType<ReferenceApplier['applyPage']>;
       try {
         result = this.#applier.applyPage(outcome.page, { reset, expectedVersion: since, now: this.#now() });
       } catch (err) {

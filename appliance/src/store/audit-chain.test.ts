@@ -41,8 +41,8 @@ describe('audit log hash chain', () => {
     const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Array<{ seq: number; prev_hash: string; hash: string }>;
     db.close();
     expect(rows[0]?.prev_hash).toBe(GENESIS_HASH);
-    rows.slice(1).forEach((r, i) => expect(r.prev_hash).toBe(rows[i]?.hash));
-    rows.forEach((r) => expect(auditHash(r as never)).toBe(r.hash));
+    for (const [i, r] of rows.slice(1).entries()) expect(r.prev_hash).toBe(rows[i]?.hash);
+    for (const r of rows) expect(auditHash(r as never)).toBe(r.hash);
   });
 
   it('hashes details canonically, so key order does not matter', () => {

@@ -243,7 +243,7 @@ export class OutboxRelay implements Feature {
     if (fresh.length > 0) {
       const entries = fresh.map((e) => ({ seq: e.seq, wireJson: JSON.stringify(toWireRecord(e)) }));
       const stored = this.#o.store.outbox.freezeWire(entries);
-      entries.forEach((e, i) => frozen.set(e.seq, stored[i] ?? e.wireJson));
+      for (const [i, e] of entries.entries()) frozen.set(e.seq, stored[i] ?? e.wireJson);
     }
     return events.map((event) => {
       const wire = event.wireJson ?? (frozen.get(event.seq) as string);

@@ -18,7 +18,7 @@ export const SUBSTITUTE = 0x1a;
 /** usage id → [unshifted, shifted] */
 const KEYMAP = new Map<number, readonly [string, string]>();
 for (let i = 0; i < 26; i++) KEYMAP.set(0x04 + i, [String.fromCharCode(0x61 + i), String.fromCharCode(0x41 + i)]);
-'1234567890'.split('').forEach((d, i) => KEYMAP.set(0x1e + i, [d, '!@#$%^&*()'[i] ?? d]));
+for (const [i, d] of [...'1234567890'].entries()) KEYMAP.set(0x1e + i, [d, '!@#$%^&*()'[i] ?? d]);
 for (const [usage, plain, shifted] of [
   [0x2c, ' ', ' '],
   [0x2d, '-', '_'],
@@ -31,7 +31,7 @@ for (const [usage, plain, shifted] of [
   KEYMAP.set(usage, [plain, shifted]);
 }
 // Keypad digits (some readers type digits on the keypad; Num Lock is the reader's, not ours).
-'1234567890'.split('').forEach((d, i) => KEYMAP.set(0x59 + i, [d, d]));
+for (const [i, d] of [...'1234567890'].entries()) KEYMAP.set(0x59 + i, [d, d]);
 const ENTER = new Set([0x28, 0x58]); // Enter, Keypad Enter
 const TAB = 0x2b;
 

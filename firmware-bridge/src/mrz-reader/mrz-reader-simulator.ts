@@ -213,7 +213,7 @@ export class MrzReaderSimulator {
     this.#log.debug({ bytes: chunk.length }, `» ${escapeBytes(chunk)}`);
     const gone = this.#gone?.rejection;
     try {
-      await (gone ? Promise.race([port.write(chunk), gone]) : port.write(chunk));
+      await (gone !== undefined ? Promise.race([port.write(chunk), gone]) : port.write(chunk));
     } catch (err) {
       if (this.#port !== port) throw new ApplianceError(SimulatorErrorCodes.Unplugged, 'the simulated MRZ reader was unplugged mid-write');
       throw err;

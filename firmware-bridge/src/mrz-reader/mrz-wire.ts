@@ -66,7 +66,7 @@ export function hexByte(b: number): string {
 
 /** Printable rendering of raw bytes for debug logs: control bytes as `<STX>`-style names or hex. */
 export function escapeBytes(bytes: Uint8Array): string {
-  const names: Record<number, string> = { 0x01: 'SOH', 0x02: 'STX', 0x03: 'ETX', 0x0a: 'LF', 0x0d: 'CR', 0x1c: 'FS', 0x1d: 'GS' };
+  const names: Record<number, string> = { 1: 'SOH', 2: 'STX', 3: 'ETX', 10: 'LF', 13: 'CR', 28: 'FS', 29: 'GS' };
   let out = '';
   for (const b of bytes) {
     if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);

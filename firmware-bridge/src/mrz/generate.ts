@@ -17,7 +17,7 @@ function fail(message: string, field: string): never {
   throw new ApplianceError(MRZ_SPEC_INVALID, `Cannot write MRZ: ${message}`, { field });
 }
 
-function fit(value: string, sp: Span, field: string, pattern = /^[A-Z0-9<]*$/): string {
+function fitField(value: string, sp: Span, field: string, pattern = /^[A-Z0-9<]*$/): string {
   if (!pattern.test(value)) fail(`${field} holds characters that cannot appear in an MRZ`, field);
   if (value.length > width(sp)) fail(`${field} is longer than ${width(sp)} characters`, field);
   return value.padEnd(width(sp), '<');
@@ -59,9 +59,9 @@ export function generateMrz(spec: MrzSpec): string[] {
   if ((L.format === 'MRVA' || L.format === 'MRVB') !== code.startsWith('V')) {
     fail(`document code '${code}' does not match format ${L.format} (visas, and only visas, start with V)`, 'documentCode');
   }
-  put(L.documentCode, fit(code, L.documentCode, 'documentCode', /^[A-Z][A-Z<]?$/));
-  put(L.issuingState, fit(spec.issuingState, L.issuingState, 'issuingState', /^[A-Z<]{1,3}$/));
-  put(L.nationality, fit(spec.nationality, L.nationality, 'nationality', /^[A-Z<]{1,3}$/));
+  put(L.documentCode, fitField(code, L.documentCode, 'documentCode', /^[A-Z][A-Z<]?$/));
+  put(L.issuingState, fitField(spec.issuingState, L.issuingState, 'issuingState', /^[A-Z<]{1,3}$/));
+  put(L.nationality, fitField(spec.nationality, L.nationality, 'nationality', /^[A-Z<]{1,3}$/));
 
   const num = writeNumber(spec, L);
   put(L.documentNumber, num.field);
@@ -80,13 +80,13 @@ export function generateMrz(spec: MrzSpec): string[] {
   put(L.sex, spec.sex);
 
   const optional = L.personalNumberCheck ? (spec.personalNumber ?? spec.optionalData ?? '') : (spec.optionalData ?? '');
-  put(L.optionalData, fit(num.continuation + optional, L.optionalData, 'optionalData'));
+  put(L.optionalData, fitField(num.continuation + optional, L.optionalData, 'optionalData'));
   if (L.personalNumberCheck) {
     const pn = read(L.optionalData);
     // Part 4 note: an unused personal number may carry 0 or <; we write <, as the specimen does.
     put(L.personalNumberCheck, /^<*$/.test(pn) ? '<' : String(computeCheckDigit(pn)));
   }
-  if (L.optionalData2) put(L.optionalData2, fit(spec.optionalData2 ?? '', L.optionalData2, 'optionalData2'));
+  if (L.optionalData2) put(L.optionalData2, fitField(spec.optionalData2 ?? '', L.optionalData2, 'optionalData2'));
   else if (spec.optionalData2) fail('optionalData2 exists only on TD1', 'optionalData2');
 
   if (!/^[A-Z ]*$/.test(spec.surname) || !/^[A-Z ]*$/.test(spec.givenNames)) {

@@ -33,6 +33,7 @@ export function DocumentStep(props: {
 
   useEffect(
     () =>
+      // biome-ignore lint/nursery/noMisusedPromises: the handler reports its own failures on screen (setPhase 'failed')
       onScan(async (scan) => {
         if (!scan.document) {
           setShowPrompt(true);
@@ -83,7 +84,7 @@ export function DocumentStep(props: {
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'back', onClick: props.onBack }, t('common.back')),
       doc && !showPrompt ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'rescan', onClick: () => setShowPrompt(true) }, t('scan.rescan')) : null,
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'manual', onClick: props.onManual }, t('scan.manual')),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', disabled: !doc || !doc.valid || showPrompt, onClick: props.onContinue }, t('common.continue')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', disabled: !doc?.valid || showPrompt, onClick: props.onContinue }, t('common.continue')),
     ),
   );
 }

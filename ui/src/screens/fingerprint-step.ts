@@ -69,7 +69,9 @@ export function FingerprintStep(props: { registration: Registration; previous: n
         void load();
       }),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   }, [id, load]);
 
   const absent = reader?.state === 'absent';

@@ -63,7 +63,7 @@ export function Review(props: { registration: Registration; onBack: () => void; 
       )
     : [row(t('steps.fingerprints'), t('review.noReader'), 'fingerprints')];
   const d = details;
-  const blocked = !doc || !doc.valid || missing === null || missing.length > 0;
+  const blocked = !doc?.valid || missing === null || missing.length > 0;
   const edit = (step: 'document' | 'fingerprints' | 'details') => h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'data-edit': step, onClick: () => props.onEdit(step) }, t('review.edit'));
 
   return h(
