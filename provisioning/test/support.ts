@@ -19,7 +19,8 @@ import { MrzReaderSimulator } from '../../firmware-bridge/src/mrz-reader/mrz-rea
 import { openPtyPair, type PtyPair } from '../../firmware-bridge/src/transport/pty-pair.ts';
 import { type PtySimulator, startPtySimulator } from '../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The central takes admin tokens of 32 characters or more. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
 
 export interface TestCentral {
   app: CentralApp;

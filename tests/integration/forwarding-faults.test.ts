@@ -20,6 +20,7 @@ import type { Db } from '../../central/src/db/db.ts';
 import { migrate } from '../../central/src/db/migrations.ts';
 import { createPostgresDb } from '../../central/src/db/postgres-db.ts';
 import { BATCH_PATH, encodeBatch, signBatchBody } from '../../central/src/protocol/batch.ts';
+import { addStaff, signIn } from '../../central/test/staff.ts';
 import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/central-process.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -141,7 +142,11 @@ describe('forwarding faults on real PostgreSQL', () => {
     const a = post('sig-a');
     const b = post('sig-b');
     const { app } = await centralInProcess([a.device, b.device]);
-    const rejections = async () => (await app.inject({ method: 'GET', url: `${BATCH_PATH}/rejections` })).json() as { total: number; byCode: Array<{ code: string; count: number }> };
+    // The rejection counts are for auditors (central/src/auth/access.ts).
+    await addStaff(db, 'faults-auditor', 'auditor');
+    const cookie = await signIn(app, 'faults-auditor');
+    const rejections = async () =>
+      (await app.inject({ method: 'GET', url: `${BATCH_PATH}/rejections`, headers: { cookie } })).json() as { total: number; byCode: Array<{ code: string; count: number }> };
     const before = (await rejections()).total;
     const [id] = finalizeMany(a.store, 1, 'BBR', 'SIG');
     const record = { id: id!, officeCode: 'BBR', finalizedAt: new Date().toISOString(), payload: { sex: 'F' } };
@@ -160,10 +165,11 @@ describe('forwarding faults on real PostgreSQL', () => {
     const asB = encodeBatch([record], { deviceId: a.identity.deviceId, privateKey: b.identity.privateKey, batchId: genuine.batch.batchId, sentAt: new Date(genuine.batch.sentAt) });
     const r4 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { ...asB.headers, 'x-device-id': b.identity.deviceId }, payload: asB.body });
 
+    // One answer for every device authentication failure; the reason is kept for auditors.
     expect([r1, r2, r3, r4].map((r) => [r.statusCode, r.json().code])).toEqual([
-      [401, 'SIGNATURE_INVALID'],
-      [401, 'SIGNATURE_INVALID'],
-      [401, 'SIGNATURE_INVALID'],
+      [401, 'DEVICE_AUTH_FAILED'],
+      [401, 'DEVICE_AUTH_FAILED'],
+      [401, 'DEVICE_AUTH_FAILED'],
       [400, 'BATCH_DEVICE_MISMATCH'],
     ]);
     expect(await held(a.identity.deviceId)).toEqual({ n: 0, distinct: 0 });

@@ -18,7 +18,8 @@ import { ReferenceSync } from '../../appliance/src/reference/reference-sync.ts';
 import { openReferenceFixture, type ReferenceFixture } from '../../appliance/src/reference/test-support.ts';
 import { tempDir } from '../../appliance/src/store/test-support.ts';
 
-const ADMIN = 'integration-admin-token';
+/** The central takes admin tokens of 32 characters or more. */
+const ADMIN = 'integration-admin-token-0123456789ab';
 const HOUR = 3_600_000;
 
 let cluster: PgCluster;
