@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   out.push('', ...(await import('./fingerprint-capture.ts').then(async (f) => f.formatFingerprintCapture(await f.benchFingerprintCapture()))));
   out.push(...(await (await import('./forwarding.ts')).benchForwarding()));
   out.push('', ...(await import('./ui-latency.ts').then(async (u) => u.formatUiLatency(await u.benchUiLatency()))));
+  out.push('', ...(await (await import('./barcode-load.ts')).benchBarcodeLoad()));
   console.log(out.join('\n'));
 }
 

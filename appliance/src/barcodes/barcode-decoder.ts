@@ -2,6 +2,10 @@
  * Finds and reads a QR code (receipts, job offers) or a PDF417 symbol (identity documents,
  * e.g. driving licences and ID cards that carry AAMVA or national PDF417 data) in an uploaded
  * image with @zxing/library. Decoded text can be personal data: it is returned, never logged.
+ *
+ * `decodeBarcodeImage` runs on the calling thread: for trusted images (tests, the benchmark, rendered
+ * receipts). Uploads go through barcode-reader.ts, which runs the same steps in a worker thread with a
+ * bounded queue and a time limit.
  */
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { type BarcodeSymbology, readBarcode } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
@@ -24,7 +28,7 @@ export interface ClassifiedBarcode extends DecodedBarcode {
   jobOffer?: JobOfferParse;
 }
 
-export function decodeBarcodeImage(bytes: Buffer): DecodedBarcode {
+export function decodeBarcodeImage(bytes: Uint8Array): DecodedBarcode {
   return decodeLuminance(decodeToLuminance(bytes));
 }
 

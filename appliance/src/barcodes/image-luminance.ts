@@ -1,90 +1,70 @@
 /**
- * Uploaded photo or scan → 8-bit luminance plane for zxing. PNG via pngjs, JPEG via jpeg-js;
- * the format is taken from the magic bytes, not the Content-Type. Sizes are checked from the
- * header before decoding so a small file claiming a huge image cannot eat the appliance's
- * memory, and large photos are box-downscaled (zxing needs ~3 px a module, not 12 MP).
+ * Uploaded photo or scan → 8-bit luminance plane for zxing. The format is taken from the magic bytes,
+ * not the Content-Type, and the size from the header (image-header.ts) before any pixel is decoded, so
+ * a small file claiming a huge image is refused (or, under the cap, read a row at a time) instead of
+ * eating the appliance's memory. Images larger than 2000 px a side are box-downscaled while decoding
+ * (zxing needs ~3 px a module, not 12 MP).
+ *
+ * PNG: our own scanline decoder (png-luminance.ts), never a full RGBA image. JPEG: jpeg-js (whole
+ * image, bounded by the pixel cap and jpeg-js's own memory cap), then grey + downscale in one pass.
+ *
+ * `readLuminance` (streaming inflate) is what the reader worker runs; `decodeToLuminance` is the
+ * synchronous in-process variant for trusted images (tests, the benchmark, rendered receipts).
  */
 import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { type LuminancePlane, shrink } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import type { LuminancePlane } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import { shrink } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import { BarcodeErrorCodes } from './barcode-errors.ts';
+import { imageInvalid, imageTooLarge, jpegDecodeBytes, type JpegHeader, MAX_PIXELS, readImageHeader, sniffImage } from './image-header.ts';
+import { LuminanceSink, luma, WORKING_SIDE } from './luminance-sink.ts';
+import { pngLuminanceSync, readPngLuminance } from './png-luminance.ts';
 
-export { shrink };
-
-export const BarcodeErrorCodes = {
-  ImageInvalid: 'BARCODE_IMAGE_INVALID',
-  ImageTooLarge: 'BARCODE_IMAGE_TOO_LARGE',
-  NotFound: 'BARCODE_NOT_FOUND',
-} as const;
+export { BarcodeErrorCodes, shrink, sniffImage, MAX_PIXELS, WORKING_SIDE };
 
 export type Luminance = LuminancePlane;
 
-/** 40 megapixels: any phone photo; refuses decompression bombs. */
-const MAX_PIXELS = 40_000_000;
-/** Longest side handed to zxing. */
-const MAX_SIDE = 2000;
+/**
+ * jpeg-js keeps every DCT block (256 B per 64 pixels and component) plus the colour image: ~160 MB for
+ * a 12 MP 4:2:0 phone photo, ~250 MB for 12 MP 4:4:4. Frames needing more (over ~23 MP at 4:2:0) are
+ * refused from the header (jpegDecodeBytes) before jpeg-js allocates anything; jpeg-js's own cap
+ * stays as a backstop.
+ */
+export const JPEG_MAX_DECODE_MB = 320;
 
-const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-export function sniffImage(bytes: Buffer): 'png' | 'jpeg' | undefined {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_MAGIC)) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return undefined;
+/** In-process, synchronous. */
+export function decodeToLuminance(bytes: Uint8Array): Luminance {
+  const header = readImageHeader(bytes);
+  return header.format === 'png' ? pngLuminanceSync(bytes, header) : jpegLuminance(bytes, header);
 }
 
-const invalid = (message: string, context: Record<string, unknown> = {}) =>
-  new ApplianceError(BarcodeErrorCodes.ImageInvalid, message, context);
+/** For the reader worker: PNG rows stream out of zlib, so memory stays flat whatever the header claims. */
+export async function readLuminance(bytes: Uint8Array): Promise<Luminance> {
+  const header = readImageHeader(bytes);
+  return header.format === 'png' ? readPngLuminance(bytes, header) : jpegLuminance(bytes, header);
+}
 
-export function decodeToLuminance(bytes: Buffer): Luminance {
-  const kind = sniffImage(bytes);
-  if (!kind) throw invalid('the upload is not a PNG or JPEG image', { bytes: bytes.length });
-  let rgba: { data: Uint8Array; width: number; height: number };
-  if (kind === 'png') {
-    // IHDR is the first chunk (PNG spec §11.2.2): width and height at bytes 16–23.
-    if (bytes.length < 33) throw invalid('the PNG image is truncated');
-    const w = bytes.readUInt32BE(16);
-    const h = bytes.readUInt32BE(20);
-    if (w * h > MAX_PIXELS) throw tooLarge(w, h);
-    try {
-      rgba = PNG.sync.read(bytes);
-    } catch (err) {
-      throw invalid('the PNG image is damaged or truncated', { cause: (err as Error).message });
-    }
-  } else {
-    try {
-      rgba = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
-    } catch (err) {
-      const message = (err as Error).message ?? '';
-      if (/maxResolutionInMP|maxMemoryUsage/i.test(message)) throw tooLarge(0, 0);
-      throw invalid('the JPEG image is damaged or truncated', { cause: message });
-    }
+function jpegLuminance(bytes: Uint8Array, header: JpegHeader): Luminance {
+  if (jpegDecodeBytes(header) > JPEG_MAX_DECODE_MB * 1024 * 1024) throw imageTooLarge(header.width, header.height);
+  let rgb: { data: Uint8Array; width: number; height: number };
+  try {
+    rgb = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      maxResolutionInMP: MAX_PIXELS / 1e6,
+      maxMemoryUsageInMB: JPEG_MAX_DECODE_MB + 16,
+    });
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    if (/maxResolutionInMP|maxMemoryUsage|allocate enough memory/i.test(message)) throw imageTooLarge(header.width, header.height);
+    throw imageInvalid('the JPEG image is damaged or truncated', { cause: message });
   }
-  if (rgba.width < 1 || rgba.height < 1) throw invalid('the image is empty');
-  return downscale(toGrey(rgba));
-}
-
-function tooLarge(w: number, h: number): ApplianceError {
-  return new ApplianceError(BarcodeErrorCodes.ImageTooLarge, `the image is too large (at most ${MAX_PIXELS / 1e6} megapixels)`, {
-    width: w,
-    height: h,
-  });
-}
-
-/** ITU-R BT.601 luma; transparent pixels count as white paper. */
-function toGrey(img: { data: Uint8Array; width: number; height: number }): Luminance {
-  const n = img.width * img.height;
-  const data = new Uint8ClampedArray(n);
-  for (let i = 0; i < n; i++) {
-    const r = img.data[i * 4] ?? 255;
-    const g = img.data[i * 4 + 1] ?? 255;
-    const b = img.data[i * 4 + 2] ?? 255;
-    const a = (img.data[i * 4 + 3] ?? 255) / 255;
-    data[i] = Math.round((0.299 * r + 0.587 * g + 0.114 * b) * a + 255 * (1 - a));
+  const { data, width, height } = rgb;
+  if (width < 1 || height < 1) throw imageInvalid('the image is empty');
+  const sink = new LuminanceSink(width, height);
+  const row = new Uint8Array(width);
+  for (let y = 0, j = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, j += 3) row[x] = luma(data[j] as number, data[j + 1] as number, data[j + 2] as number);
+    sink.putRow(y, row, width);
   }
-  return { data, width: img.width, height: img.height };
-}
-
-function downscale(img: Luminance): Luminance {
-  const f = Math.ceil(Math.max(img.width, img.height) / MAX_SIDE);
-  return f <= 1 ? img : shrink(img, f);
+  return sink.finish();
 }

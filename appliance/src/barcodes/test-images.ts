@@ -4,6 +4,8 @@
  * images the issue lists: rotated, skewed, scaled down, noisy, blurred like a phone photo.
  * Everything is deterministic (seeded noise) so a failing test fails the same way every run.
  */
+import { once } from 'node:events';
+import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Luminance } from './image-luminance.ts';
 
@@ -154,4 +156,122 @@ export function placeOn(img: Luminance, width: number, height: number, left: num
     for (let x = 0; x < img.width && left + x < width; x++) data[(top + y) * width + left + x] = img.data[y * img.width + x] ?? 255;
   }
   return { data, width, height };
+}
+
+// ── Hand-made PNGs: every colour type, bit depth, filter and Adam7, and decompression bombs ──────────
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export function pngChunk(type: string, data: Uint8Array = Buffer.alloc(0)): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+export function pngIhdr(width: number, height: number, bitDepth = 8, colorType = 0, interlace = 0): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([bitDepth, colorType, 0, 0, interlace], 8);
+  return pngChunk('IHDR', ihdr);
+}
+
+export interface PngSpec {
+  width: number;
+  height: number;
+  colorType: 0 | 2 | 3 | 4 | 6;
+  bitDepth: 1 | 2 | 4 | 8 | 16;
+  interlace?: 0 | 1;
+  /** Samples of pixel (x, y) in the file's channel order and bit depth (palette: the index). */
+  pixel: (x: number, y: number) => number[];
+  palette?: [number, number, number][];
+  /** Raw tRNS chunk data. */
+  trns?: number[];
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/**
+ * Encodes `spec` the long way (PNG spec §7–§9), cycling through the five row filters so the decoder
+ * meets each of them on every kind of row. Independent of pngjs, which cannot write most of these.
+ */
+export function encodePng(spec: PngSpec): Buffer {
+  const { width, height, colorType, bitDepth } = spec;
+  const bits = (CHANNELS[colorType] ?? 1) * bitDepth;
+  const bpp = Math.max(1, bits >> 3);
+  const passes = spec.interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  const rows: Buffer[] = [];
+  let rowNo = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = width > x0 ? Math.ceil((width - x0) / dx) : 0;
+    const ph = height > y0 ? Math.ceil((height - y0) / dy) : 0;
+    if (pw === 0 || ph === 0) continue;
+    const rowBytes = Math.ceil((pw * bits) / 8);
+    let prev = Buffer.alloc(rowBytes);
+    for (let py = 0; py < ph; py++) {
+      const line = Buffer.alloc(rowBytes);
+      let bit = 0;
+      for (let px = 0; px < pw; px++) {
+        for (const v of spec.pixel(x0 + px * dx, y0 + py * dy)) {
+          if (bitDepth === 16) line.writeUInt16BE(v, bit >> 3);
+          else if (bitDepth === 8) line[bit >> 3] = v;
+          else line[bit >> 3] = (line[bit >> 3] ?? 0) | (v << (8 - bitDepth - (bit & 7)));
+          bit += bitDepth;
+        }
+      }
+      const filter = rowNo++ % 5;
+      const out = Buffer.alloc(rowBytes + 1);
+      out[0] = filter;
+      for (let i = 0; i < rowBytes; i++) {
+        const a = i >= bpp ? (line[i - bpp] ?? 0) : 0;
+        const b = prev[i] ?? 0;
+        const c = i >= bpp ? (prev[i - bpp] ?? 0) : 0;
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter] ?? 0;
+        out[i + 1] = ((line[i] ?? 0) - predictor) & 255;
+      }
+      rows.push(out);
+      prev = line;
+    }
+  }
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngIhdr(width, height, bitDepth, colorType, spec.interlace ?? 0),
+    ...(spec.palette ? [pngChunk('PLTE', Buffer.from(spec.palette.flat()))] : []),
+    ...(spec.trns ? [pngChunk('tRNS', Buffer.from(spec.trns))] : []),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND'),
+  ]);
+}
+
+/**
+ * A decompression bomb: a valid PNG of `width`×`height` blank pixels (grey by default: 6000×6000 is
+ * ~35 KB of file for 36 MB of pixels, 144 MB once expanded to RGBA the way pngjs does). The rows are
+ * streamed through zlib, so making it costs no more memory than the file.
+ */
+export async function pngBomb(width: number, height: number, colorType: 0 | 2 | 6 = 0): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (part: Buffer) => parts.push(part));
+  const done = once(deflate, 'end');
+  const row = Buffer.alloc(1 + width * (CHANNELS[colorType] ?? 1));
+  for (let y = 0; y < height; y++) if (!deflate.write(row)) await once(deflate, 'drain');
+  deflate.end();
+  await done;
+  return Buffer.concat([PNG_SIGNATURE, pngIhdr(width, height, 8, colorType), pngChunk('IDAT', Buffer.concat(parts)), pngChunk('IEND')]);
 }

@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { classifyBarcode, decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
+import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
+import { BARCODE_RETRYABLE_CODES, BARCODE_STATUS_BY_CODE, BARCODE_UPLOAD_LIMIT } from '../barcodes/barcode-errors.ts';
+import { type BarcodeReader, createBarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { VerifyResult } from '../printing/printing-service.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -13,9 +15,7 @@ import { ErrorSchema } from './schemas.ts';
  */
 export const PRINTING_STATUS_BY_CODE: Record<string, number> = {
   INVALID_INPUT: 400,
-  BARCODE_IMAGE_INVALID: 400,
-  BARCODE_IMAGE_TOO_LARGE: 413,
-  BARCODE_NOT_FOUND: 422,
+  ...BARCODE_STATUS_BY_CODE,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PRINTER_ABSENT: 409,
   RECEIPT_CATALOGUE_INVALID: 500,
@@ -47,6 +47,8 @@ export interface BarcodeRoutesOptions {
   /** Checks a receipt QR against the appliance keys; absent when printing is not running. */
   verifyReceipt?: (qr: string) => VerifyResult;
   now?: () => Date;
+  /** The worker-thread reader (barcodes/barcode-reader.ts); without one the plugin makes its own and closes it with the app. */
+  reader?: BarcodeReader;
 }
 
 const Decoded = Type.Object(
@@ -70,24 +72,39 @@ export const barcodeRoutes: FastifyPluginAsyncTypebox<BarcodeRoutesOptions> = as
   useCodeStatuses(app);
   acceptImages(app);
   const now = opts.now ?? (() => new Date());
+  const reader = opts.reader ?? createBarcodeReader({ log: app.log });
+  if (!opts.reader) app.addHook('onClose', () => reader.close());
 
   app.post(
     '/api/barcodes/decode',
     {
       config: { access: 'officer' },
+      bodyLimit: BARCODE_UPLOAD_LIMIT,
       schema: {
         summary: 'Read a QR code (receipt, job offer) or PDF417 (identity document) from a PNG or JPEG image',
         description:
-          'Body: the raw image (Content-Type image/png or image/jpeg, up to 12 MiB). A receipt QR is verified against this ' +
+          'Body: the raw image (Content-Type image/png or image/jpeg, up to 8 MiB). A receipt QR is verified against this ' +
           'appliance and the trusted appliances; a job offer (ZLMCJOB1) is parsed and shown as unverified; a PDF417 is returned ' +
-          'as text (AAMVA detected). 400 not an image or damaged, 413 too many pixels, 422 no readable barcode.',
+          'as text (AAMVA detected). Read in a worker thread, one image at a time. 400 not an image or damaged, 413 body over ' +
+          '8 MiB or image over 40 megapixels, 422 no readable barcode or reading took over 5 s, 503 with Retry-After when the ' +
+          'reader is busy (4 images already waiting).',
         tags: ['barcodes'],
         body: imageBodySchema as never,
-        response: { 200: Decoded, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema },
+        response: { 200: Decoded, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request) => {
-      const decoded = classifyBarcode(decodeBarcodeImage(imageBody(request.body)), now());
+    async (request, reply) => {
+      let found: Awaited<ReturnType<BarcodeReader['decode']>>;
+      try {
+        found = await reader.decode(imageBody(request.body));
+      } catch (err) {
+        // Busy or restarting: a state of the appliance, answered here with Retry-After (the app's handler sets no headers).
+        if (!isApplianceError(err) || !BARCODE_RETRYABLE_CODES.has(err.code)) throw err;
+        const statusCode = BARCODE_STATUS_BY_CODE[err.code] ?? 503;
+        reply.header('Retry-After', String(reader.retryAfterS));
+        return reply.status(statusCode as 503).send({ statusCode, code: err.code, message: err.message });
+      }
+      const decoded = classifyBarcode(found, now());
       if (decoded.kind === 'receipt' && opts.verifyReceipt) return { ...decoded, receipt: opts.verifyReceipt(decoded.text) };
       if (decoded.kind === 'job-offer') {
         return { ...decoded, unverified: 'job offers are not signed: confirm the employer and the offer with the employer register' };
