@@ -37,5 +37,6 @@ describe('reference feed on PGlite', () => {
     } finally {
       await db.close();
     }
-  });
+    // PGlite's start-up alone takes tens of seconds on a loaded 2-core machine.
+  }, 120_000);
 });
