@@ -17,6 +17,7 @@ import { syncRoutes } from './http/sync-routes.ts';
 import type { Store } from './store/index.ts';
 import { admissionHook } from './sync/admission-guard.ts';
 import type { SyncFeature } from './sync/sync-feature.ts';
+import { createBarcodeReader } from './barcodes/barcode-reader.ts';
 import { barcodeRoutes } from './http/barcode-routes.ts';
 import { documentRoutes } from './http/document-routes.ts';
 import { printingRoutes } from './http/printing-routes.ts';
@@ -121,6 +122,9 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
   ];
   await app.register(healthRoutes, { store: deps.store, devices });
+  // One worker-thread barcode reader for every route that reads a photo (decode, receipt verification).
+  const barcodeReader = createBarcodeReader({ log: app.log });
+  app.addHook('onClose', () => barcodeReader.close());
   // Details, the finalize rule (details + consent + fingerprint plan) and supervisor approvals on the officer's screen.
   const details = createDetailsParts({ store: deps.store, ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}), ...(deps.now ? { now: deps.now } : {}) });
   app.addHook('onClose', async () => details.close());
@@ -139,10 +143,10 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.reference) await app.register(referenceRoutes, { reference: deps.reference });
   if (deps.printing) {
     const printing = deps.printing;
-    await app.register(printingRoutes, { printing });
+    await app.register(printingRoutes, { printing, reader: barcodeReader });
     await app.register(documentRoutes, { store: deps.store, printing, officeCode: deps.officeCode, ...(deps.now ? { now: deps.now } : {}) });
   }
-  await app.register(barcodeRoutes, { ...(deps.printing ? { verifyReceipt: (qr: string) => (deps.printing as PrintingService).verify(qr) } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  await app.register(barcodeRoutes, { reader: barcodeReader, ...(deps.printing ? { verifyReceipt: (qr: string) => (deps.printing as PrintingService).verify(qr) } : {}), ...(deps.now ? { now: deps.now } : {}) });
   await app.register(uiStatic);
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { AUTH_STATUS_BY_CODE } from '../auth/auth-errors.ts';
+import { BARCODE_STATUS_BY_CODE } from '../barcodes/barcode-errors.ts';
 import { FINGERPRINT_STATUS_BY_CODE } from '../fingerprints/fingerprint-errors.ts';
 import { DETAILS_STATUS_BY_CODE } from '../registrations-details/details-errors.ts';
 
@@ -25,6 +26,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   DEVICE_BUSY: 409,
   NOT_SIMULATED: 409,
   ...AUTH_STATUS_BY_CODE,
+  ...BARCODE_STATUS_BY_CODE,
   ...FINGERPRINT_STATUS_BY_CODE,
   ...DETAILS_STATUS_BY_CODE,
 };
@@ -44,6 +46,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isApplianceError(err)) {
       const statusCode = statusForCode(err.code);
       if (statusCode >= 500) request.log.error({ code: err.code }, err.message);
+      // A busy worker or a rate limit says when to come back.
+      const retryAfterS = err.context.retryAfterS;
+      if (typeof retryAfterS === 'number' && Number.isFinite(retryAfterS)) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterS))));
       return reply.status(statusCode).send({ statusCode, code: err.code, message: err.message } satisfies ErrorBody);
     }
     const fe = err as FastifyError;

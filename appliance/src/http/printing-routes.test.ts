@@ -19,6 +19,7 @@ import { renderOffline, testSigner } from '../printing/test-support.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { barcodeRoutes } from './barcode-routes.ts';
 import { documentRoutes } from './document-routes.ts';
+import { createBarcodeReader } from '../barcodes/barcode-reader.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { printingRoutes } from './printing-routes.ts';
 
@@ -62,9 +63,11 @@ describe('printing, document and barcode routes (inject)', () => {
     });
     app = Fastify({ logger: false });
     registerErrorHandler(app);
-    await app.register(printingRoutes, { printing });
+    const reader = createBarcodeReader();
+    app.addHook('onClose', () => reader.close());
+    await app.register(printingRoutes, { printing, reader });
     await app.register(documentRoutes, { store, printing, officeCode: 'BBR', now: () => NOW });
-    await app.register(barcodeRoutes, { verifyReceipt: (qr) => printing.verify(qr), now: () => NOW });
+    await app.register(barcodeRoutes, { reader, verifyReceipt: (qr) => printing.verify(qr), now: () => NOW });
     moyo = finalize(person('FN123456', 'MOYO', 'M', '950314'));
     finalize(person('FN223344', 'NCUBE', 'F', '000102'));
     finalize(person('FN998877', 'DUBE', 'F', '100505')); // a minor

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { classifyBarcode, decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
+import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
+import type { BarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
 import { acceptImages, IMAGE_TYPES, useCodeStatuses } from './barcode-routes.ts';
@@ -9,6 +10,8 @@ import { ErrorSchema, Uuid } from './schemas.ts';
 
 export interface PrintingRoutesOptions {
   printing: PrintingService;
+  /** The worker-thread barcode reader shared with /api/barcodes/decode: photos are never decoded on the event loop. */
+  reader: BarcodeReader;
 }
 
 const Language = Type.Union(
@@ -159,7 +162,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
       if (!Buffer.isBuffer(body) && typeof (body as { qr?: unknown } | null)?.qr !== 'string') {
         throw new ApplianceError('UNSUPPORTED_MEDIA_TYPE', `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
       }
-      const qr = Buffer.isBuffer(body) ? classifyBarcode(decodeBarcodeImage(body)).text : (body as { qr: string }).qr;
+      const qr = Buffer.isBuffer(body) ? classifyBarcode(await opts.reader.decode(body)).text : (body as { qr: string }).qr;
       return printing.verify(qr);
     },
   );
