@@ -62,7 +62,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === 'create-staff') {
-  runCreateStaff(process.argv.slice(3)).then((code) => process.exit(code));
+  void runCreateStaff(process.argv.slice(3)).then((code) => process.exit(code));
 } else {
   main().catch((err: unknown) => {
     // A configuration error says what to fix; print it plainly as well as in the log.

@@ -257,8 +257,9 @@ describe('the route table', () => {
     const careless = build({ db, devices: [] });
     expect(() => careless.get('/api/v1/forgotten', async () => ({ secret: true }))).toThrow(/declares no access/);
     const plugin = build({ db, devices: [] });
-    void plugin.register(async (child) => {
+    void plugin.register((child, _opts, done) => {
       child.get('/api/v1/forgotten', async () => ({ secret: true }));
+      done();
     });
     await expect(plugin.ready()).rejects.toMatchObject({ code: 'ROUTE_ACCESS_UNDECLARED' });
     await careless.close().catch(() => undefined);

@@ -74,7 +74,7 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
     await tx.query('INSERT INTO devices (device_id, office_code, public_key_pem, enrolled_at) VALUES ($1, $2, $3, $4)', [
       body.deviceId,
       office.code,
-      body.publicKeyPem.trim() + '\n',
+      `${body.publicKeyPem.trim()}\n`,
       at,
     ]);
     if (body.replaces) {

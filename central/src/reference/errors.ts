@@ -23,7 +23,7 @@ export const REFERENCE_STATUS: Record<ReferenceErrorCode, number> = {
   REFERENCE_CONFLICT: 409,
 };
 
-export class ReferenceError extends ApplianceError {
+export class ReferenceDataError extends ApplianceError {
   readonly statusCode: number;
   constructor(code: ReferenceErrorCode, message: string, context: Record<string, unknown> = {}) {
     super(code, message, context);
@@ -31,6 +31,6 @@ export class ReferenceError extends ApplianceError {
   }
 }
 
-export function referenceError(code: ReferenceErrorCode, message: string, context: Record<string, unknown> = {}): ReferenceError {
-  return new ReferenceError(code, message, context);
+export function referenceError(code: ReferenceErrorCode, message: string, context: Record<string, unknown> = {}): ReferenceDataError {
+  return new ReferenceDataError(code, message, context);
 }

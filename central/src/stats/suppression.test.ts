@@ -48,7 +48,10 @@ describe('publishCells against the differencing attacker (random tables, every m
   /** Seeded tables of people over three small dimensions, most groups small. */
   function people(seed: number, n: number) {
     let s = seed;
-    const rand = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => {
+      s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+      return s / 2 ** 31;
+    };
     return Array.from({ length: n }, () => ({
       a: `a${Math.floor(rand() ** 2 * 4)}`,
       b: `b${Math.floor(rand() * 3)}`,
