@@ -5,6 +5,7 @@
  * the budgeted rejection log; rate limits; the admin token's length.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildOptions, type CentralApp } from '../src/app.ts';
@@ -257,10 +258,10 @@ describe('the route table', () => {
     const careless = build({ db, devices: [] });
     expect(() => careless.get('/api/v1/forgotten', async () => ({ secret: true }))).toThrow(/declares no access/);
     const plugin = build({ db, devices: [] });
-    void plugin.register((child, _opts, done) => {
+    const forgetful: FastifyPluginAsync = async (child) => {
       child.get('/api/v1/forgotten', async () => ({ secret: true }));
-      done();
-    });
+    };
+    void plugin.register(forgetful);
     await expect(plugin.ready()).rejects.toMatchObject({ code: 'ROUTE_ACCESS_UNDECLARED' });
     await careless.close().catch(() => undefined);
     await plugin.close().catch(() => undefined);
