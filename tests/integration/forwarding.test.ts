@@ -208,7 +208,7 @@ describe('forwarding to a real PostgreSQL central through an unreliable link', (
       });
       const step = await relay.runOnce();
       expect(step.delayMs).toBeGreaterThanOrEqual(30_000);
-      expect(relay.link).toMatchObject({ state: 'unauthorised', lastError: expect.stringContaining('401 DEVICE_UNKNOWN') });
+      expect(relay.link).toMatchObject({ state: 'unauthorised', lastError: expect.stringContaining('401 DEVICE_AUTH_FAILED') });
       expect(otherStore.outbox.depth()).toBe(2);
       expect(otherStore.outbox.quarantinedCount()).toBe(0);
       await relay.stop();
