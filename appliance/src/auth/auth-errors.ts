@@ -19,6 +19,10 @@ export const AuthErrorCodes = {
   WeakPin: 'AUTH_WEAK_PIN',
   /** Creating an officer whose id exists. */
   OfficerExists: 'AUTH_OFFICER_EXISTS',
+  /** Too many sign-in attempts (from this client, for this officer at once, or with unknown ids); see Retry-After. */
+  RateLimited: 'AUTH_RATE_LIMITED',
+  /** PIN verification is saturated (a flood): refused at once, nothing counted; see Retry-After. */
+  Busy: 'AUTH_BUSY',
 } as const;
 
 export type AuthErrorCode = (typeof AuthErrorCodes)[keyof typeof AuthErrorCodes];
@@ -33,4 +37,6 @@ export const AUTH_STATUS_BY_CODE: Readonly<Record<AuthErrorCode, number>> = {
   AUTH_FOREIGN_HOST: 421,
   AUTH_WEAK_PIN: 400,
   AUTH_OFFICER_EXISTS: 409,
+  AUTH_RATE_LIMITED: 429,
+  AUTH_BUSY: 503,
 };

@@ -1,14 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
-import { type LockoutPolicy, authenticate } from './authenticator.ts';
+import { type LockoutPolicy, describeSignInPolicy, registerSignInGuard } from './authenticator.ts';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.ts';
 import type { OfficerRepository } from './officers.ts';
 import { PIN_MAX_LENGTH } from './pin-hash.ts';
 import type { Session, SessionStore } from './sessions.ts';
+import { retryAfterSeconds } from './sign-in-limiter.ts';
 
 export interface AuthRoutesOptions {
   officers: OfficerRepository;
@@ -35,10 +37,17 @@ const SignInRefused = Type.Object({
   message: Type.String(),
   attemptsLeft: Type.Optional(Type.Integer()),
   lockedUntil: Type.Optional(Type.String()),
+  /** 423: "terminal" (this client address only) or "officer" (every terminal). */
+  scope: Type.Optional(Type.String()),
+  /** 429/503: seconds to wait, as in the Retry-After header. */
+  retryAfterS: Type.Optional(Type.Integer()),
 });
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { officers, sessions, store, lockout, now } = opts;
+  // Lockout, reservations, rate limits and verification lanes (authenticator.ts), shared with the approval modal.
+  const signInGuard = registerSignInGuard({ officers, policy: lockout, now, audit: (e) => store.audit.append(e), logger: opts.logger });
+  app.addHook('onClose', async () => signInGuard.flushUnknownIds());
   const describe = (s: Session) => ({
     officer: s.officer,
     officeCode: opts.officeCode,
@@ -48,45 +57,71 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   const audit = (actor: string, action: string, officerId: string, details: Record<string, unknown>) =>
     store.audit.append({ actor, action, entityType: 'officer', entityId: officerId, details });
 
+  const retryLater = (reply: FastifyReply, reason: 'rate-limited' | 'busy', retryAfterMs: number) => {
+    const retryAfterS = retryAfterSeconds(retryAfterMs);
+    const statusCode = reason === 'busy' ? 503 : 429;
+    return reply
+      .status(statusCode)
+      .header('retry-after', String(retryAfterS))
+      .send({
+        statusCode,
+        code: reason === 'busy' ? AuthErrorCodes.Busy : AuthErrorCodes.RateLimited,
+        message: reason === 'busy' ? `The appliance is checking many sign-ins at once; try again in ${retryAfterS} s.` : `Too many sign-in attempts; try again in ${retryAfterS} s.`,
+        retryAfterS,
+      });
+  };
+
   app.post(
     '/api/auth/sign-in',
     {
       config: { access: 'public' },
+      // A client over its limit is refused before its body is read: a flood costs the least work possible.
+      onRequest: async (request, reply) => {
+        const over = signInGuard.precheck(request.ip);
+        if (over) return retryLater(reply, 'rate-limited', over.retryAfterMs);
+      },
       schema: {
         summary: 'Officer sign-in with officer id and PIN; sets the HttpOnly session cookie',
-        description: `After ${lockout.maxAttempts} wrong PINs in a row the officer is locked for ${lockout.lockMs / 60_000} minutes (423); a supervisor can unlock earlier.`,
+        description: describeSignInPolicy(signInGuard),
         tags: ['auth'],
         body: Type.Object(
           { officerId: OfficerIdSchema, pin: Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH }) },
           { additionalProperties: false },
         ),
-        response: { 200: SessionSchema, 400: ErrorSchema, 401: SignInRefused, 423: SignInRefused },
+        response: { 200: SessionSchema, 400: ErrorSchema, 401: SignInRefused, 423: SignInRefused, 429: SignInRefused, 503: SignInRefused },
       },
     },
     async (request, reply) => {
       const officerId = request.body.officerId.toUpperCase();
-      const result = await authenticate(officers, officerId, request.body.pin, lockout, now);
+      // Audit rows are the guard's: it writes them only for known officer ids, and a full disk never fails a sign-in.
+      const result = await signInGuard.signIn(officerId, request.body.pin, request.ip);
       if (result.ok) {
         const { token, session } = sessions.create(result.officer);
-        audit(officerId, 'auth.sign-in', officerId, { role: result.officer.role });
         return reply.header('set-cookie', sessionCookie(token)).send(describe(session));
       }
-      if (result.reason === 'locked') {
-        audit(officerId, 'auth.locked', officerId, { lockedUntil: result.lockedUntil });
-        return reply.status(423).send({
-          statusCode: 423,
-          code: AuthErrorCodes.Locked,
-          message: `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
-          lockedUntil: result.lockedUntil,
-        });
+      switch (result.reason) {
+        case 'locked':
+          return reply.status(423).send({
+            statusCode: 423,
+            code: AuthErrorCodes.Locked,
+            message:
+              result.scope === 'terminal'
+                ? `Too many wrong PINs from this terminal: officer ${officerId} is locked here until ${result.lockedUntil}. A supervisor can unlock it.`
+                : `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
+            lockedUntil: result.lockedUntil,
+            scope: result.scope,
+          });
+        case 'rate-limited':
+        case 'busy':
+          return retryLater(reply, result.reason, result.retryAfterMs);
+        default:
+          return reply.status(401).send({
+            statusCode: 401,
+            code: AuthErrorCodes.InvalidCredentials,
+            message: 'Wrong officer id or PIN.',
+            ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}),
+          });
       }
-      audit(officerId, 'auth.sign-in-failed', officerId, {});
-      return reply.status(401).send({
-        statusCode: 401,
-        code: AuthErrorCodes.InvalidCredentials,
-        message: 'Wrong officer id or PIN.',
-        ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}),
-      });
     },
   );
 

@@ -4,6 +4,7 @@ import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
+import { signInGuardFor } from './authenticator.ts';
 import { requireOfficer } from './guards.ts';
 import { OfficerIdSchema, RoleSchema } from './auth-routes.ts';
 import type { OfficerRepository } from './officers.ts';
@@ -28,7 +29,7 @@ const OfficerSchema = Type.Object({
 });
 const Pin = Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH });
 const Params = Type.Object({ officerId: OfficerIdSchema });
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: ErrorSchema };
 
 /** Officer management: supervisors create officers, unlock them and reset PINs; anyone changes their own PIN. */
 export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = async (app, opts) => {
@@ -42,7 +43,11 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
   app.get(
     '/api/officers',
     { config: { access: 'supervisor' }, schema: { summary: 'Officers of this appliance (supervisor)', tags: ['auth'], response: { 200: Type.Array(OfficerSchema), ...errors } } },
-    async () => officers.list(),
+    // failedAttempts/lockedUntil: the officer-wide count, and the latest lock in force (officer-wide or at any terminal).
+    async () => {
+      const guard = signInGuardFor(officers);
+      return officers.list().map((o) => ({ ...o, ...guard.currentLock(o) }));
+    },
   );
 
   app.post(
@@ -63,18 +68,26 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
       const { displayName, role, pin } = request.body;
       const officerId = request.body.officerId.toUpperCase();
       const officer = officers.insert({ officerId, displayName, role, pinHash: await hashPin(pin) });
-      store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.created', entityType: 'officer', entityId: officerId, details: { role } });
+      try {
+        store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.created', entityType: 'officer', entityId: officerId, details: { role } });
+      } catch (err) {
+        // No officer without its audit row (a full disk answers 507 with nothing created).
+        officers.remove(officerId);
+        throw err;
+      }
       return reply.status(201).send(officer);
     },
   );
 
   app.post(
     '/api/officers/:officerId/unlock',
-    { config: { access: 'supervisor' }, schema: { summary: 'Lift a PIN lockout (supervisor)', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
+    { config: { access: 'supervisor' }, schema: { summary: 'Lift a PIN lockout (supervisor)', description: 'Lifts every lock of the officer at once: officer-wide and at every terminal. A supervisor can unlock anyone, another supervisor included; when the only supervisor is locked, a technician can on the appliance (`appliance-provision unlock <officerId>`). Audited first: on a full disk nothing changes (507).', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
-      mustExist(request.params.officerId);
-      officers.unlock(request.params.officerId);
-      store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.unlocked', entityType: 'officer', entityId: request.params.officerId, details: {} });
+      const officer = mustExist(request.params.officerId.toUpperCase());
+      const guard = signInGuardFor(officers);
+      const before = guard.currentLock(officer);
+      store.audit.append({ actor: requireOfficer(request).officerId, action: 'officer.unlocked', entityType: 'officer', entityId: officer.officerId, details: { lockedUntil: before.lockedUntil, failedAttempts: before.failedAttempts } });
+      guard.unlock(officer.officerId);
       return reply.status(204).send(null);
     },
   );
@@ -97,10 +110,19 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
       if (me.officerId !== officerId && me.role !== 'supervisor') {
         throw new ApplianceError(AuthErrorCodes.Forbidden, 'only a supervisor can set another officer\'s PIN');
       }
-      mustExist(officerId);
+      const previous = mustExist(officerId);
       officers.setPinHash(officerId, await hashPin(request.body.pin));
+      try {
+        store.audit.append({ actor: me.officerId, action: 'officer.pin-set', entityType: 'officer', entityId: officerId, details: {} });
+      } catch (err) {
+        // No PIN change without its audit row: the old hash and lock state back.
+        officers.setPinHash(officerId, previous.pinHash);
+        officers.setLockState(officerId, previous.failedAttempts, previous.lockedUntil);
+        throw err;
+      }
+      // A new PIN lifts the lockout (the database row is already reset; the terminals' counts are in memory).
+      signInGuardFor(officers).unlock(officerId);
       if (me.officerId !== officerId) sessions.revokeOfficer(officerId);
-      store.audit.append({ actor: me.officerId, action: 'officer.pin-set', entityType: 'officer', entityId: officerId, details: {} });
       return reply.status(204).send(null);
     },
   );

@@ -5,6 +5,15 @@
  */
 export const OFFICERS_MIGRATION_NAME = 'officers';
 
+/*
+ * Lockout columns (authenticator.ts; the migration text below is applied history and stays as it was):
+ * - failed_attempts: wrong PINs for the officer from ALL terminals since the last good sign-in, unlock or PIN
+ *   change. Not reset by a lock: every `officerMaxAttempts` (default 20) locks officer-wide, each lock twice as
+ *   long as the one before. It survives a restart; counted shortly before one, it counts at every terminal.
+ * - locked_until: the officer-wide lock. The per-terminal lock (5 wrong PINs from one client address) is kept
+ *   in memory, so that nobody can lock a supervisor out of the counter from another machine.
+ */
+
 export const officersSchema = /* sql */ `
 CREATE TABLE officers (
   officer_id      TEXT PRIMARY KEY NOT NULL CHECK (length(officer_id) BETWEEN 1 AND 32),
