@@ -18,6 +18,7 @@ import { discover, writeAssignment } from './discovery/discover.ts';
 import { decommission, enrol } from './enrolment/enrol.ts';
 import { ProvisioningErrorCodes, provisioningError } from './errors.ts';
 import { installKiosk } from './kiosk/install-kiosk.ts';
+import { unlockOfficer } from './officers/unlock.ts';
 import { createOutput, type Mark, type Output } from './output.ts';
 import { backup, restore } from './backup/backup.ts';
 import { selfTest } from './self-test/self-test.ts';
@@ -273,6 +274,19 @@ export function buildProgram(): Command {
       for (const c of r.checks) out.line(markOf(c.ok), `${c.name.padEnd(13)} ${c.detail}`);
       out.result(r);
       if (!r.ok) process.exitCode = EXIT_FAILED;
+    });
+
+  withCommon(program.command('unlock'), true)
+    .description("lift an officer's PIN lockout (officer-wide and at every terminal), audited; the appliance may be stopped or running")
+    .argument('<officerId>', 'the locked officer, e.g. BBR-SUP')
+    .action((officerId: string, o: Common) => {
+      const out = createOutput({ json: o.json ?? false });
+      const { dataDir } = context(o);
+      const r = unlockOfficer({ dataDir, officerId, logger });
+      const was = r.was.lockedUntil ? `was locked until ${r.was.lockedUntil}` : 'was not locked officer-wide';
+      out.line('ok', `unlocked ${r.officerId} (${r.role}): ${was}, ${r.was.failedAttempts} wrong PIN(s) counted; audit row #${r.auditSeq}`);
+      out.line('info', 'a running appliance also lifts its per-terminal locks of this officer at the next sign-in');
+      out.result({ ok: true, ...r });
     });
 
   return program;

@@ -27,6 +27,8 @@ export const ProvisioningErrorCodes = {
   RestoreVerifyFailed: 'PROVISION_RESTORE_VERIFY_FAILED',
   /** One or more self-test checks failed. */
   SelfTestFailed: 'PROVISION_SELF_TEST_FAILED',
+  /** unlock: no such officer (or no appliance database) in the data directory. */
+  OfficerNotFound: 'PROVISION_OFFICER_NOT_FOUND',
 } as const;
 
 export type ProvisioningErrorCode = (typeof ProvisioningErrorCodes)[keyof typeof ProvisioningErrorCodes];
