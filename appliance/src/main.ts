@@ -1,5 +1,5 @@
-import { isApplianceError } from '../../firmware-bridge/src/common/errors.ts';
-import { createLogger, rootLogger } from '../../firmware-bridge/src/common/logger.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, rootLogger } from '@lmc/core/logger.ts';
 import { loadConfig } from './config/load-config.ts';
 import { startAppliance } from './start.ts';
 

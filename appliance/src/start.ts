@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, type Logger } from '../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { build } from './app.ts';
 import type { ApplianceConfig } from './config/schema.ts';
 import { auditDeviceEvents } from './devices/device-audit.ts';

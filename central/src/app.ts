@@ -7,7 +7,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
-import { createLogger, type Logger } from '../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { installAccessControl } from './auth/access.ts';
 import { validateAdminToken } from './auth/admin-token.ts';
 import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from './auth/auth-settings.ts';

@@ -3,7 +3,7 @@
  * codes (fastify lib/errors.js style). Codes are the identity; messages are for people and
  * never carry payload content, signatures or keys.
  */
-import { ApplianceError, isApplianceError } from '../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 
 export const CentralErrorCodes = {
   /** content-encoding is not gzip. */

@@ -5,7 +5,7 @@
  * session cookies are Secure). `npm run central -- create-staff …` creates a staff account
  * (cli/create-staff.ts), the way to the first admin.
  */
-import { createLogger } from '../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { build } from './app.ts';
 import { runCreateStaff } from './cli/create-staff.ts';
 import { configFromEnv, loadDevicesFile } from './config.ts';

@@ -7,7 +7,7 @@ import { build, type CentralApp } from '../src/app.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { createPostgresDb } from '../src/db/postgres-db.ts';
-import { BATCH_PATH, contentHash, encodeBatch, signBatchBody } from '../src/protocol/batch.ts';
+import { BATCH_PATH, contentHash, encodeBatch, signBatchBody } from '@lmc/protocol/batch.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 
 const beitbridge = makeDevice('bbr-01', 'BBR');

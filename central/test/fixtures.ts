@@ -2,7 +2,7 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { CentralApp } from '../src/app.ts';
 import type { DeviceConfig } from '../src/devices/device-directory.ts';
-import { BATCH_PATH, encodeBatch, type BatchRecordInput, type BatchResponse, type RegistrationPayload } from '../src/protocol/batch.ts';
+import { BATCH_PATH, encodeBatch, type BatchRecordInput, type BatchResponse, type RegistrationPayload } from '@lmc/protocol/batch.ts';
 
 export interface TestDevice {
   config: DeviceConfig;

@@ -5,7 +5,7 @@ import { build, type CentralApp } from '../src/app.ts';
 import type { Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { createPostgresDb } from '../src/db/postgres-db.ts';
-import type { BatchRecordInput } from '../src/protocol/batch.ts';
+import type { BatchRecordInput } from '@lmc/protocol/batch.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 

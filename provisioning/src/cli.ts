@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pino from 'pino';
-import { isApplianceError } from '../../firmware-bridge/src/common/errors.ts';
-import { rootLogger } from '../../firmware-bridge/src/common/logger.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { rootLogger } from '@lmc/core/logger.ts';
 import { readConfigFile, resolveConfigPath, resolveDataDir } from './config/config-file.ts';
 import { type Assignment, readHardware } from './discovery/assign.ts';
 import { discover, writeAssignment } from './discovery/discover.ts';
@@ -159,7 +159,7 @@ export function buildProgram(): Command {
       out.text('\nProposed assignment:');
       for (const role of ['mrz', 'fingerprint', 'printer'] as const) {
         const s = r.assignment[role];
-        out.text(`  ${role.padEnd(12)} ${s ? (s.transport === 'hid' ? `hid ${s.vendorId}:${s.productId}` : `${s.path} @ ${s.baudRate}`) + ` (by ${s.identifiedBy})` : '(none)'}`);
+        out.text(`  ${role.padEnd(12)} ${s ? `${s.transport === 'hid' ? `hid ${s.vendorId}:${s.productId}` : `${s.path} @ ${s.baudRate}`} (by ${s.identifiedBy})` : '(none)'}`);
       }
       for (const n of r.notes) out.line('warn', n);
       let written: ReturnType<typeof writeAssignment> | undefined;

@@ -2,7 +2,7 @@
  * Coded errors of the provisioning CLI. The CLI prints `code: message` and exits non-zero; tests
  * match on the code, never on the text. Messages name files and keys, never key material.
  */
-import { ApplianceError } from '../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const ProvisioningErrorCodes = {
   /** Bad command-line input (a missing option, a malformed URL). */

@@ -1,9 +1,9 @@
 /** `status`: one screen of health: config, identity and keys, devices, store, outbox, central link. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
-import type { Logger } from '../../firmware-bridge/src/common/logger.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import type { ConfigFile } from './config/config-file.ts';
 import { readHardware } from './discovery/assign.ts';
 import { readEnrolment } from './enrolment/enrol.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { updateConfigFile, setKey } from '../src/config/config-file.ts';
 import { enrol } from '../src/enrolment/enrol.ts';
 import { startCentral, type TestCentral } from './support.ts';

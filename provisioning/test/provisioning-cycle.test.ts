@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../appliance/src/store/index.ts';
-import { finalizeMany } from '../../appliance/src/sync/test-support.ts';
-import { decodeQrFromPng } from '../../firmware-bridge/src/escpos/decode-qr-png.ts';
-import { TD3_SPECIMEN } from '../../firmware-bridge/src/mrz-reader/icao-specimens.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
+import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
+import { decodeQrFromPng } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
+import { TD3_SPECIMEN } from '@lmc/firmware-bridge/mrz-reader/icao-specimens.ts';
 import { type Bench, fakeHost, runCli, startCentral, startDevices, type TestCentral } from './support.ts';
 
 let central: TestCentral;
@@ -55,7 +55,7 @@ describe('provisioning cycle', () => {
     for (const f of ['device-ed25519.key', 'device.json', 'data.key', 'central-ed25519.pub']) {
       expect(statSync(join(dataDir, 'keys', f)).mode & 0o777, f).toBe(0o600);
     }
-    const written = json<Record<string, any>>(readFileSync(cfg, 'utf8'));
+    const written = json<Record<string, unknown>>(readFileSync(cfg, 'utf8'));
     expect(written).toMatchObject({ version: 1, central: { url: central.url }, office: { code: 'CHR' }, dataDir, server: { port: 8089 } });
     const rows = await central.db.query('SELECT office_code, revoked_at FROM devices WHERE device_id = $1', [deviceId]);
     expect(rows).toEqual([{ office_code: 'CHR', revoked_at: null }]);
@@ -150,7 +150,7 @@ describe('provisioning cycle', () => {
     const file = join(root, 'backup.lmcbak');
     // The store is open for writing (as the running appliance holds it) while the backup is taken.
     const live = openStore({ dataDir });
-    let run;
+    let run: Awaited<ReturnType<typeof runCli>>;
     try {
       run = await runCli(['backup', '--out', file, '--include-keys', '--passphrase-file', pass, '--config', cfg, '--json']);
     } finally {

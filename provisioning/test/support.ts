@@ -8,16 +8,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { build, type CentralApp } from '../../central/src/app.ts';
-import type { Db } from '../../central/src/db/db.ts';
-import { migrate } from '../../central/src/db/migrations.ts';
-import { createPgliteDb } from '../../central/src/db/pglite-db.ts';
-import { centralKeyFromPrivate } from '../../central/src/enrolment/central-key.ts';
-import { ENROLMENT_CODES_PATH } from '../../central/src/enrolment/enrolment-protocol.ts';
-import { EscPosSimulator } from '../../firmware-bridge/src/escpos/escpos-simulator.ts';
-import { MrzReaderSimulator } from '../../firmware-bridge/src/mrz-reader/mrz-reader-simulator.ts';
-import { openPtyPair, type PtyPair } from '../../firmware-bridge/src/transport/pty-pair.ts';
-import { type PtySimulator, startPtySimulator } from '../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
+import { build, type CentralApp } from '@lmc/central/app.ts';
+import type { Db } from '@lmc/central/db/db.ts';
+import { migrate } from '@lmc/central/db/migrations.ts';
+import { createPgliteDb } from '@lmc/central/db/pglite-db.ts';
+import { centralKeyFromPrivate } from '@lmc/central/enrolment/central-key.ts';
+import { ENROLMENT_CODES_PATH } from '@lmc/protocol/enrolment.ts';
+import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
+import { MrzReaderSimulator } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-simulator.ts';
+import { openPtyPair, type PtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
+import { type PtySimulator, startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
 
 /** The central takes admin tokens of 32 characters or more. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { build } from '../../appliance/src/app.ts';
-import { DEFAULT_LOCKOUT } from '../../appliance/src/auth/authenticator.ts';
-import { TEST_AUTH, TEST_OFFICER } from '../../appliance/src/auth/test-support.ts';
-import { ScanCache } from '../../appliance/src/devices/scan-cache.ts';
-import { EventBus } from '../../appliance/src/events/event-bus.ts';
-import { openStore, type Store } from '../../appliance/src/store/index.ts';
+import { build } from '@lmc/appliance/app.ts';
+import { DEFAULT_LOCKOUT } from '@lmc/appliance/auth/authenticator.ts';
+import { TEST_AUTH, TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
+import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
+import { EventBus } from '@lmc/appliance/events/event-bus.ts';
+import { openStore, type Store } from '@lmc/appliance/store/index.ts';
 import { runCli } from './support.ts';
 
 describe('appliance-provision unlock', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseMrz } from '../../firmware-bridge/src/mrz/index.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
+import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
 import { corpus } from './parse-throughput.ts';
 import { percentile } from './stats.ts';
 

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { GreyImage } from '../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
-import { greyImageToPng } from '../../firmware-bridge/src/fingerprint/image-png.ts';
-import { scoreQuality } from '../../firmware-bridge/src/fingerprint/quality.ts';
-import type { ByteTransport, TransportFactory } from '../../firmware-bridge/src/transport/transport.ts';
-import { ZfmDriver } from '../../firmware-bridge/src/zfm/zfm-driver.ts';
-import { startPtySimulator } from '../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
-import { loadOrCreateDataKey } from '../../appliance/src/crypto/data-key.ts';
-import { TemplateVault } from '../../appliance/src/fingerprints/template-vault.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
+import type { GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
+import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
+import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
+import type { ByteTransport, TransportFactory } from '@lmc/firmware-bridge/transport/transport.ts';
+import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
+import { startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
+import { loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
+import { TemplateVault } from '@lmc/appliance/fingerprints/template-vault.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
 import { fmt, percentile } from './stats.ts';
 
 /** ZFM command packets carry the instruction at byte 9 (EF 01, 4-byte address, PID 01, 2-byte length). */

@@ -19,16 +19,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
-import { CentralClient } from '../../appliance/src/sync/central-client.ts';
-import { OutboxRelay } from '../../appliance/src/sync/outbox-relay.ts';
-import { finalizeMany } from '../../appliance/src/sync/test-support.ts';
-import { build } from '../../central/src/app.ts';
-import type { Db } from '../../central/src/db/db.ts';
-import { migrate } from '../../central/src/db/migrations.ts';
-import { createPostgresDb } from '../../central/src/db/postgres-db.ts';
-import { BATCH_PATH, encodeBatch, type BatchRecordInput, type EncodedBatch } from '../../central/src/protocol/batch.ts';
+import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
+import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
+import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
+import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
+import { build } from '@lmc/central/app.ts';
+import type { Db } from '@lmc/central/db/db.ts';
+import { migrate } from '@lmc/central/db/migrations.ts';
+import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
+import { BATCH_PATH, encodeBatch, type BatchRecordInput, type EncodedBatch } from '@lmc/protocol/batch.ts';
 import { startPgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { fmt } from './stats.ts';
@@ -218,7 +218,7 @@ export async function benchForwarding(): Promise<string[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rootLogger } = await import('../../firmware-bridge/src/common/logger.ts');
+  const { rootLogger } = await import('@lmc/core/logger.ts');
   rootLogger.level = process.env.LOG_LEVEL ?? 'silent';
   console.log((await benchForwarding()).join('\n'));
   process.exit(0);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { parse as mrzParse } from 'mrz';
-import { generateMrz, type MrzSpec, parseMrz } from '../../firmware-bridge/src/mrz/index.ts';
+import { generateMrz, type MrzSpec, parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 
 /** A deterministic corpus of valid TD1/TD2/TD3 documents (the formats both parsers accept). */
 export function corpus(size: number): string[][] {

@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import QRCode from 'qrcode';
-import { EscPosCommandParser } from '../../firmware-bridge/src/escpos/escpos-command-parser.ts';
-import { PAPER } from '../../firmware-bridge/src/escpos/receipt-document.ts';
-import { encodeReceipt } from '../../firmware-bridge/src/escpos/receipt-encoder.ts';
-import { ReceiptRenderer } from '../../firmware-bridge/src/escpos/receipt-renderer.ts';
-import { decodeBarcodeImage } from '../../appliance/src/barcodes/barcode-decoder.ts';
-import { addNoise, greyToPng, placeOn, pngToGrey, rotate, unevenLight } from '../../appliance/src/barcodes/test-images.ts';
-import { registrationSlipPdf } from '../../appliance/src/documents/registration-slip.ts';
-import { EventBus } from '../../appliance/src/events/event-bus.ts';
-import { PrintingService } from '../../appliance/src/printing/printing-service.ts';
-import { testSigner, zimPassport } from '../../appliance/src/printing/test-support.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
+import { EscPosCommandParser } from '@lmc/firmware-bridge/escpos/escpos-command-parser.ts';
+import { PAPER } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { encodeReceipt } from '@lmc/firmware-bridge/escpos/receipt-encoder.ts';
+import { ReceiptRenderer } from '@lmc/firmware-bridge/escpos/receipt-renderer.ts';
+import { decodeBarcodeImage } from '@lmc/appliance/barcodes/barcode-decoder.ts';
+import { addNoise, greyToPng, placeOn, pngToGrey, rotate, unevenLight } from '@lmc/appliance/barcodes/test-images.ts';
+import { registrationSlipPdf } from '@lmc/appliance/documents/registration-slip.ts';
+import { EventBus } from '@lmc/appliance/events/event-bus.ts';
+import { PrintingService } from '@lmc/appliance/printing/printing-service.ts';
+import { testSigner, zimPassport } from '@lmc/appliance/printing/test-support.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
 import { fmt, percentile } from './stats.ts';
 
 /** The configured default (printing-config.ts); 8N1 framing: 10 bits on the wire per byte. */

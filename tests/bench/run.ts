@@ -1,4 +1,4 @@
-import { rootLogger } from '../../firmware-bridge/src/common/logger.ts';
+import { rootLogger } from '@lmc/core/logger.ts';
 import { benchCommits } from './commit-latency.ts';
 import { benchParse } from './parse-throughput.ts';
 import { benchScanLatency, formatScanLatency } from './scan-latency.ts';

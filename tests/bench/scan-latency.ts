@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
-import { startAppliance } from '../../appliance/src/start.ts';
+import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
+import { startAppliance } from '@lmc/appliance/start.ts';
 import { fmt, percentile } from './stats.ts';
 
 export interface ScanLatencyResult {

@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { build } from '../../appliance/src/app.ts';
-import { DEFAULT_LOCKOUT, type LockoutPolicy } from '../../appliance/src/auth/authenticator.ts';
-import { TEST_AUTH, TEST_OFFICER } from '../../appliance/src/auth/test-support.ts';
-import { ScanCache } from '../../appliance/src/devices/scan-cache.ts';
-import { EventBus } from '../../appliance/src/events/event-bus.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
+import { build } from '@lmc/appliance/app.ts';
+import { DEFAULT_LOCKOUT, type LockoutPolicy } from '@lmc/appliance/auth/authenticator.ts';
+import { TEST_AUTH, TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
+import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
+import { EventBus } from '@lmc/appliance/events/event-bus.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
 import { fmt, percentile } from './stats.ts';
 
 interface Scenario {
@@ -187,7 +187,7 @@ export async function benchSignInLoadLines(realSignIns = 30, bogus = 200): Promi
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rootLogger } = await import('../../firmware-bridge/src/common/logger.ts');
+  const { rootLogger } = await import('@lmc/core/logger.ts');
   rootLogger.level = process.env.LOG_LEVEL ?? 'silent';
   console.log((await benchSignInLoadLines()).join('\n'));
   process.exit(0);

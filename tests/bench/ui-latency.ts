@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
-import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
+import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
 import { type UiHarness, startUiHarness } from '../../ui/test/browser-harness.ts';
 import { fmt, percentile } from './stats.ts';
 

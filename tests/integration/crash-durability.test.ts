@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
-import { TEST_OFFICER, signInFetch } from '../../appliance/src/auth/test-support.ts';
+import { generateMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { TEST_OFFICER, signInFetch } from '@lmc/appliance/auth/test-support.ts';
 import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
 import { CONSENTED_DETAILS as DETAILS } from '../support/registration-fixtures.ts';
 

@@ -6,21 +6,21 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pngToGreyImage } from '../../firmware-bridge/src/fingerprint/image-png.ts';
-import { decodeSimTemplate } from '../../firmware-bridge/src/zfm/zfm-sim-template.ts';
-import { build } from '../../appliance/src/app.ts';
-import { addOfficer, signInInject, TEST_AUTH } from '../../appliance/src/auth/test-support.ts';
-import { openBlob } from '../../appliance/src/crypto/blob-cipher.ts';
-import { dataKeyPath, loadOrCreateDataKey } from '../../appliance/src/crypto/data-key.ts';
-import { ScanCache } from '../../appliance/src/devices/scan-cache.ts';
-import { type BusEvents, EventBus } from '../../appliance/src/events/event-bus.ts';
-import type { CapturePlan } from '../../appliance/src/fingerprints/fingerprint-config.ts';
-import type { FingerName } from '../../appliance/src/fingerprints/fingers.ts';
-import type { FingerCondition } from '../../appliance/src/fingerprints/simulated-reader.ts';
-import { type RunningFingerprints, startFingerprints } from '../../appliance/src/fingerprints/start-fingerprints.ts';
-import { TemplateVault } from '../../appliance/src/fingerprints/template-vault.ts';
-import { openStore, type Store } from '../../appliance/src/store/index.ts';
-import { passport } from '../../appliance/src/store/test-support.ts';
+import { pngToGreyImage } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
+import { decodeSimTemplate } from '@lmc/firmware-bridge/zfm/zfm-sim-template.ts';
+import { build } from '@lmc/appliance/app.ts';
+import { addOfficer, signInInject, TEST_AUTH } from '@lmc/appliance/auth/test-support.ts';
+import { openBlob } from '@lmc/appliance/crypto/blob-cipher.ts';
+import { dataKeyPath, loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
+import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
+import { type BusEvents, EventBus } from '@lmc/appliance/events/event-bus.ts';
+import type { CapturePlan } from '@lmc/appliance/fingerprints/fingerprint-config.ts';
+import type { FingerName } from '@lmc/appliance/fingerprints/fingers.ts';
+import type { FingerCondition } from '@lmc/appliance/fingerprints/simulated-reader.ts';
+import { type RunningFingerprints, startFingerprints } from '@lmc/appliance/fingerprints/start-fingerprints.ts';
+import { TemplateVault } from '@lmc/appliance/fingerprints/template-vault.ts';
+import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import { passport } from '@lmc/appliance/store/test-support.ts';
 
 // The module reports its baud as N × 9600; a fast simulated line keeps this file quick. At the real
 // 57600 baud each capture spends ~7 s uploading the image (PROTOCOLS.md), which is the hardware's truth.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
 
 /**
  * The fingerprint capture end to end through a listening appliance: the UI (a socket.io client) sees the

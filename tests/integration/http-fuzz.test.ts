@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInInject } from '../../appliance/src/auth/test-support.ts';
-import type { RunningAppliance } from '../../appliance/src/start.ts';
+import { signInInject } from '@lmc/appliance/auth/test-support.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { type FullAppliance, startFullAppliance } from '../support/full-appliance.ts';
 
 /**

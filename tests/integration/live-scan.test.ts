@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
 import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
 
@@ -124,7 +124,7 @@ describe('live passport scan through a listening appliance', () => {
     await sim.replug();
     await up;
     const again = next<{ document: { valid: boolean } }>(socket, 'document:scanned');
-    await sim.scan((await import('../../appliance/src/devices/sample-documents.ts')).sampleDocumentLines(3));
+    await sim.scan((await import('@lmc/appliance/devices/sample-documents.ts')).sampleDocumentLines(3));
     expect((await again).document.valid).toBe(true);
   });
 });

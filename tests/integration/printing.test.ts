@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
-import { decodeBarcodeImage } from '../../appliance/src/barcodes/barcode-decoder.ts';
+import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import { decodeBarcodeImage } from '@lmc/appliance/barcodes/barcode-decoder.ts';
 
 /** zxing, as a verifier's phone reads the paper (the appliance's own multi-scale decoder). */
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
-import { generateMrz } from '../../firmware-bridge/src/mrz/index.ts';
+import { generateMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
 

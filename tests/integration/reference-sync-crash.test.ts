@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../firmware-bridge/src/common/logger.ts';
-import { createReferenceApplier } from '../../appliance/src/reference/apply.ts';
-import { employer, page, province, vacancy } from '../../appliance/src/reference/test-support.ts';
-import { openDatabase, openStore } from '../../appliance/src/store/index.ts';
-import { tempDir } from '../../appliance/src/store/test-support.ts';
+import { createLogger } from '@lmc/core/logger.ts';
+import { createReferenceApplier } from '@lmc/appliance/reference/apply.ts';
+import { employer, page, province, vacancy } from '@lmc/appliance/reference/test-support.ts';
+import { openDatabase, openStore } from '@lmc/appliance/store/index.ts';
+import { tempDir } from '@lmc/appliance/store/test-support.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -26,7 +26,7 @@ function applyAndDie(dataDir: string): Promise<NodeJS.Signals | null> {
   const script = `
     const { openDatabase } = await import(${JSON.stringify(join(ROOT, 'appliance/src/store/index.ts'))});
     const { createReferenceApplier } = await import(${JSON.stringify(join(ROOT, 'appliance/src/reference/apply.ts'))});
-    const { createLogger } = await import(${JSON.stringify(join(ROOT, 'firmware-bridge/src/common/logger.ts'))});
+    const { createLogger } = await import(${JSON.stringify(join(ROOT, 'core/src/logger.ts'))});
     const page = JSON.parse(process.env.PAGE);
     const db = openDatabase(${JSON.stringify(join(dataDir, 'appliance.db'))}, ${JSON.stringify(dataDir)}, createLogger('crash'));
     const applier = createReferenceApplier(db, { afterChange(i) { if (i === 200) process.kill(process.pid, 'SIGKILL'); } });

@@ -6,17 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
-import { build, type CentralApp } from '../../central/src/app.ts';
-import type { Db } from '../../central/src/db/db.ts';
-import { migrate } from '../../central/src/db/migrations.ts';
-import { createPostgresDb } from '../../central/src/db/postgres-db.ts';
-import { REFERENCE_ADMIN_PATH } from '../../central/src/reference/protocol.ts';
-import { loadReferenceSeed } from '../../central/src/reference/seed.ts';
-import { loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
-import { ReferenceClient } from '../../appliance/src/reference/client.ts';
-import { ReferenceSync } from '../../appliance/src/reference/reference-sync.ts';
-import { openReferenceFixture, type ReferenceFixture } from '../../appliance/src/reference/test-support.ts';
-import { tempDir } from '../../appliance/src/store/test-support.ts';
+import { build, type CentralApp } from '@lmc/central/app.ts';
+import type { Db } from '@lmc/central/db/db.ts';
+import { migrate } from '@lmc/central/db/migrations.ts';
+import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
+import { REFERENCE_ADMIN_PATH } from '@lmc/protocol/reference-feed.ts';
+import { loadReferenceSeed } from '@lmc/central/reference/seed.ts';
+import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import { ReferenceClient } from '@lmc/appliance/reference/client.ts';
+import { ReferenceSync } from '@lmc/appliance/reference/reference-sync.ts';
+import { openReferenceFixture, type ReferenceFixture } from '@lmc/appliance/reference/test-support.ts';
+import { tempDir } from '@lmc/appliance/store/test-support.ts';
 
 /** The central takes admin tokens of 32 characters or more. */
 const ADMIN = 'integration-admin-token-0123456789ab';

@@ -1,8 +1,8 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '../../appliance/src/auth/test-support.ts';
-import { rolesFor } from '../../appliance/src/http/access.ts';
-import type { RunningAppliance } from '../../appliance/src/start.ts';
+import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { rolesFor } from '@lmc/appliance/http/access.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { type FullAppliance, startFullAppliance } from '../support/full-appliance.ts';
 import { rawRequest } from '../support/raw-http.ts';
 

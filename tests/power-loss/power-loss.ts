@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { openStore } from '../../appliance/src/store/index.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const LAZYFS = join(ROOT, 'tests/power-loss/lazyfs.py');

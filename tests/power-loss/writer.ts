@@ -18,8 +18,8 @@ import { writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { createStore, migrate, openDatabase, openStore, type Store } from '../../appliance/src/store/index.ts';
-import { passport } from '../../appliance/src/store/test-support.ts';
+import { createStore, migrate, openDatabase, openStore, type Store } from '@lmc/appliance/store/index.ts';
+import { passport } from '@lmc/appliance/store/test-support.ts';
 
 const dataDir = resolve(process.env.POWER_LOSS_DATA_DIR ?? '');
 const synchronous = process.env.POWER_LOSS_SYNCHRONOUS;

@@ -5,10 +5,10 @@
  *
  *   node --import tsx tests/support/relay-process.ts <dataDir> <centralUrl>
  */
-import { loadOrCreateIdentity } from '../../appliance/src/keys/identity.ts';
-import { openStore } from '../../appliance/src/store/index.ts';
-import { CentralClient } from '../../appliance/src/sync/central-client.ts';
-import { OutboxRelay } from '../../appliance/src/sync/outbox-relay.ts';
+import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
+import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
+import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 
 const [dataDir, url] = process.argv.slice(2);
 if (!dataDir || !url) {

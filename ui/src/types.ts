@@ -1,17 +1,17 @@
 /** Shapes the UI receives. Type-only imports from the appliance: one source of truth, nothing bundled. */
-import type { MrzDocument, MrzWarning } from '../../firmware-bridge/src/mrz/types.ts';
-import type { DeviceStateEvent } from '../../appliance/src/events/event-bus.ts';
-import type { Registration } from '../../appliance/src/store/types.ts';
+import type { MrzDocument, MrzWarning } from '@lmc/firmware-bridge/mrz/types.ts';
+import type { DeviceStateEvent } from '@lmc/appliance/events/event-bus.ts';
+import type { Registration } from '@lmc/appliance/store/types.ts';
 import type {
   FingerprintAttemptEvent,
   FingerprintFingerEvent,
   FingerprintPromptEvent,
   FingerprintWorkflowEvent,
-} from '../../appliance/src/fingerprints/fingerprint-events.ts';
-import type { FingerView, VerificationOutcome, WorkflowStatus } from '../../appliance/src/fingerprints/fingerprint-service.ts';
-import type { PrintJob } from '../../appliance/src/printing/print-job-repository.ts';
-import type { PrintJobEvent } from '../../appliance/src/printing/print-queue.ts';
-import type { Missing, StoredDetails } from '../../appliance/src/registrations-details/index.ts';
+} from '@lmc/appliance/fingerprints/fingerprint-events.ts';
+import type { FingerView, VerificationOutcome, WorkflowStatus } from '@lmc/appliance/fingerprints/fingerprint-service.ts';
+import type { PrintJob } from '@lmc/appliance/printing/print-job-repository.ts';
+import type { PrintJobEvent } from '@lmc/appliance/printing/print-queue.ts';
+import type { Missing, StoredDetails } from '@lmc/appliance/registrations-details/index.ts';
 
 export type { DeviceStateEvent, MrzDocument, MrzWarning, Registration };
 export type { FingerprintAttemptEvent, FingerprintFingerEvent, FingerprintPromptEvent, FingerprintWorkflowEvent, FingerView, VerificationOutcome, WorkflowStatus };

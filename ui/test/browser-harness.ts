@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { type TestCredentials, addOfficer } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
+import { type TestCredentials, addOfficer } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
 import { ensureUiBuilt } from '../scripts/ensure-built.ts';
 
 /** Where every browser test and the UI benchmark write screenshots (ignored by git; a few are copied to docs/screenshots). */

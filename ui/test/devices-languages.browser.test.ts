@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRead } from '../../firmware-bridge/src/mrz-reader/reader-wire-encoder.ts';
-import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
+import { encodeRead } from '@lmc/firmware-bridge/mrz-reader/reader-wire-encoder.ts';
+import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
 import en from '../src/i18n/en.json' with { type: 'json' };
 import nd from '../src/i18n/nd.json' with { type: 'json' };
 import sn from '../src/i18n/sn.json' with { type: 'json' };

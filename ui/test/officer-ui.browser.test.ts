@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_OFFICER, addOfficer } from '../../appliance/src/auth/test-support.ts';
-import { parseConfig } from '../../appliance/src/config/load-config.ts';
-import { sampleDocumentLines } from '../../appliance/src/devices/sample-documents.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/start.ts';
-import { toWireRecord } from '../../appliance/src/sync/wire-record.ts';
+import { TEST_OFFICER, addOfficer } from '@lmc/appliance/auth/test-support.ts';
+import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
+import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import { toWireRecord } from '@lmc/appliance/sync/wire-record.ts';
 import { ensureUiBuilt } from '../scripts/ensure-built.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -393,12 +393,13 @@ describe('officer UI in Chromium', () => {
     await expect.poll(() => page.locator('.message-info').textContent()).toMatch(/signed out because the screen was not used/);
   });
 
-  it('refuses to run at an origin the appliance did not announce', async () => {
+  it('refuses to serve a host name the appliance does not answer to (DNS rebinding), before any UI loads', async () => {
     const port = new URL(url).port;
     const other = await context.newPage();
-    await other.goto(`http://kiosk.invalid:${port}/`);
-    await other.locator('[data-screen="kiosk-refused"]').waitFor();
-    expect(await other.locator('h1').textContent()).toMatch(/runs only on the registration appliance/);
+    const response = await other.goto(`http://kiosk.invalid:${port}/`);
+    expect(response?.status()).toBe(421);
+    expect(await other.locator('[data-screen]').count()).toBe(0);
+    expect(await other.textContent('body')).toContain('AUTH_FOREIGN_HOST');
     await other.close();
   });
 });

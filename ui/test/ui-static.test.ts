@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { allowedOrigins, uiStatic } from '../../appliance/src/http/ui-static.ts';
+import { allowedOrigins, uiStatic } from '@lmc/appliance/http/ui-static.ts';
 
 function fakeDist(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ui-dist-'));

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { Store } from '../store/index.ts';
 import { accessHook } from '../http/access.ts';
 import { authRoutes } from './auth-routes.ts';

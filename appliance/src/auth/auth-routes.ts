@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { AuthErrorCodes } from './auth-errors.ts';

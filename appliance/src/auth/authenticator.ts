@@ -1,5 +1,5 @@
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { AuditEntryInput } from '../store/types.ts';
 import type { OfficerRepository, StoredOfficer } from './officers.ts';
 import { burnVerification, verifyPin } from './pin-hash.ts';

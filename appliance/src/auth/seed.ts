@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import type { OfficerRepository } from './officers.ts';
 import { hashPin, pinProblem } from './pin-hash.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { build } from '../app.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { EventBus } from '../events/event-bus.ts';

@@ -1,7 +1,7 @@
 import bwipjs from 'bwip-js';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { decodeQrFromPng } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import { decodeQrFromPng } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { composeReceipt } from '../printing/receipt-composer.ts';
 import { receiptCatalogue } from '../printing/receipt-catalogue.ts';
 import { receiptFacts } from '../printing/receipt-facts.ts';

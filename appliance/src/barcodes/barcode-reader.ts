@@ -19,10 +19,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import type { DecodedBarcode } from './barcode-decoder.ts';
 import { BarcodeErrorCodes } from './barcode-errors.ts';
 import type { ReaderResult, ReaderTask } from './barcode-worker.ts';
+import { isCompiled } from '@lmc/core/runtime-paths.ts';
 
 export interface BarcodeReaderOptions {
   /** Jobs allowed to wait behind the running one (default 4). */
@@ -61,8 +62,15 @@ export interface BarcodeReader {
   readonly retryAfterS: number;
 }
 
-const WORKER_FILE = fileURLToPath(new URL('./barcode-worker.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * The worker's file and flags. From source (tests, `npm start`) the worker is TypeScript loaded through tsx; in a
+ * production build (scripts/build.mjs) it is `barcode-worker.js` beside the bundle and needs no loader.
+ */
+function workerLaunch(): { filename: string; execArgv: string[] } {
+  if (isCompiled(import.meta.url)) return { filename: fileURLToPath(new URL('./barcode-worker.js', import.meta.url)), execArgv: [] };
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { filename: fileURLToPath(new URL('./barcode-worker.ts', import.meta.url)), execArgv: ['--import', tsx] };
+}
 
 type AbortReason = 'timeout' | 'start' | 'closed' | 'failed';
 
@@ -89,15 +97,16 @@ export function createBarcodeReader(options: BarcodeReaderOptions = {}): Barcode
 
   const pool = (): Piscina<ReaderTask, ReaderResult> => {
     if (piscina) return piscina;
+    const launch = workerLaunch();
     piscina = new Piscina<ReaderTask, ReaderResult>({
-      filename: WORKER_FILE,
+      filename: launch.filename,
       name: 'default',
       minThreads: 0,
       maxThreads: 1,
       concurrentTasksPerWorker: 1,
       maxQueue: maxWaiting, // a backstop: this module hands the pool one job at a time
       idleTimeout: options.idleTimeoutMs ?? 5 * 60_000,
-      execArgv: ['--import', TSX_LOADER],
+      execArgv: launch.execArgv,
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
     });
     // A worker that dies before it takes its job (e.g. it cannot load) is reported here, not to the job:

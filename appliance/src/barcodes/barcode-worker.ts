@@ -7,7 +7,7 @@
  * ApplianceError's code and context, so coded failures are returned, not thrown.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { decodeLuminance } from './barcode-decoder.ts';
 import { readLuminance } from './image-luminance.ts';
 

@@ -12,8 +12,8 @@
  * synchronous in-process variant for trusted images (tests, the benchmark, rendered receipts).
  */
 import jpeg from 'jpeg-js';
-import type { LuminancePlane } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
-import { shrink } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import type { LuminancePlane } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
+import { shrink } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { BarcodeErrorCodes } from './barcode-errors.ts';
 import { imageInvalid, imageTooLarge, jpegDecodeBytes, type JpegHeader, MAX_PIXELS, readImageHeader, sniffImage } from './image-header.ts';
 import { LuminanceSink, luma, WORKING_SIDE } from './luminance-sink.ts';

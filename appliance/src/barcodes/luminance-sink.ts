@@ -3,7 +3,7 @@
  * `workingSide` pixels on the longest side as the rows arrive: the full-size image is never held,
  * so the memory is the output plane (≤ 2000×2000) and one row, whatever the image claims.
  */
-import type { LuminancePlane } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import type { LuminancePlane } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 
 /** Longest side handed to zxing: ~3 px a module is enough, a 12 MP photo is not needed. */
 export const WORKING_SIDE = 2000;

@@ -6,7 +6,7 @@
  * output plane; the synchronous variant inflates the whole stream first (raw bytes, not RGBA).
  */
 import { createInflate, inflateSync } from 'node:zlib';
-import type { LuminancePlane } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
+import type { LuminancePlane } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { imageInvalid, type PngHeader } from './image-header.ts';
 import { LuminanceSink, luma, overWhite, WORKING_SIDE } from './luminance-sink.ts';
 

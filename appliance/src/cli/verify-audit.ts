@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { BUSY_TIMEOUT_MS } from '../store/database.ts';
 import { mapSqliteError } from '../store/errors.ts';
 import { verifyAuditChain } from '../store/audit-chain.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { loadConfig, parseConfig } from './load-config.ts';
 
 function configError(fn: () => unknown): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { migrateConfig } from './migrate-config.ts';
 import { type ApplianceConfig, ApplianceConfigSchema, MrzDeviceConfig } from './schema.ts';
 import { PrinterDeviceConfig } from '../printing/printing-config.ts';

@@ -1,4 +1,4 @@
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 /**
  * Coded errors of encryption at rest. Messages and context name files and record ids only: never key

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { BLOB_OVERHEAD, type BlobContext, openBlob, sealBlob } from './blob-cipher.ts';
 import { dataKeyPath, loadOrCreateDataKey } from './data-key.ts';
 

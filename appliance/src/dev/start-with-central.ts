@@ -14,12 +14,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadOrCreateIdentity } from '../keys/identity.ts';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
 
 const log = createLogger('dev');
-const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
+const ROOT = installRoot(import.meta.url);
 
 function run(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: 'inherit' });

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';
 

@@ -1,4 +1,4 @@
-import { generateMrz, type MrzSpec } from '../../../firmware-bridge/src/mrz/index.ts';
+import { generateMrz, type MrzSpec } from '@lmc/firmware-bridge/mrz/index.ts';
 
 /**
  * Fictional travellers for the simulated reader (training, demos, tests). Zimbabwean passports are TD3;

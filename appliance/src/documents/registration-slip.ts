@@ -3,7 +3,7 @@
  * and slip never disagree), the same signed QR code, the fingerprint summary, the consent
  * statement and signature lines for the migrant and the officer.
  */
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { sniffImage } from '../barcodes/image-luminance.ts';
 import type { ReceiptFacts } from '../printing/receipt-facts.ts';
 import { A4, type Pdf, pdfText, qrPng, renderPdf } from './pdf-support.ts';

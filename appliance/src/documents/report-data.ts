@@ -6,7 +6,7 @@
  * counted under "not recorded" rather than left out, so the totals add up.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 
 export const NOT_RECORDED = 'not recorded';

@@ -1,4 +1,4 @@
-import type { MrzDocument } from '../../../firmware-bridge/src/mrz/index.ts';
+import type { MrzDocument } from '@lmc/firmware-bridge/mrz/index.ts';
 import type { Registration } from '../store/index.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 import type { PrintJobEvent } from '../printing/print-queue.ts';

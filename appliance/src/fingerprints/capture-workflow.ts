@@ -1,5 +1,5 @@
-import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
-import { greyImageToPng } from '../../../firmware-bridge/src/fingerprint/image-png.ts';
+import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
+import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import { capturePlannedFinger } from './finger-capture.ts';
 import type { FingerName } from './fingers.ts';

@@ -1,7 +1,7 @@
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { fingerprintError } from '../../../firmware-bridge/src/fingerprint/fingerprint-errors.ts';
-import type { FingerprintReader, GreyImage } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
-import { scoreQuality } from '../../../firmware-bridge/src/fingerprint/quality.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
+import type { FingerprintReader, GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
+import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import type { FingerName } from './fingers.ts';
 import type { WorkflowEvents } from './workflow-events.ts';

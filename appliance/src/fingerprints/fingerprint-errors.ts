@@ -1,4 +1,4 @@
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 /** Codes of the appliance's fingerprint workflows (device codes are the FP_* of firmware-bridge/src/fingerprint). */
 export const FingerprintWorkflowCodes = {

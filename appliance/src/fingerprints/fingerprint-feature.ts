@@ -1,9 +1,9 @@
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { FingerprintReader, ReaderState } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
-import { SerialTransport } from '../../../firmware-bridge/src/transport/serial-transport.ts';
-import { ZfmDriver } from '../../../firmware-bridge/src/zfm/zfm-driver.ts';
-import type { ZfmTimeouts } from '../../../firmware-bridge/src/zfm/zfm-transaction.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import type { FingerprintReader, ReaderState } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
+import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
+import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
+import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import type { FingerprintDeviceConfig } from './fingerprint-config.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { fingerprintError } from '../../../firmware-bridge/src/fingerprint/fingerprint-errors.ts';
-import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
+import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Registration, Store } from '../store/index.ts';
 import { type CapturedFinger, runCaptureWorkflow } from './capture-workflow.ts';

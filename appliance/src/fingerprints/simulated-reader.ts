@@ -1,10 +1,10 @@
 import { mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { FingerprintErrorCode } from '../../../firmware-bridge/src/fingerprint/fingerprint-errors.ts';
-import type { CaptureConditions } from '../../../firmware-bridge/src/zfm/zfm-sim-fingers.ts';
-import { type PtySimulator, startPtySimulator } from '../../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import type { FingerprintErrorCode } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
+import type { CaptureConditions } from '@lmc/firmware-bridge/zfm/zfm-sim-fingers.ts';
+import { type PtySimulator, startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
 
 /**
  * Conditions a person's finger can be in, as simulator capture conditions. Scores measured with

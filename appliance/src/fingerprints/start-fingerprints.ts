@@ -1,5 +1,5 @@
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { ZfmTimeouts } from '../../../firmware-bridge/src/zfm/zfm-transaction.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';

@@ -1,4 +1,4 @@
-import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
+import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import type { VerificationComparison } from './fingerprint-events.ts';
 import { capturePlannedFinger } from './finger-capture.ts';

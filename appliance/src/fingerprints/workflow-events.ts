@@ -1,4 +1,4 @@
-import type { FingerprintReader } from '../../../firmware-bridge/src/fingerprint/fingerprint-reader.ts';
+import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { FingerprintFingerEvent, FingerprintWorkflowEvent, WorkflowKind } from './fingerprint-events.ts';
 import type { FingerAttempt } from './finger-capture.ts';

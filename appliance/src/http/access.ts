@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { AuthErrorCodes } from '../auth/auth-errors.ts';
 import type { OfficerRole } from '../auth/officers.ts';
 import type { SessionOfficer } from '../auth/sessions.ts';

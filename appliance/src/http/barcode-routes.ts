@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import { BARCODE_RETRYABLE_CODES, BARCODE_STATUS_BY_CODE, BARCODE_UPLOAD_LIMIT } from '../barcodes/barcode-errors.ts';
 import { type BarcodeReader, createBarcodeReader } from '../barcodes/barcode-reader.ts';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
-import { generateMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import { createLogger } from '@lmc/core/logger.ts';
+import { generateMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { build } from '../app.ts';
 import { TEST_AUTH, addOfficer, signInInject } from '../auth/test-support.ts';
 import { encodeJobOffer } from '../barcodes/job-offer.ts';
@@ -294,5 +294,14 @@ describe('finalize with a fingerprint plan, and the supervisor approval modal', 
     expect((await excuse(id)).json()).toMatchObject({ statusCode: 403, code: 'APPROVAL_INVALID' });
     const actions = h.store.audit.forEntity('registration', id).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['auth.supervisor-approval-failed', 'auth.supervisor-approval']));
+  });
+
+  it('never writes a PIN typed into the supervisor id field into the audit log', async () => {
+    const id = await captured(h);
+    const res = await approval(id, { officerId: '482915', pin: '482915' });
+    expect(res.json()).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_CREDENTIALS' });
+    const rows = h.store.audit.forEntity('registration', id).filter((a) => a.action === 'auth.supervisor-approval-failed');
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain('482915');
   });
 });

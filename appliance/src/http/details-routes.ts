@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
 import { authenticate } from '../auth/authenticator.ts';
 import { OfficerIdSchema } from '../auth/auth-routes.ts';
@@ -143,8 +143,17 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       const supervisorId = request.body.officerId.toUpperCase();
       const { registrationId } = request.body;
       registration(registrationId);
+      // The typed id is recorded only when it names a real officer: a PIN typed into the id field must never reach
+      // the append-only audit log. An unknown id is audited under the officer at the desk, without the text.
+      const known = app.auth.officers.get(supervisorId) !== undefined;
       const audit = (action: string, extra: Record<string, unknown> = {}) =>
-        store.audit.append({ actor: supervisorId, action, entityType: 'registration', entityId: registrationId, details: { officerId: officer.officerId, ...extra } });
+        store.audit.append({
+          actor: known ? supervisorId : officer.officerId,
+          action,
+          entityType: 'registration',
+          entityId: registrationId,
+          details: { officerId: officer.officerId, ...(known ? {} : { supervisorId: 'unknown' }), ...extra },
+        });
       const result = await authenticate(app.auth.officers, supervisorId, request.body.pin, lockout, now);
       if (!result.ok) {
         audit('auth.supervisor-approval-failed', { reason: result.reason });

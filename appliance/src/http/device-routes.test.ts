@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { build } from '../app.ts';
 import { TEST_AUTH, signInInject } from '../auth/test-support.ts';
 import { parseConfig } from '../config/load-config.ts';

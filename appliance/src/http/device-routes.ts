@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
 import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { dailyReportPdf } from '../documents/daily-report.ts';
 import { registrationSlipPdf } from '../documents/registration-slip.ts';
 import { dailyReportData } from '../documents/report-data.ts';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { AUTH_STATUS_BY_CODE } from '../auth/auth-errors.ts';
 import { BARCODE_STATUS_BY_CODE } from '../barcodes/barcode-errors.ts';
 import { FINGERPRINT_STATUS_BY_CODE } from '../fingerprints/fingerprint-errors.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { AuthErrorCodes, requireOfficer } from '../auth/index.ts';
 import { ExceptionReasonSchema, FingerSchema, literalUnion } from '../fingerprints/fingerprint-config.ts';
 import { FingerprintWorkflowCodes } from '../fingerprints/fingerprint-errors.ts';

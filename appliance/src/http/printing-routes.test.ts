@@ -8,7 +8,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateMrz, parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import { generateMrz, parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { encodeJobOffer } from '../barcodes/job-offer.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { PrintingService } from '../printing/printing-service.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import type { BarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { PrintingService } from '../printing/printing-service.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import type { EventBus } from '../events/event-bus.ts';

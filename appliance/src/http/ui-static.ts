@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
 
 export interface UiStaticOptions {
   /** The built UI (vite build output). Default: <repo>/ui/dist. */
@@ -11,7 +11,7 @@ export interface UiStaticOptions {
   extraOrigins?: string[];
 }
 
-export const DEFAULT_UI_DIST = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
+export const DEFAULT_UI_DIST = join(installRoot(import.meta.url), 'ui', 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

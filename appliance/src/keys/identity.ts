@@ -1,6 +1,6 @@
 /**
  * The appliance's identity towards the central database: a device id and an Ed25519 key pair
- * (RFC 8032) whose signature covers every batch (central/src/protocol/batch.ts). Created at first
+ * (RFC 8032) whose signature covers every batch (protocol/src/batch.ts). Created at first
  * start in `<dataDir>/keys/`, outside the database so a copied-off appliance.db carries no key,
  * loaded afterwards. Provisioning will replace the self-generated pair with an enrolled one; until
  * then a technician enrols `deviceId` + `publicKeyPem` at the centre.
@@ -10,7 +10,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const KeyErrorCodes = {
   /** The key files exist but cannot be read or parsed; never regenerated silently (the centre knows the old key). */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 export type PrintJobStatus = 'queued' | 'printing' | 'done' | 'failed';

@@ -6,10 +6,10 @@ import { decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
 
 /** zxing, as a verifier's phone reads the paper (the appliance's own multi-scale decoder). */
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
-import { generateMrz, parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
+import { generateMrz, parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { type BusEvents, EventBus } from '../events/event-bus.ts';
 import { openDatabase, openStore, type Store } from '../store/index.ts';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { createPrintJobRepository } from './print-job-repository.ts';
 import { PrintingService } from './printing-service.ts';
 import { verifyReceiptQr } from './receipt-signature.ts';

@@ -10,10 +10,10 @@
  * behind it; it resumes when the printer reports ready (resume()) or the officer acts (enqueue,
  * reprint).
  */
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { EscPosErrorCodes } from '../../../firmware-bridge/src/escpos/escpos-errors.ts';
-import type { ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { PrintJob, PrintJobRepository } from './print-job-repository.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';

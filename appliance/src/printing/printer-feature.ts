@@ -5,14 +5,14 @@
  * ("paper out", "cover open"). Business code above sees print(doc) and states, never bytes.
  * A port that will not open or goes away (USB pulled) is retried with backoff.
  */
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { EscPosErrorCodes } from '../../../firmware-bridge/src/escpos/escpos-errors.ts';
-import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '../../../firmware-bridge/src/escpos/escpos-printer-driver.ts';
-import { EscPosSimulator } from '../../../firmware-bridge/src/escpos/escpos-simulator.ts';
-import type { PaperWidth, ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
-import { openPtyPair, type PtyPair } from '../../../firmware-bridge/src/transport/pty-pair.ts';
-import { SerialTransport } from '../../../firmware-bridge/src/transport/serial-transport.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
+import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
+import type { PaperWidth, ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { openPtyPair, type PtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
+import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import type { ReceiptPrinter } from './print-queue.ts';

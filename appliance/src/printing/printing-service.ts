@@ -3,9 +3,9 @@
  * one start and one stop for start.ts, and the few calls the HTTP routes need.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Registration, Store } from '../store/index.ts';
 import { createPrintJobRepository, type PrintJob, type PrintJobRepository } from './print-job-repository.ts';

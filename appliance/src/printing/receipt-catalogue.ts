@@ -5,7 +5,10 @@
  * and any key they lack falls back to English rather than printing a key name.
  */
 import { readFileSync } from 'node:fs';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const RECEIPT_LANGUAGES = ['en', 'sn', 'nd'] as const;
 export type ReceiptLanguage = (typeof RECEIPT_LANGUAGES)[number];
@@ -24,7 +27,7 @@ export interface ReceiptCatalogue {
   t(key: string, vars?: Record<string, string>): string;
 }
 
-const CATALOGUE_DIR = new URL('../../../ui/src/i18n/', import.meta.url);
+const CATALOGUE_DIR = pathToFileURL(join(installRoot(import.meta.url), 'ui', 'src', 'i18n', '/'));
 const trees = new Map<ReceiptLanguage, Tree>();
 
 function load(language: ReceiptLanguage): Tree {

@@ -3,8 +3,8 @@
  * bottom); the escpos encoder turns it into bytes. Layout is in character columns of font A:
  * 48 on 80 mm paper, 32 on 58 mm (Epson TM-T20 spec, firmware-bridge receipt-document.ts).
  */
-import type { ReceiptBlock, ReceiptDocument, PaperWidth } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
-import { PAPER } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
+import type { ReceiptBlock, ReceiptDocument, PaperWidth } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { PAPER } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { ReceiptCatalogue } from './receipt-catalogue.ts';
 import type { ReceiptFacts } from './receipt-facts.ts';
 

@@ -2,7 +2,7 @@
  * What a receipt and the A4 slip say about one registration, derived once so the two never
  * disagree: human registration number, display name, masked document number, local date.
  */
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import type { Registration } from '../store/index.ts';
 import { type ReceiptSigner, signReceiptQr } from './receipt-signature.ts';
 

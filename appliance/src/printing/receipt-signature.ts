@@ -17,7 +17,7 @@
  *   thermal receipt with a cheap phone.
  */
 import { createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const RECEIPT_QR_PREFIX = 'ZLMC1';
 

@@ -1,9 +1,9 @@
 /** Fixtures for the printing tests: a finalized registration and a real Ed25519 signer. */
 import { generateKeyPairSync } from 'node:crypto';
-import { EscPosCommandParser } from '../../../firmware-bridge/src/escpos/escpos-command-parser.ts';
-import { encodeReceipt } from '../../../firmware-bridge/src/escpos/receipt-encoder.ts';
-import { PAPER, type PaperWidth, type ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
-import { type RenderedReceipt, ReceiptRenderer } from '../../../firmware-bridge/src/escpos/receipt-renderer.ts';
+import { EscPosCommandParser } from '@lmc/firmware-bridge/escpos/escpos-command-parser.ts';
+import { encodeReceipt } from '@lmc/firmware-bridge/escpos/receipt-encoder.ts';
+import { PAPER, type PaperWidth, type ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { type RenderedReceipt, ReceiptRenderer } from '@lmc/firmware-bridge/escpos/receipt-renderer.ts';
 import type { Registration, StoredDocument } from '../store/index.ts';
 import { type ReceiptSigner, signerFromKey } from './receipt-signature.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REFERENCE_TABLES } from '../../../central/src/reference/tables.ts';
+import { REFERENCE_TABLES } from '@lmc/protocol/reference-tables.ts';
 import { createReferenceApplier } from './apply.ts';
 import { EPOCH, district, employer, openReferenceFixture, page, province, remove, type ReferenceFixture, vacancy } from './test-support.ts';
 

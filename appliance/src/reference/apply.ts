@@ -8,9 +8,9 @@
  * coded REFERENCE_PAGE_INVALID and touches nothing.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import type { ReferenceChange, ReferencePage } from '../../../central/src/reference/protocol.ts';
-import { projectRow, REFERENCE_TABLES, referenceTable, type ReferenceTableDef } from '../../../central/src/reference/tables.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { projectRow, REFERENCE_TABLES, referenceTable, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
 import { mapSqliteError } from '../store/errors.ts';
 import { ReferenceErrorCodes } from './errors.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP side of reference pulls: one kept-alive connection (undici Pool, connections: 1, the
  * relay's pattern in sync/central-client.ts) to the central, GETting signed pages
- * (central/src/reference/protocol.ts) and classifying every way a pull can end into one
+ * (protocol/src/reference-feed.ts) and classifying every way a pull can end into one
  * PullOutcome. Nothing the network or the central does reaches the caller as an exception.
  *
  * Clock: appliances may run for days without NTP. When the central refuses a request as outside
@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Pool } from 'undici';
 import type { KeyObject } from 'node:crypto';
-import { REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '../../../central/src/reference/protocol.ts';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { networkReason, type UnavailableReason } from '../sync/central-client.ts';
 import { ReferenceErrorCodes } from './errors.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The appliance's copy of the central reference data (central/src/reference/tables.ts), appended
+ * The appliance's copy of the central reference data (protocol/src/reference-tables.ts), appended
  * to the store's migrations (store/migrations.ts). Append-only like every migration: change it
  * with a new one, never edit it.
  *

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReferenceChange, ReferencePage } from '../../../central/src/reference/protocol.ts';
+import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import type { PullOutcome, ReferenceTransport } from './client.ts';
 import { ReferenceSync } from './reference-sync.ts';
 import { EPOCH, employer, openReferenceFixture, province, type ReferenceFixture, remove } from './test-support.ts';

@@ -9,7 +9,7 @@
  * starts from 0 and its first page empties the tables in the same transaction that refills them.
  */
 import type { Database } from 'better-sqlite3';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { CentralConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';

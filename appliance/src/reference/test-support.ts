@@ -1,7 +1,7 @@
 /** Shared fixtures for the reference tests: a migrated store file, pages shaped like the central's. */
 import type { Database } from 'better-sqlite3';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { ReferenceChange, ReferencePage } from '../../../central/src/reference/protocol.ts';
+import { createLogger } from '@lmc/core/logger.ts';
+import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { openDatabase, openStore, type Store } from '../store/index.ts';
 import { tempDir } from '../store/test-support.ts';
 

@@ -4,7 +4,7 @@
  * supervisor-approved exception). An appliance without a fingerprint reader (devices.fingerprint.transport
  * "none", or no fingerprint part at all) has an empty plan: nothing can be captured there.
  */
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import type { FingerView } from '../fingerprints/fingerprint-service.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
 import { DetailsErrorCodes } from './details-errors.ts';

@@ -1,4 +1,4 @@
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 /** Codes of the details layer; the HTTP status of each is in DETAILS_STATUS_BY_CODE (applied by details-routes.ts). */
 export const DetailsErrorCodes = {

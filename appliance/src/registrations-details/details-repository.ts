@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { appendAudit } from '../store/audit-chain.ts';
 import { StoreErrorCodes, guard } from '../store/errors.ts';
 import type { RegistrationDetails } from './details-validator.ts';

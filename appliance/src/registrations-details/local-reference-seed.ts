@@ -10,15 +10,15 @@ import type { Store } from '../store/index.ts';
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import type { ReferenceChange, ReferencePage } from '../../../central/src/reference/protocol.ts';
-import { REFERENCE_TABLES } from '../../../central/src/reference/tables.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { REFERENCE_TABLES } from '@lmc/protocol/reference-tables.ts';
 import { createReferenceApplier } from '../reference/apply.ts';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
 
 export const LOCAL_SEED_EPOCH = 'local-seed.no-central';
-const SEED_DIR = fileURLToPath(new URL('../../../central/src/reference/seed/', import.meta.url));
+const SEED_DIR = join(installRoot(import.meta.url), 'central', 'src', 'reference', 'seed');
 
 function readRows(path: string): Record<string, unknown>[] {
   try {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@lmc/core/canonical-json.ts';
 import { GENESIS_HASH, auditHash, openStore, type Store } from './index.ts';
 import { passport, tempDir } from './test-support.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@lmc/core/canonical-json.ts';
 import { invalidInput } from './errors.ts';
 import type { AuditEntryInput, AuditRow, AuditVerification } from './types.ts';
 
@@ -66,7 +66,12 @@ export function appendAudit(db: Database, entry: AuditEntryInput, at: string): A
   if (typeof details !== 'object' || details === null || Array.isArray(details)) {
     throw invalidInput('audit details must be an object');
   }
-  const detailsJson = canonicalJson(details);
+  let detailsJson: string;
+  try {
+    detailsJson = canonicalJson(details);
+  } catch (err) {
+    throw invalidInput(`audit details are not JSON: ${(err as Error).message}`);
+  }
   // sqlite_sequence remembers the highest seq ever issued, even if tail rows were removed.
   const last = db
     .prepare(

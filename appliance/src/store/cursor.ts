@@ -1,4 +1,4 @@
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { StoreErrorCodes } from './errors.ts';
 
 /**

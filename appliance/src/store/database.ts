@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { StoreErrorCodes, mapSqliteError } from './errors.ts';
 
 /** How long a writer waits for another connection's lock (e.g. the audit CLI) before STORE_BUSY. */
@@ -18,7 +19,10 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export function openDatabase(path: string, dir: string, logger: Logger): Database.Database {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A new directory entry is durable only once its parent is fsynced (found by the power-loss harness:
+    // tests/power-loss): without it a power cut can lose the whole database of a fresh install.
+    if (created !== undefined) syncDirectoryChain(created, dir);
     makePrivate(dir, path);
   } catch (err) {
     throw new ApplianceError(
@@ -56,5 +60,18 @@ export function makePrivate(dir: string, path: string): void {
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
     if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
+/** fsyncs the parent of every directory from `first` (the topmost one mkdir created) down to `last`. */
+function syncDirectoryChain(first: string, last: string): void {
+  for (let d = last; ; d = dirname(d)) {
+    const fd = openSync(dirname(d), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (d === first || dirname(d) === d) break;
   }
 }

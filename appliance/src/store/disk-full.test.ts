@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { createStore, migrate, openDatabase, openStore, type Store } from './index.ts';
 import { passport, tempDir } from './test-support.ts';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import { mapSqliteError } from './errors.ts';
 
 const sqlite = (code: string): Error => new Database.SqliteError(`sqlite says ${code}`, code);

@@ -1,4 +1,4 @@
-import { ApplianceError, ErrorCodes } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 
 /**
  * Codes of the store layer. The HTTP layer maps these to status codes in one place;

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { openDatabase } from './database.ts';
 import { migrate } from './migrate.ts';
 import { createStore } from './store.ts';

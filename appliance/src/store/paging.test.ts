@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { openStore, type Registration, type Store } from './index.ts';
 import { passport, tempDir } from './test-support.ts';
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { appendAudit, toAuditRow, verifyAuditChain } from './audit-chain.ts';
 import { StoreErrorCodes, guard } from './errors.ts';
 import { schemaVersion } from './migrate.ts';

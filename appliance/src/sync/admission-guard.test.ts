@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { tempDir } from '../store/test-support.ts';
 import { AdmissionGuard, type AdmissionGuardOptions, admissionHook, statfsFreeBytes } from './admission-guard.ts';

@@ -6,7 +6,7 @@
  */
 import { statfsSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApplianceError, isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import type { Store } from '../store/index.ts';
 import { SYNC_STATUS_BY_CODE, SyncErrorCodes } from './errors.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the relay: one kept-alive connection (undici Pool, connections: 1) to the
- * central receiver, POSTing encoded batches (central/src/protocol/batch.ts) and classifying every
+ * central receiver, POSTing encoded batches (protocol/src/batch.ts) and classifying every
  * way it can end into one SendOutcome. The relay never sees an exception from here for anything
  * the network or the centre does.
  *
@@ -8,8 +8,8 @@
  * being written until the response headers arrive; bodyTimeout: between body chunks).
  */
 import { Pool } from 'undici';
-import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '../../../central/src/protocol/batch.ts';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol/batch.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { SyncErrorCodes } from './errors.ts';
 
 /** Why the centre could not be reached or did not answer usably: retry later, the batch is not at fault. */

@@ -3,7 +3,7 @@
  *
  * Delivery is at-least-once with the registration uuid as the idempotency key: a row is marked
  * sent only after the central's acknowledgement lists it in `stored` or `duplicates`
- * (central/src/protocol/batch.ts). A kill -9 anywhere — even between the central's commit and our
+ * (protocol/src/batch.ts). A kill -9 anywhere — even between the central's commit and our
  * markSent — leaves the row queued; the resend carries the frozen wire form (wire_json), so the
  * central answers "duplicate" and keeps one row.
  *
@@ -15,10 +15,10 @@
  *   link "unauthorised", retried slowly.
  * - unavailable (network, timeouts, 5xx): exponential backoff with full jitter.
  */
-import type { EncodedBatch } from '../../../central/src/protocol/batch.ts';
-import { encodeBatch } from '../../../central/src/protocol/batch.ts';
-import type { FrameBlob } from '../../../central/src/protocol/batch-frame.ts';
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { EncodedBatch } from '@lmc/protocol/batch.ts';
+import { encodeBatch } from '@lmc/protocol/batch.ts';
+import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';

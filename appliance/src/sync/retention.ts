@@ -5,7 +5,7 @@
  * The audit chain stays: it holds ids, actions and codes, no personal data, and deleting from it
  * would break the hash chain (store/audit-chain.ts).
  */
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { PurgeResult, Store } from '../store/index.ts';
 

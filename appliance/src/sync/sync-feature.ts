@@ -3,7 +3,7 @@
  * as one start/stop unit for start.ts. With no central.url the relay idles ("not-configured"),
  * registrations queue locally, and the backlog rule of the guard is off.
  */
-import { createLogger, type Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { CentralConfig, SyncConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';

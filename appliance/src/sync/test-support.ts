@@ -1,7 +1,7 @@
 /** Shared fixtures for the sync tests: real SQLite stores with finalized registrations, and a scripted central. */
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { Batch, BatchResponse, EncodedBatch } from '../../../central/src/protocol/batch.ts';
+import type { Batch, BatchResponse, EncodedBatch } from '@lmc/protocol/batch.ts';
 import { passport } from '../store/test-support.ts';
 import type { Store } from '../store/index.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../../../central/src/protocol/batch.ts';
+import { contentHash } from '@lmc/protocol/batch.ts';
 import type { OutboxEvent } from '../store/index.ts';
 import { toWireRecord } from './wire-record.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Outbox event → the record the central protocol carries (central/src/protocol/batch.ts).
+ * Outbox event → the record the central protocol carries (protocol/src/batch.ts).
  *
  * The statistic fields the centre extracts are lifted out of the MRZ document (ICAO 9303: sex
  * M/F/X, nationality as the three-letter code); everything the appliance holds about the
@@ -11,7 +11,7 @@ import {
   contentHash,
   EVENT_REGISTRATION_FINALIZED,
   type RegistrationPayload,
-} from '../../../central/src/protocol/batch.ts';
+} from '@lmc/protocol/batch.ts';
 import type { OutboxEvent, Registration } from '../store/index.ts';
 
 export const WIRE_PAYLOAD_VERSION = 1;

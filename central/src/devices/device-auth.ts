@@ -5,7 +5,7 @@
  * log and the auditors' rejection counts (context.reason), never to the client.
  */
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
-import type { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import type { ApplianceError } from '@lmc/core/errors.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 
 export type DeviceAuthFailure = typeof CentralErrorCodes.DeviceUnknown | typeof CentralErrorCodes.SignatureInvalid;

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
 import { EnrolmentErrorCodes, enrolmentError } from './enrolment-errors.ts';
-import { normaliseCode } from './enrolment-protocol.ts';
+import { normaliseCode } from '@lmc/protocol/enrolment.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -3,7 +3,7 @@
  * receiver's own codes; the enrolment plugin maps these in its encapsulated error handler and hands
  * everything else to toHttpError, so clients still see one vocabulary.
  */
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const EnrolmentErrorCodes = {
   OfficeUnknown: 'OFFICE_UNKNOWN',

@@ -20,7 +20,7 @@ import {
   enrolmentText,
   replacementText,
   verifyText,
-} from './enrolment-protocol.ts';
+} from '@lmc/protocol/enrolment.ts';
 
 function publicKeyOf(pem: string, deviceId: string) {
   try {

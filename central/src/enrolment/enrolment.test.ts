@@ -5,7 +5,7 @@ import { build, type CentralApp } from '../app.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';
 import { createPgliteDb } from '../db/pglite-db.ts';
-import { encodeBatch, BATCH_PATH } from '../protocol/batch.ts';
+import { encodeBatch, BATCH_PATH } from '@lmc/protocol/batch.ts';
 import { centralKeyFromPrivate } from './central-key.ts';
 import { hashCode } from './enrolment-codes.ts';
 import {
@@ -17,7 +17,7 @@ import {
   enrolmentText,
   replacementText,
   signText,
-} from './enrolment-protocol.ts';
+} from '@lmc/protocol/enrolment.ts';
 
 const ADMIN = 'admin-token-0123456789abcdefghijklmn';
 let db: Db;

@@ -2,7 +2,7 @@
  * Statistic columns extracted from a registration payload. Lenient by design: an unrecognised
  * value becomes NULL (counted as "unknown") rather than rejecting the registration.
  */
-import type { RegistrationPayload } from '../protocol/batch.ts';
+import type { RegistrationPayload } from '@lmc/protocol/batch.ts';
 
 export interface ExtractedColumns {
   sex: 'M' | 'F' | 'X' | null;

@@ -9,9 +9,9 @@
  * so two relays (or a retry racing its original) cannot both store or lose a record.
  */
 import type { Db, DbParam, Queryable } from '../db/db.ts';
-import { blobRefs } from '../protocol/batch-frame.ts';
+import { blobRefs } from '@lmc/protocol/batch-frame.ts';
 import type { EnrolledDevice } from '../devices/device-directory.ts';
-import { contentHash, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '../protocol/batch.ts';
+import { contentHash, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '@lmc/protocol/batch.ts';
 import { extractColumns } from './extract.ts';
 
 /** The two log calls ingest makes; pino and Fastify's request logger both fit. */

@@ -7,7 +7,7 @@
 import type { Db, DbParam, Queryable } from '../db/db.ts';
 import { ReferenceErrorCodes, referenceError } from './errors.ts';
 import { referenceHead } from './feed.ts';
-import { projectRow, referenceTable, type ColumnDef, type ReferenceTableDef } from './tables.ts';
+import { projectRow, referenceTable, type ColumnDef, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
 
 export const MAX_ROWS_PER_EDIT = 5000;
 

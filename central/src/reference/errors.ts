@@ -2,7 +2,7 @@
  * Codes of the reference-data routes. central/src/errors.ts maps its own codes; these carry their
  * HTTP status on the error (toHttpError honours a 4xx `statusCode`), so that file stays untouched.
  */
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const ReferenceErrorCodes = {
   /** x-timestamp missing, malformed or outside the skew window. The response's Date header gives the central's clock. */

@@ -8,7 +8,7 @@ import { migrate } from '../db/migrations.ts';
 import { createPostgresDb } from '../db/postgres-db.ts';
 import { referenceHead } from './feed.ts';
 import { loadReferenceSeed } from './seed.ts';
-import { REFERENCE_TABLES } from './tables.ts';
+import { REFERENCE_TABLES } from '@lmc/protocol/reference-tables.ts';
 import { ADMIN_TOKEN, adminEdit, pullAll, pullPage } from './test-support.ts';
 
 const bbr = makeDevice('bbr-01', 'BBR');

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
-import type { ReferenceChange, ReferencePage } from './protocol.ts';
-import { referenceTable, type ReferenceTableName } from './tables.ts';
+import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { referenceTable, type ReferenceTableName } from '@lmc/protocol/reference-tables.ts';
 
 /**
  * The scopes a device at `officeCode` receives: everything global, its own office's officers, and

@@ -10,7 +10,7 @@ import { DECOY_PUBLIC_KEY, deviceAuthFailed } from '../devices/device-auth.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 import { ReferenceErrorCodes, referenceError } from './errors.ts';
-import { HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, verifyRequest } from './protocol.ts';
+import { HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, verifyRequest } from '@lmc/protocol/reference-feed.ts';
 
 /** ±5 minutes: wide enough for an appliance that synced its clock days ago, narrow enough to age out captures. */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;

@@ -4,7 +4,7 @@
  * CENTRAL_DATA_DIR), migrating it first. --demo adds the fictional employers, vacancies and
  * officers: test and training systems only.
  */
-import { createLogger } from '../../../firmware-bridge/src/common/logger.ts';
+import { createLogger } from '@lmc/core/logger.ts';
 import { configFromEnv } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { migrate } from '../db/migrations.ts';

@@ -7,14 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/db.ts';
 import { applyEditsIn } from './admin.ts';
 import { ReferenceErrorCodes, referenceError } from './errors.ts';
 import { referenceHead } from './feed.ts';
-import { REFERENCE_TABLES, type ReferenceTableName } from './tables.ts';
+import { REFERENCE_TABLES, type ReferenceTableName } from '@lmc/protocol/reference-tables.ts';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
 
-export const SEED_DIR = fileURLToPath(new URL('./seed/', import.meta.url));
+export const SEED_DIR = join(installRoot(import.meta.url), 'central', 'src', 'reference', 'seed');
 
 export interface SeedFile {
   table: ReferenceTableName;

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { CentralApp } from '../app.ts';
-import { REFERENCE_ADMIN_PATH, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from './protocol.ts';
+import { REFERENCE_ADMIN_PATH, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import type { ReferenceEdits } from './admin.ts';
 
 /** At least 32 characters, as the central requires (auth/admin-token.ts). */

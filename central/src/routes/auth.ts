@@ -14,7 +14,7 @@ import { clearedSessionCookie, hashSessionToken, newSessionToken, readCookie, se
 import { claimSignInAttempt, createSession, deleteSession, insertStaff, signInSucceeded, STAFF_ROLES, USERNAME_PATTERN } from '../auth/staff-store.ts';
 import type { Db } from '../db/db.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
-import { ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 
 export const SIGN_IN_PATH = '/api/v1/auth/sign-in';
 export const SIGN_OUT_PATH = '/api/v1/auth/sign-out';

@@ -26,10 +26,10 @@ import type { DeviceDirectory, EnrolledDevice } from '../devices/device-director
 import { decoyVerify, deviceAuthFailed, refusalReason } from '../devices/device-auth.ts';
 import { CentralErrorCodes, centralError, toHttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
-import { BATCH_PATH, HEADER_DEVICE_ID, HEADER_SIGNATURE, verifyBatchSignature } from '../protocol/batch.ts';
-import { blobRefs, CONTENT_TYPE_BINARY_BATCH, decodeFrame, FrameError, type DecodedFrame } from '../protocol/batch-frame.ts';
+import { BATCH_PATH, HEADER_DEVICE_ID, HEADER_SIGNATURE, verifyBatchSignature } from '@lmc/protocol/batch.ts';
+import { blobRefs, CONTENT_TYPE_BINARY_BATCH, decodeFrame, FrameError, type DecodedFrame } from '@lmc/protocol/batch-frame.ts';
 import type { RejectionLog } from '../ingest/rejection-log.ts';
-import { BatchResponseSchema, BatchSchema, ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { BatchResponseSchema, BatchSchema, ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 
 const gunzipAsync = promisify(gunzip);
 

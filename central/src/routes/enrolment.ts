@@ -9,7 +9,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import type { Db } from '../db/db.ts';
 import { type CentralKey, type EnrolmentSettings, enrolmentSettingsFromEnv } from '../enrolment/central-key.ts';
 import { issueEnrolmentCode } from '../enrolment/enrolment-codes.ts';
@@ -26,7 +26,7 @@ import {
   IssueCodeResponse,
   TIME_PATH,
   TimeResponse,
-} from '../enrolment/enrolment-protocol.ts';
+} from '@lmc/protocol/enrolment.ts';
 import { decommissionDevice, enrolDevice } from '../enrolment/enrolment-service.ts';
 import { CentralErrorCodes, toHttpError } from '../errors.ts';
 

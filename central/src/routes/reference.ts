@@ -1,6 +1,6 @@
 /**
  * GET  /api/v1/reference?since=N&limit=L — the reference change feed for one signed device
- *      (central/src/reference/protocol.ts), gzip when the client accepts it.
+ *      (protocol/src/reference-feed.ts), gzip when the client accepts it.
  * POST /api/v1/admin/reference/:table — upserts and deletes of reference rows, for an admin session
  *      or the admin bearer token (access 'admin-or-token', checked by auth/access.ts).
  */
@@ -10,13 +10,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/db.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
-import { ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { applyReferenceEdits } from '../reference/admin.ts';
 import { ReferenceErrorCodes, referenceError } from '../reference/errors.ts';
 import { deviceScopes, readReferencePage } from '../reference/feed.ts';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '../reference/protocol.ts';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '@lmc/protocol/reference-feed.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
-import { REFERENCE_TABLE_NAMES } from '../reference/tables.ts';
+import { REFERENCE_TABLE_NAMES } from '@lmc/protocol/reference-tables.ts';
 
 const gzipAsync = promisify(gzip);
 

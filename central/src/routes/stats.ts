@@ -12,7 +12,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { StaffRole } from '../auth/staff-store.ts';
 import type { Db } from '../db/db.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
-import { ErrorResponseSchema } from '../protocol/batch-schema.ts';
+import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { isoDateOrNull } from '../ingest/extract.ts';
 import { toCsv } from '../stats/csv.ts';
 import { countRegistrations, DIMENSION_NAMES, type Dimension } from '../stats/registration-stats.ts';

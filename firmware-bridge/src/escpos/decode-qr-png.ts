@@ -24,7 +24,7 @@ import {
   RGBLuminanceSource,
 } from '@zxing/library';
 import { PNG } from 'pngjs';
-import { ApplianceError } from '../common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 export type BarcodeSymbology = 'QR_CODE' | 'PDF_417';
 

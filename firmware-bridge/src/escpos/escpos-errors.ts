@@ -1,4 +1,4 @@
-import { ApplianceError } from '../common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 /**
  * Codes of the receipt-printer layer. The officer-facing message says what to do at the

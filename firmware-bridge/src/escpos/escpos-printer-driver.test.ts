@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ApplianceError, isApplianceError } from '../common/errors.ts';
+import { type ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import { openPtyPair, type PtyPair } from '../transport/pty-pair.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import { decodeQrFromPng } from './decode-qr-png.ts';

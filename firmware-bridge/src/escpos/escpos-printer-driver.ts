@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError, isApplianceError } from '../common/errors.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
+import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import type { SupportedCodepage } from './escpos-codepages.ts';
 import { EscPosErrorCodes, type PrintPhase } from './escpos-errors.ts';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createLogger, type Logger } from '../common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import type { ByteTransport } from '../transport/transport.ts';
 import { type EscPosCommand, EscPosCommandParser, isRealtimeCommand } from './escpos-command-parser.ts';

@@ -1,5 +1,5 @@
-import { ApplianceError } from '../common/errors.ts';
-import type { Logger } from '../common/logger.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { EscPosErrorCodes } from './escpos-errors.ts';
 import { realtimeStatusRequest, STATUS_REQUEST_NAMES, type StatusRequest } from './realtime-commands.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import type { ReceiptDocument } from './receipt-document.ts';
 import { encodeReceipt } from './receipt-encoder.ts';
 

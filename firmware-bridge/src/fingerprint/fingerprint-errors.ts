@@ -1,4 +1,4 @@
-import { ApplianceError } from '../common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 /**
  * Coded errors of the fingerprint layer, shared by every reader family (ZFM/R30x today, a USB

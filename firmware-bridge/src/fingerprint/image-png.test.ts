@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { renderCapture } from '../zfm/zfm-sim-fingers.ts';
 import { greyImageToPng, pngToGreyImage } from './image-png.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blankSensorImage, renderCapture } from '../zfm/zfm-sim-fingers.ts';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { assessQuality, scoreQuality } from './quality.ts';
 
 // Simulated prints are the fixtures: the generator is deterministic per seed.

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { isApplianceError } from '../common/errors.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import {
   DEFAULT_INTER_BYTE_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import { TD1_SPECIMEN, TD3_SPECIMEN } from './icao-specimens.ts';
 import { MrzReaderSimulator } from './mrz-reader-simulator.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { charValue, computeCheckDigit } from './check-digit.ts';
 
 describe('ICAO 9303 Part 3 check digit', () => {

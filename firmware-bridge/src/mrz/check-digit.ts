@@ -6,7 +6,7 @@
  * (`<`↔`A`↔`K`↔`U`, `0`↔`A`, `1`↔`B`...) leaves the digit unchanged: a passing check
  * digit is necessary, never sufficient, evidence of an intact MRZ.
  */
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 
 const WEIGHTS = [7, 3, 1] as const;
 

@@ -3,7 +3,7 @@
  * the parser reads. Used by the reader simulators, the tests and the benchmark; it writes
  * what ICAO 9303 prescribes, and rejects specs that cannot be written rather than guessing.
  */
-import { ApplianceError } from '../common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { computeCheckDigit } from './check-digit.ts';
 import { type FormatLayout, LAYOUTS, type Span } from './formats.ts';
 import { encodeName } from './names.ts';

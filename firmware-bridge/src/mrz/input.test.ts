@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ApplianceError, isApplianceError } from '../common/errors.ts';
+import { type ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
 import { SPECIMENS } from './fixtures.ts';
 import { parseMrz } from './index.ts';
 

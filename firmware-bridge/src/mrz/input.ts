@@ -3,7 +3,7 @@
  * officer can act on. Content problems (check digits, dates) are not errors: they are reported
  * on the parsed document. Only input that cannot be an MRZ at all throws.
  */
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 import { detectFormat } from './formats.ts';
 import type { MrzFormat } from './types.ts';
 

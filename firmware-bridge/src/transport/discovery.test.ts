@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceError } from '../common/errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 import { discoverHidDevices, discoverSerialPorts, identifyReader } from './discovery.ts';
 import type { HidBackend } from './hid-transport.ts';
 

@@ -1,8 +1,8 @@
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SerialPort } from 'serialport';
-import { isApplianceError } from '../common/errors.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type HidBackend, type HidDeviceInfo, loadNodeHidBackend } from './hid-transport.ts';
 
 /**

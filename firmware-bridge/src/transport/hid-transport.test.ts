@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { TD1_SPECIMEN, TD3_SPECIMEN } from '../mrz-reader/icao-specimens.ts';
 import { typeOnKeyboard } from '../mrz-reader/keyboard-report-encoder.ts';
 import { MrzReaderDriver, type MrzReadEvent } from '../mrz-reader/mrz-reader-driver.ts';

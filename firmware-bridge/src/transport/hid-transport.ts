@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 import { HidKeyboardDecoder } from '../mrz-reader/hid-keyboard-decoder.ts';
 import { hidPosPayload } from '../mrz-reader/hid-pos-decoder.ts';
 import type { ByteTransport } from './transport.ts';

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 
 /**
  * A connected pair of pseudo-terminals made by socat (`pty,raw,echo=0`). One end is given to the

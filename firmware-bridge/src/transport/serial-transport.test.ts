@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { openPtyPair, type PtyPair } from './pty-pair.ts';
 import { SerialTransport } from './serial-transport.ts';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 import type { ByteTransport } from './transport.ts';
 
 export interface SerialTransportOptions {

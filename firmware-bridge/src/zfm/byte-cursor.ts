@@ -1,4 +1,4 @@
-import { ApplianceError, ErrorCodes } from '../common/errors.ts';
+import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
 
 /**
  * One small cursor for binary reads and writes (zigbee-herdsman "buffalo" style), so codecs never

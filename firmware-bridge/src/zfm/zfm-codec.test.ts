@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { ByteReader, ByteWriter } from './byte-cursor.ts';
 import { type AnyCommandCodec, commandByCode, decodeAck, decodeCommand, encodeAck, encodeCommand, ZfmCommands } from './zfm-commands.ts';
 import { confirmationCodes, confirmationError } from './zfm-confirmation.ts';

@@ -1,4 +1,4 @@
-import type { ApplianceError } from '../common/errors.ts';
+import type { ApplianceError } from '@lmc/core/errors.ts';
 import { type FingerprintErrorCode, fingerprintError } from '../fingerprint/fingerprint-errors.ts';
 
 /**

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isApplianceError } from '../common/errors.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
 import { scoreQuality } from '../fingerprint/quality.ts';
 import { ZfmDriver } from './zfm-driver.ts';
 import { ZFM_IMAGE_HEIGHT, ZFM_IMAGE_WIDTH } from './zfm-image.ts';

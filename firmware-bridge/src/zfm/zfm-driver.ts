@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ApplianceError } from '../common/errors.ts';
-import { createLogger, type Logger } from '../common/logger.ts';
+import type { ApplianceError } from '@lmc/core/errors.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type FingerprintErrorCode, fingerprintError } from '../fingerprint/fingerprint-errors.ts';
 import type {
   FingerprintCapture,

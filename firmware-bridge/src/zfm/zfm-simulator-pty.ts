@@ -1,4 +1,4 @@
-import type { Logger } from '../common/logger.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { openPtyPair, type PtyPair } from '../transport/pty-pair.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import type { TransportFactory } from '../transport/transport.ts';

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../common/logger.ts';
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FingerprintErrorCode } from '../fingerprint/fingerprint-errors.ts';
 import type { GreyImage } from '../fingerprint/fingerprint-reader.ts';
 import { assessQuality } from '../fingerprint/quality.ts';

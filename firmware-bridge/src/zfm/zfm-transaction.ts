@@ -1,5 +1,5 @@
-import type { ApplianceError } from '../common/errors.ts';
-import type { Logger } from '../common/logger.ts';
+import type { ApplianceError } from '@lmc/core/errors.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { type FingerprintErrorCode, fingerprintError } from '../fingerprint/fingerprint-errors.ts';
 import { decodeAck, encodeCommand, type ReqOf, type ResOf, ZfmCommands, type ZfmCommandName } from './zfm-commands.ts';
 import { encodePacket, PacketType, packetLogEntry, ZFM_OVERHEAD_BYTES, type ZfmPacket } from './zfm-packet.ts';

@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DATA_KEY_FILE } from '../../../appliance/src/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
-import { openStore, schemaVersion, verifyAuditChain } from '../../../appliance/src/store/index.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import { DATA_KEY_FILE } from '@lmc/appliance/crypto/data-key.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { openStore, schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE } from '../enrolment/enrol.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 import { type BackupManifest, decodeBackup, encodeBackup, openKeys, sealKeys, type StoreCounts } from './backup-format.ts';

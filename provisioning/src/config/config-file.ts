@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { TObject } from '@sinclair/typebox';
-import { ApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import { CONFIG_INVALID, parseConfig } from '../../../appliance/src/config/load-config.ts';
-import { migrateConfig } from '../../../appliance/src/config/migrate-config.ts';
-import { type ApplianceConfig, ApplianceConfigSchema } from '../../../appliance/src/config/schema.ts';
-import { writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
+import { CONFIG_INVALID, parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { migrateConfig } from '@lmc/appliance/config/migrate-config.ts';
+import { type ApplianceConfig, ApplianceConfigSchema } from '@lmc/appliance/config/schema.ts';
+import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
 
 export type RawConfig = Record<string, unknown>;
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
-import type { DiscoveredSerialPort, HidDiscovery } from '../../../firmware-bridge/src/transport/discovery.ts';
+import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import type { DiscoveredSerialPort, HidDiscovery } from '@lmc/firmware-bridge/transport/discovery.ts';
 import type { ProbeHit } from './probes.ts';
 
 export type DeviceRole = 'mrz' | 'fingerprint' | 'printer';

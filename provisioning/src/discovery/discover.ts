@@ -4,8 +4,8 @@
  * appliance config's devices.* entries this appliance version has, and the hardware inventory.
  */
 import { mkdirSync } from 'node:fs';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { discoverHidDevices, discoverSerialPorts, type HidDiscovery } from '../../../firmware-bridge/src/transport/discovery.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import { discoverHidDevices, discoverSerialPorts, type HidDiscovery } from '@lmc/firmware-bridge/transport/discovery.ts';
 import { type RawConfig, schemaHasDevice, setKey, updateConfigFile } from '../config/config-file.ts';
 import { type Assignment, type AssignResult, DEVICE_ROLES, type ProbedPort, proposeAssignment, writeHardware } from './assign.ts';
 import { probePort } from './probes.ts';

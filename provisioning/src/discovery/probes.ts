@@ -10,11 +10,11 @@
  *   USB id or, last, by elimination (see assign.ts).
  * Each probe opens the port, asks once with a named timeout, and always closes it.
  */
-import { isApplianceError } from '../../../firmware-bridge/src/common/errors.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { EscPosPrinterDriver } from '../../../firmware-bridge/src/escpos/escpos-printer-driver.ts';
-import { SerialTransport } from '../../../firmware-bridge/src/transport/serial-transport.ts';
-import { ZfmDriver } from '../../../firmware-bridge/src/zfm/zfm-driver.ts';
+import { isApplianceError } from '@lmc/core/errors.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import { EscPosPrinterDriver } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
+import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
+import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
 
 export interface ProbeHit {
   kind: 'printer' | 'fingerprint';

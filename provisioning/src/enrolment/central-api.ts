@@ -1,5 +1,5 @@
 /**
- * The CLI's HTTP calls to the central (enrolment contract in central/src/enrolment/enrolment-protocol.ts).
+ * The CLI's HTTP calls to the central (enrolment contract in protocol/src/enrolment.ts).
  * Every failure becomes a coded error: unreachable (network, timeout) or refused (with the central's code).
  */
 import {
@@ -10,7 +10,7 @@ import {
   type EnrolBody,
   type EnrolResponse,
   TIME_PATH,
-} from '../../../central/src/enrolment/enrolment-protocol.ts';
+} from '@lmc/protocol/enrolment.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 
 export interface CentralApiOptions {

@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { decommissionText, enrolmentText, replacementText, signText } from '../../../central/src/enrolment/enrolment-protocol.ts';
-import { loadOrCreateDataKey } from '../../../appliance/src/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
+import { decommissionText, enrolmentText, replacementText, signText } from '@lmc/protocol/enrolment.ts';
+import { loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
 import { type RawConfig, schemaHasCentralKey, setKey, updateConfigFile } from '../config/config-file.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 import { postDecommission, postEnrolment } from './central-api.ts';

@@ -1,7 +1,7 @@
 /** `install-kiosk --root DIR`: writes the units and rules under a target root (/ on the appliance, a temp dir in tests). */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../../../appliance/src/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
 import type { Assignment } from '../discovery/assign.ts';
 import { APPLIANCE_UNIT, applianceUnit, KIOSK_UNIT, type KioskParams, kioskUnit, UDEV_RULES, udevRules } from './templates.ts';
 

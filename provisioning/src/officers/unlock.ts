@@ -8,10 +8,10 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { createOfficerRepository, type OfficerRole } from '../../../appliance/src/auth/officers.ts';
-import { appendAudit } from '../../../appliance/src/store/audit-chain.ts';
-import { mapSqliteError, migrate, openDatabase } from '../../../appliance/src/store/index.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import { createOfficerRepository, type OfficerRole } from '@lmc/appliance/auth/officers.ts';
+import { appendAudit } from '@lmc/appliance/store/audit-chain.ts';
+import { mapSqliteError, migrate, openDatabase } from '@lmc/appliance/store/index.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 
 export interface UnlockOptions {

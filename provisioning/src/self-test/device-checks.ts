@@ -5,21 +5,21 @@
  * triggered by the test itself; a real device waits for the technician (prompted, `waitS` seconds).
  */
 import { once } from 'node:events';
-import type { ApplianceConfig } from '../../../appliance/src/config/schema.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
-import { decodeQrFromPng } from '../../../firmware-bridge/src/escpos/decode-qr-png.ts';
-import { EscPosPrinterDriver } from '../../../firmware-bridge/src/escpos/escpos-printer-driver.ts';
-import { EscPosSimulator } from '../../../firmware-bridge/src/escpos/escpos-simulator.ts';
-import type { ReceiptDocument } from '../../../firmware-bridge/src/escpos/receipt-document.ts';
-import { assessQuality } from '../../../firmware-bridge/src/fingerprint/quality.ts';
-import { parseMrz } from '../../../firmware-bridge/src/mrz/index.ts';
-import { TD3_SPECIMEN } from '../../../firmware-bridge/src/mrz-reader/icao-specimens.ts';
-import { type MrzReadEvent, MrzReaderDriver } from '../../../firmware-bridge/src/mrz-reader/mrz-reader-driver.ts';
-import { MrzReaderSimulator } from '../../../firmware-bridge/src/mrz-reader/mrz-reader-simulator.ts';
-import { openPtyPair } from '../../../firmware-bridge/src/transport/pty-pair.ts';
-import { SerialTransport } from '../../../firmware-bridge/src/transport/serial-transport.ts';
-import { ZfmDriver } from '../../../firmware-bridge/src/zfm/zfm-driver.ts';
-import { startPtySimulator } from '../../../firmware-bridge/src/zfm/zfm-simulator-pty.ts';
+import type { ApplianceConfig } from '@lmc/appliance/config/schema.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import { decodeQrFromPng } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
+import { EscPosPrinterDriver } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
+import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
+import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { assessQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
+import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { TD3_SPECIMEN } from '@lmc/firmware-bridge/mrz-reader/icao-specimens.ts';
+import { type MrzReadEvent, MrzReaderDriver } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-driver.ts';
+import { MrzReaderSimulator } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-simulator.ts';
+import { openPtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
+import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
+import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
+import { startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
 import type { CheckResult } from './check.ts';
 
 export interface DeviceCheckContext {

@@ -1,9 +1,9 @@
 /** `self-test`: every check in turn, then a green/red checklist (or JSON); fails if any check failed. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApplianceConfig } from '../../../appliance/src/config/schema.ts';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity } from '../../../appliance/src/keys/identity.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { ApplianceConfig } from '@lmc/appliance/config/schema.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { type CheckResult, runCheck } from './check.ts';
 import { checkFingerprint, checkMrz, checkPrinter } from './device-checks.ts';
 import { checkCentral, checkDisk, checkKeys, checkOutbox } from './system-checks.ts';

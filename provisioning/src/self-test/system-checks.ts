@@ -1,12 +1,12 @@
 /** Self-test of what is not a device: disk, keys, the central link and clock, the outbox. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApplianceConfig } from '../../../appliance/src/config/schema.ts';
-import { dataKeyPath } from '../../../appliance/src/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, PRIVATE_KEY_FILE } from '../../../appliance/src/keys/identity.ts';
-import { openStore } from '../../../appliance/src/store/index.ts';
-import { statfsFreeBytes } from '../../../appliance/src/sync/admission-guard.ts';
-import type { Logger } from '../../../firmware-bridge/src/common/logger.ts';
+import type { ApplianceConfig } from '@lmc/appliance/config/schema.ts';
+import { dataKeyPath } from '@lmc/appliance/crypto/data-key.ts';
+import { DEVICE_FILE, KEYS_DIR, PRIVATE_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
+import { openStore } from '@lmc/appliance/store/index.ts';
+import { statfsFreeBytes } from '@lmc/appliance/sync/admission-guard.ts';
+import type { Logger } from '@lmc/core/logger.ts';
 import { readCentralClock } from '../enrolment/central-api.ts';
 import type { CheckResult } from './check.ts';
 

@@ -6,8 +6,8 @@ import { ALNUM_ROWS, Keyboard, NAME_ROWS, PHONE_ROWS } from '../components/keybo
 import { t } from '../i18n/i18n.ts';
 
 // The shapes the appliance's reference routes answer with (type-only: erased from the bundle).
-export type { District, Employer, Occupation, Province, Vacancy } from '../../../appliance/src/reference/queries.ts';
-import type { District, Employer, Occupation, Province, Vacancy } from '../../../appliance/src/reference/queries.ts';
+export type { District, Employer, Occupation, Province, Vacancy } from '@lmc/appliance/reference/queries.ts';
+import type { District, Employer, Occupation, Province, Vacancy } from '@lmc/appliance/reference/queries.ts';
 
 /** An on-screen key applied to a text value. */
 export const typeKey = (value: string, key: string, max: number): string =>

@@ -15,8 +15,8 @@
  * device reads the central's clock from the `Date` response header and retries once.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { HEADER_DEVICE_ID, HEADER_SIGNATURE } from '../protocol/batch.ts';
-import type { ReferenceTableName } from './tables.ts';
+import { HEADER_DEVICE_ID, HEADER_SIGNATURE } from './batch.ts';
+import type { ReferenceTableName } from './reference-tables.ts';
 
 export const REFERENCE_PATH = '/api/v1/reference';
 export const REFERENCE_ADMIN_PATH = '/api/v1/admin/reference';

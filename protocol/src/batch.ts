@@ -14,6 +14,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { canonicalJson } from '@lmc/core/canonical-json.ts';
 import { CONTENT_TYPE_BINARY_BATCH, encodeFrame, type FrameBlob } from './batch-frame.ts';
 
 export const BATCH_PATH = '/api/v1/batches';
@@ -82,49 +83,7 @@ export interface BatchResponse {
   conflicts: BatchConflict[];
 }
 
-/**
- * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, ECMAScript number and
- * string serialisation — the same rules as RFC 8785 (JCS) for the values a registration holds.
- * Values go through toJSON and `undefined` members are dropped exactly as JSON.stringify does, so
- * an object and its JSON round-trip hash the same on both sides of the wire.
- */
-export function canonicalJson(value: unknown): string {
-  const out = canonical(value, false);
-  if (out === undefined) throw new TypeError('canonicalJson: value is not representable in JSON');
-  return out;
-}
-
-function canonical(value: unknown, inArray: boolean): string | undefined {
-  let v = value;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON: () => unknown }).toJSON();
-  }
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(v);
-    case 'number':
-      if (!Number.isFinite(v)) throw new TypeError('canonicalJson: non-finite number');
-      return JSON.stringify(v);
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return inArray ? 'null' : undefined;
-    case 'bigint':
-      throw new TypeError('canonicalJson: bigint is not JSON');
-    case 'object': {
-      if (v === null) return 'null';
-      if (Array.isArray(v)) return `[${v.map((x) => canonical(x, true)).join(',')}]`;
-      const parts: string[] = [];
-      for (const key of Object.keys(v).sort()) {
-        const s = canonical((v as Record<string, unknown>)[key], false);
-        if (s !== undefined) parts.push(`${JSON.stringify(key)}:${s}`);
-      }
-      return `{${parts.join(',')}}`;
-    }
-  }
-  return undefined;
-}
+export { canonicalJson };
 
 /** sha256 hex of the canonical JSON of a registration payload. */
 export function contentHash(payload: unknown): string {

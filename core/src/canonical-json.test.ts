@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical-json.ts';
+
+/** Vectors from RFC 8785 (JSON Canonicalization Scheme): §3.2.2, §3.2.3 and Appendix B. */
+describe('canonical JSON (RFC 8785)', () => {
+  it('serialises the §3.2.2 example exactly', () => {
+    const input = JSON.parse(
+      '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
+    );
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('sorts properties by UTF-16 code units as in §3.2.3', () => {
+    const input = JSON.parse(
+      '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}',
+    );
+    // Compared as text: JSON.parse would put the integer-like key "1" first again.
+    const keys = [...canonicalJson(input).matchAll(/"((?:[^"\\]|\\.)*)":"/g)].map((m) => JSON.parse(`"${m[1]}"`));
+    expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  it('formats IEEE 754 numbers as Appendix B lists them', () => {
+    const fromBits = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
+    const vectors: [string, string][] = [
+      ['0000000000000000', '0'],
+      ['8000000000000000', '0'],
+      ['0000000000000001', '5e-324'],
+      ['8000000000000001', '-5e-324'],
+      ['7fefffffffffffff', '1.7976931348623157e+308'],
+      ['ffefffffffffffff', '-1.7976931348623157e+308'],
+      ['4340000000000000', '9007199254740992'],
+      ['c340000000000000', '-9007199254740992'],
+      ['4430000000000000', '295147905179352830000'],
+      ['44b52d02c7e14af5', '9.999999999999997e+22'],
+      ['44b52d02c7e14af6', '1e+23'],
+      ['44b52d02c7e14af7', '1.0000000000000001e+23'],
+      ['444b1ae4d6e2ef4e', '999999999999999700000'],
+      ['444b1ae4d6e2ef4f', '999999999999999900000'],
+      ['444b1ae4d6e2ef50', '1e+21'],
+      ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+      ['3eb0c6f7a0b5ed8d', '0.000001'],
+      ['41b3de4355555553', '333333333.3333332'],
+      ['41b3de4355555554', '333333333.33333325'],
+      ['41b3de4355555555', '333333333.3333333'],
+      ['41b3de4355555556', '333333333.3333334'],
+      ['41b3de4355555557', '333333333.33333343'],
+      ['becbf647612f3696', '-0.0000033333333333333333'],
+      ['43143ff3c1cb0959', '1424953923781206.2'],
+    ];
+    for (const [bits, text] of vectors) expect(canonicalJson(fromBits(bits)), bits).toBe(text);
+  });
+
+  it('refuses what JSON cannot carry instead of changing it', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 10n, () => 1, { f: () => 1 }]) expect(() => canonicalJson(bad)).toThrow();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => canonicalJson(cycle)).toThrow();
+  });
+
+  it('hashes a registration-like payload to the same golden digest on every machine', () => {
+    const payload = { payloadVersion: 1, sex: 'F', birthDate: '1995-03-14', registration: { id: '0b6f3f9e-4a0c-4d8e-9a53-6b3c7f1d2e10', officeCode: 'BBR', note: undefined }, list: [1, undefined, 'ü'] };
+    const text = canonicalJson(payload);
+    expect(text).toBe('{"birthDate":"1995-03-14","list":[1,null,"ü"],"payloadVersion":1,"registration":{"id":"0b6f3f9e-4a0c-4d8e-9a53-6b3c7f1d2e10","officeCode":"BBR"},"sex":"F"}');
+    expect(createHash('sha256').update(text, 'utf8').digest('hex')).toBe(GOLDEN_SHA256);
+  });
+});
+
+// sha256 of the literal text above, computed once outside the implementation under test.
+const GOLDEN_SHA256 = '61f93cdd83f1243980911127cf2ee347507812c7fc0efec5f0459811e32e8d47';
