@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -55,15 +54,9 @@ declare module 'fastify' {
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<AuthHandle> {
   const now = opts.now ?? (() => new Date());
   const logger = opts.logger ?? createLogger('auth');
-  // Own connection to the store's file: the Store hides its handle, and officers are not registrations.
+  // The store's one connection (its pragmas: WAL, synchronous=FULL, foreign keys, trusted_schema off).
   const dbPath = opts.store.health().path;
-  const db = new Database(dbPath);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = FULL');
-  app.addHook('onClose', async () => {
-    db.close();
-  });
-  const officers = createOfficerRepository(db, now);
+  const officers = createOfficerRepository(opts.store.connection, now);
   await seedFirstSupervisor(officers, opts.seedSupervisor, { dataDir: dirname(dbPath), officeCode: opts.officeCode }, logger);
 
   const sessions = new SessionStore({

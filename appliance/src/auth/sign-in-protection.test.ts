@@ -275,9 +275,9 @@ describe('sign-in on a full disk', () => {
     throw new Error('the database never filled up');
   };
   /**
-   * The store's connection gets a page ceiling (disk-full.test.ts), so audit rows fail for real. The auth layer
-   * has its own connection, which no ceiling reaches (max_page_count is per connection): its lockout writes
-   * are made to throw the same SQLITE_FULL error instead. Returns the way to free the disk again.
+   * The store's connection gets a page ceiling (disk-full.test.ts), so audit rows fail for real. The lockout
+   * writes share that connection; they are also made to throw the same SQLITE_FULL error directly, so the test
+   * does not depend on which write happens to find the last free page. Returns the way to free the disk again.
    */
   const fillDisk = (officers: OfficerRepository): (() => void) => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);

@@ -10,10 +10,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { isApplianceError } from '@lmc/core/errors.ts';
-import { BUSY_TIMEOUT_MS } from '../store/database.ts';
+import { openReadOnlyDatabase } from '../store/database.ts';
 import { mapSqliteError } from '../store/errors.ts';
 import { verifyAuditChain } from '../store/audit-chain.ts';
 import type { AuditVerification } from '../store/types.ts';
@@ -29,9 +28,8 @@ interface Options {
 }
 
 function verifyFile(path: string): AuditVerification {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openReadOnlyDatabase(path);
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get();
     if (!table) throw new Error('not an appliance store: no audit_log table');
     return verifyAuditChain(db);

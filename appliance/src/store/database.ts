@@ -16,6 +16,8 @@ export const BUSY_TIMEOUT_MS = 5000;
  * - synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss; FULL fsyncs the
  *   WAL at every commit, so the officer's "saved" means on disk.
  * - foreign_keys=ON: off by default in SQLite, per connection.
+ * The appliance process opens exactly one such connection (the store's); tools that only read an existing file
+ * (the audit verifier, backups) use `openReadOnlyDatabase`. Nothing else in the appliance calls `new Database`.
  */
 export function openDatabase(path: string, dir: string, logger: Logger): Database.Database {
   try {
@@ -46,6 +48,18 @@ export function openDatabase(path: string, dir: string, logger: Logger): Databas
     return db;
   } catch (err) {
     db?.close();
+    throw mapSqliteError(err, 'open');
+  }
+}
+
+/** An existing store file for reading only (tools beside a running appliance: audit verification, backups). */
+export function openReadOnlyDatabase(path: string): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('trusted_schema = OFF');
+    return db;
+  } catch (err) {
     throw mapSqliteError(err, 'open');
   }
 }
