@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type AuthSettings, authSettingsFromEnv, registerAuth } from './auth/index.ts';
+import { type AuthSettings, registerAuth } from './auth/index.ts';
 import type { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
 import type { ScanCache } from './devices/scan-cache.ts';
 import type { EventBus } from './events/event-bus.ts';
@@ -46,7 +46,7 @@ export interface AppDeps {
   reference?: ReferenceSync;
   logger?: Logger;
   now?: () => Date;
-  /** Sign-in settings; default from APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S. */
+  /** Sign-in settings (config/load-config.ts reads APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S). */
   auth?: AuthSettings;
   /** Host names this appliance answers to (http/host-guard.ts); default loopback only. */
   allowedHosts?: ReadonlySet<string>;
@@ -114,7 +114,7 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   // After swagger, so the sign-in and officer routes are in /docs/json too.
-  await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...authSettingsFromEnv(process.env), ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
+  await registerAuth(app, { store: deps.store, officeCode: deps.officeCode, ...deps.auth, ...(deps.now ? { now: deps.now } : {}) });
 
   const devices = () => [
     ...(deps.mrz ? [deps.mrz.state] : []),

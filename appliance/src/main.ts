@@ -8,11 +8,11 @@ const log = createLogger('main');
 async function main(): Promise<void> {
   // Every file this process creates (keys, database, backups, first-supervisor note) is for its own user only.
   process.umask(0o077);
-  const { config, source, notes } = loadConfig();
+  const { config, source, notes, auth } = loadConfig();
   rootLogger.level = config.logLevel;
   log.info({ source }, 'configuration loaded');
   for (const note of notes) log.warn({ note }, 'configuration file is older than this version; upgraded in memory');
-  const appliance = await startAppliance(config, rootLogger);
+  const appliance = await startAppliance(config, rootLogger, { auth });
   const simulated = [
     { name: 'mrz-reader', simulated: appliance.mrz.simulated },
     { name: 'fingerprint-reader', simulated: appliance.fingerprints.feature.simulated },

@@ -2,13 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { build } from './app.ts';
+import type { AuthSettings } from './auth/index.ts';
 import type { ApplianceConfig } from './config/schema.ts';
 import { auditDeviceEvents } from './devices/device-audit.ts';
 import { MrzReaderFeature } from './devices/mrz-reader-feature.ts';
 import { ScanCache } from './devices/scan-cache.ts';
-import { EventBus } from './events/event-bus.ts';
+import { type DeviceStateEvent, EventBus } from './events/event-bus.ts';
 import { allowedHostNames } from './http/host-guard.ts';
 import { attachSocketGateway } from './realtime/socket-gateway.ts';
+import { type AppModule, type ModuleContext, type RunningModules, startModules } from './modules/app-module.ts';
 import { openStore, type Store } from './store/index.ts';
 import { SyncFeature } from './sync/sync-feature.ts';
 import { ReferenceSync } from './reference/reference-sync.ts';
@@ -30,92 +32,187 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Sign-in settings read with the configuration (first supervisor, idle logout): see config/load-config.ts. */
+  auth?: AuthSettings;
+}
+
 /**
- * Starts every part in order (store, devices, HTTP, socket.io) and returns one stop() that releases all of
- * it in reverse. Used by main.ts, the listening-server tests and the benchmark.
+ * The composition root: opens the store (the process's one database connection), then creates and starts the
+ * modules in order — audit, MRZ reader, forwarding (the identity), printing, fingerprints, reference data, HTTP and
+ * socket.io — and returns one stop() that stops them in reverse and closes the store. If any module fails to
+ * start (e.g. the port is in use), the ones already started are stopped and the store closed before the error
+ * is rethrown. Used by main.ts, the listening-server tests and the benchmark.
  */
-export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance')): Promise<RunningAppliance> {
+export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance'), options: StartOptions = {}): Promise<RunningAppliance> {
   const store = openStore({ dataDir: config.dataDir, logger }); // the store namespaces its own logs ('store')
   const busLog = createLogger('bus', logger);
   const bus = new EventBus({ onListenerError: (event, err) => busLog.error({ event, message: (err as Error)?.message }, 'a listener failed; other listeners unaffected') });
+  const ctx: ModuleContext = { store, bus, config, log: logger, clock: () => new Date() };
   const scans = new ScanCache();
-  const stopAudit = auditDeviceEvents(bus, store, createLogger('audit', logger));
-  const mrz = new MrzReaderFeature({ config: config.devices.mrz, bus, scans, logger: createLogger('device:mrz', logger) });
+  // What the modules make, for the ones after them and for the caller.
+  const parts: Partial<Omit<RunningAppliance, 'stop' | 'url' | 'store' | 'bus'>> & { url?: string } = {};
+  const need = <K extends keyof typeof parts>(key: K): NonNullable<(typeof parts)[K]> => {
+    const part = parts[key];
+    if (part === undefined) throw new Error(`module order: ${String(key)} is not started yet`);
+    return part as NonNullable<(typeof parts)[K]>;
+  };
+  /** A device that cannot start (no socat, HID library missing) leaves the rest of the appliance usable. */
+  const deviceStartFailed = (what: string, state: DeviceStateEvent, err: unknown) => {
+    logger.error({ code: (err as { code?: string }).code, message: (err as Error).message }, `${what} did not start`);
+    bus.publish('device.state', { ...state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
+  };
+
+  const modules: AppModule[] = [
+    {
+      name: 'audit',
+      create: () => {
+        const unsubscribe = auditDeviceEvents(bus, store, createLogger('audit', logger));
+        return { stop: async () => unsubscribe() };
+      },
+    },
+    {
+      name: 'mrz-reader',
+      create: () => {
+        const mrz = new MrzReaderFeature({ config: config.devices.mrz, bus, scans, logger: createLogger('device:mrz', logger) });
+        parts.mrz = mrz;
+        return {
+          start: () => mrz.start().catch((err: unknown) => deviceStartFailed('MRZ reader', mrz.state, err)),
+          stop: () => mrz.stop(),
+        };
+      },
+    },
+    {
+      name: 'sync',
+      create: () => {
+        const sync = new SyncFeature({ dataDir: config.dataDir, central: config.central, sync: config.sync, store, bus, logger: createLogger('sync', logger) });
+        parts.sync = sync;
+        return { start: () => sync.start(), stop: () => sync.stop() };
+      },
+    },
+    {
+      name: 'printing',
+      create: () => ({
+        async start() {
+          const sync = need('sync');
+          // Receipts are signed with the same Ed25519 identity that signs batches to the central (keys/identity.ts).
+          parts.printing = await PrintingService.start({
+            store,
+            bus,
+            signer: signerFromKey(sync.identity.deviceId, sync.identity.privateKey),
+            printer: config.devices.printer,
+            receipts: config.receipts,
+            officeCode: config.office.code,
+            officeName: config.office.name,
+            logger: createLogger('printing', logger),
+          });
+        },
+        stop: async () => parts.printing?.stop(),
+      }),
+    },
+    {
+      name: 'fingerprints',
+      create: () => ({
+        async start() {
+          const fingerprints = await startFingerprints({
+            device: config.devices.fingerprint,
+            plan: config.office.capturePlan,
+            dataDir: config.dataDir,
+            store,
+            bus,
+            logger: createLogger('fingerprints', logger),
+          });
+          parts.fingerprints = fingerprints;
+          // The relay attaches the sealed fingerprint blobs the outbox records name (sync/outbox-relay.ts, protocol batch-frame.ts).
+          need('sync').relay.setBlobSource((blobId) => fingerprints.vault.sealedBlob(blobId));
+        },
+        stop: async () => parts.fingerprints?.stop(),
+      }),
+    },
+    {
+      name: 'reference',
+      create: () => {
+        // Demos and training without a central: districts, occupations and (fictional) employers for the details step.
+        if (config.central.url === '') seedDemoReferenceWithoutCentral(store, createLogger('reference', logger));
+        const reference = ReferenceSync.fromConfig({
+          store,
+          identity: need('sync').identity,
+          central: config.central,
+          reference: config.reference,
+          bus,
+          logger: createLogger('reference', logger),
+        });
+        parts.reference = reference;
+        return { start: () => reference.start(), stop: () => reference.stop() };
+      },
+    },
+    {
+      name: 'http',
+      create: () => {
+        let gateway: { close(): Promise<void> } | undefined;
+        let app: FastifyInstance | undefined;
+        return {
+          async start() {
+            const [mrz, sync, printing, fingerprints, reference] = [need('mrz'), need('sync'), need('printing'), need('fingerprints'), need('reference')];
+            const allowedHosts = allowedHostNames(config.server.host, config.server.allowedHosts);
+            app = await build({
+              store,
+              bus,
+              scans,
+              officeCode: config.office.code,
+              mrz,
+              sync,
+              printing,
+              fingerprints,
+              reference,
+              allowedHosts,
+              ...(options.auth ? { auth: options.auth } : {}),
+              logger: createLogger('http', logger),
+            });
+            parts.app = app;
+            await app.listen({ host: config.server.host, port: config.server.port });
+            const running = app;
+            gateway = attachSocketGateway(running.server, {
+              bus,
+              devices: () => [mrz.state, printing.feature.state, fingerprints.feature.state],
+              sessions: { authorize: (req) => running.auth.authorizeSocket(req), isLive: (key) => running.auth.sessions.isLive(key), onEnd: (l) => running.auth.sessions.onEnd(l) },
+              allowedHosts,
+              syncStatus: () => sync.relay.status(),
+            });
+            const { port } = running.server.address() as AddressInfo;
+            parts.url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+          },
+          async stop() {
+            await gateway?.close();
+            await app?.close();
+          },
+        };
+      },
+    },
+  ];
+
+  let running: RunningModules;
   try {
-    await mrz.start();
+    running = await startModules(modules, ctx);
   } catch (err) {
-    // A device that cannot start (no socat, HID library missing) leaves the rest of the appliance usable.
-    logger.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'MRZ reader did not start');
-    bus.publish('device.state', { ...mrz.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
+    store.close();
+    throw err;
   }
-  const sync = new SyncFeature({ dataDir: config.dataDir, central: config.central, sync: config.sync, store, bus, logger: createLogger('sync', logger) });
-  // Receipts are signed with the same Ed25519 identity that signs batches to the central (keys/identity.ts).
-  const printing = await PrintingService.start({
-    store,
-    bus,
-    signer: signerFromKey(sync.identity.deviceId, sync.identity.privateKey),
-    printer: config.devices.printer,
-    receipts: config.receipts,
-    officeCode: config.office.code,
-    officeName: config.office.name,
-    logger: createLogger('printing', logger),
-  });
-  const fingerprints = await startFingerprints({
-    device: config.devices.fingerprint,
-    plan: config.office.capturePlan,
-    dataDir: config.dataDir,
-    store,
-    bus,
-    logger: createLogger('fingerprints', logger),
-  });
-  // The relay attaches the sealed fingerprint blobs the outbox records name (sync/outbox-relay.ts, central batch-frame.ts).
-  sync.relay.setBlobSource((blobId) => fingerprints.vault.sealedBlob(blobId));
-  // Demos and training without a central: districts, occupations and (fictional) employers for the details step.
-  if (config.central.url === '') seedDemoReferenceWithoutCentral(store, createLogger('reference', logger));
-  const reference = ReferenceSync.fromConfig({
-    store,
-    identity: sync.identity,
-    central: config.central,
-    reference: config.reference,
-    bus,
-    logger: createLogger('reference', logger),
-  });
-  const allowedHosts = allowedHostNames(config.server.host, config.server.allowedHosts);
-  const app = await build({ store, bus, scans, officeCode: config.office.code, mrz, sync, printing, fingerprints, reference, allowedHosts, logger: createLogger('http', logger) });
-  await app.listen({ host: config.server.host, port: config.server.port });
-  const gateway = attachSocketGateway(app.server, {
-    bus,
-    devices: () => [mrz.state, printing.feature.state, fingerprints.feature.state],
-    sessions: { authorize: (req) => app.auth.authorizeSocket(req), isLive: (key) => app.auth.sessions.isLive(key), onEnd: (l) => app.auth.sessions.onEnd(l) },
-    allowedHosts,
-    syncStatus: () => sync.relay.status(),
-  });
-  await sync.start();
-  await reference.start();
-  const { port } = app.server.address() as AddressInfo;
-  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   let stopped = false;
   return {
-    app,
-    url,
+    app: need('app'),
+    url: need('url'),
     store,
     bus,
-    mrz,
-    sync,
-    printing,
-    fingerprints,
-    reference,
+    mrz: need('mrz'),
+    sync: need('sync'),
+    printing: need('printing'),
+    fingerprints: need('fingerprints'),
+    reference: need('reference'),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await reference.stop();
-      await sync.stop();
-      await gateway.close();
-      await app.close();
-      await mrz.stop();
-      await printing.stop();
-      await fingerprints.stop();
-      stopAudit();
+      await running.stop();
       store.close();
     },
   };

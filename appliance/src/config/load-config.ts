@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ApplianceError } from '@lmc/core/errors.ts';
+import type { AuthSettings } from '../auth/auth-plugin.ts';
+import { authSettingsFromEnv } from '../auth/seed.ts';
 import { migrateConfig } from './migrate-config.ts';
 import { type ApplianceConfig, ApplianceConfigSchema, MrzDeviceConfig } from './schema.ts';
 import { PrinterDeviceConfig } from '../printing/printing-config.ts';
@@ -16,6 +18,11 @@ export interface LoadedConfig {
   source: string;
   /** Human notes from migrations of an older file. */
   notes: string[];
+  /**
+   * Sign-in settings from the environment (never from the file: the first supervisor's PIN is not written down):
+   * APPLIANCE_SUPERVISOR_ID/PIN (first start only), APPLIANCE_IDLE_LOGOUT_S.
+   */
+  auth: AuthSettings;
 }
 
 /**
@@ -48,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 }
 
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Omit<LoadedConfig, 'source'> {
+  const auth = authSettingsFromEnv(env);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ApplianceError(CONFIG_INVALID, 'config must be a JSON object');
   }
@@ -76,7 +84,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Omit<Loa
       keys: best.map((e) => e.path),
     });
   }
-  return { config: withDefaults as ApplianceConfig, notes };
+  return { config: withDefaults as ApplianceConfig, notes, auth };
 }
 
 function resolveDevice(config: Record<string, unknown>, key: string, branches: TSchema[]): ValueError[] {
