@@ -12,8 +12,9 @@
  * or a whole one (plus a stray temp).
  */
 import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { CryptoErrorCodes, cryptoError } from './crypto-errors.ts';
 
 export const KEYS_DIR = 'keys';
@@ -57,26 +58,12 @@ export function loadOrCreateDataKey(dataDir: string, now: () => Date = () => new
     key: randomBytes(KEY_BYTES).toString('base64'),
     createdAt: now().toISOString(),
   };
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(file)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, path);
-    } catch (err) {
-      // Another process created the key between our read and our link: theirs is the key.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // No clobber: another process that created the key between our read and our write wins; theirs is the key.
+    if (!writeFileAtomic(path, `${JSON.stringify(file)}\n`, { mode: 0o600, noClobber: true })) {
       return parse(path, readFileSync(path, 'utf8'), false);
-    } finally {
-      rmSync(tmp, { force: true });
     }
-    fsyncDir(dir);
   } catch (err) {
     if ((err as { code?: string }).code === CryptoErrorCodes.KeyInvalid) throw err;
     throw cryptoError(CryptoErrorCodes.KeyIo, 'The data encryption key could not be created; call a technician.', {
@@ -116,14 +103,5 @@ function readIfExists(path: string): string | undefined {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

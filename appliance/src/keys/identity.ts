@@ -8,8 +8,9 @@
  * The private key is a KeyObject (its inspect/JSON forms show no key material) and is never logged.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { ApplianceError } from '@lmc/core/errors.ts';
 
 export const KeyErrorCodes = {
@@ -37,38 +38,6 @@ interface DeviceFile {
   version: 1;
   deviceId: string;
   createdAt: string;
-}
-
-/**
- * Write `data` to `path` atomically: a temp file in the same directory (same filesystem, so the
- * rename is atomic, POSIX rename(2)), fsynced before the rename, and the directory fsynced after so
- * the new name survives a power cut. A crash leaves either the old file, the new one, or a stray temp.
- */
-export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  fsyncDir(join(path, '..'));
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function readIfExists(path: string): string | undefined {
@@ -132,9 +101,9 @@ export function loadOrCreateIdentity(dataDir: string, now: () => Date = () => ne
     const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
     const device: DeviceFile = { version: 1, deviceId: `apl-${randomBytes(6).toString('hex')}`, createdAt: now().toISOString() };
-    writeFileAtomic(join(dir, PRIVATE_KEY_FILE), privatePem, 0o600);
-    writeFileAtomic(join(dir, PUBLIC_KEY_FILE), publicKeyPem, 0o600);
-    writeFileAtomic(join(dir, DEVICE_FILE), `${JSON.stringify(device, null, 2)}\n`, 0o600);
+    writeFileAtomic(join(dir, PRIVATE_KEY_FILE), privatePem, { mode: 0o600 });
+    writeFileAtomic(join(dir, PUBLIC_KEY_FILE), publicKeyPem, { mode: 0o600 });
+    writeFileAtomic(join(dir, DEVICE_FILE), `${JSON.stringify(device, null, 2)}\n`, { mode: 0o600 });
     return { deviceId: device.deviceId, privateKey, publicKeyPem, createdAt: device.createdAt, created: true };
   } catch (err) {
     if (err instanceof ApplianceError) throw err;

@@ -4,7 +4,8 @@
  * created on first use; tests pass a KeyObject instead.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { dirname, join } from 'node:path';
 import { validateAdminToken } from '../auth/admin-token.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
@@ -40,10 +41,10 @@ export function loadOrCreateCentralKey(path: string): CentralKey {
   }
   const { privateKey } = generateKeyPairSync('ed25519');
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600, flag: 'wx' });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  // Durable and first-writer-wins: two centrals starting on one data dir end up with one key.
+  if (!writeFileAtomic(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600, noClobber: true })) {
+    return loadOrCreateCentralKey(path);
+  }
   return centralKeyFromPrivate(privateKey);
 }
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DATA_KEY_FILE } from '@lmc/appliance/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { openStore, schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE } from '../enrolment/enrol.ts';
@@ -81,7 +82,7 @@ export async function backup(o: BackupOptions): Promise<BackupResult> {
     }
     const file = encodeBackup(manifest, dbBytes, sealed);
     mkdirSync(dirname(o.out), { recursive: true });
-    writeFileAtomic(o.out, file as unknown as string, 0o600);
+    writeFileAtomic(o.out, file as unknown as string, { mode: 0o600 });
     return { out: o.out, bytes: file.length, manifest };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -112,13 +113,13 @@ export function restore(o: RestoreOptions): RestoreResult {
   const keyFiles = keys && manifest.keys && o.passphrase !== undefined ? openKeys(keys, manifest.keys, o.passphrase, manifest.db.sha256) : undefined;
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   try {
-    writeFileAtomic(join(o.dataDir, STORE_FILE), db as unknown as string, 0o600);
+    writeFileAtomic(join(o.dataDir, STORE_FILE), db as unknown as string, { mode: 0o600 });
     const restored: string[] = [];
     if (keyFiles) {
       mkdirSync(join(o.dataDir, KEYS_DIR), { recursive: true, mode: 0o700 });
       for (const [name, content] of Object.entries(keyFiles)) {
         if (!KEY_FILES.includes(name)) continue;
-        writeFileAtomic(join(o.dataDir, KEYS_DIR, name), content, 0o600);
+        writeFileAtomic(join(o.dataDir, KEYS_DIR, name), content, { mode: 0o600 });
         restored.push(name);
       }
     }

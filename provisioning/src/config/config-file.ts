@@ -2,7 +2,7 @@
  * Reading and writing the appliance config file for the technician. Every write goes through the
  * appliance's own validation (appliance/src/config/load-config.ts parseConfig: the same schema and
  * versioned migrations the appliance starts with) and is written atomically (temp file, fsync,
- * rename: appliance/src/keys/identity.ts writeFileAtomic), so a bad value or a power cut never leaves
+ * rename: @lmc/core atomic-file.ts writeFileAtomic), so a bad value or a power cut never leaves
  * a half-written or invalid file. What is written is the file's own content (migrated, with the
  * change), not the defaults-filled view: defaults stay defaults.
  */
@@ -14,7 +14,7 @@ import { ApplianceError } from '@lmc/core/errors.ts';
 import { CONFIG_INVALID, parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { migrateConfig } from '@lmc/appliance/config/migrate-config.ts';
 import { type ApplianceConfig, ApplianceConfigSchema } from '@lmc/appliance/config/schema.ts';
-import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 
 export type RawConfig = Record<string, unknown>;
 
@@ -74,7 +74,7 @@ export function updateConfigFile(path: string, mutate: (raw: RawConfig) => strin
   const changes = mutate(raw);
   const { config } = parseConfig(raw, {});
   mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, `${JSON.stringify(raw, null, 2)}\n`, 0o644);
+  writeFileAtomic(path, `${JSON.stringify(raw, null, 2)}\n`, { mode: 0o644 });
   return {
     file: { path, exists: true, raw, config, notes: before.notes },
     changes: [...before.notes.map((n) => `upgraded: ${n}`), ...changes],

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import type { DiscoveredSerialPort, HidDiscovery } from '@lmc/firmware-bridge/transport/discovery.ts';
 import type { ProbeHit } from './probes.ts';
 
@@ -118,6 +118,6 @@ export function readHardware(dataDir: string): HardwareInventory | undefined {
 export function writeHardware(dataDir: string, assignment: Assignment, now = new Date()): string {
   const path = join(dataDir, HARDWARE_FILE);
   const inv: HardwareInventory = { version: 1, discoveredAt: now.toISOString(), assignment };
-  writeFileAtomic(path, `${JSON.stringify(inv, null, 2)}\n`, 0o644);
+  writeFileAtomic(path, `${JSON.stringify(inv, null, 2)}\n`, { mode: 0o644 });
   return path;
 }

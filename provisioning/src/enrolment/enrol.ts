@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import { decommissionText, enrolmentText, replacementText, signText } from '@lmc/protocol/enrolment.ts';
 import { loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { type RawConfig, schemaHasCentralKey, setKey, updateConfigFile } from '../config/config-file.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 import { postDecommission, postEnrolment } from './central-api.ts';
@@ -88,9 +89,9 @@ export async function enrol(o: EnrolOptions): Promise<EnrolResult> {
       },
     );
     log(`central enrolled ${response.deviceId} for ${response.office.code} (${response.office.name})`);
-    writeFileAtomic(join(keysDir, CENTRAL_PUBLIC_KEY_FILE), response.centralPublicKeyPem, 0o600);
+    writeFileAtomic(join(keysDir, CENTRAL_PUBLIC_KEY_FILE), response.centralPublicKeyPem, { mode: 0o600 });
     const record: EnrolmentRecord = { version: 1, deviceId: response.deviceId, centralUrl: o.centralUrl, office: response.office, enrolledAt: response.enrolledAt };
-    writeFileAtomic(join(keysDir, ENROLMENT_FILE), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+    writeFileAtomic(join(keysDir, ENROLMENT_FILE), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     const { changes } = updateConfigFile(o.configPath, (raw: RawConfig) => [
       setKey(raw, 'central.url', o.centralUrl),
       setKey(raw, 'office.code', response.office.code),

@@ -1,7 +1,7 @@
 /** `install-kiosk --root DIR`: writes the units and rules under a target root (/ on the appliance, a temp dir in tests). */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@lmc/appliance/keys/identity.ts';
+import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import type { Assignment } from '../discovery/assign.ts';
 import { APPLIANCE_UNIT, applianceUnit, KIOSK_UNIT, type KioskParams, kioskUnit, UDEV_RULES, udevRules } from './templates.ts';
 
@@ -19,7 +19,7 @@ export function installKiosk(root: string, params: KioskParams, assignment: Assi
   ];
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
-    writeFileAtomic(f.path, f.content, 0o644);
+    writeFileAtomic(f.path, f.content, { mode: 0o644 });
   }
   return { files, skippedDevices: udev.skipped };
 }
