@@ -1,15 +1,4 @@
-/** Seeded synthetic registrations with skewed categories, so tables have both large and small cells. */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@lmc/core/seeded-random.ts';
 
 function pick<T>(rand: () => number, items: ReadonlyArray<readonly [T, number]>): T {
   const total = items.reduce((n, [, w]) => n + w, 0);

@@ -29,22 +29,13 @@ import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/centr
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { CONSENTED_DETAILS as DETAILS } from '../support/registration-fixtures.ts';
+import { mulberry32 as prng } from '@lmc/core/seeded-random.ts';
 
 const WORKLOAD_MS = Number(process.env.JEPSEN_MS ?? 18_000);
 const NEMESIS_STEPS = Math.max(3, Number(process.env.JEPSEN_FAULTS ?? 6));
 const SEED = process.env.JEPSEN_SEED !== undefined ? Number(process.env.JEPSEN_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 /** mulberry32: a small seedable PRNG, so a failing run's fault schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 /** Safety bound; the officers are paced (PACE_MS) so their work spans the whole window of faults. */
 const MAX_ACKED = 400;

@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { openStore } from '@lmc/appliance/store/index.ts';
+import { mulberry32 } from '@lmc/core/seeded-random.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const LAZYFS = join(ROOT, 'tests/power-loss/lazyfs.py');
@@ -81,16 +82,6 @@ export interface RunSummary {
 }
 
 /** mulberry32: small, seedable, good enough for delays and coin flips. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Can this machine mount lazyfs? The python interpreter to use, or why not. */
 export function lazyfsAvailability(): { ok: true; python: string } | { ok: false; reason: string } {
@@ -388,3 +379,5 @@ export function formatSummary(s: RunSummary): string {
     `${s.lost} lost (in ${s.cyclesWithLoss} cycles), ${s.integrityFailures} integrity failures, ${s.seconds} s`
   );
 }
+
+export const prng = mulberry32;

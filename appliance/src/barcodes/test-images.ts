@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Luminance } from './image-luminance.ts';
+import { mulberry32 as prng } from '@lmc/core/seeded-random.ts';
 
 export function pngToGrey(png: Buffer): Luminance {
   const img = PNG.sync.read(png);
@@ -92,16 +93,6 @@ export function scale(img: Luminance, factor: number): Luminance {
 }
 
 /** Mulberry32: a small seeded PRNG, so "random" noise is the same every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Adds sensor noise: uniform ±`amplitude` grey levels on every pixel, plus `saltPepper` of pixels flipped to black or white. */
 export function addNoise(img: Luminance, amplitude: number, saltPepper = 0, seed = 1): Luminance {

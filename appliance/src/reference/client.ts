@@ -10,11 +10,9 @@
  */
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Pool } from 'undici';
 import type { KeyObject } from 'node:crypto';
 import { REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
-import { ApplianceError } from '@lmc/core/errors.ts';
-import { networkReason, type UnavailableReason } from '../sync/central-client.ts';
+import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
 import { ReferenceErrorCodes } from './errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -47,44 +45,22 @@ export interface ReferenceClientOptions {
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const CLOCK_SKEW_CODE = 'REFERENCE_CLOCK_SKEW';
 
-export function parseReferenceUrl(url: string): { origin: string; path: string } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ApplianceError(ReferenceErrorCodes.CentralUrlInvalid, 'central.url is not a valid URL');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ApplianceError(ReferenceErrorCodes.CentralUrlInvalid, 'central.url must be http:// or https://');
-  }
-  return { origin: u.origin, path: `${u.pathname.replace(/\/+$/, '')}${REFERENCE_PATH}` };
-}
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
 export class ReferenceClient implements ReferenceTransport {
-  readonly #pool: Pool;
-  readonly #path: string;
+  readonly #link: CentralLink;
   readonly #o: ReferenceClientOptions;
   readonly #now: () => number;
   /** Central clock minus ours, learnt from a skew refusal. */
   #clockOffsetMs = 0;
 
   constructor(options: ReferenceClientOptions) {
-    const { origin, path } = parseReferenceUrl(options.url);
     this.#o = options;
-    this.#path = path;
     this.#now = options.now ?? Date.now;
-    this.#pool = new Pool(origin, {
-      connections: 1,
-      pipelining: 1,
-      connectTimeout: options.connectTimeoutMs,
-      headersTimeout: options.responseTimeoutMs,
-      bodyTimeout: options.responseTimeoutMs,
+    this.#link = new CentralLink({
+      url: options.url,
+      endpoint: REFERENCE_PATH,
+      invalidUrlCode: ReferenceErrorCodes.CentralUrlInvalid,
+      connectTimeoutMs: options.connectTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs,
     });
   }
 
@@ -105,35 +81,28 @@ export class ReferenceClient implements ReferenceTransport {
     const query = referenceQuery(since, limit);
     const timestamp = this.#now() + this.#clockOffsetMs;
     const headers = signRequest({ method: 'GET', path: REFERENCE_PATH, query, deviceId: this.#o.identity.deviceId, timestamp }, this.#o.identity.privateKey);
-    let raw: RawResponse;
-    try {
-      raw = await this.#request(`${this.#path}?${query}`, headers);
-    } catch (err) {
-      if (err instanceof PageTooLarge) return { result: { kind: 'unavailable', reason: 'bad-response', status: 200, message: err.message } };
-      const reason = networkReason(err);
-      return { result: { kind: 'unavailable', reason, message: `${reason} (${(err as { code?: string }).code ?? 'error'})` } };
-    }
+    const max = this.#o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const raw = await this.#link.request({
+      method: 'GET',
+      suffix: `?${query}`,
+      headers: { ...headers, 'accept-encoding': 'gzip', accept: 'application/json' },
+      maxBodyBytes: max,
+      overflow: 'refuse',
+    });
+    if (raw.kind === 'unavailable') return { result: raw };
     let text: string;
     try {
       const encoding = String(raw.headers['content-encoding'] ?? '').toLowerCase();
-      const max = this.#o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       text = (encoding === 'gzip' ? await gunzipAsync(raw.body, { maxOutputLength: max }) : raw.body).toString('utf8');
     } catch {
       return { result: { kind: 'unavailable', reason: 'bad-response', status: raw.status, message: 'the central sent a body that does not decompress' } };
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOf(text);
     if (raw.status === 200) {
       if (json === undefined) return { result: { kind: 'unavailable', reason: 'bad-response', status: 200, message: 'the central answered 200 without JSON' } };
       return { result: { kind: 'page', page: json as ReferencePage } };
     }
-    const body = (json ?? {}) as { code?: unknown; message?: unknown };
-    const code = typeof body.code === 'string' ? body.code : `HTTP_${raw.status}`;
-    const message = typeof body.message === 'string' ? body.message.slice(0, 300) : `HTTP ${raw.status}`;
+    const { code, message } = centralError(raw.status, json);
     if (raw.status === 401 || raw.status === 403) {
       const serverDate = Date.parse(String(raw.headers.date ?? ''));
       if (code === CLOCK_SKEW_CODE && Number.isFinite(serverDate)) {
@@ -149,32 +118,8 @@ export class ReferenceClient implements ReferenceTransport {
     return { result: { kind: 'unavailable', reason: 'server-error', status: raw.status, message: `${code}: ${message}` } };
   }
 
-  async #request(path: string, headers: Record<string, string>): Promise<RawResponse> {
-    const res = await this.#pool.request({
-      method: 'GET',
-      path,
-      headers: { ...headers, 'accept-encoding': 'gzip', accept: 'application/json' },
-      headersTimeout: this.#o.responseTimeoutMs,
-      bodyTimeout: this.#o.responseTimeoutMs,
-    });
-    const max = this.#o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > max) {
-        res.body.destroy();
-        throw new PageTooLarge(`the central's page exceeds ${max} bytes`);
-      }
-      chunks.push(chunk);
-    }
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
-  }
-
   /** Drops the connection, aborting a pull in flight (the page is simply asked for again). */
   async close(): Promise<void> {
-    await this.#pool.destroy().catch(() => undefined);
+    await this.#link.close();
   }
 }
-
-class PageTooLarge extends Error {}

@@ -7,19 +7,11 @@
  * Named timeouts: connect (TCP + TLS handshake), response (undici headersTimeout: from the request
  * being written until the response headers arrive; bodyTimeout: between body chunks).
  */
-import { Pool } from 'undici';
 import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol/batch.ts';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
 import { SyncErrorCodes } from './errors.ts';
 
-/** Why the centre could not be reached or did not answer usably: retry later, the batch is not at fault. */
-export type UnavailableReason =
-  | 'connect-refused'
-  | 'connect-timeout'
-  | 'connection-lost'
-  | 'response-timeout'
-  | 'server-error'
-  | 'bad-response';
+export { networkReason, type UnavailableReason } from '../central-link/central-link.ts';
 
 export type SendOutcome =
   | { kind: 'acknowledged'; response: BatchResponse }
@@ -48,37 +40,6 @@ const REJECTED = new Set([400, 413, 415]);
 const UNAUTHORISED = new Set([401, 403]);
 const MAX_ERROR_BODY = 64 * 1024;
 
-const NETWORK_REASONS: Record<string, UnavailableReason> = {
-  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
-  UND_ERR_HEADERS_TIMEOUT: 'response-timeout',
-  UND_ERR_BODY_TIMEOUT: 'response-timeout',
-  UND_ERR_SOCKET: 'connection-lost',
-  UND_ERR_CLOSED: 'connection-lost',
-  UND_ERR_DESTROYED: 'connection-lost',
-  UND_ERR_ABORTED: 'connection-lost',
-  ECONNREFUSED: 'connect-refused',
-  EHOSTUNREACH: 'connect-refused',
-  ENETUNREACH: 'connect-refused',
-  ENOTFOUND: 'connect-refused',
-  EAI_AGAIN: 'connect-refused',
-  ETIMEDOUT: 'connect-timeout',
-  ECONNRESET: 'connection-lost',
-  EPIPE: 'connection-lost',
-};
-
-export function parseCentralUrl(url: string): { origin: string; path: string } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ApplianceError(SyncErrorCodes.CentralUrlInvalid, 'central.url is not a valid URL', {});
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ApplianceError(SyncErrorCodes.CentralUrlInvalid, 'central.url must be http:// or https://', {});
-  }
-  return { origin: u.origin, path: `${u.pathname.replace(/\/+$/, '')}${BATCH_PATH}` };
-}
-
 function isBatchResponse(v: unknown, batchId: string): v is BatchResponse {
   const r = v as BatchResponse | null;
   return (
@@ -94,67 +55,30 @@ function isBatchResponse(v: unknown, batchId: string): v is BatchResponse {
   );
 }
 
-export function networkReason(err: unknown): UnavailableReason {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return NETWORK_REASONS[e?.code ?? ''] ?? NETWORK_REASONS[e?.cause?.code ?? ''] ?? 'connection-lost';
-}
-
 export class CentralClient implements CentralTransport {
-  readonly #pool: Pool;
-  readonly #path: string;
-  readonly #options: CentralClientOptions;
+  readonly #link: CentralLink;
 
   constructor(options: CentralClientOptions) {
-    const { origin, path } = parseCentralUrl(options.url);
-    this.#options = options;
-    this.#path = path;
-    this.#pool = new Pool(origin, {
-      connections: 1,
-      pipelining: 1,
-      connectTimeout: options.connectTimeoutMs,
-      headersTimeout: options.responseTimeoutMs,
-      bodyTimeout: options.responseTimeoutMs,
-      keepAliveTimeout: options.keepAliveMs ?? 60_000,
+    this.#link = new CentralLink({
+      url: options.url,
+      endpoint: BATCH_PATH,
+      invalidUrlCode: SyncErrorCodes.CentralUrlInvalid,
+      connectTimeoutMs: options.connectTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs,
+      keepAliveMs: options.keepAliveMs ?? 60_000,
     });
   }
 
   async send(batch: EncodedBatch): Promise<SendOutcome> {
-    let status: number;
-    let text: string;
-    try {
-      const res = await this.#pool.request({
-        method: 'POST',
-        path: this.#path,
-        headers: batch.headers,
-        body: batch.body,
-        headersTimeout: this.#options.responseTimeoutMs,
-        bodyTimeout: this.#options.responseTimeoutMs,
-      });
-      status = res.statusCode;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size <= MAX_ERROR_BODY) chunks.push(chunk);
-      }
-      text = Buffer.concat(chunks).toString('utf8');
-    } catch (err) {
-      const reason = networkReason(err);
-      return { kind: 'unavailable', reason, message: `${reason} (${(err as { code?: string }).code ?? 'error'})` };
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const res = await this.#link.request({ method: 'POST', headers: batch.headers, body: batch.body, maxBodyBytes: MAX_ERROR_BODY, overflow: 'truncate' });
+    if (res.kind === 'unavailable') return res;
+    const { status } = res;
+    const json = jsonOf(res.body.toString('utf8'));
     if (status === 200) {
       if (isBatchResponse(json, batch.batch.batchId)) return { kind: 'acknowledged', response: json };
       return { kind: 'unavailable', reason: 'bad-response', status, message: 'the central answered 200 without a valid acknowledgement' };
     }
-    const body = (json ?? {}) as { code?: unknown; message?: unknown };
-    const code = typeof body.code === 'string' ? body.code : `HTTP_${status}`;
-    const message = typeof body.message === 'string' ? body.message.slice(0, 300) : `HTTP ${status}`;
+    const { code, message } = centralError(status, json);
     if (REJECTED.has(status)) return { kind: 'rejected', status, code, message };
     if (UNAUTHORISED.has(status)) return { kind: 'unauthorised', status, code, message };
     return { kind: 'unavailable', reason: 'server-error', status, message: `${code}: ${message}` };
@@ -162,6 +86,6 @@ export class CentralClient implements CentralTransport {
 
   /** Drops the connection, aborting a request in flight (its batch is resent later: ingest is idempotent). */
   async close(): Promise<void> {
-    await this.#pool.destroy().catch(() => undefined);
+    await this.#link.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { GreyImage } from '../fingerprint/fingerprint-reader.ts';
 import { ZFM_IMAGE_HEIGHT, ZFM_IMAGE_WIDTH } from './zfm-image.ts';
+import { seededRandom } from '@lmc/core/seeded-random.ts';
 
 /**
  * Procedural fingerprints for the simulator (SFinGe-style, Cappelli et al.): an orientation field
@@ -37,19 +38,6 @@ const GH = Math.round(MASTER_H * GRID_SCALE);
 const ORIENTATIONS = 32;
 const KERNEL_RADIUS = 4;
 
-export function seededRandom(seedText: string): () => number {
-  // FNV-1a to a 32-bit seed, then mulberry32.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < seedText.length; i++) h = Math.imul(h ^ seedText.charCodeAt(i), 0x01000193);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
@@ -274,3 +262,5 @@ export function renderCapture(personId: string, finger: string, captureSeed: str
 function clampByte(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
+
+export { seededRandom };

@@ -1,0 +1,156 @@
+/**
+ * The one HTTP link from the appliance to the central, shared by the relay (sync/central-client.ts) and reference
+ * pulls (reference/client.ts): the central's URL checked once, one kept-alive connection (undici Pool,
+ * connections: 1), named timeouts (connect: TCP + TLS handshake; response: until the headers, then between body
+ * chunks), a bounded response body, and every network failure classified into an UnavailableReason. Nothing the
+ * network does reaches a caller as an exception; what a status code means is each caller's business.
+ */
+import { Pool } from 'undici';
+import { ApplianceError } from '@lmc/core/errors.ts';
+
+type ErrorCode = ConstructorParameters<typeof ApplianceError>[0];
+
+/** Why the central could not be reached or did not answer usably: retry later, the request is not at fault. */
+export type UnavailableReason =
+  | 'connect-refused'
+  | 'connect-timeout'
+  | 'connection-lost'
+  | 'response-timeout'
+  | 'server-error'
+  | 'bad-response';
+
+const NETWORK_REASONS: Record<string, UnavailableReason> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'response-timeout',
+  UND_ERR_BODY_TIMEOUT: 'response-timeout',
+  UND_ERR_SOCKET: 'connection-lost',
+  UND_ERR_CLOSED: 'connection-lost',
+  UND_ERR_DESTROYED: 'connection-lost',
+  UND_ERR_ABORTED: 'connection-lost',
+  ECONNREFUSED: 'connect-refused',
+  EHOSTUNREACH: 'connect-refused',
+  ENETUNREACH: 'connect-refused',
+  ENOTFOUND: 'connect-refused',
+  EAI_AGAIN: 'connect-refused',
+  ETIMEDOUT: 'connect-timeout',
+  ECONNRESET: 'connection-lost',
+  EPIPE: 'connection-lost',
+};
+
+export function networkReason(err: unknown): UnavailableReason {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return NETWORK_REASONS[e?.code ?? ''] ?? NETWORK_REASONS[e?.cause?.code ?? ''] ?? 'connection-lost';
+}
+
+/** `central.url` with an endpoint path appended (a path prefix in the URL is kept); `invalidCode` names the caller's error. */
+export function parseCentralUrl(url: string, endpoint: string, invalidCode: ErrorCode): { origin: string; path: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ApplianceError(invalidCode, 'central.url is not a valid URL', {});
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new ApplianceError(invalidCode, 'central.url must be http:// or https://', {});
+  }
+  return { origin: u.origin, path: `${u.pathname.replace(/\/+$/, '')}${endpoint}` };
+}
+
+export interface CentralLinkOptions {
+  url: string;
+  /** The endpoint under central.url, e.g. /api/v1/batches. */
+  endpoint: string;
+  /** The caller's code for an unusable central.url. */
+  invalidUrlCode: ErrorCode;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** How long the idle connection is kept open between requests (undici's default when absent). */
+  keepAliveMs?: number;
+}
+
+export interface LinkRequest {
+  method: 'GET' | 'POST';
+  /** Appended to the endpoint path (e.g. `?since=4&limit=500`). */
+  suffix?: string;
+  headers: Record<string, string>;
+  body?: Buffer | Uint8Array | string;
+  /** Largest body read. */
+  maxBodyBytes: number;
+  /** Past maxBodyBytes: 'truncate' keeps the first bytes (error bodies), 'refuse' answers bad-response. */
+  overflow: 'truncate' | 'refuse';
+}
+
+export type LinkResponse =
+  | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+  | { kind: 'unavailable'; reason: UnavailableReason; status?: number; message: string };
+
+export class CentralLink {
+  readonly #pool: Pool;
+  readonly #path: string;
+  readonly #responseTimeoutMs: number;
+
+  constructor(options: CentralLinkOptions) {
+    const { origin, path } = parseCentralUrl(options.url, options.endpoint, options.invalidUrlCode);
+    this.#path = path;
+    this.#responseTimeoutMs = options.responseTimeoutMs;
+    this.#pool = new Pool(origin, {
+      connections: 1,
+      pipelining: 1,
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.responseTimeoutMs,
+      bodyTimeout: options.responseTimeoutMs,
+      ...(options.keepAliveMs !== undefined ? { keepAliveTimeout: options.keepAliveMs } : {}),
+    });
+  }
+
+  async request(r: LinkRequest): Promise<LinkResponse> {
+    try {
+      const res = await this.#pool.request({
+        method: r.method,
+        path: `${this.#path}${r.suffix ?? ''}`,
+        headers: r.headers,
+        ...(r.body !== undefined ? { body: r.body } : {}),
+        headersTimeout: this.#responseTimeoutMs,
+        bodyTimeout: this.#responseTimeoutMs,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size <= r.maxBodyBytes) {
+          chunks.push(chunk);
+        } else if (r.overflow === 'refuse') {
+          res.body.destroy();
+          return { kind: 'unavailable', reason: 'bad-response', status: res.statusCode, message: `the central's answer exceeds ${r.maxBodyBytes} bytes` };
+        }
+      }
+      return { kind: 'response', status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+    } catch (err) {
+      const reason = networkReason(err);
+      return { kind: 'unavailable', reason, message: `${reason} (${(err as { code?: string }).code ?? 'error'})` };
+    }
+  }
+
+  /** Drops the connection, aborting a request in flight (its caller asks again later). */
+  async close(): Promise<void> {
+    await this.#pool.destroy().catch(() => undefined);
+  }
+}
+
+/** The central's coded error body (`{code, message}`), or a code made from the status. */
+export function centralError(status: number, json: unknown): { code: string; message: string } {
+  const body = (json ?? {}) as { code?: unknown; message?: unknown };
+  return {
+    code: typeof body.code === 'string' ? body.code : `HTTP_${status}`,
+    message: typeof body.message === 'string' ? body.message.slice(0, 300) : `HTTP ${status}`,
+  };
+}
+
+/** JSON of a body, or undefined. */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
