@@ -131,7 +131,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     async (request, reply) => {
       const officer = request.officer;
       sessions.revoke(sessionTokenFrom(request.headers));
-      if (officer) audit(officer.officerId, 'auth.sign-out', officer.officerId, {});
+      if (officer) {
+        try {
+          audit(officer.officerId, 'auth.sign-out', officer.officerId, {});
+        } catch (err) {
+          // The session is already over: a full disk must not turn a sign-out into an error the officer sees.
+          request.log.error({ code: (err as { code?: string }).code, action: 'auth.sign-out' }, 'audit append failed');
+        }
+      }
       return reply.status(204).header('set-cookie', clearedSessionCookie()).send(null);
     },
   );
