@@ -31,6 +31,9 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
       setFocus('pin');
       if (err instanceof ApiError && err.code === 'AUTH_LOCKED') {
         setMessage({ text: t('signIn.locked', { time: hhmm(String(err.body.lockedUntil)) }), tone: 'bad' });
+      } else if (err instanceof ApiError && (err.code === 'AUTH_RATE_LIMITED' || err.code === 'AUTH_BUSY')) {
+        const seconds = typeof err.body.retryAfterS === 'number' ? err.body.retryAfterS : 30;
+        setMessage({ text: t('signIn.tooMany', { seconds }), tone: 'bad' });
       } else if (err instanceof ApiError && err.code === 'AUTH_INVALID_CREDENTIALS') {
         const left = err.body.attemptsLeft;
         setMessage({ text: `${t('signIn.wrong')}${typeof left === 'number' ? ` ${t('signIn.attemptsLeft', { count: left })}` : ''}`, tone: 'bad' });
