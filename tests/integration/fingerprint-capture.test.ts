@@ -19,6 +19,7 @@ import type { FingerName } from '@lmc/appliance/fingerprints/fingers.ts';
 import type { FingerCondition } from '@lmc/appliance/fingerprints/simulated-reader.ts';
 import { type RunningFingerprints, startFingerprints } from '@lmc/appliance/fingerprints/start-fingerprints.ts';
 import { TemplateVault } from '@lmc/appliance/fingerprints/template-vault.ts';
+import { createFinalizeService } from '@lmc/appliance/registrations/finalize-service.ts';
 import { openStore, type Store } from '@lmc/appliance/store/index.ts';
 import { passport } from '@lmc/appliance/store/test-support.ts';
 
@@ -298,7 +299,7 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     const id = newRegistration('ZW5550001');
     await capture(id, 'tariro', { fingers: ['right-index'] });
     expect((await inject('POST', `/api/registrations/${id}/fingerprints/exceptions`, { finger: 'left-index', reason: 'bandaged' })).statusCode).toBe(201);
-    store.registrations.finalize(id, 'BBR-017');
+    createFinalizeService({ store, fingerprints: fp.vault }).finalize(id, 'BBR-017');
     const event = store.outbox.pending(1000).find((e) => e.registrationId === id);
     const payload = event?.payload as { fingerprints: unknown; biometrics: Array<Record<string, unknown>> };
     expect(payload.fingerprints).toEqual({

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '@lmc/core/errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import type { FinalizedBiometric, FinalizedFingerprintPart } from '@lmc/protocol/finalized-record.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';
@@ -74,6 +75,78 @@ const toRecord = (r: Row): FingerRecord => ({
   recordedBy: r.recorded_by,
   recordedAt: r.recorded_at,
 });
+
+/**
+ * Key id of a sealed blob: bytes 1..8 of its header (crypto/blob-cipher.ts layout: version byte, 8-byte key id,
+ * nonce, tag, ciphertext), as lower-case hex. Read from the header the caller selected, never by opening the blob.
+ */
+const KEY_ID_START = 1;
+const KEY_ID_END = 9;
+const keyIdOf = (header: Buffer): string => header.subarray(KEY_ID_START, KEY_ID_END).toString('hex');
+
+interface SummaryRow {
+  finger: FingerName;
+  status: 'captured' | 'exception';
+  exception_reason: ExceptionReason | null;
+  template_format: string | null;
+  template_blob_id: string | null;
+  template_sha256: string | null;
+  template_bytes: number | null;
+  template_header: Buffer | null;
+  image_blob_id: string | null;
+  image_sha256: string | null;
+  image_bytes: number | null;
+  image_header: Buffer | null;
+}
+
+/**
+ * What a finalized record says about a registration's fingerprints (protocol/src/finalized-record.ts), or undefined
+ * when it has no fingerprint record at all (a post without a reader). Counts, exceptions and, per sealed blob, its
+ * id, kind, stored SHA-256, size and key id: no template, image or key, and nothing decrypted, so it needs no data
+ * key. Fingers in name order, a finger's template before its image (the order the outbox has always held).
+ */
+export function readFingerprintSummary(db: Database, registrationId: string): FinalizedFingerprintPart | undefined {
+  const rows = guard(
+    'fingerprints.finalizedSummary',
+    () =>
+      db
+        .prepare(
+          `SELECT finger, status, exception_reason, template_format,
+                  template_blob_id, template_sha256, length(template_blob) AS template_bytes, substr(template_blob, 1, ${KEY_ID_END}) AS template_header,
+                  image_blob_id, image_sha256, length(image_blob) AS image_bytes, substr(image_blob, 1, ${KEY_ID_END}) AS image_header
+           FROM fingerprints WHERE registration_id = ? ORDER BY finger`,
+        )
+        .all(registrationId) as SummaryRow[],
+  );
+  if (rows.length === 0) return undefined;
+  const biometrics: FinalizedBiometric[] = [];
+  const blob = (r: SummaryRow, kind: 'template' | 'image'): void => {
+    const header = kind === 'template' ? r.template_header : r.image_header;
+    if (header === null) return;
+    biometrics.push({
+      finger: r.finger,
+      kind,
+      blobId: kind === 'template' ? r.template_blob_id : r.image_blob_id,
+      sha256: kind === 'template' ? r.template_sha256 : r.image_sha256,
+      bytes: (kind === 'template' ? r.template_bytes : r.image_bytes) ?? 0,
+      keyId: keyIdOf(header),
+      templateFormat: r.template_format,
+    });
+  };
+  for (const r of rows) {
+    blob(r, 'template');
+    blob(r, 'image');
+  }
+  return {
+    fingerprints: {
+      captured: rows.filter((r) => r.status === 'captured').length,
+      // The table's CHECK gives every exception its reason.
+      exceptions: rows.filter((r) => r.status === 'exception').map((r) => ({ finger: r.finger, reason: r.exception_reason as ExceptionReason })),
+      templates: 'sealed-in-biometrics',
+    },
+    biometrics,
+  };
+}
 
 /** A sealed blob with the id and ciphertext digest the finalized outbox record names it by. */
 function sealed(blob: Buffer): { blob: Buffer; blobId: string; sha256: string } {
@@ -229,6 +302,11 @@ export class TemplateVault {
     );
     if (!blob) throw new ApplianceError(StoreErrorCodes.NotFound, 'No sealed biometric blob with that id.', { blobId });
     return blob;
+  }
+
+  /** The fingerprint part of the registration's finalized record (readFingerprintSummary); undefined without any fingerprint record. */
+  finalizedSummary(registrationId: string): FinalizedFingerprintPart | undefined {
+    return readFingerprintSummary(this.#db, registrationId);
   }
 
   /** Audit that an officer looked at a fingerprint image (who, which finger; not the image). */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFinalizeService } from '../registrations/finalize-service.ts';
 import { MIGRATIONS, migrate, openStore } from '../store/index.ts';
 import { passport } from '../store/test-support.ts';
 import { FINGERPRINT_BLOBS_MIGRATION_NAME } from './vault-schema.ts';
@@ -37,7 +38,7 @@ describe("migration 'fingerprint-blobs'", () => {
     const store = openStore({ dataDir: dir });
     try {
       store.registrations.attachDocument(REG, passport('ZW1000001'), 'o1');
-      store.registrations.finalize(REG, 'o1');
+      createFinalizeService({ store }).finalize(REG, 'o1');
       const event = store.outbox.pending(10).find((e) => e.registrationId === REG);
       const payload = event?.payload as { biometrics: Array<Record<string, unknown>>; fingerprints: { captured: number } };
       expect(payload.fingerprints.captured).toBe(1);
@@ -54,7 +55,7 @@ describe("migration 'fingerprint-blobs'", () => {
     try {
       const { id } = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });
       store.registrations.attachDocument(id, passport('ZW1000002'), 'o1');
-      store.registrations.finalize(id, 'o1');
+      createFinalizeService({ store }).finalize(id, 'o1');
       const payload = store.outbox.pending(10)[0]?.payload as Record<string, unknown>;
       expect(payload).not.toHaveProperty('biometrics');
       expect(payload).not.toHaveProperty('fingerprints');

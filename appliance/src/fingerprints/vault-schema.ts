@@ -2,6 +2,10 @@
  * The fingerprints table, appended to the store's migration list (store/migrations.ts). Frozen once
  * shipped: the finger and reason lists are written out here rather than generated from fingers.ts, so
  * a later edit of that file cannot change what an installed appliance already applied.
+ *
+ * The `outbox_fingerprint_summary` trigger below (both versions) is history: migration
+ * 'finalized-record-in-service' dropped it, and the finalize service builds the same summary and
+ * biometrics list from TemplateVault.finalizedSummary (registrations/finalize-service.ts).
  */
 export const FINGERPRINTS_MIGRATION_NAME = 'fingerprints';
 

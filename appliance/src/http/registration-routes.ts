@@ -5,6 +5,7 @@ import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { type FinalizeService, createFinalizeService } from '../registrations/finalize-service.ts';
 import type { Store } from '../store/index.ts';
 import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uuid } from './schemas.ts';
 
@@ -19,6 +20,8 @@ export interface RegistrationRoutesOptions {
    * document: its details and consent, and its fingerprint plan (registrations-details/completeness.ts).
    */
   finalizeCheck?: (registrationId: string) => void;
+  /** Finalize (registrations/finalize-service.ts); default: the service over `store` and its connection. */
+  finalizer?: FinalizeService;
 }
 
 const OfficerId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
@@ -32,6 +35,7 @@ const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: Erro
 export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOptions> = async (app, opts) => {
   const { store, bus, scans } = opts;
   const now = opts.now ?? (() => new Date());
+  const finalizer = opts.finalizer ?? createFinalizeService({ store });
 
   app.post(
     '/api/registrations',
@@ -140,10 +144,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       const actor = requireOfficer(request).officerId;
       const registration = store.registrations.attachDocument(id, { ...document }, actor);
       bus.publish('registration.changed', { registration, change: 'document-attached' });
-      const previousRegistrations = store.registrations
-        .findByDocument(document.issuingState, document.documentNumber)
-        .filter((r) => r.id !== id && r.status === 'finalized')
-        .map((r) => r.id);
+      const previousRegistrations = store.registrations.previousRegistrations(id);
       return { registration, document, previousRegistrations };
     },
   );
@@ -174,7 +175,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       }
       // Synchronous up to the store's finalize transaction: no capture or details save can land in between.
       if (existing.status === 'captured') opts.finalizeCheck?.(id);
-      const registration = store.registrations.finalize(id, requireOfficer(request).officerId);
+      const registration = finalizer.finalize(id, requireOfficer(request).officerId);
       if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
       return registration;
     },

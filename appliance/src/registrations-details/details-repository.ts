@@ -56,6 +56,16 @@ export class DetailsRepository {
     });
   }
 
+  /** The details exactly as saved (details_json), without the save's bookkeeping: what the finalized record carries. */
+  recorded(registrationId: string): RegistrationDetails | undefined {
+    return guard('details.recorded', () => {
+      const json = this.#db.prepare('SELECT details_json FROM registration_details WHERE registration_id = ?').pluck().get(registrationId) as
+        | string
+        | undefined;
+      return json === undefined ? undefined : (JSON.parse(json) as RegistrationDetails);
+    });
+  }
+
   save(registrationId: string, details: RegistrationDetails, actor: string): StoredDetails {
     const tx = this.#db.transaction(() => {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;

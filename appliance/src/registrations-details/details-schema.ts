@@ -9,6 +9,9 @@
  * - The finalized outbox event carries the details and whether this passport was registered before
  *   (`returning`), written by trigger in the finalize transaction itself, as the fingerprint summary is. A
  *   registration without details (finalized below the HTTP layer, e.g. by tools) keeps its payload as it was.
+ *   That trigger is history: migration 'finalized-record-in-service' dropped it; the finalize service
+ *   (registrations/finalize-service.ts) builds the same keys, with the returning rule of
+ *   RegistrationRepository.previousRegistrations.
  */
 export const DETAILS_MIGRATION_NAME = 'registration-details';
 

@@ -126,6 +126,17 @@ CREATE INDEX outbox_quarantined ON outbox (seq) WHERE sent_at IS NULL AND quaran
 CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 `;
 
+// The finalized outbox record is built in TypeScript by the finalize service (registrations/finalize-service.ts,
+// typed as protocol/src/finalized-record.ts FinalizedRecordV1) inside the finalize transaction; the triggers that
+// completed payload_json after the insert (fingerprint summary and blobs, details and "returning") go. Rows they
+// already completed keep their payload as it is.
+export const FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME = 'finalized-record-in-service';
+
+const finalizedRecordInService = /* sql */ `
+DROP TRIGGER outbox_fingerprint_summary;
+DROP TRIGGER outbox_registration_details;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core-schema', sql: coreSchema },
   { version: 2, name: 'query-indexes', sql: queryIndexes },
@@ -136,6 +147,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
   { version: 8, name: DETAILS_MIGRATION_NAME, sql: detailsSchema },
   { version: 9, name: FINGERPRINT_BLOBS_MIGRATION_NAME, sql: fingerprintBlobsSchema },
+  { version: 10, name: FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME, sql: finalizedRecordInService },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '@lmc/core/errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
+import { buildFinalizedRecord, type FinalizedRegistration, parseFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { appendAudit } from './audit-chain.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { documentColumns } from './document.ts';
 import { StoreErrorCodes, guard, invalidInput } from './errors.ts';
-import type { ListQuery, Page, Registration, RegistrationRepository, StoredDocument, WriteOptions } from './types.ts';
+import type { FinalizeOptions, ListQuery, Page, Registration, RegistrationRepository, StoredDocument, WriteOptions } from './types.ts';
 
 export const FINALIZED_EVENT = 'registration.finalized';
 export const MAX_PAGE = 500;
 const MAX_CODE = 64;
+const MAX_PREVIOUS = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 interface RegistrationRow {
@@ -38,6 +40,14 @@ function toRegistration(r: RegistrationRow): Registration {
     version: r.version,
     document: r.document_json === null ? null : (JSON.parse(r.document_json) as StoredDocument),
   };
+}
+
+/** The registration as the finalized record carries it; only a finalized one qualifies. */
+function asFinalized(r: Registration): FinalizedRegistration {
+  if (r.status !== 'finalized' || r.finalizedAt === null) {
+    throw new ApplianceError(StoreErrorCodes.InvalidState, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
+  }
+  return { ...r, status: r.status, finalizedAt: r.finalizedAt };
 }
 
 function requireCode(name: string, value: unknown): string {
@@ -94,6 +104,15 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
   const byDocument = db.prepare(
     `SELECT * FROM registrations WHERE issuing_state = ? AND document_number = ? ORDER BY seq DESC LIMIT 100`,
   );
+  // The returning-migrant rule (see RegistrationRepository.previousRegistrations), on the stored columns.
+  const previous = db
+    .prepare(
+      `SELECT earlier.id FROM registrations r
+         JOIN registrations earlier ON earlier.issuing_state = r.issuing_state AND earlier.document_number = r.document_number
+       WHERE r.id = ? AND earlier.id <> r.id AND earlier.status = 'finalized'
+       ORDER BY earlier.seq DESC LIMIT ?`,
+    )
+    .pluck();
 
   const load = (id: string): RegistrationRow => {
     const row = selectById.get(id) as RegistrationRow | undefined;
@@ -160,7 +179,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     return toRegistration(load(id));
   });
 
-  const finalizeTx = db.transaction((id: string, actor: string, opts?: WriteOptions) => {
+  const finalizeTx = db.transaction((id: string, actor: string, opts?: FinalizeOptions) => {
     const row = load(id);
     // Idempotent: a retried finalize (lost response, double click) gets the record back, and the
     // outbox UNIQUE(registration_id, event_type) would refuse a second event anyway.
@@ -178,8 +197,11 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
       throw conflict(id, row.version, load(id).version);
     }
     const registration = toRegistration(load(id));
-    const payload = { type: FINALIZED_EVENT, payloadVersion: 1, registration };
-    insertOutbox.run(id, FINALIZED_EVENT, JSON.stringify(payload), at);
+    const finalized = asFinalized(registration);
+    // Built and checked here, inside the transaction: a builder that throws, or a record that is not a
+    // FinalizedRecordV1, leaves the registration captured with no outbox or audit row.
+    const record = parseFinalizedRecord(opts?.record ? opts.record(finalized) : buildFinalizedRecord({ registration: finalized }));
+    insertOutbox.run(id, FINALIZED_EVENT, JSON.stringify(record), at);
     appendAudit(
       db,
       {
@@ -266,6 +288,16 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page.at(-1);
       return { items: page.map(toRegistration), nextCursor: more && last ? encodeCursor(last.seq) : null };
+    },
+
+    previousRegistrations(id) {
+      if (typeof id !== 'string') return [];
+      return guard('registrations.previousRegistrations', () => previous.all(id.toLowerCase(), MAX_PREVIOUS) as string[]);
+    },
+
+    isReturning(id) {
+      if (typeof id !== 'string') return false;
+      return guard('registrations.isReturning', () => previous.all(id.toLowerCase(), 1).length > 0);
     },
 
     findByDocument(issuingState, documentNumber) {

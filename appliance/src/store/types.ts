@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { FinalizedRecordV1, FinalizedRegistration } from '@lmc/protocol/finalized-record.ts';
 /** Public types of the local store. Implementation lives in the files named for each part. */
 
 /**
@@ -38,6 +39,15 @@ export interface Registration {
 /** Optimistic concurrency: when given, the write fails with STORE_CONFLICT unless the row is still at this version. */
 export interface WriteOptions {
   expectedVersion?: number;
+}
+
+export interface FinalizeOptions extends WriteOptions {
+  /**
+   * Builds the outbox record from the registration as just finalized, inside the finalize transaction: what it
+   * reads is exactly what commits with it, and a throw rolls the whole finalize back. Default: the record with the
+   * registration alone (tools and tests below the domain service, registrations/finalize-service.ts).
+   */
+  record?: (registration: FinalizedRegistration) => FinalizedRecordV1;
 }
 
 export interface ListQuery {
@@ -111,13 +121,24 @@ export interface RegistrationRepository {
   create(input: { officeCode: string; officerId: string; id?: string }): Registration;
   /** draft|captured -> captured; a finalized registration is refused with INVALID_STATE. */
   attachDocument(id: string, document: StoredDocument, actor: string, opts?: WriteOptions): Registration;
-  /** captured -> finalized, with its outbox row and audit row in ONE transaction. Idempotent. */
-  finalize(id: string, actor: string, opts?: WriteOptions): Registration;
+  /**
+   * captured -> finalized, with its outbox row (the record `opts.record` builds, checked against FinalizedRecordV1)
+   * and audit row in ONE transaction. Idempotent.
+   */
+  finalize(id: string, actor: string, opts?: FinalizeOptions): Registration;
   get(id: string): Registration | undefined;
   /** Keyset paging, newest first; a cursor stays valid and stable while new rows arrive. */
   list(q: ListQuery): Page<Registration>;
-  /** All registrations of one travel document, newest first (the returning-migrant path). */
+  /** All registrations of one travel document, any status, newest first (e.g. fingerprint verification's references). */
   findByDocument(issuingState: string, documentNumber: string): Registration[];
+  /**
+   * The returning-migrant rule, in one place: the other finalized registrations of this registration's travel
+   * document (same issuing state and document number), newest first, at most 100. The desk's banner shows them;
+   * the finalized record's `returning` is isReturning. Empty for an unknown id or a registration without a document.
+   */
+  previousRegistrations(id: string): string[];
+  /** previousRegistrations(id) is not empty. */
+  isReturning(id: string): boolean;
 }
 
 export interface AuditLog {

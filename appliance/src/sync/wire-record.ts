@@ -1,10 +1,11 @@
 /**
  * Outbox event → the record the central protocol carries (protocol/src/batch.ts).
  *
- * The statistic fields the centre extracts are lifted out of the MRZ document (ICAO 9303: sex
- * M/F/X, nationality as the three-letter code); everything the appliance holds about the
- * registration travels whole under `registration`. The content hash is computed once here and the
- * result frozen in the outbox (wire_json) at first send, so every resend is byte-identical.
+ * The outbox holds a FinalizedRecordV1 (protocol/src/finalized-record.ts). The statistics fields the centre counts
+ * are lifted out of its MRZ document, details and `returning`, normalised by the one rule both sides use
+ * (protocol/src/statistics.ts); everything the appliance holds about the registration travels whole under
+ * `registration`. The content hash is computed once here and the result frozen in the outbox (wire_json) at first
+ * send, so every resend is byte-identical. Total: an odd payload gives a record with fewer fields, never a throw.
  */
 import {
   type BatchRecordInput,
@@ -12,7 +13,9 @@ import {
   EVENT_REGISTRATION_FINALIZED,
   type RegistrationPayload,
 } from '@lmc/protocol/batch.ts';
-import type { OutboxEvent, Registration } from '../store/index.ts';
+import type { FinalizedRecordV1 } from '@lmc/protocol/finalized-record.ts';
+import { normaliseStatistics } from '@lmc/protocol/statistics.ts';
+import type { OutboxEvent } from '../store/index.ts';
 
 export const WIRE_PAYLOAD_VERSION = 1;
 
@@ -20,34 +23,7 @@ export interface WireRecord extends BatchRecordInput {
   contentHash: string;
 }
 
-function isoDate(v: unknown): string | undefined {
-  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
-}
-
-function sexOf(v: unknown): string | undefined {
-  if (v === 'M' || v === 'F' || v === 'X') return v;
-  if (v === 'male') return 'M';
-  if (v === 'female') return 'F';
-  return undefined;
-}
-
-function nationalityOf(v: unknown): string | undefined {
-  return typeof v === 'string' && /^[A-Z<]{1,3}$/.test(v) ? v : undefined;
-}
-
-/** Statistics fields of the registration's details (registrations-details/), written into the outbox payload by trigger. */
-interface OutboxDetails {
-  homeDistrict?: unknown;
-  occupationIsco?: unknown;
-  destinationProvince?: unknown;
-  employerId?: unknown;
-}
-
-function shortString(v: unknown, max: number): string | undefined {
-  return typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined;
-}
-
-/** One sealed blob named by the outbox record (fingerprints/vault-schema.ts writes `$.biometrics`). */
+/** One sealed blob named by the outbox record's `biometrics` (FinalizedBiometric) that the relay can forward. */
 export interface BiometricRef {
   finger: string;
   kind: string;
@@ -77,41 +53,39 @@ export function biometricRefs(list: unknown): BiometricRef[] {
 
 /** Build the wire record of a `registration.finalized` outbox event. */
 export function toWireRecord(event: OutboxEvent): WireRecord {
-  const outboxPayload = event.payload as {
-    registration?: Registration;
-    fingerprints?: unknown;
-    details?: unknown;
-    returning?: unknown;
-    biometrics?: unknown;
-  } | null;
-  const registration = outboxPayload?.registration;
+  // Read leniently: rows queued by older software are FinalizedRecordV1 too, but a relay must not stop on one that is not.
+  const outboxPayload = event.payload as { [K in keyof FinalizedRecordV1]?: unknown } | null;
+  const registration = outboxPayload?.registration as Partial<FinalizedRecordV1['registration']> | null | undefined;
   const doc = registration?.document ?? null;
   const payload: RegistrationPayload = {
     payloadVersion: WIRE_PAYLOAD_VERSION,
     registration: registration ?? null,
   };
-  const sex = sexOf(doc?.sex);
-  const birthDate = isoDate(doc?.birthDate);
-  const nationality = nationalityOf(doc?.nationality);
-  if (sex !== undefined) payload.sex = sex;
-  if (birthDate !== undefined) payload.birthDate = birthDate;
-  if (nationality !== undefined) payload.nationality = nationality;
-  // Details travel whole (the centre keeps the payload); the counted fields are lifted out (central batch-schema.ts limits).
   const details = outboxPayload?.details;
-  if (details !== undefined && details !== null && typeof details === 'object') {
-    payload.details = details;
-    const d = details as OutboxDetails;
-    const district = shortString(d.homeDistrict, 128);
-    const isco = typeof d.occupationIsco === 'string' && /^\d{1,4}$/.test(d.occupationIsco) ? d.occupationIsco : undefined;
-    const destination = shortString(d.destinationProvince, 128);
-    const employer = shortString(d.employerId, 128);
-    if (district !== undefined) payload.districtOfOrigin = district;
-    if (isco !== undefined) payload.occupationIsco = isco;
-    if (destination !== undefined) payload.destinationProvince = destination;
-    if (employer !== undefined) payload.employerId = employer;
+  const d = details !== undefined && details !== null && typeof details === 'object' ? (details as Record<string, unknown>) : undefined;
+  const stats = normaliseStatistics({
+    sex: doc?.sex,
+    birthDate: doc?.birthDate,
+    nationality: doc?.nationality,
+    districtOfOrigin: d?.homeDistrict,
+    occupationIsco: d?.occupationIsco,
+    destinationProvince: d?.destinationProvince,
+    employerId: d?.employerId,
+    returning: outboxPayload?.returning,
+  });
+  if (stats.sex !== null) payload.sex = stats.sex;
+  if (stats.birthDate !== null) payload.birthDate = stats.birthDate;
+  if (stats.nationality !== null) payload.nationality = stats.nationality;
+  // Details travel whole (the centre keeps the payload); the counted fields are lifted out.
+  if (d !== undefined) {
+    payload.details = d;
+    if (stats.districtOfOrigin !== null) payload.districtOfOrigin = stats.districtOfOrigin;
+    if (stats.occupationIsco !== null) payload.occupationIsco = stats.occupationIsco;
+    if (stats.destinationProvince !== null) payload.destinationProvince = stats.destinationProvince;
+    if (stats.employerId !== null) payload.employerId = stats.employerId;
   }
-  if (typeof outboxPayload?.returning === 'boolean') payload.returning = outboxPayload.returning;
-  // Capture summary only (counts and exceptions, written by the fingerprints migration's trigger): templates stay here.
+  if (stats.returning !== null) payload.returning = stats.returning;
+  // Capture summary only (counts and exceptions): templates stay sealed, referenced under biometrics.
   if (outboxPayload?.fingerprints !== undefined) payload.fingerprints = outboxPayload.fingerprints;
   // References to the sealed blobs the relay attaches in the binary frame (central batch-frame.ts); ciphertext digests only.
   const biometrics = biometricRefs(outboxPayload?.biometrics);
@@ -119,8 +93,8 @@ export function toWireRecord(event: OutboxEvent): WireRecord {
   return {
     id: event.registrationId,
     eventType: EVENT_REGISTRATION_FINALIZED,
-    officeCode: registration?.officeCode ?? '',
-    finalizedAt: registration?.finalizedAt ?? event.createdAt,
+    officeCode: typeof registration?.officeCode === 'string' ? registration.officeCode : '',
+    finalizedAt: typeof registration?.finalizedAt === 'string' ? registration.finalizedAt : event.createdAt,
     payload,
     contentHash: contentHash(payload),
   };

@@ -1,11 +1,14 @@
 /**
- * Statistic columns extracted from a registration payload. Lenient by design: an unrecognised
- * value becomes NULL (counted as "unknown") rather than rejecting the registration.
+ * Statistic columns extracted from a registration payload, by the one normalisation both sides use
+ * (protocol/src/statistics.ts): the appliance lifts the same fields into the payload with it, so what it sends
+ * extracts to itself here. Lenient by design: an unrecognised value becomes NULL (counted as "unknown") rather
+ * than rejecting the registration.
  */
 import type { RegistrationPayload } from '@lmc/protocol/batch.ts';
+import { isoDateOrNull, normaliseStatistics, type Sex } from '@lmc/protocol/statistics.ts';
 
 export interface ExtractedColumns {
-  sex: 'M' | 'F' | 'X' | null;
+  sex: Sex | null;
   birthDate: string | null;
   nationality: string | null;
   districtOfOrigin: string | null;
@@ -15,36 +18,10 @@ export interface ExtractedColumns {
   isReturning: boolean | null;
 }
 
-function text(v: unknown): string | null {
-  if (typeof v !== 'string') return null;
-  const t = v.trim();
-  return t === '' ? null : t;
-}
-
-/** YYYY-MM-DD that is a real calendar date; MRZ dates with unknown parts (`<<`, `00`) give null. */
-export function isoDateOrNull(v: unknown): string | null {
-  const t = text(v);
-  const m = t ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(t) : null;
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? t : null;
-}
+/** YYYY-MM-DD that is a real calendar date (the statistics routes check their date parameters with it). */
+export { isoDateOrNull };
 
 export function extractColumns(payload: RegistrationPayload): ExtractedColumns {
-  const sex = text(payload.sex)?.toUpperCase();
-  // ICAO 9303 nationality codes are padded with '<' (Germany is "D<<"): store the letters only.
-  const nationality = text(payload.nationality)?.replace(/</g, '').toUpperCase() ?? null;
-  const isco = text(payload.occupationIsco);
-  return {
-    sex: sex === 'M' || sex === 'F' || sex === 'X' ? sex : null,
-    birthDate: isoDateOrNull(payload.birthDate),
-    nationality: nationality && /^[A-Z]{1,3}$/.test(nationality) ? nationality : null,
-    districtOfOrigin: text(payload.districtOfOrigin),
-    // ISCO-08: major group (1 digit) down to unit group (4 digits).
-    occupationIsco: isco && /^\d{1,4}$/.test(isco) ? isco : null,
-    destinationProvince: text(payload.destinationProvince),
-    employerId: text(payload.employerId),
-    isReturning: typeof payload.returning === 'boolean' ? payload.returning : null,
-  };
+  const { returning, ...columns } = normaliseStatistics(payload);
+  return { ...columns, isReturning: returning };
 }
