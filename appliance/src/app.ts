@@ -18,6 +18,7 @@ import type { Store } from './store/index.ts';
 import { admissionHook } from './sync/admission-guard.ts';
 import type { SyncFeature } from './sync/sync-feature.ts';
 import { createBarcodeReader } from './barcodes/barcode-reader.ts';
+import { createFinalizeService } from './registrations/finalize-service.ts';
 import { barcodeRoutes } from './http/barcode-routes.ts';
 import { documentRoutes } from './http/document-routes.ts';
 import { printingRoutes } from './http/printing-routes.ts';
@@ -135,6 +136,8 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     officeCode: deps.officeCode,
     ...(deps.now ? { now: deps.now } : {}),
     finalizeCheck: (id) => details.completeness.assertComplete(id),
+    // Finalize builds the FinalizedRecordV1 from the details and the vault in the finalize transaction.
+    finalizer: createFinalizeService({ store: deps.store, details: details.details }),
   });
   await app.register(detailsRoutes, { store: deps.store, ...details, ...(deps.auth?.lockout ? { lockout: deps.auth.lockout } : {}), ...(deps.now ? { now: deps.now } : {}) });
   await app.register(deviceRoutes, { mrz: deps.mrz, devices, scans: deps.scans });
