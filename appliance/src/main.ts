@@ -1,4 +1,4 @@
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from './errors.ts';
 import { createLogger, rootLogger } from '@lmc/core/logger.ts';
 import { loadConfig } from './config/load-config.ts';
 import { startAppliance } from './start.ts';

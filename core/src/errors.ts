@@ -1,39 +1,74 @@
 /**
  * Coded errors for every layer (zwave-js ZWaveError style). Code is the identity;
  * the message is for people. Context must never carry biometric data or keys.
+ *
+ * Each layer declares its codes ONCE, with the HTTP status of an answer carrying the code
+ * (@fastify/error style, but a table per layer instead of a class per code):
+ *
+ *   export const StoreErrors = declareErrors({ STORE_DISK_FULL: { status: 507 }, ... });
+ *
+ * The declaration is the only place a code's status lives. A package merges its layers' tables
+ * (mergeErrors) into one closed set and narrows ApplianceError to it (see appliance/src/errors.ts,
+ * firmware-bridge/src/errors.ts); the server's one error handler reads the status from that set.
  */
-export const ErrorCodes = {
-  // transport
-  TransportOpenFailed: 'TRANSPORT_OPEN_FAILED',
-  TransportClosed: 'TRANSPORT_CLOSED',
-  TransportWriteFailed: 'TRANSPORT_WRITE_FAILED',
-  HidUnavailable: 'HID_UNAVAILABLE',
-  PtyUnavailable: 'PTY_UNAVAILABLE',
-  // protocol
-  FrameInvalid: 'FRAME_INVALID',
-  ChecksumMismatch: 'CHECKSUM_MISMATCH',
-  ResponseTimeout: 'RESPONSE_TIMEOUT',
-  // MRZ
-  MrzUnrecognisedFormat: 'MRZ_UNRECOGNISED_FORMAT',
-  MrzInvalidCharacters: 'MRZ_INVALID_CHARACTERS',
-  // device
-  DeviceNotConnected: 'DEVICE_NOT_CONNECTED',
-  DeviceBusy: 'DEVICE_BUSY',
-  // config
-  ConfigInvalid: 'CONFIG_INVALID',
-  // store
-  StoreDiskFull: 'STORE_DISK_FULL',
-  StoreConflict: 'STORE_CONFLICT',
-  NotFound: 'NOT_FOUND',
-  InvalidState: 'INVALID_STATE',
-} as const;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
+/** What a layer says about one of its codes. */
+export interface ErrorSpec {
+  /** HTTP status of an answer carrying this code (500 for faults and start-up-only codes). */
+  readonly status: number;
+  /** Key of the officer-facing text in the UI catalogues (ui/src/i18n/*.json), where the UI has one. */
+  readonly messageKey?: string;
+  /**
+   * Context members also sent in the HTTP body, besides statusCode, code and message (e.g. `field`,
+   * `missing`, `retryAfterS`). Everything else in the context stays in the logs.
+   */
+  readonly expose?: readonly string[];
+}
 
-export class ApplianceError extends Error {
+/** One declared code: its spec and the code itself. */
+export type ErrorDeclaration<C extends string = string> = ErrorSpec & { readonly code: C };
+
+/** A layer's table (or a package's merged table): code → declaration. */
+export type ErrorTable<C extends string = string> = { readonly [K in C]: ErrorDeclaration<K> };
+
+/** The codes of a table: `CodeOf<typeof StoreErrors>`. */
+export type CodeOf<T> = keyof T & string;
+
+type Declared<D extends Record<string, ErrorSpec>> = { readonly [K in keyof D & string]: Readonly<D[K]> & { readonly code: K } };
+
+const CODE_RE = /^[A-Z][A-Z0-9_]*$/;
+
+/** Declares a layer's codes with their HTTP status (and UI message key). Checked and frozen. */
+export function declareErrors<const D extends Record<string, ErrorSpec>>(specs: D): Declared<D> {
+  const table: Record<string, ErrorDeclaration> = {};
+  for (const [code, spec] of Object.entries(specs)) {
+    if (!CODE_RE.test(code)) throw new TypeError(`error code ${code} is not UPPER_SNAKE_CASE`);
+    if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) {
+      throw new TypeError(`error code ${code}: status ${spec.status} is not an HTTP error status (400-599)`);
+    }
+    table[code] = Object.freeze({ ...spec, ...(spec.expose ? { expose: Object.freeze([...spec.expose]) } : {}), code });
+  }
+  return Object.freeze(table) as Declared<D>;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** Merges layer tables into one. A code declared by two layers is a programming error: it throws. */
+export function mergeErrors<const T extends readonly ErrorTable<string>[]>(...tables: T): UnionToIntersection<T[number]> {
+  const merged: Record<string, ErrorDeclaration> = {};
+  for (const table of tables) {
+    for (const [code, declaration] of Object.entries(table) as [string, ErrorDeclaration][]) {
+      if (Object.hasOwn(merged, code)) throw new TypeError(`error code ${code} is declared twice`);
+      merged[code] = declaration;
+    }
+  }
+  return Object.freeze(merged) as UnionToIntersection<T[number]>;
+}
+
+export class ApplianceError<C extends string = string> extends Error {
   override readonly name = 'ApplianceError';
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     readonly context: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -42,6 +77,18 @@ export class ApplianceError extends Error {
   }
 }
 
-export function isApplianceError(err: unknown, code?: ErrorCode): err is ApplianceError {
+/**
+ * ApplianceError narrowed to one package's closed set of codes: the appliance and the firmware bridge
+ * construct their errors through this type, so an undeclared code does not compile.
+ */
+export interface CodedErrorClass<C extends string> {
+  new (code: C, message: string, context?: Record<string, unknown>, options?: { cause?: unknown }): ApplianceError<C>;
+  readonly prototype: ApplianceError<C>;
+}
+
+export function isApplianceError(err: unknown, code?: string): err is ApplianceError {
   return err instanceof ApplianceError && (code === undefined || err.code === code);
 }
+
+/** The type guard narrowed to a closed set (an error of that package carries one of its codes). */
+export type CodedErrorGuard<C extends string> = (err: unknown, code?: C) => err is ApplianceError<C>;

@@ -337,7 +337,7 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     expect(text).not.toContain(Buffer.from(keyFile.key, 'base64').toString('hex'));
     const again = await inject('POST', `/api/registrations/${id}/fingerprints/capture`);
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: 'INVALID_STATE' });
+    expect(again.json()).toMatchObject({ code: 'REGISTRATION_FINALIZED' });
   });
 
   it('serves a finger image only to a signed-in officer, decrypted, never cached, audited; 404 when none', async () => {

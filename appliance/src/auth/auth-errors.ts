@@ -1,42 +1,43 @@
+import { declareErrors } from '@lmc/core/errors.ts';
+
 /**
- * Coded errors of the sign-in layer. The HTTP status for each lives in http/error-handler.ts (one place);
- * the UI translates by code, never by message text.
+ * Coded errors of the sign-in layer, declared once with their HTTP status; the UI translates by code,
+ * never by message text. `expose` names the context members a refusal carries in its body.
  */
-export const AuthErrorCodes = {
+export const AuthErrors = declareErrors({
   /** No session cookie, or the session ended (idle logout, sign-out, restart). */
-  Required: 'AUTH_REQUIRED',
+  AUTH_REQUIRED: { status: 401 },
   /** Wrong officer id or PIN. Deliberately one code for both. */
-  InvalidCredentials: 'AUTH_INVALID_CREDENTIALS',
-  /** Too many wrong PINs: the officer is locked until `lockedUntil`. */
-  Locked: 'AUTH_LOCKED',
+  AUTH_INVALID_CREDENTIALS: { status: 401, expose: ['attemptsLeft'] },
+  /** Too many wrong PINs: the officer is locked until `lockedUntil` (`scope`: this terminal or every terminal). */
+  AUTH_LOCKED: { status: 423, expose: ['lockedUntil', 'scope'] },
   /** Signed in, but the role may not do this. */
-  Forbidden: 'AUTH_FORBIDDEN',
+  AUTH_FORBIDDEN: { status: 403, messageKey: 'error.AUTH_FORBIDDEN' },
   /** A state-changing request from a page that is not the appliance's own (CSRF). */
-  ForeignOrigin: 'AUTH_FOREIGN_ORIGIN',
+  AUTH_FOREIGN_ORIGIN: { status: 403 },
   /** A Host header that does not name this appliance (DNS rebinding: a foreign name resolving to 127.0.0.1). */
-  ForeignHost: 'AUTH_FOREIGN_HOST',
+  AUTH_FOREIGN_HOST: { status: 421 },
   /** A new PIN that breaks the PIN rules. */
-  WeakPin: 'AUTH_WEAK_PIN',
+  AUTH_WEAK_PIN: { status: 400 },
   /** Creating an officer whose id exists. */
-  OfficerExists: 'AUTH_OFFICER_EXISTS',
+  AUTH_OFFICER_EXISTS: { status: 409 },
   /** Too many sign-in attempts (from this client, for this officer at once, or with unknown ids); see Retry-After. */
-  RateLimited: 'AUTH_RATE_LIMITED',
+  AUTH_RATE_LIMITED: { status: 429, expose: ['retryAfterS'] },
   /** PIN verification is saturated (a flood): refused at once, nothing counted; see Retry-After. */
-  Busy: 'AUTH_BUSY',
+  AUTH_BUSY: { status: 503, expose: ['retryAfterS'] },
+});
+
+export const AuthErrorCodes = {
+  Required: AuthErrors.AUTH_REQUIRED.code,
+  InvalidCredentials: AuthErrors.AUTH_INVALID_CREDENTIALS.code,
+  Locked: AuthErrors.AUTH_LOCKED.code,
+  Forbidden: AuthErrors.AUTH_FORBIDDEN.code,
+  ForeignOrigin: AuthErrors.AUTH_FOREIGN_ORIGIN.code,
+  ForeignHost: AuthErrors.AUTH_FOREIGN_HOST.code,
+  WeakPin: AuthErrors.AUTH_WEAK_PIN.code,
+  OfficerExists: AuthErrors.AUTH_OFFICER_EXISTS.code,
+  RateLimited: AuthErrors.AUTH_RATE_LIMITED.code,
+  Busy: AuthErrors.AUTH_BUSY.code,
 } as const;
 
 export type AuthErrorCode = (typeof AuthErrorCodes)[keyof typeof AuthErrorCodes];
-
-/** Lines to merge into STATUS_BY_CODE in http/error-handler.ts. */
-export const AUTH_STATUS_BY_CODE: Readonly<Record<AuthErrorCode, number>> = {
-  AUTH_REQUIRED: 401,
-  AUTH_INVALID_CREDENTIALS: 401,
-  AUTH_LOCKED: 423,
-  AUTH_FORBIDDEN: 403,
-  AUTH_FOREIGN_ORIGIN: 403,
-  AUTH_FOREIGN_HOST: 421,
-  AUTH_WEAK_PIN: 400,
-  AUTH_OFFICER_EXISTS: 409,
-  AUTH_RATE_LIMITED: 429,
-  AUTH_BUSY: 503,
-};

@@ -2,9 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from '@lmc/core/logger.ts';
+import { errorBody } from '../http/error-handler.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
-import { AuthErrorCodes } from './auth-errors.ts';
+import { type AuthErrorCode, AuthErrorCodes } from './auth-errors.ts';
 import { type LockoutPolicy, describeSignInPolicy, registerSignInGuard } from './authenticator.ts';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.ts';
 import type { OfficerRepository } from './officers.ts';
@@ -57,18 +58,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   const audit = (actor: string, action: string, officerId: string, details: Record<string, unknown>) =>
     store.audit.append({ actor, action, entityType: 'officer', entityId: officerId, details });
 
+  // Sign-in refusals are answered here, not thrown: a flood of them costs no stack trace and no error log.
+  // Status and body members still come from the codes' declarations (auth-errors.ts), as the error handler's do.
+  const refuse = (reply: FastifyReply, code: AuthErrorCode, message: string, context: Record<string, unknown> = {}) => {
+    const body = errorBody(code, message, context);
+    return reply.status(body.statusCode).send(body);
+  };
   const retryLater = (reply: FastifyReply, reason: 'rate-limited' | 'busy', retryAfterMs: number) => {
     const retryAfterS = retryAfterSeconds(retryAfterMs);
-    const statusCode = reason === 'busy' ? 503 : 429;
-    return reply
-      .status(statusCode)
-      .header('retry-after', String(retryAfterS))
-      .send({
-        statusCode,
-        code: reason === 'busy' ? AuthErrorCodes.Busy : AuthErrorCodes.RateLimited,
-        message: reason === 'busy' ? `The appliance is checking many sign-ins at once; try again in ${retryAfterS} s.` : `Too many sign-in attempts; try again in ${retryAfterS} s.`,
-        retryAfterS,
-      });
+    reply.header('retry-after', String(retryAfterS));
+    return reason === 'busy'
+      ? refuse(reply, AuthErrorCodes.Busy, `The appliance is checking many sign-ins at once; try again in ${retryAfterS} s.`, { retryAfterS })
+      : refuse(reply, AuthErrorCodes.RateLimited, `Too many sign-in attempts; try again in ${retryAfterS} s.`, { retryAfterS });
   };
 
   app.post(
@@ -101,26 +102,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       }
       switch (result.reason) {
         case 'locked':
-          return reply.status(423).send({
-            statusCode: 423,
-            code: AuthErrorCodes.Locked,
-            message:
-              result.scope === 'terminal'
-                ? `Too many wrong PINs from this terminal: officer ${officerId} is locked here until ${result.lockedUntil}. A supervisor can unlock it.`
-                : `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
-            lockedUntil: result.lockedUntil,
-            scope: result.scope,
-          });
+          return refuse(
+            reply,
+            AuthErrorCodes.Locked,
+            result.scope === 'terminal'
+              ? `Too many wrong PINs from this terminal: officer ${officerId} is locked here until ${result.lockedUntil}. A supervisor can unlock it.`
+              : `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
+            { lockedUntil: result.lockedUntil, scope: result.scope },
+          );
         case 'rate-limited':
         case 'busy':
           return retryLater(reply, result.reason, result.retryAfterMs);
         default:
-          return reply.status(401).send({
-            statusCode: 401,
-            code: AuthErrorCodes.InvalidCredentials,
-            message: 'Wrong officer id or PIN.',
-            ...(result.attemptsLeft !== undefined ? { attemptsLeft: result.attemptsLeft } : {}),
-          });
+          return refuse(reply, AuthErrorCodes.InvalidCredentials, 'Wrong officer id or PIN.', { attemptsLeft: result.attemptsLeft });
       }
     },
   );

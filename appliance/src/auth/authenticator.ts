@@ -1,4 +1,4 @@
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { AuditEntryInput } from '../store/types.ts';
 import type { OfficerRepository, StoredOfficer } from './officers.ts';

@@ -1,5 +1,5 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
 import type { OfficerRole } from './officers.ts';
 import type { SessionOfficer } from './sessions.ts';

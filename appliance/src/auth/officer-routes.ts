@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
@@ -36,7 +37,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
   const { officers, sessions, store } = opts;
   const mustExist = (officerId: string) => {
     const officer = officers.get(officerId);
-    if (!officer) throw new ApplianceError('NOT_FOUND', `no officer ${officerId}`);
+    if (!officer) throw new ApplianceError(StoreErrorCodes.NotFound, `no officer ${officerId}`);
     return officer;
   };
 

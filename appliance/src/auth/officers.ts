@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { guard, mapSqliteError } from '../store/errors.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
 

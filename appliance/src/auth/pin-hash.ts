@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { AuthErrorCodes } from './auth-errors.ts';
 
 /**

@@ -7,7 +7,7 @@
  * receipts). Uploads go through barcode-reader.ts, which runs the same steps in a worker thread with a
  * bounded queue and a time limit.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { type BarcodeSymbology, readBarcode } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { BarcodeErrorCodes, decodeToLuminance, type Luminance } from './image-luminance.ts';
 import { isJobOfferText, type JobOfferParse, parseJobOffer } from './job-offer.ts';

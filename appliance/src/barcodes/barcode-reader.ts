@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError, isApplianceError } from '../errors.ts';
 import type { DecodedBarcode } from './barcode-decoder.ts';
 import { BarcodeErrorCodes } from './barcode-errors.ts';
 import type { ReaderResult, ReaderTask } from './barcode-worker.ts';

@@ -7,7 +7,7 @@
  * ApplianceError's code and context, so coded failures are returned, not thrown.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { type ApplianceErrorCode, isApplianceError } from '../errors.ts';
 import { decodeLuminance } from './barcode-decoder.ts';
 import { readLuminance } from './image-luminance.ts';
 
@@ -19,7 +19,7 @@ export interface ReaderTask {
 
 export type ReaderResult =
   | { ok: true; format: 'QR_CODE' | 'PDF_417'; text: string; ms: number }
-  | { ok: false; code: string; message: string; context: Record<string, unknown>; ms: number };
+  | { ok: false; code: ApplianceErrorCode; message: string; context: Record<string, unknown>; ms: number };
 
 export default async function readBarcodeTask({ bytes, started }: ReaderTask): Promise<ReaderResult> {
   started.postMessage('started');

@@ -3,7 +3,7 @@
  * decoded: a 48 KB PNG can claim 6000×6000 (a decompression bomb), so the size decision must not
  * depend on the size of the file.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { BarcodeErrorCodes } from './barcode-errors.ts';
 
 /** Hard cap: any phone photo (12–24 MP, 48 MP binned to 12) fits; more is refused from the header. */

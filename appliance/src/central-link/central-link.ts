@@ -6,7 +6,7 @@
  * network does reaches a caller as an exception; what a status code means is each caller's business.
  */
 import { Pool } from 'undici';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 
 type ErrorCode = ConstructorParameters<typeof ApplianceError>[0];
 

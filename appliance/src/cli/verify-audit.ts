@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { openReadOnlyDatabase } from '../store/database.ts';
 import { mapSqliteError } from '../store/errors.ts';
 import { verifyAuditChain } from '../store/audit-chain.ts';

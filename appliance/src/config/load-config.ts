@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { DeviceErrorCodes } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import type { AuthSettings } from '../auth/auth-plugin.ts';
 import { authSettingsFromEnv } from '../auth/seed.ts';
 import { migrateConfig } from './migrate-config.ts';
@@ -10,7 +11,8 @@ import { type ApplianceConfig, ApplianceConfigSchema, MrzDeviceConfig } from './
 import { PrinterDeviceConfig } from '../printing/printing-config.ts';
 import { FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 
-export const CONFIG_INVALID = 'CONFIG_INVALID';
+/** Declared with the firmware bridge's device codes (a simulator refuses a bad option with it too). */
+export const CONFIG_INVALID = DeviceErrorCodes.ConfigInvalid;
 
 export interface LoadedConfig {
   config: ApplianceConfig;

@@ -1,20 +1,30 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { declareErrors } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 
 /**
- * Coded errors of encryption at rest. Messages and context name files and record ids only: never key
- * material, plaintext or ciphertext bytes.
+ * Coded errors of encryption at rest, declared once with their HTTP status (all faults: a technician's
+ * problem). Messages and context name files and record ids only: never key material, plaintext or
+ * ciphertext bytes.
  */
-export const CryptoErrorCodes = {
+export const CryptoErrors = declareErrors({
   /** The data key file exists but is damaged; never replaced silently (every stored blob needs it). */
-  KeyInvalid: 'DATA_KEY_INVALID',
+  DATA_KEY_INVALID: { status: 500 },
   /** The data key file cannot be read or created. */
-  KeyIo: 'DATA_KEY_IO_ERROR',
+  DATA_KEY_IO_ERROR: { status: 500 },
   /** Not a blob of a known format (too short, unknown version). */
-  BlobInvalid: 'CRYPTO_BLOB_INVALID',
+  CRYPTO_BLOB_INVALID: { status: 500 },
   /** Sealed under another data key than the one loaded. */
-  KeyMismatch: 'CRYPTO_KEY_MISMATCH',
+  CRYPTO_KEY_MISMATCH: { status: 500 },
   /** Authentication failed: the blob was altered or belongs to another record. */
-  DecryptFailed: 'CRYPTO_DECRYPT_FAILED',
+  CRYPTO_DECRYPT_FAILED: { status: 500 },
+});
+
+export const CryptoErrorCodes = {
+  KeyInvalid: CryptoErrors.DATA_KEY_INVALID.code,
+  KeyIo: CryptoErrors.DATA_KEY_IO_ERROR.code,
+  BlobInvalid: CryptoErrors.CRYPTO_BLOB_INVALID.code,
+  KeyMismatch: CryptoErrors.CRYPTO_KEY_MISMATCH.code,
+  DecryptFailed: CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
 } as const;
 
 export type CryptoErrorCode = (typeof CryptoErrorCodes)[keyof typeof CryptoErrorCodes];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { MrzReaderDriver } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-driver.ts';

@@ -1,4 +1,4 @@
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader, GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';

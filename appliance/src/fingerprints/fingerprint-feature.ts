@@ -1,4 +1,4 @@
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FingerprintReader, ReaderState } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';

@@ -347,7 +347,7 @@ export class TemplateVault {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
       if (status === undefined) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
       if (status === 'finalized') {
-        throw new ApplianceError(StoreErrorCodes.InvalidState, 'This registration is finalized; its fingerprints can no longer be changed.', {
+        throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its fingerprints can no longer be changed.', {
           id: registrationId,
         });
       }

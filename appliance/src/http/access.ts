@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
 import { AuthErrorCodes } from '../auth/auth-errors.ts';
 import type { OfficerRole } from '../auth/officers.ts';
 import type { SessionOfficer } from '../auth/sessions.ts';
@@ -84,7 +85,7 @@ export function accessHook(deps: AccessCheckDeps) {
     const access = request.routeOptions.config?.access;
     if (access === undefined) {
       // Unreachable while enforceAccessDeclarations guards start-up; deny rather than trust.
-      throw new ApplianceError('NOT_FOUND', 'no such route');
+      throw new ApplianceError(StoreErrorCodes.NotFound, 'no such route');
     }
     const roles = rolesFor(access);
     if (roles === null) return;

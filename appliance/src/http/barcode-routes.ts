@@ -1,33 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
-import { BARCODE_RETRYABLE_CODES, BARCODE_STATUS_BY_CODE, BARCODE_UPLOAD_LIMIT } from '../barcodes/barcode-errors.ts';
+import { BARCODE_UPLOAD_LIMIT } from '../barcodes/barcode-errors.ts';
 import { type BarcodeReader, createBarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { VerifyResult } from '../printing/printing-service.ts';
+import { HttpErrorCodes } from './http-errors.ts';
 import { ErrorSchema } from './schemas.ts';
-
-/**
- * Status codes of the printing, documents and barcode layers. Kept with these routes and applied
- * by a plugin-scoped error handler that hands every other error on to the app's own handler
- * (http/error-handler.ts), so both tables stay one place each.
- */
-export const PRINTING_STATUS_BY_CODE: Record<string, number> = {
-  INVALID_INPUT: 400,
-  ...BARCODE_STATUS_BY_CODE,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  PRINTER_ABSENT: 409,
-  RECEIPT_CATALOGUE_INVALID: 500,
-};
-
-export function useCodeStatuses(app: FastifyInstance, table: Record<string, number> = PRINTING_STATUS_BY_CODE): void {
-  app.setErrorHandler((err, _request, reply) => {
-    const status = isApplianceError(err) ? table[err.code] : undefined;
-    if (!isApplianceError(err) || status === undefined || status >= 500) throw err; // → the app's handler
-    return reply.status(status).send({ statusCode: status, code: err.code, message: err.message });
-  });
-}
 
 /** Uploads: a phone photo of a receipt or an ID card. Larger than the app's 256 KiB JSON limit. */
 export const IMAGE_BODY_LIMIT = 12 * 1024 * 1024;
@@ -40,7 +20,7 @@ export function acceptImages(app: FastifyInstance): void {
 /** The uploaded bytes; 415 for a body that came in under another content type (e.g. text/plain). */
 export function imageBody(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
-  throw new ApplianceError('UNSUPPORTED_MEDIA_TYPE', `send the image bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+  throw new ApplianceError(HttpErrorCodes.UnsupportedMediaType, `send the image bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
 }
 
 export interface BarcodeRoutesOptions {
@@ -69,7 +49,6 @@ const imageBodySchema = {
 };
 
 export const barcodeRoutes: FastifyPluginAsyncTypebox<BarcodeRoutesOptions> = async (app, opts) => {
-  useCodeStatuses(app);
   acceptImages(app);
   const now = opts.now ?? (() => new Date());
   const reader = opts.reader ?? createBarcodeReader({ log: app.log });
@@ -93,17 +72,10 @@ export const barcodeRoutes: FastifyPluginAsyncTypebox<BarcodeRoutesOptions> = as
         response: { 200: Decoded, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
       },
     },
-    async (request, reply) => {
-      let found: Awaited<ReturnType<BarcodeReader['decode']>>;
-      try {
-        found = await reader.decode(imageBody(request.body));
-      } catch (err) {
-        // Busy or restarting: a state of the appliance, answered here with Retry-After (the app's handler sets no headers).
-        if (!isApplianceError(err) || !BARCODE_RETRYABLE_CODES.has(err.code)) throw err;
-        const statusCode = BARCODE_STATUS_BY_CODE[err.code] ?? 503;
-        reply.header('Retry-After', String(reader.retryAfterS));
-        return reply.status(statusCode as 503).send({ statusCode, code: err.code, message: err.message });
-      }
+    async (request) => {
+      // A busy or restarting reader rejects with BARCODE_BUSY / BARCODE_READER_UNAVAILABLE carrying
+      // context.retryAfterS: the app's error handler answers 503 with Retry-After.
+      const found = await reader.decode(imageBody(request.body));
       const decoded = classifyBarcode(found, now());
       if (decoded.kind === 'receipt' && opts.verifyReceipt) return { ...decoded, receipt: opts.verifyReceipt(decoded.text) };
       if (decoded.kind === 'job-offer') {

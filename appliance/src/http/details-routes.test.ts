@@ -183,7 +183,7 @@ describe('registration details API (inject)', () => {
     expect((await h.inject({ method: 'POST', url: `/api/registrations/${id}/finalize` })).statusCode).toBe(200);
     const late = await h.inject({ method: 'PUT', url: `/api/registrations/${id}/details`, payload: validBody({ phone: '0712345678' }) });
     expect(late.statusCode).toBe(409);
-    expect(late.json()).toMatchObject({ code: 'INVALID_STATE' });
+    expect(late.json()).toMatchObject({ code: 'REGISTRATION_FINALIZED' });
     const db = openDatabase(h.store.health().path, h.dataDir, createLogger('test'));
     try {
       expect(() => db.prepare("UPDATE registration_details SET home_district = 'X' WHERE registration_id = ?").run(id)).toThrow(/immutable/);

@@ -1,17 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
-import { DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
+import { ApplianceError } from '../errors.ts';
+import { AuthErrorCodes, DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
 import { authenticate } from '../auth/authenticator.ts';
 import { OfficerIdSchema } from '../auth/auth-routes.ts';
 import { PIN_MAX_LENGTH } from '../auth/pin-hash.ts';
 import type { Completeness } from '../registrations-details/completeness.ts';
-import { DETAILS_STATUS_BY_CODE } from '../registrations-details/details-errors.ts';
 import { DetailsBody, DetailsErrorSchema, MissingSchema, StoredDetailsSchema } from '../registrations-details/details-http-schema.ts';
 import type { DetailsRepository } from '../registrations-details/details-repository.ts';
 import { type DetailsInput, validateDetails } from '../registrations-details/details-validator.ts';
 import type { SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
+import { HttpErrorCodes } from './http-errors.ts';
 import { Uuid } from './schemas.ts';
 
 export interface DetailsRoutesOptions {
@@ -36,28 +37,22 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   const now = opts.now ?? (() => new Date());
   const lockout = opts.lockout ?? DEFAULT_LOCKOUT;
 
-  // Plugin-scoped: this layer's codes with their context (field, missing); everything else to the app's handler.
-  app.setErrorHandler((err, _request, reply) => {
-    const validation = (err as { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }> }).validation;
-    const first = validation?.[0];
-    if (first) {
-      // Name the field the officer must fix, also for an unknown or missing member (Ajv puts those in params).
-      const path = (first.instancePath ?? '').split('/').filter(Boolean);
-      const member = first.params?.additionalProperty ?? first.params?.missingProperty;
-      if (typeof member === 'string') path.push(member);
-      const field = path.join('.');
-      const what = first.params?.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
-      return reply.status(400).send({ statusCode: 400, code: 'BAD_REQUEST', message: `${field || 'body'}: ${what}`, ...(field ? { field } : {}) });
-    }
-    const status = isApplianceError(err) ? DETAILS_STATUS_BY_CODE[err.code] : undefined;
-    if (!isApplianceError(err) || status === undefined) throw err;
-    const { field, missing } = err.context as { field?: string; missing?: unknown[] };
-    return reply.status(status).send({ statusCode: status, code: err.code, message: err.message, ...(field ? { field } : {}), ...(missing ? { missing } : {}) });
+  // Schema failures of these routes name the field the officer must fix (the app's one error handler answers,
+  // with `field` in the body as BAD_REQUEST's declaration exposes it).
+  app.setSchemaErrorFormatter((failures) => {
+    const first = failures[0] as { instancePath?: string; message?: string; params?: Record<string, unknown> } | undefined;
+    // Name the field also for an unknown or missing member (Ajv puts those in params).
+    const path = (first?.instancePath ?? '').split('/').filter(Boolean);
+    const member = first?.params?.additionalProperty ?? first?.params?.missingProperty;
+    if (typeof member === 'string') path.push(member);
+    const field = path.join('.');
+    const what = first?.params?.additionalProperty ? 'is not a known field' : (first?.message ?? 'is invalid');
+    return new ApplianceError(HttpErrorCodes.BadRequest, `${field || 'body'}: ${what}`, field ? { field } : {});
   });
 
   const registration = (id: string) => {
     const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+    if (!r) throw new ApplianceError(StoreErrorCodes.NotFound, `no registration ${id} at this post`);
     return r;
   };
 
@@ -80,7 +75,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       const { id } = request.params;
       const officer = requireOfficer(request);
       if (registration(id).status === 'finalized') {
-        throw new ApplianceError('INVALID_STATE', 'This registration is finalized; its details can no longer be changed.');
+        throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its details can no longer be changed.');
       }
       return details.save(id, validateDetails(request.body as DetailsInput, details.reference, now()), officer.officerId);
     },
@@ -95,7 +90,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     async (request) => {
       registration(request.params.id);
       const d = details.get(request.params.id);
-      if (!d) throw new ApplianceError('NOT_FOUND', 'no details recorded for this registration yet');
+      if (!d) throw new ApplianceError(StoreErrorCodes.NotFound, 'no details recorded for this registration yet');
       return d;
     },
   );
@@ -138,7 +133,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const officer = requireOfficer(request);
       const supervisorId = request.body.officerId.toUpperCase();
       const { registrationId } = request.body;
@@ -158,18 +153,18 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       if (!result.ok) {
         audit('auth.supervisor-approval-failed', { reason: result.reason });
         if (result.reason === 'locked') {
-          return reply.status(423).send({ statusCode: 423, code: 'AUTH_LOCKED', message: `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.` });
+          throw new ApplianceError(AuthErrorCodes.Locked, `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.`);
         }
-        return reply.status(401).send({ statusCode: 401, code: 'AUTH_INVALID_CREDENTIALS', message: 'Wrong supervisor id or PIN.' });
+        throw new ApplianceError(AuthErrorCodes.InvalidCredentials, 'Wrong supervisor id or PIN.');
       }
       if (result.officer.role !== 'supervisor') {
         audit('auth.supervisor-approval-failed', { reason: 'not-a-supervisor' });
-        return reply.status(403).send({ statusCode: 403, code: 'AUTH_FORBIDDEN', message: `${supervisorId} is not a supervisor.` });
+        throw new ApplianceError(AuthErrorCodes.Forbidden, `${supervisorId} is not a supervisor.`);
       }
       if (result.officer.officerId === officer.officerId) {
         // Four eyes: the officer at the desk cannot approve their own exception through the modal.
         audit('auth.supervisor-approval-failed', { reason: 'self-approval' });
-        return reply.status(403).send({ statusCode: 403, code: 'AUTH_FORBIDDEN', message: 'Another supervisor must approve: you are signed in at this desk.' });
+        throw new ApplianceError(AuthErrorCodes.Forbidden, 'Another supervisor must approve: you are signed in at this desk.');
       }
       const issued = approvals.issue({ supervisorId: result.officer.officerId, officerId: officer.officerId, registrationId });
       audit('auth.supervisor-approval');

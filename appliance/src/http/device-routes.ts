@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
+import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
 import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
@@ -46,7 +48,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     },
     async () => {
       const scan = opts.scans.latest();
-      if (!scan) throw new ApplianceError('NOT_FOUND', 'no document has been read since the appliance started');
+      if (!scan) throw new ApplianceError(StoreErrorCodes.NotFound, 'no document has been read since the appliance started');
       return scan;
     },
   );
@@ -76,7 +78,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     },
     async (request, reply) => {
       const sim = opts.mrz?.simulator;
-      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the MRZ reader is real hardware here: place a passport on it');
+      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the MRZ reader is real hardware here: place a passport on it');
       const body = request.body ?? {};
       let lines = body.lines ?? sampleDocumentLines(body.sample);
       if (body.tampered) lines = tamper(lines);

@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
 import { dailyReportPdf } from '../documents/daily-report.ts';
 import { registrationSlipPdf } from '../documents/registration-slip.ts';
 import { dailyReportData } from '../documents/report-data.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 import type { Store } from '../store/index.ts';
-import { useCodeStatuses } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
 
 /** A file body: fastify sends Buffers as they are (no serializer), the schema documents it. */
@@ -24,7 +24,6 @@ export interface DocumentRoutesOptions {
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (app, opts) => {
   const { store, printing } = opts;
   const now = opts.now ?? (() => new Date());
-  useCodeStatuses(app);
 
   app.get(
     '/api/registrations/:id/slip.pdf',
@@ -39,7 +38,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request, reply) => {
       const registration = store.registrations.get(request.params.id);
-      if (!registration) throw new ApplianceError('NOT_FOUND', `no registration ${request.params.id} at this post`);
+      if (!registration) throw new ApplianceError(StoreErrorCodes.NotFound, `no registration ${request.params.id} at this post`);
       const pdf = await registrationSlipPdf(printing.facts(registration), {
         fingerprints: null,
         generatedAt: now().toISOString(),

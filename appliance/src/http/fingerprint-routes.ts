@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
+import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import { AuthErrorCodes, requireOfficer } from '../auth/index.ts';
 import { ExceptionReasonSchema, FingerSchema, literalUnion } from '../fingerprints/fingerprint-config.ts';
-import { FingerprintWorkflowCodes } from '../fingerprints/fingerprint-errors.ts';
 import type { FingerprintFeature } from '../fingerprints/fingerprint-feature.ts';
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { FINGER_CONDITIONS, type FingerCondition } from '../fingerprints/simulated-reader.ts';
@@ -181,7 +182,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
       const { id } = request.params;
       service.recordException({ registrationId: id, finger: request.body.finger, reason: request.body.reason, approvedBy, actor: officer.officerId });
       const view = service.status(id).fingers.find((f) => f.finger === request.body.finger);
-      if (!view) throw new ApplianceError('NOT_FOUND', 'the exception was recorded but cannot be read back');
+      if (!view) throw new ApplianceError(StoreErrorCodes.NotFound, 'the exception was recorded but cannot be read back');
       return reply.status(201).send(view);
     },
   );
@@ -203,7 +204,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   const simulator = () => {
     const sim = feature.simulator;
-    if (!sim) throw new ApplianceError(FingerprintWorkflowCodes.NotSimulated, 'the fingerprint reader is real hardware here: ask the person to place the finger');
+    if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the fingerprint reader is real hardware here: ask the person to place the finger');
     return sim;
   };
 

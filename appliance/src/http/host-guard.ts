@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { AuthErrorCodes } from '../auth/auth-errors.ts';
 
 /** Names the appliance always answers to: its own browser reaches it on loopback. */

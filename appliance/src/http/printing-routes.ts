@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { HttpErrorCodes } from './http-errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
+import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import type { BarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
-import { acceptImages, IMAGE_TYPES, useCodeStatuses } from './barcode-routes.ts';
+import { acceptImages, IMAGE_TYPES } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
 
 export interface PrintingRoutesOptions {
@@ -54,7 +57,6 @@ const VerifyResponse = Type.Object(
  */
 export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = async (app, opts) => {
   const { printing } = opts;
-  useCodeStatuses(app);
   acceptImages(app);
 
   app.post(
@@ -116,7 +118,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     { config: { access: 'officer' }, schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
     async (request) => {
       const job = printing.jobs.get(request.params.id);
-      if (!job) throw new ApplianceError('NOT_FOUND', `no print job ${request.params.id}`);
+      if (!job) throw new ApplianceError(StoreErrorCodes.NotFound, `no print job ${request.params.id}`);
       return job;
     },
   );
@@ -160,7 +162,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     async (request) => {
       const body = request.body as unknown;
       if (!Buffer.isBuffer(body) && typeof (body as { qr?: unknown } | null)?.qr !== 'string') {
-        throw new ApplianceError('UNSUPPORTED_MEDIA_TYPE', `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+        throw new ApplianceError(HttpErrorCodes.UnsupportedMediaType, `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
       }
       const qr = Buffer.isBuffer(body) ? classifyBarcode(await opts.reader.decode(body)).text : (body as { qr: string }).qr;
       return printing.verify(qr);
@@ -189,7 +191,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
     async (request) => {
       const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the receipt printer is real hardware here');
+      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the receipt printer is real hardware here');
       const b = request.body;
       if (b.paperOutAfterBytes !== undefined) sim.setPaperOutAfterBytes(b.paperOutAfterBytes);
       if (b.paperNearEnd !== undefined) sim.setPaperNearEnd(b.paperNearEnd);
@@ -212,9 +214,9 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
     async (_request, reply) => {
       const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError('NOT_SIMULATED', 'the receipt printer is real hardware here');
+      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the receipt printer is real hardware here');
       const png = sim.lastReceiptPng();
-      if (!png) throw new ApplianceError('NOT_FOUND', 'the simulated printer has not printed a receipt yet');
+      if (!png) throw new ApplianceError(StoreErrorCodes.NotFound, 'the simulated printer has not printed a receipt yet');
       return reply.type('image/png').send(png);
     },
   );

@@ -99,8 +99,8 @@ describe('registration API (inject)', () => {
     expect(body.document.valid).toBe(false);
     expect(body.document.warnings).toContainEqual(expect.objectContaining({ code: 'CHECK_DIGIT_FAILED' }));
     const fin = await inject({ method: 'POST', url: `/api/registrations/${draft.id}/finalize` });
-    expect(fin.statusCode).toBe(409);
-    expect(fin.json()).toMatchObject({ code: 'INVALID_STATE' });
+    expect(fin.statusCode).toBe(422);
+    expect(fin.json()).toMatchObject({ code: 'DOCUMENT_CHECK_FAILED' });
     expect(store.outbox.depth()).toBe(0);
   });
 

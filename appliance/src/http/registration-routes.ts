@@ -169,7 +169,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
       if (existing.status !== 'finalized' && existing.document && existing.document.valid === false) {
         throw new ApplianceError(
-          'INVALID_STATE',
+          'DOCUMENT_CHECK_FAILED',
           'the document failed its check digits: rescan the passport or correct the MRZ before finalizing',
         );
       }

@@ -11,13 +11,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { KeyErrorCodes } from './key-errors.ts';
 
-export const KeyErrorCodes = {
-  /** The key files exist but cannot be read or parsed; never regenerated silently (the centre knows the old key). */
-  IdentityInvalid: 'IDENTITY_INVALID',
-  IdentityIo: 'IDENTITY_IO_ERROR',
-} as const;
+export { KeyErrorCodes } from './key-errors.ts';
 
 export const KEYS_DIR = 'keys';
 export const PRIVATE_KEY_FILE = 'device-ed25519.key';

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
+import { StoreErrorCodes } from '../store/errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 export type PrintJobStatus = 'queued' | 'printing' | 'done' | 'failed';
@@ -65,7 +67,7 @@ export interface PrintJobRepository {
   claim(id: string): PrintJob | undefined;
   markDone(id: string): PrintJob;
   markFailed(id: string, error: { code: string; message: string }): PrintJob;
-  /** failed → queued (the reprint route); INVALID_STATE for any other status. */
+  /** failed → queued (the reprint route); PRINT_JOB_CONFLICT for any other status. */
   requeueFailed(id: string): PrintJob;
   /** Start-up: jobs left `printing` by a crash go back to `queued`. Returns how many. */
   recoverInterrupted(): number;
@@ -101,13 +103,13 @@ export function createPrintJobRepository(db: Database, now: () => Date = () => n
   };
   const mustGet = (id: string) => {
     const job = get(id);
-    if (!job) throw new ApplianceError('NOT_FOUND', `no print job ${id}`);
+    if (!job) throw new ApplianceError(StoreErrorCodes.NotFound, `no print job ${id}`);
     return job;
   };
   const transition = (id: string, changed: number, expected: string): PrintJob => {
     const job = mustGet(id);
     if (changed !== 1) {
-      throw new ApplianceError('INVALID_STATE', `print job ${id} is ${job.status}, not ${expected}`, { status: job.status });
+      throw new ApplianceError(PrintingErrorCodes.PrintJobConflict, `print job ${id} is ${job.status}, not ${expected}`, { status: job.status });
     }
     return job;
   };
@@ -120,7 +122,7 @@ export function createPrintJobRepository(db: Database, now: () => Date = () => n
         insert.run(id, registrationId, language, copy ? 1 : 0, at, at);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new ApplianceError('NOT_FOUND', `no registration ${registrationId} at this post`);
+          throw new ApplianceError(StoreErrorCodes.NotFound, `no registration ${registrationId} at this post`);
         }
         throw err;
       }

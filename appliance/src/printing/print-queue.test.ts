@@ -102,13 +102,13 @@ describe('print queue (simulator over a real pty, SQLite)', () => {
     sim.setPaperOut(false);
     await vi.waitFor(() => expect(p.feature.state).toMatchObject({ state: 'connected' }), { timeout: 5_000 });
     expect(p.queue.reprint(job.id).status).toBe('queued');
-    expect(() => p.queue.reprint(job.id)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => p.queue.reprint(job.id)).toThrow(expect.objectContaining({ code: 'PRINT_JOB_CONFLICT' }));
     await vi.waitFor(() => expect(p.jobs.get(job.id)?.status).toBe('done'), { timeout: 10_000 });
     await p.queue.idle();
     expect(sim.receipts()).toHaveLength(1);
     expect(sim.receipts()[0]?.text).toContain('WANYORESWA');
     expect(p.jobs.get(job.id)).toMatchObject({ attempts: 2, lastError: null });
-    expect(() => p.queue.reprint(job.id)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => p.queue.reprint(job.id)).toThrow(expect.objectContaining({ code: 'PRINT_JOB_CONFLICT' }));
   });
 
   it('loses nothing across a restart: a queued job and one caught mid-print are printed when the appliance starts again', async () => {
@@ -140,7 +140,7 @@ describe('print queue (simulator over a real pty, SQLite)', () => {
   it('refuses a receipt for a registration that is not finalized, queuing nothing', async () => {
     const p = await start();
     const draft = store.registrations.create({ officeCode: 'BBR', officerId: 'BBR-017' });
-    expect(() => p.requestReceipt({ registrationId: draft.id, language: 'en' })).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    expect(() => p.requestReceipt({ registrationId: draft.id, language: 'en' })).toThrow(expect.objectContaining({ code: 'REGISTRATION_NOT_FINALIZED' }));
     expect(p.jobs.forRegistration(draft.id)).toEqual([]);
   });
 });

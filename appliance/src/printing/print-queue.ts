@@ -10,12 +10,14 @@
  * behind it; it resumes when the printer reports ready (resume()) or the officer acts (enqueue,
  * reprint).
  */
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { type ApplianceErrorCode, isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { DeviceErrorCodes } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { PrintJob, PrintJobRepository } from './print-job-repository.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 /** What the queue needs of a printer (the PrinterFeature; a fake in unit tests). */
@@ -39,16 +41,16 @@ export interface PrintQueueOptions {
 }
 
 /** Faults of the printer itself (not of the job): the next job would fail the same way. */
-const PRINTER_FAULTS: ReadonlySet<string> = new Set([
+const PRINTER_FAULTS: ReadonlySet<string> = new Set<ApplianceErrorCode>([
   EscPosErrorCodes.PaperOut,
   EscPosErrorCodes.CoverOpen,
   EscPosErrorCodes.Offline,
   EscPosErrorCodes.Timeout,
   EscPosErrorCodes.NotOpen,
-  'TRANSPORT_OPEN_FAILED',
-  'TRANSPORT_CLOSED',
-  'TRANSPORT_WRITE_FAILED',
-  'PRINTER_ABSENT',
+  DeviceErrorCodes.TransportOpenFailed,
+  DeviceErrorCodes.TransportClosed,
+  DeviceErrorCodes.TransportWriteFailed,
+  PrintingErrorCodes.PrinterAbsent,
 ]);
 
 export class PrintQueue {
@@ -89,7 +91,7 @@ export class PrintQueue {
     return job;
   }
 
-  /** failed → queued; INVALID_STATE otherwise, so a double press prints once. */
+  /** failed → queued; PRINT_JOB_CONFLICT otherwise, so a double press prints once. */
   reprint(jobId: string): PrintJob {
     const job = this.#opts.jobs.requeueFailed(jobId);
     this.#publish(job, 'queued');

@@ -5,7 +5,8 @@
  * ("paper out", "cover open"). Business code above sees print(doc) and states, never bytes.
  * A port that will not open or goes away (USB pulled) is retried with backoff.
  */
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError, isApplianceError } from '../errors.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
 import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
@@ -136,7 +137,7 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
   async print(doc: ReceiptDocument): Promise<PrintResult> {
     const driver = this.#driver;
     if (!driver) {
-      throw new ApplianceError('PRINTER_ABSENT', 'No receipt printer is configured on this appliance.');
+      throw new ApplianceError(PrintingErrorCodes.PrinterAbsent, 'No receipt printer is configured on this appliance.');
     }
     if (!driver.isOpen) {
       await this.#connect();

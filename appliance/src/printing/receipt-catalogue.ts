@@ -5,7 +5,8 @@
  * and any key they lack falls back to English rather than printing a key name.
  */
 import { readFileSync } from 'node:fs';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,7 +37,7 @@ function load(language: ReceiptLanguage): Tree {
     try {
       tree = JSON.parse(readFileSync(new URL(`receipt.${language}.json`, CATALOGUE_DIR), 'utf8')) as Tree;
     } catch (err) {
-      throw new ApplianceError('RECEIPT_CATALOGUE_INVALID', `the receipt text catalogue for '${language}' cannot be read`, {
+      throw new ApplianceError(PrintingErrorCodes.CatalogueInvalid, `the receipt text catalogue for '${language}' cannot be read`, {
         language,
         cause: (err as Error).message,
       });
@@ -56,7 +57,7 @@ function lookup(tree: Tree, key: string): string | undefined {
 }
 
 export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
-  if (!isReceiptLanguage(language)) throw new ApplianceError('INVALID_INPUT', `no receipt language '${String(language)}'`);
+  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrorCodes.InvalidInput, `no receipt language '${String(language)}'`);
   const tree = load(language);
   const english = load('en');
   const meta = tree._meta;
@@ -65,7 +66,7 @@ export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
     reviewed: typeof meta === 'object' && meta.review === 'reviewed',
     t(key, vars = {}) {
       const text = lookup(tree, key) ?? lookup(english, key);
-      if (text === undefined) throw new ApplianceError('RECEIPT_CATALOGUE_INVALID', `the receipt catalogue has no '${key}'`, { key });
+      if (text === undefined) throw new ApplianceError(PrintingErrorCodes.CatalogueInvalid, `the receipt catalogue has no '${key}'`, { key });
       return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? '');
     },
   };

@@ -42,7 +42,7 @@ describe('receipt facts', () => {
 
   it('refuses a registration that is not finalized', () => {
     expect(() => receiptFacts(finalizedRegistration({ status: 'captured', finalizedAt: null }), ctx)).toThrow(
-      expect.objectContaining({ code: 'INVALID_STATE' }),
+      expect.objectContaining({ code: 'REGISTRATION_NOT_FINALIZED' }),
     );
   });
 });

@@ -2,7 +2,8 @@
  * What a receipt and the A4 slip say about one registration, derived once so the two never
  * disagree: human registration number, display name, masked document number, local date.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
 import type { Registration } from '../store/index.ts';
 import { type ReceiptSigner, signReceiptQr } from './receipt-signature.ts';
 
@@ -45,7 +46,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  */
 export function registrationNumber(officeCode: string, uuid: string): string {
   const bytes = Buffer.from(uuid.replaceAll('-', '').slice(0, 10), 'hex');
-  if (bytes.length !== 5) throw new ApplianceError('INVALID_INPUT', 'registration id is not a UUID');
+  if (bytes.length !== 5) throw new ApplianceError(PrintingErrorCodes.InvalidInput, 'registration id is not a UUID');
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
   let s = '';
@@ -87,10 +88,10 @@ export function localParts(iso: string, timeZone = DEFAULT_TIME_ZONE): { date: s
 
 const DOCUMENT_TYPES: Record<string, string> = { P: 'passport', I: 'identity card', A: 'identity card', C: 'identity card', V: 'visa' };
 
-/** Facts for a finalized registration; INVALID_STATE for anything else (a receipt promises it is saved). */
+/** Facts for a finalized registration; REGISTRATION_NOT_FINALIZED for anything else (a receipt promises it is saved). */
 export function receiptFacts(r: Registration, ctx: FactsContext): ReceiptFacts {
   if (r.status !== 'finalized' || !r.finalizedAt || !r.document) {
-    throw new ApplianceError('INVALID_STATE', 'a receipt is printed only for a finalized registration: finalize it first', {
+    throw new ApplianceError(PrintingErrorCodes.RegistrationNotFinalized, 'a receipt is printed only for a finalized registration: finalize it first', {
       status: r.status,
     });
   }

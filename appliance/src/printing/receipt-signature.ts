@@ -17,7 +17,8 @@
  *   thermal receipt with a cheap phone.
  */
 import { createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { PrintingErrorCodes } from './printing-errors.ts';
 
 export const RECEIPT_QR_PREFIX = 'ZLMC1';
 
@@ -48,7 +49,8 @@ export const ReceiptQrCodes = {
   Malformed: 'RECEIPT_QR_MALFORMED',
   UnknownSigner: 'RECEIPT_SIGNER_UNKNOWN',
   BadSignature: 'RECEIPT_SIGNATURE_INVALID',
-  ClaimsInvalid: 'RECEIPT_CLAIMS_INVALID',
+  /** The one of these that is thrown (claimsError); the others are verification outcomes, not errors. */
+  ClaimsInvalid: PrintingErrorCodes.ClaimsInvalid,
 } as const;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

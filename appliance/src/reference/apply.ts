@@ -8,7 +8,7 @@
  * coded REFERENCE_PAGE_INVALID and touches nothing.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { projectRow, REFERENCE_TABLES, referenceTable, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
 import { mapSqliteError } from '../store/errors.ts';

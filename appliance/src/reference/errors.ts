@@ -1,19 +1,22 @@
+import { declareErrors } from '@lmc/core/errors.ts';
+
 /**
- * Codes of the appliance's reference-data layer and their HTTP status codes. The query routes only
- * read local tables, so they fail only as the store fails; these codes are about pulling.
+ * Codes of the appliance's reference-data layer, declared once with their HTTP status. The query routes
+ * only read local tables, so they fail only as the store fails; these codes are about pulling.
  */
-export const ReferenceErrorCodes = {
+export const ReferenceErrors = declareErrors({
   /** The central's page failed validation (envelope, version order, a row's columns): nothing applied. */
-  PageInvalid: 'REFERENCE_PAGE_INVALID',
+  REFERENCE_PAGE_INVALID: { status: 502 },
   /** The local version moved between asking for a page and applying it (a second writer): retried. */
-  VersionMoved: 'REFERENCE_VERSION_MOVED',
-  /** central.url is not a usable http(s) URL. */
-  CentralUrlInvalid: 'REFERENCE_CENTRAL_URL_INVALID',
+  REFERENCE_VERSION_MOVED: { status: 409 },
+  /** central.url is not a usable http(s) URL (start-up only). */
+  REFERENCE_CENTRAL_URL_INVALID: { status: 500 },
+});
+
+export const ReferenceErrorCodes = {
+  PageInvalid: ReferenceErrors.REFERENCE_PAGE_INVALID.code,
+  VersionMoved: ReferenceErrors.REFERENCE_VERSION_MOVED.code,
+  CentralUrlInvalid: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
 } as const;
 
 export type ReferenceErrorCode = (typeof ReferenceErrorCodes)[keyof typeof ReferenceErrorCodes];
-
-export const REFERENCE_STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  REFERENCE_PAGE_INVALID: 502,
-  REFERENCE_VERSION_MOVED: 409,
-};

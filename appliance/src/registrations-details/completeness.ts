@@ -4,7 +4,7 @@
  * supervisor-approved exception). An appliance without a fingerprint reader (devices.fingerprint.transport
  * "none", or no fingerprint part at all) has an empty plan: nothing can be captured there.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import type { FingerView } from '../fingerprints/fingerprint-service.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
 import { DetailsErrorCodes } from './details-errors.ts';
@@ -23,7 +23,7 @@ export interface FingerprintPlanSource {
 
 export interface Completeness {
   missing(registrationId: string): Missing[];
-  /** INVALID_STATE-like REGISTRATION_INCOMPLETE (409) naming what is missing; nothing when complete. */
+  /** REGISTRATION_INCOMPLETE (409) naming what is missing; nothing when complete. */
   assertComplete(registrationId: string): void;
 }
 

@@ -1,20 +1,21 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { declareErrors } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 
-/** Codes of the details layer; the HTTP status of each is in DETAILS_STATUS_BY_CODE (applied by details-routes.ts). */
-export const DetailsErrorCodes = {
+/** Codes of the details layer, declared once with their HTTP status; `expose` puts the field / the missing items in the body. */
+export const DetailsErrors = declareErrors({
   /** A field of PUT /details is missing, malformed or not in the reference data. `context.field` names it. */
-  Invalid: 'DETAILS_INVALID',
+  DETAILS_INVALID: { status: 400, messageKey: 'error.DETAILS_INVALID', expose: ['field'] },
   /** Finalize refused: details, consent or fingerprints are missing. `context.missing` lists them. */
-  Incomplete: 'REGISTRATION_INCOMPLETE',
+  REGISTRATION_INCOMPLETE: { status: 409, messageKey: 'error.REGISTRATION_INCOMPLETE', expose: ['missing'] },
   /** The supervisor's approval token is unknown, expired, used, or for another registration. */
-  ApprovalInvalid: 'APPROVAL_INVALID',
-} as const;
+  APPROVAL_INVALID: { status: 403, messageKey: 'error.APPROVAL_INVALID' },
+});
 
-export const DETAILS_STATUS_BY_CODE: Record<string, number> = {
-  DETAILS_INVALID: 400,
-  REGISTRATION_INCOMPLETE: 409,
-  APPROVAL_INVALID: 403,
-};
+export const DetailsErrorCodes = {
+  Invalid: DetailsErrors.DETAILS_INVALID.code,
+  Incomplete: DetailsErrors.REGISTRATION_INCOMPLETE.code,
+  ApprovalInvalid: DetailsErrors.APPROVAL_INVALID.code,
+} as const;
 
 /** A details field the officer must correct; the field is in the message (first) and in the context. */
 export function invalidField(field: string, message: string): ApplianceError {

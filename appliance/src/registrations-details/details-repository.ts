@@ -71,7 +71,7 @@ export class DetailsRepository {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
       if (status === undefined) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
       if (status === 'finalized') {
-        throw new ApplianceError(StoreErrorCodes.InvalidState, 'This registration is finalized; its details can no longer be changed.', { id: registrationId });
+        throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its details can no longer be changed.', { id: registrationId });
       }
       const at = this.#now().toISOString();
       this.#db

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { AuthErrorCodes, requireOfficer } from '../auth/index.ts';
 import type { RequireRole } from '../http/fingerprint-routes.ts';
 import { DetailsErrorCodes } from './details-errors.ts';

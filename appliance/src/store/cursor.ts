@@ -1,4 +1,4 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { StoreErrorCodes } from './errors.ts';
 
 /**

@@ -1,26 +1,58 @@
-import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
+import { declareErrors } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 
 /**
- * Codes of the store layer. The HTTP layer maps these to status codes in one place;
- * nothing upstream should look at an error's message text.
+ * Codes of the store layer and of the registration lifecycle it guards, declared once with their HTTP
+ * status (and the UI's message key). Nothing upstream looks at an error's message text.
  */
+export const StoreErrors = declareErrors({
+  /** No record with that id (registration, print job, officer, outbox event, ...). */
+  NOT_FOUND: { status: 404, messageKey: 'error.NOT_FOUND' },
+  /** The registration is finalized: its document, details and fingerprints can no longer change. */
+  REGISTRATION_FINALIZED: { status: 409, messageKey: 'error.REGISTRATION_FINALIZED' },
+  /** The step needs the passport scanned first (finalize a draft, verify fingerprints without a document). */
+  DOCUMENT_REQUIRED: { status: 409, messageKey: 'error.DOCUMENT_REQUIRED' },
+  /** Finalize refused: the attached document failed its MRZ check digits. */
+  DOCUMENT_CHECK_FAILED: { status: 422, messageKey: 'error.DOCUMENT_CHECK_FAILED' },
+  /** The step needs a finalized registration (a receipt, the finalized record): finalize it first. */
+  REGISTRATION_NOT_FINALIZED: { status: 409, messageKey: 'error.REGISTRATION_NOT_FINALIZED' },
+  STORE_CONFLICT: { status: 409 },
+  STORE_DISK_FULL: { status: 507, messageKey: 'error.STORE_DISK_FULL' },
+  STORE_IO_ERROR: { status: 503 },
+  STORE_CORRUPT: { status: 500 },
+  STORE_BUSY: { status: 503 },
+  STORE_READ_ONLY: { status: 507 },
+  STORE_SCHEMA_TOO_NEW: { status: 500 },
+  STORE_SCHEMA_MISMATCH: { status: 500 },
+  STORE_MIGRATION_FAILED: { status: 500 },
+  STORE_INVALID_INPUT: { status: 400 },
+  STORE_INVALID_CURSOR: { status: 400 },
+  /** A database rule (trigger) refused the change: the audit log is append-only, finalized rows are frozen. */
+  STORE_RECORD_IMMUTABLE: { status: 409 },
+  STORE_CLOSED: { status: 503 },
+  STORE_FAILED: { status: 500 },
+});
+
 export const StoreErrorCodes = {
-  NotFound: ErrorCodes.NotFound,
-  InvalidState: ErrorCodes.InvalidState,
-  Conflict: ErrorCodes.StoreConflict,
-  DiskFull: ErrorCodes.StoreDiskFull,
-  IoError: 'STORE_IO_ERROR',
-  Corrupt: 'STORE_CORRUPT',
-  Busy: 'STORE_BUSY',
-  ReadOnly: 'STORE_READ_ONLY',
-  SchemaTooNew: 'STORE_SCHEMA_TOO_NEW',
-  SchemaMismatch: 'STORE_SCHEMA_MISMATCH',
-  MigrationFailed: 'STORE_MIGRATION_FAILED',
-  InvalidInput: 'STORE_INVALID_INPUT',
-  InvalidCursor: 'STORE_INVALID_CURSOR',
-  AuditImmutable: 'STORE_AUDIT_IMMUTABLE',
-  Closed: 'STORE_CLOSED',
-  Failed: 'STORE_FAILED',
+  NotFound: StoreErrors.NOT_FOUND.code,
+  Finalized: StoreErrors.REGISTRATION_FINALIZED.code,
+  DocumentRequired: StoreErrors.DOCUMENT_REQUIRED.code,
+  DocumentCheckFailed: StoreErrors.DOCUMENT_CHECK_FAILED.code,
+  NotFinalized: StoreErrors.REGISTRATION_NOT_FINALIZED.code,
+  Conflict: StoreErrors.STORE_CONFLICT.code,
+  DiskFull: StoreErrors.STORE_DISK_FULL.code,
+  IoError: StoreErrors.STORE_IO_ERROR.code,
+  Corrupt: StoreErrors.STORE_CORRUPT.code,
+  Busy: StoreErrors.STORE_BUSY.code,
+  ReadOnly: StoreErrors.STORE_READ_ONLY.code,
+  SchemaTooNew: StoreErrors.STORE_SCHEMA_TOO_NEW.code,
+  SchemaMismatch: StoreErrors.STORE_SCHEMA_MISMATCH.code,
+  MigrationFailed: StoreErrors.STORE_MIGRATION_FAILED.code,
+  InvalidInput: StoreErrors.STORE_INVALID_INPUT.code,
+  InvalidCursor: StoreErrors.STORE_INVALID_CURSOR.code,
+  RecordImmutable: StoreErrors.STORE_RECORD_IMMUTABLE.code,
+  Closed: StoreErrors.STORE_CLOSED.code,
+  Failed: StoreErrors.STORE_FAILED.code,
 } as const;
 
 export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
@@ -91,8 +123,15 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
       options,
     );
   }
-  if (sqliteCode === 'SQLITE_CONSTRAINT_TRIGGER' && err.message.includes('append-only')) {
-    return new ApplianceError(StoreErrorCodes.AuditImmutable, 'The audit log is append-only.', context, options);
+  // Every RAISE in the schema guards an immutable record (the append-only audit log, finalized
+  // registrations, their details and fingerprints): one code, told apart by the code, never by the text.
+  if (sqliteCode === 'SQLITE_CONSTRAINT_TRIGGER') {
+    return new ApplianceError(
+      StoreErrorCodes.RecordImmutable,
+      'That record can no longer be changed: the audit log is append-only and finalized registrations are frozen.',
+      context,
+      options,
+    );
   }
   if (sqliteCode === 'SQLITE_CONSTRAINT_PRIMARYKEY' || sqliteCode === 'SQLITE_CONSTRAINT_UNIQUE') {
     return new ApplianceError(StoreErrorCodes.Conflict, 'The record already exists.', context, options);

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { StoreErrorCodes, mapSqliteError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';

@@ -106,14 +106,14 @@ describe('registration lifecycle', () => {
     expect(store.audit.forEntity('registration', r.id).filter((a) => a.action === FINALIZED_EVENT)).toHaveLength(1);
   });
 
-  it('refuses invalid transitions with INVALID_STATE and unknown ids with NOT_FOUND, changing nothing', () => {
+  it('refuses invalid transitions (DOCUMENT_REQUIRED, REGISTRATION_FINALIZED) and unknown ids with NOT_FOUND, changing nothing', () => {
     const draft = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });
-    expect(codeOf(() => store.registrations.finalize(draft.id, 'o1'))).toBe('INVALID_STATE');
+    expect(codeOf(() => store.registrations.finalize(draft.id, 'o1'))).toBe('DOCUMENT_REQUIRED');
     expect(store.registrations.get(draft.id)).toEqual(draft);
 
     store.registrations.attachDocument(draft.id, passport(), 'o1');
     const fin = store.registrations.finalize(draft.id, 'o1');
-    expect(codeOf(() => store.registrations.attachDocument(draft.id, passport('OTHER'), 'o1'))).toBe('INVALID_STATE');
+    expect(codeOf(() => store.registrations.attachDocument(draft.id, passport('OTHER'), 'o1'))).toBe('REGISTRATION_FINALIZED');
     expect(store.registrations.get(draft.id)).toEqual(fin);
 
     const missing = '11111111-2222-4333-8444-555555555555';

@@ -45,7 +45,7 @@ function toRegistration(r: RegistrationRow): Registration {
 /** The registration as the finalized record carries it; only a finalized one qualifies. */
 function asFinalized(r: Registration): FinalizedRegistration {
   if (r.status !== 'finalized' || r.finalizedAt === null) {
-    throw new ApplianceError(StoreErrorCodes.InvalidState, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
+    throw new ApplianceError(StoreErrorCodes.NotFinalized, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
   }
   return { ...r, status: r.status, finalizedAt: r.finalizedAt };
 }
@@ -149,7 +149,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status === 'finalized') {
       throw new ApplianceError(
-        StoreErrorCodes.InvalidState,
+        StoreErrorCodes.Finalized,
         'This registration is finalized; its document can no longer be changed.',
         { id, status: row.status },
       );
@@ -187,7 +187,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status !== 'captured') {
       throw new ApplianceError(
-        StoreErrorCodes.InvalidState,
+        StoreErrorCodes.DocumentRequired,
         'A registration can only be finalized after its document has been captured.',
         { id, status: row.status },
       );

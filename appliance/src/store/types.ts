@@ -119,7 +119,7 @@ export interface PurgeResult {
 
 export interface RegistrationRepository {
   create(input: { officeCode: string; officerId: string; id?: string }): Registration;
-  /** draft|captured -> captured; a finalized registration is refused with INVALID_STATE. */
+  /** draft|captured -> captured; a finalized registration is refused with REGISTRATION_FINALIZED. */
   attachDocument(id: string, document: StoredDocument, actor: string, opts?: WriteOptions): Registration;
   /**
    * captured -> finalized, with its outbox row (the record `opts.record` builds, checked against FinalizedRecordV1)

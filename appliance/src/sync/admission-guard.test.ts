@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplianceError } from '@lmc/core/errors.ts';
+import { registerErrorHandler } from '../http/error-handler.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { tempDir } from '../store/test-support.ts';
 import { AdmissionGuard, type AdmissionGuardOptions, admissionHook, statfsFreeBytes } from './admission-guard.ts';
@@ -83,6 +84,7 @@ describe('admission guard', () => {
 
   it('answers POST /api/registrations with 507/503 and an officer-readable coded body, and leaves other routes alone', async () => {
     const app = Fastify();
+    registerErrorHandler(app);
     app.addHook('preHandler', admissionHook(guard()));
     let created = 0;
     app.post('/api/registrations', async (_req, reply) => reply.status(201).send({ n: ++created }));

@@ -5,10 +5,10 @@
  * An officer sees a clear message; registrations already started can still be finalized.
  */
 import { statfsSync } from 'node:fs';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import type { FastifyRequest } from 'fastify';
+import { ApplianceError, isApplianceError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import { SYNC_STATUS_BY_CODE, SyncErrorCodes } from './errors.ts';
+import { SyncErrorCodes } from './errors.ts';
 
 const MB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
@@ -68,20 +68,18 @@ export class AdmissionGuard {
 export const GUARDED_ROUTES: ReadonlyArray<{ method: string; url: string }> = [{ method: 'POST', url: '/api/registrations' }];
 
 /**
- * Fastify preHandler hook (add it on the root instance): answers a guarded route with the guard's
- * coded error and status (507/503) itself, so the app's error handler needs no new codes.
+ * Fastify preHandler hook (add it on the root instance): refuses a guarded route with the guard's coded
+ * error; the app's error handler answers with the status its declaration gives (507/503, sync/errors.ts).
  */
 export function admissionHook(guard: Pick<AdmissionGuard, 'check'>) {
-  return async function admissionGuardHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return async function admissionGuardHook(request: FastifyRequest): Promise<void> {
     const url = request.routeOptions.url;
     if (!GUARDED_ROUTES.some((r) => r.method === request.method && r.url === url)) return;
     try {
       guard.check();
     } catch (err) {
-      if (!isApplianceError(err)) throw err;
-      const statusCode = SYNC_STATUS_BY_CODE[err.code] ?? 500;
-      request.log.warn({ code: err.code }, 'new registration refused');
-      await reply.status(statusCode).send({ statusCode, code: err.code, message: err.message });
+      if (isApplianceError(err)) request.log.warn({ code: err.code }, 'new registration refused');
+      throw err;
     }
   };
 }

@@ -24,7 +24,8 @@ import {
   RGBLuminanceSource,
 } from '@zxing/library';
 import { PNG } from 'pngjs';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { EscPosErrorCodes } from './escpos-errors.ts';
 
 export type BarcodeSymbology = 'QR_CODE' | 'PDF_417';
 
@@ -40,7 +41,7 @@ export interface ReadBarcode {
   text: string;
 }
 
-export const QR_NOT_FOUND = 'BARCODE_NOT_FOUND';
+export const QR_NOT_FOUND = EscPosErrorCodes.BarcodeNotFound;
 
 const ZXING_FORMAT: Record<BarcodeSymbology, BarcodeFormat> = { QR_CODE: BarcodeFormat.QR_CODE, PDF_417: BarcodeFormat.PDF_417 };
 const OUR_FORMAT: Record<number, BarcodeSymbology> = { [BarcodeFormat.QR_CODE]: 'QR_CODE', [BarcodeFormat.PDF_417]: 'PDF_417' };

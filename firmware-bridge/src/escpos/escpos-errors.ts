@@ -1,16 +1,30 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { declareErrors } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 
 /**
- * Codes of the receipt-printer layer. The officer-facing message says what to do at the
- * counter; the code is what software matches on.
+ * Codes of the receipt-printer layer, declared once with their HTTP status. The officer-facing
+ * message says what to do at the counter; the code is what software matches on. Printer faults
+ * end up on the print job (the UI's printError.* texts), not in an HTTP answer.
  */
+export const EscPosErrors = declareErrors({
+  PRINTER_PAPER_OUT: { status: 500, messageKey: 'printError.PRINTER_PAPER_OUT' },
+  PRINTER_COVER_OPEN: { status: 500, messageKey: 'printError.PRINTER_COVER_OPEN' },
+  PRINTER_OFFLINE: { status: 500, messageKey: 'printError.PRINTER_OFFLINE' },
+  PRINTER_TIMEOUT: { status: 500, messageKey: 'printError.PRINTER_TIMEOUT' },
+  PRINTER_NOT_OPEN: { status: 500, messageKey: 'printError.PRINTER_NOT_OPEN' },
+  RECEIPT_DOCUMENT_INVALID: { status: 500 },
+  /** No readable QR code / PDF417 in an image (decode-qr-png.ts; the appliance's uploads too). */
+  BARCODE_NOT_FOUND: { status: 422 },
+});
+
 export const EscPosErrorCodes = {
-  PaperOut: 'PRINTER_PAPER_OUT',
-  CoverOpen: 'PRINTER_COVER_OPEN',
-  Offline: 'PRINTER_OFFLINE',
-  Timeout: 'PRINTER_TIMEOUT',
-  NotOpen: 'PRINTER_NOT_OPEN',
-  DocumentInvalid: 'RECEIPT_DOCUMENT_INVALID',
+  PaperOut: EscPosErrors.PRINTER_PAPER_OUT.code,
+  CoverOpen: EscPosErrors.PRINTER_COVER_OPEN.code,
+  Offline: EscPosErrors.PRINTER_OFFLINE.code,
+  Timeout: EscPosErrors.PRINTER_TIMEOUT.code,
+  NotOpen: EscPosErrors.PRINTER_NOT_OPEN.code,
+  DocumentInvalid: EscPosErrors.RECEIPT_DOCUMENT_INVALID.code,
+  BarcodeNotFound: EscPosErrors.BARCODE_NOT_FOUND.code,
 } as const;
 
 export type EscPosErrorCode = (typeof EscPosErrorCodes)[keyof typeof EscPosErrorCodes];

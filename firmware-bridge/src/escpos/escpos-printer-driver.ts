@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError, isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import type { SupportedCodepage } from './escpos-codepages.ts';

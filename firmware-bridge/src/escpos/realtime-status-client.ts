@@ -1,4 +1,4 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { EscPosErrorCodes } from './escpos-errors.ts';
 import { realtimeStatusRequest, STATUS_REQUEST_NAMES, type StatusRequest } from './realtime-commands.ts';

@@ -1,45 +1,82 @@
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { declareErrors } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { DeviceErrors } from '../transport/device-errors.ts';
 
 /**
  * Coded errors of the fingerprint layer, shared by every reader family (ZFM/R30x today, a USB
  * reader later). Codes are the identity; messages are written for the officer at the desk.
- * Context never carries image or template bytes.
+ * Context never carries image or template bytes. Declared once here with their HTTP status.
  */
-export const FingerprintErrorCodes = {
+export const FingerprintErrors = declareErrors({
   // What the person at the sensor can fix.
-  NoFinger: 'FP_NO_FINGER',
-  ImageFailed: 'FP_ENROL_FAILED',
-  ImageMessy: 'FP_IMAGE_MESSY',
-  TooFewFeatures: 'FP_TOO_FEW_FEATURES',
-  NoValidImage: 'FP_NO_VALID_IMAGE',
-  FingerTimeout: 'FP_FINGER_TIMEOUT',
-  LiftTimeout: 'FP_LIFT_TIMEOUT',
-  Aborted: 'FP_ABORTED',
+  FP_NO_FINGER: { status: 500 },
+  FP_ENROL_FAILED: { status: 500 },
+  FP_IMAGE_MESSY: { status: 500 },
+  FP_TOO_FEW_FEATURES: { status: 500 },
+  FP_NO_VALID_IMAGE: { status: 500 },
+  // The person did not place or lift the finger in time: a state of the desk, not a server fault.
+  // (Not 408: browsers may silently repeat a request answered with 408.)
+  FP_FINGER_TIMEOUT: { status: 409, messageKey: 'fpError.FP_FINGER_TIMEOUT' },
+  FP_LIFT_TIMEOUT: { status: 409, messageKey: 'fpError.FP_LIFT_TIMEOUT' },
+  FP_ABORTED: { status: 409, messageKey: 'fpError.FP_ABORTED' },
   // Matching / library answers that are errors for the operation that asked.
-  NoMatch: 'FP_NO_MATCH',
-  NotFound: 'FP_NOT_FOUND',
-  MergeFailed: 'FP_MERGE_FAILED',
-  AddressOutOfRange: 'FP_ADDRESS_OUT_OF_RANGE',
-  TemplateReadError: 'FP_TEMPLATE_READ_ERROR',
-  DeleteFailed: 'FP_DELETE_FAILED',
-  ClearFailed: 'FP_CLEAR_FAILED',
-  FlashWriteError: 'FP_FLASH_WRITE_ERROR',
+  FP_NO_MATCH: { status: 500 },
+  FP_NOT_FOUND: { status: 500 },
+  FP_MERGE_FAILED: { status: 500 },
+  FP_ADDRESS_OUT_OF_RANGE: { status: 500 },
+  FP_TEMPLATE_READ_ERROR: { status: 500 },
+  FP_DELETE_FAILED: { status: 500 },
+  FP_CLEAR_FAILED: { status: 500 },
+  FP_FLASH_WRITE_ERROR: { status: 500 },
   // Link and device faults: a technician's problem.
-  PacketError: 'FP_PACKET_ERROR',
-  TemplateUploadError: 'FP_TEMPLATE_UPLOAD_ERROR',
-  ReceiveError: 'FP_RECEIVE_ERROR',
-  ImageUploadError: 'FP_IMAGE_UPLOAD_ERROR',
-  WrongPassword: 'FP_WRONG_PASSWORD',
-  UnknownConfirmation: 'FP_UNKNOWN_CONFIRMATION',
-  AckTimeout: 'FP_ACK_TIMEOUT',
-  BadResponse: 'FP_BAD_RESPONSE',
-  ImageTransfer: 'FP_IMAGE_TRANSFER',
-  TemplateTransfer: 'FP_TEMPLATE_TRANSFER',
-  TemplateInvalid: 'FP_TEMPLATE_INVALID',
-  ImageInvalid: 'FP_IMAGE_INVALID',
-  NotOpen: 'FP_NOT_OPEN',
-  DeviceBusy: 'DEVICE_BUSY',
-  DeviceNotConnected: 'DEVICE_NOT_CONNECTED',
+  FP_PACKET_ERROR: { status: 500 },
+  FP_TEMPLATE_UPLOAD_ERROR: { status: 500 },
+  FP_RECEIVE_ERROR: { status: 500 },
+  FP_IMAGE_UPLOAD_ERROR: { status: 500 },
+  FP_WRONG_PASSWORD: { status: 500 },
+  FP_UNKNOWN_CONFIRMATION: { status: 500 },
+  FP_ACK_TIMEOUT: { status: 500 },
+  FP_BAD_RESPONSE: { status: 500 },
+  FP_IMAGE_TRANSFER: { status: 500 },
+  FP_TEMPLATE_TRANSFER: { status: 500 },
+  FP_TEMPLATE_INVALID: { status: 500 },
+  FP_IMAGE_INVALID: { status: 500 },
+  FP_NOT_OPEN: { status: 500 },
+});
+
+export const FingerprintErrorCodes = {
+  NoFinger: FingerprintErrors.FP_NO_FINGER.code,
+  ImageFailed: FingerprintErrors.FP_ENROL_FAILED.code,
+  ImageMessy: FingerprintErrors.FP_IMAGE_MESSY.code,
+  TooFewFeatures: FingerprintErrors.FP_TOO_FEW_FEATURES.code,
+  NoValidImage: FingerprintErrors.FP_NO_VALID_IMAGE.code,
+  FingerTimeout: FingerprintErrors.FP_FINGER_TIMEOUT.code,
+  LiftTimeout: FingerprintErrors.FP_LIFT_TIMEOUT.code,
+  Aborted: FingerprintErrors.FP_ABORTED.code,
+  NoMatch: FingerprintErrors.FP_NO_MATCH.code,
+  NotFound: FingerprintErrors.FP_NOT_FOUND.code,
+  MergeFailed: FingerprintErrors.FP_MERGE_FAILED.code,
+  AddressOutOfRange: FingerprintErrors.FP_ADDRESS_OUT_OF_RANGE.code,
+  TemplateReadError: FingerprintErrors.FP_TEMPLATE_READ_ERROR.code,
+  DeleteFailed: FingerprintErrors.FP_DELETE_FAILED.code,
+  ClearFailed: FingerprintErrors.FP_CLEAR_FAILED.code,
+  FlashWriteError: FingerprintErrors.FP_FLASH_WRITE_ERROR.code,
+  PacketError: FingerprintErrors.FP_PACKET_ERROR.code,
+  TemplateUploadError: FingerprintErrors.FP_TEMPLATE_UPLOAD_ERROR.code,
+  ReceiveError: FingerprintErrors.FP_RECEIVE_ERROR.code,
+  ImageUploadError: FingerprintErrors.FP_IMAGE_UPLOAD_ERROR.code,
+  WrongPassword: FingerprintErrors.FP_WRONG_PASSWORD.code,
+  UnknownConfirmation: FingerprintErrors.FP_UNKNOWN_CONFIRMATION.code,
+  AckTimeout: FingerprintErrors.FP_ACK_TIMEOUT.code,
+  BadResponse: FingerprintErrors.FP_BAD_RESPONSE.code,
+  ImageTransfer: FingerprintErrors.FP_IMAGE_TRANSFER.code,
+  TemplateTransfer: FingerprintErrors.FP_TEMPLATE_TRANSFER.code,
+  TemplateInvalid: FingerprintErrors.FP_TEMPLATE_INVALID.code,
+  ImageInvalid: FingerprintErrors.FP_IMAGE_INVALID.code,
+  NotOpen: FingerprintErrors.FP_NOT_OPEN.code,
+  // Device codes every reader family shares (declared in transport/device-errors.ts).
+  DeviceBusy: DeviceErrors.DEVICE_BUSY.code,
+  DeviceNotConnected: DeviceErrors.DEVICE_NOT_CONNECTED.code,
 } as const;
 
 export type FingerprintErrorCode = (typeof FingerprintErrorCodes)[keyof typeof FingerprintErrorCodes];

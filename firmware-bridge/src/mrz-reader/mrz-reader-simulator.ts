@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { DeviceErrorCodes } from '../transport/device-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { openPtyPair, type PtyPair } from '../transport/pty-pair.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
@@ -40,8 +41,8 @@ export interface ScanResult {
 }
 
 export const SimulatorErrorCodes = {
-  Unplugged: ErrorCodes.DeviceNotConnected,
-  Closed: 'SIMULATOR_CLOSED',
+  Unplugged: DeviceErrorCodes.DeviceNotConnected,
+  Closed: DeviceErrorCodes.SimulatorClosed,
 } as const;
 
 const DEFAULT_CHUNK = 16;
@@ -68,7 +69,7 @@ export class MrzReaderSimulator {
   }
 
   static async start(options: MrzReaderSimulatorOptions): Promise<MrzReaderSimulator> {
-    if (!(options.baudRate > 0)) throw new ApplianceError(ErrorCodes.ConfigInvalid, `baud rate must be positive, got ${options.baudRate}`);
+    if (!(options.baudRate > 0)) throw new ApplianceError(DeviceErrorCodes.ConfigInvalid, `baud rate must be positive, got ${options.baudRate}`);
     let ownedDir: string | undefined;
     let linkPath = options.linkPath;
     if (linkPath) await mkdir(dirname(linkPath), { recursive: true });

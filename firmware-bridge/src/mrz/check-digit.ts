@@ -6,7 +6,8 @@
  * (`<`↔`A`↔`K`↔`U`, `0`↔`A`, `1`↔`B`...) leaves the digit unchanged: a passing check
  * digit is necessary, never sufficient, evidence of an intact MRZ.
  */
-import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { MrzErrorCodes } from './mrz-errors.ts';
 
 const WEIGHTS = [7, 3, 1] as const;
 
@@ -26,7 +27,7 @@ export function computeCheckDigit(s: string): number {
     const v = charValue(s.charAt(i));
     if (v < 0) {
       throw new ApplianceError(
-        ErrorCodes.MrzInvalidCharacters,
+        MrzErrorCodes.InvalidCharacters,
         `Cannot compute an MRZ check digit: character ${i + 1} is not A-Z, 0-9 or <.`,
         { position: i + 1 },
       );

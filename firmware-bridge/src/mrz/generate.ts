@@ -3,13 +3,14 @@
  * the parser reads. Used by the reader simulators, the tests and the benchmark; it writes
  * what ICAO 9303 prescribes, and rejects specs that cannot be written rather than guessing.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { computeCheckDigit } from './check-digit.ts';
 import { type FormatLayout, LAYOUTS, type Span } from './formats.ts';
+import { MrzErrorCodes } from './mrz-errors.ts';
 import { encodeName } from './names.ts';
 import type { MrzSpec } from './types.ts';
 
-export const MRZ_SPEC_INVALID = 'MRZ_SPEC_INVALID';
+export const MRZ_SPEC_INVALID = MrzErrorCodes.SpecInvalid;
 
 const width = (sp: Span) => sp.end - sp.start;
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SerialPort } from 'serialport';
-import { isApplianceError } from '@lmc/core/errors.ts';
+import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type HidBackend, type HidDeviceInfo, loadNodeHidBackend } from './hid-transport.ts';
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { DeviceErrorCodes } from './device-errors.ts';
 import type { ByteTransport } from './transport.ts';
 
 export interface SerialTransportOptions {
@@ -28,7 +29,7 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
       port.open((err) => {
         if (err) {
           reject(
-            new ApplianceError(ErrorCodes.TransportOpenFailed, `cannot open serial port ${this.id}: ${err.message}`, {
+            new ApplianceError(DeviceErrorCodes.TransportOpenFailed, `cannot open serial port ${this.id}: ${err.message}`, {
               path: this.id,
             }),
           );
@@ -49,12 +50,12 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
   write(data: Uint8Array): Promise<void> {
     const port = this.#port;
     if (!port?.isOpen) {
-      return Promise.reject(new ApplianceError(ErrorCodes.TransportClosed, `serial port ${this.id} is not open`));
+      return Promise.reject(new ApplianceError(DeviceErrorCodes.TransportClosed, `serial port ${this.id} is not open`));
     }
     return new Promise((resolve, reject) => {
       port.write(Buffer.from(data), (err) => {
         if (err) {
-          reject(new ApplianceError(ErrorCodes.TransportWriteFailed, `write to ${this.id} failed: ${err.message}`));
+          reject(new ApplianceError(DeviceErrorCodes.TransportWriteFailed, `write to ${this.id} failed: ${err.message}`));
           return;
         }
         port.drain((e) => (e ? reject(e) : resolve()));

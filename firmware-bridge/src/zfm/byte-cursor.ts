@@ -1,4 +1,5 @@
-import { ApplianceError, ErrorCodes } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
+import { DeviceErrorCodes } from '../transport/device-errors.ts';
 
 /**
  * One small cursor for binary reads and writes (zigbee-herdsman "buffalo" style), so codecs never
@@ -18,7 +19,7 @@ export class ByteReader {
 
   #take(n: number, what: string): number {
     if (this.remaining < n) {
-      throw new ApplianceError(ErrorCodes.FrameInvalid, `truncated field: ${what} needs ${n} byte(s), ${this.remaining} left`, {
+      throw new ApplianceError(DeviceErrorCodes.FrameInvalid, `truncated field: ${what} needs ${n} byte(s), ${this.remaining} left`, {
         offset: this.#offset,
       });
     }

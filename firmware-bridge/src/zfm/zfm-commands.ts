@@ -1,4 +1,4 @@
-import { ApplianceError, isApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError, isApplianceError } from '../errors.ts';
 import { FingerprintErrorCodes } from '../fingerprint/fingerprint-errors.ts';
 import { ByteReader, ByteWriter } from './byte-cursor.ts';
 

@@ -1,0 +1,13 @@
+import { declareErrors } from '@lmc/core/errors.ts';
+
+/** Codes of the appliance's identity (device id and Ed25519 key pair), declared once with their HTTP status (start-up faults). */
+export const KeyErrors = declareErrors({
+  /** The key files exist but cannot be read or parsed; never regenerated silently (the centre knows the old key). */
+  IDENTITY_INVALID: { status: 500 },
+  IDENTITY_IO_ERROR: { status: 500 },
+});
+
+export const KeyErrorCodes = {
+  IdentityInvalid: KeyErrors.IDENTITY_INVALID.code,
+  IdentityIo: KeyErrors.IDENTITY_IO_ERROR.code,
+} as const;

@@ -1,0 +1,39 @@
+import { declareErrors } from '@lmc/core/errors.ts';
+
+/**
+ * Codes of the transports (serial, USB HID, pty pairs) and of devices in general, shared by every
+ * reader and printer family. Declared once here with their HTTP status; the appliance's closed set
+ * of codes includes them (appliance/src/error-table.ts).
+ */
+export const DeviceErrors = declareErrors({
+  TRANSPORT_OPEN_FAILED: { status: 500 },
+  TRANSPORT_CLOSED: { status: 500 },
+  TRANSPORT_WRITE_FAILED: { status: 500 },
+  /** node-hid (optional dependency) is missing or its native part does not load. */
+  HID_UNAVAILABLE: { status: 500 },
+  /** socat is missing or gave no pty pair (simulators only). */
+  PTY_UNAVAILABLE: { status: 500 },
+  /** A device frame too short for the field being read. */
+  FRAME_INVALID: { status: 500 },
+  DEVICE_NOT_CONNECTED: { status: 503, messageKey: 'error.DEVICE_NOT_CONNECTED' },
+  DEVICE_BUSY: { status: 409, messageKey: 'error.DEVICE_BUSY' },
+  /** A device option out of range (start-up only). */
+  CONFIG_INVALID: { status: 500 },
+  /** A simulated device used after close() (tests and development only). */
+  SIMULATOR_CLOSED: { status: 500 },
+});
+
+export type DeviceErrorCode = keyof typeof DeviceErrors;
+
+export const DeviceErrorCodes = {
+  TransportOpenFailed: DeviceErrors.TRANSPORT_OPEN_FAILED.code,
+  TransportClosed: DeviceErrors.TRANSPORT_CLOSED.code,
+  TransportWriteFailed: DeviceErrors.TRANSPORT_WRITE_FAILED.code,
+  HidUnavailable: DeviceErrors.HID_UNAVAILABLE.code,
+  PtyUnavailable: DeviceErrors.PTY_UNAVAILABLE.code,
+  FrameInvalid: DeviceErrors.FRAME_INVALID.code,
+  DeviceNotConnected: DeviceErrors.DEVICE_NOT_CONNECTED.code,
+  DeviceBusy: DeviceErrors.DEVICE_BUSY.code,
+  ConfigInvalid: DeviceErrors.CONFIG_INVALID.code,
+  SimulatorClosed: DeviceErrors.SIMULATOR_CLOSED.code,
+} as const;
