@@ -178,7 +178,7 @@ describe('provisioning cycle', () => {
     expect(restored.keysRestored).toEqual(expect.arrayContaining(['device-ed25519.key', 'data.key']));
     expect(json<{ deviceId: string }>(readFileSync(join(target, 'keys', 'device.json'), 'utf8')).deviceId).toBe(deviceId);
     expect(statSync(join(target, 'keys', 'data.key')).mode & 0o777).toBe(0o600);
-  });
+  }, 90_000); // four CLI processes (tsx start-up each), an argon2id key derivation and a restore: slow on a loaded 2-core box
 
   it('decommissions once everything is synced: key revoked at the central, local keys and data wiped', async () => {
     const store = openStore({ dataDir });

@@ -40,6 +40,8 @@ const random = prng(SEED);
 /** Safety bound; the officers are paced (PACE_MS) so their work spans the whole window of faults. */
 const MAX_ACKED = 400;
 const PACE_MS = 150;
+/** Fewer acknowledged registrations than this make the set check too weak to mean anything. */
+const MIN_ACKED = 15;
 
 let cluster: PgCluster;
 let db: Db;
@@ -102,6 +104,7 @@ describe(`Jepsen-style set check: link flaps, appliance and central SIGKILLed an
     /** id -> the attempt's unique document number, for every registration sent for finalization (acknowledged or not). */
     const submitted = new Map<string, string>();
     const deadline = Date.now() + WORKLOAD_MS;
+    const hardDeadline = Date.now() + 4 * WORKLOAD_MS;
     let attempts = 0;
     /** Why attempts did not end in an acknowledgement, for the failure message. */
     const why = new Map<string, number>();
@@ -112,7 +115,10 @@ describe(`Jepsen-style set check: link flaps, appliance and central SIGKILLed an
       fetch(`${target.url}${path}`, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), cookie: target.cookie } });
 
     const officer = async (worker: number) => {
-      for (let i = 0; Date.now() < deadline && acknowledged.length < MAX_ACKED; i++) {
+      // Past the window the officers keep going until the minimum is met (a loaded machine spends much of the
+      // window restarting processes), bounded by the hard deadline: the check needs enough acknowledged work.
+      const working = () => acknowledged.length < MAX_ACKED && (Date.now() < deadline || (acknowledged.length < MIN_ACKED && Date.now() < hardDeadline));
+      for (let i = 0; working(); i++) {
         attempts++;
         try {
           const created = await call('/api/registrations', { method: 'POST', body: JSON.stringify({ officerId: `officer-${worker}` }) });
@@ -188,7 +194,7 @@ describe(`Jepsen-style set check: link flaps, appliance and central SIGKILLed an
 
     await Promise.all([officer(1), officer(2), nemesis()]);
     await proxy.setMode('pass');
-    expect(acknowledged.length, JSON.stringify([...why])).toBeGreaterThanOrEqual(15);
+    expect(acknowledged.length, JSON.stringify([...why])).toBeGreaterThanOrEqual(MIN_ACKED);
     expect(faults).toHaveLength(NEMESIS_STEPS);
 
     // Healed: the relay drains everything it holds.
@@ -233,5 +239,5 @@ describe(`Jepsen-style set check: link flaps, appliance and central SIGKILLed an
     console.info(
       `jepsen: seed ${SEED}: ${acknowledged.length} acknowledged of ${attempts} attempts (${submitted.size} submitted), ${inPostgres.length} in PostgreSQL, faults: ${faults.join(', ')}`,
     );
-  }, 110_000);
+  }, 200_000);
 });

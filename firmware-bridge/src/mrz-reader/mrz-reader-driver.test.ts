@@ -119,9 +119,10 @@ describe('MrzReaderDriver over a real pseudo-terminal', () => {
     expect(res.bytesWritten).toBe(92);
     await until('a read', () => r.reads.length === 1);
     expect(r.reads[0]?.lines).toEqual([...TD3_SPECIMEN]);
-    // Proof the read really was split on the wire: ~1 ms a byte at 9600 baud keeps the writes apart
-    // (the bound is loose because a busy machine may still merge some of them in the tty buffer).
-    expect(r.wire.chunks).toBeGreaterThan(5);
+    // Proof the read really arrived in pieces: the simulator paces ~1 ms a byte at 9600 baud. How many pieces the
+    // driver sees depends on how often a busy machine schedules it (the tty buffer merges what waits), so only
+    // "more than one" is a property of the test; reassembly across any split is what the driver must get right.
+    expect(r.wire.chunks).toBeGreaterThan(1);
     expect(r.wire.bytes).toBe(92);
   });
 
