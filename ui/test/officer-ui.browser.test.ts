@@ -295,7 +295,8 @@ describe('officer UI in Chromium', () => {
     await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(true);
     const current = JSON.parse((await page.evaluate(() => localStorage.getItem('bp.current'))) ?? '{}') as { id: string };
     const refused = await page.request.post(`${url}/api/registrations/${current.id}/finalize`);
-    expect(refused.status()).toBe(409);
+    expect(refused.status()).toBe(422);
+    expect(((await refused.json()) as { code: string }).code).toBe('DOCUMENT_CHECK_FAILED');
     await page.waitForTimeout(900);
     await shot('08-tampered');
   });
