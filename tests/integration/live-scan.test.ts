@@ -108,7 +108,7 @@ describe('live passport scan through a listening appliance', () => {
       body: JSON.stringify({ scanId: event.scanId }),
     });
     const fin = await fetch(`${appliance.url}/api/registrations/${id}/finalize`, { method: 'POST' });
-    expect(fin.status).toBe(409);
+    expect(fin.status).toBe(422);
     expect(((await fin.json()) as { message: string }).message).toMatch(/check digits/);
   });
 
