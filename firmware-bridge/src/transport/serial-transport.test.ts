@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { openPtyPair, type PtyPair } from './pty-pair.ts';
@@ -31,5 +34,29 @@ describe('SerialTransport over a real pseudo-terminal pair', () => {
     const err = await t.open().catch((e: unknown) => e);
     expect(isApplianceError(err, 'TRANSPORT_OPEN_FAILED')).toBe(true);
     expect(String((err as Error).message)).toContain('/dev/does-not-exist-42');
+  });
+
+  it('closes as lost when its device path vanishes (udev removes the by-id link) while the pty itself stays up', async () => {
+    pair = await openPtyPair();
+    const dir = mkdtempSync(join(tmpdir(), 'by-id-'));
+    const link = join(dir, 'usb-DESKO_PENTA-if00');
+    symlinkSync(pair.devicePath, link);
+    const driver = new SerialTransport({ path: link, baudRate: 9600, pathCheckMs: 50 });
+    await driver.open();
+    const closed = new Promise<Error | undefined>((resolve) => driver.once('close', resolve));
+    unlinkSync(link); // the pair is still open: no hang-up reaches the descriptor
+    const reason = await closed;
+    expect(reason?.message).toContain('vanished');
+    expect(driver.isOpen).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('does not check the path when told not to', async () => {
+    pair = await openPtyPair();
+    const driver = new SerialTransport({ path: pair.devicePath, baudRate: 9600, pathCheckMs: 0 });
+    await driver.open();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(driver.isOpen).toBe(true);
+    await driver.close();
   });
 });
