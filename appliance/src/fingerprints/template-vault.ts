@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FinalizedBiometric, FinalizedFingerprintPart } from '@lmc/protocol/finalized-record.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
@@ -26,7 +26,7 @@ export interface RegistrationRoutesOptions {
 
 const OfficerId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
 const IdParams = Type.Object({ id: Uuid });
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: ErrorSchema };
+const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 507: ErrorSchema };
 
 /**
  * Registration lifecycle: draft → captured (document attached) → finalized (outbox row written in the same

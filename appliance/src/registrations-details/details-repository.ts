@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { appendAudit } from '../store/audit-chain.ts';
 import { StoreErrorCodes, guard } from '../store/errors.ts';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import { StoreErrorCodes, guard, invalidInput } from './errors.ts';
 import type { Outbox, OutboxEvent, PurgeResult, QuarantinedEvent } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { buildFinalizedRecord, type FinalizedRegistration, parseFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { appendAudit } from './audit-chain.ts';
