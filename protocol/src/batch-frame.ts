@@ -20,6 +20,7 @@
  * Nothing may follow the last blob. Pure: node:crypto only, no I/O.
  */
 import { createHash } from 'node:crypto';
+import { ByteReader } from '@lmc/core/byte-cursor.ts';
 
 export const CONTENT_TYPE_BINARY_BATCH = 'application/vnd.zlmc.batch+binary';
 export const FRAME_MAGIC = Buffer.from('ZLB2', 'ascii');
@@ -45,25 +46,12 @@ export class FrameError extends Error {
   }
 }
 
-/** Reads the frame front to back; every read is bounds-checked (a short body is "truncated", never a RangeError). */
-class FrameReader {
-  #at = 0;
-  constructor(private readonly buf: Buffer) {}
-  get remaining(): number {
-    return this.buf.length - this.#at;
-  }
-  bytes(n: number): Buffer {
-    if (n > this.remaining) throw new FrameError('truncated', `frame ends ${n - this.remaining} bytes early at offset ${this.#at}`);
-    const out = this.buf.subarray(this.#at, this.#at + n);
-    this.#at += n;
-    return out;
-  }
-  u8(): number {
-    return this.bytes(1).readUInt8(0);
-  }
-  u32(): number {
-    return this.bytes(4).readUInt32BE(0);
-  }
+/** Reads the frame front to back (big-endian, core's cursor): a short body is "truncated", never a RangeError. */
+function frameReader(body: Buffer): ByteReader<Buffer> {
+  return new ByteReader(body, {
+    endian: 'be',
+    onShort: (_what, needed, left, offset) => new FrameError('truncated', `frame ends ${needed - left} bytes early at offset ${offset}`),
+  });
 }
 
 export function sha256Hex(data: Uint8Array): string {
@@ -85,21 +73,21 @@ export function encodeFrame(gzipJson: Buffer, blobs: readonly FrameBlob[]): Buff
 }
 
 export function decodeFrame(body: Buffer): DecodedFrame {
-  const r = new FrameReader(body);
-  if (!r.bytes(4).equals(FRAME_MAGIC)) throw new FrameError('bad-magic', 'frame does not start with ZLB2');
-  const gzipJson = r.bytes(r.u32());
+  const r = frameReader(body);
+  if (!r.bytesN(4).equals(FRAME_MAGIC)) throw new FrameError('bad-magic', 'frame does not start with ZLB2');
+  const gzipJson = r.bytesN(r.u32());
   const count = r.u32();
   if (count > MAX_FRAME_BLOBS) throw new FrameError('too-many-blobs', `frame declares ${count} blobs; at most ${MAX_FRAME_BLOBS}`);
   const blobs: DecodedFrame['blobs'] = [];
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const blobId = r.bytes(r.u8()).toString('utf8');
+    const blobId = r.bytesN(r.u8()).toString('utf8');
     if (blobId.length === 0 || blobId.includes('\uFFFD')) throw new FrameError('bad-blob-id', `blob ${i} has an empty or non-UTF-8 id`);
     if (seen.has(blobId)) throw new FrameError('duplicate-blob', `blob id ${blobId} appears twice`);
     seen.add(blobId);
-    const declared = r.bytes(32).toString('hex');
+    const declared = r.bytesN(32).toString('hex');
     // Copy out of the request buffer: the blob outlives it in the insert parameters.
-    const data = Buffer.from(r.bytes(r.u32()));
+    const data = Buffer.from(r.bytesN(r.u32()));
     const actual = sha256Hex(data);
     if (actual !== declared) throw new FrameError('sha256-mismatch', `blob ${blobId}: sha256 does not match its bytes`);
     blobs.push({ blobId, data, sha256: actual });

@@ -1,4 +1,7 @@
-import { ByteCursor } from './byte-cursor.ts';
+import { ByteReader } from '@lmc/core/byte-cursor.ts';
+
+/** ESC/POS parameters are little-endian (nL nH); a read past the end is guarded by has() before every read. */
+type ByteCursor = ByteReader<Uint8Array>;
 
 /**
  * Host→printer ESC/POS commands as the simulator sees them. Command codes and parameter
@@ -66,7 +69,7 @@ export class EscPosCommandParser {
     const out: EscPosCommand[] = [];
     let offset = 0;
     while (offset < this.#buf.length) {
-      const cursor = new ByteCursor(this.#buf, offset);
+      const cursor = new ByteReader(this.#buf, { endian: 'le', offset });
       const step = parseOne(cursor);
       if ('need' in step) {
         this.#need = step.need - offset;
@@ -132,7 +135,7 @@ function withPrefix(c: ByteCursor, start: number, parse: (c: ByteCursor, x: numb
 /** Fixed-length parameters: returns them, or a need-more step. */
 function params(c: ByteCursor, n: number): number[] | { need: number } {
   if (!c.has(n)) return { need: c.offset + n };
-  return Array.from(c.take(n));
+  return Array.from(c.bytesN(n));
 }
 
 function fixed(c: ByteCursor, n: number, make: (p: number[]) => EscPosCommand): Step {
@@ -187,11 +190,11 @@ function parseEsc(c: ByteCursor, x: number): Step | null {
     case 0x2a: { // ESC * m nL nH d…: 8-dot modes (0, 1) n bytes, 24-dot modes (32, 33) 3n bytes
       if (!c.has(3)) return { need: c.offset + 3 };
       const mode = c.u8();
-      const width = c.u16le();
+      const width = c.u16();
       if (![0, 1, 32, 33].includes(mode)) return null;
       const len = width * (mode >= 32 ? 3 : 1);
       if (!c.has(len)) return { need: c.offset + len };
-      return { cmd: { op: 'column-image', mode, width, data: c.take(len).slice() } };
+      return { cmd: { op: 'column-image', mode, width, data: c.bytesN(len).slice() } };
     }
   }
   return null;
@@ -216,13 +219,13 @@ function parseGs(c: ByteCursor, x: number): Step | null {
       if (!c.has(6)) return { need: c.offset + 6 };
       if (c.u8() !== 0x30) return null;
       const mode = c.u8();
-      const widthBytes = c.u16le();
-      const height = c.u16le();
+      const widthBytes = c.u16();
+      const height = c.u16();
       const len = widthBytes * height;
       if (mode > 3 && (mode < 48 || mode > 51)) return null;
       if (len === 0 || len > MAX_PAYLOAD) return null;
       if (!c.has(len)) return { need: c.offset + len };
-      return { cmd: { op: 'raster', mode: mode % 48, widthBytes, height, data: c.take(len).slice() } };
+      return { cmd: { op: 'raster', mode: mode % 48, widthBytes, height, data: c.bytesN(len).slice() } };
     }
     case 0x28: // GS ( fn pL pH …: every GS ( command carries its length
       return parseGsParen(c);
@@ -240,17 +243,17 @@ function parseGs(c: ByteCursor, x: number): Step | null {
       if (!c.has(1)) return { need: c.offset + 1 };
       const n = c.u8();
       if (!c.has(n)) return { need: c.offset + n };
-      c.take(n);
+      c.bytesN(n);
       return { cmd: { op: 'ignored', name: 'GS k (barcode)', length: c.offset - start } };
     }
     case 0x38: { // GS 8 L p1 p2 p3 p4 …: large graphics, 32-bit length
       const start = c.offset - 2;
       if (!c.has(5)) return { need: c.offset + 5 };
       if (c.u8() !== 0x4c) return null;
-      const len = c.u32le();
+      const len = c.u32();
       if (len > MAX_PAYLOAD) return null;
       if (!c.has(len)) return { need: c.offset + len };
-      c.take(len);
+      c.bytesN(len);
       return { cmd: { op: 'ignored', name: 'GS 8 L (graphics)', length: c.offset - start } };
     }
     case 0x68: return ignored(c, 'GS h (barcode height)', 1);
@@ -272,9 +275,9 @@ function parseGsParen(c: ByteCursor): Step | null {
   const start = c.offset - 2;
   if (!c.has(3)) return { need: c.offset + 3 };
   const fn = c.u8();
-  const len = c.u16le();
+  const len = c.u16();
   if (!c.has(len)) return { need: c.offset + len };
-  const body = c.take(len);
+  const body = c.bytesN(len);
   // GS ( k with cn = 0x31 is QR Code (functions 165, 167, 169, 180, 181 → fn bytes 41/43/45/50/51).
   if (fn === 0x6b && body[0] === 0x31) {
     const [, code = 0, a = 0] = body;
@@ -303,9 +306,9 @@ function parseFs(c: ByteCursor, x: number): Step | null {
       const start = c.offset - 2;
       if (!c.has(3)) return { need: c.offset + 3 };
       c.u8();
-      const len = c.u16le();
+      const len = c.u16();
       if (!c.has(len)) return { need: c.offset + len };
-      c.take(len);
+      c.bytesN(len);
       return { cmd: { op: 'ignored', name: 'FS (', length: c.offset - start } };
     }
   }
