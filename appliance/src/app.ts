@@ -150,6 +150,6 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(documentRoutes, { store: deps.store, printing, officeCode: deps.officeCode, ...(deps.now ? { now: deps.now } : {}) });
   }
   await app.register(barcodeRoutes, { reader: barcodeReader, ...(deps.printing ? { verifyReceipt: (qr: string) => (deps.printing as PrintingService).verify(qr) } : {}), ...(deps.now ? { now: deps.now } : {}) });
-  await app.register(uiStatic);
+  await app.register(uiStatic, { allowedHosts });
   return app;
 }

@@ -36,6 +36,19 @@ describe('UI static serving', () => {
     }
   });
 
+  it('announces every host name the server answers to, so server.allowedHosts and the page agree', async () => {
+    const app = Fastify();
+    await app.register(uiStatic, { distDir: fakeDist(), allowedHosts: ['localhost', '127.0.0.1', '::1', '10.0.0.7'] });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const port = (app.server.address() as { port: number }).port;
+      const res = await app.inject({ method: 'GET', url: '/' });
+      expect(res.body).toContain(`<meta name="appliance-origins" content="http://127.0.0.1:${port} http://localhost:${port} http://[::1]:${port} http://10.0.0.7:${port}">`);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('says how to build the UI when it is not built, instead of a blank page', async () => {
     const app = Fastify();
     await app.register(uiStatic, { distDir: mkdtempSync(join(tmpdir(), 'ui-none-')) });

@@ -9,6 +9,11 @@ export interface UiStaticOptions {
   distDir?: string;
   /** Extra origins the kiosk page may run on (e.g. the appliance's LAN address for a second screen). */
   extraOrigins?: string[];
+  /**
+   * The host names the server answers to (http/host-guard.ts): each is announced on the listening port, so a name
+   * added to server.allowedHosts is one the page agrees to run on too.
+   */
+  allowedHosts?: Iterable<string>;
 }
 
 export const DEFAULT_UI_DIST = join(installRoot(import.meta.url), 'ui', 'dist');
@@ -63,7 +68,12 @@ export const uiStatic: FastifyPluginAsync<UiStaticOptions> = async (app, opts) =
         .type('text/plain; charset=utf-8')
         .send(`The officer UI is not built (no ${join(dist, 'index.html')}). Run: npm run build:ui`);
     }
-    const origins = [...allowedOrigins(app.server.address()), ...(opts.extraOrigins ?? [])].join(' ');
+    const address = app.server.address();
+    const hostOrigins =
+      address && typeof address !== 'string'
+        ? [...(opts.allowedHosts ?? [])].map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${address.port}`)
+        : [];
+    const origins = [...new Set([...allowedOrigins(address), ...hostOrigins, ...(opts.extraOrigins ?? [])])].join(' ');
     return reply.type(TYPES['.html'] as string).send(indexHtml.replace(ORIGIN_META, `<meta name="appliance-origins" content="${origins}">`));
   });
 
