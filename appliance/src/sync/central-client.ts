@@ -11,8 +11,6 @@ import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
 import { SyncErrorCodes } from './errors.ts';
 
-export { networkReason, type UnavailableReason } from '../central-link/central-link.ts';
-
 export type SendOutcome =
   | { kind: 'acknowledged'; response: BatchResponse }
   /** 400/413/415: the centre refused this batch's content; splitting finds the record at fault. */
