@@ -18,10 +18,6 @@ export interface Subscription<K extends BusEventName = BusEventName> {
   listener: (payload: BusEvents[K]) => void;
 }
 
-export function on<K extends BusEventName>(event: K, listener: (payload: BusEvents[K]) => void): Subscription {
-  return { event, listener } as unknown as Subscription;
-}
-
 export interface ModuleInstance {
   start?(): Promise<void>;
   /** Releases everything start() (and create()) took: ports, children, timers, listeners. */

@@ -1,5 +1,5 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import { checkHostAndOrigin } from '../http/host-guard.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
@@ -67,23 +67,19 @@ export function attachSocketGateway(server: HttpServer, opts: SocketGatewayOptio
       }
     }
   });
+  const drop = (socket: Socket) => {
+    void socket.leave(SIGNED_IN);
+    socket.disconnect(true);
+  };
   const dropSession = (sessionKey: string) => {
-    for (const socket of io.sockets.sockets.values()) {
-      if (socket.data.sessionKey === sessionKey) {
-        void socket.leave(SIGNED_IN);
-        socket.disconnect(true);
-      }
-    }
+    for (const socket of io.sockets.sockets.values()) if (socket.data.sessionKey === sessionKey) drop(socket);
   };
   const stopEnded = sessions.onEnd(dropSession);
   // Idle logout and shift end happen without a request: look at every socket's session now and then.
   const checker = setInterval(() => {
     for (const socket of io.sockets.sockets.values()) {
       const key = socket.data.sessionKey as string | undefined;
-      if (!key || !sessions.isLive(key)) {
-        void socket.leave(SIGNED_IN);
-        socket.disconnect(true);
-      }
+      if (!key || !sessions.isLive(key)) drop(socket);
     }
   }, opts.sessionCheckMs ?? 5_000);
   checker.unref();
