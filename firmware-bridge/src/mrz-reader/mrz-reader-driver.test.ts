@@ -117,6 +117,8 @@ describe('MrzReaderDriver over a real pseudo-terminal', () => {
     const r = await rig({ framing: 'stx-etx', baudRate: 9600 });
     const res = await r.sim.scan(TD3_SPECIMEN, { chunkSize: [1, 2, 3] });
     expect(res.bytesWritten).toBe(92);
+    // 92 bytes in writes of 1, 2, 3, 1, 2, 3, … bytes (15 rounds of 6, then 1 and 1): 47 writes, each paced at the wire rate.
+    expect(res.writes).toBe(47);
     await until('a read', () => r.reads.length === 1);
     expect(r.reads[0]?.lines).toEqual([...TD3_SPECIMEN]);
     // Proof the read really arrived in pieces: the simulator paces ~1 ms a byte at 9600 baud. How many pieces the

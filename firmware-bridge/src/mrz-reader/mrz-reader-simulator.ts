@@ -38,6 +38,8 @@ export interface ScanResult {
   bytesWritten: number;
   /** Nominal time on the wire at the configured baud: bytesWritten × 10 bits / baud. */
   wireMs: number;
+  /** Separate writes to the port (a paced read is written in chunks). */
+  writes: number;
 }
 
 export const SimulatorErrorCodes = {
@@ -109,7 +111,7 @@ export class MrzReaderSimulator {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : Buffer.from(bytes);
     return this.#enqueue(async () => {
       await this.#write(this.#requirePort(), data);
-      return { bytesWritten: data.length, wireMs: this.#wireMs(data.length) };
+      return { bytesWritten: data.length, wireMs: this.#wireMs(data.length), writes: 1 };
     });
   }
 
@@ -191,9 +193,10 @@ export class MrzReaderSimulator {
     const sizes = (typeof chunkSize === 'number' ? [chunkSize] : [...chunkSize]).map((n) => Math.max(1, Math.floor(n)));
     const t0 = performance.now();
     let sent = 0;
+    let writes = 0;
     let lastWriteAt = t0;
-    for (let i = 0; sent < data.length; i++) {
-      const n = Math.min(sizes[i % sizes.length] ?? DEFAULT_CHUNK, data.length - sent);
+    for (; sent < data.length; writes++) {
+      const n = Math.min(sizes[writes % sizes.length] ?? DEFAULT_CHUNK, data.length - sent);
       // On schedule from the start of the read, but never faster than the wire after a stall (no catch-up burst).
       const due = Math.max(t0 + this.#wireMs(sent + n), lastWriteAt + this.#wireMs(n));
       const wait = due - performance.now();
@@ -207,7 +210,7 @@ export class MrzReaderSimulator {
       await this.#write(port, data.subarray(sent, sent + n));
       sent += n;
     }
-    return { bytesWritten: sent, wireMs: this.#wireMs(sent) };
+    return { bytesWritten: sent, wireMs: this.#wireMs(sent), writes };
   }
 
   async #write(port: SerialTransport, chunk: Buffer): Promise<void> {
