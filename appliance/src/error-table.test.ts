@@ -87,14 +87,18 @@ async function constructionSites(): Promise<Site[]> {
         const line = text.slice(0, m.index).split('\n').length;
         const site: Site = { where: `${relative(ROOT, file)}:${line}`, argument, closed, tree };
         const literal = /^'([^']*)'$/.exec(argument) ?? /^"([^"]*)"$/.exec(argument);
-        const reference = /^([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?$/.exec(argument);
+        // A literal, a constant, or a member path into one (`StoreErrors.NOT_FOUND.code`).
+        const reference = /^([A-Za-z_$][\w$]*)((?:\.[A-Za-z_$][\w$]*)*)$/.exec(argument);
         if (literal) site.code = literal[1];
         else if (reference) {
-          const [, name, member] = reference as unknown as [string, string, string | undefined];
+          const [, name, path] = reference as unknown as [string, string, string];
           const module = moduleOfName(file, text, name);
           if (module) {
             const value = ((await import(pathToFileURL(module).href)) as Record<string, unknown>)[name];
-            const code = member === undefined ? value : (value as Record<string, unknown> | undefined)?.[member];
+            const code = path
+              .split('.')
+              .filter(Boolean)
+              .reduce<unknown>((node, member) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[member] : undefined), value);
             if (typeof code === 'string') site.code = code;
           }
         }

@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 
 /**
  * Coded errors of the sign-in layer, declared once with their HTTP status; the UI translates by code,
@@ -27,17 +27,4 @@ export const AuthErrors = declareErrors({
   AUTH_BUSY: { status: 503, expose: ['retryAfterS'] },
 });
 
-export const AuthErrorCodes = {
-  Required: AuthErrors.AUTH_REQUIRED.code,
-  InvalidCredentials: AuthErrors.AUTH_INVALID_CREDENTIALS.code,
-  Locked: AuthErrors.AUTH_LOCKED.code,
-  Forbidden: AuthErrors.AUTH_FORBIDDEN.code,
-  ForeignOrigin: AuthErrors.AUTH_FOREIGN_ORIGIN.code,
-  ForeignHost: AuthErrors.AUTH_FOREIGN_HOST.code,
-  WeakPin: AuthErrors.AUTH_WEAK_PIN.code,
-  OfficerExists: AuthErrors.AUTH_OFFICER_EXISTS.code,
-  RateLimited: AuthErrors.AUTH_RATE_LIMITED.code,
-  Busy: AuthErrors.AUTH_BUSY.code,
-} as const;
-
-export type AuthErrorCode = (typeof AuthErrorCodes)[keyof typeof AuthErrorCodes];
+export type AuthErrorCode = CodeOf<typeof AuthErrors>;

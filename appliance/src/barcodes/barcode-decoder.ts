@@ -9,7 +9,8 @@
  */
 import { ApplianceError } from '../errors.ts';
 import { type BarcodeSymbology, readBarcode } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
-import { BarcodeErrorCodes, decodeToLuminance, type Luminance } from './image-luminance.ts';
+import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { decodeToLuminance, type Luminance } from './image-luminance.ts';
 import { isJobOfferText, type JobOfferParse, parseJobOffer } from './job-offer.ts';
 import { RECEIPT_QR_PREFIX } from '../printing/receipt-signature.ts';
 
@@ -40,7 +41,7 @@ export function decodeLuminance(img: Luminance): DecodedBarcode {
   const hit = readBarcode(img, ['QR_CODE', 'PDF_417']);
   if (hit) return hit;
   throw new ApplianceError(
-    BarcodeErrorCodes.NotFound,
+    EscPosErrors.BARCODE_NOT_FOUND.code,
     'no readable QR code or PDF417 barcode was found in the image: hold the code flat, fill the frame and avoid glare',
     { width: img.width, height: img.height },
   );

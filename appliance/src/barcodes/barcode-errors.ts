@@ -1,5 +1,4 @@
 import { declareErrors } from '@lmc/core/errors.ts';
-import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
 
 /**
  * Codes of the barcode layer (uploads read by POST /api/barcodes/decode and receipt photos), declared once
@@ -19,16 +18,6 @@ export const BarcodeErrors = declareErrors({
   /** The reader worker is shut down or failed to start/crashed: try again shortly. */
   BARCODE_READER_UNAVAILABLE: { status: 503 },
 });
-
-export const BarcodeErrorCodes = {
-  ImageInvalid: BarcodeErrors.BARCODE_IMAGE_INVALID.code,
-  ImageTooLarge: BarcodeErrors.BARCODE_IMAGE_TOO_LARGE.code,
-  /** The image decoded, but no readable QR code or PDF417 is in it (declared with the zxing ladder in firmware-bridge). */
-  NotFound: EscPosErrorCodes.BarcodeNotFound,
-  Timeout: BarcodeErrors.BARCODE_TIMEOUT.code,
-  Busy: BarcodeErrors.BARCODE_BUSY.code,
-  ReaderUnavailable: BarcodeErrors.BARCODE_READER_UNAVAILABLE.code,
-} as const;
 
 /**
  * Upload limit of one barcode photo (route-level bodyLimit): a 12 MP phone JPEG is 2–6 MB. Larger than the

@@ -14,12 +14,11 @@
 import jpeg from 'jpeg-js';
 import type { LuminancePlane } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { shrink } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
-import { BarcodeErrorCodes } from './barcode-errors.ts';
 import { imageInvalid, imageTooLarge, jpegDecodeBytes, type JpegHeader, MAX_PIXELS, readImageHeader, sniffImage } from './image-header.ts';
 import { LuminanceSink, luma, WORKING_SIDE } from './luminance-sink.ts';
 import { pngLuminanceSync, readPngLuminance } from './png-luminance.ts';
 
-export { BarcodeErrorCodes, shrink, sniffImage, MAX_PIXELS, WORKING_SIDE };
+export { shrink, sniffImage, MAX_PIXELS, WORKING_SIDE };
 
 export type Luminance = LuminancePlane;
 

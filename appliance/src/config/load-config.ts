@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ApplianceError } from '../errors.ts';
-import { DeviceErrorCodes } from '@lmc/firmware-bridge/transport/device-errors.ts';
+import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import type { AuthSettings } from '../auth/auth-plugin.ts';
 import { authSettingsFromEnv } from '../auth/seed.ts';
 import { migrateConfig } from './migrate-config.ts';
@@ -12,7 +12,7 @@ import { PrinterDeviceConfig } from '../printing/printing-config.ts';
 import { FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 
 /** Declared with the firmware bridge's device codes (a simulator refuses a bad option with it too). */
-export const CONFIG_INVALID = DeviceErrorCodes.ConfigInvalid;
+export const CONFIG_INVALID = DeviceErrors.CONFIG_INVALID.code;
 
 export interface LoadedConfig {
   config: ApplianceConfig;

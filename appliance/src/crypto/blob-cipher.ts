@@ -14,7 +14,7 @@
  * invocations SP 800-38D §8.3 allows (a post registers thousands of people a year, not billions).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { CryptoErrorCodes, cryptoError } from './crypto-errors.ts';
+import { CryptoErrors, cryptoError } from './crypto-errors.ts';
 import type { DataKey } from './data-key.ts';
 
 const VERSION = 0x01;
@@ -52,12 +52,12 @@ export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): 
   const where = { kind: context.kind, registrationId: context.registrationId, finger: context.finger };
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (b.length < BLOB_OVERHEAD || b[0] !== VERSION) {
-    throw cryptoError(CryptoErrorCodes.BlobInvalid, 'A stored biometric record is not in a known encrypted format.', where);
+    throw cryptoError(CryptoErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
   }
   const header = b.subarray(0, HEADER_BYTES);
   const keyId = header.subarray(1).toString('hex');
   if (keyId !== key.keyId) {
-    throw cryptoError(CryptoErrorCodes.KeyMismatch, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
+    throw cryptoError(CryptoErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
   }
   const nonce = b.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
   const tag = b.subarray(HEADER_BYTES + NONCE_BYTES, BLOB_OVERHEAD);
@@ -69,7 +69,7 @@ export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): 
   } catch {
     // The cause (OpenSSL's "unable to authenticate data") adds nothing and is left out on purpose.
     throw cryptoError(
-      CryptoErrorCodes.DecryptFailed,
+      CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
       'A stored biometric record failed its integrity check: it was altered or does not belong to this registration.',
       where,
     );

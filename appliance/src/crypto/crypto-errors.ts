@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 import { ApplianceError } from '../errors.ts';
 
 /**
@@ -19,15 +19,7 @@ export const CryptoErrors = declareErrors({
   CRYPTO_DECRYPT_FAILED: { status: 500 },
 });
 
-export const CryptoErrorCodes = {
-  KeyInvalid: CryptoErrors.DATA_KEY_INVALID.code,
-  KeyIo: CryptoErrors.DATA_KEY_IO_ERROR.code,
-  BlobInvalid: CryptoErrors.CRYPTO_BLOB_INVALID.code,
-  KeyMismatch: CryptoErrors.CRYPTO_KEY_MISMATCH.code,
-  DecryptFailed: CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
-} as const;
-
-export type CryptoErrorCode = (typeof CryptoErrorCodes)[keyof typeof CryptoErrorCodes];
+export type CryptoErrorCode = CodeOf<typeof CryptoErrors>;
 
 export function cryptoError(code: CryptoErrorCode, message: string, context: Record<string, unknown> = {}): ApplianceError {
   return new ApplianceError(code, message, context);

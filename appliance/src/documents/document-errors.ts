@@ -8,7 +8,3 @@ export const DocumentErrors = declareErrors({
   DOCUMENT_PHOTO_TOO_LARGE: { status: 413 },
 });
 
-export const DocumentErrorCodes = {
-  PhotoInvalid: DocumentErrors.DOCUMENT_PHOTO_INVALID.code,
-  PhotoTooLarge: DocumentErrors.DOCUMENT_PHOTO_TOO_LARGE.code,
-} as const;

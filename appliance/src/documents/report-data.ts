@@ -7,7 +7,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../errors.ts';
-import { PrintingErrorCodes } from '../printing/printing-errors.ts';
+import { PrintingErrors } from '../printing/printing-errors.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 
 export const NOT_RECORDED = 'not recorded';
@@ -66,7 +66,7 @@ function ageBucket(age: number | undefined): (typeof AGE_GROUPS)[number] {
 
 export function dailyReportData(db: Database, opts: { date: string; officeCode: string; timeZone: string }): DailyReportData {
   const { date, officeCode, timeZone } = opts;
-  if (!isReportDate(date)) throw new ApplianceError(PrintingErrorCodes.InvalidInput, 'date must be a calendar date yyyy-mm-dd', { date });
+  if (!isReportDate(date)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, 'date must be a calendar date yyyy-mm-dd', { date });
   const first = addDays(date, -6);
   // A day's margin on both sides covers any UTC offset; the exact local day is decided below.
   const rows = db

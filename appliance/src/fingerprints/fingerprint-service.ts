@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplianceError, isApplianceError } from '../errors.ts';
-import { HttpErrorCodes } from '../http/http-errors.ts';
-import { StoreErrorCodes } from '../store/errors.ts';
+import { HttpErrors } from '../http/http-errors.ts';
+import { StoreErrors } from '../store/errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
@@ -108,7 +108,7 @@ export class FingerprintService {
   async verify(registrationId: string, actor: string): Promise<VerificationOutcome> {
     const registration = this.#openRegistration(registrationId, true);
     const doc = registration.document;
-    if (!doc) throw new ApplianceError(StoreErrorCodes.DocumentRequired, 'Scan the passport first: verification compares with earlier registrations of the same document.');
+    if (!doc) throw new ApplianceError(StoreErrors.DOCUMENT_REQUIRED.code, 'Scan the passport first: verification compares with earlier registrations of the same document.');
     const reader = this.#reader();
     const format = reader.info().templateFormat;
     let against: { id: string; references: ReturnType<TemplateVault['referenceTemplates']> } | undefined;
@@ -177,16 +177,16 @@ export class FingerprintService {
    * NOT_FOUND when the registration, the finger's record or its image does not exist.
    */
   image(registrationId: string, finger: FingerName, actor: string): Buffer {
-    if (!this.#o.store.registrations.get(registrationId)) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
+    if (!this.#o.store.registrations.get(registrationId)) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
     const png = this.#o.vault.image(registrationId, finger);
-    if (!png) throw new ApplianceError(StoreErrorCodes.NotFound, 'No fingerprint image is stored for this finger.', { id: registrationId, finger });
+    if (!png) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No fingerprint image is stored for this finger.', { id: registrationId, finger });
     this.#o.vault.recordImageView({ registrationId, finger, actor });
     return png;
   }
 
   status(registrationId: string): { fingers: FingerView[]; workflow: WorkflowStatus | null } {
     const registration = this.#o.store.registrations.get(registrationId);
-    if (!registration) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
+    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
     const records = new Map(this.#o.vault.list(registration.id).map((r) => [r.finger, r]));
     const order = [...this.#o.plan.fingers, ...[...records.keys()].filter((f) => !this.#o.plan.fingers.includes(f))];
     const fingers = order.map((finger): FingerView => {
@@ -219,9 +219,9 @@ export class FingerprintService {
 
   #openRegistration(id: string, allowFinalized = false): Registration {
     const registration = this.#o.store.registrations.get(id);
-    if (!registration) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id });
+    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
     if (registration.status === 'finalized' && !allowFinalized) {
-      throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its fingerprints can no longer be changed.', { id });
+      throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', { id });
     }
     return registration;
   }
@@ -271,7 +271,7 @@ export class FingerprintService {
         const cancelled = controller.signal.aborted;
         const error = isApplianceError(err)
           ? { code: err.code, message: err.message }
-          : { code: HttpErrorCodes.Internal, message: 'the fingerprint workflow hit an unexpected error' };
+          : { code: HttpErrors.INTERNAL.code, message: 'the fingerprint workflow hit an unexpected error' };
         status.state = cancelled ? 'cancelled' : 'failed';
         status.finishedAt = this.#now().toISOString();
         status.error = error;

@@ -6,7 +6,7 @@ import type { FinalizedBiometric, FinalizedFingerprintPart } from '@lmc/protocol
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';
-import { StoreErrorCodes, guard } from '../store/errors.ts';
+import { StoreErrors, guard } from '../store/errors.ts';
 import type { ExceptionReason, FingerName } from './fingers.ts';
 
 /** One finger of a registration as the desk may see it: never template or image bytes. */
@@ -300,7 +300,7 @@ export class TemplateVault {
           .pluck()
           .get(blobId, blobId) as Buffer | undefined,
     );
-    if (!blob) throw new ApplianceError(StoreErrorCodes.NotFound, 'No sealed biometric blob with that id.', { blobId });
+    if (!blob) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No sealed biometric blob with that id.', { blobId });
     return blob;
   }
 
@@ -345,9 +345,9 @@ export class TemplateVault {
   #write(operation: string, registrationId: string, fn: (at: string) => FingerName): FingerRecord {
     const tx = this.#db.transaction(() => {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
-      if (status === undefined) throw new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id: registrationId });
+      if (status === undefined) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
       if (status === 'finalized') {
-        throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its fingerprints can no longer be changed.', {
+        throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', {
           id: registrationId,
         });
       }
@@ -355,7 +355,7 @@ export class TemplateVault {
     });
     const finger = guard(operation, () => tx.immediate());
     const record = this.list(registrationId).find((r) => r.finger === finger);
-    if (!record) throw new ApplianceError(StoreErrorCodes.Failed, 'The fingerprint record was not saved.', { id: registrationId });
+    if (!record) throw new ApplianceError(StoreErrors.STORE_FAILED.code, 'The fingerprint record was not saved.', { id: registrationId });
     this.#log.debug({ registrationId, finger, status: record.status }, 'fingerprint record saved');
     return record;
   }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../errors.ts';
-import { AuthErrorCodes, DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
+import { AuthErrors, DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
 import { authenticate } from '../auth/authenticator.ts';
 import { OfficerIdSchema } from '../auth/auth-routes.ts';
 import { PIN_MAX_LENGTH } from '../auth/pin-hash.ts';
@@ -10,9 +10,9 @@ import { DetailsBody, DetailsErrorSchema, MissingSchema, StoredDetailsSchema } f
 import type { DetailsRepository } from '../registrations-details/details-repository.ts';
 import { type DetailsInput, validateDetails } from '../registrations-details/details-validator.ts';
 import type { SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
-import { StoreErrorCodes } from '../store/errors.ts';
+import { StoreErrors } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
-import { HttpErrorCodes } from './http-errors.ts';
+import { HttpErrors } from './http-errors.ts';
 import { Uuid } from './schemas.ts';
 
 export interface DetailsRoutesOptions {
@@ -47,12 +47,12 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     if (typeof member === 'string') path.push(member);
     const field = path.join('.');
     const what = first?.params?.additionalProperty ? 'is not a known field' : (first?.message ?? 'is invalid');
-    return new ApplianceError(HttpErrorCodes.BadRequest, `${field || 'body'}: ${what}`, field ? { field } : {});
+    return new ApplianceError(HttpErrors.BAD_REQUEST.code, `${field || 'body'}: ${what}`, field ? { field } : {});
   });
 
   const registration = (id: string) => {
     const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError(StoreErrorCodes.NotFound, `no registration ${id} at this post`);
+    if (!r) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${id} at this post`);
     return r;
   };
 
@@ -75,7 +75,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       const { id } = request.params;
       const officer = requireOfficer(request);
       if (registration(id).status === 'finalized') {
-        throw new ApplianceError(StoreErrorCodes.Finalized, 'This registration is finalized; its details can no longer be changed.');
+        throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its details can no longer be changed.');
       }
       return details.save(id, validateDetails(request.body as DetailsInput, details.reference, now()), officer.officerId);
     },
@@ -90,7 +90,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     async (request) => {
       registration(request.params.id);
       const d = details.get(request.params.id);
-      if (!d) throw new ApplianceError(StoreErrorCodes.NotFound, 'no details recorded for this registration yet');
+      if (!d) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'no details recorded for this registration yet');
       return d;
     },
   );
@@ -153,18 +153,18 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       if (!result.ok) {
         audit('auth.supervisor-approval-failed', { reason: result.reason });
         if (result.reason === 'locked') {
-          throw new ApplianceError(AuthErrorCodes.Locked, `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.`);
+          throw new ApplianceError(AuthErrors.AUTH_LOCKED.code, `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.`);
         }
-        throw new ApplianceError(AuthErrorCodes.InvalidCredentials, 'Wrong supervisor id or PIN.');
+        throw new ApplianceError(AuthErrors.AUTH_INVALID_CREDENTIALS.code, 'Wrong supervisor id or PIN.');
       }
       if (result.officer.role !== 'supervisor') {
         audit('auth.supervisor-approval-failed', { reason: 'not-a-supervisor' });
-        throw new ApplianceError(AuthErrorCodes.Forbidden, `${supervisorId} is not a supervisor.`);
+        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, `${supervisorId} is not a supervisor.`);
       }
       if (result.officer.officerId === officer.officerId) {
         // Four eyes: the officer at the desk cannot approve their own exception through the modal.
         audit('auth.supervisor-approval-failed', { reason: 'self-approval' });
-        throw new ApplianceError(AuthErrorCodes.Forbidden, 'Another supervisor must approve: you are signed in at this desk.');
+        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you are signed in at this desk.');
       }
       const issued = approvals.issue({ supervisorId: result.officer.officerId, officerId: officer.officerId, registrationId });
       audit('auth.supervisor-approval');

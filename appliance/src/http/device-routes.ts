@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../errors.ts';
-import { StoreErrorCodes } from '../store/errors.ts';
+import { StoreErrors } from '../store/errors.ts';
 import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
 import type { DeviceStateEvent } from '../events/event-bus.ts';
@@ -48,7 +48,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     },
     async () => {
       const scan = opts.scans.latest();
-      if (!scan) throw new ApplianceError(StoreErrorCodes.NotFound, 'no document has been read since the appliance started');
+      if (!scan) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'no document has been read since the appliance started');
       return scan;
     },
   );

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../errors.ts';
-import { StoreErrorCodes } from '../store/errors.ts';
-import { dailyReportPdf } from '../documents/daily-report.ts';
-import { registrationSlipPdf } from '../documents/registration-slip.ts';
+import { StoreErrors } from '../store/errors.ts';
+import { renderDailyReportPdf, renderSlipPdf } from '../workers/cpu-jobs.ts';
 import { dailyReportData } from '../documents/report-data.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { localParts } from '../printing/receipt-facts.ts';
@@ -33,13 +32,13 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
         summary: 'A4 registration slip (PDF) for the office file: details, signed QR, consent, signature lines',
         tags: ['documents'],
         params: Type.Object({ id: Uuid }),
-        response: { 200: Binary('application/pdf'), 404: ErrorSchema, 409: ErrorSchema },
+        response: { 200: Binary('application/pdf'), 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
       const registration = store.registrations.get(request.params.id);
-      if (!registration) throw new ApplianceError(StoreErrorCodes.NotFound, `no registration ${request.params.id} at this post`);
-      const pdf = await registrationSlipPdf(printing.facts(registration), {
+      if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${request.params.id} at this post`);
+      const pdf = await renderSlipPdf(printing.facts(registration), {
         fingerprints: null,
         generatedAt: now().toISOString(),
         deviceId: printing.signer.deviceId,
@@ -63,13 +62,13 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
           { date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'yyyy-mm-dd; default today (office time)' })) },
           { additionalProperties: false },
         ),
-        response: { 200: Binary('application/pdf'), 400: ErrorSchema },
+        response: { 200: Binary('application/pdf'), 400: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
       const date = request.query.date ?? localParts(now().toISOString(), printing.timeZone).date;
       const data = dailyReportData(printing.database, { date, officeCode: opts.officeCode, timeZone: printing.timeZone });
-      const pdf = await dailyReportPdf(data, { officeName: printing.officeName, generatedAt: now().toISOString() });
+      const pdf = await renderDailyReportPdf(data, { officeName: printing.officeName, generatedAt: now().toISOString() });
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="daily-report-${opts.officeCode}-${date}.pdf"`)

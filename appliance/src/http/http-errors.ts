@@ -11,9 +11,3 @@ export const HttpErrors = declareErrors({
   INTERNAL: { status: 500 },
 });
 
-export const HttpErrorCodes = {
-  BadRequest: HttpErrors.BAD_REQUEST.code,
-  UnsupportedMediaType: HttpErrors.UNSUPPORTED_MEDIA_TYPE.code,
-  RouteNotFound: HttpErrors.ROUTE_NOT_FOUND.code,
-  Internal: HttpErrors.INTERNAL.code,
-} as const;

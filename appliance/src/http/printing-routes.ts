@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError } from '../errors.ts';
-import { HttpErrorCodes } from './http-errors.ts';
-import { StoreErrorCodes } from '../store/errors.ts';
+import { HttpErrors } from './http-errors.ts';
+import { StoreErrors } from '../store/errors.ts';
 import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import type { BarcodeReader } from '../barcodes/barcode-reader.ts';
@@ -118,7 +118,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     { config: { access: 'officer' }, schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
     async (request) => {
       const job = printing.jobs.get(request.params.id);
-      if (!job) throw new ApplianceError(StoreErrorCodes.NotFound, `no print job ${request.params.id}`);
+      if (!job) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no print job ${request.params.id}`);
       return job;
     },
   );
@@ -156,13 +156,13 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
             ...Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: { description: 'photo of the receipt' } }])),
           },
         } as never,
-        response: { 200: VerifyResponse, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema },
+        response: { 200: VerifyResponse, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request) => {
       const body = request.body as unknown;
       if (!Buffer.isBuffer(body) && typeof (body as { qr?: unknown } | null)?.qr !== 'string') {
-        throw new ApplianceError(HttpErrorCodes.UnsupportedMediaType, `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+        throw new ApplianceError(HttpErrors.UNSUPPORTED_MEDIA_TYPE.code, `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
       }
       const qr = Buffer.isBuffer(body) ? classifyBarcode(await opts.reader.decode(body)).text : (body as { qr: string }).qr;
       return printing.verify(qr);
@@ -216,7 +216,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
       const sim = printing.feature.simulator;
       if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the receipt printer is real hardware here');
       const png = sim.lastReceiptPng();
-      if (!png) throw new ApplianceError(StoreErrorCodes.NotFound, 'the simulated printer has not printed a receipt yet');
+      if (!png) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'the simulated printer has not printed a receipt yet');
       return reply.type('image/png').send(png);
     },
   );

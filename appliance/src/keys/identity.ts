@@ -12,9 +12,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { ApplianceError } from '../errors.ts';
-import { KeyErrorCodes } from './key-errors.ts';
+import { KeyErrors } from './key-errors.ts';
 
-export { KeyErrorCodes } from './key-errors.ts';
 
 export const KEYS_DIR = 'keys';
 export const PRIVATE_KEY_FILE = 'device-ed25519.key';
@@ -42,7 +41,7 @@ function readIfExists(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ApplianceError(KeyErrorCodes.IdentityIo, 'The appliance key files cannot be read; call a technician.', {
+    throw new ApplianceError(KeyErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });
@@ -51,7 +50,7 @@ function readIfExists(path: string): string | undefined {
 
 function invalid(path: string, what: string): ApplianceError {
   // Never the file content: it is key material.
-  return new ApplianceError(KeyErrorCodes.IdentityInvalid, `The appliance identity file ${path} is damaged (${what}); call a technician.`, {
+  return new ApplianceError(KeyErrors.IDENTITY_INVALID.code, `The appliance identity file ${path} is damaged (${what}); call a technician.`, {
     path,
   });
 }
@@ -104,7 +103,7 @@ export function loadOrCreateIdentity(dataDir: string, now: () => Date = () => ne
     return { deviceId: device.deviceId, privateKey, publicKeyPem, createdAt: device.createdAt, created: true };
   } catch (err) {
     if (err instanceof ApplianceError) throw err;
-    throw new ApplianceError(KeyErrorCodes.IdentityIo, 'The appliance identity could not be created; call a technician.', {
+    throw new ApplianceError(KeyErrors.IDENTITY_IO_ERROR.code, 'The appliance identity could not be created; call a technician.', {
       dir,
       errno: (err as NodeJS.ErrnoException).code,
     });

@@ -7,7 +7,3 @@ export const KeyErrors = declareErrors({
   IDENTITY_IO_ERROR: { status: 500 },
 });
 
-export const KeyErrorCodes = {
-  IdentityInvalid: KeyErrors.IDENTITY_INVALID.code,
-  IdentityIo: KeyErrors.IDENTITY_IO_ERROR.code,
-} as const;

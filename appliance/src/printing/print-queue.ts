@@ -12,12 +12,12 @@
  */
 import { type ApplianceErrorCode, isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
-import { DeviceErrorCodes } from '@lmc/firmware-bridge/transport/device-errors.ts';
+import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { PrintJob, PrintJobRepository } from './print-job-repository.ts';
-import { PrintingErrorCodes } from './printing-errors.ts';
+import { PrintingErrors } from './printing-errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 /** What the queue needs of a printer (the PrinterFeature; a fake in unit tests). */
@@ -42,15 +42,15 @@ export interface PrintQueueOptions {
 
 /** Faults of the printer itself (not of the job): the next job would fail the same way. */
 const PRINTER_FAULTS: ReadonlySet<string> = new Set<ApplianceErrorCode>([
-  EscPosErrorCodes.PaperOut,
-  EscPosErrorCodes.CoverOpen,
-  EscPosErrorCodes.Offline,
-  EscPosErrorCodes.Timeout,
-  EscPosErrorCodes.NotOpen,
-  DeviceErrorCodes.TransportOpenFailed,
-  DeviceErrorCodes.TransportClosed,
-  DeviceErrorCodes.TransportWriteFailed,
-  PrintingErrorCodes.PrinterAbsent,
+  EscPosErrors.PRINTER_PAPER_OUT.code,
+  EscPosErrors.PRINTER_COVER_OPEN.code,
+  EscPosErrors.PRINTER_OFFLINE.code,
+  EscPosErrors.PRINTER_TIMEOUT.code,
+  EscPosErrors.PRINTER_NOT_OPEN.code,
+  DeviceErrors.TRANSPORT_OPEN_FAILED.code,
+  DeviceErrors.TRANSPORT_CLOSED.code,
+  DeviceErrors.TRANSPORT_WRITE_FAILED.code,
+  PrintingErrors.PRINTER_ABSENT.code,
 ]);
 
 export class PrintQueue {

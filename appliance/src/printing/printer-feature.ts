@@ -6,9 +6,9 @@
  * A port that will not open or goes away (USB pulled) is retried with backoff.
  */
 import { ApplianceError, isApplianceError } from '../errors.ts';
-import { PrintingErrorCodes } from './printing-errors.ts';
+import { PrintingErrors } from './printing-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { EscPosErrorCodes } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
 import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
 import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
 import type { PaperWidth, ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
@@ -31,11 +31,11 @@ export interface PrinterFeatureOptions {
 }
 
 const REASONS: Record<string, string> = {
-  [EscPosErrorCodes.PaperOut]: 'paper out',
-  [EscPosErrorCodes.CoverOpen]: 'cover open',
-  [EscPosErrorCodes.Offline]: 'offline',
-  [EscPosErrorCodes.Timeout]: 'not answering',
-  [EscPosErrorCodes.NotOpen]: 'not connected',
+  [EscPosErrors.PRINTER_PAPER_OUT.code]: 'paper out',
+  [EscPosErrors.PRINTER_COVER_OPEN.code]: 'cover open',
+  [EscPosErrors.PRINTER_OFFLINE.code]: 'offline',
+  [EscPosErrors.PRINTER_TIMEOUT.code]: 'not answering',
+  [EscPosErrors.PRINTER_NOT_OPEN.code]: 'not connected',
 };
 
 export class PrinterFeature implements Feature, ReceiptPrinter {
@@ -137,12 +137,12 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
   async print(doc: ReceiptDocument): Promise<PrintResult> {
     const driver = this.#driver;
     if (!driver) {
-      throw new ApplianceError(PrintingErrorCodes.PrinterAbsent, 'No receipt printer is configured on this appliance.');
+      throw new ApplianceError(PrintingErrors.PRINTER_ABSENT.code, 'No receipt printer is configured on this appliance.');
     }
     if (!driver.isOpen) {
       await this.#connect();
       if (!driver.isOpen) {
-        throw new ApplianceError(EscPosErrorCodes.NotOpen, 'The receipt printer is not connected. Check its cable and power, then print again.');
+        throw new ApplianceError(EscPosErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');
       }
     }
     return driver.print(doc);

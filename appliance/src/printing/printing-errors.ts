@@ -1,5 +1,4 @@
 import { declareErrors } from '@lmc/core/errors.ts';
-import { StoreErrors } from '../store/errors.ts';
 
 /**
  * Codes of the printing layer (receipts, print jobs, the receipt catalogue), declared once with their
@@ -18,12 +17,3 @@ export const PrintingErrors = declareErrors({
   RECEIPT_CLAIMS_INVALID: { status: 500 },
 });
 
-export const PrintingErrorCodes = {
-  PrinterAbsent: PrintingErrors.PRINTER_ABSENT.code,
-  /** A receipt promises the registration is saved (declared with the registration lifecycle, store/errors.ts). */
-  RegistrationNotFinalized: StoreErrors.REGISTRATION_NOT_FINALIZED.code,
-  PrintJobConflict: PrintingErrors.PRINT_JOB_CONFLICT.code,
-  InvalidInput: PrintingErrors.INVALID_INPUT.code,
-  CatalogueInvalid: PrintingErrors.RECEIPT_CATALOGUE_INVALID.code,
-  ClaimsInvalid: PrintingErrors.RECEIPT_CLAIMS_INVALID.code,
-} as const;

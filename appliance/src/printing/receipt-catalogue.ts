@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApplianceError } from '../errors.ts';
-import { PrintingErrorCodes } from './printing-errors.ts';
+import { PrintingErrors } from './printing-errors.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,7 +37,7 @@ function load(language: ReceiptLanguage): Tree {
     try {
       tree = JSON.parse(readFileSync(new URL(`receipt.${language}.json`, CATALOGUE_DIR), 'utf8')) as Tree;
     } catch (err) {
-      throw new ApplianceError(PrintingErrorCodes.CatalogueInvalid, `the receipt text catalogue for '${language}' cannot be read`, {
+      throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt text catalogue for '${language}' cannot be read`, {
         language,
         cause: (err as Error).message,
       });
@@ -57,7 +57,7 @@ function lookup(tree: Tree, key: string): string | undefined {
 }
 
 export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
-  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrorCodes.InvalidInput, `no receipt language '${String(language)}'`);
+  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, `no receipt language '${String(language)}'`);
   const tree = load(language);
   const english = load('en');
   const meta = tree._meta;
@@ -66,7 +66,7 @@ export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
     reviewed: typeof meta === 'object' && meta.review === 'reviewed',
     t(key, vars = {}) {
       const text = lookup(tree, key) ?? lookup(english, key);
-      if (text === undefined) throw new ApplianceError(PrintingErrorCodes.CatalogueInvalid, `the receipt catalogue has no '${key}'`, { key });
+      if (text === undefined) throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt catalogue has no '${key}'`, { key });
       return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? '');
     },
   };

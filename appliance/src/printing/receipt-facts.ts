@@ -3,7 +3,7 @@
  * disagree: human registration number, display name, masked document number, local date.
  */
 import { ApplianceError } from '../errors.ts';
-import { PrintingErrorCodes } from './printing-errors.ts';
+import { StoreErrors } from '../store/errors.ts';
 import type { Registration } from '../store/index.ts';
 import { type ReceiptSigner, signReceiptQr } from './receipt-signature.ts';
 
@@ -35,27 +35,9 @@ export interface FactsContext {
   timeZone?: string;
 }
 
-// Crockford base32: no I, L, O, U, so a number read aloud over a phone line is not misheard.
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * A short number an officer can read aloud: office code + 40 bits of the UUID in Crockford
- * base32, e.g. `BBR-7F3K-9QXM`. The first 5 bytes of a v4 UUID are all random (RFC 9562 §5.4:
- * version bits sit in byte 6), so at 10,000 registrations a chance collision is ~5e-5; the
- * UUID on the QR code stays the identity.
- */
-export function registrationNumber(officeCode: string, uuid: string): string {
-  const bytes = Buffer.from(uuid.replaceAll('-', '').slice(0, 10), 'hex');
-  if (bytes.length !== 5) throw new ApplianceError(PrintingErrorCodes.InvalidInput, 'registration id is not a UUID');
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    s = CROCKFORD[Number(v & 31n)] + s;
-    v >>= 5n;
-  }
-  return `${officeCode}-${s.slice(0, 4)}-${s.slice(4)}`;
-}
+// One number everywhere (API, receipt, slip): the store derives it for every Registration.
+export { registrationNumber } from '../store/registration-number.ts';
+import { registrationNumber } from '../store/registration-number.ts';
 
 /**
  * Masks a travel document number for a paper that leaves the office: the first character and the
@@ -91,7 +73,7 @@ const DOCUMENT_TYPES: Record<string, string> = { P: 'passport', I: 'identity car
 /** Facts for a finalized registration; REGISTRATION_NOT_FINALIZED for anything else (a receipt promises it is saved). */
 export function receiptFacts(r: Registration, ctx: FactsContext): ReceiptFacts {
   if (r.status !== 'finalized' || !r.finalizedAt || !r.document) {
-    throw new ApplianceError(PrintingErrorCodes.RegistrationNotFinalized, 'a receipt is printed only for a finalized registration: finalize it first', {
+    throw new ApplianceError(StoreErrors.REGISTRATION_NOT_FINALIZED.code, 'a receipt is printed only for a finalized registration: finalize it first', {
       status: r.status,
     });
   }

@@ -18,7 +18,7 @@
  */
 import { createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { ApplianceError } from '../errors.ts';
-import { PrintingErrorCodes } from './printing-errors.ts';
+import { PrintingErrors } from './printing-errors.ts';
 
 export const RECEIPT_QR_PREFIX = 'ZLMC1';
 
@@ -50,7 +50,7 @@ export const ReceiptQrCodes = {
   UnknownSigner: 'RECEIPT_SIGNER_UNKNOWN',
   BadSignature: 'RECEIPT_SIGNATURE_INVALID',
   /** The one of these that is thrown (claimsError); the others are verification outcomes, not errors. */
-  ClaimsInvalid: PrintingErrorCodes.ClaimsInvalid,
+  ClaimsInvalid: PrintingErrors.RECEIPT_CLAIMS_INVALID.code,
 } as const;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

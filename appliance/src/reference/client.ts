@@ -13,7 +13,7 @@ import { gunzip } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
 import { REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
-import { ReferenceErrorCodes } from './errors.ts';
+import { ReferenceErrors } from './errors.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -58,7 +58,7 @@ export class ReferenceClient implements ReferenceTransport {
     this.#link = new CentralLink({
       url: options.url,
       endpoint: REFERENCE_PATH,
-      invalidUrlCode: ReferenceErrorCodes.CentralUrlInvalid,
+      invalidUrlCode: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
       connectTimeoutMs: options.connectTimeoutMs,
       responseTimeoutMs: options.responseTimeoutMs,
     });

@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 
 /**
  * Codes of the appliance's reference-data layer, declared once with their HTTP status. The query routes
@@ -13,10 +13,4 @@ export const ReferenceErrors = declareErrors({
   REFERENCE_CENTRAL_URL_INVALID: { status: 500 },
 });
 
-export const ReferenceErrorCodes = {
-  PageInvalid: ReferenceErrors.REFERENCE_PAGE_INVALID.code,
-  VersionMoved: ReferenceErrors.REFERENCE_VERSION_MOVED.code,
-  CentralUrlInvalid: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
-} as const;
-
-export type ReferenceErrorCode = (typeof ReferenceErrorCodes)[keyof typeof ReferenceErrorCodes];
+export type ReferenceErrorCode = CodeOf<typeof ReferenceErrors>;

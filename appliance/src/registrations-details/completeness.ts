@@ -7,7 +7,7 @@
 import { ApplianceError } from '../errors.ts';
 import type { FingerView } from '../fingerprints/fingerprint-service.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
-import { DetailsErrorCodes } from './details-errors.ts';
+import { DetailsErrors } from './details-errors.ts';
 import type { DetailsRepository } from './details-repository.ts';
 
 export type Missing =
@@ -62,7 +62,7 @@ export function createCompleteness(o: { details: Pick<DetailsRepository, 'get'>;
     assertComplete(registrationId) {
       const m = missing(registrationId);
       if (m.length === 0) return;
-      throw new ApplianceError(DetailsErrorCodes.Incomplete, `This registration cannot be finalized yet: ${m.map(describeMissing).join('; ')}.`, {
+      throw new ApplianceError(DetailsErrors.REGISTRATION_INCOMPLETE.code, `This registration cannot be finalized yet: ${m.map(describeMissing).join('; ')}.`, {
         missing: m,
       });
     },

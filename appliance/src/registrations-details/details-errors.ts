@@ -11,13 +11,7 @@ export const DetailsErrors = declareErrors({
   APPROVAL_INVALID: { status: 403, messageKey: 'error.APPROVAL_INVALID' },
 });
 
-export const DetailsErrorCodes = {
-  Invalid: DetailsErrors.DETAILS_INVALID.code,
-  Incomplete: DetailsErrors.REGISTRATION_INCOMPLETE.code,
-  ApprovalInvalid: DetailsErrors.APPROVAL_INVALID.code,
-} as const;
-
 /** A details field the officer must correct; the field is in the message (first) and in the context. */
 export function invalidField(field: string, message: string): ApplianceError {
-  return new ApplianceError(DetailsErrorCodes.Invalid, `${field}: ${message}`, { field });
+  return new ApplianceError(DetailsErrors.DETAILS_INVALID.code, `${field}: ${message}`, { field });
 }

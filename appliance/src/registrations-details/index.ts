@@ -7,7 +7,7 @@ import { DetailsRepository } from './details-repository.ts';
 import { SupervisorApprovals } from './supervisor-approvals.ts';
 
 export { type Completeness, type Missing, createCompleteness, describeMissing } from './completeness.ts';
-export { DetailsErrorCodes, DetailsErrors } from './details-errors.ts';
+export { DetailsErrors } from './details-errors.ts';
 export { DetailsRepository, type StoredDetails } from './details-repository.ts';
 export * from './details-rules.ts';
 export { type DetailsInput, type RegistrationDetails, validateDetails } from './details-validator.ts';

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { StoreErrorCodes, mapSqliteError } from './errors.ts';
+import { StoreErrors, mapSqliteError } from './errors.ts';
 
 /** How long a writer waits for another connection's lock (e.g. the audit CLI) before STORE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -28,7 +28,7 @@ export function openDatabase(path: string, dir: string, logger: Logger): Databas
     makePrivate(dir, path);
   } catch (err) {
     throw new ApplianceError(
-      StoreErrorCodes.IoError,
+      StoreErrors.STORE_IO_ERROR.code,
       'The appliance data directory cannot be created; call a technician.',
       { dataDir: dir, errno: (err as NodeJS.ErrnoException).code },
       { cause: err },

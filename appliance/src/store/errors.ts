@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 import { ApplianceError } from '../errors.ts';
 
 /**
@@ -33,29 +33,7 @@ export const StoreErrors = declareErrors({
   STORE_FAILED: { status: 500 },
 });
 
-export const StoreErrorCodes = {
-  NotFound: StoreErrors.NOT_FOUND.code,
-  Finalized: StoreErrors.REGISTRATION_FINALIZED.code,
-  DocumentRequired: StoreErrors.DOCUMENT_REQUIRED.code,
-  DocumentCheckFailed: StoreErrors.DOCUMENT_CHECK_FAILED.code,
-  NotFinalized: StoreErrors.REGISTRATION_NOT_FINALIZED.code,
-  Conflict: StoreErrors.STORE_CONFLICT.code,
-  DiskFull: StoreErrors.STORE_DISK_FULL.code,
-  IoError: StoreErrors.STORE_IO_ERROR.code,
-  Corrupt: StoreErrors.STORE_CORRUPT.code,
-  Busy: StoreErrors.STORE_BUSY.code,
-  ReadOnly: StoreErrors.STORE_READ_ONLY.code,
-  SchemaTooNew: StoreErrors.STORE_SCHEMA_TOO_NEW.code,
-  SchemaMismatch: StoreErrors.STORE_SCHEMA_MISMATCH.code,
-  MigrationFailed: StoreErrors.STORE_MIGRATION_FAILED.code,
-  InvalidInput: StoreErrors.STORE_INVALID_INPUT.code,
-  InvalidCursor: StoreErrors.STORE_INVALID_CURSOR.code,
-  RecordImmutable: StoreErrors.STORE_RECORD_IMMUTABLE.code,
-  Closed: StoreErrors.STORE_CLOSED.code,
-  Failed: StoreErrors.STORE_FAILED.code,
-} as const;
-
-export type StoreErrorCode = (typeof StoreErrorCodes)[keyof typeof StoreErrorCodes];
+export type StoreErrorCode = CodeOf<typeof StoreErrors>;
 
 /** Shape of better-sqlite3's SqliteError without importing the class (it is CJS-only). */
 interface SqliteLikeError {
@@ -85,7 +63,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   const options = { cause: err };
   if (sqliteCode.startsWith('SQLITE_FULL')) {
     return new ApplianceError(
-      StoreErrorCodes.DiskFull,
+      StoreErrors.STORE_DISK_FULL.code,
       "The appliance's disk is full; the registration was not saved; call a technician.",
       context,
       options,
@@ -93,7 +71,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   }
   if (sqliteCode.startsWith('SQLITE_IOERR')) {
     return new ApplianceError(
-      StoreErrorCodes.IoError,
+      StoreErrors.STORE_IO_ERROR.code,
       "The appliance could not write to its disk; the registration was not saved; call a technician.",
       context,
       options,
@@ -101,7 +79,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   }
   if (sqliteCode.startsWith('SQLITE_CORRUPT') || sqliteCode === 'SQLITE_NOTADB') {
     return new ApplianceError(
-      StoreErrorCodes.Corrupt,
+      StoreErrors.STORE_CORRUPT.code,
       "The appliance's database file is damaged; do not switch the appliance off; call a technician.",
       context,
       options,
@@ -109,7 +87,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   }
   if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) {
     return new ApplianceError(
-      StoreErrorCodes.Busy,
+      StoreErrors.STORE_BUSY.code,
       'The appliance database is busy; try again in a moment.',
       context,
       options,
@@ -117,7 +95,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   }
   if (sqliteCode.startsWith('SQLITE_READONLY') || sqliteCode.startsWith('SQLITE_CANTOPEN')) {
     return new ApplianceError(
-      StoreErrorCodes.ReadOnly,
+      StoreErrors.STORE_READ_ONLY.code,
       'The appliance database cannot be written; the registration was not saved; call a technician.',
       context,
       options,
@@ -127,16 +105,16 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   // registrations, their details and fingerprints): one code, told apart by the code, never by the text.
   if (sqliteCode === 'SQLITE_CONSTRAINT_TRIGGER') {
     return new ApplianceError(
-      StoreErrorCodes.RecordImmutable,
+      StoreErrors.STORE_RECORD_IMMUTABLE.code,
       'That record can no longer be changed: the audit log is append-only and finalized registrations are frozen.',
       context,
       options,
     );
   }
   if (sqliteCode === 'SQLITE_CONSTRAINT_PRIMARYKEY' || sqliteCode === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return new ApplianceError(StoreErrorCodes.Conflict, 'The record already exists.', context, options);
+    return new ApplianceError(StoreErrors.STORE_CONFLICT.code, 'The record already exists.', context, options);
   }
-  return new ApplianceError(StoreErrorCodes.Failed, `The appliance database failed (${sqliteCode}).`, context, options);
+  return new ApplianceError(StoreErrors.STORE_FAILED.code, `The appliance database failed (${sqliteCode}).`, context, options);
 }
 
 /** Run `fn`, rethrowing any SQLite failure as a coded ApplianceError. */
@@ -149,5 +127,5 @@ export function guard<T>(operation: string, fn: () => T): T {
 }
 
 export function invalidInput(message: string, context: Record<string, unknown> = {}): ApplianceError {
-  return new ApplianceError(StoreErrorCodes.InvalidInput, message, context);
+  return new ApplianceError(StoreErrors.STORE_INVALID_INPUT.code, message, context);
 }

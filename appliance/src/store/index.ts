@@ -37,7 +37,7 @@ export function openStore(options: OpenStoreOptions): Store {
 
 export { GENESIS_HASH, auditHash, verifyAuditChain } from './audit-chain.ts';
 export { openDatabase, openReadOnlyDatabase } from './database.ts';
-export { StoreErrorCodes, mapSqliteError, type StoreErrorCode } from './errors.ts';
+export { StoreErrors, mapSqliteError, type StoreErrorCode } from './errors.ts';
 export { migrate, schemaVersion, type MigrationResult } from './migrate.ts';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 export { FINALIZED_EVENT } from './registrations.ts';

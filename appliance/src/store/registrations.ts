@@ -6,8 +6,19 @@ import { buildFinalizedRecord, type FinalizedRegistration, parseFinalizedRecord 
 import { appendAudit } from './audit-chain.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { documentColumns } from './document.ts';
-import { StoreErrorCodes, guard, invalidInput } from './errors.ts';
-import type { FinalizeOptions, ListQuery, Page, Registration, RegistrationRepository, StoredDocument, WriteOptions } from './types.ts';
+import { StoreErrors, guard, invalidInput } from './errors.ts';
+import { registrationNumber } from './registration-number.ts';
+import type {
+  DiscardReason,
+  FinalizeOptions,
+  ListQuery,
+  Page,
+  Registration,
+  RegistrationRepository,
+  RegistrationView,
+  StoredDocument,
+  WriteOptions,
+} from './types.ts';
 
 export const FINALIZED_EVENT = 'registration.finalized';
 export const MAX_PAGE = 500;
@@ -26,9 +37,27 @@ interface RegistrationRow {
   finalized_at: string | null;
   version: number;
   document_json: string | null;
+  // registration_state (LEFT JOIN: null until the counter records something)
+  migrant_language: RegistrationView['migrantLanguage'];
+  step: string | null;
+  field: string | null;
+  progress_at: string | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  approved_warnings: string | null;
+  discarded_at: string | null;
+  discarded_by: string | null;
+  discard_reason: DiscardReason | null;
+  expired: number | null;
 }
 
-function toRegistration(r: RegistrationRow): Registration {
+/** Every read of a registration: the row with the counter's state (registrations/registration-state-schema.ts). */
+export const REGISTRATION_SELECT = `SELECT r.*, s.migrant_language, s.step, s.field, s.progress_at, s.approved_by, s.approved_at,
+  s.approved_warnings, s.discarded_at, s.discarded_by, s.discard_reason, s.expired
+  FROM registrations r LEFT JOIN registration_state s ON s.registration_id = r.id`;
+
+export function toRegistration(r: RegistrationRow): RegistrationView {
+  const document = r.document_json === null ? null : (JSON.parse(r.document_json) as StoredDocument);
   return {
     id: r.id,
     officeCode: r.office_code,
@@ -38,16 +67,30 @@ function toRegistration(r: RegistrationRow): Registration {
     updatedAt: r.updated_at,
     finalizedAt: r.finalized_at,
     version: r.version,
-    document: r.document_json === null ? null : (JSON.parse(r.document_json) as StoredDocument),
+    document,
+    registrationNumber: registrationNumber(r.office_code, r.id),
+    displayName: document ? [document.surname, document.givenNames].filter((s) => s && s.length > 0).join(', ') || null : null,
+    migrantLanguage: r.migrant_language ?? null,
+    progress: r.step === null || r.progress_at === null ? null : { step: r.step, field: r.field, at: r.progress_at },
+    approval:
+      r.approved_by === null || r.approved_at === null
+        ? null
+        : { supervisorId: r.approved_by, at: r.approved_at, warnings: JSON.parse(r.approved_warnings ?? '[]') as string[] },
+    discarded:
+      r.discarded_at === null || r.discard_reason === null
+        ? null
+        : { at: r.discarded_at, by: r.discarded_by ?? 'system', reason: r.discard_reason, expired: r.expired === 1 },
   };
 }
 
 /** The registration as the finalized record carries it; only a finalized one qualifies. */
-function asFinalized(r: Registration): FinalizedRegistration {
+function asFinalized(r: RegistrationView): FinalizedRegistration {
   if (r.status !== 'finalized' || r.finalizedAt === null) {
-    throw new ApplianceError(StoreErrorCodes.NotFinalized, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
+    throw new ApplianceError(StoreErrors.REGISTRATION_NOT_FINALIZED.code, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
   }
-  return { ...r, status: r.status, finalizedAt: r.finalizedAt };
+  // The record carries the stored registration as it always has: not the counter's working state.
+  const { id, officeCode, officerId, createdAt, updatedAt, version, document } = r;
+  return { id, officeCode, officerId, status: r.status, createdAt, updatedAt, finalizedAt: r.finalizedAt, version, document };
 }
 
 function requireCode(name: string, value: unknown): string {
@@ -62,12 +105,12 @@ function requireActor(actor: unknown): string {
 }
 
 function notFound(id: string): ApplianceError {
-  return new ApplianceError(StoreErrorCodes.NotFound, 'No registration with that id.', { id });
+  return new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
 }
 
 function conflict(id: string, expected: number, actual: number): ApplianceError {
   return new ApplianceError(
-    StoreErrorCodes.Conflict,
+    StoreErrors.STORE_CONFLICT.code,
     'The registration was changed by someone else; reload it and try again.',
     { id, expectedVersion: expected, actualVersion: actual },
   );
@@ -80,7 +123,7 @@ function conflict(id: string, expected: number, actual: number): ApplianceError 
  * "saved", the row is on disk. Nothing here batches or defers writes.
  */
 export function createRegistrationRepository(db: Database, now: () => Date, logger: Logger): RegistrationRepository {
-  const selectById = db.prepare('SELECT * FROM registrations WHERE id = ?');
+  const selectById = db.prepare(`${REGISTRATION_SELECT} WHERE r.id = ?`);
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM registrations');
   const insert = db.prepare(
     `INSERT INTO registrations (id, seq, office_code, officer_id, status, created_at, updated_at, version)
@@ -102,7 +145,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     `INSERT INTO outbox (registration_id, event_type, payload_json, created_at) VALUES (?, ?, ?, ?)`,
   );
   const byDocument = db.prepare(
-    `SELECT * FROM registrations WHERE issuing_state = ? AND document_number = ? ORDER BY seq DESC LIMIT 100`,
+    `${REGISTRATION_SELECT} WHERE r.issuing_state = ? AND r.document_number = ? ORDER BY r.seq DESC LIMIT 100`,
   );
   // The returning-migrant rule (see RegistrationRepository.previousRegistrations), on the stored columns.
   const previous = db
@@ -149,7 +192,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status === 'finalized') {
       throw new ApplianceError(
-        StoreErrorCodes.Finalized,
+        StoreErrors.REGISTRATION_FINALIZED.code,
         'This registration is finalized; its document can no longer be changed.',
         { id, status: row.status },
       );
@@ -187,7 +230,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status !== 'captured') {
       throw new ApplianceError(
-        StoreErrorCodes.DocumentRequired,
+        StoreErrors.DOCUMENT_REQUIRED.code,
         'A registration can only be finalized after its document has been captured.',
         { id, status: row.status },
       );
@@ -229,7 +272,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
           return createTx.immediate({ id, officeCode, officerId });
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-            throw new ApplianceError(StoreErrorCodes.Conflict, 'A registration with that id already exists.', { id });
+            throw new ApplianceError(StoreErrors.STORE_CONFLICT.code, 'A registration with that id already exists.', { id });
           }
           throw err;
         }
@@ -262,27 +305,28 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
       });
     },
 
-    list(q: ListQuery): Page<Registration> {
+    list(q: ListQuery): Page<RegistrationView> {
       if (!Number.isInteger(q?.limit) || q.limit < 1 || q.limit > MAX_PAGE) {
         throw invalidInput(`limit must be an integer from 1 to ${MAX_PAGE}`, { field: 'limit' });
       }
       const where: string[] = [];
       const params: Record<string, unknown> = { limit: q.limit + 1 };
       if (q.cursor !== undefined) {
-        where.push('seq < @before');
+        where.push('r.seq < @before');
         params.before = decodeCursor(q.cursor);
       }
       if (q.status !== undefined) {
         if (!['draft', 'captured', 'finalized'].includes(q.status)) throw invalidInput('unknown status', { field: 'status' });
-        where.push('status = @status');
+        where.push('r.status = @status');
         params.status = q.status;
       }
       if (q.officeCode !== undefined) {
-        where.push('office_code = @officeCode');
+        where.push('r.office_code = @officeCode');
         params.officeCode = requireCode('officeCode', q.officeCode);
       }
-      const sql = `SELECT * FROM registrations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                   ORDER BY seq DESC LIMIT @limit`;
+      if (q.discarded !== undefined) where.push(q.discarded ? 's.discarded_at IS NOT NULL' : 's.discarded_at IS NULL');
+      const sql = `${REGISTRATION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                   ORDER BY r.seq DESC LIMIT @limit`;
       const rows = guard('registrations.list', () => db.prepare(sql).all(params) as RegistrationRow[]);
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;

@@ -8,7 +8,7 @@ import { statfsSync } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import { SyncErrorCodes } from './errors.ts';
+import { SyncErrors } from './errors.ts';
 
 const MB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
@@ -43,7 +43,7 @@ export class AdmissionGuard {
     const free = (this.#o.freeDiskBytes ?? statfsFreeBytes)(this.#o.dataDir);
     if (free < this.#o.minFreeDiskMb * MB) {
       throw new ApplianceError(
-        SyncErrorCodes.DiskNearlyFull,
+        SyncErrors.DISK_NEARLY_FULL.code,
         `The appliance's disk is nearly full (${Math.floor(free / MB)} MB free, ${this.#o.minFreeDiskMb} MB needed). ` +
           'New registrations are paused to protect the ones already saved. Call a technician.',
         { freeMb: Math.floor(free / MB), minFreeDiskMb: this.#o.minFreeDiskMb },
@@ -55,7 +55,7 @@ export class AdmissionGuard {
     const ageHours = ((this.#o.now ?? (() => new Date()))().getTime() - Date.parse(oldest)) / HOUR_MS;
     if (ageHours > this.#o.maxUnsyncedHours) {
       throw new ApplianceError(
-        SyncErrorCodes.BacklogTooOld,
+        SyncErrors.SYNC_BACKLOG_TOO_OLD.code,
         `Registrations have not reached the central database for ${Math.floor(ageHours)} hours (limit ${this.#o.maxUnsyncedHours}). ` +
           'New registrations are paused until the link is restored. Registrations already started can be finished. Call a technician.',
         { oldestUnsentAt: oldest, maxUnsyncedHours: this.#o.maxUnsyncedHours },

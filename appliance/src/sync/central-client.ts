@@ -9,7 +9,7 @@
  */
 import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol/batch.ts';
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
-import { SyncErrorCodes } from './errors.ts';
+import { SyncErrors } from './errors.ts';
 
 export type SendOutcome =
   | { kind: 'acknowledged'; response: BatchResponse }
@@ -60,7 +60,7 @@ export class CentralClient implements CentralTransport {
     this.#link = new CentralLink({
       url: options.url,
       endpoint: BATCH_PATH,
-      invalidUrlCode: SyncErrorCodes.CentralUrlInvalid,
+      invalidUrlCode: SyncErrors.SYNC_CENTRAL_URL_INVALID.code,
       connectTimeoutMs: options.connectTimeoutMs,
       responseTimeoutMs: options.responseTimeoutMs,
       keepAliveMs: options.keepAliveMs ?? 60_000,

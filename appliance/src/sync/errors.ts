@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 
 /**
  * Codes of the store-and-forward layer, declared once with their HTTP status. The admission guard's
@@ -13,10 +13,4 @@ export const SyncErrors = declareErrors({
   SYNC_CENTRAL_URL_INVALID: { status: 500 },
 });
 
-export const SyncErrorCodes = {
-  DiskNearlyFull: SyncErrors.DISK_NEARLY_FULL.code,
-  BacklogTooOld: SyncErrors.SYNC_BACKLOG_TOO_OLD.code,
-  CentralUrlInvalid: SyncErrors.SYNC_CENTRAL_URL_INVALID.code,
-} as const;
-
-export type SyncErrorCode = (typeof SyncErrorCodes)[keyof typeof SyncErrorCodes];
+export type SyncErrorCode = CodeOf<typeof SyncErrors>;

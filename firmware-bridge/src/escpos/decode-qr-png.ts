@@ -14,18 +14,10 @@
  * Limits: under ~2 pixels a module, blur wider than ~⅓ of a module (Gaussian σ), or PDF417 skewed by
  * more than ~15° off a tried angle, nothing is found and the caller gets "not found".
  */
-import {
-  BarcodeFormat,
-  BinaryBitmap,
-  DecodeHintType,
-  GlobalHistogramBinarizer,
-  HybridBinarizer,
-  MultiFormatReader,
-  RGBLuminanceSource,
-} from '@zxing/library';
+import { BarcodeFormat, BinaryBitmap, DecodeHintType, GlobalHistogramBinarizer, HybridBinarizer, MultiFormatReader, RGBLuminanceSource } from '@zxing/library';
 import { PNG } from 'pngjs';
 import { ApplianceError } from '../errors.ts';
-import { EscPosErrorCodes } from './escpos-errors.ts';
+import { EscPosErrors } from './escpos-errors.ts';
 
 export type BarcodeSymbology = 'QR_CODE' | 'PDF_417';
 
@@ -41,7 +33,7 @@ export interface ReadBarcode {
   text: string;
 }
 
-export const QR_NOT_FOUND = EscPosErrorCodes.BarcodeNotFound;
+export const QR_NOT_FOUND = EscPosErrors.BARCODE_NOT_FOUND.code;
 
 const ZXING_FORMAT: Record<BarcodeSymbology, BarcodeFormat> = { QR_CODE: BarcodeFormat.QR_CODE, PDF_417: BarcodeFormat.PDF_417 };
 const OUR_FORMAT: Record<number, BarcodeSymbology> = { [BarcodeFormat.QR_CODE]: 'QR_CODE', [BarcodeFormat.PDF_417]: 'PDF_417' };

@@ -1,4 +1,4 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 import { ApplianceError } from '../errors.ts';
 
 /**
@@ -17,21 +17,11 @@ export const EscPosErrors = declareErrors({
   BARCODE_NOT_FOUND: { status: 422 },
 });
 
-export const EscPosErrorCodes = {
-  PaperOut: EscPosErrors.PRINTER_PAPER_OUT.code,
-  CoverOpen: EscPosErrors.PRINTER_COVER_OPEN.code,
-  Offline: EscPosErrors.PRINTER_OFFLINE.code,
-  Timeout: EscPosErrors.PRINTER_TIMEOUT.code,
-  NotOpen: EscPosErrors.PRINTER_NOT_OPEN.code,
-  DocumentInvalid: EscPosErrors.RECEIPT_DOCUMENT_INVALID.code,
-  BarcodeNotFound: EscPosErrors.BARCODE_NOT_FOUND.code,
-} as const;
-
-export type EscPosErrorCode = (typeof EscPosErrorCodes)[keyof typeof EscPosErrorCodes];
+export type EscPosErrorCode = CodeOf<typeof EscPosErrors>;
 
 /** `before`: refused, nothing was sent. `during`: the job was (partly) sent and did not finish. */
 export type PrintPhase = 'before' | 'during';
 
 export function documentInvalid(message: string, context: Record<string, unknown> = {}): ApplianceError {
-  return new ApplianceError(EscPosErrorCodes.DocumentInvalid, `receipt cannot be printed: ${message}`, context);
+  return new ApplianceError(EscPosErrors.RECEIPT_DOCUMENT_INVALID.code, `receipt cannot be printed: ${message}`, context);
 }

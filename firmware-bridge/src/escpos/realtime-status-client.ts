@@ -1,6 +1,6 @@
 import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { EscPosErrorCodes } from './escpos-errors.ts';
+import { EscPosErrors } from './escpos-errors.ts';
 import { realtimeStatusRequest, STATUS_REQUEST_NAMES, type StatusRequest } from './realtime-commands.ts';
 
 interface Pending {
@@ -39,7 +39,7 @@ export class RealtimeStatusClient {
       entry.timer = setTimeout(() => {
         entry.abandonedAt = Date.now();
         reject(
-          new ApplianceError(EscPosErrorCodes.Timeout, `The receipt printer did not answer (${name}). Check that it is switched on and connected.`, {
+          new ApplianceError(EscPosErrors.PRINTER_TIMEOUT.code, `The receipt printer did not answer (${name}). Check that it is switched on and connected.`, {
             request: name,
             timeoutMs,
           }),

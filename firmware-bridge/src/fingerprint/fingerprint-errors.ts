@@ -1,6 +1,6 @@
-import { declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
 import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from '../transport/device-errors.ts';
+import type { DeviceErrors } from '../transport/device-errors.ts';
 
 /**
  * Coded errors of the fingerprint layer, shared by every reader family (ZFM/R30x today, a USB
@@ -44,42 +44,7 @@ export const FingerprintErrors = declareErrors({
   FP_NOT_OPEN: { status: 500 },
 });
 
-export const FingerprintErrorCodes = {
-  NoFinger: FingerprintErrors.FP_NO_FINGER.code,
-  ImageFailed: FingerprintErrors.FP_ENROL_FAILED.code,
-  ImageMessy: FingerprintErrors.FP_IMAGE_MESSY.code,
-  TooFewFeatures: FingerprintErrors.FP_TOO_FEW_FEATURES.code,
-  NoValidImage: FingerprintErrors.FP_NO_VALID_IMAGE.code,
-  FingerTimeout: FingerprintErrors.FP_FINGER_TIMEOUT.code,
-  LiftTimeout: FingerprintErrors.FP_LIFT_TIMEOUT.code,
-  Aborted: FingerprintErrors.FP_ABORTED.code,
-  NoMatch: FingerprintErrors.FP_NO_MATCH.code,
-  NotFound: FingerprintErrors.FP_NOT_FOUND.code,
-  MergeFailed: FingerprintErrors.FP_MERGE_FAILED.code,
-  AddressOutOfRange: FingerprintErrors.FP_ADDRESS_OUT_OF_RANGE.code,
-  TemplateReadError: FingerprintErrors.FP_TEMPLATE_READ_ERROR.code,
-  DeleteFailed: FingerprintErrors.FP_DELETE_FAILED.code,
-  ClearFailed: FingerprintErrors.FP_CLEAR_FAILED.code,
-  FlashWriteError: FingerprintErrors.FP_FLASH_WRITE_ERROR.code,
-  PacketError: FingerprintErrors.FP_PACKET_ERROR.code,
-  TemplateUploadError: FingerprintErrors.FP_TEMPLATE_UPLOAD_ERROR.code,
-  ReceiveError: FingerprintErrors.FP_RECEIVE_ERROR.code,
-  ImageUploadError: FingerprintErrors.FP_IMAGE_UPLOAD_ERROR.code,
-  WrongPassword: FingerprintErrors.FP_WRONG_PASSWORD.code,
-  UnknownConfirmation: FingerprintErrors.FP_UNKNOWN_CONFIRMATION.code,
-  AckTimeout: FingerprintErrors.FP_ACK_TIMEOUT.code,
-  BadResponse: FingerprintErrors.FP_BAD_RESPONSE.code,
-  ImageTransfer: FingerprintErrors.FP_IMAGE_TRANSFER.code,
-  TemplateTransfer: FingerprintErrors.FP_TEMPLATE_TRANSFER.code,
-  TemplateInvalid: FingerprintErrors.FP_TEMPLATE_INVALID.code,
-  ImageInvalid: FingerprintErrors.FP_IMAGE_INVALID.code,
-  NotOpen: FingerprintErrors.FP_NOT_OPEN.code,
-  // Device codes every reader family shares (declared in transport/device-errors.ts).
-  DeviceBusy: DeviceErrors.DEVICE_BUSY.code,
-  DeviceNotConnected: DeviceErrors.DEVICE_NOT_CONNECTED.code,
-} as const;
-
-export type FingerprintErrorCode = (typeof FingerprintErrorCodes)[keyof typeof FingerprintErrorCodes];
+export type FingerprintErrorCode = CodeOf<typeof FingerprintErrors> | typeof DeviceErrors.DEVICE_BUSY.code | typeof DeviceErrors.DEVICE_NOT_CONNECTED.code;
 
 /** Officer-facing text per code; one place so the UI and logs say the same thing. */
 export const fingerprintErrorMessages: Record<FingerprintErrorCode, string> = {
@@ -121,6 +86,7 @@ export function fingerprintError(
   context: Record<string, unknown> = {},
   options?: { cause?: unknown; detail?: string },
 ): ApplianceError {
-  const message = options?.detail ? `${fingerprintErrorMessages[code]} (${options.detail})` : fingerprintErrorMessages[code];
-  return new ApplianceError(code, message, context, options?.cause === undefined ? undefined : { cause: options.cause });
+  // The officer's text is the code's alone; the internal reason (ack-timeout, data-corrupt …) is context for logs.
+  const ctx = options?.detail && context.reason === undefined ? { ...context, reason: options.detail } : context;
+  return new ApplianceError(code, fingerprintErrorMessages[code], ctx, options?.cause === undefined ? undefined : { cause: options.cause });
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApplianceError } from '../errors.ts';
-import { DeviceErrorCodes } from '../transport/device-errors.ts';
+import { DeviceErrors } from '../transport/device-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { openPtyPair, type PtyPair } from '../transport/pty-pair.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
@@ -42,11 +42,6 @@ export interface ScanResult {
   writes: number;
 }
 
-export const SimulatorErrorCodes = {
-  Unplugged: DeviceErrorCodes.DeviceNotConnected,
-  Closed: DeviceErrorCodes.SimulatorClosed,
-} as const;
-
 const DEFAULT_CHUNK = 16;
 
 export class MrzReaderSimulator {
@@ -71,7 +66,7 @@ export class MrzReaderSimulator {
   }
 
   static async start(options: MrzReaderSimulatorOptions): Promise<MrzReaderSimulator> {
-    if (!(options.baudRate > 0)) throw new ApplianceError(DeviceErrorCodes.ConfigInvalid, `baud rate must be positive, got ${options.baudRate}`);
+    if (!(options.baudRate > 0)) throw new ApplianceError(DeviceErrors.CONFIG_INVALID.code, `baud rate must be positive, got ${options.baudRate}`);
     let ownedDir: string | undefined;
     let linkPath = options.linkPath;
     if (linkPath) await mkdir(dirname(linkPath), { recursive: true });
@@ -131,7 +126,7 @@ export class MrzReaderSimulator {
 
   /** Plug in again: a new pty pair, the symlink repointed to it. */
   async replug(): Promise<void> {
-    if (this.#closed) throw new ApplianceError(SimulatorErrorCodes.Closed, 'the MRZ reader simulator is closed');
+    if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     if (this.#pair) await this.unplug();
     const pair = await openPtyPair();
     const port = new SerialTransport({ path: pair.simulatorPath, baudRate: this.baudRate });
@@ -174,9 +169,9 @@ export class MrzReaderSimulator {
   }
 
   #requirePort(): SerialTransport {
-    if (this.#closed) throw new ApplianceError(SimulatorErrorCodes.Closed, 'the MRZ reader simulator is closed');
+    if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     const port = this.#port;
-    if (!port) throw new ApplianceError(SimulatorErrorCodes.Unplugged, 'the simulated MRZ reader is unplugged');
+    if (!port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader is unplugged');
     return port;
   }
 
@@ -202,7 +197,7 @@ export class MrzReaderSimulator {
       const wait = due - performance.now();
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
       if (this.#port !== port) {
-        throw new ApplianceError(SimulatorErrorCodes.Unplugged, `the simulated MRZ reader was unplugged after ${sent} of ${data.length} bytes`, {
+        throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, `the simulated MRZ reader was unplugged after ${sent} of ${data.length} bytes`, {
           bytesWritten: sent,
         });
       }
@@ -219,7 +214,7 @@ export class MrzReaderSimulator {
     try {
       await (gone !== undefined ? Promise.race([port.write(chunk), gone]) : port.write(chunk));
     } catch (err) {
-      if (this.#port !== port) throw new ApplianceError(SimulatorErrorCodes.Unplugged, 'the simulated MRZ reader was unplugged mid-write');
+      if (this.#port !== port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader was unplugged mid-write');
       throw err;
     }
   }

@@ -7,7 +7,7 @@
  * digit is necessary, never sufficient, evidence of an intact MRZ.
  */
 import { ApplianceError } from '../errors.ts';
-import { MrzErrorCodes } from './mrz-errors.ts';
+import { MrzErrors } from './mrz-errors.ts';
 
 const WEIGHTS = [7, 3, 1] as const;
 
@@ -27,7 +27,7 @@ export function computeCheckDigit(s: string): number {
     const v = charValue(s.charAt(i));
     if (v < 0) {
       throw new ApplianceError(
-        MrzErrorCodes.InvalidCharacters,
+        MrzErrors.MRZ_INVALID_CHARACTERS.code,
         `Cannot compute an MRZ check digit: character ${i + 1} is not A-Z, 0-9 or <.`,
         { position: i + 1 },
       );

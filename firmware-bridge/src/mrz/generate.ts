@@ -6,11 +6,11 @@
 import { ApplianceError } from '../errors.ts';
 import { computeCheckDigit } from './check-digit.ts';
 import { type FormatLayout, LAYOUTS, type Span } from './formats.ts';
-import { MrzErrorCodes } from './mrz-errors.ts';
+import { MrzErrors } from './mrz-errors.ts';
 import { encodeName } from './names.ts';
 import type { MrzSpec } from './types.ts';
 
-export const MRZ_SPEC_INVALID = MrzErrorCodes.SpecInvalid;
+export const MRZ_SPEC_INVALID = MrzErrors.MRZ_SPEC_INVALID.code;
 
 const width = (sp: Span) => sp.end - sp.start;
 

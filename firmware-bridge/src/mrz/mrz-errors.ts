@@ -15,8 +15,3 @@ export const MrzErrors = declareErrors({
 
 export type MrzErrorCode = keyof typeof MrzErrors;
 
-export const MrzErrorCodes = {
-  UnrecognisedFormat: MrzErrors.MRZ_UNRECOGNISED_FORMAT.code,
-  InvalidCharacters: MrzErrors.MRZ_INVALID_CHARACTERS.code,
-  SpecInvalid: MrzErrors.MRZ_SPEC_INVALID.code,
-} as const;

@@ -25,15 +25,3 @@ export const DeviceErrors = declareErrors({
 
 export type DeviceErrorCode = keyof typeof DeviceErrors;
 
-export const DeviceErrorCodes = {
-  TransportOpenFailed: DeviceErrors.TRANSPORT_OPEN_FAILED.code,
-  TransportClosed: DeviceErrors.TRANSPORT_CLOSED.code,
-  TransportWriteFailed: DeviceErrors.TRANSPORT_WRITE_FAILED.code,
-  HidUnavailable: DeviceErrors.HID_UNAVAILABLE.code,
-  PtyUnavailable: DeviceErrors.PTY_UNAVAILABLE.code,
-  FrameInvalid: DeviceErrors.FRAME_INVALID.code,
-  DeviceNotConnected: DeviceErrors.DEVICE_NOT_CONNECTED.code,
-  DeviceBusy: DeviceErrors.DEVICE_BUSY.code,
-  ConfigInvalid: DeviceErrors.CONFIG_INVALID.code,
-  SimulatorClosed: DeviceErrors.SIMULATOR_CLOSED.code,
-} as const;

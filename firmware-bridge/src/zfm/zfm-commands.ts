@@ -1,5 +1,5 @@
 import { ApplianceError, isApplianceError } from '../errors.ts';
-import { FingerprintErrorCodes } from '../fingerprint/fingerprint-errors.ts';
+import { FingerprintErrors } from '../fingerprint/fingerprint-errors.ts';
 import { ByteReader, ByteWriter } from './byte-cursor.ts';
 
 /**
@@ -244,11 +244,11 @@ export function decodeAck<N extends ZfmCommandName>(name: N, payload: Uint8Array
 }
 
 function badField(detail: string): ApplianceError {
-  return new ApplianceError(FingerprintErrorCodes.BadResponse, `malformed ZFM message: ${detail}`);
+  return new ApplianceError(FingerprintErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`);
 }
 
 function asBadResponse(err: unknown, context: Record<string, unknown> = {}): ApplianceError {
-  if (isApplianceError(err, FingerprintErrorCodes.BadResponse)) return err;
+  if (isApplianceError(err, FingerprintErrors.FP_BAD_RESPONSE.code)) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new ApplianceError(FingerprintErrorCodes.BadResponse, `malformed ZFM message: ${detail}`, context, { cause: err });
+  return new ApplianceError(FingerprintErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`, context, { cause: err });
 }
