@@ -6,6 +6,18 @@
  */
 import type { StatisticsFields } from './statistics.ts';
 
+/** Every field unknown: what an empty input normalises to. */
+export const EMPTY_STATISTICS: StatisticsFields = Object.freeze({
+  sex: null,
+  birthDate: null,
+  nationality: null,
+  districtOfOrigin: null,
+  occupationIsco: null,
+  destinationProvince: null,
+  employerId: null,
+  returning: null,
+});
+
 export interface StatisticsCase {
   field: keyof StatisticsFields;
   input: unknown;

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseStatistics, type StatisticsFields } from './statistics.ts';
-import { STATISTICS_CASES } from './statistics-test-support.ts';
-
-const EMPTY: StatisticsFields = {
-  sex: null,
-  birthDate: null,
-  nationality: null,
-  districtOfOrigin: null,
-  occupationIsco: null,
-  destinationProvince: null,
-  employerId: null,
-  returning: null,
-};
+import { normaliseStatistics } from './statistics.ts';
+import { EMPTY_STATISTICS as EMPTY, STATISTICS_CASES } from './statistics-test-support.ts';
 
 describe('statistics normalisation (one rule for the appliance and the central)', () => {
   it.each(STATISTICS_CASES.map((c) => [c.field, JSON.stringify(c.input) ?? String(c.input), c.expected, c.input] as const))(

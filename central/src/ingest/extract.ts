@@ -5,18 +5,10 @@
  * than rejecting the registration.
  */
 import type { RegistrationPayload } from '@lmc/protocol/batch.ts';
-import { isoDateOrNull, normaliseStatistics, type Sex } from '@lmc/protocol/statistics.ts';
+import { isoDateOrNull, normaliseStatistics, type StatisticsFields } from '@lmc/protocol/statistics.ts';
 
-export interface ExtractedColumns {
-  sex: Sex | null;
-  birthDate: string | null;
-  nationality: string | null;
-  districtOfOrigin: string | null;
-  occupationIsco: string | null;
-  destinationProvince: string | null;
-  employerId: string | null;
-  isReturning: boolean | null;
-}
+/** The normalised statistics fields, with the column name the central's table uses for `returning`. */
+export type ExtractedColumns = Omit<StatisticsFields, 'returning'> & { isReturning: boolean | null };
 
 /** YYYY-MM-DD that is a real calendar date (the statistics routes check their date parameters with it). */
 export { isoDateOrNull };
