@@ -19,7 +19,8 @@ for (const ws of ['.', ...workspaces]) {
 
 export const ENTRIES = {
   'appliance/dist/main': 'appliance/src/main.ts',
-  'appliance/dist/barcode-worker': 'appliance/src/barcodes/barcode-worker.ts',
+  // The one CPU worker of the appliance's pool (appliance/src/workers/cpu-pool.ts loads it beside main.js).
+  'appliance/dist/cpu-worker': 'appliance/src/workers/cpu-worker.ts',
   'appliance/dist/verify-audit': 'appliance/src/cli/verify-audit.ts',
   'central/dist/main': 'central/src/main.ts',
   'central/dist/seed-cli': 'central/src/reference/seed-cli.ts',

@@ -123,8 +123,8 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
   ];
   await app.register(healthRoutes, { store: deps.store, devices });
-  // One worker-thread barcode reader for every route that reads a photo (decode, receipt verification).
-  const barcodeReader = createBarcodeReader({ log: app.log });
+  // One barcode lane of the CPU pool (workers/cpu-pool.ts) for every route that reads a photo (decode, receipt verification).
+  const barcodeReader = createBarcodeReader();
   app.addHook('onClose', () => barcodeReader.close());
   // Details, the finalize rule (details + consent + fingerprint plan) and supervisor approvals on the officer's screen.
   const details = createDetailsParts({ store: deps.store, ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}), ...(deps.now ? { now: deps.now } : {}) });

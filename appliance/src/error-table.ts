@@ -14,6 +14,7 @@ import { ReferenceErrors } from './reference/errors.ts';
 import { DetailsErrors } from './registrations-details/details-errors.ts';
 import { StoreErrors } from './store/errors.ts';
 import { SyncErrors } from './sync/errors.ts';
+import { WorkerErrors } from './workers/worker-errors.ts';
 
 /**
  * Every code the appliance can raise, with its declaration: the firmware bridge's and each appliance
@@ -34,6 +35,7 @@ export const ApplianceErrors = mergeErrors(
   KeyErrors,
   ReferenceErrors,
   SyncErrors,
+  WorkerErrors,
 );
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -21,6 +21,7 @@ import type { ReferenceErrors } from './reference/errors.ts';
 import type { DetailsErrors } from './registrations-details/details-errors.ts';
 import type { StoreErrors } from './store/errors.ts';
 import type { SyncErrors } from './sync/errors.ts';
+import type { WorkerErrors } from './workers/worker-errors.ts';
 
 export type ApplianceErrorCode =
   | FirmwareBridgeErrorCode
@@ -36,7 +37,8 @@ export type ApplianceErrorCode =
   | keyof typeof CryptoErrors
   | keyof typeof KeyErrors
   | keyof typeof ReferenceErrors
-  | keyof typeof SyncErrors;
+  | keyof typeof SyncErrors
+  | keyof typeof WorkerErrors;
 
 export type ApplianceError = CodedError<ApplianceErrorCode>;
 export const ApplianceError: CodedErrorClass<ApplianceErrorCode> = CodedError;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The production build (scripts/build.mjs) runs on plain `node`, without tsx: the appliance bundle starts, serves,
- * signs an officer in and decodes a photo in its compiled barcode worker; the central and the CLI start too.
+ * signs an officer in, decodes a photo and renders a PDF in its compiled CPU worker (appliance/dist/cpu-worker.js); the central and the CLI start too.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -43,7 +43,7 @@ describe('production build: compiled bundles on plain node', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts the appliance bundle, signs in, and decodes a QR photo in the compiled worker', async () => {
+  it('starts the appliance bundle, signs in, decodes a QR photo and renders a PDF in the compiled CPU worker', async () => {
     writeFileSync(join(dir, 'appliance.config.json'), JSON.stringify({ version: 1 }));
     const { child, url } = startBundle('appliance/dist/main.js', {
       PORT: '0',
@@ -62,6 +62,10 @@ describe('production build: compiled bundles on plain node', () => {
     const decoded = await fetch(`${base}/api/barcodes/decode`, { method: 'POST', headers: { 'content-type': 'image/png', cookie }, body: new Uint8Array(png) });
     expect(decoded.status).toBe(200);
     expect(await decoded.json()).toMatchObject({ format: 'QR_CODE', text: 'built and bundled' });
+    // The daily report is rendered by the same compiled worker (the CPU pool's documents lane).
+    const report = await fetch(`${base}/api/reports/daily.pdf`, { headers: { cookie } });
+    expect(report.status).toBe(200);
+    expect(Buffer.from(await report.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   }, 60_000);
 
   it('runs the provisioning CLI bundle', () => {

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import jpeg from 'jpeg-js';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuPool } from '../workers/cpu-pool.ts';
 import { type BarcodeReader, createBarcodeReader } from './barcode-reader.ts';
 import { greyToPng, placeOn, pngBomb, pngChunk, pngIhdr, pngToGrey, rotate } from './test-images.ts';
 
@@ -30,7 +31,7 @@ async function loopDelayDuring<T>(work: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
-describe('barcode reader (worker thread, bounded queue, time limit)', () => {
+describe('barcode reader (a lane of the CPU pool: bounded queue, time limit)', () => {
   let reader: BarcodeReader;
   let bomb: Buffer;
   beforeAll(async () => {
@@ -99,7 +100,9 @@ describe('barcode reader limits', () => {
   }, 120_000);
 
   it('a job that runs the worker out of its heap is BARCODE_IMAGE_TOO_LARGE, and the next job gets a fresh worker', async () => {
-    const reader = createBarcodeReader({ maxHeapMb: 32 });
+    // A pool of its own: the heap bound is the pool's, and this one is small.
+    const pool = createCpuPool({ maxHeapMb: 32, threads: 1 });
+    const reader = createBarcodeReader({ pool });
     try {
       // jpeg-js keeps an Int32Array per DCT block: a 6 MP 4:4:4 JPEG needs ~280 000 of them on the heap.
       const grey = Buffer.alloc(3000 * 2000 * 4, 128);
@@ -109,7 +112,7 @@ describe('barcode reader limits', () => {
       );
       expect(await reader.decode(await QRCode.toBuffer(TEXT, { type: 'png', margin: 4, scale: 2 }))).toEqual({ format: 'QR_CODE', text: TEXT });
     } finally {
-      await reader.close();
+      await pool.close();
     }
   }, 120_000);
 

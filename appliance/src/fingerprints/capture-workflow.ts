@@ -1,10 +1,10 @@
 import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
-import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import { capturePlannedFinger } from './finger-capture.ts';
 import type { FingerName } from './fingers.ts';
 import type { TemplateVault } from './template-vault.ts';
 import type { WorkflowEvents } from './workflow-events.ts';
+import { encodeFingerprintPng } from '../workers/cpu-jobs.ts';
 
 export interface CaptureWorkflowInput {
   reader: FingerprintReader;
@@ -48,6 +48,8 @@ export async function runCaptureWorkflow(i: CaptureWorkflowInput): Promise<Captu
       const { best } = result;
       const outcome: CapturedFinger['outcome'] = !best ? 'failed' : result.accepted ? 'captured' : 'low-quality';
       if (best) {
+        // PNG encoding runs in the CPU pool, off the event loop.
+        const imagePng = i.plan.storeImages ? await encodeFingerprintPng(best.image) : undefined;
         i.vault.saveCapture({
           registrationId: i.registrationId,
           finger,
@@ -55,7 +57,7 @@ export async function runCaptureWorkflow(i: CaptureWorkflowInput): Promise<Captu
           attempts: result.attempts,
           templateFormat: i.reader.info().templateFormat,
           template: best.template,
-          ...(i.plan.storeImages ? { imagePng: greyImageToPng(best.image) } : {}),
+          ...(imagePng ? { imagePng } : {}),
           actor: i.actor,
         });
       }

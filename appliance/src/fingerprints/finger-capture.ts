@@ -1,7 +1,7 @@
 import { isApplianceError } from '../errors.ts';
 import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader, GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
-import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
+import { scoreFingerprintQuality } from '../workers/cpu-jobs.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import type { FingerName } from './fingers.ts';
 import type { WorkflowEvents } from './workflow-events.ts';
@@ -73,7 +73,7 @@ export async function captureFinger(o: FingerCaptureOptions): Promise<FingerCapt
     let outcome: FingerAttempt;
     try {
       const { image, template } = await o.reader.capture();
-      const quality = scoreQuality(image);
+      const quality = await scoreFingerprintQuality(image); // in the CPU pool, off the event loop
       if (!best || quality > best.quality) best = { attempt, quality, template, image };
       outcome = { attempt, quality, accepted: quality >= o.minQuality };
     } catch (err) {

@@ -16,7 +16,7 @@
  * - unavailable (network, timeouts, 5xx): exponential backoff with full jitter.
  */
 import type { EncodedBatch } from '@lmc/protocol/batch.ts';
-import { encodeBatch } from '@lmc/protocol/batch.ts';
+import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
 import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { Feature } from '../devices/feature.ts';
@@ -256,7 +256,7 @@ export class OutboxRelay implements Feature {
     const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
     const started = Date.now();
     const blobs = this.#collectBlobs(records);
-    const encoded = encodeBatch(records, { deviceId, privateKey, sentAt: this.#now(), blobs });
+    const encoded = await encodeBatchInPool(records, { deviceId, privateKey, sentAt: this.#now(), blobs }); // JSON, gzip and signature off the event loop
     this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length }, '» batch');
     const outcome = await transport.send(encoded);
     this.#o.hooks?.afterResponse?.(outcome, encoded);
