@@ -41,19 +41,6 @@ export interface FrameRejected {
   byteCount: number;
 }
 
-/** Time source and timer, injectable so tests can fire the inter-byte timeout deterministically. */
-export interface ParserClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: ParserClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+/** Time source and timer, injectable so tests can fire the inter-byte timeout deterministically (the devices' one clock). */
+export type { DeviceClock as ParserClock } from '../transport/device-clock.ts';
+export { realClock } from '../transport/device-clock.ts';

@@ -18,5 +18,10 @@ export interface ByteTransport {
   off(event: 'error', listener: (err: Error) => void): this;
 }
 
-/** Drivers take a factory, not a path, so a reconnect makes a fresh transport. */
-export type TransportFactory = () => ByteTransport;
+/** What a driver may ask of the next transport (a ZFM module is reopened at a new baud after SetSysPara). */
+export interface TransportOpenOptions {
+  readonly baudRate?: number;
+}
+
+/** Drivers take a factory, not a path, so a reconnect makes a fresh transport. Factories may ignore the options. */
+export type TransportFactory = (options?: TransportOpenOptions) => ByteTransport;

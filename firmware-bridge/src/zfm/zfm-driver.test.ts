@@ -23,7 +23,8 @@ describe('ZfmDriver against the simulator over a real pty', () => {
 
   async function setup(simOptions: Omit<ZfmSimulatorOptions, 'transport'> = {}, driverTimeouts = {}) {
     sim = await startPtySimulator({ baudRate: FAST_BAUD, packetSize: 128, ...simOptions });
-    driver = new ZfmDriver({ transportFactory: sim.transportFactory, timeouts: { ackMs: 1500, ...driverTimeouts } });
+    // The module's rate is known (no probing) and kept (the baud raise is tested on an in-memory line).
+    driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: sim.simulator.baudRate, targetBaudRate: 0, timeouts: { ackMs: 1500, ...driverTimeouts } });
     return { sim, simulator: sim.simulator, driver };
   }
 
@@ -120,41 +121,9 @@ describe('ZfmDriver against the simulator over a real pty', () => {
     expect((err as { context: { reason: string; received: number } }).context).toMatchObject({ reason: 'data-short', received: 36864 - 128 });
   });
 
-  it('fails a capture whose port disappears mid-upload as DEVICE_NOT_CONNECTED or FP_IMAGE_TRANSFER and ends closed, never with a short image', async () => {
-    // 460800 baud: ~0.9 s of image upload, a window to pull the cable in. (The feature's reopen after the
-    // replug and the whole capture that follows are in appliance/src/fingerprints/fingerprint-feature.test.ts.)
-    const { driver, simulator } = await setup({ baudRate: 48 * 9600 });
-    await driver.open();
-    const states: string[] = [];
-    driver.on('state', (s) => states.push(s));
-    simulator.placeFinger('migrant-9', 'right-index');
-    const result = driver.capture().then(
-      (r) => ({ ok: r }),
-      (e: unknown) => ({ err: e }),
-    );
-    const end = Date.now() + 5000;
-    while (!simulator.received.includes('UpImage') && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 100));
-    await sim?.close();
-    sim = undefined;
-    const outcome = await result;
-    expect('ok' in outcome).toBe(false);
-    const err = (outcome as { err: unknown }).err;
-    expect(isApplianceError(err, 'DEVICE_NOT_CONNECTED') || isApplianceError(err, 'FP_IMAGE_TRANSFER')).toBe(true);
-    // Usually the vanished pty is reported at once and the driver ends closed (FP_NOT_OPEN next). Under heavy load
-    // on this 2-core box the kernel's hang-up was seen to arrive late or not within seconds; then the next capture
-    // must still fail with a coded error rather than hang or return a short image. Reopen-after-replug is proven in
-    // appliance/src/fingerprints/fingerprint-feature.test.ts.
-    const next = await driver.capture().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(next).toBeDefined();
-    expect(['FP_NOT_OPEN', 'FP_ACK_TIMEOUT', 'DEVICE_NOT_CONNECTED', 'TRANSPORT_CLOSED', 'TRANSPORT_WRITE_FAILED']).toContain(
-      (next as { code?: string }).code,
-    );
-    if (driver.state === 'closed') expect(states.at(-1)).toBe('closed');
-  });
+  // A port that disappears mid-upload is tested deterministically on an in-memory line in
+  // zfm-driver-faults.test.ts (one outcome: DEVICE_NOT_CONNECTED, then closed); reopen after a replug over a
+  // real pty is in appliance/src/fingerprints/fingerprint-feature.test.ts.
 
   it('fails when the end-of-data packet is lost, by the inter-packet timeout', async () => {
     const { driver, simulator } = await setup({}, { dataFloorMs: 150 });
@@ -210,7 +179,7 @@ describe('ZfmDriver against the simulator over a real pty', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
     sim = await startPtySimulator({ baudRate: FAST_BAUD, password: 0x5eed });
-    driver = new ZfmDriver({ transportFactory: sim.transportFactory, password: 0x5eed, logger });
+    driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: FAST_BAUD, targetBaudRate: 0, password: 0x5eed, logger });
     await driver.open();
     sim.simulator.placeFinger('migrant-8', 'right-index');
     const { template } = await driver.capture();

@@ -11,6 +11,7 @@ import type {
   VerifyResult,
   WaitOptions,
 } from '../fingerprint/fingerprint-reader.ts';
+import { type DeviceClock, realClock } from '../transport/device-clock.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import { packetSizeCode, packetSizeFromCode, type ReqOf, SysParam, type SystemParameters, type ZfmCommandName } from './zfm-commands.ts';
 import { CONFIRMATION_NO_FINGER, CONFIRMATION_NO_MATCH, CONFIRMATION_OK, confirmationError } from './zfm-confirmation.ts';
@@ -34,8 +35,20 @@ export interface ZfmDriverOptions {
   password?: number;
   logger?: Logger;
   timeouts?: Partial<ZfmTimeouts>;
-  /** Baud rate assumed before ReadSysPara reports the module's own (default 57600). */
+  /** The rate the module is believed to run at (default 57600): tried first at open. */
   baudRate?: number;
+  /**
+   * After the handshake, a module slower than this is switched to it with SetSysPara (parameter 4, N × 9600),
+   * reopened at the new rate and verified; if it does not answer there the driver falls back to the old rate
+   * and does not try again. The module keeps the rate across power cycles, and the driver keeps using it on
+   * every reopen. Default 115200 (the fastest rate of the datasheet); 0 = never change the module's rate.
+   */
+  targetBaudRate?: number;
+  /** When the module does not answer at `baudRate`, try every standard rate 9600 × N (default true). */
+  probeBaudRates?: boolean;
+  /** Acknowledge timeout of each attempt while probing rates and verifying a raise (default 400 ms). */
+  probeAckMs?: number;
+  clock?: DeviceClock;
   /** Bytes an UpChar data phase must deliver and a DownChar must send (default 512). */
   templateBytes?: number;
   /** Default poll interval of waitForFinger/waitForLift (default 200 ms). */
@@ -43,6 +56,15 @@ export interface ZfmDriverOptions {
 }
 
 export const ZFM_TEMPLATE_FORMAT = 'zfm-r30x';
+
+/** The datasheet's line speeds: 9600 × N, N = 1 … 12 (SetSysPara parameter 4). */
+export const ZFM_STANDARD_BAUD_RATES: readonly number[] = Array.from({ length: 12 }, (_, i) => (i + 1) * 9600);
+
+/** The order rates are tried in: the one believed first, then the common ones (factory 57600, raised 115200), then the rest. */
+export function zfmBaudProbeOrder(first: number): number[] {
+  const common = [first, 57_600, 115_200, 9_600, 19_200, 38_400];
+  return [...new Set([...common, ...ZFM_STANDARD_BAUD_RATES])];
+}
 
 export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements FingerprintReader {
   readonly #o: ZfmDriverOptions;
@@ -55,6 +77,12 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
   #transactor: ZfmTransactor | undefined;
   #link: LinkParameters;
   #params: SystemParameters | undefined;
+  readonly #clock: DeviceClock;
+  /** The rate the module answered at last: kept across reopens (the module keeps it across power cycles). */
+  #knownBaud: number;
+  /** The rate at which a raise was refused or failed: not tried again from there. */
+  #raiseFailedFrom: number | undefined;
+  #probing: Promise<unknown> | undefined;
 
   constructor(options: ZfmDriverOptions) {
     super();
@@ -63,7 +91,9 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
     this.#timeouts = { ...defaultTimeouts, ...options.timeouts };
     this.#address = options.address ?? ZFM_DEFAULT_ADDRESS;
     this.#templateBytes = options.templateBytes ?? 512;
-    this.#link = { packetSize: 128, baudRate: options.baudRate ?? 57600 };
+    this.#knownBaud = options.baudRate ?? 57600;
+    this.#link = { packetSize: 128, baudRate: this.#knownBaud };
+    this.#clock = options.clock ?? realClock;
   }
 
   get state(): ReaderState {
@@ -73,61 +103,150 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
   async open(): Promise<void> {
     if (this.#state !== 'closed' && this.#state !== 'failed') return;
     this.#setState('opening');
-    const transport = this.#o.transportFactory();
+    try {
+      await this.#connectAnyRate();
+      await this.#raiseBaud();
+      const link = this.#link;
+      this.#log.info({ id: this.#transport?.id, ...link, capacity: this.#params?.libraryCapacity }, 'fingerprint module ready');
+      this.#setState('ready');
+    } catch (err) {
+      await this.#disconnect();
+      this.#setState('failed');
+      throw err;
+    }
+  }
+
+  /** Handshake at the rate believed; failing that (no answer), at every standard rate. */
+  async #connectAnyRate(): Promise<void> {
+    try {
+      await this.#connectAt(this.#knownBaud, this.#timeouts.ackMs);
+      return;
+    } catch (err) {
+      if (this.#o.probeBaudRates === false || !isSilence(err)) throw err;
+      for (const rate of zfmBaudProbeOrder(this.#knownBaud).slice(1)) {
+        try {
+          await this.#connectAt(rate, this.#o.probeAckMs ?? 400);
+          this.#log.warn({ believed: this.#knownBaud, found: rate }, 'fingerprint module answers at another baud rate');
+          this.#knownBaud = rate;
+          return;
+        } catch (e) {
+          if (!isSilence(e)) throw e;
+        }
+      }
+      throw err;
+    }
+  }
+
+  /** Opens a transport at `baudRate` and runs the handshake: VfyPwd, then ReadSysPara. Leaves nothing open on failure. */
+  async #connectAt(baudRate: number, ackMs: number): Promise<void> {
+    await this.#disconnect();
+    this.#link = { packetSize: this.#link.packetSize, baudRate };
+    const transport = this.#o.transportFactory({ baudRate });
     const transactor = new ZfmTransactor({
       write: (bytes) => transport.write(bytes),
       address: this.#address,
       logger: this.#log,
       timeouts: this.#timeouts,
       link: () => this.#link,
+      clock: this.#clock,
       onState: (s) => this.#log.trace({ request: s }, 'request state'),
     });
     transport.on('data', (chunk) => transactor.receive(chunk));
-    // A vanished port shows up as 'close' or, on some ttys (EIO from a pty whose peer is gone), only as 'error':
-    // either way the module is lost and the driver ends closed, so the feature above can reopen it.
-    const lost = () => {
+    // Error or close means lost: a vanished port shows up as 'close' or, on some ttys (EIO from a pty whose peer
+    // is gone), only as 'error'. The driver ends closed, so the device host above can reopen it.
+    const lost = (why: string) => {
       transactor.transportClosed();
-      if (this.#transport === transport) {
-        this.#transport = undefined;
-        this.#transactor = undefined;
-        this.#setState('closed');
-        transport.close().catch(() => {});
-      }
+      if (this.#transport !== transport) return;
+      this.#log.warn({ why }, 'fingerprint module port lost');
+      this.#transport = undefined;
+      this.#transactor = undefined;
+      if (this.#state !== 'opening') this.#setState('closed');
+      transport.close().catch(() => {});
     };
-    transport.on('error', (err) => {
-      this.#log.warn({ err: err.message }, 'transport error: treating the module as disconnected');
-      lost();
-    });
-    transport.on('close', lost);
+    transport.on('error', (err) => lost(`port error: ${err.message}`));
+    transport.on('close', (err?: Error) => lost(err ? `port closed: ${err.message}` : 'port closed'));
     this.#transport = transport;
     this.#transactor = transactor;
     try {
       await transport.open();
-      await this.#ok('VfyPwd', { password: this.#o.password ?? 0 });
-      const params = await this.#ok('ReadSysPara', {});
+      await this.#ok('VfyPwd', { password: this.#o.password ?? 0 }, { ackMs });
+      const params = await this.#ok('ReadSysPara', {}, { ackMs: Math.max(ackMs, 200) });
       if (params.packetSizeCode > 3 || params.baudMultiplier === 0) {
         throw fingerprintError('FP_BAD_RESPONSE', { packetSizeCode: params.packetSizeCode, baudMultiplier: params.baudMultiplier });
       }
+      if (params.baudMultiplier * 9600 !== baudRate) {
+        this.#log.warn({ reported: params.baudMultiplier * 9600, answering: baudRate }, 'module reports another baud rate than it answers at');
+      }
       this.#params = params;
-      this.#link = { packetSize: packetSizeFromCode(params.packetSizeCode), baudRate: params.baudMultiplier * 9600 };
-      this.#log.info({ id: transport.id, ...this.#link, capacity: params.libraryCapacity }, 'fingerprint module ready');
-      this.#setState('ready');
+      this.#link = { packetSize: packetSizeFromCode(params.packetSizeCode), baudRate };
     } catch (err) {
-      this.#transport = undefined;
-      this.#transactor = undefined;
-      await transport.close().catch(() => undefined);
-      this.#setState('failed');
+      await this.#disconnect();
       throw err;
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * SetSysPara baud (register 4) to targetBaudRate, reopen at the new rate, verify with the handshake. The
+   * datasheet's module answers at the old rate and then switches. On any failure: back to the old rate (or,
+   * if the module is not there either, wherever it answers), and the raise is not tried again from that rate.
+   */
+  async #raiseBaud(): Promise<void> {
+    const target = this.#o.targetBaudRate ?? 115_200;
+    const from = this.#link.baudRate;
+    if (!target || target <= from || this.#raiseFailedFrom === from) return;
+    if (!ZFM_STANDARD_BAUD_RATES.includes(target)) {
+      this.#log.warn({ target }, 'targetBaudRate is not 9600 × N (N = 1 … 12): the module keeps its rate');
+      this.#raiseFailedFrom = from;
+      return;
+    }
+    const r = await this.#run('SetSysPara', { parameter: SysParam.BaudRate, value: target / 9600 });
+    if (r.confirmation !== CONFIRMATION_OK) {
+      this.#log.warn({ from, target, confirmation: r.confirmation }, 'module refused the baud change; it keeps its rate');
+      this.#raiseFailedFrom = from;
+      return;
+    }
+    try {
+      await this.#connectAt(target, this.#o.probeAckMs ?? 400);
+      this.#knownBaud = target;
+      this.#log.info({ from, to: target }, 'fingerprint module baud rate raised');
+    } catch (err) {
+      this.#log.warn({ from, target, code: (err as { code?: string }).code }, 'no answer at the raised baud rate: falling back');
+      this.#raiseFailedFrom = from;
+      this.#knownBaud = from;
+      await this.#connectAnyRate();
+      this.#raiseFailedFrom = this.#link.baudRate;
+    }
+  }
+
+  async #disconnect(): Promise<void> {
     const t = this.#transport;
     this.#transport = undefined;
     this.#transactor?.transportClosed();
     this.#transactor = undefined;
-    if (t) await t.close();
+    if (t) await t.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.#disconnect();
     this.#setState('closed');
+  }
+
+  /**
+   * Liveness probe for the device host while idle: ReadSysPara with a short timeout. Resolves true when the
+   * module answered, false when it did not (or the port is gone); skipped (undefined) while an operation runs.
+   * An operation that starts meanwhile waits for the probe (a few milliseconds) instead of failing busy.
+   */
+  async probe(ackMs = 1000): Promise<boolean | undefined> {
+    if (this.#state !== 'ready' || this.#probing !== undefined) return undefined;
+    const run = this.#run('ReadSysPara', {}, { ackMs });
+    this.#probing = run.catch(() => undefined);
+    try {
+      return (await run).confirmation === CONFIRMATION_OK;
+    } catch {
+      return false;
+    } finally {
+      this.#probing = undefined;
+    }
   }
 
   info(): ReaderInfo {
@@ -213,6 +332,7 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
   // ---- internals ----
 
   async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#probing !== undefined) await this.#probing;
     if (this.#state === 'busy') throw fingerprintError('DEVICE_BUSY');
     if (this.#state !== 'ready') throw fingerprintError('FP_NOT_OPEN', { state: this.#state });
     this.#setState('busy');
@@ -245,15 +365,15 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
 
   async #poll(options: WaitOptions, timeoutCode: FingerprintErrorCode, done: (confirmation: number) => boolean): Promise<void> {
     const pollMs = options.pollMs ?? this.#o.pollMs ?? 200;
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = this.#clock.now() + options.timeoutMs;
     for (;;) {
       if (options.signal?.aborted) throw fingerprintError('FP_ABORTED');
       const r = await this.#run('GenImg', {});
       if (done(r.confirmation)) return;
       // 00 finger, 02 no finger, 03 a poor image of a finger: anything else is a fault to report.
       if (![CONFIRMATION_OK, CONFIRMATION_NO_FINGER, 0x03].includes(r.confirmation)) throw confirmationError(r.confirmation, 'GenImg');
-      if (Date.now() + pollMs > deadline) throw fingerprintError(timeoutCode, { timeoutMs: options.timeoutMs });
-      await sleep(pollMs, options.signal);
+      if (this.#clock.now() + pollMs > deadline) throw fingerprintError(timeoutCode, { timeoutMs: options.timeoutMs });
+      await sleep(this.#clock, pollMs, options.signal);
     }
   }
 
@@ -264,13 +384,19 @@ export class ZfmDriver extends EventEmitter<FingerprintReaderEvents> implements 
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** The module said nothing (wrong rate, not powered): worth trying another rate. Other failures are answers. */
+function isSilence(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'FP_ACK_TIMEOUT' || code === 'FP_BAD_RESPONSE';
+}
+
+function sleep(clock: DeviceClock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(fingerprintError('FP_ABORTED') as ApplianceError);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

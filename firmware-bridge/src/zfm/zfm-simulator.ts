@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FingerprintErrorCode } from '../fingerprint/fingerprint-errors.ts';
 import type { GreyImage } from '../fingerprint/fingerprint-reader.ts';
 import { assessQuality } from '../fingerprint/quality.ts';
+import type { DeviceClock } from '../transport/device-clock.ts';
 import type { ByteTransport } from '../transport/transport.ts';
 import { PacedWriter } from './paced-writer.ts';
 import { type AnyCommandCodec, type CharBuffer, decodeCommand, encodeAck, packetSizeCode, packetSizeFromCode, SysParam } from './zfm-commands.ts';
@@ -29,6 +30,13 @@ export interface ZfmSimulatorOptions {
   /** 1..5: raises the Match/Search threshold. Default 3. */
   securityLevel?: number;
   logger?: Logger;
+  /** Paces replies (tests pass a ManualClock). */
+  clock?: DeviceClock;
+  /**
+   * What SetSysPara baud (register 4) does: 'accept' acks and switches (the datasheet's module), 'refuse'
+   * answers 1A (invalid register, some clones), 'ack-but-stay' acks and keeps its rate (a faulty module).
+   */
+  baudChange?: 'accept' | 'refuse' | 'ack-but-stay';
 }
 
 type DataCommand = 'UpImage' | 'UpChar';
@@ -69,16 +77,20 @@ export class ZfmSimulator {
   readonly #buffers = new Map<CharBuffer, Uint8Array>();
   readonly #library = new Map<number, Uint8Array>();
   #faults: Fault[] = [];
+  #pauseNext: { afterBytes: number; ms: number } | undefined;
   #silent = false;
   #download: { buffer: CharBuffer; chunks: Uint8Array[] } | undefined;
   #queue: Promise<void> = Promise.resolve();
   readonly #onData = (chunk: Buffer) => this.#parser.push(chunk);
+  readonly #baudChange: NonNullable<ZfmSimulatorOptions['baudChange']>;
   /** Commands received, by name, for tests that assert what the driver sent. */
   readonly received: string[] = [];
 
   constructor(o: ZfmSimulatorOptions) {
     this.#t = o.transport;
-    this.#writer = new PacedWriter(o.transport, o.baudRate ?? 57600);
+    this.#writer = new PacedWriter(o.transport, o.baudRate ?? 57600, o.clock);
+    this.#baudChange = o.baudChange ?? 'accept';
+    this.#setLineBaud(this.#writer.baudRate);
     this.#log = o.logger ?? createLogger('zfm:sim');
     this.#address = o.address ?? ZFM_DEFAULT_ADDRESS;
     this.#password = o.password ?? 0;
@@ -133,6 +145,14 @@ export class ZfmSimulator {
   /** Leave out the n-th (0-based; -1 = the end packet) data packet of the next upload. */
   dropDataPacket(packetIndex = 1, command: DataCommand = 'UpImage'): void {
     this.#faults.push({ kind: 'drop-data', packetIndex, command });
+  }
+  /** The next upload stalls for `ms` after `afterBytes` bytes of its data phase, then carries on (a busy module). */
+  pauseNextUpload(afterBytes: number, ms: number): void {
+    this.#pauseNext = { afterBytes, ms };
+  }
+  /** Raw bytes on the line now, e.g. a false packet header while idle (noise, a module rebooting). */
+  injectBytes(bytes: Uint8Array): Promise<void> {
+    return this.#writer.write(bytes);
   }
   /** Stop answering (a module that lost power or a cable pulled on its TX line). */
   setSilent(silent: boolean): void {
@@ -279,10 +299,13 @@ export class ZfmSimulator {
     } else if (parameter === SysParam.SecurityLevel && value >= 1 && value <= 5) {
       this.#security = value;
       await this.#ack(codec, 0);
-    } else if (parameter === SysParam.BaudRate && value >= 1 && value <= 12) {
+    } else if (parameter === SysParam.BaudRate && value >= 1 && value <= 12 && this.#baudChange !== 'refuse') {
       const sent = this.#ack(codec, 0);
-      this.#writer.baudRate = value * 9600;
       await sent;
+      if (this.#baudChange === 'accept') {
+        this.#writer.baudRate = value * 9600;
+        this.#setLineBaud(value * 9600);
+      }
     } else {
       await this.#ack(codec, 0x1a);
     }
@@ -318,7 +341,16 @@ export class ZfmSimulator {
       if (fault?.kind === 'corrupt-data' && target === i) bytes[20] = (bytes[20] ?? 0) ^ 0x5a;
       packets.push(bytes);
     }
+    const pause = this.#pauseNext;
+    this.#pauseNext = undefined;
+    if (pause) this.#writer.pauseNextWrite(pause.afterBytes, pause.ms);
     await this.#writer.write(Buffer.concat(packets));
+  }
+
+  /** On an in-memory line the UART speed is modelled: a host at another rate receives garbage. */
+  #setLineBaud(baudRate: number): void {
+    const t = this.#t as ByteTransport & { baudRate?: number };
+    if ('baudRate' in t) t.baudRate = baudRate;
   }
 
   #ack(codec: AnyCommandCodec, confirmation: number, result?: unknown): Promise<void> {

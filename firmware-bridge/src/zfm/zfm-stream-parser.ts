@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-cursor.ts';
-import { isPacketType, ZFM_HEADER_BYTES, type ZfmPacket, zfmChecksum } from './zfm-packet.ts';
+import { isPacketType, PacketType, ZFM_HEADER_BYTES, type ZfmPacket, zfmChecksum } from './zfm-packet.ts';
 
 /**
  * Incremental framer for the ZFM byte stream (unpi-parser style): feed it chunks as they arrive,
@@ -18,20 +18,33 @@ export interface StreamParserOptions {
   onPacket(packet: ZfmPacket): void;
   onReport?(report: ParserReport): void;
   /**
-   * Largest length field accepted. Data packets carry at most 256 bytes (packet-size code 3), so
-   * 256 + 2 checksum bytes; anything longer is noise and would otherwise stall the parser.
+   * Largest length field accepted, per packet identifier (or one number for all). A header claiming more
+   * than the protocol allows is noise and would otherwise hold the parser waiting for bytes that never
+   * come (measured: a false `EF 01 FFFFFFFF 02 0102` while idle blocked 21 captures). Default:
+   * zfmMaxLengthField(256).
    */
-  maxLengthField?: number;
+  maxLengthField?: number | ((identifier: PacketType) => number);
 }
+
+/**
+ * The protocol's limits (R307/R503 datasheet): a data packet carries at most the module's packet size
+ * (32/64/128/256, SetSysPara parameter 6); the longest acknowledge is ReadSysPara's (confirmation + 16
+ * bytes) and the longest command WriteNotepad's (code + page + 32 bytes). Length field = payload + 2.
+ */
+export function zfmMaxLengthField(packetSize: number): (identifier: PacketType) => number {
+  return (identifier) => (identifier === PacketType.Data || identifier === PacketType.EndData ? packetSize + 2 : MAX_CONTROL_PAYLOAD + 2);
+}
+const MAX_CONTROL_PAYLOAD = 40;
 
 const MIN_LENGTH_FIELD = 2; // an empty payload: checksum only
 
 export class ZfmStreamParser {
   #buf: Uint8Array = new Uint8Array(0);
-  readonly #maxLength: number;
+  readonly #maxLength: (identifier: PacketType) => number;
 
   constructor(private readonly options: StreamParserOptions) {
-    this.#maxLength = options.maxLengthField ?? 258;
+    const max = options.maxLengthField ?? zfmMaxLengthField(256);
+    this.#maxLength = typeof max === 'number' ? () => max : max;
   }
 
   /** Bytes held waiting for the rest of a packet. */
@@ -70,7 +83,7 @@ export class ZfmStreamParser {
         pos += 1;
         continue;
       }
-      if (lengthField < MIN_LENGTH_FIELD || lengthField > this.#maxLength) {
+      if (lengthField < MIN_LENGTH_FIELD || lengthField > this.#maxLength(identifier)) {
         this.#report({ kind: 'bad-length', length: lengthField });
         pos += 1;
         continue;

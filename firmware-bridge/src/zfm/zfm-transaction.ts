@@ -3,7 +3,9 @@ import type { Logger } from '@lmc/core/logger.ts';
 import { type FingerprintErrorCode, fingerprintError } from '../fingerprint/fingerprint-errors.ts';
 import { decodeAck, encodeCommand, type ReqOf, type ResOf, ZfmCommands, type ZfmCommandName } from './zfm-commands.ts';
 import { encodePacket, PacketType, packetLogEntry, ZFM_OVERHEAD_BYTES, type ZfmPacket } from './zfm-packet.ts';
-import { type ParserReport, ZfmStreamParser } from './zfm-stream-parser.ts';
+import { type DeviceClock, realClock, sleepOn } from '../transport/device-clock.ts';
+import { SilenceTimer } from '../transport/silence-timer.ts';
+import { type ParserReport, ZfmStreamParser, zfmMaxLengthField } from './zfm-stream-parser.ts';
 
 /**
  * The request lifecycle of one ZFM instruction, as one explicit state machine (zwave-js
@@ -40,9 +42,15 @@ export interface ZfmTimeouts {
   readonly dataFloorMs: number;
   /** Inter-packet timeout = max(dataFloorMs, dataPacketFactor × one packet's wire time at the link baud). */
   readonly dataPacketFactor: number;
+  /**
+   * After a failed request (any timeout, a corrupt or abandoned data phase) the next command waits until the
+   * line has been quiet this long, counted from when the wait starts (never from the last byte, which may
+   * already be old), bounded by the bytes still owed at the wire rate.
+   */
+  readonly drainGuardMs: number;
 }
 
-export const defaultTimeouts: ZfmTimeouts = { ackMs: 2000, dataFloorMs: 250, dataPacketFactor: 4 };
+export const defaultTimeouts: ZfmTimeouts = { ackMs: 2000, dataFloorMs: 250, dataPacketFactor: 4, drainGuardMs: 500 };
 
 export interface LinkParameters {
   readonly packetSize: number;
@@ -81,6 +89,7 @@ export interface TransactorOptions {
   timeouts: ZfmTimeouts;
   link(): LinkParameters;
   onState?(state: TransactionState): void;
+  clock?: DeviceClock;
 }
 
 interface Pending {
@@ -90,18 +99,38 @@ interface Pending {
   reject(e: ApplianceError): void;
   chunks: Uint8Array[];
   received: number;
-  timer?: NodeJS.Timeout;
+}
+
+/** Bytes a module may still send after `p` was abandoned: the rest of its data phase (with packet overhead), or one ack. */
+function bytesOwed(p: Pending, state: TransactionState, packetSize: number): number {
+  const phase = (ZfmCommands[p.name] as { dataPhase?: 'upload' | 'download' }).dataPhase;
+  const ack = ZFM_OVERHEAD_BYTES + 40;
+  if (phase !== 'upload') return state === 'awaiting-ack' || state === 'sending' ? ack : 0;
+  const left = Math.max(0, (p.options.expectBytes ?? 0) - p.received);
+  const data = left + Math.ceil(left / packetSize) * ZFM_OVERHEAD_BYTES;
+  return state === 'receiving-data' ? data : ack + data;
 }
 
 export class ZfmTransactor {
   #state: TransactionState = 'idle';
   #pending: Pending | undefined;
-  #lastRxAt = 0;
+  #lastRxAt = Number.NEGATIVE_INFINITY;
+  /** Bytes the module may still send from a failed request; > 0 means drain before the next command. */
+  #owed = 0;
   #needsDrain = false;
   readonly #parser: ZfmStreamParser;
+  readonly #clock: DeviceClock;
+  readonly #timer: SilenceTimer;
 
   constructor(private readonly o: TransactorOptions) {
-    this.#parser = new ZfmStreamParser({ onPacket: (p) => this.#onPacket(p), onReport: (r) => this.#onReport(r) });
+    this.#clock = o.clock ?? realClock;
+    this.#timer = new SilenceTimer({ clock: this.#clock });
+    this.#parser = new ZfmStreamParser({
+      onPacket: (p) => this.#onPacket(p),
+      onReport: (r) => this.#onReport(r),
+      // Data packets are capped by the link's own packet size, so a false header cannot hold the parser.
+      maxLengthField: (id) => zfmMaxLengthField(this.o.link().packetSize)(id),
+    });
   }
 
   get state(): TransactionState {
@@ -110,7 +139,8 @@ export class ZfmTransactor {
 
   /** Feed raw bytes from the transport. */
   receive(chunk: Uint8Array): void {
-    this.#lastRxAt = Date.now();
+    this.#lastRxAt = this.#clock.now();
+    this.#timer.touch(this.#lastRxAt);
     this.#parser.push(chunk);
   }
 
@@ -122,6 +152,13 @@ export class ZfmTransactor {
   async run<N extends ZfmCommandName>(name: N, req: ReqOf<N>, options: RunOptions = {}): Promise<RunResult<N>> {
     if (this.#pending) throw this.#error('busy', name, options);
     if (this.#needsDrain) await this.#drain();
+    if (this.#pending) throw this.#error('busy', name, options);
+    // Whatever the parser holds now was sent before this command: it cannot be its answer (a false header
+    // seen while idle, the tail of a late reply). Start the command on a clean frame boundary.
+    if (this.#parser.pending > 0) {
+      this.o.logger.debug({ bytes: this.#parser.pending }, 'stale bytes before a command discarded');
+      this.#parser.reset();
+    }
     const done = new Promise<RunResult<N>>((resolve, reject) => {
       this.#pending = { name, options, resolve: resolve as Pending['resolve'], reject, chunks: [], received: 0 };
     });
@@ -243,13 +280,17 @@ export class ZfmTransactor {
   }
 
   #arm(ms: number, reason: FailureReason): void {
-    this.#clearTimer();
     const p = this.#pending;
-    if (p) p.timer = setTimeout(() => this.#fail(reason, undefined, { afterMs: Math.round(ms) }), ms);
+    if (!p) return;
+    // Silence is judged by the line (SilenceTimer): a timer held up by a stalled loop first reads the bytes that
+    // arrived meanwhile, and the gap counts from the last byte's arrival.
+    this.#timer.arm(ms, () => {
+      if (this.#pending === p) this.#fail(reason, undefined, { afterMs: Math.round(ms) });
+    });
   }
 
   #clearTimer(): void {
-    if (this.#pending?.timer) clearTimeout(this.#pending.timer);
+    this.#timer.cancel();
   }
 
   #succeed(r: RunResult<ZfmCommandName>): void {
@@ -267,9 +308,14 @@ export class ZfmTransactor {
     if (!p) return;
     this.#clearTimer();
     this.#pending = undefined;
-    // The module may still be streaming the rest of an abandoned data phase: let the line go quiet
-    // before the next command so its ack is not buried in stale packets.
-    if (this.#state === 'receiving-data') this.#needsDrain = true;
+    // The module may still send the rest of an abandoned data phase, or a late ack: let the line go quiet
+    // before the next command, so neither is taken for that command's answer. The parser starts afresh
+    // after any failure (a timeout may have left it inside a frame that will never complete).
+    if (reason !== 'busy' && reason !== 'transport-closed' && reason !== 'write-failed') {
+      this.#owed = Math.max(this.#owed, bytesOwed(p, this.#state, this.o.link().packetSize));
+      this.#needsDrain = true;
+    }
+    this.#parser.reset();
     this.#setState('failed');
     this.o.logger.warn({ cmd: p.name, reason, ...context }, 'request failed');
     p.reject(this.#error(reason, p.name, p.options, cause, context));
@@ -299,13 +345,30 @@ export class ZfmTransactor {
     }
   }
 
+  /**
+   * Waits until the line has been quiet for the guard time measured from now (not from the last byte, which
+   * is already old when a data timeout fired), for at most the time the owed bytes take at the wire rate plus
+   * twice the guard. Then the parser starts afresh.
+   */
   async #drain(): Promise<void> {
-    const quietMs = interPacketTimeoutMs(this.o.timeouts, this.o.link());
-    const giveUpAt = Date.now() + 20 * quietMs + 10_000;
-    while (Date.now() - this.#lastRxAt < quietMs && Date.now() < giveUpAt) {
-      await new Promise((r) => setTimeout(r, quietMs - (Date.now() - this.#lastRxAt) + 1));
+    const clock = this.#clock;
+    const link = this.o.link();
+    const guard = Math.max(this.o.timeouts.drainGuardMs, interPacketTimeoutMs(this.o.timeouts, link));
+    const start = clock.now();
+    const giveUpAt = start + 2 * guard + 1.5 * wireTimeMs(this.#owed, link.baudRate);
+    for (;;) {
+      const now = clock.now();
+      const quietFor = now - Math.max(start, this.#lastRxAt);
+      if (quietFor >= guard) break;
+      if (now >= giveUpAt) {
+        this.o.logger.warn({ drainedMs: Math.round(now - start), owedBytes: this.#owed }, 'line still busy after the drain bound');
+        break;
+      }
+      await sleepOn(clock, Math.min(guard - quietFor, giveUpAt - now) + 1);
     }
+    this.o.logger.debug({ drainedMs: Math.round(clock.now() - start) }, 'line drained');
     this.#parser.reset();
+    this.#owed = 0;
     this.#needsDrain = false;
   }
 

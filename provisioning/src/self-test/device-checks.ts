@@ -76,8 +76,9 @@ export async function checkFingerprint(c: DeviceCheckContext): Promise<Outcome> 
   const sim = d.transport === 'simulator' ? await startPtySimulator({ baudRate: d.baudRate, logger: c.logger }) : undefined;
   const path = sim ? sim.devicePath : d.transport === 'serial' ? d.path : '';
   const driver = new ZfmDriver({
-    transportFactory: () => new SerialTransport({ path, baudRate: d.baudRate }),
+    transportFactory: (t) => new SerialTransport({ path, baudRate: t?.baudRate ?? d.baudRate }),
     baudRate: d.baudRate,
+    targetBaudRate: 0,
     logger: c.logger,
     ...(d.transport === 'serial' && d.address !== undefined ? { address: d.address } : {}),
     ...(d.transport === 'serial' && d.password !== undefined ? { password: d.password } : {}),
