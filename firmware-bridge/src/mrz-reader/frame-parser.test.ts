@@ -20,14 +20,17 @@ class FakeClock implements ParserClock {
   clearTimeout(handle: unknown): void {
     this.timers.delete(handle as number);
   }
+  /** Fires due timers in time order, each at its own due time (as a responsive loop would). */
   advance(ms: number): void {
-    this.t += ms;
-    for (const [id, timer] of [...this.timers]) {
-      if (timer.at <= this.t) {
-        this.timers.delete(id);
-        timer.fn();
-      }
+    const end = this.t + ms;
+    for (;;) {
+      const due = [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.t = Math.max(this.t, due[1].at);
+      due[1].fn();
     }
+    this.t = end;
   }
 }
 
@@ -247,14 +250,31 @@ describe('FrameParser: inter-byte timeout', () => {
     expect(h.reads[0]?.receivedAt).toBe(1000 + 50 * (bytes.length - 1));
   });
 
-  it('delivers the complete lines of an STX read that lost its ETX and rejects a partial line', () => {
+  it('rejects an STX read cut by a real silence (one of two lines and a partial line): a rejection, never a scan without a document', () => {
     const h = harness('auto', 80);
     h.parser.push(Buffer.concat([Buffer.of(0x02), ascii(`${TD3_L1}\r${TD3_L2.slice(0, 20)}`)]));
     h.clock.advance(80);
-    expect(h.reads).toEqual([{ lines: [TD3_L1], framing: 'stx-etx', byteCount: 46, receivedAt: 1000, complete: false, endedBy: 'timeout' }]);
+    expect(h.reads).toEqual([]);
     expect(h.rejected).toEqual([
       { code: 'PARTIAL_LINE', reason: 'partial line of 20 characters discarded after 80 ms without a byte', byteCount: 20 },
+      { code: 'INCOMPLETE_READ', reason: 'read cut after 1 of 2 lines by 80 ms without a byte', byteCount: 46 },
     ]);
+  });
+
+  it('a timer held up by a stalled loop reads the bytes that arrived meanwhile before judging the silence', () => {
+    const h = harness('cr', 80);
+    h.parser.push(ascii(`${TD3_L1}\r${TD3_L2.slice(0, 10)}`));
+    // The loop stalls 500 ms: the timer (due at +80) runs only at +500, before the backlog is delivered.
+    const timer = [...h.clock.timers.values()][0];
+    h.clock.timers.clear();
+    h.clock.t += 500;
+    timer?.fn();
+    expect(h.rejected).toEqual([]);
+    // The backlog (the rest of the read) is delivered in the same turn of the loop.
+    h.parser.push(ascii(`${TD3_L2.slice(10)}\r`));
+    h.clock.advance(500);
+    expect(h.rejected).toEqual([]);
+    expect(h.reads.map((r) => r.lines)).toEqual([[TD3_L1, TD3_L2]]);
   });
 
   it('reports a read dropped by discard() (reader unplugged mid-read) and starts clean', () => {

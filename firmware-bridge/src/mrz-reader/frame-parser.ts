@@ -1,3 +1,4 @@
+import { SilenceTimer } from '../transport/silence-timer.ts';
 import {
   type DetectedFraming,
   type FrameRead,
@@ -77,12 +78,13 @@ export class FrameParser {
   #garbage = 0;
   #garbageFirst = 0;
   #lastByteAt = 0;
-  #timer: unknown;
+  readonly #silence: SilenceTimer;
 
   constructor(options: FrameParserOptions) {
     this.framing = options.framing ?? 'auto';
     this.interByteTimeoutMs = options.interByteTimeoutMs ?? DEFAULT_INTER_BYTE_TIMEOUT_MS;
     this.#clock = options.clock ?? realClock;
+    this.#silence = new SilenceTimer({ clock: this.#clock });
     this.#onRead = options.onRead;
     this.#onRejected = options.onRejected;
     const f = this.framing;
@@ -98,6 +100,7 @@ export class FrameParser {
 
   push(chunk: Uint8Array): void {
     this.#lastByteAt = this.#clock.now();
+    this.#silence.touch(this.#lastByteAt);
     for (const b of chunk) this.#byte(b);
     this.#armTimer();
   }
@@ -338,18 +341,16 @@ export class FrameParser {
 
   // ---- timeout ---------------------------------------------------------------------------------
 
+  // The silence is judged by the line, not by this process's loop (SilenceTimer): a timer that fires late after a
+  // stall first lets the bytes that arrived meanwhile be read, and the gap counts from the last byte's arrival.
   #armTimer(): void {
     this.#cancelTimer();
     if (this.idle) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#endByTimeout();
-    }, this.interByteTimeoutMs);
+    this.#silence.arm(this.interByteTimeoutMs, () => this.#endByTimeout());
   }
 
   #cancelTimer(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#silence.cancel();
   }
 
   #endByTimeout(): void {
@@ -389,6 +390,13 @@ export class FrameParser {
         this.#reject(RejectCodes.PartialLine, `partial line of ${partial.chars} characters discarded ${silence}`, partial.bytes);
       }
       this.#readBytes = bytes;
+      const expected = expectedLineCount(this.#lines[0]?.length ?? 0);
+      if (this.#lines.length < expected) {
+        // Cut by a real silence: the officer is told the read failed, never shown a scan without a document.
+        this.#reject(RejectCodes.IncompleteRead, `read cut after ${this.#lines.length} of ${expected} lines by ${silence.replace('after ', '')}`, bytes);
+        this.#resetRead();
+        return;
+      }
       this.#deliver('timeout');
     } else if (this.#readBytes > 0) {
       const reason = partial

@@ -19,6 +19,8 @@ export const RejectCodes = {
   EmptyRead: 'EMPTY_READ',
   /** An Access-IS magnetic-stripe or barcode message: not an MRZ. */
   NotOcr: 'NOT_OCR',
+  /** A read whose lines stopped before the format's count (2 or 3) and that a real silence then ended. */
+  IncompleteRead: 'INCOMPLETE_READ',
   /** A read cut short by a new read starting or by the reader going away. */
   Interrupted: 'INTERRUPTED',
 } as const;
