@@ -30,6 +30,7 @@ import { referenceRoutes } from './http/reference-routes.ts';
 import type { ReferenceSync } from './reference/reference-sync.ts';
 import { detailsRoutes } from './http/details-routes.ts';
 import { createDetailsParts, requireRoleOrApproval } from './registrations-details/index.ts';
+import type { RegistrationRules } from './registrations/registration-rules.ts';
 
 export interface AppDeps {
   store: Store;
@@ -49,6 +50,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Sign-in settings (config/load-config.ts reads APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S). */
   auth?: AuthSettings;
+  /** The office's registration rules (config office.registrationRules): minimum age, blocking warnings, draft expiry. */
+  registrationRules?: RegistrationRules;
   /** Host names this appliance answers to (http/host-guard.ts); default loopback only. */
   allowedHosts?: ReadonlySet<string>;
 }
@@ -122,12 +125,20 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.printing ? [deps.printing.feature.state] : []),
     ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
   ];
-  await app.register(healthRoutes, { store: deps.store, devices });
+  const syncDeps = deps.sync;
+  await app.register(healthRoutes, { store: deps.store, devices, ...(syncDeps ? { sync: () => syncDeps.relay.status() } : {}) });
   // One barcode lane of the CPU pool (workers/cpu-pool.ts) for every route that reads a photo (decode, receipt verification).
   const barcodeReader = createBarcodeReader();
   app.addHook('onClose', () => barcodeReader.close());
   // Details, the finalize rule (details + consent + fingerprint plan) and supervisor approvals on the officer's screen.
-  const details = createDetailsParts({ store: deps.store, ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  const details = createDetailsParts({
+    store: deps.store,
+    officeCode: deps.officeCode,
+    ...(deps.printing ? { officeName: deps.printing.officeName, timeZone: deps.printing.timeZone } : {}),
+    ...(deps.registrationRules ? { rules: deps.registrationRules } : {}),
+    ...(deps.fingerprints ? { fingerprints: deps.fingerprints } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   app.addHook('onClose', async () => details.close());
   await app.register(registrationRoutes, {
     store: deps.store,
@@ -138,6 +149,8 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     finalizeCheck: (id) => details.completeness.assertComplete(id),
     // Finalize builds the FinalizedRecordV1 from the details and the vault in the finalize transaction.
     finalizer: createFinalizeService({ store: deps.store, details: details.details }),
+    counter: details.counter,
+    approvals: details.approvals,
   });
   await app.register(detailsRoutes, { store: deps.store, ...details, ...(deps.auth?.lockout ? { lockout: deps.auth.lockout } : {}), ...(deps.now ? { now: deps.now } : {}) });
   await app.register(deviceRoutes, { mrz: deps.mrz, devices, scans: deps.scans });

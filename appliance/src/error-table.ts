@@ -12,6 +12,7 @@ import { KeyErrors } from './keys/key-errors.ts';
 import { PrintingErrors } from './printing/printing-errors.ts';
 import { ReferenceErrors } from './reference/errors.ts';
 import { DetailsErrors } from './registrations-details/details-errors.ts';
+import { RegistrationErrors } from './registrations/registration-errors.ts';
 import { StoreErrors } from './store/errors.ts';
 import { SyncErrors } from './sync/errors.ts';
 import { WorkerErrors } from './workers/worker-errors.ts';
@@ -26,6 +27,7 @@ export const ApplianceErrors = mergeErrors(
   AuthErrors,
   StoreErrors,
   DetailsErrors,
+  RegistrationErrors,
   DeviceFeatureErrors,
   FingerprintWorkflowErrors,
   BarcodeErrors,

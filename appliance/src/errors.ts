@@ -19,6 +19,7 @@ import type { KeyErrors } from './keys/key-errors.ts';
 import type { PrintingErrors } from './printing/printing-errors.ts';
 import type { ReferenceErrors } from './reference/errors.ts';
 import type { DetailsErrors } from './registrations-details/details-errors.ts';
+import type { RegistrationErrors } from './registrations/registration-errors.ts';
 import type { StoreErrors } from './store/errors.ts';
 import type { SyncErrors } from './sync/errors.ts';
 import type { WorkerErrors } from './workers/worker-errors.ts';
@@ -29,6 +30,7 @@ export type ApplianceErrorCode =
   | keyof typeof AuthErrors
   | keyof typeof StoreErrors
   | keyof typeof DetailsErrors
+  | keyof typeof RegistrationErrors
   | keyof typeof DeviceFeatureErrors
   | keyof typeof FingerprintWorkflowErrors
   | keyof typeof BarcodeErrors

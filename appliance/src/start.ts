@@ -137,6 +137,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
         const reference = ReferenceSync.fromConfig({
           store,
           identity: need('sync').identity,
+          trust: need('sync').trust,
           central: config.central,
           reference: config.reference,
           bus,
@@ -160,6 +161,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
               bus,
               scans,
               officeCode: config.office.code,
+              registrationRules: config.office.registrationRules,
               mrz,
               sync,
               printing,

@@ -42,7 +42,7 @@ export interface ReadRejectedEvent {
 
 export interface RegistrationChangedEvent {
   registration: Registration;
-  change: 'created' | 'document-attached' | 'finalized';
+  change: 'created' | 'document-attached' | 'finalized' | 'approved' | 'language-set' | 'discarded' | 'expired';
 }
 
 /** Every event the appliance publishes. The socket.io gateway and the audit log subscribe; features publish. */

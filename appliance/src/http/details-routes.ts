@@ -14,12 +14,17 @@ import { StoreErrors } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
 import { HttpErrors } from './http-errors.ts';
 import { Uuid } from './schemas.ts';
+import type { CounterService } from '../registrations/counter-service.ts';
+import { invalidField } from '../registrations-details/details-errors.ts';
+import { Field, Step } from './registration-routes.ts';
 
 export interface DetailsRoutesOptions {
   store: Store;
   details: DetailsRepository;
   completeness: Completeness;
   approvals: SupervisorApprovals;
+  /** The counter's working state: the autosaved draft, the migrant language, discarded drafts. */
+  counter: CounterService;
   lockout?: LockoutPolicy;
   now?: () => Date;
 }
@@ -33,7 +38,7 @@ const errors = { 400: DetailsErrorSchema, 401: DetailsErrorSchema, 403: DetailsE
  * on the officer's screen. Details of a finalized registration are frozen (409).
  */
 export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = async (app, opts) => {
-  const { store, details, completeness, approvals } = opts;
+  const { store, details, completeness, approvals, counter } = opts;
   const now = opts.now ?? (() => new Date());
   const lockout = opts.lockout ?? DEFAULT_LOCKOUT;
 
@@ -64,7 +69,9 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
         summary: "Record the migrant's details and consent (replaces the previous save)",
         description:
           'Phone numbers are normalised to E.164. Province, district, occupation, employer and vacancy are checked against the local reference copy once it holds data. ' +
-          'A job-offer QR (ZLMCJOB1) is decoded and kept; an offer by a registered employer fills employerId. 400 names the field; 409 once finalized.',
+          'A job-offer QR (ZLMCJOB1) is decoded and kept; an offer by a registered employer fills employerId. 400 names the field; 409 once finalized or discarded. ' +
+          "`language` is the migrant's one language (it becomes the registration's migrantLanguage): consent given in another language is refused (400, field consent.language). " +
+          'The autosaved draft (PATCH /details-draft) is folded in: it is emptied by this save.',
         tags: ['registrations'],
         params: IdParams,
         body: DetailsBody,
@@ -74,10 +81,17 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     async (request) => {
       const { id } = request.params;
       const officer = requireOfficer(request);
-      if (registration(id).status === 'finalized') {
-        throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its details can no longer be changed.');
+      counter.requireOpen(id);
+      const valid = validateDetails(request.body as DetailsInput, details.reference, now());
+      if (valid.consent.given && valid.consent.language !== valid.language) {
+        throw invalidField('consent.language', "the consent must be read in the migrant's language: read it again in that language");
       }
-      return details.save(id, validateDetails(request.body as DetailsInput, details.reference, now()), officer.officerId);
+      // The save, its audit row and the migrant language (the details' language) in one transaction.
+      return store.transaction('details.save', () => {
+        const saved = details.save(id, valid, officer.officerId);
+        counter.afterDetailsSaved(id, valid.language);
+        return saved;
+      });
     },
   );
 
@@ -170,5 +184,65 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       audit('auth.supervisor-approval');
       return { ...issued, supervisor: { officerId: result.officer.officerId, displayName: result.officer.displayName } };
     },
+  );
+
+  const DraftFields = Type.Partial(
+    Type.Object(
+      Object.fromEntries(
+        Object.entries(DetailsBody.properties).map(([k, v]) => [
+          k,
+          // Each member may be null (removes it from the draft); nested objects are saved member by member.
+          Type.Union([k === 'nextOfKin' || k === 'consent' ? Type.Partial(v as typeof DetailsBody.properties.nextOfKin) : v, Type.Null()]),
+        ]),
+      ),
+      { additionalProperties: false },
+    ),
+  );
+  const DraftSchema = Type.Object({
+    fields: Type.Record(Type.String(), Type.Unknown(), { description: 'the details as typed so far: the saved details overlaid by the draft' }),
+    progress: Type.Union([Type.Object({ step: Type.String(), field: Type.Union([Type.String(), Type.Null()]), at: Type.String() }), Type.Null()]),
+    prefilledFields: Type.Array(Type.String(), { description: "fields prefilled from the returning migrant's latest registration, for the officer to confirm" }),
+  });
+
+  app.patch(
+    '/api/registrations/:id/details-draft',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'Autosave: the details as they are typed, field by field, and where the officer is (step, field)',
+        description:
+          'Members are merged into the draft (null removes one; nextOfKin and consent merge member by member). Shapes are checked here, the rest at PUT /details. ' +
+          'A reload, crash or idle logout resumes from GET /details-draft and the registration\'s progress. Audited with the field names only.',
+        tags: ['registrations'],
+        params: IdParams,
+        body: Type.Object(
+          { fields: Type.Optional(DraftFields), step: Type.Optional(Step), field: Type.Optional(Type.Union([Field, Type.Null()])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: DraftSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { fields, step, field } = request.body;
+      return counter.saveDraft(
+        request.params.id,
+        { ...(fields ? { fields: fields as Record<string, unknown> } : {}), ...(step !== undefined ? { step } : {}), ...(field !== undefined ? { field } : {}) },
+        requireOfficer(request).officerId,
+      );
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/details-draft',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'The details as typed so far (saved details overlaid by the autosaved draft), where the officer was, and what was prefilled',
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: DraftSchema, ...errors },
+      },
+    },
+    async (request) => counter.draft(request.params.id),
   );
 };

@@ -8,6 +8,10 @@ import type { EventBus } from '../events/event-bus.ts';
 import { type FinalizeService, createFinalizeService } from '../registrations/finalize-service.ts';
 import type { Store } from '../store/index.ts';
 import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uuid } from './schemas.ts';
+import type { CounterService } from '../registrations/counter-service.ts';
+import { APPROVAL_HEADER, type SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
+import { MissingSchema } from '../registrations-details/details-http-schema.ts';
+import { AuthErrors } from '../auth/auth-errors.ts';
 
 export interface RegistrationRoutesOptions {
   store: Store;
@@ -22,20 +26,90 @@ export interface RegistrationRoutesOptions {
   finalizeCheck?: (registrationId: string) => void;
   /** Finalize (registrations/finalize-service.ts); default: the service over `store` and its connection. */
   finalizer?: FinalizeService;
+  /** The counter's rules and working state (registrations/counter-service.ts): review, approval, drafts, language. */
+  counter: CounterService;
+  /** The one-time supervisor approvals of the officer's screen (the fingerprint exceptions' too). */
+  approvals: SupervisorApprovals;
+  /** How often stale drafts are expired (audited); 0 turns the sweep off (tests). Default 10 minutes. */
+  expirySweepMs?: number;
 }
+
+export const EXPIRY_SWEEP_MS = 10 * 60_000;
+
+const WarningSchema = Type.Object({ code: Type.String(), field: Type.Optional(Type.String()), message: Type.String(), blocking: Type.Boolean() });
+const ApprovalSchema = Type.Union([Type.Object({ supervisorId: Type.String(), at: Type.String(), warnings: Type.Array(Type.String()) }), Type.Null()]);
+export const ReviewSchema = Type.Object({
+  registrationNumber: Type.String(),
+  age: Type.Union([Type.Integer(), Type.Null()], { description: "the holder's age in completed years on the office's day" }),
+  minimumAge: Type.Integer(),
+  warnings: Type.Array(WarningSchema, { description: 'every warning about the document; blocking ones need a supervisor' }),
+  approvalRequired: Type.Boolean(),
+  approval: ApprovalSchema,
+  missing: Type.Array(MissingSchema),
+  ready: Type.Boolean(),
+});
+const PreviousSchema = Type.Object({
+  id: Uuid,
+  registrationNumber: Type.String(),
+  finalizedAt: Type.Union([Type.String(), Type.Null()]),
+  officeCode: Type.String(),
+  officeName: Type.Union([Type.String(), Type.Null()]),
+  homeDistrict: Type.Union([Type.String(), Type.Null()]),
+  homeDistrictName: Type.Union([Type.String(), Type.Null()]),
+  occupationIsco: Type.Union([Type.String(), Type.Null()]),
+  occupationTitle: Type.Union([Type.String(), Type.Null()]),
+  employerId: Type.Union([Type.String(), Type.Null()]),
+  employerName: Type.Union([Type.String(), Type.Null()]),
+  vacancyId: Type.Union([Type.String(), Type.Null()]),
+  vacancyTitle: Type.Union([Type.String(), Type.Null()]),
+});
+export const ReturningSchema = Type.Object({
+  returning: Type.Boolean(),
+  previous: Type.Array(PreviousSchema, { description: 'earlier finalized registrations of this document, newest first: when, where, what' }),
+  prefill: Type.Record(Type.String(), Type.Unknown(), { description: 'the latest earlier details as a PUT /details body, without consent or job offer' }),
+});
+const Language = Type.Union([Type.Literal('en'), Type.Literal('sn'), Type.Literal('nd')]);
+const DiscardReason = Type.Union(['migrant-left', 'duplicate', 'wrong-document', 'training', 'other'].map((r) => Type.Literal(r)));
+const ErrorWithContext = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  message: Type.String(),
+  attached: Type.Optional(Type.Array(Type.String())),
+  warnings: Type.Optional(Type.Array(Type.String())),
+  missing: Type.Optional(Type.Array(MissingSchema)),
+});
 
 const OfficerId = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._-]+$' });
 const IdParams = Type.Object({ id: Uuid });
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 507: ErrorSchema };
+const ReplacePerson = Type.Boolean({ description: "the officer confirmed: clear the first person's details, consent, fingerprints and approval" });
+export const Step = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9-]*$', description: 'the UI step id, e.g. document, fingerprints, details, review' });
+export const Field = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9.]*$', description: 'the focused field, e.g. nextOfKin.name' });
+const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorWithContext, 422: ErrorSchema, 507: ErrorSchema };
 
 /**
  * Registration lifecycle: draft → captured (document attached) → finalized (outbox row written in the same
  * transaction). The officer is the signed-in session's (auth/), never the body or a header.
  */
 export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOptions> = async (app, opts) => {
-  const { store, bus, scans } = opts;
+  const { store, bus, scans, counter, approvals } = opts;
   const now = opts.now ?? (() => new Date());
   const finalizer = opts.finalizer ?? createFinalizeService({ store });
+  const sweepMs = opts.expirySweepMs ?? EXPIRY_SWEEP_MS;
+  const expire = () => {
+    try {
+      for (const registration of counter.expireStale()) bus.publish('registration.changed', { registration, change: 'expired' });
+    } catch (err) {
+      app.log.warn({ err }, 'expiring stale drafts failed; the next sweep tries again');
+    }
+  };
+  if (sweepMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      timer = setInterval(expire, sweepMs);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   app.post(
     '/api/registrations',
@@ -68,6 +142,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
             cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             status: Type.Optional(RegistrationStatus),
+            includeDiscarded: Type.Boolean({ default: false, description: 'also list discarded and expired drafts' }),
           },
           { additionalProperties: false },
         ),
@@ -78,8 +153,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       },
     },
     async (request) => {
-      const { limit, cursor, status } = request.query;
-      return store.registrations.list({ limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}) });
+      const { limit, cursor, status, includeDiscarded } = request.query;
+      return store.registrations.list({ limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}), ...(includeDiscarded ? {} : { discarded: false }) });
     },
   );
 
@@ -108,13 +183,15 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       schema: {
         summary: 'Attach the scanned document (by scan id) or a manually entered MRZ',
         description:
-          'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected.',
+          'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected. ' +
+          "Another person's document (different number, nationality or birth date) on a draft that already holds details, consent, fingerprints or an approval is refused " +
+          '409 DOCUMENT_PERSON_CHANGED (`attached` lists them) unless `replacePerson: true`, which clears them (audited). A returning migrant\'s details are prefilled into the autosaved draft.',
         tags: ['registrations'],
         params: IdParams,
         body: Type.Union([
-          Type.Object({ scanId: Uuid }, { additionalProperties: false }),
+          Type.Object({ scanId: Uuid, replacePerson: Type.Optional(ReplacePerson) }, { additionalProperties: false }),
           Type.Object(
-            { lines: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 2, maxItems: 3 }) },
+            { lines: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 2, maxItems: 3 }), replacePerson: Type.Optional(ReplacePerson) },
             { additionalProperties: false },
           ),
         ]),
@@ -123,6 +200,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
             registration: RegistrationSchema,
             document: DocumentSchema,
             previousRegistrations: Type.Array(Uuid, { description: 'earlier registrations of the same document: the returning-migrant path' }),
+            returning: ReturningSchema,
+            review: ReviewSchema,
           }),
           ...errors,
         },
@@ -130,8 +209,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     },
     async (request) => {
       const { id } = request.params;
-      const existing = store.registrations.get(id);
-      if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+      counter.requireOpen(id);
       let lines: string[];
       if ('scanId' in request.body) {
         const scan = scans.get(request.body.scanId);
@@ -142,10 +220,10 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       }
       const document = parseMrz(lines, { now: now() });
       const actor = requireOfficer(request).officerId;
-      const registration = store.registrations.attachDocument(id, { ...document }, actor);
+      const registration = counter.attachDocument(id, { ...document }, actor, { replacePerson: request.body.replacePerson === true });
       bus.publish('registration.changed', { registration, change: 'document-attached' });
       const previousRegistrations = store.registrations.previousRegistrations(id);
-      return { registration, document, previousRegistrations };
+      return { registration, document, previousRegistrations, returning: counter.returning(id), review: counter.review(id) };
     },
   );
 
@@ -157,7 +235,10 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
         description:
           'Needs a valid document, the details with the migrant\'s consent (PUT /details), and every finger of the office\'s capture plan captured at the plan\'s quality or excused by an approved exception (none on an appliance without a fingerprint reader). ' +
-          '409 REGISTRATION_INCOMPLETE names what is missing (GET /completeness lists it).',
+          '409 REGISTRATION_INCOMPLETE names what is missing (GET /completeness lists it). ' +
+          'A holder under the minimum age, an expired, specimen (UTO) or unknown-state document, or a warning the office marks blocking needs a supervisor\'s approval of this registration: ' +
+          '409 SUPERVISOR_APPROVAL_REQUIRED (`warnings` names them) until POST /approval recorded one, or send the one-time token as `x-supervisor-approval` to approve and finalize in one transaction. ' +
+          '409 REGISTRATION_DISCARDED for a discarded or expired draft.',
         tags: ['registrations'],
         params: IdParams,
         response: { 200: RegistrationSchema, ...errors },
@@ -167,17 +248,194 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       const { id } = request.params;
       const existing = store.registrations.get(id);
       if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+      if (existing.status !== 'finalized' && existing.discarded) counter.requireOpen(id);
       if (existing.status !== 'finalized' && existing.document && existing.document.valid === false) {
         throw new ApplianceError(
           'DOCUMENT_CHECK_FAILED',
           'the document failed its check digits: rescan the passport or correct the MRZ before finalizing',
         );
       }
-      // Synchronous up to the store's finalize transaction: no capture or details save can land in between.
-      if (existing.status === 'captured') opts.finalizeCheck?.(id);
-      const registration = finalizer.finalize(id, requireOfficer(request).officerId);
+      const officer = requireOfficer(request);
+      const token = request.headers[APPROVAL_HEADER];
+      // One transaction: the checks, a supervisor's approval carried by this request, the finalize and their audit rows.
+      const registration = store.transaction('registrations.finalize', () => {
+        if (existing.status === 'captured') {
+          opts.finalizeCheck?.(id);
+          if (typeof token === 'string' && token.length > 0 && counter.review(id).approvalRequired) {
+            const { supervisorId } = approvals.consume(token, officer.officerId, id);
+            counter.approve(id, supervisorId, officer.officerId);
+          }
+          counter.assertApproved(id);
+        }
+        return finalizer.finalize(id, officer.officerId);
+      });
       if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
       return registration;
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/review',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: "Review: the holder's age, every warning (blocking ones need a supervisor), the approval and what is still missing",
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: ReviewSchema, ...errors },
+      },
+    },
+    async (request) => counter.review(request.params.id),
+  );
+
+  app.post(
+    '/api/registrations/:id/approval',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: "A supervisor approves this registration's blocking warnings (minor, expired, specimen, unknown state, office rules)",
+        description:
+          "From the officer's screen: send the one-time token of POST /api/auth/supervisor-approval as `x-supervisor-approval`. From the supervisor's own session (the queue, " +
+          'GET /api/approvals/pending): no token; a supervisor cannot approve a registration they made. Audited with the supervisor as actor. ' +
+          'The approval is void once another document is attached. 409 APPROVAL_NOT_NEEDED when nothing blocks.',
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: ReviewSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const officer = requireOfficer(request);
+      const registration = counter.requireOpen(id);
+      const token = request.headers[APPROVAL_HEADER];
+      let supervisorId: string;
+      if (typeof token === 'string' && token.length > 0) {
+        supervisorId = approvals.consume(token, officer.officerId, id).supervisorId;
+      } else if (officer.role === 'supervisor') {
+        if (registration.officerId === officer.officerId) {
+          throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you made this registration.');
+        }
+        supervisorId = officer.officerId;
+      } else {
+        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, "this needs a supervisor's approval: ask a supervisor to approve it on this screen");
+      }
+      const review = counter.approve(id, supervisorId, officer.officerId);
+      bus.publish('registration.changed', { registration: counter.get(id), change: 'approved' });
+      return review;
+    },
+  );
+
+  app.get(
+    '/api/approvals/pending',
+    {
+      config: { access: 'supervisor' },
+      schema: {
+        summary: "The supervisor's queue: open registrations waiting for a supervisor's approval, oldest first",
+        tags: ['registrations'],
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ registration: RegistrationSchema, age: Type.Union([Type.Integer(), Type.Null()]), warnings: Type.Array(WarningSchema), waitingSince: Type.String() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({ items: counter.awaitingApproval(request.query.limit) }),
+  );
+
+  app.get(
+    '/api/registrations/drafts',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'Open drafts (not finalized, not discarded), latest activity first: name, number, time, step',
+        description: 'Drafts idle for longer than office.registrationRules.draftExpiryHours are expired (audited) first.',
+        tags: ['registrations'],
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(RegistrationSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      expire();
+      return { items: counter.drafts(request.query.limit) };
+    },
+  );
+
+  app.post(
+    '/api/registrations/:id/discard',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'Discard a draft, with a reason (audited); it can no longer change',
+        tags: ['registrations'],
+        params: IdParams,
+        body: Type.Object(
+          { reason: DiscardReason, note: Type.Optional(Type.String({ maxLength: 200, description: 'kept with the draft, not in the audit log' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RegistrationSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const note = request.body.note?.trim() || null;
+      const registration = counter.discard(request.params.id, request.body.reason as Parameters<CounterService['discard']>[1], note, requireOfficer(request).officerId);
+      bus.publish('registration.changed', { registration, change: 'discarded' });
+      return registration;
+    },
+  );
+
+  app.put(
+    '/api/registrations/:id/progress',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'Where the officer is (step and field): a reload, crash or idle logout resumes there',
+        tags: ['registrations'],
+        params: IdParams,
+        body: Type.Object({ step: Step, field: Type.Optional(Type.Union([Field, Type.Null()])) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ progress: RegistrationSchema.properties.progress }), ...errors },
+      },
+    },
+    async (request) => ({ progress: counter.setProgress(request.params.id, request.body.step, request.body.field ?? null) }),
+  );
+
+  app.put(
+    '/api/registrations/:id/language',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: "The migrant's one language: consent text, receipt and slip (the screen stays in the officer's)",
+        description: 'Changing it after consent was given in another language withdraws that consent (audited): read it again.',
+        tags: ['registrations'],
+        params: IdParams,
+        body: Type.Object({ language: Language }, { additionalProperties: false }),
+        response: { 200: RegistrationSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const registration = counter.setLanguage(request.params.id, request.body.language, requireOfficer(request).officerId);
+      bus.publish('registration.changed', { registration, change: 'language-set' });
+      return registration;
+    },
+  );
+
+  app.get(
+    '/api/registrations/:id/returning',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: 'A returning migrant: earlier registrations of this document (when, where, what) and the details to prefill',
+        tags: ['registrations'],
+        params: IdParams,
+        response: { 200: ReturningSchema, ...errors },
+      },
+    },
+    async (request) => {
+      counter.get(request.params.id);
+      return counter.returning(request.params.id);
     },
   );
 };

@@ -49,6 +49,21 @@ export const RegistrationSchema = Type.Object(
     finalizedAt: Type.Union([Type.String(), Type.Null()]),
     version: Type.Integer(),
     document: Type.Union([DocumentSchema, Type.Null()]),
+    registrationNumber: Type.String({ description: 'the number on the receipt and the slip, e.g. BBR-7F3K-9QXM' }),
+    displayName: Type.Union([Type.String(), Type.Null()], { description: 'SURNAME, Given names from the document' }),
+    migrantLanguage: Type.Union([Type.Literal('en'), Type.Literal('sn'), Type.Literal('nd'), Type.Null()], {
+      description: "the migrant's one language: consent text, receipt and slip",
+    }),
+    progress: Type.Union([Type.Object({ step: Type.String(), field: Type.Union([Type.String(), Type.Null()]), at: Type.String() }), Type.Null()], {
+      description: 'where the officer was: a reload resumes at this step and field',
+    }),
+    approval: Type.Union([Type.Object({ supervisorId: Type.String(), at: Type.String(), warnings: Type.Array(Type.String()) }), Type.Null()], {
+      description: "a supervisor's approval of this registration's blocking warnings",
+    }),
+    discarded: Type.Union(
+      [Type.Object({ at: Type.String(), by: Type.String(), reason: Type.String(), expired: Type.Boolean() }), Type.Null()],
+      { description: 'a draft discarded by an officer (with a reason) or expired' },
+    ),
   },
   { $id: 'Registration' },
 );

@@ -5,6 +5,8 @@ import type { Store } from '../store/index.ts';
 import { type Completeness, createCompleteness } from './completeness.ts';
 import { DetailsRepository } from './details-repository.ts';
 import { SupervisorApprovals } from './supervisor-approvals.ts';
+import { type CounterService, createCounterService } from '../registrations/counter-service.ts';
+import type { RegistrationRules } from '../registrations/registration-rules.ts';
 
 export { type Completeness, type Missing, createCompleteness, describeMissing } from './completeness.ts';
 export { DetailsErrors } from './details-errors.ts';
@@ -17,6 +19,8 @@ export interface DetailsParts {
   details: DetailsRepository;
   completeness: Completeness;
   approvals: SupervisorApprovals;
+  /** The counter's rules and working state (issue #14): review, approvals, autosave, drafts, language. */
+  counter: CounterService;
   close(): void;
 }
 
@@ -24,6 +28,10 @@ export function createDetailsParts(o: {
   store: Store;
   fingerprints?: { feature: Pick<FingerprintFeature, 'state'>; service: Pick<FingerprintService, 'status'> };
   now?: () => Date;
+  officeCode?: string;
+  officeName?: string;
+  timeZone?: string;
+  rules?: RegistrationRules;
 }): DetailsParts {
   const details = new DetailsRepository({ db: o.store.connection, ...(o.now ? { now: o.now } : {}) });
   const fp = o.fingerprints;
@@ -39,5 +47,15 @@ export function createDetailsParts(o: {
         }
       : {}),
   });
-  return { details, completeness, approvals: new SupervisorApprovals(o.now), close: () => details.close() };
+  const counter = createCounterService({
+    store: o.store,
+    details,
+    completeness,
+    officeCode: o.officeCode ?? '',
+    ...(o.officeName ? { officeName: o.officeName } : {}),
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+    ...(o.rules ? { rules: o.rules } : {}),
+    ...(o.now ? { now: o.now } : {}),
+  });
+  return { details, completeness, approvals: new SupervisorApprovals(o.now), counter, close: () => details.close() };
 }

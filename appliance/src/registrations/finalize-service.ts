@@ -12,7 +12,7 @@ import type { FinalizedFingerprintPart, FinalizedRecordV1, FinalizedRegistration
 import { buildFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { readFingerprintSummary, type TemplateVault } from '../fingerprints/template-vault.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
-import type { Registration, Store, WriteOptions } from '../store/index.ts';
+import type { RegistrationView, Store, WriteOptions } from '../store/index.ts';
 
 /** Where the fingerprint part comes from: the template vault (TemplateVault.finalizedSummary). */
 export type FingerprintSummarySource = Pick<TemplateVault, 'finalizedSummary'>;
@@ -21,7 +21,7 @@ export type DetailsSource = Pick<DetailsRepository, 'recorded'>;
 
 export interface FinalizeService {
   /** captured → finalized with its record queued and audited, in one transaction. Idempotent (a finalized one is returned as is). */
-  finalize(id: string, officerId: string, opts?: WriteOptions): Registration;
+  finalize(id: string, officerId: string, opts?: WriteOptions): RegistrationView;
   /** The record a registration finalized now would be queued under (called inside the finalize transaction). */
   buildRecord(registration: FinalizedRegistration): FinalizedRecordV1;
 }

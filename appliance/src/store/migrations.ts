@@ -16,6 +16,7 @@ import {
   fingerprintsSchema,
 } from '../fingerprints/vault-schema.ts';
 import { DETAILS_MIGRATION_NAME, detailsSchema } from '../registrations-details/details-schema.ts';
+import { REGISTRATION_STATE_MIGRATION_NAME, registrationStateSchema } from '../registrations/registration-state-schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -148,6 +149,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: DETAILS_MIGRATION_NAME, sql: detailsSchema },
   { version: 9, name: FINGERPRINT_BLOBS_MIGRATION_NAME, sql: fingerprintBlobsSchema },
   { version: 10, name: FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME, sql: finalizedRecordInService },
+  { version: 11, name: REGISTRATION_STATE_MIGRATION_NAME, sql: registrationStateSchema },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -92,7 +92,10 @@ describe('registration lifecycle', () => {
     expect(store.outbox.depth()).toBe(1);
     const [event] = store.outbox.pending(10);
     expect(event).toMatchObject({ registrationId: r.id, eventType: FINALIZED_EVENT, attempts: 0, lastError: null });
-    expect(event?.payload).toEqual({ type: FINALIZED_EVENT, payloadVersion: 1, registration: finalized });
+    // The record carries the stored registration, not the counter's working state the API adds (number, progress…).
+    const { id, officeCode, officerId, status, createdAt, updatedAt, finalizedAt, version, document } = finalized;
+    const stored = { id, officeCode, officerId, status, createdAt, updatedAt, finalizedAt, version, document };
+    expect(event?.payload).toEqual({ type: FINALIZED_EVENT, payloadVersion: 1, registration: stored });
     expect(event?.createdAt).toBe(finalized.finalizedAt);
   });
 

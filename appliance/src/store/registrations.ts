@@ -55,6 +55,10 @@ interface RegistrationRow {
 export const REGISTRATION_SELECT = `SELECT r.*, s.migrant_language, s.step, s.field, s.progress_at, s.approved_by, s.approved_at,
   s.approved_warnings, s.discarded_at, s.discarded_by, s.discard_reason, s.expired
   FROM registrations r LEFT JOIN registration_state s ON s.registration_id = r.id`;
+/** The same on a file migrated only up to before registration_state (tools and migration tests on older files). */
+const REGISTRATION_SELECT_NO_STATE = `SELECT r.*, NULL AS migrant_language, NULL AS step, NULL AS field, NULL AS progress_at, NULL AS approved_by,
+  NULL AS approved_at, NULL AS approved_warnings, NULL AS discarded_at, NULL AS discarded_by, NULL AS discard_reason, NULL AS expired
+  FROM registrations r JOIN (SELECT NULL AS discarded_at) s`;
 
 export function toRegistration(r: RegistrationRow): RegistrationView {
   const document = r.document_json === null ? null : (JSON.parse(r.document_json) as StoredDocument);
@@ -123,7 +127,9 @@ function conflict(id: string, expected: number, actual: number): ApplianceError 
  * "saved", the row is on disk. Nothing here batches or defers writes.
  */
 export function createRegistrationRepository(db: Database, now: () => Date, logger: Logger): RegistrationRepository {
-  const selectById = db.prepare(`${REGISTRATION_SELECT} WHERE r.id = ?`);
+  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registration_state'").get() !== undefined;
+  const SELECT = hasState ? REGISTRATION_SELECT : REGISTRATION_SELECT_NO_STATE;
+  const selectById = db.prepare(`${SELECT} WHERE r.id = ?`);
   const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM registrations');
   const insert = db.prepare(
     `INSERT INTO registrations (id, seq, office_code, officer_id, status, created_at, updated_at, version)
@@ -145,7 +151,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     `INSERT INTO outbox (registration_id, event_type, payload_json, created_at) VALUES (?, ?, ?, ?)`,
   );
   const byDocument = db.prepare(
-    `${REGISTRATION_SELECT} WHERE r.issuing_state = ? AND r.document_number = ? ORDER BY r.seq DESC LIMIT 100`,
+    `${SELECT} WHERE r.issuing_state = ? AND r.document_number = ? ORDER BY r.seq DESC LIMIT 100`,
   );
   // The returning-migrant rule (see RegistrationRepository.previousRegistrations), on the stored columns.
   const previous = db
@@ -325,7 +331,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
         params.officeCode = requireCode('officeCode', q.officeCode);
       }
       if (q.discarded !== undefined) where.push(q.discarded ? 's.discarded_at IS NOT NULL' : 's.discarded_at IS NULL');
-      const sql = `${REGISTRATION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                    ORDER BY r.seq DESC LIMIT @limit`;
       const rows = guard('registrations.list', () => db.prepare(sql).all(params) as RegistrationRow[]);
       const more = rows.length > q.limit;

@@ -36,6 +36,27 @@ export interface Registration {
   document: StoredDocument | null;
 }
 
+export type MigrantLanguage = 'en' | 'sn' | 'nd';
+
+/** Why an officer discarded a draft ('expired': the sweeper, after the office's draft expiry). */
+export type DiscardReason = 'migrant-left' | 'duplicate' | 'wrong-document' | 'training' | 'other' | 'expired';
+
+/**
+ * A registration as the API shows it (issue #14): the stored row plus the counter's working state
+ * (registrations/registration-state-schema.ts). None of these is part of the finalized record.
+ */
+export interface RegistrationView extends Registration {
+  /** The one number on screen, receipt and slip (store/registration-number.ts). */
+  registrationNumber: string;
+  /** "SURNAME, Given names" from the document; null before one is attached. */
+  displayName: string | null;
+  migrantLanguage: MigrantLanguage | null;
+  /** Where the officer was: a reload resumes there. */
+  progress: { step: string; field: string | null; at: string } | null;
+  approval: { supervisorId: string; at: string; warnings: string[] } | null;
+  discarded: { at: string; by: string; reason: DiscardReason; expired: boolean } | null;
+}
+
 /** Optimistic concurrency: when given, the write fails with STORE_CONFLICT unless the row is still at this version. */
 export interface WriteOptions {
   expectedVersion?: number;
@@ -55,6 +76,8 @@ export interface ListQuery {
   cursor?: string;
   status?: RegistrationStatus;
   officeCode?: string;
+  /** true: only discarded drafts; false: none of them; absent: all. */
+  discarded?: boolean;
 }
 
 export interface Page<T> {
@@ -118,19 +141,19 @@ export interface PurgeResult {
 }
 
 export interface RegistrationRepository {
-  create(input: { officeCode: string; officerId: string; id?: string }): Registration;
+  create(input: { officeCode: string; officerId: string; id?: string }): RegistrationView;
   /** draft|captured -> captured; a finalized registration is refused with REGISTRATION_FINALIZED. */
-  attachDocument(id: string, document: StoredDocument, actor: string, opts?: WriteOptions): Registration;
+  attachDocument(id: string, document: StoredDocument, actor: string, opts?: WriteOptions): RegistrationView;
   /**
    * captured -> finalized, with its outbox row (the record `opts.record` builds, checked against FinalizedRecordV1)
    * and audit row in ONE transaction. Idempotent.
    */
-  finalize(id: string, actor: string, opts?: FinalizeOptions): Registration;
-  get(id: string): Registration | undefined;
+  finalize(id: string, actor: string, opts?: FinalizeOptions): RegistrationView;
+  get(id: string): RegistrationView | undefined;
   /** Keyset paging, newest first; a cursor stays valid and stable while new rows arrive. */
-  list(q: ListQuery): Page<Registration>;
+  list(q: ListQuery): Page<RegistrationView>;
   /** All registrations of one travel document, any status, newest first (e.g. fingerprint verification's references). */
-  findByDocument(issuingState: string, documentNumber: string): Registration[];
+  findByDocument(issuingState: string, documentNumber: string): RegistrationView[];
   /**
    * The returning-migrant rule, in one place: the other finalized registrations of this registration's travel
    * document (same issuing state and document number), newest first, at most 100. The desk's banner shows them;
