@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PrinterDeviceConfig, ReceiptsConfig } from '../printing/printing-config.ts';
 import { CapturePlanConfig, FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 import { ReferenceSyncConfig } from '../reference/config.ts';
+import { RegistrationRulesConfig } from '../registrations/registration-rules-config.ts';
 
 /**
  * The appliance configuration (one JSON file, `APPLIANCE_CONFIG`). Versioned: `migrate.ts` upgrades
@@ -105,6 +106,8 @@ export const ApplianceConfigSchema = Type.Object(
         name: Type.String({ minLength: 1, default: 'Beitbridge Labour Migration Centre' }),
         /** Fingers to capture, attempts, minimum quality, timeouts, whether images are kept (fingerprints/). */
         capturePlan: CapturePlanConfig,
+        /** Finalize rules (supervisor approval for minors, expired, specimen documents…) and draft expiry (registrations/). */
+        registrationRules: RegistrationRulesConfig,
       },
       { additionalProperties: false, default: {} },
     ),
