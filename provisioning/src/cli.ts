@@ -1,13 +1,14 @@
 #!/usr/bin/env -S npx tsx
 /**
- * appliance-provision: the technicians' CLI for the LMC registration appliance (enrol, discover,
- * self-test, install-kiosk, backup/restore, status, decommission). Readable over SSH and in CI: plain
- * step lines, `--json` where a machine reads the result. Exit codes: 0 ok, 1 failed or refused,
- * 2 usage error.
+ * lmc-provision (appliance-provision in a checkout): the technicians' CLI for the LMC registration
+ * appliance (enrol, discover, self-test, backup/restore, status, decommission, enrolment-code,
+ * upgrade-store). Readable over SSH and in CI: plain step lines, a redrawn progress line only on a
+ * terminal, `--json` where a machine reads the result. Exit codes: 0 ok, 1 failed or refused,
+ * 2 usage error. Run as root on an installed appliance it becomes the service user `lmc` first.
  */
 import { createInterface } from 'node:readline/promises';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chownSync, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pino from 'pino';
 import { isApplianceError } from '@lmc/core/errors.ts';
@@ -24,6 +25,14 @@ import { backup, restore } from './backup/backup.ts';
 import { selfTest } from './self-test/self-test.ts';
 import { readOutbox } from './self-test/system-checks.ts';
 import { status } from './status.ts';
+import { readApplianceHealth } from './appliance-link.ts';
+import { MIN_PASSPHRASE_LENGTH } from './backup/backup-format.ts';
+import { type Account, dropToServiceUser, lookupAccount } from './privileges.ts';
+import { upgradeStore } from './upgrade/upgrade-store.ts';
+import { installRoot } from '@lmc/core/runtime-paths.ts';
+import { ENROLMENT_CODES_PATH } from '@lmc/protocol/enrolment.ts';
+import { centralEndpoint } from './enrolment/central-api.ts';
+import Database from 'better-sqlite3';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -40,17 +49,73 @@ interface Common {
   json?: boolean;
 }
 
+/** The packaged lmc-provision (LMC_PRODUCTION=1, set by /usr/bin/lmc-provision): stricter checks. */
+const production = () => process.env.LMC_PRODUCTION === '1';
+
 function context(o: Common) {
   const configPath = resolveConfigPath(o.config);
+  const named = o.config ?? process.env.APPLIANCE_CONFIG;
+  // A named config that is not there is a typo or a wrong machine, never "use the defaults".
+  if (named !== undefined && !existsSync(configPath)) {
+    throw provisioningError(ProvisioningErrorCodes.UsageInvalid, `config file ${configPath} does not exist (named by ${o.config ? '--config' : 'APPLIANCE_CONFIG'})`);
+  }
   const file = readConfigFile(configPath);
   return { configPath, file, dataDir: resolveDataDir(o.dataDir, file.config) };
 }
 
-function readSecretFile(path: string): string {
+/** Run as root: become the service user before touching anything (refused on an install without it). */
+function asServiceUser(): Account | undefined {
+  return dropToServiceUser({ required: production() }).account;
+}
+
+/** For the few commands that stay root (they write system files): hand what they wrote to the service user. */
+function chownToService(paths: readonly string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const account = lookupAccount(process.env.LMC_SERVICE_USER ?? 'lmc');
+  if (!account) {
+    if (production()) throw provisioningError(ProvisioningErrorCodes.UsageInvalid, 'running as root, but the service user lmc does not exist');
+    return;
+  }
+  for (const p of paths) if (existsSync(p)) chownSync(p, account.uid, account.gid);
+}
+
+async function refuseWhileRunning(config: Parameters<typeof readApplianceHealth>[0], what: string): Promise<void> {
+  if (await readApplianceHealth(config, 1500)) {
+    throw provisioningError(ProvisioningErrorCodes.ServiceRunning, `the appliance is running (it answers on port ${config.server.port}): stop it first (systemctl stop lmc-kiosk lmc-appliance), then ${what}`);
+  }
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(installRoot(import.meta.url), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const HELP_AFTER = `
+Examples (on an installed appliance, as root or as lmc):
+  lmc-provision enrol --central https://central.example.org/ --code ABCD-EFGH-JKLM-NPQR
+  lmc-provision discover                       # probe USB devices, show the proposal
+  lmc-provision discover --mrz /dev/serial/by-id/usb-DESKO_… --write --yes
+  lmc-provision self-test                      # checklist; non-zero exit if anything failed
+  lmc-provision status
+  lmc-provision backup --out /media/usb/lmc-$(date +%F).lmcbak --include-keys --passphrase-file /root/pass
+  systemctl stop lmc-kiosk lmc-appliance && lmc-provision restore --in /media/usb/x.lmcbak --passphrase-file /root/pass
+  lmc-provision enrolment-code --central https://central.example.org/ --office BBR --token-file /root/admin-token
+
+Exit codes:
+  0  done (self-test/status: every check passed)
+  1  failed or refused (a check failed, the central refused, data would be lost, …)
+  2  usage error (unknown option, missing or unreadable --config/--in/--passphrase-file)
+
+Environment: APPLIANCE_CONFIG (default config file), APPLIANCE_DATA_DIR, NO_COLOR, LOG_LEVEL.`;
+
+function readSecretFile(path: string, what = 'passphrase'): string {
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (err) {
-    throw provisioningError(ProvisioningErrorCodes.UsageInvalid, `cannot read passphrase file ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    throw provisioningError(ProvisioningErrorCodes.UsageInvalid, `cannot read ${what} file ${path}: ${(err as NodeJS.ErrnoException).code}`);
   }
 }
 
@@ -76,8 +141,10 @@ function withCommon(cmd: Command, json = false): Command {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('appliance-provision')
+  const program = new Command(production() ? 'lmc-provision' : 'appliance-provision')
     .description('Provision, test and service an LMC registration appliance')
+    .version(version(), '-V, --version')
+    .addHelpText('after', HELP_AFTER)
     .showHelpAfterError()
     .exitOverride();
 
@@ -88,6 +155,7 @@ export function buildProgram(): Command {
     .option('--rekey', 're-enrol with a new key; the old identity is revoked at the central')
     .action(async (o: Common & { central: string; code: string; rekey?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
       const { configPath, dataDir } = context(o);
       const r = await enrol({
         configPath,
@@ -107,11 +175,19 @@ export function buildProgram(): Command {
   withCommon(program.command('decommission'), true)
     .description('revoke the key at the central, then wipe local keys and data (only when everything is synced)')
     .option('--force-discard-unsent', 'wipe even though registrations have not reached the central')
+    .option('--discard-drafts', 'wipe even though unfinished registrations (drafts) are listed')
     .option('--yes', 'do not ask for confirmation')
-    .action(async (o: Common & { forceDiscardUnsent?: boolean; yes?: boolean }) => {
+    .action(async (o: Common & { forceDiscardUnsent?: boolean; discardDrafts?: boolean; yes?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
       const { configPath, file, dataDir } = context(o);
       if (file.config.central.url === '') throw provisioningError(ProvisioningErrorCodes.NotEnrolled, 'central.url is not set: this appliance is not enrolled');
+      await refuseWhileRunning(file.config, 'decommission');
+      const drafts = listDrafts(dataDir);
+      for (const d of drafts) out.line('warn', `unfinished registration ${d.id} (${d.status}) by ${d.officerId}, started ${d.createdAt}`);
+      if (drafts.length > 0 && !o.discardDrafts) {
+        throw provisioningError(ProvisioningErrorCodes.DraftsPresent, `${drafts.length} unfinished registration(s) (listed above) would be wiped: finish them, or --discard-drafts`, { drafts: drafts.length });
+      }
       const box = readOutbox(dataDir, logger);
       const unsent = box ? box.depth + box.quarantined : 0;
       out.line(unsent ? 'warn' : 'ok', `outbox: ${unsent} unsent`);
@@ -137,11 +213,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--dev-root <dir>', 'root of /dev (tests, containers)').hideHelp())
     .addOption(new Option('--sys-root <dir>', 'root of /sys (tests, containers)').hideHelp())
     .option('--sysfs-only', 'do not ask udevadm (SerialPort.list); read /sys directly')
-    .action(async (o: Common & { write?: boolean; yes?: boolean; probeTimeout: number; hid: boolean; devRoot?: string; sysRoot?: string; sysfsOnly?: boolean }) => {
+    .option('--mrz <path>', 'the MRZ reader is on this port (it answers no probe)')
+    .option('--fingerprint <path>', 'the fingerprint module is on this port')
+    .option('--printer <path>', 'the receipt printer is on this port')
+    .option('--udev-rules <file>', 'with --write: udev rules naming the devices /dev/lmc-* (default on an installed appliance: /etc/udev/rules.d/70-lmc-devices.rules)')
+    .action(async (o: Common & { write?: boolean; yes?: boolean; probeTimeout: number; hid: boolean; devRoot?: string; sysRoot?: string; sysfsOnly?: boolean; mrz?: string; fingerprint?: string; printer?: string; udevRules?: string }) => {
       const out = createOutput({ json: o.json ?? false });
       const { configPath, dataDir } = context(o);
-      out.line('step', 'listing serial ports and probing each (ESC/POS status, then ZFM handshake)');
+      out.line('step', 'listing USB serial ports and probing each (busy?, ESC/POS status, then ZFM handshake at every standard rate)');
+      const named = { ...(o.mrz ? { mrz: resolve(o.mrz) } : {}), ...(o.fingerprint ? { fingerprint: resolve(o.fingerprint) } : {}), ...(o.printer ? { printer: resolve(o.printer) } : {}) };
       const r = await discover({
+        named,
+        onStep: (t) => out.progress(t),
         ...(o.devRoot ? { devRoot: o.devRoot } : {}),
         ...(o.sysRoot ? { sysRoot: o.sysRoot } : {}),
         sysfsOnly: o.sysfsOnly ?? false,
@@ -150,10 +233,11 @@ export function buildProgram(): Command {
         logger,
         onPort: (p) => {
           const usb = p.vendorId ? ` usb ${p.vendorId}:${p.productId ?? '????'}${p.serialNumber ? ` serial ${p.serialNumber}` : ''}` : '';
-          const what = p.probe ? `${p.probe.kind} (answered at ${p.probe.baudRate} baud)` : p.knownReader ? `${p.knownReader} (by USB id)` : 'no answer';
-          out.line(p.probe || p.knownReader ? 'ok' : 'info', `${p.byIdPath ?? p.path}${usb}: ${what}`);
+          const what = p.busy ? 'BUSY (held by another process)' : p.probe ? `${p.probe.kind} (answered at ${p.probe.baudRate} baud)` : p.knownReader ? `${p.knownReader} (by USB id)` : 'no answer';
+          out.line(p.busy ? 'warn' : p.probe || p.knownReader ? 'ok' : 'info', `${p.byIdPath ?? p.path}${usb}: ${what}`);
         },
       });
+      for (const i of r.ignored) out.line('skip', `${i}: not a USB device (built-in port), not considered`);
       if (!r.hid.available) out.line('skip', `HID: ${r.hid.reason ?? 'not available'}`);
       for (const d of r.hid.devices) out.line(d.knownReader ? 'ok' : 'info', `hid ${d.vendorId.toString(16)}:${d.productId.toString(16)} ${d.product ?? ''}${d.knownReader ? ` ${d.knownReader}` : ''}`);
       out.text('\nProposed assignment:');
@@ -164,9 +248,18 @@ export function buildProgram(): Command {
       for (const n of r.notes) out.line('warn', n);
       let written: ReturnType<typeof writeAssignment> | undefined;
       if (o.write) {
+        if (r.busy.length > 0) {
+          throw provisioningError(ProvisioningErrorCodes.PortBusy, `not writing: ${r.busy.length} port(s) are busy (${r.busy.join(', ')}), so the assignment is incomplete; stop the appliance (systemctl stop lmc-kiosk lmc-appliance) and run discover again`, { busy: r.busy });
+        }
         await confirm(out, `Write this assignment to ${configPath}?`, o.yes);
-        written = writeAssignment(configPath, dataDir, r.assignment);
+        const udevRulesFile = o.udevRules ?? (production() ? '/etc/udev/rules.d/70-lmc-devices.rules' : undefined);
+        written = writeAssignment(configPath, dataDir, r.assignment, udevRulesFile ? { udevRulesFile } : {});
+        chownToService(written.files);
         for (const c of written.configChanges) out.line('ok', `config: ${c}`);
+        if (written.udevRules) {
+          out.line('ok', `udev rules: ${written.udevRules} (stable names /dev/lmc-*)`);
+          if (production()) out.line('info', 'then: udevadm control --reload && udevadm trigger --subsystem-match=tty --subsystem-match=hidraw && systemctl restart lmc-appliance');
+        }
         for (const role of written.notInSchema) out.line('warn', `devices.${role} is not in this appliance's config schema: kept in ${written.hardwareFile} only`);
         out.line('ok', `hardware inventory: ${written.hardwareFile}`);
       }
@@ -177,17 +270,20 @@ export function buildProgram(): Command {
     .description('test each device (scan, finger, receipt), disk, clock, central link and outbox')
     .option('--wait <s>', 'seconds to wait for a document or a finger', (v) => Number.parseInt(v, 10), 20)
     .option('--max-drift <s>', 'largest acceptable clock drift against the central', (v) => Number.parseInt(v, 10), 60)
-    .action(async (o: Common & { wait: number; maxDrift: number }) => {
+    .option('--production', 'judge as an installed appliance: simulated or absent devices and a stopped service fail (default with lmc-provision)')
+    .action(async (o: Common & { wait: number; maxDrift: number; production?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
       const { file, dataDir } = context(o);
       const report = await selfTest({
+        production: o.production ?? production(),
         config: file.config,
         dataDir,
         waitS: o.wait,
         maxDriftS: o.maxDrift,
         logger,
         prompt: (t) => out.line('info', t),
-        onCheck: (c) => out.line('step', `${c.name}: done`),
+        onCheck: (c) => out.progress(`${c.name}: done`),
       });
       out.text('\nChecklist:');
       for (const c of report.checks) out.line(markOf(c.ok), `${c.name.padEnd(19)} ${c.detail}`);
@@ -198,45 +294,44 @@ export function buildProgram(): Command {
     });
 
   withCommon(program.command('install-kiosk'))
-    .description('write the systemd unit, udev rules and kiosk session under a target root')
+    .description('write the udev rules naming the discovered devices /dev/lmc-* under a target root (the units come with the lmc-appliance package)')
     .requiredOption('--root <dir>', 'target root (/ on the appliance)')
-    .option('--app-dir <dir>', 'where the appliance software is installed', process.cwd())
-    .option('--user <name>', 'service user (and group of the devices)', 'lmc')
-    .option('--kiosk-user <name>', 'user of the kiosk session', 'lmc-kiosk')
-    .option('--node <path>', 'node binary', process.execPath)
-    .action(async (o: Common & { root: string; appDir: string; user: string; kioskUser: string; node: string }) => {
+    .option('--user <name>', 'group of the devices (the service user)', 'lmc')
+    .action(async (o: Common & { root: string; user: string }) => {
       const out = createOutput();
-      const { configPath, file, dataDir } = context(o);
+      const { dataDir } = context(o);
       const assignment: Assignment = readHardware(dataDir)?.assignment ?? {};
-      const port = file.config.server.port;
-      const r = installKiosk(resolve(o.root), {
-        appDir: resolve(o.appDir),
-        configPath,
-        dataDir,
-        uiUrl: `http://127.0.0.1:${port}/`,
-        serviceUser: o.user,
-        kioskUser: o.kioskUser,
-        nodePath: o.node,
-      }, assignment);
+      const r = installKiosk(resolve(o.root), o.user, assignment);
       for (const f of r.files) {
         out.line('ok', `wrote ${f.path}`);
         out.text(f.content.replace(/^/gm, '    '));
       }
       for (const role of r.skippedDevices) out.line('warn', `${role}: no USB vendor/product id known, no udev rule (run discover --write on the appliance)`);
       if (Object.keys(assignment).length === 0) out.line('warn', 'no hardware inventory: udev rules are empty (run discover --write first)');
-      out.line('info', 'then: systemctl daemon-reload && udevadm control --reload && systemctl enable --now lmc-appliance lmc-kiosk');
+      out.line('info', 'the service and kiosk units are installed by the lmc-appliance package; then: udevadm control --reload && udevadm trigger');
     });
 
   withCommon(program.command('backup'), true)
     .description('consistent online backup of the store (keys only when asked, then passphrase-encrypted)')
-    .requiredOption('--out <file>', 'backup file to write')
+    .requiredOption('--out <file>', 'backup file to write (outside the data directory; an existing file needs --force)')
+    .option('--force', 'replace an existing backup file')
     .option('--include-keys', 'include the key files, sealed with the passphrase')
-    .option('--passphrase-file <file>', 'file holding the passphrase (needed with --include-keys)')
-    .action(async (o: Common & { out: string; includeKeys?: boolean; passphraseFile?: string }) => {
+    .option('--passphrase-file <file>', `file holding the passphrase, at least ${MIN_PASSPHRASE_LENGTH} characters (needed with --include-keys)`)
+    .action(async (o: Common & { out: string; force?: boolean; includeKeys?: boolean; passphraseFile?: string }) => {
       const out = createOutput({ json: o.json ?? false });
-      const { dataDir } = context(o);
+      const account = asServiceUser();
+      const { configPath, dataDir } = context(o);
       if (o.includeKeys && !o.passphraseFile) throw provisioningError(ProvisioningErrorCodes.UsageInvalid, '--include-keys needs --passphrase-file');
-      const r = await backup({ dataDir, out: resolve(o.out), ...(o.includeKeys && o.passphraseFile ? { passphrase: readSecretFile(o.passphraseFile) } : {}), logger });
+      const r = await backup({
+        dataDir,
+        configPath,
+        out: resolve(o.out),
+        force: o.force ?? false,
+        ...(o.includeKeys && o.passphraseFile ? { passphrase: readSecretFile(o.passphraseFile) } : {}),
+        logger,
+        onStep: (t) => out.progress(t),
+      });
+      if (account) out.line('info', `written as ${account.name}`);
       const c = r.manifest.db.counts;
       out.line('ok', `backup ${r.out} (${r.bytes} bytes): ${c.registrations} registrations, ${c.outbox} outbox events, ${c.auditRows} audit rows; integrity and audit chain verified`);
       out.line(r.manifest.keys ? 'ok' : 'info', r.manifest.keys ? 'keys included, encrypted (scrypt + AES-256-GCM)' : 'keys not included');
@@ -247,13 +342,32 @@ export function buildProgram(): Command {
     .description('restore a backup onto a fresh data directory and verify it')
     .requiredOption('--in <file>', 'backup file')
     .option('--passphrase-file <file>', 'passphrase for the keys in the backup')
-    .action(async (o: Common & { in: string; passphraseFile?: string }) => {
+    .option('--without-keys', 'restore although the keys cannot be (new identity and data key: sealed fingerprint records become unreadable)')
+    .action(async (o: Common & { in: string; passphraseFile?: string; withoutKeys?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
-      const { dataDir } = context(o);
-      const r = restore({ input: resolve(o.in), dataDir, ...(o.passphraseFile ? { passphrase: readSecretFile(o.passphraseFile) } : {}), logger });
+      asServiceUser();
+      const input = resolve(o.in);
+      if (!existsSync(input)) throw provisioningError(ProvisioningErrorCodes.UsageInvalid, `--in ${o.in}: no such file`);
+      const { configPath, file, dataDir } = context(o);
+      await refuseWhileRunning(file.config, 'restore');
+      out.progress(`reading and verifying ${input}`);
+      const r = restore({
+        input,
+        dataDir,
+        configPath,
+        withoutKeys: o.withoutKeys ?? false,
+        ...(o.passphraseFile ? { passphrase: readSecretFile(o.passphraseFile) } : {}),
+        logger,
+      });
       out.line('ok', `restored to ${r.dataDir}: integrity ok, ${r.counts.registrations} registrations, ${r.counts.outbox} outbox events, audit chain verified (${r.auditRows} rows)`);
-      if (r.manifest.keys && r.keysRestored.length === 0) out.line('warn', 'the backup holds keys but no --passphrase-file was given: keys not restored');
-      else if (r.keysRestored.length) out.line('ok', `keys restored: ${r.keysRestored.join(', ')}`);
+      if (r.keysRestored.length) out.line('ok', `keys restored: ${r.keysRestored.join(', ')}`);
+      else {
+        out.line('warn', 'restored WITHOUT keys: the appliance gets a new identity and data key at its next start; enrol it again (lmc-provision enrol --code …)');
+        out.line(r.unreadableSealed ? 'warn' : 'info', `${r.unreadableSealed} sealed fingerprint record(s) are now unreadable`);
+        out.line(r.unsendable ? 'warn' : 'info', `${r.unsendable} registration event(s) waiting for the central were signed for by the old identity`);
+      }
+      out.line(r.configRestored ? 'ok' : 'info', r.configRestored ? `config restored to ${r.configRestored} (previous kept as ${r.configRestored}.before-restore)` : 'no config in the backup');
+      out.line(r.hardwareRestored ? 'ok' : 'info', r.hardwareRestored ? 'device assignment (hardware.json) restored' : 'no device assignment in the backup');
       out.result({ ok: true, ...r });
     });
 
@@ -262,8 +376,9 @@ export function buildProgram(): Command {
     .option('--offline', 'do not contact the central')
     .action(async (o: Common & { offline?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
       const { file, dataDir } = context(o);
-      const r = await status(file, dataDir, logger, o.offline ?? false);
+      const r = await status(file, dataDir, logger, o.offline ?? false, production());
       out.text(`config      ${r.config.path}${r.config.exists ? '' : ' (missing: defaults)'}`);
       for (const n of r.config.notes) out.line('warn', `config is older: ${n}`);
       out.text(`office      ${r.config.office}`);
@@ -281,6 +396,7 @@ export function buildProgram(): Command {
     .argument('<officerId>', 'the locked officer, e.g. BBR-SUP')
     .action((officerId: string, o: Common) => {
       const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
       const { dataDir } = context(o);
       const r = unlockOfficer({ dataDir, officerId, logger });
       const was = r.was.lockedUntil ? `was locked until ${r.was.lockedUntil}` : 'was not locked officer-wide';
@@ -289,7 +405,74 @@ export function buildProgram(): Command {
       out.result({ ok: true, ...r });
     });
 
+  program
+    .command('enrolment-code')
+    .description("for the central's administrators: issue a one-time enrolment code for an office")
+    .requiredOption('--central <url>', 'central receiver base URL')
+    .requiredOption('--office <code>', 'office code, e.g. BBR')
+    .option('--token-file <file>', 'file holding the admin token (default: $LMC_ADMIN_TOKEN)')
+    .option('--json', 'machine-readable result on stdout')
+    .action(async (o: { central: string; office: string; tokenFile?: string; json?: boolean }) => {
+      const out = createOutput({ json: o.json ?? false });
+      const token = o.tokenFile ? readSecretFile(o.tokenFile, 'admin token') : process.env.LMC_ADMIN_TOKEN;
+      if (!token) throw provisioningError(ProvisioningErrorCodes.UsageInvalid, 'no admin token: --token-file FILE or LMC_ADMIN_TOKEN');
+      const r = await issueEnrolmentCode(o.central, o.office.toUpperCase(), token);
+      out.line('ok', `enrolment code for ${r.officeCode}: ${r.code} (valid until ${r.expiresAt}, once)`);
+      out.text(`on the appliance: lmc-provision enrol --central ${o.central} --code ${r.code}`);
+      out.result({ ok: true, ...r });
+    });
+
+  withCommon(program.command('upgrade-store'), true)
+    .description('(package upgrades) back up the store, migrate it to this version, verify; put it back on failure')
+    .requiredOption('--backup-dir <dir>', 'where the pre-upgrade backup goes')
+    .option('--from-version <v>', 'the version being upgraded from (names the backup)')
+    .action(async (o: Common & { backupDir: string; fromVersion?: string }) => {
+      const out = createOutput({ json: o.json ?? false });
+      asServiceUser();
+      const { file, dataDir } = context(o);
+      await refuseWhileRunning(file.config, 'upgrade the store');
+      const r = await upgradeStore({ dataDir, backupDir: resolve(o.backupDir), ...(o.fromVersion ? { fromVersion: o.fromVersion } : {}), logger, onStep: (t) => out.line('step', t) });
+      out.line('ok', r.migrated ? `store migrated v${r.schemaBefore} → v${r.schemaAfter}` : `store already at v${r.schemaAfter}`);
+      out.result({ ok: true, ...r });
+    });
+
   return program;
+}
+
+/** Unfinished registrations (draft or captured, never finalized): decommission would wipe them. */
+function listDrafts(dataDir: string): { id: string; status: string; officerId: string; createdAt: string }[] {
+  const path = join(dataDir, 'appliance.db');
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare("SELECT id, status, officer_id AS officerId, created_at AS createdAt FROM registrations WHERE status != 'finalized' ORDER BY created_at")
+      .all() as { id: string; status: string; officerId: string; createdAt: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+async function issueEnrolmentCode(central: string, officeCode: string, token: string): Promise<{ code: string; officeCode: string; expiresAt: string }> {
+  const url = centralEndpoint(central, ENROLMENT_CODES_PATH);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ officeCode }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw provisioningError(ProvisioningErrorCodes.CentralUnreachable, `the central at ${central} cannot be reached (${cause})`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; officeCode?: string; expiresAt?: string };
+  if (!res.ok) {
+    const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
+    throw provisioningError(ProvisioningErrorCodes.CentralRefused, `the central refused: ${code}: ${body.message ?? `HTTP ${res.status}`}`, { centralCode: code, status: res.status });
+  }
+  return { code: String(body.code), officeCode: String(body.officeCode ?? officeCode), expiresAt: String(body.expiresAt ?? '') };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

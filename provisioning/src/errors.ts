@@ -21,6 +21,16 @@ export const ProvisioningErrorCodes = {
   BackupInvalid: 'PROVISION_BACKUP_INVALID',
   /** The passphrase does not open the backup's keys. */
   BackupPassphrase: 'PROVISION_BACKUP_PASSPHRASE',
+  /** Restore of a backup without its keys, not accepted with --without-keys. */
+  RestoreWithoutKeys: 'PROVISION_RESTORE_WITHOUT_KEYS',
+  /** The appliance service is running; the command needs it stopped. */
+  ServiceRunning: 'PROVISION_SERVICE_RUNNING',
+  /** Registrations not finished (drafts) would be wiped. */
+  DraftsPresent: 'PROVISION_DRAFTS_PRESENT',
+  /** A device port is held by another process (the running appliance). */
+  PortBusy: 'PROVISION_PORT_BUSY',
+  /** The store migration of an upgrade failed; the store was put back from the backup. */
+  UpgradeFailed: 'PROVISION_UPGRADE_FAILED',
   /** Restore target is not empty. */
   RestoreTargetNotEmpty: 'PROVISION_RESTORE_TARGET_NOT_EMPTY',
   /** A restored store does not verify (integrity, record count, audit chain). */

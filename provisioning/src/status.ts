@@ -8,7 +8,8 @@ import type { ConfigFile } from './config/config-file.ts';
 import { readHardware } from './discovery/assign.ts';
 import { readEnrolment } from './enrolment/enrol.ts';
 import { type CheckResult, runCheck } from './self-test/check.ts';
-import { checkCentral, checkDisk, checkKeys, checkOutbox } from './self-test/system-checks.ts';
+import { readApplianceHealth } from './appliance-link.ts';
+import { checkCentralSigned, checkDisk, checkKeys, checkOutbox, checkSyncState } from './self-test/system-checks.ts';
 
 export interface StatusReport {
   ok: boolean;
@@ -26,7 +27,7 @@ function describeDevice(d: { transport: string; path?: string; vendorId?: unknow
   return d.transport;
 }
 
-export async function status(file: ConfigFile, dataDir: string, logger: Logger, offline: boolean): Promise<StatusReport> {
+export async function status(file: ConfigFile, dataDir: string, logger: Logger, offline: boolean, production = false): Promise<StatusReport> {
   const { config } = file;
   const enrolled = existsSync(join(dataDir, KEYS_DIR, DEVICE_FILE));
   const deviceId = enrolled ? loadOrCreateIdentity(dataDir).deviceId : null;
@@ -38,6 +39,8 @@ export async function status(file: ConfigFile, dataDir: string, logger: Logger, 
   };
   if (hardware) devices.inventory = `hardware.json from ${hardware.discoveredAt}`;
   const store: StatusReport['store'] = { present: existsSync(join(dataDir, 'appliance.db')) };
+  const health = await readApplianceHealth(config);
+  if (health) for (const d of health.devices) devices[d.device] = `${devices[d.device] ?? ''} → ${d.state}${d.simulated ? ' (SIMULATED)' : ''}`.trim();
   if (store.present) {
     const s = openStore({ dataDir, logger });
     try {
@@ -53,8 +56,10 @@ export async function status(file: ConfigFile, dataDir: string, logger: Logger, 
     await runCheck('disk-space', async () => checkDisk(dataDir, config)),
     await runCheck('outbox', async () => checkOutbox(dataDir, config, logger)),
   ];
+  checks.push({ name: 'service', ok: health ? health.store.ok : production ? false : null, detail: health ? `running: ${health.status}` : 'not running (nothing answers on its address)' });
+  checks.push({ name: 'forwarding', ...checkSyncState(health, production) });
   if (!offline) {
-    const central = await checkCentral(config, 60);
+    const central = await checkCentralSigned(config, dataDir, 60);
     checks.push({ name: 'central-link', ...central.link }, { name: 'clock-drift', ...central.clock });
   }
   return {

@@ -19,6 +19,8 @@ export interface BackupManifest {
   version: 1;
   createdAt: string;
   deviceId: string | null;
+  /** The appliance config file's text and the hardware inventory (hardware.json), restored with the store. */
+  files?: { config?: string; hardware?: string };
   db: { bytes: number; sha256: string; schemaVersion: number; counts: StoreCounts };
   keys?: {
     bytes: number;
@@ -26,6 +28,9 @@ export interface BackupManifest {
     cipher: { name: 'aes-256-gcm'; iv: string; tag: string };
   };
 }
+
+/** Shortest passphrase that may seal keys: the backup leaves the appliance, the scrypt cost is all that guards it. */
+export const MIN_PASSPHRASE_LENGTH = 12;
 
 /** N = 2^15, r = 8: ~32 MiB and well under a second on the mini-PCs; a passphrase guess costs the same. */
 const SCRYPT = { N: 1 << 15, r: 8, p: 1 };
@@ -35,6 +40,9 @@ function deriveKey(passphrase: string, salt: Buffer, k: { N: number; r: number; 
 }
 
 export function sealKeys(files: Record<string, string>, passphrase: string, dbSha256: string): { blob: Buffer; meta: NonNullable<BackupManifest['keys']> } {
+  if ([...passphrase.normalize('NFC')].length < MIN_PASSPHRASE_LENGTH) {
+    throw provisioningError(ProvisioningErrorCodes.UsageInvalid, `the passphrase is too short: at least ${MIN_PASSPHRASE_LENGTH} characters`);
+  }
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const key = deriveKey(passphrase, salt, SCRYPT);

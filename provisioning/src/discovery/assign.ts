@@ -11,7 +11,7 @@ import type { ProbeHit } from './probes.ts';
 
 export type DeviceRole = 'mrz' | 'fingerprint' | 'printer';
 export const DEVICE_ROLES: readonly DeviceRole[] = ['mrz', 'fingerprint', 'printer'];
-export type IdentifiedBy = 'protocol' | 'usb-id' | 'elimination';
+export type IdentifiedBy = 'protocol' | 'usb-id' | 'technician';
 
 export interface SerialSlot {
   transport: 'serial';
@@ -39,10 +39,15 @@ export type Assignment = Partial<Record<DeviceRole, DeviceSlot>>;
 
 export interface ProbedPort extends DiscoveredSerialPort {
   probe?: ProbeHit;
+  /** Held by another process (the running appliance): not probed. */
+  busy?: boolean;
 }
 
-/** MRZ readers answer nothing, so a port that answered neither probe and is not the others' is the reader. */
+/** MRZ readers answer nothing: found by USB id or named by the technician (--mrz PATH); never guessed. */
 const MRZ_DEFAULT_BAUD = 9600;
+
+/** Ports the technician named (--mrz/--fingerprint/--printer PATH), with the rate the probe found if any. */
+export type Overrides = Partial<Record<DeviceRole, { port: ProbedPort; baudRate: number }>>;
 
 function hex4(v: number | string): string {
   return (typeof v === 'number' ? v.toString(16) : v.replace(/^0x/i, '')).toLowerCase().padStart(4, '0');
@@ -68,19 +73,27 @@ export interface AssignResult {
   notes: string[];
 }
 
-export function proposeAssignment(ports: readonly ProbedPort[], hid: HidDiscovery): AssignResult {
+export function proposeAssignment(ports: readonly ProbedPort[], hid: HidDiscovery, overrides: Overrides = {}): AssignResult {
   const assignment: Assignment = {};
   const notes: string[] = [];
+  const named = new Set(Object.values(overrides).map((o) => o.port.path));
+  for (const role of DEVICE_ROLES) {
+    const o = overrides[role];
+    if (o) assignment[role] = serialSlot(o.port, o.baudRate, 'technician');
+  }
   for (const role of ['printer', 'fingerprint'] as const) {
-    const hits = ports.filter((p) => p.probe?.kind === role);
+    if (assignment[role]) continue;
+    const hits = ports.filter((p) => p.probe?.kind === role && !named.has(p.path));
     const first = hits[0];
     if (first?.probe) assignment[role] = serialSlot(first, first.probe.baudRate, 'protocol');
     if (hits.length > 1) notes.push(`${hits.length} ${role}s answered; proposing ${first?.path}`);
   }
-  const silent = ports.filter((p) => !p.probe);
+  const silent = ports.filter((p) => !p.probe && !p.busy && !named.has(p.path));
   const byId = silent.find((p) => p.knownReader);
   const hidReader = hid.devices.find((d) => d.knownReader);
-  if (byId) assignment.mrz = serialSlot(byId, MRZ_DEFAULT_BAUD, 'usb-id');
+  if (assignment.mrz) {
+    /* named by the technician */
+  } else if (byId) assignment.mrz = serialSlot(byId, MRZ_DEFAULT_BAUD, 'usb-id');
   else if (hidReader) {
     assignment.mrz = {
       transport: 'hid',
@@ -89,11 +102,11 @@ export function proposeAssignment(ports: readonly ProbedPort[], hid: HidDiscover
       identifiedBy: 'usb-id',
       ...(hidReader.serialNumber ? { serialNumber: hidReader.serialNumber } : {}),
     };
-  } else if (silent.length === 1 && silent[0]) {
-    assignment.mrz = serialSlot(silent[0], MRZ_DEFAULT_BAUD, 'elimination');
-  } else if (silent.length > 1) {
-    notes.push(`MRZ reader ambiguous: ${silent.length} silent ports (${silent.map((p) => p.path).join(', ')}); name it with --mrz PATH`);
+  } else if (silent.length > 0) {
+    notes.push(`MRZ reader not recognised by USB id; ${silent.length} silent USB port(s) (${silent.map((p) => p.byIdPath ?? p.path).join(', ')}): name it with --mrz PATH`);
   }
+  const busy = ports.filter((p) => p.busy);
+  if (busy.length) notes.push(`${busy.length} port(s) busy (held by another process, e.g. the running appliance: systemctl stop lmc-appliance): ${busy.map((p) => p.byIdPath ?? p.path).join(', ')}`);
   for (const role of DEVICE_ROLES) if (!assignment[role]) notes.push(`no ${role} device found`);
   return { assignment, notes };
 }

@@ -3,7 +3,7 @@
  * are the appliance's own (appliance/src/keys/identity.ts, appliance/src/crypto/data-key.ts): this file
  * only decides when they are created, replaced or wiped, and talks to the central about it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decommissionText, enrolmentText, replacementText, signText } from '@lmc/protocol/enrolment.ts';
 import { loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
@@ -56,24 +56,64 @@ export interface EnrolResult {
 
 const IDENTITY_FILES = [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, DEVICE_FILE];
 
+/** Re-key in progress: the new identity is made here (its own keys/ folder) and moved in only after the central accepted it. */
+export const REKEY_PENDING_DIR = 'rekey-pending';
+const ACCEPTED_FILE = 'accepted.json';
+
+/**
+ * Finish or undo a re-key that was interrupted (power cut, Ctrl-C): if the central had accepted the new key
+ * (marker written), complete the swap; otherwise drop the pending key (the old one was never touched).
+ * Also undoes a leftover of the earlier re-key scheme (keys/retired-*: old identity set aside while an
+ * unenrolled new one was active). Returns what it did, for the log.
+ */
+export function recoverRekey(dataDir: string): string | undefined {
+  const keysDir = join(dataDir, KEYS_DIR);
+  if (!existsSync(keysDir)) return undefined;
+  const pending = join(keysDir, REKEY_PENDING_DIR);
+  let done: string | undefined;
+  if (existsSync(pending)) {
+    if (existsSync(join(pending, ACCEPTED_FILE))) {
+      for (const f of IDENTITY_FILES) if (existsSync(join(pending, KEYS_DIR, f))) renameSync(join(pending, KEYS_DIR, f), join(keysDir, f));
+      const record = JSON.parse(readFileSync(join(pending, ACCEPTED_FILE), 'utf8')) as EnrolmentRecord & { centralPublicKeyPem: string };
+      writeFileAtomic(join(keysDir, CENTRAL_PUBLIC_KEY_FILE), record.centralPublicKeyPem, { mode: 0o600 });
+      const { centralPublicKeyPem: _k, ...rec } = record;
+      writeFileAtomic(join(keysDir, ENROLMENT_FILE), `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+      done = `completed an interrupted re-key: ${record.deviceId} (accepted by the central) is now active`;
+    } else {
+      done = 'dropped an interrupted re-key that the central never accepted: the old identity stays';
+    }
+    rmSync(pending, { recursive: true, force: true });
+  }
+  for (const d of readdirSync(keysDir).filter((n) => n.startsWith('retired-'))) {
+    const retired = join(keysDir, d);
+    const enrolledId = readEnrolment(dataDir)?.deviceId;
+    const retiredId = existsSync(join(retired, DEVICE_FILE)) ? (JSON.parse(readFileSync(join(retired, DEVICE_FILE), 'utf8')) as { deviceId?: string }).deviceId : undefined;
+    if (retiredId && retiredId === enrolledId) {
+      for (const f of IDENTITY_FILES) if (existsSync(join(retired, f))) renameSync(join(retired, f), join(keysDir, f));
+      done = `put back identity ${retiredId} set aside by an interrupted re-key`;
+    }
+    rmSync(retired, { recursive: true, force: true });
+  }
+  return done;
+}
+
 export async function enrol(o: EnrolOptions): Promise<EnrolResult> {
   const log = o.log ?? (() => undefined);
   const keysDir = join(o.dataDir, KEYS_DIR);
-  let retiredDir: string | undefined;
+  const recovered = recoverRekey(o.dataDir);
+  if (recovered) log(recovered);
   let old: ReturnType<typeof loadOrCreateIdentity> | undefined;
+  const pending = join(keysDir, REKEY_PENDING_DIR);
   if (o.rekey) {
     if (!existsSync(join(keysDir, DEVICE_FILE))) {
       throw provisioningError(ProvisioningErrorCodes.NotEnrolled, `--rekey needs an existing identity in ${keysDir}; run enrol without --rekey`);
     }
     old = loadOrCreateIdentity(o.dataDir);
-    // Moved aside, not deleted, until the central has accepted the new key: a failed re-enrolment puts it back.
-    retiredDir = join(keysDir, `retired-${Date.now()}`);
-    mkdirSync(retiredDir, { mode: 0o700 });
-    for (const f of IDENTITY_FILES) if (existsSync(join(keysDir, f))) renameSync(join(keysDir, f), join(retiredDir, f));
-    log(`old identity ${old.deviceId} set aside`);
+    log(`old identity ${old.deviceId} stays active until the central accepts the new one`);
   }
   try {
-    const identity = loadOrCreateIdentity(o.dataDir);
+    // Re-key: the new identity is made beside the old one; the old one is not touched before the central accepts.
+    const identity = loadOrCreateIdentity(old ? pending : o.dataDir);
     const dataKey = loadOrCreateDataKey(o.dataDir);
     log(`${identity.created ? 'created' : 'using'} identity ${identity.deviceId}; data key ${dataKey.created ? 'created' : 'present'} (files 0600 in ${keysDir})`);
     const response = await postEnrolment(
@@ -89,9 +129,16 @@ export async function enrol(o: EnrolOptions): Promise<EnrolResult> {
       },
     );
     log(`central enrolled ${response.deviceId} for ${response.office.code} (${response.office.name})`);
-    writeFileAtomic(join(keysDir, CENTRAL_PUBLIC_KEY_FILE), response.centralPublicKeyPem, { mode: 0o600 });
     const record: EnrolmentRecord = { version: 1, deviceId: response.deviceId, centralUrl: o.centralUrl, office: response.office, enrolledAt: response.enrolledAt };
-    writeFileAtomic(join(keysDir, ENROLMENT_FILE), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    if (old) {
+      // Accepted: note it first (an interruption from here on is completed by recoverRekey), then swap.
+      writeFileAtomic(join(pending, ACCEPTED_FILE), JSON.stringify({ ...record, centralPublicKeyPem: response.centralPublicKeyPem }), { mode: 0o600 });
+      recoverRekey(o.dataDir);
+      log(`new identity ${response.deviceId} active; ${old.deviceId} revoked by the central`);
+    } else {
+      writeFileAtomic(join(keysDir, CENTRAL_PUBLIC_KEY_FILE), response.centralPublicKeyPem, { mode: 0o600 });
+      writeFileAtomic(join(keysDir, ENROLMENT_FILE), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    }
     const { changes } = updateConfigFile(o.configPath, (raw: RawConfig) => [
       setKey(raw, 'central.url', o.centralUrl),
       setKey(raw, 'office.code', response.office.code),
@@ -99,7 +146,6 @@ export async function enrol(o: EnrolOptions): Promise<EnrolResult> {
       ...(schemaHasCentralKey('deviceId') ? [setKey(raw, 'central.deviceId', response.deviceId)] : []),
       ...(o.writeDataDir ? [setKey(raw, 'dataDir', o.dataDir)] : []),
     ]);
-    if (retiredDir) rmSync(retiredDir, { recursive: true, force: true });
     return {
       deviceId: response.deviceId,
       office: response.office,
@@ -109,13 +155,9 @@ export async function enrol(o: EnrolOptions): Promise<EnrolResult> {
       configChanges: changes,
     };
   } catch (err) {
-    if (retiredDir) {
-      for (const f of IDENTITY_FILES) {
-        rmSync(join(keysDir, f), { force: true });
-        if (existsSync(join(retiredDir, f))) renameSync(join(retiredDir, f), join(keysDir, f));
-      }
-      rmSync(retiredDir, { recursive: true, force: true });
-      log('re-enrolment failed: the old identity is back in place');
+    if (old && !existsSync(join(pending, ACCEPTED_FILE))) {
+      rmSync(pending, { recursive: true, force: true });
+      log('re-enrolment failed: the old identity stays active');
     }
     throw err;
   }

@@ -3,11 +3,13 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApplianceConfig } from '@lmc/appliance/config/schema.ts';
 import { dataKeyPath } from '@lmc/appliance/crypto/data-key.ts';
-import { DEVICE_FILE, KEYS_DIR, PRIVATE_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
+import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
+import { REFERENCE_PATH, referenceQuery, signRequest } from '@lmc/protocol/reference-feed.ts';
+import type { ApplianceHealth } from '../appliance-link.ts';
 import { openStore } from '@lmc/appliance/store/index.ts';
 import { statfsFreeBytes } from '@lmc/appliance/sync/admission-guard.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { readCentralClock } from '../enrolment/central-api.ts';
+import { centralEndpoint } from '../enrolment/central-api.ts';
 import type { CheckResult } from './check.ts';
 
 type Outcome = Omit<CheckResult, 'name'>;
@@ -27,31 +29,6 @@ export function checkKeys(dataDir: string): Outcome {
     else if ((statSync(f).mode & 0o077) !== 0) problems.push(`${f} is readable by others (chmod 600)`);
   }
   return { ok: problems.length === 0, detail: problems.length === 0 ? 'device key, device id and data key present, mode 0600' : problems.join('; ') };
-}
-
-export async function checkCentral(config: ApplianceConfig, maxDriftS: number): Promise<{ link: Outcome; clock: Outcome }> {
-  if (config.central.url === '') {
-    const skip = { ok: false, detail: 'central.url is not set: run enrol' };
-    return { link: skip, clock: { ok: null, detail: 'no central to compare with' } };
-  }
-  try {
-    const r = await readCentralClock({ url: config.central.url, timeoutMs: config.central.connectTimeoutMs });
-    const driftS = Math.round(r.driftMs / 100) / 10;
-    return {
-      link: { ok: true, detail: `${config.central.url} answered in ${r.roundTripMs} ms`, data: { roundTripMs: r.roundTripMs } },
-      clock: {
-        ok: Math.abs(r.driftMs) <= maxDriftS * 1000,
-        detail: `local clock is ${Math.abs(driftS)} s ${r.driftMs > 0 ? 'behind' : 'ahead of'} the central (limit ${maxDriftS} s)`,
-        data: { driftMs: r.driftMs },
-      },
-    };
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    return {
-      link: { ok: false, detail: (err as Error).message, ...(code ? { code } : {}) },
-      clock: { ok: null, detail: 'central not reachable' },
-    };
-  }
 }
 
 export interface OutboxSnapshot {
@@ -87,4 +64,55 @@ export function formatAge(s: number): string {
   if (s < 7200) return `${Math.round(s / 60)} min`;
   if (s < 172_800) return `${Math.round(s / 3600)} h`;
   return `${Math.round(s / 86_400)} days`;
+}
+
+/**
+ * A signed request to the central as this device (the reference feed's signed GET: x-device-id,
+ * x-timestamp, x-signature over the canonical request): proves the central knows this device and has not
+ * revoked it, which an unauthenticated request (/time) cannot. Also reads the central's clock from the page.
+ */
+export async function checkCentralSigned(config: ApplianceConfig, dataDir: string, maxDriftS: number, now: () => number = Date.now): Promise<{ link: Outcome; clock: Outcome }> {
+  if (config.central.url === '') return { link: { ok: false, detail: 'central.url is not set: run enrol' }, clock: { ok: null, detail: 'no central to compare with' } };
+  if (!existsSync(join(dataDir, KEYS_DIR, DEVICE_FILE))) return { link: { ok: false, detail: `no device identity in ${join(dataDir, KEYS_DIR)}: run enrol` }, clock: { ok: null, detail: 'not enrolled' } };
+  const identity = loadOrCreateIdentity(dataDir);
+  const query = referenceQuery(0, 1);
+  const t0 = now();
+  const headers = signRequest({ method: 'GET', path: REFERENCE_PATH, query, deviceId: identity.deviceId, timestamp: t0 }, identity.privateKey);
+  let res: Response;
+  try {
+    res = await fetch(`${centralEndpoint(config.central.url, REFERENCE_PATH)}?${query}`, { headers, signal: AbortSignal.timeout(config.central.connectTimeoutMs + 10_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    return { link: { ok: false, detail: `the central at ${config.central.url} cannot be reached (${cause})`, code: 'PROVISION_CENTRAL_UNREACHABLE' }, clock: { ok: null, detail: 'central not reachable' } };
+  }
+  const t1 = now();
+  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; serverTime?: string };
+  if (!res.ok) {
+    const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
+    const why = res.status === 401 || res.status === 403 ? `the central does not accept this device ${identity.deviceId} (${code}): unknown or revoked, enrol it again` : `the central refused a signed request: ${code}`;
+    return { link: { ok: false, detail: why, code }, clock: { ok: null, detail: 'no answer to compare with' } };
+  }
+  const central = Date.parse(body.serverTime ?? res.headers.get('date') ?? '');
+  const link: Outcome = { ok: true, detail: `${config.central.url} accepted a signed request from ${identity.deviceId} in ${t1 - t0} ms`, data: { roundTripMs: t1 - t0, deviceId: identity.deviceId } };
+  if (!Number.isFinite(central)) return { link, clock: { ok: null, detail: 'the central did not report its time' } };
+  const driftMs = Math.round(central - (t0 + t1) / 2);
+  const driftS = Math.round(driftMs / 100) / 10;
+  return {
+    link,
+    clock: {
+      ok: Math.abs(driftMs) <= maxDriftS * 1000,
+      detail: `local clock is ${Math.abs(driftS)} s ${driftMs > 0 ? 'behind' : 'ahead of'} the central (limit ${maxDriftS} s)`,
+      data: { driftMs },
+    },
+  };
+}
+
+/** The running appliance's forwarding state (from its /healthz), judged for the checklist. */
+export function checkSyncState(health: ApplianceHealth | undefined, production: boolean): Outcome {
+  if (!health) return { ok: production ? false : null, detail: 'the appliance service is not running (no answer on its address): its forwarding state is unknown' };
+  const s = health.sync;
+  if (!s) return { ok: false, detail: 'the running appliance reports no forwarding (central.url not set at its start?)' };
+  const bad = s.linkState === 'unauthorised' || s.linkState === 'not-configured' || s.quarantined > 0;
+  const detail = `link ${s.linkState}, ${s.queueDepth} waiting, ${s.quarantined} quarantined, last acknowledged ${s.lastAcknowledgedAt ?? 'never'}${s.lastError ? `; last error ${s.lastError}` : ''}`;
+  return { ok: !bad, detail, data: { ...s } };
 }
