@@ -22,6 +22,21 @@ interface Current {
   registration: Registration;
   step: Step;
   previous: number;
+  /** The field of the details step to come back to (the server's progress after a reload or an idle logout). */
+  field?: string | null;
+}
+
+type Progress = { step: string; field: string | null } | null;
+const progressOf = (r: Registration): Progress => (r as Registration & { progress?: Progress }).progress ?? null;
+/** The UI's steps as the server's progress names them. */
+const PROGRESS_STEP: Record<Step, string> = { document: 'document', manual: 'document', fingerprints: 'fingerprints', details: 'details', review: 'review', receipt: 'done' };
+const STEP_OF_PROGRESS: Record<string, Step> = { document: 'document', fingerprints: 'fingerprints', details: 'details', review: 'review', done: 'receipt' };
+
+/** Where to pick a registration up: the server's progress (any browser, after a crash), else this browser's memory. */
+function resumePoint(r: Registration, remembered: Step | null): { step: Step; field: string | null } | null {
+  const p = progressOf(r);
+  const step = resumeStep(r.status, (p && STEP_OF_PROGRESS[p.step]) ?? remembered ?? 'document');
+  return step ? { step, field: p?.step === 'details' ? p.field : null } : null;
 }
 
 const KEEPALIVE_EVERY_MS = 30_000;
@@ -38,8 +53,12 @@ export function App() {
   const go = useCallback((next: Current | null) => {
     setCurrent(next);
     setError(null);
-    if (next) saveDraft({ id: next.registration.id, step: next.step, previous: next.previous });
-    else clearDraft();
+    if (next) {
+      saveDraft({ id: next.registration.id, step: next.step, previous: next.previous });
+      if (next.registration.status !== 'finalized' || next.step === 'receipt') {
+        void api('PUT', `/api/registrations/${next.registration.id}/progress`, { step: PROGRESS_STEP[next.step] }, { background: true }).catch(() => {});
+      }
+    } else clearDraft();
   }, []);
 
   /** After a reload or a new sign-in: back to the registration this browser was working on, as the server has it. */
@@ -48,8 +67,8 @@ export function App() {
     if (!d) return;
     try {
       const registration = await api<Registration>('GET', `/api/registrations/${d.id}`);
-      const step = resumeStep(registration.status, d.step);
-      if (step) setCurrent({ registration, step, previous: d.previous ?? 0 });
+      const at = resumePoint(registration, d.step);
+      if (at) setCurrent({ registration, step: at.step, field: at.field, previous: d.previous ?? 0 });
       else clearDraft();
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) clearDraft();
@@ -133,7 +152,7 @@ export function App() {
     }
   };
   const attached = (r: AttachResult) => go({ registration: r.registration, step: 'document', previous: r.previousRegistrations.length });
-  const step = (s: Step) => current && go({ ...current, step: s });
+  const step = (s: Step) => current && go({ ...current, step: s, field: null });
 
   let screen: ComponentChild;
   if (session === 'checking') screen = h('main', { class: 'screen' }, h('p', null, t('app.loading')));
@@ -141,9 +160,13 @@ export function App() {
   else if (!current) {
     screen = h(Queue, {
       officeCode: session.officeCode,
+      supervisor: session.officer.role === 'supervisor',
       busy,
       onNew: () => void newRegistration(),
-      onResume: (registration) => go({ registration, step: resumeStep(registration.status, 'document') ?? 'document', previous: 0 }),
+      onResume: (registration) => {
+        const at = resumePoint(registration, null);
+        go({ registration, step: at?.step ?? 'document', field: at?.field ?? null, previous: 0 });
+      },
     });
   } else {
     const { registration } = current;
@@ -158,16 +181,29 @@ export function App() {
         screen = h(FingerprintStep, { key: registration.id, registration, previous: current.previous, supervisor: session.officer.role === 'supervisor', onBack: () => step('document'), onContinue: () => step('details') });
         break;
       case 'details':
-        screen = h(DetailsStep, { key: registration.id, registration, onBack: () => step('fingerprints'), onSaved: () => step('review') });
+        screen = h(DetailsStep, { key: registration.id, registration, initialField: current.field ?? null, onBack: () => step('fingerprints'), onSaved: () => step('review') });
         break;
       case 'review':
-        screen = h(Review, { key: registration.id, registration, onBack: () => step('details'), onEdit: (s) => step(s), onFinalized: (r) => go({ registration: r, step: 'receipt', previous: current.previous }) });
+        screen = h(Review, { key: registration.id, registration, supervisor: session.officer.role === 'supervisor', onBack: () => step('details'), onEdit: (s) => step(s), onFinalized: (r) => go({ registration: r, step: 'receipt', previous: current.previous }) });
         break;
       case 'receipt':
         screen = h(ReceiptStep, { key: registration.id, registration, onNext: () => go(null) });
         break;
     }
   }
+
+  // Every screen change moves focus to the new screen's heading (screen readers announce it; a physical keyboard
+  // starts from the top of the new screen instead of the page body).
+  const screenKey = session === 'checking' ? 'checking' : !session ? 'sign-in' : current ? `${current.step}:${current.registration.id}` : 'queue';
+  useEffect(() => {
+    const id = requestAnimationFrame(() => {
+      const heading = document.querySelector<HTMLElement>('main h1');
+      if (!heading) return;
+      heading.tabIndex = -1;
+      if (!document.querySelector('[role="dialog"], [role="alertdialog"]')) heading.focus();
+    });
+    return () => cancelAnimationFrame(id);
+  }, [screenKey]);
 
   return h(
     'div',

@@ -105,8 +105,9 @@ async function refreshDevices(): Promise<void> {
 
 async function refreshSync(): Promise<void> {
   try {
-    const info = await api<SyncInfo>('GET', '/api/sync', undefined, { background: true });
-    live.update((s) => ({ ...s, sync: info }));
+    // GET /api/sync answers { status, device }; the socket's sync:status pushes the status itself.
+    const info = await api<{ status: SyncInfo }>('GET', '/api/sync', undefined, { background: true });
+    live.update((s) => ({ ...s, sync: s.sync && s.sync !== 'absent' && (s.sync.at ?? '') > (info.status.at ?? '') ? s.sync : info.status }));
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) live.update((s) => ({ ...s, sync: 'absent' }));
   }

@@ -2,6 +2,7 @@ import { h, render } from 'preact';
 import { App } from './app.ts';
 import { initI18n, t } from './i18n/i18n.ts';
 import { kioskOriginCheck } from './kiosk.ts';
+import { installPhysicalKeys } from './state/physical-keys.ts';
 import './styles.css';
 
 async function boot(): Promise<void> {
@@ -17,6 +18,7 @@ async function boot(): Promise<void> {
     );
     return;
   }
+  installPhysicalKeys();
   render(h(App, null), root);
 }
 

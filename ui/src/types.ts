@@ -47,6 +47,7 @@ export interface ScanEvent {
 
 /** GET /api/sync and socket.io sync:status (another module); read defensively, it may be absent. */
 export interface SyncInfo {
+  at?: string;
   linkState?: string;
   queueDepth?: number;
   lastAcknowledgedAt?: string | null;

@@ -32,7 +32,7 @@ export interface UiHarness {
  * A real appliance with every device simulated on a pty (the fingerprint module at 2,304,000 baud so a capture
  * takes ~0.2 s), the officers given, and one Chromium page at 1280×800.
  */
-export async function startUiHarness(o: { officers: { creds: TestCredentials; role: 'officer' | 'supervisor'; name: string }[]; mrzBaud?: number; fingerprintBaud?: number }): Promise<UiHarness> {
+export async function startUiHarness(o: { officers: { creds: TestCredentials; role: 'officer' | 'supervisor'; name: string }[]; mrzBaud?: number; fingerprintBaud?: number; viewport?: { width: number; height: number }; hasTouch?: boolean }): Promise<UiHarness> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   const { config } = parseConfig({
@@ -49,7 +49,7 @@ export async function startUiHarness(o: { officers: { creds: TestCredentials; ro
   const appliance = await startAppliance(config);
   for (const officer of o.officers) await addOfficer(appliance.store.health().path, officer.creds, officer.role, officer.name);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: SCREEN_SIZES.large });
+  const context = await browser.newContext({ viewport: o.viewport ?? SCREEN_SIZES.large, hasTouch: o.hasTouch ?? false });
   context.setDefaultTimeout(8000);
   const page = await context.newPage();
   const tap = (selector: string) => page.locator(selector).first().click();
@@ -63,10 +63,14 @@ export async function startUiHarness(o: { officers: { creds: TestCredentials; ro
     url: appliance.url,
     tap,
     async signIn(creds) {
-      await tap('[data-field="id"]');
-      for (let i = 0; i < 8; i++) await tap('.keyboard [data-key="DELETE"]');
-      await typeOn(creds.officerId);
-      await tap('[data-field="pin"]');
+      await page.locator('[data-officer-tile], [data-field="id"]').first().waitFor();
+      if ((await page.locator(`[data-officer-tile="${creds.officerId}"]`).count()) > 0) await tap(`[data-officer-tile="${creds.officerId}"]`);
+      else {
+        await tap('[data-field="id"]');
+        for (let i = 0; i < 8; i++) await tap('.keyboard [data-key="DELETE"]');
+        await typeOn(creds.officerId);
+        await tap('[data-field="pin"]');
+      }
       await tap('.keyboard [data-key="CLEAR"]');
       await typeOn(creds.pin);
       const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/sign-in'));

@@ -33,11 +33,10 @@ describe('officer UI in Chromium', () => {
   const typeOn = async (text: string) => {
     for (const c of text) await tap(`.keyboard [data-key="${c}"]`);
   };
+  /** The officer's name from the list of this post, then the PIN (typing the ID is the fallback the list offers). */
   const signIn = async (creds: { officerId: string; pin: string }) => {
-    await tap('[data-field="id"]');
-    for (let i = 0; i < 8; i++) await tap('.keyboard [data-key="DELETE"]');
-    await typeOn(creds.officerId);
-    await tap('[data-field="pin"]');
+    await page.locator('[data-officer-tile]').first().waitFor();
+    await tap(`[data-officer-tile="${creds.officerId}"]`);
     await tap('.keyboard [data-key="CLEAR"]');
     await typeOn(creds.pin);
     // Wait for the answer: the screen changes focus when it arrives, which would race the next keys.
@@ -117,7 +116,8 @@ describe('officer UI in Chromium', () => {
     await signIn(TEST_OFFICER);
     await page.locator('[data-screen="queue"]').waitFor();
     await expect.poll(() => page.locator('[data-device="mrz"]').getAttribute('data-state')).toBe('connected');
-    await expect.poll(() => page.locator('.sync-slot').textContent()).toMatch(/Sync/);
+    // The sync chip has its state at once (GET /api/sync's nested status), never stuck on "waiting".
+    await expect.poll(() => page.locator('.sync-slot').getAttribute('data-sync')).toMatch(/^(not-configured|absent|online|offline|unknown|backing-off|unauthorised)$/);
     await newRegistration();
     await shot('03-place-passport');
     await scan({ sample: 0 });
@@ -153,7 +153,7 @@ describe('officer UI in Chromium', () => {
       expect(r.scroll, name).toBeLessThanOrEqual(0);
       expect(r.small, name).toEqual([]);
     };
-    const prompt = (p: string) => page.locator(`[data-screen="fingerprints"] [data-prompt="${p}"]`).waitFor();
+    const prompt = (p: string) => page.locator(`[data-screen="fingerprints"] [data-prompt="${p}"]`).waitFor({ timeout: 20_000 });
     const sim = (path: string, data: object) => page.request.post(`${url}/api/simulator/fingerprint/${path}`, { data }).then((r) => expect(r.status()).toBe(202));
     /** The migrant presses a finger: place when the reader asks, lift when it says so (the simulator routes). */
     const press = async (finger: string, condition = 'normal') => {
@@ -167,11 +167,11 @@ describe('officer UI in Chromium', () => {
     // The finger marks come from the server's capture status, fetched after the screen appears: poll, don't race.
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="fingerprints"]').waitFor();
+    // The capture starts by itself: no "Start" tap.
+    await prompt('place-finger');
     await expect.poll(() => page.locator('[data-finger="right-index"]').getAttribute('data-mark')).toBe('next');
     await expect.poll(() => page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('pending');
     await small('fingerprints');
-    await tap('[data-fp-finger="right-index"] [data-action="recapture"]');
-    await prompt('place-finger');
     await expect.poll(() => page.locator('.fp-prompt').textContent()).toBe('Place the right index finger on the reader');
     await small('fingerprints-place');
     // The training drawer stands in for the migrant (simulated reader): place, then lift.
@@ -183,11 +183,14 @@ describe('officer UI in Chromium', () => {
     await page.locator('[data-fp-finger="right-index"][data-fp-status="captured"]').waitFor();
     await expect.poll(() => page.locator('[data-attempt-quality]').textContent()).toMatch(/Attempt 1, right index finger: quality \d+ ✓/);
 
-    // A wet left index finger: every attempt below the office's minimum, retried, kept as low quality.
-    await tap('[data-fp-finger="left-index"] [data-action="recapture"]');
+    // A wet left index finger (the same run goes on to it): every attempt below the office's minimum, retried, kept as low quality.
     for (let i = 0; i < 3; i++) await press('left-index', 'wet');
     await page.locator('[data-fp-finger="left-index"][data-fp-status="low"]').waitFor();
-    await expect.poll(() => page.locator('.fp-attempt').textContent()).toMatch(/Attempt 3, left index finger: quality \d+ ✗ below 40/);
+    await expect.poll(() => page.locator('.fp-attempt-head').textContent()).toMatch(/Attempt 3, left index finger: quality \d+ ✗ below 40/);
+    // The quality on its scale with the office's minimum, and why it did not count in plain words.
+    await expect.poll(() => page.locator('.quality-scale').getAttribute('aria-valuenow')).toMatch(/^\d+$/);
+    await expect.poll(() => page.locator('.quality-min-label').textContent()).toBe('minimum 40');
+    await expect.poll(() => page.locator('[data-fp-why="low"]').textContent()).toMatch(/Wipe the finger and the glass/);
     await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(true);
     await small('fingerprints-low');
 
@@ -213,28 +216,31 @@ describe('officer UI in Chromium', () => {
     await expect.poll(() => page.locator('[data-finger="left-index"]').getAttribute('data-mark')).toBe('exception');
     await small('fingerprints-done');
 
-    // Details: every field by touch.
+    // Details: every field by touch, focus moving on to the next empty field after each choice (no row taps).
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="details"]').waitFor();
     await tap('[data-province="ZW-MS"]');
     await tap('[data-district="ZW-MS-BEITBRIDGE"]');
     await small('details-home');
-    await tap('[data-editor="employer"]');
+    await page.locator('[data-open-editor="employer"]').waitFor();
     await tap('[data-vacancy="DEMO-VAC-001"]');
+    await page.locator('[data-open-editor="education"]').waitFor(); // the vacancy named the job and the destination
+    await expect.poll(() => page.locator('[data-editor="occupation"] .detail-value').textContent()).toMatch(/^9211/);
     await tap('[data-editor="occupation"]');
     await expect.poll(() => page.locator('[data-isco="9211"]').getAttribute('aria-pressed')).toBe('true'); // from the vacancy
     await small('details-occupation');
     await tap('[data-editor="education"]');
     await tap('[data-education="secondary-o-level"]');
-    await tap('[data-editor="phone"]');
+    await page.locator('[data-open-editor="phone"]').waitFor();
     for (const k of '0771234567') await tap(`.details-editor .keyboard [data-key="${k}"]`);
-    await tap('[data-editor="kin"]');
+    await tap('[data-action="next-field"]');
+    await page.locator('[data-open-editor="kin"]').waitFor();
     for (const k of ['R', 'U', 'D', 'O', 'SPACE', 'M', 'O', 'Y', 'O']) await tap(`.details-editor .keyboard [data-key="${k}"]`);
     await tap('[data-relationship="spouse"]');
     await small('details-kin');
-    await tap('[data-editor="language"]');
+    await tap('[data-action="next-field"]');
+    await page.locator('[data-open-editor="consent"]').waitFor();
     await tap('[data-migrant-language="sn"]');
-    await tap('[data-editor="consent"]');
     await expect.poll(() => page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
     await tap('[data-action="consent-given"]');
     await small('details-consent');
@@ -252,7 +258,7 @@ describe('officer UI in Chromium', () => {
     await page.locator('[data-print-status="failed"]').waitFor();
     await expect.poll(() => page.locator('[data-print-status]').textContent()).toBe('✗ Not printed: the printer is out of paper');
     await small('receipt-paper-out');
-    const id = (await page.locator('[data-registration-id]').textContent()) ?? '';
+    const id = (await page.locator('[data-registration-id]').getAttribute('data-registration-id')) ?? '';
     expect(appliance.store.registrations.get(id)).toMatchObject({ status: 'finalized', officerId: TEST_OFFICER.officerId });
     expect((await page.request.post(`${url}/api/simulator/printer`, { data: { paperOut: false } })).status()).toBe(200);
     await tap('[data-action="reprint"]');
@@ -264,22 +270,25 @@ describe('officer UI in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await tap('[data-action="next-migrant"]');
     await page.locator(`[data-registration="${id}"] .badge-finalized`).waitFor();
-  });
+  }, 90_000);
 
   it('marks a returning migrant on the next visit and verifies the prints against the earlier registration', async () => {
     await newRegistration();
     await scan({ sample: 0 });
     await page.locator('[data-banner="returning"]').waitFor();
-    await expect.poll(() => page.locator('[data-banner="returning"]').textContent()).toMatch(/registered 1 time before/);
+    // When, where and what: the office, the date and the job of the latest registration.
+    await expect.poll(() => page.locator('[data-banner="returning"]').textContent()).toMatch(/registered once before.*Last on .+ at .+/);
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="fingerprints"]').waitFor();
-    await tap('[data-action="verify"]');
+    // A returning migrant's verification starts by itself.
     await page.locator('[data-prompt="place-finger"]').waitFor();
     await page.request.post(`${url}/api/simulator/fingerprint/place`, { data: { personId: 'FN123456', finger: 'right-index' } });
     await page.locator('[data-prompt="lift-finger"]').waitFor();
     await page.request.post(`${url}/api/simulator/fingerprint/lift`, { data: {} });
     await page.locator('[data-verify="match"]').waitFor();
     await shot('13-verified');
+    await tap('[data-action="cancel-capture"]'); // the capture of the plan follows the verification; stop it here
+    await page.locator('[data-action="cancel-capture"]').waitFor({ state: 'detached' });
     await tap('[data-action="back"]');
     await tap('[data-screen="document"] [data-action="back"]');
     await page.locator('[data-screen="queue"] .badge-captured').waitFor();
@@ -325,9 +334,9 @@ describe('officer UI in Chromium', () => {
     const chip = page.locator('[data-device="mrz"]');
     await expect.poll(() => chip.getAttribute('data-state')).toMatch(/disconnected|error/);
     expect(await chip.getAttribute('class')).toMatch(/chip-bad/);
-    await chip.click(); // tap shows the whole reason: nothing is hover-only
-    const text = (await chip.textContent()) ?? '';
-    expect(text).toMatch(/Passport reader (disconnected|fault) — \S+/);
+    await chip.click(); // tap shows the details: nothing is hover-only
+    const text = (await page.locator('[data-chip-details="mrz"]').textContent()) ?? '';
+    expect(text).toMatch(/Passport reader · (disconnected|fault).*(unplugged|fault)/);
     await shot('11-reader-unplugged');
     await chip.click();
     await sim.replug();

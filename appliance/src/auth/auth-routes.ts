@@ -138,6 +138,27 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   );
 
   app.get(
+    '/api/auth/officers',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'The officers who may sign in at this post (the sign-in screen lists them: one tap, then the PIN)',
+        description: 'Active officers only; names and ids, nothing about roles, PINs or locks.',
+        tags: ['auth'],
+        response: { 200: Type.Object({ officeCode: Type.String(), items: Type.Array(Type.Object({ officerId: Type.String(), displayName: Type.String() })) }) },
+      },
+    },
+    async () => ({
+      officeCode: opts.officeCode,
+      items: officers
+        .list()
+        .filter((o) => o.active)
+        .map((o) => ({ officerId: o.officerId, displayName: o.displayName }))
+        .sort((a, b) => a.displayName.localeCompare(b.displayName)),
+    }),
+  );
+
+  app.get(
     '/api/auth/session',
     {
       config: { access: 'officer' },

@@ -8,6 +8,94 @@ import { ALNUM_ROWS, Keyboard, PIN_ROWS } from './keyboard.ts';
 export const EXCEPTION_REASONS = ['amputated', 'bandaged', 'scarred', 'deformed', 'unreadable', 'other'] as const;
 export type ExceptionReason = (typeof EXCEPTION_REASONS)[number];
 
+/** A supervisor's ID and PIN typed on this screen (on-screen keys, or a physical keyboard). */
+function useSupervisorCredentials() {
+  const [supervisorId, setSupervisorId] = useState('');
+  const [pin, setPin] = useState('');
+  const [focus, setFocus] = useState<'id' | 'pin'>('id');
+  const type = (key: string) => {
+    const apply = (v: string, max: number) => (key === 'DELETE' ? v.slice(0, -1) : key === 'CLEAR' ? '' : v.length < max ? v + key : v);
+    if (focus === 'id') setSupervisorId((v) => apply(v, 32));
+    else setPin((v) => apply(v, 8));
+  };
+  const field = (which: 'id' | 'pin', label: string, shown: string) =>
+    h(
+      'button',
+      { type: 'button', class: `field${focus === which ? ' focused' : ''}`, 'data-approval-field': which, onClick: () => setFocus(which) },
+      h('span', { class: 'field-label' }, label),
+      h('span', { class: 'field-value' }, shown || '\u00a0'),
+    );
+  const view = (hint: string) =>
+    h(
+      'div',
+      { class: 'approval' },
+      h('div', { class: 'approval-form' }, h('p', { class: 'hint' }, hint), field('id', t('exception.supervisorId'), supervisorId), field('pin', t('signIn.pin'), '●'.repeat(pin.length))),
+      h(
+        'div',
+        { class: 'approval-keys' },
+        focus === 'id'
+          ? h(Keyboard, { rows: ALNUM_ROWS, onKey: type, onEnter: () => setFocus('pin'), label: t('exception.supervisorId') })
+          : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
+      ),
+    );
+  const ready = supervisorId.length > 0 && pin.length >= 4;
+  /** Runs the approved action with the supervisor's token (or as the signed-in supervisor); a refusal becomes the modal's message. */
+  const approveWith = async (registrationId: string, asSupervisor: boolean, action: (headers: Record<string, string>) => Promise<unknown>): Promise<string | null> => {
+    try {
+      await action(asSupervisor ? {} : { 'x-supervisor-approval': await token(registrationId) });
+      return null;
+    } catch (err) {
+      return failed(err);
+    }
+  };
+  /** The two-minute single-use approval token for this registration (wrong PINs count toward the supervisor's lockout). */
+  const token = async (registrationId: string) => (await api<{ token: string }>('POST', '/api/auth/supervisor-approval', { officerId: supervisorId, pin, registrationId })).token;
+  const failed = (err: unknown): string => {
+    setPin('');
+    setFocus('pin');
+    return err instanceof ApiError && (err.code === 'AUTH_INVALID_CREDENTIALS' || err.code === 'AUTH_LOCKED' || err.code === 'AUTH_FORBIDDEN') ? t(`approval.${err.code}`) : errorText(err);
+  };
+  return { view, ready, approveWith };
+}
+
+/**
+ * A supervisor approves THIS registration at review (a minor, an expired or specimen passport, an unknown state…):
+ * the warnings are listed, the supervisor signs on this screen, and the approval is recorded for the registration.
+ * A signed-in supervisor approves directly.
+ */
+export function RegistrationApprovalModal(props: { registrationId: string; warnings: string[]; age: number | null; minimumAge?: number; signedInAsSupervisor: boolean; onDone: () => void; onCancel: () => void }) {
+  const creds = useSupervisorCredentials();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const approve = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    const refused = await creds.approveWith(props.registrationId, props.signedInAsSupervisor, (headers) => api('POST', `/api/registrations/${props.registrationId}/approval`, {}, { headers }));
+    setBusy(false);
+    if (refused) setError(refused);
+    else props.onDone();
+  };
+  return h(
+    'div',
+    { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'approval-title', 'data-modal': 'registration-approval' },
+    h(
+      'div',
+      { class: 'dialog dialog-wide' },
+      h('h2', { id: 'approval-title' }, t('approvalReview.title')),
+      h('ul', { class: 'warnings' }, props.warnings.map((w) => h('li', { key: w, class: 'warning warning-stop', 'data-approval-warning': w }, h('p', { class: 'warning-text' }, t(`rule.${w}`, { age: props.age ?? '?', min: props.minimumAge ?? 18, defaultValue: t(`warning.${w}`, { field: '', defaultValue: w }) }))))),
+      props.signedInAsSupervisor ? h('p', { class: 'hint' }, t('exception.asSupervisor')) : creds.view(t('approvalReview.supervisorSigns')),
+      error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
+      h(
+        'div',
+        { class: 'dialog-actions' },
+        h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'cancel-approval', onClick: props.onCancel }, t('common.cancel')),
+        h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-registration', 'data-primary': '', disabled: busy || (!props.signedInAsSupervisor && !creds.ready), onClick: () => void approve() }, t('approvalReview.approve')),
+      ),
+    ),
+  );
+}
+
 /**
  * A finger exception: the officer picks the reason, then a supervisor signs on this screen (id + PIN on the
  * on-screen keyboard). The PIN buys a two-minute single-use approval for this registration only; the officer's
@@ -21,49 +109,19 @@ export function ExceptionModal(props: {
   onCancel: () => void;
 }) {
   const [reason, setReason] = useState<ExceptionReason | null>(null);
-  const [supervisorId, setSupervisorId] = useState('');
-  const [pin, setPin] = useState('');
-  const [focus, setFocus] = useState<'id' | 'pin'>('id');
+  const creds = useSupervisorCredentials();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const type = (key: string) => {
-    setError(null);
-    const apply = (v: string, max: number) => (key === 'DELETE' ? v.slice(0, -1) : key === 'CLEAR' ? '' : v.length < max ? v + key : v);
-    if (focus === 'id') setSupervisorId((v) => apply(v, 32));
-    else setPin((v) => apply(v, 8));
-  };
 
   const approve = async () => {
     if (!reason || busy) return;
     setBusy(true);
     setError(null);
-    try {
-      const headers: Record<string, string> = {};
-      if (!props.signedInAsSupervisor) {
-        const { token } = await api<{ token: string }>('POST', '/api/auth/supervisor-approval', { officerId: supervisorId, pin, registrationId: props.registrationId });
-        headers['x-supervisor-approval'] = token;
-      }
-      await api('POST', `/api/registrations/${props.registrationId}/fingerprints/exceptions`, { finger: props.finger, reason }, { headers });
-      props.onDone();
-    } catch (err) {
-      setPin('');
-      setFocus('pin');
-      if (err instanceof ApiError && (err.code === 'AUTH_INVALID_CREDENTIALS' || err.code === 'AUTH_LOCKED' || err.code === 'AUTH_FORBIDDEN')) {
-        setError(t(`approval.${err.code}`));
-      } else setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const refused = await creds.approveWith(props.registrationId, props.signedInAsSupervisor, (headers) => api('POST', `/api/registrations/${props.registrationId}/fingerprints/exceptions`, { finger: props.finger, reason }, { headers }));
+    setBusy(false);
+    if (refused) setError(refused);
+    else props.onDone();
   };
-
-  const field = (which: 'id' | 'pin', label: string, shown: string) =>
-    h(
-      'button',
-      { type: 'button', class: `field${focus === which ? ' focused' : ''}`, 'data-approval-field': which, onClick: () => setFocus(which) },
-      h('span', { class: 'field-label' }, label),
-      h('span', { class: 'field-value' }, shown || '\u00a0'),
-    );
 
   return h(
     'div',
@@ -79,26 +137,7 @@ export function ExceptionModal(props: {
           h('button', { type: 'button', key: r, class: `seg${reason === r ? ' selected' : ''}`, 'aria-pressed': reason === r, 'data-reason': r, onClick: () => setReason(r) }, t(`exception.reasons.${r}`)),
         ),
       ),
-      props.signedInAsSupervisor
-        ? h('p', { class: 'hint' }, t('exception.asSupervisor'))
-        : h(
-            'div',
-            { class: 'approval' },
-            h(
-              'div',
-              { class: 'approval-form' },
-              h('p', { class: 'hint' }, t('exception.supervisorSigns')),
-              field('id', t('exception.supervisorId'), supervisorId),
-              field('pin', t('signIn.pin'), '●'.repeat(pin.length)),
-            ),
-            h(
-              'div',
-              { class: 'approval-keys' },
-              focus === 'id'
-                ? h(Keyboard, { rows: ALNUM_ROWS, onKey: type, label: t('exception.supervisorId') })
-                : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
-            ),
-          ),
+      props.signedInAsSupervisor ? h('p', { class: 'hint' }, t('exception.asSupervisor')) : creds.view(t('exception.supervisorSigns')),
       error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
       h(
         'div',
@@ -106,7 +145,7 @@ export function ExceptionModal(props: {
         h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'cancel-exception', onClick: props.onCancel }, t('common.cancel')),
         h(
           'button',
-          { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-exception', disabled: busy || !reason || (!props.signedInAsSupervisor && (!supervisorId || pin.length < 4)), onClick: approve },
+          { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-exception', 'data-primary': '', disabled: busy || !reason || (!props.signedInAsSupervisor && !creds.ready), onClick: approve },
           t('exception.approve'),
         ),
       ),

@@ -10,17 +10,23 @@ export function IdleOverlay(props: { secondsLeft: number; onStay: () => void }) 
       { class: 'dialog' },
       h('h2', { id: 'idle-title' }, t('idle.title')),
       h('p', { class: 'countdown', 'data-seconds': props.secondsLeft }, t('idle.countdown', { count: props.secondsLeft })),
-      h('button', { type: 'button', class: 'btn btn-primary btn-big', onClick: props.onStay }, t('idle.stay')),
+      h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-primary': '', onClick: props.onStay }, t('idle.stay')),
     ),
   );
 }
 
-export function Stepper(props: { current: 'document' | 'fingerprints' | 'details' | 'review' | 'receipt' }) {
+/** The screen's heading (focus moves to it on every screen change, app.ts) and where the registration stands. */
+export function Stepper(props: { current: 'document' | 'fingerprints' | 'details' | 'review' | 'receipt'; title: string }) {
   const steps = ['document', 'fingerprints', 'details', 'review', 'receipt'] as const;
   const at = steps.indexOf(props.current);
   return h(
-    'ol',
-    { class: 'stepper' },
-    steps.map((s, i) => h('li', { key: s, class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : undefined }, `${i + 1}. ${t(`steps.${s}`)}`)),
+    'div',
+    { class: 'screen-head' },
+    h('h1', { tabIndex: -1 }, props.title),
+    h(
+      'ol',
+      { class: 'stepper', 'aria-label': t('steps.label') },
+      steps.map((s, i) => h('li', { key: s, class: i < at ? 'done' : i === at ? 'current' : '', 'aria-current': i === at ? 'step' : undefined }, `${i < at ? '✓' : `${i + 1}.`} ${t(`steps.${s}`)}`)),
+    ),
   );
 }

@@ -2,7 +2,7 @@
 import { type ComponentChildren, h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { ALNUM_ROWS, Keyboard, NAME_ROWS, PHONE_ROWS } from '../components/keyboard.ts';
+import { ALNUM_ROWS_SPACE, Keyboard, NAME_ROWS, PHONE_ROWS, useKeyTarget } from '../components/keyboard.ts';
 import { t } from '../i18n/i18n.ts';
 
 // The shapes the appliance's reference routes answer with (type-only: erased from the bundle).
@@ -61,17 +61,15 @@ export function OccupationEditor(props: { value: string; onChange: (o: Occupatio
   const [q, setQ] = useState('');
   const [typing, setTyping] = useState(false);
   const results = useItems<Occupation>(`/api/reference/occupations?limit=24${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+  // A physical keyboard types into the search at once; the on-screen keys open with a tap on the field.
+  useKeyTarget(ALNUM_ROWS_SPACE, (k) => setQ((v) => typeKey(v, k, 40)));
   if (!q && results.items && results.items.length === 0) return h(Empty, null);
   // Unit groups (4 digits) are what gets recorded; the common farm and construction jobs come first from the server.
   const list = (results.items ?? []).filter((o) => o.level === 4);
   return h(
     'div',
     { class: 'editor-occupation' },
-    h(
-      'div',
-      { class: 'search-row' },
-      h('button', { type: 'button', class: `field field-inline${typing ? ' focused' : ''}`, 'data-field': 'occupation-search', onClick: () => setTyping(!typing) }, h('span', { class: 'field-label' }, t('details.searchJob')), h('span', { class: 'field-value' }, q || '\u00a0')),
-    ),
+    h(SearchField, { label: t('details.searchJob'), value: q, typing, name: 'occupation-search', onToggle: () => setTyping(!typing) }),
     h(
       'div',
       { class: 'choices choices-list' },
@@ -80,18 +78,39 @@ export function OccupationEditor(props: { value: string; onChange: (o: Occupatio
       ),
       list.length === 0 ? h('p', { class: 'hint' }, t('details.noMatch')) : null,
     ),
-    typing ? h(Keyboard, { rows: ALNUM_ROWS, onKey: (k) => setQ((v) => typeKey(v, k, 40)), label: t('details.searchJob') }) : null,
+    typing ? h(Keyboard, { rows: ALNUM_ROWS_SPACE, onKey: (k) => setQ((v) => typeKey(v, k, 40)), label: t('details.searchJob') }) : null,
+  );
+}
+
+/** A search box of the touch screen: tap to show the on-screen keys; a physical keyboard types into it anyway. */
+function SearchField(props: { label: string; value: string; typing: boolean; name: string; onToggle: () => void }) {
+  return h(
+    'div',
+    { class: 'search-row' },
+    h('button', { type: 'button', class: `field field-inline${props.typing ? ' focused' : ''}`, 'data-field': props.name, 'aria-expanded': props.typing, onClick: props.onToggle }, h('span', { class: 'field-label' }, props.label), h('span', { class: 'field-value' }, props.value || '\u00a0')),
   );
 }
 
 export function EmployerEditor(props: { employerId: string | null; vacancyId: string | null; onChoose: (e: Employer | null, v: Vacancy | null) => void; onScan: (file: File) => void; scanning: boolean }) {
-  const employers = useItems<Employer>('/api/reference/employers?limit=50');
+  const [q, setQ] = useState('');
+  const [typing, setTyping] = useState(false);
+  // Employer name, town or vacancy: the server searches employers by name; vacancies are matched here too.
+  const employers = useItems<Employer>(`/api/reference/employers?limit=50${q.length >= 2 ? `&q=${encodeURIComponent(q)}` : ''}`);
+  const all = useItems<Employer>(q.length >= 2 ? '/api/reference/employers?limit=50' : null);
+  useKeyTarget(ALNUM_ROWS_SPACE, (k) => setQ((v) => typeKey(v, k, 40)));
+  const needle = q.trim().toLowerCase();
+  const byVacancy = needle.length >= 2 ? (all.items ?? []).flatMap((e) => {
+    const vs = e.openVacancies.filter((v) => `${v.title ?? ''} ${v.occupationTitle ?? ''} ${e.town ?? ''}`.toLowerCase().includes(needle));
+    return vs.length > 0 ? [{ ...e, openVacancies: vs }] : [];
+  }) : [];
+  const shown = [...(employers.items ?? []), ...byVacancy.filter((e) => !(employers.items ?? []).some((x) => x.employerId === e.employerId))];
   return h(
     'div',
     { class: 'editor-employer' },
     h(
       'div',
       { class: 'search-row' },
+      h(SearchField, { label: t('details.searchEmployer'), value: q, typing, name: 'employer-search', onToggle: () => setTyping(!typing) }),
       h(
         'label',
         { class: 'btn btn-secondary file-button', 'data-action': 'scan-offer' },
@@ -103,14 +122,15 @@ export function EmployerEditor(props: { employerId: string | null; vacancyId: st
       ),
       h(Choice, { selected: props.employerId === null, data: { 'data-employer': 'none' }, onClick: () => props.onChoose(null, null) }, t('details.noEmployer')),
     ),
-    employers.items && employers.items.length === 0 ? h('p', { class: 'hint' }, t('details.noVacancies')) : null,
+    typing ? h(Keyboard, { rows: ALNUM_ROWS_SPACE, onKey: (k) => setQ((v) => typeKey(v, k, 40)), label: t('details.searchEmployer') }) : null,
+    employers.items && shown.length === 0 ? h('p', { class: 'hint', 'data-empty': 'employers' }, q ? t('details.noEmployerMatch') : t('details.noVacancies')) : null,
     h(
       'div',
       { class: 'choices-list' },
-      (employers.items ?? []).map((e) =>
+      shown.map((e) =>
         h(
           'div',
-          { key: e.employerId, class: 'employer' },
+          { key: e.employerId, class: 'employer', 'data-employer-row': e.employerId },
           h('p', { class: 'employer-name' }, e.name, e.demo ? h('span', { class: 'badge badge-draft' }, t('details.demo')) : null, h('small', null, ` ${e.town ?? ''}`)),
           h(
             'div',
@@ -129,28 +149,67 @@ export function OptionsEditor(props: { options: readonly string[]; value: string
   return h('div', { class: 'choices' }, props.options.map((o) => h(Choice, { key: o, selected: o === props.value, data: { [`data-${props.name}`]: o }, onClick: () => props.onChange(o) }, props.label(o))));
 }
 
-export function PhoneEditor(props: { value: string; onChange: (v: string) => void }) {
+/** "Next" for touch; Enter on a physical keyboard does the same. */
+const NextButton = (props: { onClick: () => void; label: string }) => h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'next-field', onClick: props.onClick }, `${props.label} →`);
+
+export function PhoneEditor(props: { value: string; onChange: (v: string) => void; onDone: () => void }) {
   return h(
     'div',
     { class: 'editor-phone' },
-    h('div', { class: 'field focused', 'data-field': 'phone-value' }, h('span', { class: 'field-label' }, t('details.phoneHint')), h('span', { class: 'field-value' }, props.value || '\u00a0')),
-    h(Keyboard, { rows: PHONE_ROWS, onKey: (k) => props.onChange(typeKey(props.value, k, 20)), label: t('details.phone'), variant: 'pin' }),
+    h('div', { class: 'search-row' }, h('div', { class: 'field focused field-inline', 'data-field': 'phone-value' }, h('span', { class: 'field-label' }, t('details.phoneHint')), h('span', { class: 'field-value' }, props.value || '\u00a0')), h(NextButton, { onClick: props.onDone, label: props.value ? t('details.next') : t('details.noPhone') })),
+    h(Keyboard, { rows: PHONE_ROWS, onKey: (k) => props.onChange(typeKey(props.value, k, 20)), onEnter: props.onDone, label: t('details.phone'), variant: 'pin' }),
   );
 }
 
 export const RELATIONSHIPS = ['spouse', 'parent', 'child', 'sibling', 'other-relative', 'friend'] as const;
 
-export function KinEditor(props: { name: string; relationship: string | null; phone: string; onChange: (v: { name?: string; relationship?: string; phone?: string }) => void }) {
-  const [focus, setFocus] = useState<'name' | 'phone'>('name');
+export function KinEditor(props: { name: string; relationship: string | null; phone: string; onChange: (v: { name?: string; relationship?: string; phone?: string }) => void; onDone: () => void }) {
+  const [focus, setFocus] = useState<'name' | 'phone'>(props.name && props.relationship ? 'phone' : 'name');
   const field = (which: 'name' | 'phone', label: string, value: string) =>
     h('button', { type: 'button', class: `field field-inline${focus === which ? ' focused' : ''}`, 'data-field': `kin-${which}`, onClick: () => setFocus(which) }, h('span', { class: 'field-label' }, label), h('span', { class: 'field-value' }, value || '\u00a0'));
+  // Name → (Enter) phone → (Enter) the next field; the relationship is one tap, and moves on to the phone.
+  const done = () => (props.name.trim() && props.relationship ? props.onDone() : setFocus('name'));
   return h(
     'div',
     { class: 'editor-kin' },
-    h('div', { class: 'search-row' }, field('name', t('details.kinName'), props.name), field('phone', t('details.kinPhone'), props.phone)),
-    h(OptionsEditor, { options: RELATIONSHIPS, value: props.relationship, name: 'relationship', label: (r) => t(`details.relationship.${r}`), onChange: (r) => props.onChange({ relationship: r }) }),
+    h('div', { class: 'search-row' }, field('name', t('details.kinName'), props.name), field('phone', t('details.kinPhone'), props.phone), h(NextButton, { onClick: done, label: t('details.next') })),
+    h(OptionsEditor, { options: RELATIONSHIPS, value: props.relationship, name: 'relationship', label: (r) => t(`details.relationship.${r}`), onChange: (r) => { props.onChange({ relationship: r }); if (props.name.trim()) setFocus('phone'); } }),
     focus === 'name'
-      ? h(Keyboard, { rows: NAME_ROWS, onKey: (k) => props.onChange({ name: typeKey(props.name, k, 80) }), label: t('details.kinName') })
-      : h(Keyboard, { rows: PHONE_ROWS, onKey: (k) => props.onChange({ phone: typeKey(props.phone, k, 20) }), label: t('details.kinPhone'), variant: 'pin' }),
+      ? h(Keyboard, { rows: NAME_ROWS, onKey: (k) => props.onChange({ name: typeKey(props.name, k, 80) }), onEnter: () => (props.relationship ? setFocus('phone') : undefined), label: t('details.kinName') })
+      : h(Keyboard, { rows: PHONE_ROWS, onKey: (k) => props.onChange({ phone: typeKey(props.phone, k, 20) }), onEnter: done, label: t('details.kinPhone'), variant: 'pin' }),
   );
+}
+
+/**
+ * Names for codes the autosave keeps (province, district, job, employer, vacancy), from the reference lists,
+ * so a resumed draft reads as it did before the reload.
+ */
+export async function resolveNames<F extends { homeProvince: string; homeProvinceName: string; homeDistrict: string; homeDistrictName: string; occupationIsco: string; occupationTitle: string; employerId: string | null; employerName: string; vacancyId: string | null; vacancyTitle: string }>(f: F): Promise<F> {
+  const out = { ...f };
+  const list = <T>(path: string) => api<{ items: T[] }>('GET', path, undefined, { background: true }).then((r) => r.items, () => [] as T[]);
+  const jobs: Array<Promise<void>> = [];
+  if (f.homeProvince && (!f.homeProvinceName || f.homeProvinceName === f.homeProvince)) {
+    jobs.push(list<Province>('/api/reference/provinces').then((ps) => {
+      out.homeProvinceName = ps.find((p) => p.code === f.homeProvince)?.name ?? f.homeProvince;
+    }));
+  }
+  if (f.homeDistrict && (!f.homeDistrictName || f.homeDistrictName === f.homeDistrict)) {
+    jobs.push(list<District>(`/api/reference/districts?province=${encodeURIComponent(f.homeProvince)}`).then((ds) => {
+      out.homeDistrictName = ds.find((d) => d.code === f.homeDistrict)?.name ?? f.homeDistrict;
+    }));
+  }
+  if (f.occupationIsco && !f.occupationTitle) {
+    jobs.push(list<Occupation>(`/api/reference/occupations?limit=5&q=${encodeURIComponent(f.occupationIsco)}`).then((os) => {
+      out.occupationTitle = os.find((o) => o.iscoCode === f.occupationIsco)?.title ?? '';
+    }));
+  }
+  if (f.employerId && !f.employerName) {
+    jobs.push(list<Employer>('/api/reference/employers?limit=200').then((es) => {
+      const e = es.find((x) => x.employerId === f.employerId);
+      out.employerName = e?.name ?? f.employerId ?? '';
+      out.vacancyTitle = e?.openVacancies.find((v) => v.vacancyId === f.vacancyId)?.title ?? out.vacancyTitle;
+    }));
+  }
+  await Promise.all(jobs);
+  return out;
 }

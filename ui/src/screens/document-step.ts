@@ -1,13 +1,18 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import { Stepper } from '../components/idle-overlay.ts';
 import { t } from '../i18n/i18n.ts';
 import { live, onScan } from '../live.ts';
 import { useStore } from '../state/store.ts';
 import type { AttachResult, MrzDocument, Registration } from '../types.ts';
+import { deviceAdvice } from '../device-text.ts';
 import { DocumentView } from './document-view.ts';
+import type { ReturningInfo } from './returning.ts';
 import { errorText } from './errors.ts';
+
+/** SURNAME, Given names of a parsed MRZ. */
+export const personName = (d: { surname: string; givenNames: string }) => `${d.surname.replaceAll('<', ' ').trim()}, ${d.givenNames.replaceAll('<', ' ').trim()}`;
 
 type Phase = { phase: 'waiting' } | { phase: 'reading' } | { phase: 'unreadable'; detail: string } | { phase: 'failed'; detail: string };
 
@@ -27,6 +32,8 @@ export function DocumentStep(props: {
   const doc = registration.document as MrzDocument | null;
   const [phase, setPhase] = useState<Phase>({ phase: 'waiting' });
   const [showPrompt, setShowPrompt] = useState(doc === null);
+  const [replace, setReplace] = useState<{ scanId: string; attached: string[]; name: string } | null>(null);
+  const [returning, setReturning] = useState<ReturningInfo | null>(null);
   const reader = useStore(live).devices.mrz;
   const attach = useRef(props.onAttached);
   attach.current = props.onAttached;
@@ -42,25 +49,50 @@ export function DocumentStep(props: {
         }
         setShowPrompt(true);
         setPhase({ phase: 'reading' });
-        try {
-          const result = await api<AttachResult>('PUT', `/api/registrations/${registration.id}/document`, { scanId: scan.scanId });
-          setPhase({ phase: 'waiting' });
-          setShowPrompt(false);
-          attach.current(result);
-        } catch (err) {
-          setPhase({ phase: 'failed', detail: errorText(err) });
-        }
+        await attachScan(scan.scanId, false, scan.document);
       }),
     [registration.id],
   );
 
-  const readerDown = reader && reader.state !== 'connected' ? (reader.reason ?? t(`device.state.${reader.state}`)) : null;
+  /** Attach a scan; another person's passport over a draft with consent, prints or details needs the officer's word. */
+  const attachScan = async (scanId: string, replacePerson: boolean, scanned?: MrzDocument | null) => {
+    try {
+      const result = await api<AttachResult & { returning?: ReturningInfo }>('PUT', `/api/registrations/${registration.id}/document`, { scanId, ...(replacePerson ? { replacePerson: true } : {}) });
+      setPhase({ phase: 'waiting' });
+      setShowPrompt(false);
+      setReplace(null);
+      setReturning(result.returning?.returning ? result.returning : null);
+      attach.current(result);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'DOCUMENT_PERSON_CHANGED') {
+        const attached = Array.isArray(err.body.attached) ? (err.body.attached as string[]) : [];
+        setPhase({ phase: 'waiting' });
+        setReplace({ scanId, attached, name: scanned ? personName(scanned) : '' });
+      } else setPhase({ phase: 'failed', detail: errorText(err) });
+    }
+  };
+
+  // A registration resumed from the queue: the returning banner comes from the server, not from the attach answer.
+  useEffect(() => {
+    if (!doc) return;
+    let live = true;
+    api<ReturningInfo>('GET', `/api/registrations/${registration.id}/returning`, undefined, { background: true }).then(
+      (r) => live && setReturning(r.returning ? r : null),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [registration.id, doc?.documentNumber]);
+
+  // In words from the state (never the port's English reason), and the heading says so too: no "Place the passport" while it cannot read.
+  const readerDown = reader && reader.state !== 'connected' && reader.state !== 'reading' ? deviceAdvice('mrz', reader) : null;
   const simulate = () => void api('POST', '/api/simulator/mrz/scan', {}).catch(() => {});
 
   return h(
     'main',
     { class: 'screen document-step', 'data-screen': 'document' },
-    h(Stepper, { current: 'document' }),
+    h(Stepper, { current: 'document', title: doc && !showPrompt ? t('scan.checkTitle') : t('scan.title') }),
     showPrompt || !doc
       ? h(
           'section',
@@ -69,22 +101,40 @@ export function DocumentStep(props: {
           h(
             'div',
             null,
-            h('h1', null, phase.phase === 'reading' ? t('scan.reading') : t('scan.place')),
-            h('p', null, t('scan.placeHint')),
-            readerDown ? h('p', { class: 'message message-bad' }, t('scan.readerDown', { reason: readerDown })) : null,
+            h('h2', { class: 'prompt-title' }, readerDown ? t('scan.readerNotReady') : phase.phase === 'reading' ? t('scan.reading') : t('scan.place')),
+            readerDown ? h('p', { class: 'message message-bad', 'data-reader-down': reader?.state ?? '' }, readerDown, ' ', t('scan.typeInstead')) : h('p', null, t('scan.placeHint')),
             phase.phase === 'unreadable' ? h('p', { class: 'message message-bad', role: 'alert' }, t('scan.unreadable')) : null,
             phase.phase === 'failed' ? h('p', { class: 'message message-bad', role: 'alert' }, phase.detail) : null,
             reader?.simulated ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'simulate-scan', onClick: simulate }, `${t('device.mrz')} (${t('device.simulated')})`) : null,
           ),
         )
-      : h(DocumentView, { doc, previous: props.previous }),
+      : h(DocumentView, { doc, previous: returning ? 0 : props.previous, returning }),
     h(
       'footer',
       { class: 'action-bar' },
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'back', onClick: props.onBack }, t('common.back')),
       doc && !showPrompt ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'rescan', onClick: () => setShowPrompt(true) }, t('scan.rescan')) : null,
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'manual', onClick: props.onManual }, t('scan.manual')),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', disabled: !doc?.valid || showPrompt, onClick: props.onContinue }, t('common.continue')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', 'data-primary': '', disabled: !doc?.valid || showPrompt, onClick: props.onContinue }, t('common.continue')),
     ),
+    replace && doc
+      ? h(
+          'div',
+          { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'replace-title', 'data-modal': 'replace-person' },
+          h(
+            'div',
+            { class: 'dialog dialog-left' },
+            h('h2', { id: 'replace-title', tabIndex: -1 }, t('replace.title')),
+            h('p', null, t('replace.text', { current: personName(doc), scanned: replace.name || t('replace.someoneElse') })),
+            replace.attached.length > 0 ? h('p', { class: 'message message-bad' }, t('replace.clears', { what: replace.attached.map((a) => t(`replace.part.${a}`, { defaultValue: a })).join(', ') })) : null,
+            h(
+              'div',
+              { class: 'dialog-actions' },
+              h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'keep-person', 'data-primary': '', onClick: () => setReplace(null) }, t('replace.keep', { name: personName(doc) })),
+              h('button', { type: 'button', class: 'btn btn-danger', 'data-action': 'replace-person', onClick: () => void attachScan(replace.scanId, true) }, t('replace.confirm')),
+            ),
+          ),
+        )
+      : null,
   );
 }

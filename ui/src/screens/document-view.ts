@@ -2,6 +2,7 @@ import { h } from 'preact';
 import { t } from '../i18n/i18n.ts';
 import { fieldRows, warningViews } from '../mrz-view.ts';
 import type { MrzDocument } from '../types.ts';
+import { ReturningBanner, type ReturningInfo } from './returning.ts';
 
 const MARK = { ok: '✓', failed: '✗', none: '–' } as const;
 
@@ -9,7 +10,7 @@ const MARK = { ok: '✓', failed: '✗', none: '–' } as const;
  * The parsed MRZ, field by field with each check digit's state, then every warning in plain words with what to
  * do. Rows animate in one after another (CSS), so the officer sees the read arrive.
  */
-export function DocumentView(props: { doc: MrzDocument; previous: number }) {
+export function DocumentView(props: { doc: MrzDocument; previous: number; returning?: ReturningInfo | null }) {
   const { doc, previous } = props;
   const rows = fieldRows(doc);
   const warnings = warningViews(doc);
@@ -17,7 +18,7 @@ export function DocumentView(props: { doc: MrzDocument; previous: number }) {
     'div',
     { class: 'document-view', 'data-valid': String(doc.valid) },
     h('p', { class: `banner ${doc.valid ? 'banner-ok' : 'banner-bad'}`, role: doc.valid ? 'status' : 'alert', 'data-banner': doc.valid ? 'valid' : 'invalid' }, `${doc.valid ? '✓' : '✗'} ${doc.valid ? t('scan.valid') : t('scan.invalid')}`),
-    previous > 0 ? h('p', { class: 'banner banner-info', 'data-banner': 'returning' }, `↺ ${t('scan.returning', { count: previous })}`) : null,
+    props.returning ? h(ReturningBanner, { info: props.returning }) : previous > 0 ? h('p', { class: 'banner banner-info', 'data-banner': 'returning' }, `↺ ${t('scan.returning', { count: previous })}`) : null,
     h(
       'dl',
       { class: 'fields' },

@@ -1,5 +1,6 @@
 import { ApiError } from '../api.ts';
 import { t } from '../i18n/i18n.ts';
+import type { Registration } from '../types.ts';
 
 /** An error in the officer's language when its code is known; the server's (English) message otherwise. */
 export function errorText(err: unknown): string {
@@ -12,3 +13,6 @@ export function errorText(err: unknown): string {
   }
   return t('error.generic', { message: (err as Error).message });
 }
+
+/** The registration number the receipt and the slip print (BBR-7F3K-9QXM), as the API gives it; never the UUID. */
+export const registrationNumberOf = (r: Registration): string | null => (r as Registration & { registrationNumber?: string }).registrationNumber ?? null;

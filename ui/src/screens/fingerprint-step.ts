@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ExceptionModal } from '../components/approval-modal.ts';
 import { FingerDiagram, type FingerMark } from '../components/finger-diagram.ts';
@@ -39,6 +39,17 @@ export function FingerprintStep(props: { registration: Registration; previous: n
   const [error, setError] = useState<string | null>(null);
   const [exceptionFor, setExceptionFor] = useState<string | null>(null);
   const [verify, setVerify] = useState<Verify>({ state: 'idle' });
+  // The image takes seconds to arrive after the reader saw the finger (~9 s at the module's 57,600 baud): the bar
+  // runs on the time the last read took on this reader (first guess 9 s) and completes when the attempt arrives.
+  const [reading, setReading] = useState<{ since: number; expectMs: number } | null>(null);
+  const lastReadMs = useRef(9000);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!reading) return;
+    const every = setInterval(() => tick((n) => n + 1), 200);
+    return () => clearInterval(every);
+  }, [reading]);
+  const autoStarted = useRef(false);
 
   const load = useCallback(async () => {
     try {
@@ -54,8 +65,19 @@ export function FingerprintStep(props: { registration: Registration; previous: n
     void load();
     const mine = (e: { registrationId: string }) => e.registrationId === id;
     const offs = [
-      onLive<FingerprintPromptEvent>('fingerprint:prompt', (e) => mine(e) && setPrompt(e)),
-      onLive<FingerprintAttemptEvent>('fingerprint:attempt', (e) => mine(e) && setAttempts((a) => [...a.slice(-7), e])),
+      onLive<FingerprintPromptEvent>('fingerprint:prompt', (e) => {
+        if (!mine(e)) return;
+        setPrompt(e);
+        setReading((r) => (e.prompt === 'finger-detected' ? { since: Date.now(), expectMs: lastReadMs.current } : e.prompt === 'place-finger' ? null : r));
+      }),
+      onLive<FingerprintAttemptEvent>('fingerprint:attempt', (e) => {
+        if (!mine(e)) return;
+        setReading((r) => {
+          if (r) lastReadMs.current = Math.max(200, Date.now() - r.since);
+          return null;
+        });
+        setAttempts((a) => [...a.slice(-7), e]);
+      }),
       onLive<{ registrationId: string }>('fingerprint:finger', (e) => mine(e) && void load()),
       onLive<FingerprintWorkflowEvent>('fingerprint:workflow', (e) => {
         if (!mine(e) || e.kind !== 'capture') return;
@@ -65,6 +87,7 @@ export function FingerprintStep(props: { registration: Registration; previous: n
         }
         setRunning(false);
         setPrompt(null);
+        setReading(null);
         if (e.state === 'failed' && e.error) setError(t(`fpError.${e.error.code}`, { defaultValue: e.error.message }));
         void load();
       }),
@@ -105,15 +128,36 @@ export function FingerprintStep(props: { registration: Registration; previous: n
     }
   };
 
+  // The step starts the reader by itself: a returning migrant is verified first, then the plan's fingers are captured.
+  const readerReady = reader?.state === 'connected';
+  useEffect(() => {
+    if (autoStarted.current || !status || !readerReady || running || status.workflow?.state === 'running') return;
+    if (props.previous > 0 && verify.state === 'idle') {
+      autoStarted.current = true;
+      void runVerify();
+      return;
+    }
+    if (verify.state === 'running') return;
+    if (todo.length > 0 && todo.every((f) => f.status === 'pending' && f.attempts === 0)) {
+      autoStarted.current = true;
+      void capture(todo.map((f) => f.finger));
+    }
+  }, [status, readerReady, running, verify.state]);
+  // After the verification, the remaining fingers follow without a tap.
+  useEffect(() => {
+    if (verify.state !== 'done' && verify.state !== 'failed') return;
+    if (!running && todo.length > 0) void capture(todo.map((f) => f.finger));
+  }, [verify.state]);
+
   const promptText = prompt ? t(`fingerprints.prompt.${prompt.prompt}`, { finger: t(`finger.${prompt.finger}`) }) : null;
   const last = attempts.at(-1);
 
   return h(
     'main',
     { class: 'screen fingerprint-step', 'data-screen': 'fingerprints' },
-    h(Stepper, { current: 'fingerprints' }),
+    h(Stepper, { current: 'fingerprints', title: t('fingerprints.title') }),
     absent
-      ? h('section', { class: 'coming-card' }, h('h1', null, t('fingerprints.title')), h('p', { 'data-fp': 'absent' }, t('fingerprints.absent')), h(DeviceChip, { kind: 'fingerprint', device: reader }))
+      ? h('section', { class: 'coming-card' }, h('p', { 'data-fp': 'absent' }, t('fingerprints.absent')), h(DeviceChip, { kind: 'fingerprint', device: reader, inline: true }))
       : h(
           'div',
           { class: 'fp-layout' },
@@ -131,20 +175,9 @@ export function FingerprintStep(props: { registration: Registration; previous: n
                     ? t(nextView?.status === 'captured' ? 'fingerprints.lowNext' : 'fingerprints.ready', { finger: t(`finger.${next}`) })
                     : '\u00a0'),
             ),
-            last
-              ? h(
-                  'p',
-                  { class: `fp-attempt ${last.accepted ? 'good' : 'poor'}`, 'data-attempt-quality': last.quality ?? 'none' },
-                  t('fingerprints.attempt', { n: last.attempt, finger: t(`finger.${last.finger}`) }),
-                  ' ',
-                  last.quality === null
-                    ? t('fingerprints.attemptFailed')
-                    : last.accepted
-                      ? `${t('fingerprints.quality', { q: last.quality })} ✓`
-                      : `${t('fingerprints.quality', { q: last.quality })} ✗ ${t('fingerprints.tooLow', { min: status?.minQuality ?? 0 })}${running ? ` ${t('fingerprints.placeAgain')}` : ''}`,
-                )
-              : null,
-            reader && reader.state !== 'connected' ? h(DeviceChip, { kind: 'fingerprint', device: reader }) : null,
+            reading ? h(ReadProgress, { since: reading.since, expectMs: reading.expectMs }) : null,
+            last ? h(AttemptFeedback, { attempt: last, minQuality: status?.minQuality ?? 0, running }) : null,
+            reader && reader.state !== 'connected' ? h(DeviceChip, { kind: 'fingerprint', device: reader, inline: true }) : null,
           ),
           h(
             'section',
@@ -199,7 +232,7 @@ export function FingerprintStep(props: { registration: Registration; previous: n
         : !absent && todo.length > 0
           ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'start-capture', onClick: () => void capture(todo.map((f) => f.finger)) }, t('fingerprints.start'))
           : null,
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', disabled: running || (!absent && (status === null || todo.length > 0)), onClick: props.onContinue }, t('common.continue')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'continue', 'data-primary': '', disabled: running || (!absent && (status === null || todo.length > 0)), onClick: props.onContinue }, t('common.continue')),
     ),
     exceptionFor
       ? h(ExceptionModal, {
@@ -213,5 +246,49 @@ export function FingerprintStep(props: { registration: Registration; previous: n
           },
         })
       : null,
+  );
+}
+
+/** While the image comes over the serial line: how far, in seconds, on the last read's time. */
+function ReadProgress(props: { since: number; expectMs: number }) {
+  const elapsed = Date.now() - props.since;
+  const pct = Math.min(95, Math.round((elapsed / props.expectMs) * 100));
+  const left = Math.max(1, Math.ceil((props.expectMs - elapsed) / 1000));
+  return h(
+    'div',
+    { class: 'fp-progress', 'data-fp-progress': pct },
+    h('p', null, t('fingerprints.holdStill', { seconds: left })),
+    h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': t('fingerprints.readingImage') }, h('span', { style: { width: `${pct}%` } })),
+  );
+}
+
+/**
+ * Each attempt's quality at once, on its scale (0–100, the office's minimum marked), and in plain words why an
+ * attempt did not count and what the person should do differently.
+ */
+function AttemptFeedback(props: { attempt: FingerprintAttemptEvent; minQuality: number; running: boolean }) {
+  const { attempt: a, minQuality } = props;
+  const q = a.quality;
+  const why = q === null ? t(`fpError.${a.error?.code ?? 'none'}`, { defaultValue: t('fingerprints.why.noPrint') }) : a.accepted ? null : t('fingerprints.why.low');
+  return h(
+    'div',
+    { class: `fp-attempt ${a.accepted ? 'good' : 'poor'}`, 'data-attempt-quality': q ?? 'none' },
+    h(
+      'p',
+      { class: 'fp-attempt-head' },
+      t('fingerprints.attempt', { n: a.attempt, finger: t(`finger.${a.finger}`) }),
+      ' ',
+      q === null ? t('fingerprints.attemptFailed') : a.accepted ? `${t('fingerprints.quality', { q })} ✓ ${t('fingerprints.good')}` : `${t('fingerprints.quality', { q })} ✗ ${t('fingerprints.tooLow', { min: minQuality })}${props.running ? ` ${t('fingerprints.placeAgain')}` : ''}`,
+    ),
+    q !== null
+      ? h(
+          'div',
+          { class: 'quality-scale', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': q, 'aria-label': t('fingerprints.scale', { min: minQuality }) },
+          h('span', { class: 'quality-fill', style: { width: `${q}%` } }),
+          h('span', { class: 'quality-min', style: { left: `${minQuality}%` }, 'aria-hidden': 'true' }),
+          h('span', { class: 'quality-labels', 'aria-hidden': 'true' }, h('span', null, '0'), h('span', { class: 'quality-min-label', style: { left: `${minQuality}%` } }, `${t('fingerprints.minimum')} ${minQuality}`), h('span', null, '100')),
+        )
+      : null,
+    why ? h('p', { class: 'fp-why', 'data-fp-why': q === null ? 'no-print' : 'low' }, why) : null,
   );
 }

@@ -5,7 +5,7 @@ import { Stepper } from '../components/idle-overlay.ts';
 import { type Language, t } from '../i18n/i18n.ts';
 import { onLive } from '../live.ts';
 import type { PrintJob, PrintJobEvent, Registration, StoredDetails } from '../types.ts';
-import { errorText } from './errors.ts';
+import { errorText, registrationNumberOf } from './errors.ts';
 
 /**
  * Step 5: saved, and the receipt printing in the migrant's language. The job's state follows print:job live
@@ -44,7 +44,8 @@ export function ReceiptStep(props: { registration: Registration; onNext: () => v
     if (!job) return;
     setBusy(true);
     try {
-      setJob(await api<PrintJob>('POST', `/api/print-jobs/${job.id}/reprint`));
+      // A failed job prints again; a printed one that tore or jammed gets a copy marked COPY.
+      setJob(job.status === 'failed' ? await api<PrintJob>('POST', `/api/print-jobs/${job.id}/reprint`) : await api<PrintJob>('POST', `/api/registrations/${id}/receipt`, { copy: true }));
       setError(null);
     } catch (err) {
       setError(errorText(err));
@@ -56,32 +57,36 @@ export function ReceiptStep(props: { registration: Registration; onNext: () => v
   const status = job?.status ?? 'queued';
   const statusText =
     status === 'failed'
-      ? `✗ ${t('receipt.failed', { reason: job?.lastError ? t(`printError.${job.lastError.code}`, { defaultValue: job.lastError.message }) : '' })}`
+      ? `✗ ${t('receipt.failed', { reason: job?.lastError ? t(`printError.${job.lastError.code}`, { defaultValue: t('printError.other') }) : t('printError.other') })}`
       : status === 'done'
-        ? `✓ ${t('receipt.done')}`
+        ? `✓ ${t(job?.copy ? 'receipt.copyDone' : 'receipt.done')}`
         : status === 'printing'
           ? t('receipt.printing')
           : t('receipt.queued');
+  const number = registrationNumberOf(props.registration);
 
   return h(
     'main',
-    { class: 'screen receipt-step', 'data-screen': 'receipt' },
-    h(Stepper, { current: 'receipt' }),
+    { class: 'screen receipt-step', 'data-screen': 'receipt', 'data-registration-id': id },
+    h(Stepper, { current: 'receipt', title: t('receipt.title') }),
     h(
       'section',
       { class: 'coming-card' },
       h('p', { class: 'banner banner-ok', 'data-banner': 'saved' }, `✓ ${t('review.saved')}`),
-      h('h1', null, t('receipt.title'), ' ', h('small', { class: 'mono', 'data-registration-id': id }, id)),
+      number ? h('p', { class: 'reg-number' }, `${t('receipt.number')}: `, h('strong', { class: 'mono', 'data-registration-number': number }, number)) : null,
       h('p', { class: `banner receipt-status ${status === 'failed' ? 'banner-bad' : status === 'done' ? 'banner-ok' : 'banner-info'}`, 'data-print-status': status, 'aria-live': 'polite' }, statusText),
       status === 'failed' ? h('p', { class: 'hint' }, t('receipt.fixThenReprint')) : null,
+      status === 'printing' || status === 'done' ? h('p', { class: 'hint', 'data-hint': 'torn' }, t('receipt.tornAdvice')) : null,
       error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
       h(
         'div',
         { class: 'receipt-actions' },
-        status === 'failed' ? h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'reprint', disabled: busy, onClick: reprint }, t('receipt.reprint')) : null,
+        status === 'failed' || status === 'done'
+          ? h('button', { type: 'button', class: `btn ${status === 'failed' ? 'btn-primary' : 'btn-secondary'}`, 'data-action': status === 'failed' ? 'reprint' : 'print-copy', disabled: busy, onClick: reprint }, t(status === 'failed' ? 'receipt.reprint' : 'receipt.printCopy'))
+          : null,
         h('a', { class: 'btn btn-secondary link-button', href: `/api/registrations/${id}/slip.pdf`, target: '_blank', rel: 'noopener', 'data-action': 'slip' }, t('receipt.slip')),
       ),
     ),
-    h('footer', { class: 'action-bar' }, h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'next-migrant', onClick: props.onNext }, t('receipt.next'))),
+    h('footer', { class: 'action-bar' }, h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'next-migrant', 'data-primary': '', onClick: props.onNext }, t('receipt.next'))),
   );
 }

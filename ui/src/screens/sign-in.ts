@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { ALNUM_ROWS, Keyboard, PIN_ROWS } from '../components/keyboard.ts';
 import { t } from '../i18n/i18n.ts';
@@ -14,10 +14,25 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
   const [focus, setFocus] = useState<'id' | 'pin'>('id');
   const [message, setMessage] = useState<{ text: string; tone: 'bad' | 'info' } | null>(props.notice ? { text: props.notice, tone: 'info' } : null);
   const [busy, setBusy] = useState(false);
+  const [officers, setOfficers] = useState<Array<{ officerId: string; displayName: string }> | null>(null);
+  const [typeId, setTypeId] = useState(false);
+  useEffect(() => {
+    api<{ items: Array<{ officerId: string; displayName: string }> }>('GET', '/api/auth/officers', undefined, { background: true }).then(
+      (r) => setOfficers(r.items),
+      () => setOfficers([]),
+    );
+  }, []);
+  const pick = (id: string) => {
+    setOfficerId(id);
+    setPin('');
+    setFocus('pin');
+    setMessage(null);
+  };
+  const list = officers && officers.length > 0 && !typeId;
 
   const type = (key: string) => {
     const apply = (v: string, max: number) => (key === 'DELETE' ? v.slice(0, -1) : key === 'CLEAR' ? '' : v.length < max ? v + key : v);
-    if (focus === 'id') setOfficerId((v) => apply(v, 32));
+    if (focus === 'id' && !(officers && officers.length > 0 && !typeId)) setOfficerId((v) => apply(v, 32));
     else setPin((v) => apply(v, 8));
   };
 
@@ -53,22 +68,38 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
       h('span', { class: 'field-value' }, shown || '\u00a0'),
     );
 
+  // One tap on the officer's name, the PIN, Enter or Sign in: 8 taps at most with a six-digit PIN.
+  const picker = list
+    ? h(
+        'div',
+        { class: 'officer-list', role: 'group', 'aria-label': t('signIn.chooseOfficer') },
+        officers.map((o) =>
+          h(
+            'button',
+            { type: 'button', key: o.officerId, class: `officer-tile${officerId === o.officerId ? ' selected' : ''}`, 'aria-pressed': officerId === o.officerId, 'data-officer-tile': o.officerId, onClick: () => pick(o.officerId) },
+            h('strong', null, o.displayName),
+            h('span', { class: 'officer-id' }, o.officerId),
+          ),
+        ),
+        h('button', { type: 'button', class: 'officer-tile officer-other', 'data-action': 'type-id', onClick: () => { setTypeId(true); setOfficerId(''); setFocus('id'); } }, t('signIn.typeId')),
+      )
+    : field('id', t('signIn.officerId'), officerId);
   return h(
     'main',
     { class: 'screen sign-in', 'data-screen': 'sign-in' },
     h(
       'section',
       { class: 'sign-in-form' },
-      h('h1', null, t('signIn.title')),
-      field('id', t('signIn.officerId'), officerId),
+      h('h1', { tabIndex: -1 }, t('signIn.title')),
+      picker,
       field('pin', t('signIn.pin'), '●'.repeat(pin.length)),
-      message ? h('p', { class: `message message-${message.tone}`, role: 'alert' }, message.text) : h('p', { class: 'hint' }, t('signIn.tapField')),
-      h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-action': 'sign-in', disabled: busy || !officerId || !pin, onClick: submit }, t('signIn.submit')),
+      message ? h('p', { class: `message message-${message.tone}`, role: 'alert' }, message.text) : h('p', { class: 'hint' }, list ? (officerId ? t('signIn.typePin') : t('signIn.tapName')) : t('signIn.tapField')),
+      h('button', { type: 'button', class: 'btn btn-primary btn-big', 'data-action': 'sign-in', 'data-primary': '', disabled: busy || !officerId || !pin, onClick: submit }, t('signIn.submit')),
     ),
     h(
       'section',
       { class: 'sign-in-keys' },
-      focus === 'id'
+      focus === 'id' && !list
         ? h(Keyboard, { rows: ALNUM_ROWS, onKey: type, label: t('signIn.officerId') })
         : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
     ),
