@@ -9,6 +9,13 @@ import { EXCEPTION_REASONS, FINGERS } from './fingers.ts';
 // ZFM modules run at N × 9600 baud, N = 1…12 (SetSysPara parameter 4): 115200 is the fastest real link.
 const ModuleBaud = Type.Integer({ minimum: 9600, maximum: 115_200, multipleOf: 9600, default: 57_600 });
 
+// After the handshake a slower module is switched to this rate (SetSysPara register 4), reopened, verified, and
+// kept there (it remembers it across power cycles); a failed switch falls back to the old rate. 0 = never.
+const TargetBaud = Type.Union([Type.Literal(0), Type.Integer({ minimum: 9600, maximum: 115_200, multipleOf: 9600 })], {
+  default: 115_200,
+  description: 'raise the module to this baud rate after the handshake (default 115200; 0 = keep its rate)',
+});
+
 export const FingerprintDeviceConfig = Type.Union(
   [
     Type.Object(
@@ -16,6 +23,7 @@ export const FingerprintDeviceConfig = Type.Union(
         transport: Type.Literal('simulator'),
         // The simulator may run faster than any real module (tests); it paces its replies at this rate.
         baudRate: Type.Integer({ minimum: 9600, maximum: 2_304_000, multipleOf: 9600, default: 57_600 }),
+        targetBaudRate: Type.Optional(TargetBaud),
       },
       { additionalProperties: false },
     ),
@@ -24,6 +32,7 @@ export const FingerprintDeviceConfig = Type.Union(
         transport: Type.Literal('serial'),
         path: Type.String({ minLength: 1, description: 'e.g. /dev/serial/by-id/usb-Silicon_Labs_CP2102_...' }),
         baudRate: ModuleBaud,
+        targetBaudRate: Type.Optional(TargetBaud),
         address: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff, description: 'module address, default 0xFFFFFFFF' })),
         password: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff, description: 'VfyPwd password, default 0; never logged' })),
       },

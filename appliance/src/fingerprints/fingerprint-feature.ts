@@ -99,8 +99,10 @@ export class FingerprintFeature implements Feature {
     }
     const baudRate = config.baudRate;
     this.#driver = new ZfmDriver({
-      transportFactory: () => new SerialTransport({ path, baudRate }),
+      // The driver reopens at another rate after a baud raise (SetSysPara) or while looking for the module.
+      transportFactory: (t) => new SerialTransport({ path, baudRate: t?.baudRate ?? baudRate }),
       baudRate,
+      targetBaudRate: config.targetBaudRate ?? 115_200,
       ...(config.transport === 'serial' && config.address !== undefined ? { address: config.address } : {}),
       ...(config.transport === 'serial' && config.password !== undefined ? { password: config.password } : {}),
       ...(this.#o.timeouts ? { timeouts: this.#o.timeouts } : {}),

@@ -34,6 +34,7 @@ export class SimulatedFingerprintReader {
   readonly #dir: string;
   readonly #logger: Logger | undefined;
   #sim: PtySimulator | undefined;
+  #moduleBaud: number | undefined;
   #finger: { personId: string; finger: string; conditions: CaptureConditions } | undefined;
 
   private constructor(dir: string, baudRate: number, logger: Logger | undefined) {
@@ -86,13 +87,15 @@ export class SimulatedFingerprintReader {
   async unplug(): Promise<void> {
     const sim = this.#sim;
     this.#sim = undefined;
+    // A real module keeps a raised baud rate (SetSysPara) across power cycles: so does the simulated one.
+    if (sim) this.#moduleBaud = sim.simulator.baudRate;
     await rm(this.devicePath, { force: true });
     await sim?.close();
   }
 
   async replug(): Promise<void> {
     if (this.#sim) return;
-    const sim = await startPtySimulator({ baudRate: this.baudRate, packetSize: 128, ...(this.#logger ? { logger: this.#logger } : {}) });
+    const sim = await startPtySimulator({ baudRate: this.#moduleBaud ?? this.baudRate, packetSize: 128, ...(this.#logger ? { logger: this.#logger } : {}) });
     // Swap the link atomically: a reopen attempt sees the old path or the new one, never none.
     const tmp = `${this.devicePath}.tmp`;
     await rm(tmp, { force: true });

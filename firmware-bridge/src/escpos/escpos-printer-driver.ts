@@ -27,6 +27,12 @@ export interface EscPosPrinterDriverOptions {
   codepage?: SupportedCodepage;
   /** Enable Automatic Status Back (GS a) on open, so paper/cover changes arrive unasked. Default true. */
   autoStatusBack?: boolean;
+  /**
+   * Every write must complete within this (plus its own wire time at baudRate). A printer holding flow control
+   * (RTS/CTS, XOFF: cover open, buffer full, off-line) longer than that is off-line: the job fails
+   * PRINTER_OFFLINE and the port is closed as lost (its queued bytes must not print later). Default 3000 ms.
+   */
+  writeTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -53,7 +59,7 @@ export interface PrintResult {
  * may retry print() without a stale half receipt coming out when paper is reloaded.
  */
 export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
-  readonly #opts: Required<Omit<EscPosPrinterDriverOptions, 'baudRate' | 'codepage' | 'logger'>> &
+  readonly #opts: Required<Omit<EscPosPrinterDriverOptions, 'baudRate' | 'codepage' | 'logger' | 'writeTimeoutMs'>> &
     Pick<EscPosPrinterDriverOptions, 'baudRate' | 'codepage'>;
   readonly #log: Logger;
   #transport: ByteTransport | undefined;
@@ -62,6 +68,10 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   #asb: PrinterStatus | undefined;
   #lastEvent = '';
   #lock: Promise<unknown> = Promise.resolve();
+  readonly #writeTimeoutMs: number;
+  /** True while a job holds the lock: status() then answers from what is known instead of waiting behind it. */
+  #printing = false;
+  #lastStatus: PrinterStatus | undefined;
 
   constructor(options: EscPosPrinterDriverOptions) {
     super();
@@ -75,6 +85,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
       codepage: options.codepage,
     };
     this.#log = options.logger ?? createLogger('escpos:driver');
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 3000;
   }
 
   get isOpen(): boolean {
@@ -90,7 +101,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     if (this.isOpen) return;
     const t = this.#opts.transportFactory();
     this.#parser = new PrinterReplyParser();
-    this.#status = new RealtimeStatusClient((b) => t.write(b), this.#log);
+    this.#status = new RealtimeStatusClient((b) => this.#timedWrite(t, b), this.#log);
     t.on('data', this.#onData);
     t.on('close', this.#onClose);
     t.on('error', this.#onError);
@@ -103,7 +114,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     this.#transport = t;
     this.#log.info({ port: t.id }, 'receipt printer port open');
     this.#emitState({ state: 'connected' });
-    if (this.#opts.autoStatusBack) await t.write(automaticStatusBack(ASB_ONLINE | ASB_ERROR | ASB_PAPER));
+    if (this.#opts.autoStatusBack) await this.#timedWrite(t, automaticStatusBack(ASB_ONLINE | ASB_ERROR | ASB_PAPER));
   }
 
   async close(): Promise<void> {
@@ -116,15 +127,39 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     this.#emitState({ state: 'disconnected' });
   }
 
-  /** Queries DLE EOT 1, 2, 3, 4 in turn, each with its own named timeout. */
+  /**
+   * Queries DLE EOT 1, 2, 3, 4 in turn, each with its own named timeout. Never waits behind a job: while one is
+   * being sent, the last status known (queried or pushed by ASB) is the answer, or a query made beside the job
+   * (real-time commands are answered even while the printer holds print data).
+   */
   status(): Promise<PrinterStatus> {
+    if (this.#printing) return this.#lastStatus ? Promise.resolve(this.#lastStatus) : this.#queryStatus();
     return this.#exclusive(() => this.#queryStatus());
+  }
+
+  /** Liveness probe while idle (the device host): DLE EOT 1 answered within `timeoutMs`. */
+  async probe(timeoutMs = 1000): Promise<boolean | undefined> {
+    const client = this.#status;
+    if (this.#printing || !this.isOpen || !client) return undefined;
+    try {
+      await client.request(1, timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   print(doc: ReceiptDocument): Promise<PrintResult> {
     // Encode first: a bad document is refused without touching the printer.
     const job = encodeReceipt(doc, { paperWidth: this.#opts.paperWidth, ...(this.#opts.codepage ? { codepage: this.#opts.codepage } : {}) });
-    return this.#exclusive(() => this.#printJob(job));
+    return this.#exclusive(async () => {
+      this.#printing = true;
+      try {
+        return await this.#printJob(job);
+      } finally {
+        this.#printing = false;
+      }
+    });
   }
 
   async #printJob(job: Uint8Array): Promise<PrintResult> {
@@ -142,7 +177,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     // A printer that cannot print holds the data; CLEAR_BUFFERS below drops it.
     while (sent < job.length) {
       const chunk = job.subarray(sent, sent + chunkSize);
-      await t.write(chunk);
+      await this.#timedWrite(t, chunk);
       sent += chunk.length;
       chunks++;
     }
@@ -158,7 +193,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     const failure = faultError(after, 'during');
     if (failure) {
       // Drop what the printer holds of this job, so recovery does not print its remainder.
-      await t.write(CLEAR_BUFFERS).catch((err: unknown) => this.#log.warn({ err }, 'clear buffers failed'));
+      await this.#timedWrite(t, CLEAR_BUFFERS).catch((err: unknown) => this.#log.warn({ err }, 'clear buffers failed'));
       failure.context.bytesSent = sent;
       throw failure;
     }
@@ -181,6 +216,30 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     const status = combineRealtimeStatus(replies);
     this.#emitStatus(status);
     return status;
+  }
+
+  /**
+   * A write that must finish in writeTimeoutMs plus its wire time. If it does not, the printer is holding flow
+   * control: it is reported off-line and the port is closed as lost, so the bytes still queued in the port
+   * cannot print later as a stray half receipt; the device host reopens it.
+   */
+  #timedWrite(t: ByteTransport, bytes: Uint8Array): Promise<void> {
+    const wireMs = this.#opts.baudRate ? Math.ceil((bytes.length * 10 * 1000) / this.#opts.baudRate) : 0;
+    const limitMs = this.#writeTimeoutMs + wireMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#log.warn({ bytes: bytes.length, limitMs }, 'write not taken by the printer (flow control held): off-line');
+        const err = new ApplianceError(
+          EscPosErrors.PRINTER_OFFLINE.code,
+          'The receipt printer is not taking data. Check that it is switched on, has paper and its cover is closed, then print again.',
+          { phase: 'during', reason: 'flow-control', limitMs },
+        );
+        reject(err);
+        this.#lost(t, 'write timed out (flow control held)');
+      }, limitMs);
+    });
+    return Promise.race([t.write(bytes), timeout]).finally(() => clearTimeout(timer));
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -206,15 +265,23 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   };
 
   #onClose = (): void => {
-    if (!this.#transport) return;
-    this.#transport = undefined;
-    this.#status?.failAll(notOpen());
-    this.#emitState({ state: 'disconnected' });
+    if (this.#transport) this.#lost(this.#transport, 'port closed');
   };
 
+  // Error or close means lost, as for every device: a port that reports an error is closed and reopened.
   #onError = (err: Error): void => {
-    this.#log.warn({ err: err.message }, 'receipt printer port error');
+    if (this.#transport) this.#lost(this.#transport, `port error: ${err.message}`);
   };
+
+  #lost(t: ByteTransport, why: string): void {
+    if (this.#transport !== t) return;
+    this.#log.warn({ why }, 'receipt printer port lost');
+    this.#transport = undefined;
+    this.#status?.failAll(notOpen());
+    this.#detach(t);
+    t.close().catch(() => {});
+    this.#emitState({ state: 'disconnected' });
+  }
 
   #detach(t: ByteTransport): void {
     t.off('data', this.#onData);
@@ -223,6 +290,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   }
 
   #emitStatus(status: PrinterStatus): void {
+    this.#lastStatus = status;
     const fault = faultError(status, 'before');
     this.#emitState(fault ? { state: 'error', status, error: { code: fault.code, message: fault.message } } : { state: 'connected', status });
   }

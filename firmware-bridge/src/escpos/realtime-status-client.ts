@@ -39,7 +39,7 @@ export class RealtimeStatusClient {
       entry.timer = setTimeout(() => {
         entry.abandonedAt = Date.now();
         reject(
-          new ApplianceError(EscPosErrors.PRINTER_TIMEOUT.code, `The receipt printer did not answer (${name}). Check that it is switched on and connected.`, {
+          new ApplianceError(EscPosErrors.PRINTER_TIMEOUT.code, 'The receipt printer did not answer. Check that it is switched on and connected.', {
             request: name,
             timeoutMs,
           }),
@@ -49,10 +49,16 @@ export class RealtimeStatusClient {
     });
     answer.catch(() => {}); // handled by the caller; keeps an early timeout from being "unhandled"
     this.log.debug({ request: name }, '»');
+    let written = false;
     try {
-      await this.write(realtimeStatusRequest(n));
+      // The answer's timeout also bounds the write: a port that does not take the request cannot block the caller.
+      const write = this.write(realtimeStatusRequest(n)).then(() => {
+        written = true;
+      });
+      await Promise.race([write, answer]);
     } catch (err) {
-      this.#drop(n);
+      // A request that timed out keeps its place (its late answer is owed); one never written does not.
+      if (!written && !this.#queue.some((e) => e.n === n && e.abandonedAt !== undefined)) this.#drop(n);
       throw err;
     }
     return answer;
