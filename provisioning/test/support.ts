@@ -114,11 +114,11 @@ export interface CliRun {
 }
 
 /** Runs `npx tsx provisioning/src/cli.ts …` as a child process; `onStderr` sees prompts as they come. */
-export function runCli(args: readonly string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> {
+export function runCli(args: readonly string[], onStderr?: (text: string, child: ChildProcess) => void, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'provisioning/src/cli.ts', ...args], {
       cwd: join(import.meta.dirname, '..', '..'),
-      env: { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'error', VITEST: undefined },
+      env: { ...process.env, NO_COLOR: '1', LOG_LEVEL: 'error', VITEST: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
