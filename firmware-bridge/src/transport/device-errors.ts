@@ -17,6 +17,10 @@ export const DeviceErrors = declareErrors({
   FRAME_INVALID: { status: 500 },
   DEVICE_NOT_CONNECTED: { status: 503, messageKey: 'error.DEVICE_NOT_CONNECTED' },
   DEVICE_BUSY: { status: 409, messageKey: 'error.DEVICE_BUSY' },
+  /** The port is open but the device does not answer its liveness probe (ZFM ReadSysPara, printer DLE EOT 1). */
+  DEVICE_UNRESPONSIVE: { status: 503, messageKey: 'error.DEVICE_UNRESPONSIVE' },
+  /** No such device on this appliance (devices.<kind>.transport = "none"). */
+  DEVICE_NOT_CONFIGURED: { status: 503, messageKey: 'error.DEVICE_NOT_CONFIGURED' },
   /** A device option out of range (start-up only). */
   CONFIG_INVALID: { status: 500 },
   /** A simulated device used after close() (tests and development only). */
