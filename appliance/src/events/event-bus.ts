@@ -10,12 +10,16 @@ import type {
 } from '../fingerprints/fingerprint-events.ts';
 
 export type DeviceKind = 'mrz' | 'fingerprint' | 'printer';
-export type DeviceConnectionState = 'connecting' | 'connected' | 'reading' | 'disconnected' | 'error' | 'absent';
+/** 'unresponsive': the port is open but the device does not answer its liveness probe (firmware-bridge DeviceHost). */
+export type DeviceConnectionState = 'connecting' | 'connected' | 'reading' | 'unresponsive' | 'disconnected' | 'error' | 'absent';
 
 export interface DeviceStateEvent {
   device: DeviceKind;
   state: DeviceConnectionState;
+  /** For the technician's log, in English ("port closed"); the UI shows `code` (or the state) in the officer's language. */
   reason?: string;
+  /** A coded reason the UI translates (deviceReason.<code>), e.g. PRINTER_PAPER_OUT, PRINTER_PAPER_NEAR_END. */
+  code?: string;
   simulated: boolean;
   transportId: string;
   at: string;

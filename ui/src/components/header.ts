@@ -22,7 +22,7 @@ export function chipTone(device: DeviceStateEvent | undefined): 'ok' | 'busy' | 
   if (paperLow(device)) return 'busy';
   if (state === 'connected' || state === 'reading') return 'ok';
   if (state === 'connecting') return 'busy';
-  if (state === 'disconnected' || state === 'error') return 'bad';
+  if (state === 'disconnected' || state === 'error' || state === 'unresponsive') return 'bad';
   return 'off';
 }
 
