@@ -86,7 +86,7 @@ describe('access decided on the matched route (every route, every spelling, ever
     const leaks: string[] = [];
     let tried = 0;
     for (const route of routes()) {
-      if (route.access === 'public') continue;
+      if (route.access === 'public' || route.access === 'kiosk') continue; // kiosk: the next test, from another host
       for (const target of hostileSpellings(concrete(route.url), port)) {
         const res = await rawRequest(port, route.method, target, route.method === 'GET' || route.method === 'HEAD' ? {} : { 'content-type': 'application/json' }, route.method === 'GET' || route.method === 'HEAD' ? '' : '{}');
         tried++;
@@ -96,6 +96,21 @@ describe('access decided on the matched route (every route, every spelling, ever
     expect(tried).toBeGreaterThan(45 * 15);
     expect(leaks).toEqual([]);
   }, 120_000);
+
+  it("answers the kiosk's routes (the sign-in list) to the appliance's own screen only: 401 to a stranger on the network", async () => {
+    const kiosk = routes().filter((r) => r.access === 'kiosk');
+    expect(kiosk.map((r) => `${r.method} ${r.url}`)).toContain('GET /api/auth/officers');
+    for (const route of kiosk) {
+      const stranger = await appliance.app.inject({ method: route.method as 'GET', url: concrete(route.url), remoteAddress: '192.0.2.10' });
+      expect(stranger.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(stranger.body).not.toContain('displayName');
+      const signedIn = await appliance.app.inject({ method: route.method as 'GET', url: concrete(route.url), remoteAddress: '192.0.2.10', headers: { cookie: cookies.officer ?? '' } });
+      expect(signedIn.statusCode).toBe(200);
+    }
+    const screen = await rawRequest(port, 'GET', '/api/auth/officers', {});
+    expect(screen.status).toBe(200);
+    expect(screen.body).toContain('displayName');
+  });
 
   it('refuses a foreign Host (DNS rebinding) with 421 even with a valid session, on every spelling', async () => {
     for (const target of hostileSpellings('/api/registrations', port)) {

@@ -140,10 +140,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     '/api/auth/officers',
     {
-      config: { access: 'public' },
+      config: { access: 'kiosk' },
       schema: {
         summary: 'The officers who may sign in at this post (the sign-in screen lists them: one tap, then the PIN)',
-        description: 'Active officers only; names and ids, nothing about roles, PINs or locks.',
+        description: 'Active officers only; names and ids, nothing about roles, PINs or locks. Answered to the kiosk screen on the appliance itself (loopback peer) and to signed-in staff; anyone else on the network gets 401.',
         tags: ['auth'],
         response: { 200: Type.Object({ officeCode: Type.String(), items: Type.Array(Type.Object({ officerId: Type.String(), displayName: Type.String() })) }) },
       },

@@ -10,10 +10,13 @@ import type { SessionOfficer } from '../auth/sessions.ts';
  * MATCHED (`request.routeOptions`), never on the URL text: `/%61pi/x`, `//api/x`, absolute-form targets and the
  * like reach the same route and therefore the same check.
  * - `public`: anyone (sign-in, the UI's files, /healthz, /docs).
+ * - `kiosk`: the counter's own screen — a request whose TCP peer is this machine (the kiosk browser runs on the
+ *   appliance) — or any signed-in staff member. For what a stranger on the office network must not read but the
+ *   sign-in screen needs before anyone is signed in (the list of this office's officers).
  * - `officer`: any signed-in staff member (officer, supervisor or technician).
  * - a role or a list of roles: only those.
  */
-export type Access = 'public' | 'officer' | OfficerRole | readonly OfficerRole[];
+export type Access = 'public' | 'kiosk' | 'officer' | OfficerRole | readonly OfficerRole[];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,7 +27,7 @@ declare module 'fastify' {
 /** Roles an access declaration admits; null for public. */
 export function rolesFor(access: Access): readonly OfficerRole[] | null {
   if (access === 'public') return null;
-  if (access === 'officer') return ['officer', 'supervisor', 'technician'];
+  if (access === 'officer' || access === 'kiosk') return ['officer', 'supervisor', 'technician'];
   return typeof access === 'string' ? [access] : access;
 }
 
@@ -78,6 +81,13 @@ export interface AccessCheckDeps {
   resolveOfficer(request: FastifyRequest): SessionOfficer | null;
 }
 
+/** The TCP peer is this machine (IPv4 127/8, IPv6 ::1, or IPv4-mapped loopback). The socket's address, never a header. */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
 /** The one guard: runs as an onRequest hook on the root, after the Host/Origin checks. */
 export function accessHook(deps: AccessCheckDeps) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -89,6 +99,7 @@ export function accessHook(deps: AccessCheckDeps) {
     }
     const roles = rolesFor(access);
     if (roles === null) return;
+    if (access === 'kiosk' && isLoopbackPeer(request.socket.remoteAddress)) return;
     const officer = deps.resolveOfficer(request);
     if (!officer) throw new ApplianceError(AuthErrors.AUTH_REQUIRED.code, 'sign in first: there is no session, or it ended after inactivity');
     if (!roles.includes(officer.role)) {
