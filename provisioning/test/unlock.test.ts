@@ -4,11 +4,11 @@
  * it stopped; the unlock is audited in the same transaction.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { build } from '@lmc/appliance/app.ts';
 import { DEFAULT_LOCKOUT } from '@lmc/appliance/auth/authenticator.ts';
 import { TEST_AUTH, TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
@@ -16,6 +16,9 @@ import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
 import { openStore, type Store } from '@lmc/appliance/store/index.ts';
 import { runCli } from './support.ts';
+
+// Each CLI run is a fresh tsx process: seconds each on a loaded 2-core box.
+vi.setConfig({ testTimeout: 90_000 });
 
 describe('appliance-provision unlock', () => {
   let root: string;
@@ -40,11 +43,13 @@ describe('appliance-provision unlock', () => {
     const locked = await signIn(TEST_OFFICER.pin);
     expect(locked.json()).toMatchObject({ code: 'AUTH_LOCKED', scope: 'officer' });
   };
-  const unlock = (id: string) => runCli(['unlock', id, '--config', join(root, 'none.json'), '--data-dir', dataDir, '--json']);
+  // A config with nothing set (a named config must exist: a missing one is a usage error).
+  const unlock = (id: string) => runCli(['unlock', id, '--config', join(root, 'empty.json'), '--data-dir', dataDir, '--json']);
 
   beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'provision-unlock-'));
     dataDir = join(root, 'data');
+    writeFileSync(join(root, 'empty.json'), '{"version":1}\n');
     await open();
   });
   afterEach(async () => {
