@@ -46,6 +46,29 @@ describe('FingerprintFeature', () => {
     expect(template.length).toBe(512);
   });
 
+  it('shows a module that dies with its port open as unresponsive (DEVICE_UNRESPONSIVE), and connected again when it answers', async () => {
+    const bus = new EventBus();
+    const states: DeviceStateEvent[] = [];
+    bus.subscribe('device.state', (s) => states.push(s));
+    feature = new FingerprintFeature({
+      config: { transport: 'simulator', baudRate: FAST_BAUD },
+      bus,
+      timeouts: { ackMs: 300 },
+      liveness: { everyMs: 100, failuresBeforeUnresponsive: 2 },
+    });
+    await feature.start();
+    const sim = feature.simulator!;
+    sim.setSilent(true);
+    await until('unresponsive', () => feature?.state.state === 'unresponsive');
+    expect(feature.state.code).toBe('DEVICE_UNRESPONSIVE');
+    expect(feature.reader).toBeUndefined();
+    sim.setSilent(false);
+    await until('connected again', () => feature?.state.state === 'connected');
+    expect(states.map((s) => s.state)).toEqual(['connected', 'unresponsive', 'connected']);
+    sim.placeFinger('back', 'right-index');
+    expect((await feature.reader!.capture()).template.length).toBe(512);
+  });
+
   it('fails a capture whose reader is unplugged mid-upload with a coded error, then captures a whole image after the replug', async () => {
     const bus = new EventBus();
     const states: string[] = [];

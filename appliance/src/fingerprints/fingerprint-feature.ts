@@ -1,6 +1,7 @@
 import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FingerprintReader, ReaderState } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
+import { DeviceHost, type DeviceHostStateEvent } from '@lmc/firmware-bridge/device-host/device-host.ts';
 import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
 import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
 import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
@@ -18,6 +19,8 @@ export interface FingerprintFeatureOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** Driver timeouts (tests shorten them). */
   timeouts?: Partial<ZfmTimeouts>;
+  /** Liveness probing while idle (default every 5 s; 2 failures = unresponsive). */
+  liveness?: { everyMs: number; failuresBeforeUnresponsive: number };
 }
 
 /** Open failures a retry cannot fix: a technician must change the configuration. */
@@ -25,29 +28,24 @@ const PERMANENT = new Set(['FP_WRONG_PASSWORD']);
 
 /**
  * The fingerprint reader as a feature: the configured ZFM module over SerialTransport, or the pty
- * simulator (SimulatedFingerprintReader) when `devices.fingerprint.transport` is 'simulator'. Publishes
- * `device.state` for device 'fingerprint' and reopens by path after the port disappears (a USB-serial
- * adapter pulled and put back), like the MRZ feature. Business code gets `reader` only while it is open.
+ * simulator (SimulatedFingerprintReader) when `devices.fingerprint.transport` is 'simulator', hosted by the one
+ * DeviceHost (firmware-bridge): reopen by path after the port disappears, error or close = lost, a liveness
+ * probe (ReadSysPara) while idle that shows a module which died with its port open as 'unresponsive'.
+ * Publishes `device.state` for device 'fingerprint'. Business code gets `reader` only while it is open.
  */
 export class FingerprintFeature implements Feature {
   readonly name = 'fingerprint';
   readonly #o: FingerprintFeatureOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
-  readonly #reconnect: { minMs: number; maxMs: number };
-  #driver: ZfmDriver | undefined;
+  #host: DeviceHost<ZfmDriver> | undefined;
   #simulator: SimulatedFingerprintReader | undefined;
   #state: DeviceStateEvent;
-  #running = false;
-  #retry: NodeJS.Timeout | undefined;
-  #backoffMs: number;
 
   constructor(options: FingerprintFeatureOptions) {
     this.#o = options;
     this.#log = options.logger ?? createLogger('device:fingerprint');
     this.#now = options.now ?? (() => new Date());
-    this.#reconnect = options.reconnect ?? { minMs: 250, maxMs: 5000 };
-    this.#backoffMs = this.#reconnect.minMs;
     const c = options.config;
     this.#state = {
       device: 'fingerprint',
@@ -71,19 +69,19 @@ export class FingerprintFeature implements Feature {
     return this.#state;
   }
 
-  /** The open reader, or undefined while it is absent, connecting or disconnected. */
+  /** The open reader, or undefined while it is absent, connecting, disconnected or not answering. */
   get reader(): FingerprintReader | undefined {
-    const s = this.#driver?.state;
-    return s === 'ready' || s === 'busy' ? this.#driver : undefined;
+    const driver = this.#host?.driver;
+    const s = driver?.state;
+    return this.#host?.state !== 'unresponsive' && (s === 'ready' || s === 'busy') ? driver : undefined;
   }
 
   async start(): Promise<void> {
     const { config } = this.#o;
     if (config.transport === 'none') {
-      this.#publish('absent', 'no fingerprint reader configured (devices.fingerprint.transport = "none")');
+      this.#publish('absent', 'no fingerprint reader configured (devices.fingerprint.transport = "none")', 'DEVICE_NOT_CONFIGURED');
       return;
     }
-    this.#running = true;
     let path: string;
     if (config.transport === 'simulator') {
       this.#simulator = await SimulatedFingerprintReader.start({ baudRate: config.baudRate, logger: createLogger('zfm:sim', this.#log) });
@@ -98,7 +96,9 @@ export class FingerprintFeature implements Feature {
       path = config.path;
     }
     const baudRate = config.baudRate;
-    this.#driver = new ZfmDriver({
+    const log = this.#log;
+    // One driver for the feature's life: it remembers the module's rate (a raise is kept across reopens).
+    const driver = new ZfmDriver({
       // The driver reopens at another rate after a baud raise (SetSysPara) or while looking for the module.
       transportFactory: (t) => new SerialTransport({ path, baudRate: t?.baudRate ?? baudRate }),
       baudRate,
@@ -106,74 +106,57 @@ export class FingerprintFeature implements Feature {
       ...(config.transport === 'serial' && config.address !== undefined ? { address: config.address } : {}),
       ...(config.transport === 'serial' && config.password !== undefined ? { password: config.password } : {}),
       ...(this.#o.timeouts ? { timeouts: this.#o.timeouts } : {}),
-      logger: createLogger('zfm:driver', this.#log),
+      logger: createLogger('zfm:driver', log),
     });
-    this.#driver.on('state', (s) => this.#onDriverState(s));
-    await this.#connect();
+    this.#host = new DeviceHost<ZfmDriver>({
+      name: 'fingerprint reader',
+      logger: log,
+      ...(this.#o.reconnect ? { reconnect: this.#o.reconnect } : {}),
+      ...(this.#o.liveness ? { liveness: this.#o.liveness } : {}),
+      device: {
+        async open() {
+          await driver.open();
+          const info = driver.info();
+          log.info({ transport: info.id, ...info.details }, 'fingerprint reader connected');
+          return driver;
+        },
+        close: (d) => d.close(),
+        watch(d, lost) {
+          // 'closed' while open: the port went away (cable pulled, adapter reset, port error).
+          const onState = (s: ReaderState) => {
+            if (s === 'closed') lost('port closed');
+          };
+          d.on('state', onState);
+          return () => d.off('state', onState);
+        },
+        probe: (d) => d.probe(),
+        permanent: (err) => isApplianceError(err) && PERMANENT.has(err.code),
+      },
+    });
+    this.#host.on('state', (e) => this.#onHostState(e));
+    await this.#host.start();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#retry = undefined;
-    await this.#driver?.close().catch((err: unknown) => this.#log.debug({ code: (err as { code?: string }).code }, 'close on stop failed'));
-    this.#driver = undefined;
+    await this.#host?.stop().catch((err: unknown) => this.#log.debug({ code: (err as { code?: string }).code }, 'close on stop failed'));
+    this.#host = undefined;
     await this.#simulator?.close();
     this.#simulator = undefined;
     if (this.#state.state !== 'absent') this.#publish('disconnected', 'stopped');
   }
 
-  async #connect(): Promise<void> {
-    this.#retry = undefined;
-    const driver = this.#driver;
-    if (!this.#running || !driver) return;
-    try {
-      await driver.open();
-    } catch (err) {
-      if (!this.#running) return;
-      const code = isApplianceError(err) ? err.code : undefined;
-      const reason = err instanceof Error ? err.message : String(err);
-      if (code && PERMANENT.has(code)) {
-        this.#log.error({ code }, 'fingerprint reader refused: check devices.fingerprint');
-        this.#publish('error', reason);
-        return;
-      }
-      // The first failure is worth showing; failures while waiting for a replug are expected.
-      if (this.#state.state === 'connecting') {
-        this.#log.warn({ code }, `fingerprint reader not available, will retry: ${reason}`);
-        this.#publish('error', reason);
-      } else this.#log.debug({ code, retryInMs: this.#backoffMs }, 'reopen failed');
-      this.#scheduleRetry();
-      return;
-    }
-    if (!this.#running) {
-      await driver.close();
-      return;
-    }
-    this.#backoffMs = this.#reconnect.minMs;
-    const info = driver.info();
-    this.#log.info({ transport: info.id, ...info.details }, 'fingerprint reader connected');
-    this.#publish('connected');
+  #onHostState(e: DeviceHostStateEvent): void {
+    // 'busy' is the host's own business: to officers the reader is connected while it captures.
+    const state = e.state === 'busy' ? 'connected' : e.state;
+    if (state === 'connected' || state === 'connecting') this.#publish(state);
+    else this.#publish(state, e.reason, e.code);
   }
 
-  #onDriverState(s: ReaderState): void {
-    // 'closed' while running and not from stop(): the port went away (cable pulled, adapter reset).
-    if (s !== 'closed' || !this.#running || this.#retry) return;
-    this.#log.warn('fingerprint reader disconnected; will reopen when it is back');
-    this.#publish('disconnected', 'port closed');
-    this.#scheduleRetry();
-  }
-
-  #scheduleRetry(): void {
-    if (!this.#running) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#reconnect.maxMs);
-    this.#retry = setTimeout(() => void this.#connect(), delay);
-  }
-
-  #publish(state: DeviceStateEvent['state'], reason?: string): void {
-    const { reason: _old, ...rest } = this.#state;
-    this.#state = { ...rest, state, ...(reason ? { reason } : {}), at: this.#now().toISOString() };
+  #publish(state: DeviceStateEvent['state'], reason?: string, code?: string): void {
+    const { reason: _old, code: _oldCode, ...rest } = this.#state;
+    const next = { ...rest, state, ...(reason ? { reason } : {}), ...(code ? { code } : {}), at: this.#now().toISOString() };
+    if (next.state === this.#state.state && next.reason === this.#state.reason && next.code === this.#state.code) return;
+    this.#state = next;
     this.#o.bus.publish('device.state', this.#state);
   }
 }

@@ -1,10 +1,8 @@
-import { mkdtemp, rename, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '@lmc/core/logger.ts';
 import type { FingerprintErrorCode } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { CaptureConditions } from '@lmc/firmware-bridge/zfm/zfm-sim-fingers.ts';
-import { type PtySimulator, startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
+import { PtyDeviceHarness } from '@lmc/firmware-bridge/simulator/pty-device-harness.ts';
+import { ZfmSimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator.ts';
 
 /**
  * Conditions a person's finger can be in, as simulator capture conditions. Scores measured with
@@ -23,57 +21,79 @@ export const FINGER_CONDITIONS = {
 export type FingerCondition = keyof typeof FINGER_CONDITIONS;
 
 /**
- * The ZFM simulator (firmware-bridge `startPtySimulator`) behind a stable path: a symlink in a temp
- * directory, as /dev/serial/by-id/… is for a real USB-serial adapter. `unplug()` takes the pty away (the
- * driver sees its port close, as on a pulled cable); `replug()` brings a fresh module up behind the same
- * path. Finger state lives here, so a finger "on the glass" stays there across a replug.
+ * The ZFM simulator behind a stable path, on the one simulator harness of firmware-bridge (PtyDeviceHarness: a
+ * symlink in a temp directory as /dev/serial/by-id/… is for a real USB-serial adapter, unplug/replug, line
+ * faults). `unplug()` takes the pty away (the driver sees its port close, as on a pulled cable); `replug()` brings
+ * a fresh module up behind the same path. Finger state lives here, so a finger "on the glass" stays there across
+ * a replug, and so does a raised baud rate (a real module keeps SetSysPara settings across power cycles).
  */
 export class SimulatedFingerprintReader {
-  readonly devicePath: string;
   readonly baudRate: number;
-  readonly #dir: string;
-  readonly #logger: Logger | undefined;
-  #sim: PtySimulator | undefined;
-  #moduleBaud: number | undefined;
+  readonly #harness: PtyDeviceHarness<ZfmSimulator>;
   #finger: { personId: string; finger: string; conditions: CaptureConditions } | undefined;
+  #moduleBaud: { value: number | undefined };
 
-  private constructor(dir: string, baudRate: number, logger: Logger | undefined) {
-    this.#dir = dir;
-    this.devicePath = join(dir, 'usb-Simulated_ZFM_R307_SIM0001-if00-port0');
+  private constructor(harness: PtyDeviceHarness<ZfmSimulator>, baudRate: number, moduleBaud: { value: number | undefined }) {
+    this.#harness = harness;
     this.baudRate = baudRate;
-    this.#logger = logger;
+    this.#moduleBaud = moduleBaud;
   }
 
   static async start(options: { baudRate: number; logger?: Logger }): Promise<SimulatedFingerprintReader> {
-    const dir = await mkdtemp(join(tmpdir(), 'zfm-sim-'));
-    const reader = new SimulatedFingerprintReader(dir, options.baudRate, options.logger);
-    try {
-      await reader.replug();
-    } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
+    const moduleBaud: { value: number | undefined } = { value: undefined };
+    let reader: SimulatedFingerprintReader | undefined;
+    const harness = await PtyDeviceHarness.start<ZfmSimulator>({
+      linkName: 'usb-Simulated_ZFM_R307_SIM0001-if00-port0',
+      baudRate: options.baudRate,
+      ...(options.logger ? { logger: options.logger } : {}),
+      async make(transport) {
+        const sim = new ZfmSimulator({
+          transport,
+          baudRate: moduleBaud.value ?? options.baudRate,
+          packetSize: 128,
+          ...(options.logger ? { logger: options.logger } : {}),
+        });
+        await sim.start();
+        const f = reader ? reader.#finger : undefined;
+        if (f) sim.placeFinger(f.personId, f.finger, f.conditions);
+        return sim;
+      },
+      async stop(sim) {
+        moduleBaud.value = sim.baudRate;
+        await sim.stop();
+      },
+    });
+    reader = new SimulatedFingerprintReader(harness, options.baudRate, moduleBaud);
     return reader;
   }
 
+  get devicePath(): string {
+    return this.#harness.devicePath;
+  }
+
   get plugged(): boolean {
-    return this.#sim !== undefined;
+    return this.#harness.plugged;
   }
 
   /** Commands the module received, for tests. Empty while unplugged. */
   get received(): readonly string[] {
-    return this.#sim?.simulator.received ?? [];
+    return this.#harness.simulator?.received ?? [];
+  }
+
+  /** The module's line speed now (a baud raise by the driver changes it). */
+  get moduleBaudRate(): number | undefined {
+    return this.#harness.simulator?.baudRate ?? this.#moduleBaud.value;
   }
 
   placeFinger(personId: string, finger: string, condition: FingerCondition | CaptureConditions = 'normal'): void {
     const conditions = typeof condition === 'string' ? FINGER_CONDITIONS[condition] : condition;
     this.#finger = { personId, finger, conditions };
-    this.#sim?.simulator.placeFinger(personId, finger, conditions);
+    this.#harness.simulator?.placeFinger(personId, finger, conditions);
   }
 
   liftFinger(): void {
     this.#finger = undefined;
-    this.#sim?.simulator.liftFinger();
+    this.#harness.simulator?.liftFinger();
   }
 
   get fingerPresent(): boolean {
@@ -81,32 +101,33 @@ export class SimulatedFingerprintReader {
   }
 
   failNext(code: FingerprintErrorCode, command?: string): void {
-    this.#sim?.simulator.failNext(code, command);
+    this.#harness.simulator?.failNext(code, command);
   }
 
-  async unplug(): Promise<void> {
-    const sim = this.#sim;
-    this.#sim = undefined;
-    // A real module keeps a raised baud rate (SetSysPara) across power cycles: so does the simulated one.
-    if (sim) this.#moduleBaud = sim.simulator.baudRate;
-    await rm(this.devicePath, { force: true });
-    await sim?.close();
+  /** The module dies (true) or comes back (false) with its port open: the host shows it unresponsive. */
+  setSilent(silent: boolean): void {
+    this.#harness.line?.mute(silent);
   }
 
-  async replug(): Promise<void> {
-    if (this.#sim) return;
-    const sim = await startPtySimulator({ baudRate: this.#moduleBaud ?? this.baudRate, packetSize: 128, ...(this.#logger ? { logger: this.#logger } : {}) });
-    // Swap the link atomically: a reopen attempt sees the old path or the new one, never none.
-    const tmp = `${this.devicePath}.tmp`;
-    await rm(tmp, { force: true });
-    await symlink(sim.devicePath, tmp);
-    await rename(tmp, this.devicePath);
-    this.#sim = sim;
-    if (this.#finger) sim.simulator.placeFinger(this.#finger.personId, this.#finger.finger, this.#finger.conditions);
+  /** Raw bytes from the module, e.g. a false packet header while idle. */
+  injectBytes(bytes: Uint8Array): Promise<void> {
+    return this.#harness.line?.inject(bytes) ?? Promise.resolve();
   }
 
-  async close(): Promise<void> {
-    await this.unplug();
-    await rm(this.#dir, { recursive: true, force: true });
+  /** The next image upload stalls `ms` after `afterBytes` bytes. */
+  pauseNextUpload(afterBytes: number, ms: number): void {
+    this.#harness.simulator?.pauseNextUpload(afterBytes, ms);
+  }
+
+  unplug(): Promise<void> {
+    return this.#harness.unplug();
+  }
+
+  replug(): Promise<void> {
+    return this.#harness.replug();
+  }
+
+  close(): Promise<void> {
+    return this.#harness.close();
   }
 }
