@@ -1,26 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFinalizeService } from '../registrations/finalize-service.ts';
 import { MIGRATIONS, migrate, openStore } from '../store/index.ts';
 import { passport } from '../store/test-support.ts';
 import { FINGERPRINT_BLOBS_MIGRATION_NAME } from './vault-schema.ts';
+import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 const REG = '6f1c1a52-1d1e-4c53-9a3e-0c1b2f3e4d5a';
 
 describe("migration 'fingerprint-blobs'", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fp-mig-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('fp-mig-');
 
   it('gives rows captured before it blob ids, and their finalize lists them under biometrics with key id and size', () => {
     const at = MIGRATIONS.findIndex((m) => m.name === FINGERPRINT_BLOBS_MIGRATION_NAME);
     expect(at).toBeGreaterThan(0);
-    const old = new Database(join(dir, 'appliance.db'));
+    const old = new Database(join(tmp.dir, 'appliance.db'));
     migrate(old, MIGRATIONS.slice(0, at));
     old
       .prepare(`INSERT INTO registrations (id, seq, office_code, officer_id, status, created_at, updated_at) VALUES (?, 1, 'BBR', 'o1', 'draft', 't', 't')`)
@@ -35,7 +31,7 @@ describe("migration 'fingerprint-blobs'", () => {
       .run(REG, blob);
     old.close();
 
-    const store = openStore({ dataDir: dir });
+    const store = openStore({ dataDir: tmp.dir });
     try {
       store.registrations.attachDocument(REG, passport('ZW1000001'), 'o1');
       createFinalizeService({ store }).finalize(REG, 'o1');
@@ -51,7 +47,7 @@ describe("migration 'fingerprint-blobs'", () => {
   });
 
   it('adds no biometrics key to a registration without fingerprint records (a post without a reader)', () => {
-    const store = openStore({ dataDir: dir });
+    const store = openStore({ dataDir: tmp.dir });
     try {
       const { id } = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });
       store.registrations.attachDocument(id, passport('ZW1000002'), 'o1');

@@ -1,17 +1,13 @@
 import { sign, verify, createPublicKey } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplianceError } from '@lmc/core/errors.ts';
-import { tempDir } from '../store/test-support.ts';
 import { DEVICE_FILE, KEYS_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, loadOrCreateIdentity } from './identity.ts';
+import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 describe('appliance identity', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir('keys-');
-  });
-  afterEach(() => tmp.remove());
+  const tmp = useTempDir('keys-');
 
   it('creates an Ed25519 key pair and device id at first start, in files only the owner can read', () => {
     const id = loadOrCreateIdentity(tmp.dir);

@@ -1,17 +1,13 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from './index.ts';
-import { tempDir } from './test-support.ts';
+import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('store files are private whatever the umask or an earlier copy left', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir('file-modes-');
-  });
-  afterEach(() => tmp.remove());
+  const tmp = useTempDir('file-modes-');
 
   it('makes a wide-open data dir 0700 and a 0644 database and its WAL 0600 at start', () => {
     const dataDir = join(tmp.dir, 'data');

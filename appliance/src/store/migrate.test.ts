@@ -1,19 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { createLogger } from '@lmc/core/logger.ts';
 import { BUSY_TIMEOUT_MS } from './database.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, openDatabase, openStore, schemaVersion } from './index.ts';
-import { tempDir } from './test-support.ts';
+import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 describe('openStore and versioned migrations', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.remove());
+  const tmp = useTempDir('store-');
 
   it('creates the data directory and an empty database at the latest schema, with WAL and FULL sync', () => {
     const dataDir = join(tmp.dir, 'nested', 'data');
