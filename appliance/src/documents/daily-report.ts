@@ -1,7 +1,7 @@
 /**
- * The daily office report (A4 PDF): totals of one day broken down by sex, age group, district
- * of origin and intended occupation, each a row with a bar, and a small column chart of the
- * week. Counts only: no names or document numbers appear.
+ * The daily office report (A4 PDF): totals of one day broken down by every field the registration records
+ * (report-data.ts sections), each a row with a bar, and a small column chart of the week. Counts only: no names
+ * or document numbers appear. Sections flow onto further pages.
  */
 import type { Bucket, DailyReportData } from './report-data.ts';
 import { A4, type Pdf, pdfText, renderPdf } from './pdf-support.ts';
@@ -25,13 +25,9 @@ export function dailyReportPdf(data: DailyReportData, options: DailyReportOption
     doc.moveDown(0.8);
     weekChart(doc, data.lastSevenDays, left, doc.y, width, 110);
 
-    const sections: Array<[string, Bucket[]]> = [
-      ['By sex', data.bySex],
-      ['By age group (age on the day)', data.byAgeGroup],
-      ['By district of origin', data.byDistrict],
-      ['By intended occupation', data.byOccupation],
-    ];
-    for (const [title, buckets] of sections) {
+    for (const { title, buckets } of data.sections) {
+      // A section starts on a new page rather than leaving its heading alone at the foot of one.
+      if (doc.y + 16 + 12 * Math.min(buckets.length, 3) > A4.height - A4.margin) doc.addPage();
       doc.moveDown(0.8).font('Helvetica-Bold').fontSize(11).text(title, left, doc.y, { width });
       barRows(doc, buckets, data.total, left, width);
     }
@@ -41,8 +37,8 @@ export function dailyReportPdf(data: DailyReportData, options: DailyReportOption
       .fontSize(8)
       .fillColor('#444')
       .text(
-        'District of origin and intended occupation are not captured by the registration form yet: every registration is ' +
-          'counted as "not recorded" until they are. Age and sex come from the machine-readable zone of the travel document.',
+        'Sex, age and nationality come from the machine-readable zone of the travel document; the other sections from the details ' +
+          'the officer recorded. "not recorded": a registration saved without that detail; "none": an optional detail left empty.',
         left,
         doc.y,
         { width },
@@ -53,12 +49,13 @@ export function dailyReportPdf(data: DailyReportData, options: DailyReportOption
 }
 
 function barRows(doc: Pdf, buckets: Bucket[], total: number, left: number, width: number): void {
-  const labelW = 130;
+  const labelW = 260;
   const countW = 60;
   const barMax = width - labelW - countW - 10;
   for (const b of buckets) {
+    if (doc.y + 15 > A4.height - A4.margin) doc.addPage();
     const y = doc.y + 3;
-    doc.font('Helvetica').fontSize(9).fillColor('black').text(b.label, left, y, { width: labelW, lineBreak: false });
+    doc.font('Helvetica').fontSize(9).fillColor('black').text(pdfText(b.label), left, y, { width: labelW, height: 11, ellipsis: true, lineBreak: false });
     const w = total > 0 ? (b.count / total) * barMax : 0;
     if (w > 0) doc.rect(left + labelW, y, Math.max(w, 1), 9).fill(BAR);
     doc.fillColor('black').text(String(b.count), left + labelW + barMax + 10, y, { width: countW, align: 'right', lineBreak: false });

@@ -8,13 +8,16 @@ import { sniffImage } from '../barcodes/image-luminance.ts';
 import type { ReceiptFacts } from '../printing/receipt-facts.ts';
 import { DocumentErrors } from './document-errors.ts';
 import { A4, type Pdf, pdfText, qrPng, renderPdf } from './pdf-support.ts';
+import { languageName, type SlipRecord } from './slip-data.ts';
 
 /** A document-camera or phone photo of the passport page, JPEG or PNG; bigger files are refused, not shrunk. */
 export const MAX_DOCUMENT_PHOTO_BYTES = 4 * 1024 * 1024;
 
 export interface SlipOptions {
-  /** Fingerprint capture lands in a later issue; until then the slip says "not captured". */
+  /** A summary line for callers without the record (kept for older callers); `record` supersedes it. */
   fingerprints?: { captured: number; summary: string } | null;
+  /** What the registration recorded (slip-data.ts): fingers, details, approval, consent in its language. */
+  record?: SlipRecord | null;
   generatedAt: string;
   deviceId: string;
   /**
@@ -83,20 +86,41 @@ export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions)
     }
 
     y = Math.max(y, top + qrSize + 20) + 10;
-    doc.font('Helvetica-Bold').fontSize(12).text('Fingerprints', left, y);
-    const fp = options.fingerprints;
-    doc
-      .font('Helvetica')
-      .fontSize(10)
-      .text(fp ? pdfText(fp.summary) : 'Not captured. Fingerprint capture is not yet part of registration at this appliance.', left, doc.y + 4, {
-        width,
-      });
+    const record = options.record ?? null;
+    doc.x = left;
+    doc.y = y;
+    if (record) drawRecord(doc, record, left, width);
+    else {
+      doc.font('Helvetica-Bold').fontSize(12).text('Fingerprints', left, y);
+      const fp = options.fingerprints;
+      doc.font('Helvetica').fontSize(10).text(fp ? pdfText(fp.summary) : 'No fingerprint record was given for this slip.', left, doc.y + 4, { width });
+    }
 
     if (photo) drawDocumentPhoto(doc, photo, left, width);
 
-    doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Consent', left);
-    doc.font('Helvetica').fontSize(10).text(CONSENT_STATEMENT, left, doc.y + 4, { width, align: 'justify' });
+    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text('Consent', left);
+    const consent = record?.consent ?? null;
+    if (record && !consent) {
+      doc.font('Helvetica').fontSize(10).text('No consent is recorded for this registration.', left, doc.y + 4, { width });
+    } else if (consent) {
+      doc
+        .font('Helvetica')
+        .fontSize(9)
+        .text(
+          `${consent.given ? 'Given' : 'NOT given'} in ${languageName(consent.language)}, read out ${consent.readAt.slice(0, 16).replace('T', ' ')} UTC. The text the migrant agreed to:`,
+          left,
+          doc.y + 4,
+          { width },
+        );
+      doc.font('Helvetica').fontSize(9.5).text(pdfText(consent.text), left, doc.y + 3, { width, align: 'justify' });
+      if (consent.english) {
+        doc.font('Helvetica-Oblique').fontSize(8).fillColor('#444').text(`English text for the office file: ${pdfText(consent.english)}`, left, doc.y + 3, { width, align: 'justify' }).fillColor('black');
+      }
+    } else {
+      doc.font('Helvetica').fontSize(10).text(CONSENT_STATEMENT, left, doc.y + 4, { width, align: 'justify' });
+    }
 
+    if (doc.y + 60 + 70 > A4.height - A4.margin) doc.addPage();
     const sigY = doc.y + 60;
     const colW = (width - 40) / 2;
     for (const [i, label] of ['Signature or thumbprint of the migrant', 'Signature and stamp of the officer'].entries()) {
@@ -118,6 +142,107 @@ export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions)
       )
       .fillColor('black');
   });
+}
+
+const FINGER_WORDS: Record<string, string> = { thumb: 'thumb', index: 'index finger', middle: 'middle finger', ring: 'ring finger', little: 'little finger' };
+const fingerName = (f: string): string => {
+  const [side, digit] = f.split('-');
+  return `${side === 'left' ? 'Left' : 'Right'} ${FINGER_WORDS[digit ?? ''] ?? digit}`;
+};
+const WARNING_WORDS: Record<string, string> = {
+  HOLDER_UNDER_18: 'holder under the minimum age',
+  BIRTH_DATE_UNKNOWN: 'date of birth not given in full',
+  DOCUMENT_EXPIRED: 'expired document',
+  SPECIMEN_DOCUMENT: 'specimen document (UTO)',
+  UNKNOWN_STATE: 'unknown issuing state or nationality',
+};
+const EDUCATION_WORDS: Record<string, string> = {
+  none: 'none',
+  primary: 'primary',
+  'secondary-o-level': 'secondary (O level)',
+  'secondary-a-level': 'secondary (A level)',
+  vocational: 'vocational',
+  tertiary: 'tertiary',
+};
+const PROVINCES_ZA: Record<string, string> = {
+  'ZA-LP': 'Limpopo', 'ZA-MP': 'Mpumalanga', 'ZA-GP': 'Gauteng', 'ZA-NW': 'North West', 'ZA-KZN': 'KwaZulu-Natal',
+  'ZA-FS': 'Free State', 'ZA-NC': 'Northern Cape', 'ZA-EC': 'Eastern Cape', 'ZA-WC': 'Western Cape',
+};
+const named = (name: string | null, code: string | null): string => (name && code ? `${name} (${code})` : (name ?? code ?? 'none'));
+
+/** Label/value rows, 9 pt, in one column or two (many short rows, e.g. ten fingers). */
+function pairRows(doc: Pdf, rows: Array<[string, string]>, left: number, width: number, columns: 1 | 2 = 1): void {
+  const colW = columns === 1 ? width : (width - 20) / 2;
+  const labelW = columns === 1 ? 110 : 95;
+  for (let i = 0; i < rows.length; i += columns) {
+    const y = doc.y + 2;
+    let bottom = y + 11;
+    for (const [j, row] of rows.slice(i, i + columns).entries()) {
+      if (!row) continue;
+      const x = left + j * (colW + 20);
+      doc.font('Helvetica-Bold').fontSize(9).text(row[0], x, y, { width: labelW });
+      doc.font('Helvetica').fontSize(9).text(pdfText(row[1]), x + labelW, y, { width: colW - labelW });
+      bottom = Math.max(bottom, doc.y);
+    }
+    doc.x = left;
+    doc.y = bottom;
+  }
+}
+
+/** Details, fingerprints and the supervisor's approval as recorded. */
+function drawRecord(doc: Pdf, r: SlipRecord, left: number, width: number): void {
+  doc.font('Helvetica-Bold').fontSize(12).text('Details recorded', left, doc.y);
+  const d = r.details;
+  if (!d) {
+    doc.font('Helvetica').fontSize(10).text('No details are recorded for this registration.', left, doc.y + 2, { width });
+  } else {
+    const rows: Array<[string, string]> = [
+      ['Home district', named(d.homeDistrictName, d.homeDistrict)],
+      ['Home province', named(d.homeProvinceName, d.homeProvince)],
+      ['Occupation', named(d.occupationTitle, `ISCO ${d.occupationIsco}`)],
+      ['Education', EDUCATION_WORDS[d.education] ?? d.education],
+      ['Employer', d.employerId ? named(d.employerName, d.employerId) : 'none chosen'],
+      ['Vacancy', d.vacancyId ? named(d.vacancyTitle, d.vacancyId) : 'none chosen'],
+      ['Destination', named(PROVINCES_ZA[d.destinationProvince] ?? null, d.destinationProvince)],
+      ['Language', languageName(r.migrantLanguage ?? d.language)],
+      ['Phone', d.phone ?? 'none given'],
+      ['Next of kin', `${d.nextOfKin.name} (${d.nextOfKin.relationship})${d.nextOfKin.phone ? `, ${d.nextOfKin.phone}` : ''}`],
+    ];
+    if (d.jobOffer) rows.push(['Job offer', `${d.jobOffer.position}, ${d.jobOffer.employerName}, until ${d.jobOffer.expires}`]);
+    doc.y += 3;
+    pairRows(doc, rows, left, width);
+  }
+
+  doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12).text('Fingerprints', left, doc.y);
+  if (r.fingers.length === 0) {
+    doc.font('Helvetica').fontSize(10).text('No fingerprints are recorded for this registration.', left, doc.y + 2, { width });
+  } else {
+    const captured = r.fingers.filter((f) => f.status === 'captured').length;
+    const excepted = r.fingers.length - captured;
+    doc.font('Helvetica').fontSize(9).text(`${captured} captured, ${excepted} excepted with a supervisor's approval.`, left, doc.y + 2, { width });
+    doc.y += 2;
+    pairRows(
+      doc,
+      r.fingers.map((f): [string, string] => [
+        fingerName(f.finger),
+        f.status === 'captured'
+          ? `captured${f.quality !== null ? `, quality ${f.quality}/100` : ''}`
+          : `not taken: ${f.reason ?? 'exception'}; approved by ${f.approvedBy ?? 'unknown'}`,
+      ]),
+      left,
+      width,
+      r.fingers.length > 4 ? 2 : 1,
+    );
+  }
+
+  if (r.approval) {
+    const what = r.approval.warnings.map((w) => WARNING_WORDS[w] ?? w).join(', ');
+    doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12).text('Supervisor approval', left, doc.y);
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text(pdfText(`Approved by ${r.approval.supervisor} on ${r.approval.at.slice(0, 16).replace('T', ' ')} UTC: ${what}.`), left, doc.y + 2, { width });
+  }
 }
 
 /** The page photo under the fingerprint summary, fitted into 260 × 150 pt so the slip stays one page. */

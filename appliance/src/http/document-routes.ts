@@ -4,6 +4,8 @@ import { ApplianceError } from '../errors.ts';
 import { StoreErrors } from '../store/errors.ts';
 import { renderDailyReportPdf, renderSlipPdf } from '../workers/cpu-jobs.ts';
 import { dailyReportData } from '../documents/report-data.ts';
+import { slipRecord } from '../documents/slip-data.ts';
+import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 import type { Store } from '../store/index.ts';
@@ -17,11 +19,15 @@ export interface DocumentRoutesOptions {
   printing: PrintingService;
   officeCode: string;
   now?: () => Date;
+  /** The details as recorded (registrations-details/); default: a repository on the store's connection. */
+  details?: Pick<DetailsRepository, 'recorded'>;
 }
 
 /** A4 PDFs: the registration slip for the office file and the daily office report. */
 export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = async (app, opts) => {
   const { store, printing } = opts;
+  const details = opts.details ?? new DetailsRepository({ db: store.connection });
+  const nameOf = (officerId: string) => app.auth?.officers.get(officerId)?.displayName;
   const now = opts.now ?? (() => new Date());
 
   app.get(
@@ -29,7 +35,9 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     {
       config: { access: 'officer' },
       schema: {
-        summary: 'A4 registration slip (PDF) for the office file: details, signed QR, consent, signature lines',
+        summary:
+          'A4 registration slip (PDF) for the office file: the document, the details (district, occupation, employer, vacancy…), each finger captured or excepted with its approving supervisor, ' +
+          "the supervisor's approval, the consent text in the language it was given, the signed QR and signature lines (finalized registrations; 409 otherwise)",
         tags: ['documents'],
         params: Type.Object({ id: Uuid }),
         response: { 200: Binary('application/pdf'), 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema },
@@ -39,7 +47,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       const registration = store.registrations.get(request.params.id);
       if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${request.params.id} at this post`);
       const pdf = await renderSlipPdf(printing.facts(registration), {
-        fingerprints: null,
+        record: slipRecord(store.connection, registration, details.recorded(registration.id), nameOf),
         generatedAt: now().toISOString(),
         deviceId: printing.signer.deviceId,
       });

@@ -191,7 +191,7 @@ describe('printing, document and barcode routes (inject)', () => {
   });
 
   describe('PDF documents', () => {
-    it('renders the A4 slip with extractable text: name, office, masked number, consent, fingerprints not captured', async () => {
+    it('renders the A4 slip with extractable text: name, office, masked number, consent, what is not on record', async () => {
       const res = await app.inject({ method: 'GET', url: `/api/registrations/${moyo}/slip.pdf` });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('application/pdf');
@@ -200,7 +200,9 @@ describe('printing, document and barcode routes (inject)', () => {
       expect(text).toContain('Beitbridge Labour Migration Centre');
       expect(text).toContain('F****456');
       expect(text).not.toContain('FN123456');
-      expect(text).toMatch(/Not captured/);
+      // Finalized below the HTTP layer: no details, prints or consent on record, and the slip says so.
+      expect(text).toMatch(/No fingerprints are recorded for this registration/);
+      expect(text).toMatch(/No details are recorded for this registration/);
       expect(text).toMatch(/Consent/);
       expect(text).toMatch(/Signature or thumbprint of the migrant/);
       const page = PNG.sync.read(pdfFirstPagePng(res.rawPayload, dir, 'slip'));

@@ -10,6 +10,7 @@ import type { PrintingService } from '../printing/printing-service.ts';
 import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
 import { acceptImages, IMAGE_TYPES } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
+import { requireOfficer } from '../auth/index.ts';
 
 export interface PrintingRoutesOptions {
   printing: PrintingService;
@@ -66,7 +67,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
       schema: {
         summary: 'Print the migrant\'s receipt (finalized registrations only)',
         description:
-          'Idempotent for the original: asking again returns the existing job (200) instead of printing twice. ' +
+          "Idempotent for the original: asking again returns the existing job (200) instead of printing twice. Without `language`, in the migrant's language (the registration's migrantLanguage; English when none). " +
           '`copy: true` prints an extra copy marked COPY (202).',
         tags: ['printing'],
         params: IdParams,
@@ -77,11 +78,26 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     async (request, reply) => {
       const { job, created } = printing.requestReceipt({
         registrationId: request.params.id,
-        language: request.body.language ?? 'en',
+        ...(request.body.language ? { language: request.body.language } : {}),
         ...(request.body.copy !== undefined ? { copy: request.body.copy } : {}),
       });
       return reply.status(created ? 202 : 200).send(job);
     },
+  );
+
+  app.post(
+    '/api/registrations/:id/reprint',
+    {
+      config: { access: 'officer' },
+      schema: {
+        summary: "Reprint a finalized registration's receipt from the queue: a copy marked COPY, in the migrant's language (audited)",
+        description: '409 REGISTRATION_NOT_FINALIZED for a draft. Each press queues one copy.',
+        tags: ['printing'],
+        params: IdParams,
+        response: { 202: PrintJobSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(printing.reprintReceipt(request.params.id, requireOfficer(request).officerId)),
   );
 
   app.get(

@@ -135,14 +135,34 @@ export class PrintingService {
    * The officer's "print receipt". Idempotent for the original: a second press returns the job
    * already there (a double tap prints once); `copy: true` asks for a marked copy.
    */
-  requestReceipt(input: { registrationId: string; language: ReceiptLanguage; copy?: boolean }): { job: PrintJob; created: boolean } {
+  requestReceipt(input: { registrationId: string; language?: ReceiptLanguage; copy?: boolean }): { job: PrintJob; created: boolean } {
     const registration = this.#opts.store.registrations.get(input.registrationId);
     if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${input.registrationId} at this post`);
     this.facts(registration); // REGISTRATION_NOT_FINALIZED unless finalized, before anything is queued
     const existing = this.jobs.forRegistration(input.registrationId);
     const original = existing.find((j) => !j.copy);
     if (original && !input.copy) return { job: original, created: false };
-    return { job: this.queue.enqueue({ ...input, copy: Boolean(input.copy && original) }), created: true };
+    // The migrant's one language (issue #14) unless the officer names another.
+    const language = input.language ?? registration.migrantLanguage ?? 'en';
+    return { job: this.queue.enqueue({ registrationId: input.registrationId, language, copy: Boolean(input.copy && original) }), created: true };
+  }
+
+  /**
+   * Reprint from the registrations queue: a copy (marked COPY) of a finalized registration's receipt in the
+   * migrant's language, queued and audited in one transaction. The original when none was ever queued.
+   */
+  reprintReceipt(registrationId: string, actor: string): PrintJob {
+    return this.#opts.store.transaction('printing.reprintReceipt', () => {
+      const { job } = this.requestReceipt({ registrationId, copy: true });
+      this.#opts.store.audit.append({
+        actor,
+        action: 'receipt.reprinted',
+        entityType: 'registration',
+        entityId: registrationId,
+        details: { jobId: job.id, copy: job.copy, language: job.language },
+      });
+      return job;
+    });
   }
 
   verify(qr: string): VerifyResult {

@@ -71,3 +71,25 @@ export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
     },
   };
 }
+
+const consentTexts = new Map<ReceiptLanguage, string>();
+
+/**
+ * The consent text exactly as the counter shows it to the migrant in `language` (ui/src/i18n/<language>.json,
+ * `consent.text`): the slip prints the text the migrant agreed to, in the language it was given.
+ */
+export function consentStatement(language: ReceiptLanguage): string {
+  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, `no consent language '${String(language)}'`);
+  let text = consentTexts.get(language);
+  if (text === undefined) {
+    try {
+      const tree = JSON.parse(readFileSync(new URL(`${language}.json`, CATALOGUE_DIR), 'utf8')) as { consent?: { text?: unknown } };
+      if (typeof tree.consent?.text !== 'string') throw new Error('consent.text is missing');
+      text = tree.consent.text;
+    } catch (err) {
+      throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the consent text for '${language}' cannot be read`, { language, cause: (err as Error).message });
+    }
+    consentTexts.set(language, text);
+  }
+  return text;
+}
