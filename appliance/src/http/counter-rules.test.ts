@@ -83,7 +83,6 @@ async function harness(rules?: RegistrationRules): Promise<Harness> {
     app,
     store,
     dataDir,
-    clock,
     inject: (opts, who = 'officer') => app.inject({ ...opts, headers: { ...opts.headers, cookie: cookies[who] } }),
     async advance(to) {
       clock.now = to;
