@@ -1,9 +1,9 @@
 /**
- * The receipt printer as a feature (devices/mrz-reader-feature.ts is the model): opens the
- * configured serial printer, or an EscPosSimulator on a pty pair when the config says
- * `simulator`, and publishes `device.state` for device 'printer' with the printer's own reason
- * ("paper out", "cover open"). Business code above sees print(doc) and states, never bytes.
- * A port that will not open or goes away (USB pulled) is retried with backoff.
+ * The receipt printer as a feature: the configured serial printer, or an EscPosSimulator behind the one simulator
+ * harness (stable link, unplug/replug) when the config says `simulator`, hosted by the one DeviceHost: a port that
+ * will not open or goes away (USB pulled, a port error) is reopened by path with backoff, and a printer that
+ * stops answering DLE EOT with its port open shows as 'unresponsive'. Publishes `device.state` for device
+ * 'printer' with the printer's own coded reason (paper out, cover open). Business code sees print(doc) and states.
  */
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import { PrintingErrors } from './printing-errors.ts';
@@ -12,7 +12,8 @@ import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
 import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
 import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
 import type { PaperWidth, ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
-import { openPtyPair, type PtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
+import { DeviceHost, type DeviceHostStateEvent } from '@lmc/firmware-bridge/device-host/device-host.ts';
+import { PtyDeviceHarness } from '@lmc/firmware-bridge/simulator/pty-device-harness.ts';
 import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
@@ -28,6 +29,8 @@ export interface PrinterFeatureOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** DLE EOT reply timeout passed to the driver. */
   statusTimeoutMs?: number;
+  /** Liveness probing while idle (default every 5 s; 2 failures = unresponsive). */
+  liveness?: { everyMs: number; failuresBeforeUnresponsive: number };
 }
 
 const REASONS: Record<string, string> = {
@@ -38,6 +41,14 @@ const REASONS: Record<string, string> = {
   [EscPosErrors.PRINTER_NOT_OPEN.code]: 'not connected',
 };
 
+const CONNECTION_FAULTS: ReadonlySet<string> = new Set([
+  EscPosErrors.PRINTER_TIMEOUT.code,
+  EscPosErrors.PRINTER_NOT_OPEN.code,
+  'TRANSPORT_CLOSED',
+  'TRANSPORT_WRITE_FAILED',
+  'TRANSPORT_OPEN_FAILED',
+]);
+
 export class PrinterFeature implements Feature, ReceiptPrinter {
   readonly name = 'receipt-printer';
   readonly #opts: PrinterFeatureOptions;
@@ -45,18 +56,13 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
   readonly #now: () => Date;
   readonly #readyListeners = new Set<() => void>();
   #state: DeviceStateEvent;
-  #driver: EscPosPrinterDriver | undefined;
-  #pair: PtyPair | undefined;
-  #simulator: EscPosSimulator | undefined;
-  #retry: NodeJS.Timeout | undefined;
-  #retryMs: number;
-  #stopping = false;
+  #host: DeviceHost<EscPosPrinterDriver> | undefined;
+  #harness: PtyDeviceHarness<EscPosSimulator> | undefined;
 
   constructor(options: PrinterFeatureOptions) {
     this.#opts = options;
     this.#log = options.logger ?? createLogger('device:printer');
     this.#now = options.now ?? (() => new Date());
-    this.#retryMs = options.reconnect?.minMs ?? 1000;
     const c = options.config;
     this.#state = {
       device: 'printer',
@@ -73,9 +79,13 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
   get simulated(): boolean {
     return this.#opts.config.transport === 'simulator';
   }
-  /** The simulated printer (paper out, cover open … for tests and training); undefined for real hardware. */
+  /** The simulated printer (paper out, cover open … for tests and training); undefined for real hardware or while unplugged. */
   get simulator(): EscPosSimulator | undefined {
-    return this.#simulator;
+    return this.#harness?.simulator;
+  }
+  /** The simulator harness (unplug/replug, line faults), when simulated. */
+  get harness(): PtyDeviceHarness<EscPosSimulator> | undefined {
+    return this.#harness;
   }
   get paperWidth(): PaperWidth {
     const c = this.#opts.config;
@@ -90,20 +100,25 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
 
   async start(): Promise<void> {
     const c = this.#opts.config;
-    this.#stopping = false;
     if (c.transport === 'none') {
-      this.#publish({ state: 'absent', reason: 'no receipt printer configured (devices.printer.transport = "none")' });
+      this.#publish({ state: 'absent', reason: 'no receipt printer configured (devices.printer.transport = "none")', code: 'DEVICE_NOT_CONFIGURED' });
       return;
     }
     let path: string;
     if (c.transport === 'simulator') {
-      this.#pair = await openPtyPair();
-      this.#simulator = await EscPosSimulator.onPty(this.#pair.simulatorPath, {
-        paperWidth: c.paperWidth,
+      const logger = createLogger('printer:sim', this.#log);
+      this.#harness = await PtyDeviceHarness.start<EscPosSimulator>({
+        linkName: 'usb-Simulated_EPSON_TM-T20_SIM0001-if00-port0',
         baudRate: c.baudRate,
-        logger: createLogger('printer:sim', this.#log),
+        logger,
+        async make(transport) {
+          const sim = new EscPosSimulator({ transport, paperWidth: c.paperWidth, baudRate: c.baudRate, logger });
+          await sim.start();
+          return sim;
+        },
+        stop: (sim) => sim.stop(),
       });
-      path = this.#pair.devicePath;
+      path = this.#harness.devicePath;
       this.#state = { ...this.#state, transportId: `simulator:${path}` };
       this.#log.warn({ path, paperWidth: c.paperWidth }, 'receipt printer is SIMULATED (no devices.printer path configured)');
     } else {
@@ -116,86 +131,86 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
       ...(this.#opts.statusTimeoutMs ? { statusTimeoutMs: this.#opts.statusTimeoutMs } : {}),
       logger: this.#log,
     });
-    this.#driver = driver;
     driver.on('state', (e) => this.#onDriverState(e));
-    await this.#connect();
+    this.#host = new DeviceHost<EscPosPrinterDriver>({
+      name: 'receipt printer',
+      logger: this.#log,
+      reconnect: this.#opts.reconnect ?? { minMs: 1000, maxMs: 15_000 },
+      ...(this.#opts.liveness ? { liveness: this.#opts.liveness } : {}),
+      device: {
+        async open() {
+          await driver.open();
+          return driver;
+        },
+        close: (d) => d.close(),
+        watch(d, lost) {
+          const onState = (e: PrinterStateEvent) => {
+            if (e.state === 'disconnected') lost('port closed');
+          };
+          d.on('state', onState);
+          return () => d.off('state', onState);
+        },
+        probe: (d) => d.probe(),
+      },
+    });
+    this.#host.on('state', (e) => this.#onHostState(e, driver));
+    await this.#host.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
-    clearTimeout(this.#retry);
-    this.#retry = undefined;
-    await this.#driver?.close().catch(() => undefined);
-    this.#driver = undefined;
-    await this.#simulator?.stop().catch(() => undefined);
-    this.#simulator = undefined;
-    await this.#pair?.close();
-    this.#pair = undefined;
+    await this.#host?.stop().catch(() => undefined);
+    this.#host = undefined;
+    await this.#harness?.close().catch(() => undefined);
+    this.#harness = undefined;
   }
 
   /** Prints one receipt; resolves when the printer confirmed it, throws the driver's coded errors. */
   async print(doc: ReceiptDocument): Promise<PrintResult> {
-    const driver = this.#driver;
-    if (!driver) {
+    const host = this.#host;
+    if (!host) {
       throw new ApplianceError(PrintingErrors.PRINTER_ABSENT.code, 'No receipt printer is configured on this appliance.');
     }
-    if (!driver.isOpen) {
-      await this.#connect();
-      if (!driver.isOpen) {
-        throw new ApplianceError(EscPosErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');
-      }
+    if (!host.driver?.isOpen) {
+      throw new ApplianceError(EscPosErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');
     }
-    return driver.print(doc);
+    return host.use((d) => d.print(doc), { waitMs: 120_000 });
   }
 
-  /** Opens the port and reads the status once (so the first state carries a reason); retries on failure. */
-  async #connect(): Promise<void> {
-    const driver = this.#driver;
-    if (!driver || this.#stopping) return;
-    clearTimeout(this.#retry);
-    this.#retry = undefined;
-    try {
-      await driver.open();
-      await driver.status();
-      this.#retryMs = this.#opts.reconnect?.minMs ?? 1000;
-    } catch (err) {
-      const reason = isApplianceError(err) ? (REASONS[err.code] ?? err.message) : 'port cannot be opened';
-      if (!driver.isOpen) {
-        this.#publish({ state: 'error', reason });
-        this.#scheduleReconnect();
-      }
-    }
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#stopping || this.#retry) return;
-    const wait = this.#retryMs;
-    this.#retryMs = Math.min(wait * 2, this.#opts.reconnect?.maxMs ?? 15_000);
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.#connect();
-    }, wait);
-    this.#retry.unref();
-  }
-
-  #onDriverState(e: PrinterStateEvent): void {
-    if (e.state === 'disconnected') {
-      this.#publish({ state: 'disconnected', reason: 'port closed' });
-      this.#scheduleReconnect();
+  #onHostState(e: DeviceHostStateEvent, driver: EscPosPrinterDriver): void {
+    if (e.state === 'busy') return;
+    if (e.state === 'connected') {
+      // Read the status once, so the state carries the printer's own reason (paper out …) and listeners resume.
+      driver.status().catch((err: unknown) => this.#log.debug({ code: isApplianceError(err) ? err.code : undefined }, 'status after connect failed'));
       return;
     }
     if (e.state === 'error') {
-      this.#publish({ state: 'error', reason: (e.error && REASONS[e.error.code]) ?? e.error?.message ?? 'printer error' });
+      const reason = e.code && REASONS[e.code] ? REASONS[e.code] : (e.reason ?? 'port cannot be opened');
+      this.#publish({ state: 'error', reason, ...(e.code && REASONS[e.code] ? { code: e.code } : {}) });
       return;
     }
-    this.#publish({ state: 'connected', ...(e.status?.paperNearEnd ? { reason: 'paper near end' } : {}) });
+    this.#publish({ state: e.state, ...(e.reason ? { reason: e.reason } : {}), ...(e.code ? { code: e.code } : {}) });
+  }
+
+  #onDriverState(e: PrinterStateEvent): void {
+    // Connection changes come from the host; the driver speaks here for the printer's own status.
+    if (e.state === 'disconnected') return;
+    const hostState = this.#host?.state;
+    if (hostState !== 'connected' && hostState !== 'busy') return;
+    if (e.state === 'error') {
+      // No answer or a failed write is the connection's business (the host: unresponsive, disconnected); the
+      // printer's own faults (paper, cover, off-line) are published here.
+      if (!e.error || CONNECTION_FAULTS.has(e.error.code)) return;
+      this.#publish({ state: 'error', reason: REASONS[e.error.code] ?? e.error.message, code: e.error.code });
+      return;
+    }
+    this.#publish({ state: 'connected', ...(e.status?.paperNearEnd ? { reason: 'paper near end', code: 'PRINTER_PAPER_NEAR_END' } : {}) });
     if (e.status) for (const l of this.#readyListeners) l();
   }
 
-  #publish(change: Pick<DeviceStateEvent, 'state'> & { reason?: string }): void {
-    const { reason: _old, ...rest } = this.#state;
+  #publish(change: Pick<DeviceStateEvent, 'state'> & { reason?: string; code?: string }): void {
+    const { reason: _old, code: _oldCode, ...rest } = this.#state;
     const next = { ...rest, ...change, at: this.#now().toISOString() };
-    if (next.state === this.#state.state && next.reason === this.#state.reason) return;
+    if (next.state === this.#state.state && next.reason === this.#state.reason && next.code === this.#state.code) return;
     this.#state = next;
     this.#opts.bus.publish('device.state', this.#state);
   }

@@ -71,6 +71,8 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   readonly #writeTimeoutMs: number;
   /** True while a job holds the lock: status() then answers from what is known instead of waiting behind it. */
   #printing = false;
+  /** Queries and jobs queued or running on the lock. */
+  #active = 0;
   #lastStatus: PrinterStatus | undefined;
 
   constructor(options: EscPosPrinterDriverOptions) {
@@ -139,14 +141,18 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
 
   /** Liveness probe while idle (the device host): DLE EOT 1 answered within `timeoutMs`. */
   async probe(timeoutMs = 1000): Promise<boolean | undefined> {
-    const client = this.#status;
-    if (this.#printing || !this.isOpen || !client) return undefined;
-    try {
-      await client.request(1, timeoutMs);
-      return true;
-    } catch {
-      return false;
-    }
+    // Only when nothing else talks to the printer; a query or job that starts meanwhile waits for it (ms).
+    if (this.#active > 0 || !this.isOpen) return undefined;
+    return this.#exclusive(async () => {
+      const client = this.#status;
+      if (!client) return undefined;
+      try {
+        await client.request(1, timeoutMs);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   }
 
   print(doc: ReceiptDocument): Promise<PrintResult> {
@@ -243,7 +249,15 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
+    this.#active++;
+    const counted = async (): Promise<T> => {
+      try {
+        return await fn();
+      } finally {
+        this.#active--;
+      }
+    };
+    const run = this.#lock.then(counted, counted);
     this.#lock = run.catch(() => undefined);
     return run;
   }

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sampleReceipt } from '@lmc/firmware-bridge/escpos/sample-receipt.ts';
+import { type DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import { PrinterFeature } from './printer-feature.ts';
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('PrinterFeature on the device host (simulated printer over a real pty)', () => {
+  let feature: PrinterFeature | undefined;
+  afterEach(async () => {
+    await feature?.stop();
+    feature = undefined;
+  });
+
+  it('unplug → disconnected; replug behind the same path → connected and printing; a printer that stops answering → unresponsive', async () => {
+    const bus = new EventBus();
+    const states: DeviceStateEvent[] = [];
+    bus.subscribe('device.state', (s) => states.push(s));
+    feature = new PrinterFeature({
+      config: { transport: 'simulator', paperWidth: 80, baudRate: 115_200 },
+      bus,
+      reconnect: { minMs: 20, maxMs: 100 },
+      statusTimeoutMs: 1000,
+      liveness: { everyMs: 100, failuresBeforeUnresponsive: 2 },
+    });
+    await feature.start();
+    await until('connected', () => feature?.state.state === 'connected');
+    const harness = feature.harness!;
+
+    await harness.unplug();
+    await until('disconnected', () => feature?.state.state === 'disconnected');
+    expect(feature.state.code).toBe('DEVICE_NOT_CONNECTED');
+    await harness.replug();
+    await until('reconnected', () => feature?.state.state === 'connected');
+    await feature.print(sampleReceipt('ZLMC1:AFTER-REPLUG'));
+    expect(feature.simulator?.receipts()).toHaveLength(1);
+
+    harness.line?.mute(true);
+    await until('unresponsive', () => feature?.state.state === 'unresponsive');
+    expect(feature.state.code).toBe('DEVICE_UNRESPONSIVE');
+    harness.line?.mute(false);
+    await until('answers again', () => feature?.state.state === 'connected');
+    expect(states.map((s) => s.state)).toEqual(['connected', 'disconnected', 'connected', 'unresponsive', 'connected']);
+  });
+});
