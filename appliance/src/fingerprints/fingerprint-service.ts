@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import { HttpErrors } from '../http/http-errors.ts';
 import { StoreErrors } from '../store/errors.ts';
+import { RegistrationErrors } from '../registrations/registration-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
@@ -223,6 +224,8 @@ export class FingerprintService {
     if (registration.status === 'finalized' && !allowFinalized) {
       throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', { id });
     }
+    // A draft discarded by an officer or expired (registrations/counter-service.ts) takes no more prints.
+    if (registration.discarded) throw new ApplianceError(RegistrationErrors.REGISTRATION_DISCARDED.code, 'This draft was discarded; start a new registration.', { id });
     return registration;
   }
 
