@@ -26,6 +26,8 @@ export interface RequestOptions {
   background?: boolean;
   /** Extra headers (e.g. x-supervisor-approval). */
   headers?: Record<string, string>;
+  /** Sent even while the page unloads (autosave on reload or close). */
+  keepalive?: boolean;
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
@@ -34,7 +36,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   if (opts.background) headers['x-background'] = '1';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(opts.keepalive ? { keepalive: true } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   } catch {
     throw new ApiError(0, 'NETWORK', 'the appliance did not answer');
   }

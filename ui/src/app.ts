@@ -4,7 +4,8 @@ import { ApiError, api, whenSessionLost } from './api.ts';
 import { Header } from './components/header.ts';
 import { IdleOverlay } from './components/idle-overlay.ts';
 import { type Language, setLanguage, t } from './i18n/i18n.ts';
-import { connectLive, disconnectLive } from './live.ts';
+import { connectLive, disconnectLive, live } from './live.ts';
+import { useStore } from './state/store.ts';
 import { DocumentStep } from './screens/document-step.ts';
 import { errorText } from './screens/errors.ts';
 import { SimulateDrawer } from './components/simulate-drawer.ts';
@@ -49,6 +50,7 @@ export function App() {
   const [idle, setIdle] = useState<IdlePhase>({ phase: 'active' });
   const [, setLang] = useState<Language>('en');
   const [busy, setBusy] = useState(false);
+  const liveState = useStore(live);
 
   const go = useCallback((next: Current | null) => {
     setCurrent(next);
@@ -207,7 +209,7 @@ export function App() {
 
   return h(
     'div',
-    { class: 'app' },
+    { class: 'app', 'data-live': String(liveState.connected) },
     h(Header, { session: session === 'checking' ? null : session, onLanguage: changeLanguage, onSignOut: signOut }),
     error ? h('p', { class: 'message message-bad app-error', role: 'alert' }, error) : null,
     screen,

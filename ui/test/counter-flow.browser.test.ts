@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { generateMrz } from '@lmc/firmware-bridge/mrz/generate.ts';
@@ -43,12 +43,20 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   const fingerSim = (path: string, data: object) => page.request.post(`${url}/api/simulator/fingerprint/${path}`, { data }).then((r) => expect(r.status()).toBe(202));
   /** The migrant presses a finger when the reader asks (not an officer tap). */
   const press = async (personId: string, finger: string) => {
-    await page.locator(`[data-prompt="place-finger"]`).waitFor();
+    await page.locator(`[data-prompt="place-finger"]`).waitFor({ timeout: 30_000 });
     await fingerSim('place', { personId, finger, condition: 'normal' });
-    await page.locator('[data-prompt="lift-finger"]').waitFor();
+    // The image crosses the (fast simulated) serial line: seconds on a loaded 2-core box.
+    await page.locator('[data-prompt="lift-finger"]').waitFor({ timeout: 30_000 });
     await fingerSim('lift', {});
   };
   const currentId = async () => (JSON.parse((await page.evaluate(() => localStorage.getItem('bp.current'))) ?? '{}') as { id: string }).id;
+  /** Back to the queue whatever the last test left open (no cascade of failures), with the live socket up. */
+  const fromQueue = async () => {
+    await page.evaluate(() => localStorage.removeItem('bp.current'));
+    await page.reload();
+    await page.locator('[data-screen="queue"]').waitFor();
+    await page.locator('[data-live="true"]').waitFor();
+  };
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
   /**
@@ -94,6 +102,10 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     page.context().setDefaultTimeout(10_000);
   });
 
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await page.screenshot({ path: join(SHOTS, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) });
+  });
+
   afterAll(async () => {
     writeFileSync(join(SHOTS, 'tap-counts.json'), JSON.stringify(figures, null, 2));
     console.info(`tap counts: ${JSON.stringify(figures)}`);
@@ -130,6 +142,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     );
     await page.reload();
     await expect.poll(() => page.locator('.sync-slot').getAttribute('data-sync')).toBe('online');
+    await page.locator('[data-live="true"]').waitFor(); // scans arrive on the socket: wait for it before the next test scans
     await page.locator('.sync-slot').tap();
     await expect.poll(() => page.locator('[data-chip-details="sync"]').textContent()).toMatch(/online.*3 waiting/);
     await page.locator('.sync-slot').tap();
@@ -201,6 +214,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   }, 120_000);
 
   it('registers the same migrant again in ≤ 8 taps: banner says when, where and what; details prefilled to confirm', async () => {
+    await fromQueue();
     const f = await measure('returning registration', async () => {
       await tap('[data-action="new-registration"]');
       await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
@@ -213,9 +227,18 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       // The verification starts by itself; then whatever the plan still needs.
       await press('GA771204', 'right-index');
       await page.locator('[data-verify="match"]').waitFor();
-      while ((await page.locator('[data-action="continue"]').isDisabled()) && (await page.locator('[data-prompt="place-finger"]').count()) + (await page.locator('[data-action="cancel-capture"]').count()) > 0) {
-        const finger = (await page.locator('[data-finger][data-mark="next"]').first().getAttribute('data-finger')) ?? 'right-index';
-        await press('GA771204', finger);
+      // Whatever the plan still needs after the verification (the migrant presses each finger the reader asks for).
+      const nextFinger = () =>
+        page.evaluate(() => {
+          const go = document.querySelector<HTMLButtonElement>('[data-action="continue"]');
+          if (go && !go.disabled) return 'done';
+          return document.querySelector('[data-prompt="place-finger"]')?.getAttribute('data-prompt-finger') || null;
+        });
+      for (let i = 0; i < 3; i++) {
+        let next: string | null = null;
+        await expect.poll(async () => (next = await nextFinger()), { timeout: 15_000 }).toBeTruthy();
+        if (next === 'done') break;
+        await press('GA771204', next ?? 'right-index');
       }
       await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(false);
       await tap('[data-action="continue"]');
@@ -236,6 +259,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   }, 120_000);
 
   it('keeps the consent button on screen at 1024×600 in English, Shona and isiNdebele', async () => {
+    await fromQueue();
     await page.locator('[data-action="new-registration"]').tap();
     await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
     await scan({ sample: 2 });
@@ -252,6 +276,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       await page.locator(`[data-lang="${lang}"]`).tap();
       await page.locator(`[data-migrant-language="${lang}"]`).tap();
       await page.locator(`[data-consent-text="${lang}"]`).waitFor();
+      await legible(`consent-${lang}`); // chips and labels in Shona and Ndebele too
       const r = await page.evaluate(() => {
         const b = document.querySelector('[data-action="consent-given"]')?.getBoundingClientRect();
         const bar = document.querySelector('.action-bar')?.getBoundingClientRect();
@@ -281,7 +306,9 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await page.locator('[data-province="ZW-MN"]').tap();
     await page.locator('[data-district]').first().tap();
     await page.locator('[data-editor="phone"]').tap();
+    const typedSaved = page.waitForResponse((r) => r.url().endsWith('/details-draft') && r.request().method() === 'PATCH' && (r.request().postData() ?? '').includes('07712'));
     await page.keyboard.type('07712');
+    expect((await typedSaved).status()).toBe(200); // each field is saved as it is typed (no Continue)
     await expect.poll(() => page.locator('[data-autosave]').getAttribute('data-autosave')).toBe('saved');
     await page.reload();
     await page.locator('[data-screen="details"]').waitFor();
@@ -312,6 +339,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   });
 
   it('shows age and every warning at review, and needs a supervisor on this screen for a minor or a specimen passport', async () => {
+    await fromQueue();
     const minor = generateMrz({ format: 'TD3', issuingState: 'ZWE', nationality: 'ZWE', documentNumber: 'FM112233', surname: 'SIBANDA', givenNames: 'TINO', sex: 'M', birthDate: '110301', expiryDate: '310101' });
     await page.locator('[data-action="new-registration"]').tap();
     await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
@@ -324,10 +352,13 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       nextOfKin: { name: 'Rudo Sibanda', relationship: 'parent' }, language: 'nd', consent: { given: true, language: 'nd', readAt: new Date().toISOString() },
     };
     expect((await page.request.put(`${url}/api/registrations/${id}/details`, { data: details })).status()).toBe(200);
-    await page.reload();
-    await page.locator('[data-screen="document"]').waitFor();
-    await page.evaluate((rid) => localStorage.setItem('bp.current', JSON.stringify({ id: rid, step: 'review' })), id);
-    await page.reload();
+    await page.locator('[data-action="continue"]').tap();
+    await page.locator('[data-screen="fingerprints"]').waitFor();
+    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(false);
+    await page.locator('[data-action="continue"]').tap();
+    await page.locator('[data-screen="details"]').waitFor();
+    await expect.poll(() => page.locator('[data-missing]').getAttribute('data-missing')).toBe('');
+    await page.locator('[data-action="save-details"]').tap();
     await page.locator('[data-screen="review"]').waitFor();
     await expect.poll(() => page.locator('[data-summary="age"]').textContent()).toMatch(/^1[0-7] ⚠ under 18$/);
     await expect.poll(() => page.locator('[data-warning="HOLDER_UNDER_18"]').getAttribute('data-blocking')).toBe('true');
@@ -352,6 +383,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   }, 60_000);
 
   it('lists a specimen passport waiting for approval in the supervisor\'s queue, approved there', async () => {
+    await fromQueue();
     await page.locator('[data-action="new-registration"]').tap();
     await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
     await scan({ sample: 4 });
@@ -383,6 +415,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   });
 
   it('tells an unplugged reader in Shona from its code, with no English internal text, and the heading says it cannot read', async () => {
+    await fromQueue();
     await page.locator('[data-lang="sn"]').tap();
     await page.locator('[data-action="new-registration"]').tap();
     await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();

@@ -79,9 +79,14 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
     expect(await chip.getAttribute('class')).toMatch(/chip-bad/);
     const reason = (await appliance.mrz.state).reason ?? '';
     expect(reason.length).toBeGreaterThan(0);
-    expect(await chip.textContent()).toContain(reason);
-    // The document step says so in words, with the same reason, and still waits for a passport.
-    await expect.poll(() => page.locator('[data-screen="document"] .message-bad').first().textContent()).toContain(reason);
+    // The chip stays icon + state; a tap shows what to do, in words from the state, never the port's English reason.
+    await chip.click();
+    await expect.poll(() => page.locator('[data-chip-details="mrz"]').textContent()).toMatch(/Passport reader · (disconnected|fault)(The passport reader is unplugged|The passport reader has a fault)/);
+    await chip.click();
+    // The document step says so in words (its heading too), and still waits for a passport.
+    await expect.poll(() => page.locator('[data-screen="document"] [data-reader-down]').textContent()).toMatch(/The passport reader (is unplugged|has a fault).*type the MRZ by hand/);
+    await expect.poll(() => page.locator('[data-screen="document"] h2').textContent()).toBe('The passport reader is not ready');
+    expect(await page.evaluate(() => document.body.textContent)).not.toContain(reason);
     await page.waitForTimeout(300); // a late half-frame flush would show up by now
     await expect.poll(() => page.locator('[data-phase="waiting"]').count()).toBe(1);
     await expect.poll(() => page.locator('[data-banner]').count()).toBe(0);

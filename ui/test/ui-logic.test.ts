@@ -69,3 +69,47 @@ describe('kiosk origin guard', () => {
     expect(kioskOriginCheck('', 'http://127.0.0.1:8080')).toEqual({ ok: false, expected: '(none announced)' });
   });
 });
+
+describe('details form: next empty field, what is missing, the autosave body', async () => {
+  const { blankForm, changedFields, missingEditors, nextEditor } = await import('../src/state/details-form.ts');
+  const filled = { ...blankForm('sn'), homeProvince: 'ZW-MS', homeDistrict: 'ZW-MS-BEITBRIDGE', occupationIsco: '9211' };
+
+  it('moves from a field to the next empty one, skipping filled and passed optional ones, and ends at none', () => {
+    expect(nextEditor(blankForm('en'), 'home', new Set())).toBe('employer');
+    expect(nextEditor(filled, 'employer', new Set())).toBe('education');
+    expect(nextEditor({ ...filled, education: 'primary' }, 'education', new Set())).toBe('phone');
+    expect(nextEditor({ ...filled, education: 'primary' }, 'phone', new Set(['employer']))).toBe('kin');
+    const done = { ...filled, education: 'primary', kinName: 'RUDO', kinRelationship: 'spouse', consentGiven: true };
+    expect(nextEditor(done, 'consent', new Set(['employer', 'phone']))).toBeNull();
+  });
+
+  it('names the required fields still missing, in screen order', () => {
+    expect(missingEditors(blankForm('en'))).toEqual(['home', 'occupation', 'education', 'kin', 'consent']);
+    expect(missingEditors({ ...filled, education: 'none', kinName: ' ', kinRelationship: 'friend' })).toEqual(['kin', 'consent']);
+  });
+
+  it('sends only what changed; next of kin and consent as whole objects; a consent in the migrant language', () => {
+    const a = blankForm('en');
+    expect(changedFields(a, { ...a, phone: '077' })).toEqual({ phone: '077' });
+    expect(changedFields(a, { ...a, kinName: 'RUDO' })).toEqual({ nextOfKin: { name: 'RUDO', phone: null } });
+    expect(changedFields(a, { ...a, language: 'nd', consentGiven: true, consentReadAt: '2026-11-29T08:00:00Z' })).toEqual({
+      language: 'nd',
+      consent: { given: true, language: 'nd', readAt: '2026-11-29T08:00:00Z' },
+    });
+  });
+});
+
+describe('physical keyboard', async () => {
+  const { mapPhysicalKey } = await import('../src/state/physical-keys.ts');
+  const keys = new Set(['A', 'B', '1', 'SPACE', 'DELETE', '<']);
+  it('maps typed characters to the on-screen keys the field has, and nothing else', () => {
+    expect(mapPhysicalKey('a', keys)).toBe('A');
+    expect(mapPhysicalKey('1', keys)).toBe('1');
+    expect(mapPhysicalKey(' ', keys)).toBe('SPACE');
+    expect(mapPhysicalKey('Backspace', keys)).toBe('DELETE');
+    expect(mapPhysicalKey('<', keys)).toBe('<');
+    expect(mapPhysicalKey('z', keys)).toBeNull();
+    expect(mapPhysicalKey('Shift', keys)).toBeNull();
+    expect(mapPhysicalKey(' ', new Set(['1']))).toBeNull();
+  });
+});

@@ -20,7 +20,8 @@ export interface DeviceRoutesOptions {
 const DeviceState = Type.Object({
   device: Type.String(),
   state: Type.String(),
-  reason: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ description: 'English, for the technician' })),
+  code: Type.Optional(Type.String({ description: 'coded reason the UI translates, e.g. PRINTER_PAPER_OUT, PRINTER_PAPER_NEAR_END' })),
   simulated: Type.Boolean(),
   transportId: Type.String(),
   at: Type.String(),

@@ -56,7 +56,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
   const pending = useRef<{ fields: Record<string, unknown>; field: Editor } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const autosave = useRef(true);
-  const flush = useCallback(async () => {
+  const flush = useCallback(async (unloading = false) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     const p = pending.current;
@@ -64,7 +64,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     if (!p || !autosave.current) return;
     setSave('saving');
     try {
-      await api('PATCH', `/api/registrations/${id}/details-draft`, { fields: p.fields, step: 'details', field: p.field }, { background: true });
+      await api('PATCH', `/api/registrations/${id}/details-draft`, { fields: p.fields, step: 'details', field: p.field }, { background: true, keepalive: unloading });
       setSave('saved');
     } catch (err) {
       // An appliance without the draft route: the details are saved on Continue, as before.
@@ -74,7 +74,15 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
       } else setSave('failed');
     }
   }, [id]);
-  useEffect(() => () => void flush(), [flush]);
+  useEffect(() => {
+    // A reload or a closed tab while typing: what was typed still goes (keepalive outlives the page).
+    const onHide = () => void flush(true);
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      window.removeEventListener('pagehide', onHide);
+      void flush();
+    };
+  }, [flush]);
 
   const update = (patch: Partial<Form>, opts: { typing?: boolean } = {}) => {
     const before = formRef.current;
@@ -86,7 +94,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     if (Object.keys(fields).length === 0) return;
     pending.current = { fields: { ...pending.current?.fields, ...fields }, field: editor };
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void flush(), opts.typing ? 600 : 0);
+    timer.current = setTimeout(() => void flush(), opts.typing ? 400 : 0);
   };
 
   const open = (e: Editor) => {

@@ -167,7 +167,7 @@ export function FingerprintStep(props: { registration: Registration; previous: n
             h(FingerDiagram, { marks }),
             h(
               'div',
-              { class: `fp-prompt${prompt ? ` prompt-${prompt.prompt}` : ''}`, 'aria-live': 'assertive', 'data-prompt': prompt?.prompt ?? (running ? 'waiting' : 'idle') },
+              { class: `fp-prompt${prompt ? ` prompt-${prompt.prompt}` : ''}`, 'aria-live': 'assertive', 'data-prompt': prompt?.prompt ?? (running ? 'waiting' : 'idle'), 'data-prompt-finger': prompt?.finger ?? '' },
               promptText ??
                 (todo.length === 0 && plan.length > 0
                   ? `✓ ${t('fingerprints.allDone')}`

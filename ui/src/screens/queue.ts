@@ -138,7 +138,9 @@ export function Queue(props: { officeCode: string; supervisor: boolean; onNew: (
     const offs = [
       onRegistrationChanged(() => void load(true)),
       onLive<PrintJobEvent>('print:job', (e) => {
-        if (e.job.copy) setNotes((n) => ({ ...n, [e.job.registrationId]: t(`queue.copy.${e.job.status}`, { defaultValue: '' }) }));
+        if (!e.job.copy) return;
+        const why = e.job.status === 'failed' && e.job.lastError ? ` (${t(`printError.${e.job.lastError.code}`, { defaultValue: t('printError.other') })})` : '';
+        setNotes((n) => ({ ...n, [e.job.registrationId]: `${t(`queue.copy.${e.job.status}`, { defaultValue: '' })}${why}` }));
       }),
     ];
     return () => {

@@ -40,14 +40,19 @@ function primaryAction(): HTMLElement | null {
 }
 
 export function installPhysicalKeys(): void {
+  // Enter on a control the officer reached with Tab presses that control; after a tap, Enter means "go on".
+  let tabbing = false;
+  window.addEventListener('pointerdown', () => {
+    tabbing = false;
+  }, { capture: true });
   window.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab') tabbing = true;
     if (e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
     const el = e.target as HTMLElement | null;
     if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT')) return;
     const top = targets.at(-1);
     if (e.key === 'Enter') {
-      // A control reached with Tab keeps its own Enter; after a tap, Enter means "go on".
-      if (el?.matches('button:focus-visible, a:focus-visible')) return;
+      if (tabbing && el?.matches('button, a')) return;
       e.preventDefault();
       if (top?.onEnter) top.onEnter();
       else primaryAction()?.click();
