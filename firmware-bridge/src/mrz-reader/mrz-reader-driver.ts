@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { DeviceHost, type DeviceHostStateEvent } from '../device-host/device-host.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import {
   DEFAULT_INTER_BYTE_TIMEOUT_MS,
@@ -17,7 +18,8 @@ import { escapeBytes } from './mrz-wire.ts';
  * the frame parser and emits whole reads. The reader only talks, so there is no request lifecycle; the
  * lifecycle here is the connection: connecting → connected → (unplug) disconnected → retry with
  * exponential backoff until the factory's transport opens again → connected. Nothing above this class
- * sees bytes; parsing the lines (ICAO 9303) is the appliance's job.
+ * sees bytes; parsing the lines (ICAO 9303) is the appliance's job. The connection lifecycle is the one
+ * DeviceHost's, as for the fingerprint module and the printer.
  */
 /** 'reading': bytes of a read are arriving (a passport is on the glass); back to 'connected' when the read ends. */
 export type MrzReaderState = 'connecting' | 'connected' | 'reading' | 'disconnected' | 'error';
@@ -71,19 +73,13 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
   readonly #log: Logger;
   readonly #parser: FrameParser;
   #state: MrzReaderState | 'stopped' = 'stopped';
-  #running = false;
-  /** Bumped by start/stop so late completions of an old open attempt are ignored. */
-  #generation = 0;
-  #transport: ByteTransport | undefined;
-  #detach: (() => void) | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #backoffMs: number;
+  /** The connection lifecycle is the one device host's (open, error or close = lost, reopen with backoff). */
+  #host: DeviceHost<ByteTransport> | undefined;
 
   constructor(options: MrzReaderDriverOptions) {
     super();
     this.#factory = options.transportFactory;
     this.#reconnect = options.reconnect ?? { minMs: 250, maxMs: 5000 };
-    this.#backoffMs = this.#reconnect.minMs;
     this.#log = options.logger ?? createLogger('mrz-reader');
     this.#parser = new FrameParser({
       framing: options.framing ?? 'auto',
@@ -100,114 +96,83 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
   }
 
   get transportId(): string | undefined {
-    return this.#transport?.id;
+    return this.#host?.driver?.id;
   }
 
   /** Resolves after the first open attempt, whether or not a reader was there (state says which). */
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    this.#generation++;
-    this.#backoffMs = this.#reconnect.minMs;
-    this.#setState('connecting');
-    await this.#connect(this.#generation);
+    if (this.#host) return;
+    const factory = this.#factory;
+    const host = new DeviceHost<ByteTransport>({
+      name: 'MRZ reader',
+      logger: this.#log,
+      reconnect: this.#reconnect,
+      // The reader only talks: there is nothing to probe. A dead reader shows as no reads, not as a state.
+      device: {
+        async open() {
+          const t = factory();
+          await t.open();
+          return t;
+        },
+        close: (t) => t.close(),
+        watch: (t, lost) => this.#attach(t, lost),
+        permanent: (err) => isApplianceError(err) && PERMANENT_OPEN_ERRORS.has(err.code),
+      },
+    });
+    this.#host = host;
+    host.on('state', (e) => this.#onHostState(e));
+    await host.start();
   }
 
   /** Releases everything: retry timer, parser timer, the open port. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.#generation++;
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+    const host = this.#host;
+    if (!host) return;
     this.#parser.dispose();
-    const t = this.#transport;
-    this.#release();
-    if (t) await t.close().catch((err: unknown) => this.#log.debug({ err }, 'close on stop failed'));
-    this.#setState('disconnected', 'stopped');
+    await host.stop();
+    this.#host = undefined;
     this.#state = 'stopped';
   }
 
-  async #connect(generation: number): Promise<void> {
-    this.#retryTimer = undefined;
-    let transport: ByteTransport;
-    try {
-      transport = this.#factory();
-      await transport.open();
-    } catch (err) {
-      if (generation !== this.#generation) return;
-      this.#openFailed(err);
-      return;
+  #onHostState(e: DeviceHostStateEvent): void {
+    switch (e.state) {
+      case 'connecting':
+        this.#setState('connecting');
+        return;
+      case 'connected':
+        this.#log.info({ transport: this.transportId }, 'MRZ reader connected');
+        this.#setState('connected');
+        return;
+      case 'disconnected':
+        // Lost mid-read: what was pending is reported, never delivered as a read.
+        if (e.reason !== 'stopped') this.#parser.discard('reader disconnected mid-read');
+        this.#setState('disconnected', e.reason ?? 'port closed');
+        return;
+      case 'error':
+        this.#setState('error', e.reason ?? 'cannot open');
+        return;
+      default:
+        return;
     }
-    if (generation !== this.#generation) {
-      await transport.close().catch(() => {});
-      return;
-    }
-    this.#attach(transport);
-    this.#backoffMs = this.#reconnect.minMs;
-    this.#log.info({ transport: transport.id }, 'MRZ reader connected');
-    this.#setState('connected');
   }
 
-  #openFailed(err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err);
-    const code = isApplianceError(err) ? err.code : undefined;
-    if (code && PERMANENT_OPEN_ERRORS.has(code)) {
-      this.#log.error({ code }, `MRZ reader cannot be opened: ${reason}`);
-      this.#setState('error', reason);
-      return;
-    }
-    // First failure after start is an error worth showing; failures while waiting for a replug are expected.
-    if (this.#state === 'connecting') {
-      this.#log.warn({ code }, `MRZ reader not available, will retry: ${reason}`);
-      this.#setState('error', reason);
-    } else this.#log.debug({ code, retryInMs: this.#backoffMs }, `reopen failed: ${reason}`);
-    this.#scheduleRetry();
-  }
-
-  #scheduleRetry(): void {
-    if (!this.#running) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#reconnect.maxMs);
-    const generation = this.#generation;
-    this.#retryTimer = setTimeout(() => void this.#connect(generation), delay);
-  }
-
-  #attach(t: ByteTransport): void {
+  #attach(t: ByteTransport, lost: (reason: string) => void): () => void {
     const onData = (chunk: Buffer) => {
       this.#log.debug({ bytes: chunk.length }, `« ${escapeBytes(chunk)}`);
       this.#parser.push(chunk);
       if (this.#state === 'connected' && !this.#parser.idle) this.#setState('reading');
       else this.#settleReading();
     };
-    const onClose = (err?: Error) => this.#lost(t, err ? `port closed: ${err.message}` : 'port closed');
-    const onError = (err: Error) => this.#lost(t, `port error: ${err.message}`);
+    const onClose = (err?: Error) => lost(err ? `port closed: ${err.message}` : 'port closed');
+    const onError = (err: Error) => lost(`port error: ${err.message}`);
     t.on('data', onData);
     t.on('close', onClose);
     t.on('error', onError);
-    this.#transport = t;
-    this.#detach = () => {
+    return () => {
       t.off('data', onData);
       t.off('close', onClose);
       t.off('error', onError);
     };
-  }
-
-  #release(): void {
-    this.#detach?.();
-    this.#detach = undefined;
-    this.#transport = undefined;
-  }
-
-  /** The transport went away (unplug, pty closed, HID read error): drop it and start retrying. */
-  #lost(t: ByteTransport, reason: string): void {
-    if (this.#transport !== t || !this.#running) return;
-    this.#release();
-    this.#parser.discard('reader disconnected mid-read');
-    t.close().catch(() => {});
-    this.#log.warn({ transport: t.id }, `MRZ reader disconnected: ${reason}`);
-    this.#setState('disconnected', reason);
-    this.#scheduleRetry();
   }
 
   #onRead(r: FrameRead): void {
