@@ -7,12 +7,13 @@
  * Type-only imports of the layers: they import this module, and must not be evaluated through it.
  */
 import { ApplianceError as CodedError, type CodedErrorClass, type CodedErrorGuard, isApplianceError as isCoded } from '@lmc/core/errors.ts';
+import type { ChipErrors } from './chip/chip-errors.ts';
 import type { EscPosErrors } from './escpos/escpos-errors.ts';
 import type { FingerprintErrors } from './fingerprint/fingerprint-errors.ts';
 import type { MrzErrors } from './mrz/mrz-errors.ts';
 import type { DeviceErrors } from './transport/device-errors.ts';
 
-export type FirmwareBridgeErrorCode = keyof typeof DeviceErrors | keyof typeof MrzErrors | keyof typeof FingerprintErrors | keyof typeof EscPosErrors;
+export type FirmwareBridgeErrorCode = keyof typeof DeviceErrors | keyof typeof MrzErrors | keyof typeof FingerprintErrors | keyof typeof EscPosErrors | keyof typeof ChipErrors;
 
 export type ApplianceError = CodedError<FirmwareBridgeErrorCode>;
 export const ApplianceError: CodedErrorClass<FirmwareBridgeErrorCode> = CodedError;
