@@ -33,7 +33,9 @@ export const PREFIX = 'usr/lib/lmc';
 const RUNTIME_WORKSPACES = ['core', 'protocol', 'firmware-bridge', 'appliance', 'provisioning'];
 /** Files the bundles read at run time, relative to the install root (see core/src/runtime-paths.ts installRoot users). */
 const RUNTIME_FILES = ['ui/dist', 'ui/src/i18n', 'central/src/reference/seed'];
+/** Entry points that must be there; every other bundle scripts/build.mjs wrote into these dist folders goes too. */
 const BUNDLES = ['appliance/dist/main.js', 'appliance/dist/cpu-worker.js', 'appliance/dist/verify-audit.js', 'provisioning/dist/cli.js'];
+const BUNDLE_DIRS = ['appliance/dist', 'provisioning/dist'];
 
 const tty = process.stdout.isTTY === true;
 const started = Date.now();
@@ -104,6 +106,9 @@ function keep(src) {
   const base = src.split('/').at(-1);
   if (base === 'node_modules') return false; // nested packages are copied on their own, when in the closure
   if (base === 'obj.target' || base === '.deps' || base === 'test_extension.node') return false;
+  // Packages' own tests: not run on the appliance (and a *.test.ts here would be picked up by vitest in a checkout).
+  if (/^(test|tests|__tests__)$/.test(base) && statSync(src).isDirectory()) return false;
+  if (/\.(test|spec)\.[cm]?[jt]s$/.test(base)) return false;
   if (/\/prebuilds\/[^/]+$/.test(src) && statSync(src).isDirectory()) {
     return new RegExp(`(^|[-_])${process.platform}-${process.arch}$`).test(base) || base === `${process.platform}-${process.arch}`;
   }
@@ -170,9 +175,8 @@ export async function buildPackage() {
   install(process.execPath, join(lib, 'node/bin/node'), 0o755);
 
   step('bundles and run-time files');
-  for (const f of BUNDLES) {
-    install(join(root, f), join(lib, f), 0o644);
-    if (existsSync(join(root, `${f}.map`))) install(join(root, `${f}.map`), join(lib, `${f}.map`), 0o644);
+  for (const d of BUNDLE_DIRS) {
+    for (const f of readdirSync(join(root, d))) if (/\.js(\.map)?$/.test(f)) install(join(root, d, f), join(lib, d, f), 0o644);
   }
   for (const d of RUNTIME_FILES) cpSync(join(root, d), join(lib, d), { recursive: true });
   // The install root marker core/src/runtime-paths.ts installRoot() looks for (a package.json with workspaces).
