@@ -8,7 +8,8 @@
  * are resent unchanged. Key order as the triggers left it: type, payloadVersion, registration, fingerprints,
  * biometrics, details, returning (buildFinalizedRecord keeps it; the wire hash is over canonical JSON anyway).
  *
- * - `registration`: the appliance's registration as finalized, whole (document included).
+ * - `registration`: the appliance's registration as finalized, whole (document included), with the supervisor's
+ *   `approval` when the registration needed one (optional; added with issue #14, no version change).
  * - `fingerprints` + `biometrics`: only when the registration has any fingerprint record (a post without a reader
  *   has none): the capture summary and one reference per sealed blob; never a template, image or key.
  * - `details` + `returning`: only when the registration has details (every finalize through the HTTP layer; tools
@@ -56,6 +57,17 @@ export const FinalizedRegistrationSchema = Type.Object(
     finalizedAt: Type.String(),
     version: Type.Integer({ minimum: 1 }),
     document: Nullable(FinalizedDocumentSchema),
+    /**
+     * A supervisor's approval of this registration (issue #14): a holder under the office's minimum age, an expired,
+     * specimen or unknown-state document, a warning the office marks blocking. Present only when one was needed and
+     * given; optional within version 1 (the registration object has always allowed further members).
+     */
+    approval: Type.Optional(
+      Type.Object(
+        { supervisorId: Type.String({ minLength: 1 }), at: Type.String(), warnings: Type.Array(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: true },
 );

@@ -195,6 +195,9 @@ describe('the counter rules on the server (inject, real store)', () => {
       const approved = rows.findIndex((a) => a.action === 'registration.approved');
       expect(rows[approved]).toMatchObject({ actor: 'BBR-017', details: { officerId: 'BBR-020', warnings: ['HOLDER_UNDER_18'], age: 15 } });
       expect(rows[approved + 1]).toMatchObject({ action: 'registration.finalized', at: rows[approved]?.at });
+      // The central learns who approved it: the record queued with the finalize carries the approval.
+      const record = h.store.outbox.pending(10).find((e) => e.registrationId === id)?.payload as { registration: Record<string, unknown> };
+      expect(record.registration.approval).toEqual({ supervisorId: 'BBR-017', at: START.toISOString(), warnings: ['HOLDER_UNDER_18'] });
     });
 
     it('refuses an expired passport and the UTO specimen; a supervisor approves from the queue; the approval is void after a new document', async () => {
@@ -234,6 +237,8 @@ describe('the counter rules on the server (inject, real store)', () => {
       const res = await finalize(id);
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().registrationNumber).toBe(registrationNumber('BBR', id));
+      const record = h.store.outbox.pending(10).find((e) => e.registrationId === id)?.payload as { registration: Record<string, unknown> };
+      expect(Object.keys(record.registration)).toEqual(['id', 'officeCode', 'officerId', 'status', 'createdAt', 'updatedAt', 'finalizedAt', 'version', 'document']);
     });
 
     it('a supervisor cannot approve a registration they made themselves', async () => {

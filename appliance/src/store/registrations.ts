@@ -93,8 +93,20 @@ function asFinalized(r: RegistrationView): FinalizedRegistration {
     throw new ApplianceError(StoreErrors.REGISTRATION_NOT_FINALIZED.code, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
   }
   // The record carries the stored registration as it always has: not the counter's working state.
-  const { id, officeCode, officerId, createdAt, updatedAt, version, document } = r;
-  return { id, officeCode, officerId, status: r.status, createdAt, updatedAt, finalizedAt: r.finalizedAt, version, document };
+  // The supervisor's approval travels too (accountability for minors): only when there is one, so other records stay as they were.
+  const { id, officeCode, officerId, createdAt, updatedAt, version, document, approval } = r;
+  return {
+    id,
+    officeCode,
+    officerId,
+    status: r.status,
+    createdAt,
+    updatedAt,
+    finalizedAt: r.finalizedAt,
+    version,
+    document,
+    ...(approval ? { approval: { supervisorId: approval.supervisorId, at: approval.at, warnings: [...approval.warnings] } } : {}),
+  };
 }
 
 function requireCode(name: string, value: unknown): string {
