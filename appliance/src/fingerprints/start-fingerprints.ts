@@ -47,7 +47,8 @@ export async function startFingerprints(o: {
     await feature.start();
   } catch (err) {
     log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'fingerprint reader did not start');
-    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
+    const code = (err as { code?: string }).code;
+    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, ...(code ? { code } : {}), at: new Date().toISOString() });
   }
   const service = new FingerprintService({ device: feature, vault, store: o.store, bus: o.bus, plan: o.plan, logger: createLogger('fingerprints', log) });
   return {
