@@ -125,8 +125,9 @@ export async function benchBarcodeLoad(): Promise<string[]> {
       `| phone photo, decoded in the worker | ${fmt(photoP50, 0)} |`,
       `| 6000×6000 bomb, streamed and downscaled in the worker | ${fmt(bombP50, 0)} |`,
       `| 6000×6000 bomb the pre-worker way (pngjs RGBA + zxing on the event loop: the loop is blocked this long) | ${fmt(inlineMs, 0)} |`,
-      'Event-loop delay: perf_hooks.monitorEventLoopDelay at 1 ms resolution (each sample includes that 1 ms). Reader: one worker thread ' +
-        '(piscina), 4 waiting at most (more: 503 + Retry-After), 5 s a job, 40 MP cap read from the header, 2000 px working size.',
+      'Event-loop delay: perf_hooks.monitorEventLoopDelay at 1 ms resolution (each sample includes that 1 ms). Reader: the barcode lane of the ' +
+        'CPU pool (appliance/src/workers/cpu-pool.ts: one of its threads), 4 waiting at most (more: 503 + Retry-After), 5 s a job, 40 MP cap ' +
+        'read from the header, 2000 px working size.',
     ];
   } finally {
     await app.close();

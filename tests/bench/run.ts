@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   out.push('', ...(await (await import('./sign-in-load.ts')).benchSignInLoadLines()));
   out.push('', ...(await import('./ui-latency.ts').then(async (u) => u.formatUiLatency(await u.benchUiLatency()))));
   out.push('', ...(await (await import('./barcode-load.ts')).benchBarcodeLoad()));
+  out.push('', ...(await (await import('./event-loop.ts')).benchEventLoop()));
   console.log(out.join('\n'));
 }
 

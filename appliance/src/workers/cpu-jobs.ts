@@ -13,7 +13,7 @@
  * barcode photos are untrusted uploads and never get more than one thread.
  */
 import type { GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
-import type { BatchRecordInput, EncodeBatchOptions, EncodedBatch } from '@lmc/protocol/batch.ts';
+import { type BatchRecord, type BatchRecordInput, type EncodeBatchOptions, type EncodedBatch, EVENT_REGISTRATION_FINALIZED } from '@lmc/protocol/batch.ts';
 import type { DailyReportOptions } from '../documents/daily-report.ts';
 import type { SlipOptions } from '../documents/registration-slip.ts';
 import type { DailyReportData } from '../documents/report-data.ts';
@@ -69,6 +69,14 @@ export async function encodeBatchInPool(
   options: EncodeBatchOptions,
   pool: CpuPool = sharedCpuPool(),
 ): Promise<EncodedBatch> {
-  const encoded = await run('batches', 'batch.encode', { records, options }, pool);
-  return { ...encoded, body: asBuffer(encoded.body) };
+  const { contentHashes, batch, ...encoded } = await run('batches', 'batch.encode', { records, options }, pool);
+  const sent = records.map((r, i): BatchRecord => ({
+    id: r.id,
+    eventType: EVENT_REGISTRATION_FINALIZED,
+    officeCode: r.officeCode,
+    finalizedAt: r.finalizedAt,
+    payload: r.payload,
+    contentHash: contentHashes[i] as string,
+  }));
+  return { ...encoded, batch: { ...batch, records: sent }, body: asBuffer(encoded.body) };
 }

@@ -8,7 +8,7 @@
  * Inputs and outputs cross threads by structured clone: a Buffer arrives as a plain Uint8Array (asBuffer
  * restores it without copying), a KeyObject arrives as a KeyObject.
  */
-import { type BatchRecordInput, type EncodeBatchOptions, type EncodedBatch, encodeBatch } from '@lmc/protocol/batch.ts';
+import { type Batch, type BatchRecordInput, type EncodeBatchOptions, type EncodedBatch, encodeBatch } from '@lmc/protocol/batch.ts';
 import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
 import type { GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
@@ -33,11 +33,17 @@ export interface CpuTasks {
   'document.slip': { input: { facts: ReceiptFacts; options: SlipOptions }; output: Uint8Array };
   /** The A4 daily office report (documents/daily-report.ts). */
   'document.daily-report': { input: { data: DailyReportData; options: DailyReportOptions }; output: Uint8Array };
-  /** A signed gzip batch (protocol/src/batch.ts encodeBatch: JSON, gzip, frame, Ed25519 signature). */
-  'batch.encode': { input: { records: readonly BatchRecordInput[]; options: EncodeBatchOptions }; output: EncodedBatch };
+  /**
+   * A signed gzip batch (protocol/src/batch.ts encodeBatch: JSON, gzip, frame, Ed25519 signature). The records
+   * do not travel back (the caller has them; cloning ~1 MB of objects would cost the event loop what the pool
+   * saves): only the batch's other fields and each record's content hash.
+   */
+  'batch.encode': { input: { records: readonly BatchRecordInput[]; options: EncodeBatchOptions }; output: EncodedBatchWithoutRecords };
 }
 
 export type CpuTaskKind = keyof CpuTasks;
+
+export type EncodedBatchWithoutRecords = Omit<EncodedBatch, 'batch'> & { batch: Omit<Batch, 'records'>; contentHashes: string[] };
 
 export const cpuTaskHandlers = {
   /** CpuPool.warm(): nothing, once the worker has loaded. */
@@ -52,6 +58,8 @@ export const cpuTaskHandlers = {
   'document.daily-report': async ({ data, options }) => dailyReportPdf(data, options),
   'batch.encode': async ({ records, options }) => {
     const blobs = options.blobs?.map((b: FrameBlob) => ({ ...b, data: asBuffer(b.data) }));
-    return encodeBatch(records, { ...options, ...(blobs ? { blobs } : {}) });
+    const { batch, ...encoded } = encodeBatch(records, { ...options, ...(blobs ? { blobs } : {}) });
+    const { records: sent, ...rest } = batch;
+    return { ...encoded, batch: rest, contentHashes: sent.map((r) => r.contentHash) };
   },
 } satisfies { [K in CpuTaskKind]: (input: CpuTasks[K]['input']) => Promise<CpuTasks[K]['output']> } & TaskHandlers;
