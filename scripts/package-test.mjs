@@ -12,7 +12,7 @@
 //  5. a closing "N passed, N failed" line; exit 1 on any failure.
 // Needs root (chroot, mounts) and mmdebstrap (apt-get install mmdebstrap); ~5 min the first time, ~3 min cached.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -163,13 +163,16 @@ try {
   check('users lmc and lmc-kiosk exist', () => inRoot(['getent', 'passwd', 'lmc', 'lmc-kiosk']).stdout.trim().replace(/\n/g, '; '));
   check('/var/lib/lmc, /etc/lmc and the config belong to lmc', () => {
     ownedByLmc('var/lib/lmc');
-    ownedByLmc('etc/lmc');
+    ownedByLmc('etc/lmc/appliance.config.json');
+    assert(statSync(join(chroot, 'etc/lmc')).uid === statSync(join(chroot, 'etc/lmc/appliance.config.json')).uid, '/etc/lmc is not lmc\'s');
     assert((statSync(join(chroot, 'var/lib/lmc')).mode & 0o777) === 0o700, '/var/lib/lmc is not 0700');
   });
   check('lmc-provision is on the PATH', () => inRoot(['lmc-provision', '--version']).stdout.trim());
   check('both units are enabled', () => {
-    assert(existsSync(join(chroot, 'etc/systemd/system/multi-user.target.wants/lmc-appliance.service')), 'lmc-appliance not enabled');
-    assert(existsSync(join(chroot, 'etc/systemd/system/graphical.target.wants/lmc-kiosk.service')), 'lmc-kiosk not enabled');
+    // Links to absolute paths inside the root: lstat, not stat (which would follow them on the host).
+    const enabled = (p) => lstatSync(join(chroot, p), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    assert(enabled('etc/systemd/system/multi-user.target.wants/lmc-appliance.service'), 'lmc-appliance not enabled');
+    assert(enabled('etc/systemd/system/graphical.target.wants/lmc-kiosk.service'), 'lmc-kiosk not enabled');
   });
   check('systemd-analyze verify lmc-appliance.service (installed)', () => {
     const r = inRoot(['systemd-analyze', 'verify', '/lib/systemd/system/lmc-appliance.service'], { allowFail: true });
