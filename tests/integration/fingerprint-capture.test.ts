@@ -282,6 +282,10 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     expect(same).toMatchObject({ decision: 'match', againstRegistrationId: first });
     expect(same.comparisons).toHaveLength(1); // the first matching finger decides
     expect(same.comparisons[0]).toMatchObject({ finger: 'right-index', match: true });
+    // The verification capture is that finger's capture (issue #14 item 3): it is not read again for the registration.
+    const fingers = (await inject('GET', `/api/registrations/${returning}/fingerprints`)).json().fingers as Array<{ finger: string; status: string }>;
+    expect(fingers.find((f) => f.finger === 'right-index')?.status).toBe('captured');
+    expect(fingers.find((f) => f.finger === 'left-index')?.status).toBe('pending');
 
     const impostor = newRegistration('ZW1234567');
     const other = await verify(impostor, 'kudzai');

@@ -15,6 +15,8 @@ import type { WorkflowKind } from './fingerprint-events.ts';
 import type { ExceptionReason, FingerName } from './fingers.ts';
 import type { FingerRecord, TemplateVault } from './template-vault.ts';
 import { runVerification, type VerificationResult } from './verification.ts';
+import type { FingerCaptureResult } from './finger-capture.ts';
+import { encodeFingerprintPng } from '../workers/cpu-jobs.ts';
 import { WorkflowEvents } from './workflow-events.ts';
 
 export interface WorkflowStatus {
@@ -114,7 +116,9 @@ export class FingerprintService {
     const format = reader.info().templateFormat;
     let against: { id: string; references: ReturnType<TemplateVault['referenceTemplates']> } | undefined;
     for (const earlier of this.#o.store.registrations.findByDocument(doc.issuingState, doc.documentNumber)) {
-      if (earlier.id === registrationId) continue;
+      // Only a finalized earlier registration is a reference (the returning-migrant rule): never another open draft,
+      // which may hold this very counter's verification capture.
+      if (earlier.id === registrationId || earlier.status !== 'finalized') continue;
       const references = this.#o.vault.referenceTemplates(earlier.id).filter((r) => r.templateFormat === format);
       if (references.length > 0) {
         against = { id: earlier.id, references };
@@ -128,7 +132,22 @@ export class FingerprintService {
     }
     const fingers = against.references.map((r) => r.finger);
     const { status, controller, events } = this.#claim(registrationId, 'verify', fingers);
-    const run = runVerification({ reader, plan: this.#o.plan, references: against.references, signal: controller.signal, events });
+    // A live capture of a planned finger at the plan's quality counts as that finger's capture: it is not read again.
+    const keep = async (finger: FingerName, live: FingerCaptureResult): Promise<void> => {
+      if (!live.best || !live.accepted || !this.#o.plan.fingers.includes(finger)) return;
+      const imagePng = this.#o.plan.storeImages ? await encodeFingerprintPng(live.best.image) : undefined;
+      this.#o.vault.saveCapture({
+        registrationId,
+        finger,
+        quality: live.best.quality,
+        attempts: live.attempts,
+        templateFormat: format,
+        template: live.best.template,
+        ...(imagePng ? { imagePng } : {}),
+        actor,
+      });
+    };
+    const run = runVerification({ reader, plan: this.#o.plan, references: against.references, signal: controller.signal, events, keep });
     const result = await this.#track(status, controller, events, run, against.id);
     const outcome: VerificationOutcome = { ...result, workflowId: status.workflowId, registrationId, againstRegistrationId: against.id };
     this.#o.vault.recordVerification({

@@ -1,7 +1,7 @@
 import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
 import type { VerificationComparison } from './fingerprint-events.ts';
-import { capturePlannedFinger } from './finger-capture.ts';
+import { type FingerCaptureResult, capturePlannedFinger } from './finger-capture.ts';
 import type { FingerName } from './fingers.ts';
 import type { ReferenceTemplate } from './template-vault.ts';
 import type { WorkflowEvents } from './workflow-events.ts';
@@ -13,6 +13,11 @@ export interface VerificationInput {
   references: readonly ReferenceTemplate[];
   signal: AbortSignal;
   events: WorkflowEvents;
+  /**
+   * Each live capture, before it is compared: the service keeps it as that finger's capture of the registration, so
+   * a returning migrant's finger is not read twice (issue #14 item 3).
+   */
+  keep?: (finger: FingerName, live: FingerCaptureResult) => Promise<void> | void;
 }
 
 export interface VerificationResult {
@@ -46,6 +51,7 @@ export async function runVerification(i: VerificationInput): Promise<Verificatio
         i.events.finger({ finger, outcome: 'failed', quality: null, attempts: live.attempts });
         continue;
       }
+      await i.keep?.(finger, live);
       const { match, score } = await i.reader.verify(live.best.template, reference.template);
       comparisons.push({ finger, quality: live.best.quality, match, score });
       i.events.finger({ finger, outcome: live.accepted ? 'captured' : 'low-quality', quality: live.best.quality, attempts: live.attempts });
