@@ -78,12 +78,12 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
         const body = el.closest('p, dd, blockquote, .detail-value, .field-value, .message, .banner, .fp-prompt');
         if (px < (body ? 16 : 14)) small.push(`${n.textContent.trim().slice(0, 30)} ${px}px${body ? ' (body)' : ''}`);
       }
-      const cut = [...document.querySelectorAll('.chip')].filter((c) => c.scrollWidth > c.clientWidth + 1 || [...c.querySelectorAll('*')].some((x) => getComputedStyle(x).textOverflow === 'ellipsis')).map((c) => c.textContent);
+      const cut = [...document.querySelectorAll('.chip, .brand, .who')].filter((c) => c.scrollWidth > c.clientWidth + 1 || [...c.querySelectorAll('*')].some((x) => getComputedStyle(x).textOverflow === 'ellipsis')).map((c) => c.textContent);
       const h1 = document.querySelector('main h1');
       return { small, cut, heading: h1?.textContent ?? null, focused: document.activeElement === h1, scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth };
     });
     expect(r.small, `${name}: text below 14/16 px`).toEqual([]);
-    expect(r.cut, `${name}: device chips cut`).toEqual([]);
+    expect(r.cut, `${name}: device chips, post or officer cut`).toEqual([]);
     expect(r.heading, `${name}: heading`).toBeTruthy();
     expect(r.scroll, `${name}: horizontal scroll`).toBeLessThanOrEqual(0);
     if (opts.focusHeading) await expect.poll(() => page.evaluate(() => document.activeElement === document.querySelector('main h1')), `${name}: focus on the heading`).toBe(true);
@@ -377,10 +377,21 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await expect.poll(() => page.locator('[data-approved-by]').getAttribute('data-approved-by')).toBe(SUPERVISOR.officerId);
     await expect.poll(() => page.locator('[data-action="finalize"]').isDisabled()).toBe(false);
     await expect.poll(() => page.locator('.who').getAttribute('data-officer')).toBe(TEST_OFFICER.officerId);
+    // The printer's state before finalizing: paper nearly finished, then out.
+    const printer = (data: object) => page.request.post(`${url}/api/simulator/printer`, { data }).then((r) => expect(r.status()).toBe(200));
+    await printer({ paperNearEnd: true });
+    await expect.poll(() => page.locator('[data-device="printer"]').getAttribute('data-code')).toBe('PRINTER_PAPER_NEAR_END');
+    await expect.poll(() => page.locator('[data-device="printer"]').textContent()).toMatch(/paper low/);
+    await expect.poll(() => page.locator('[data-printer-note]').textContent()).toMatch(/paper roll is nearly finished/);
+    await printer({ paperOut: true });
+    await expect.poll(() => page.locator('[data-printer-note]').textContent()).toMatch(/out of paper/);
+    await shot('counter-review-printer-fault');
+    await printer({ paperOut: false, paperNearEnd: false });
+    await page.locator('[data-printer-note]').waitFor({ state: 'detached' });
     await page.locator('[data-action="finalize"]').tap();
     await page.locator('[data-screen="receipt"]').waitFor();
     await page.locator('[data-action="next-migrant"]').tap();
-  }, 60_000);
+  }, 90_000);
 
   it('lists a specimen passport waiting for approval in the supervisor\'s queue, approved there', async () => {
     await fromQueue();

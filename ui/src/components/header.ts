@@ -123,7 +123,7 @@ export function Header(props: { session: SessionInfo | null; onLanguage: (l: Lan
     h(
       'div',
       { class: 'header-row' },
-      h('div', { class: 'brand' }, t('app.title'), session ? h('span', { class: 'post' }, ` · ${session.officeCode}`) : null),
+      h('div', { class: 'brand' }, h('span', { class: `brand-title${session ? ' brand-title-collapsible' : ''}` }, session ? `${t('app.title')} · ` : t('app.title')), session ? h('span', { class: 'post' }, session.officeCode) : null),
       session
         ? h('div', { class: 'who', 'data-officer': session.officer.officerId }, h('strong', null, session.officer.displayName), ` · ${session.officer.officerId} · ${t(`role.${session.officer.role}`)}`)
         : null,

@@ -333,7 +333,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
               'aria-current': editor === key ? 'true' : undefined,
               onClick: () => open(key),
             },
-            h('span', { class: 'field-label' }, t(`details.row.${key}`), prefilled.has(key) ? h('span', { class: 'prefill-mark' }, ` ↺ ${t('details.prefilled')}`) : null),
+            h('span', { class: 'field-label' }, t(`details.row.${key}`), prefilled.has(key) ? h('span', { class: 'prefill-mark', title: t('details.prefilled'), 'aria-label': t('details.prefilled') }, ' ↺') : null),
             h('span', { class: 'detail-value' }, value || (optional.has(key) ? t('details.optional') : t('details.needed'))),
           ),
         ),

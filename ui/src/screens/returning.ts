@@ -17,7 +17,7 @@ export interface ReturningInfo {
   }>;
 }
 
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' }) : '');
+const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' }) : '');
 
 /**
  * A returning migrant: when, where and for what the latest earlier registration was (office, date, job,
@@ -31,7 +31,7 @@ export function ReturningBanner(props: { info: ReturningInfo; compact?: boolean 
   return h(
     'div',
     { class: `banner banner-info returning${props.compact ? ' returning-compact' : ''}`, 'data-banner': 'returning', role: 'status' },
-    h('p', { class: 'returning-title' }, `↺ ${t('returning.title', { count: previous.length })}`),
+    h('p', { class: 'returning-title' }, `↺ ${t('returning.title', { count: previous.length })}`, props.compact ? ` · ${t('returning.prefilled')}` : ''),
     h(
       'p',
       { 'data-returning-last': last.registrationNumber ?? last.id },
