@@ -5,6 +5,12 @@ import type { Store } from '../store/index.ts';
 /**
  * Device events of note go into the hash-chained audit log: connection changes and each document read
  * (format and validity only: the personal data is audited when it is attached to a registration).
+ *
+ * Durability: the row is committed (synchronous=FULL) inside the bus listener, and this module subscribes first
+ * (start.ts starts it before every other module), so no later subscriber — the socket.io gateway, the scan
+ * cache's readers — can report an event whose row a crash could still lose. The write is not on the serial data
+ * path: the device features publish from setImmediate, not from the port's data callback
+ * (mrz-reader-feature.ts; tested in device-audit.test.ts).
  */
 export function auditDeviceEvents(bus: EventBus, store: Store, log: Logger): () => void {
   let lastState = new Map<string, string>();

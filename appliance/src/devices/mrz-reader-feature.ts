@@ -91,15 +91,23 @@ export class MrzReaderFeature implements Feature {
       logger: this.#log,
     });
     this.#driver = driver;
-    driver.on('state', (e) => this.#publishState({ state: e.state, ...(e.reason ? { reason: e.reason } : {}) }));
-    driver.on('read', (e) => this.#onRead(e.lines, e.framing, e.receivedAt));
+    // Off the serial data path: the driver's callbacks (bytes arriving, the inter-byte timer, port events) only
+    // hand over. Parsing, the scan cache and the bus (whose first subscriber commits the audit row, fsynced, before
+    // any later one reports the event: device-audit.ts) run in the check phase, after libuv's poll phase has
+    // delivered every byte already waiting. setImmediate keeps the driver's order.
+    const later = (fn: () => void) => setImmediate(fn);
+    driver.on('state', (e) => later(() => this.#publishState({ state: e.state, ...(e.reason ? { reason: e.reason } : {}), ...(e.code ? { code: e.code } : {}) })));
+    driver.on('read', (e) => later(() => this.#onRead(e.lines, e.framing, e.receivedAt)));
     driver.on('rejected', (e) =>
-      this.options.bus.publish('device.read-rejected', {
-        device: 'mrz',
-        reason: e.reason,
-        byteCount: e.byteCount,
-        at: this.#now().toISOString(),
-      }),
+      later(() =>
+        this.options.bus.publish('device.read-rejected', {
+          device: 'mrz',
+          code: e.code,
+          reason: e.reason,
+          byteCount: e.byteCount,
+          at: this.#now().toISOString(),
+        }),
+      ),
     );
     await driver.start();
   }
@@ -131,8 +139,8 @@ export class MrzReaderFeature implements Feature {
     this.options.bus.publish('document.scanned', scan);
   }
 
-  #publishState(change: Pick<DeviceStateEvent, 'state'> & { reason?: string }): void {
-    const { reason: _old, ...rest } = this.#state;
+  #publishState(change: Pick<DeviceStateEvent, 'state'> & { reason?: string; code?: string }): void {
+    const { reason: _old, code: _oldCode, ...rest } = this.#state;
     this.#state = { ...rest, ...change, at: this.#now().toISOString() };
     this.options.bus.publish('device.state', this.#state);
   }
