@@ -39,6 +39,8 @@ export interface DocumentScannedEvent {
 
 export interface ReadRejectedEvent {
   device: DeviceKind;
+  /** Why the bytes were not a scan (firmware-bridge RejectCodes: INCOMPLETE_READ, PARTIAL_LINE, GARBAGE …). */
+  code?: string;
   reason: string;
   byteCount: number;
   at: string;

@@ -26,6 +26,8 @@ export type MrzReaderState = 'connecting' | 'connected' | 'reading' | 'disconnec
 
 export interface MrzReaderStateEvent {
   state: MrzReaderState;
+  /** A code the UI translates (DEVICE_NOT_CONNECTED, TRANSPORT_OPEN_FAILED, HID_UNAVAILABLE …). */
+  code?: string;
   reason?: string;
   /** Date.now() */
   at: number;
@@ -146,10 +148,10 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
       case 'disconnected':
         // Lost mid-read: what was pending is reported, never delivered as a read.
         if (e.reason !== 'stopped') this.#parser.discard('reader disconnected mid-read');
-        this.#setState('disconnected', e.reason ?? 'port closed');
+        this.#setState('disconnected', e.reason ?? 'port closed', e.code);
         return;
       case 'error':
-        this.#setState('error', e.reason ?? 'cannot open');
+        this.#setState('error', e.reason ?? 'cannot open', e.code);
         return;
       default:
         return;
@@ -192,9 +194,9 @@ export class MrzReaderDriver extends EventEmitter<MrzReaderDriverEvents> {
     if (this.#state === 'reading' && this.#parser.idle) this.#setState('connected');
   }
 
-  #setState(state: MrzReaderState, reason?: string): void {
+  #setState(state: MrzReaderState, reason?: string, code?: string): void {
     this.#state = state;
-    this.#safeEmit('state', { state, ...(reason !== undefined ? { reason } : {}), at: Date.now() });
+    this.#safeEmit('state', { state, ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}), at: Date.now() });
   }
 
   /** A throwing listener must not break the byte loop, the reconnect logic, or the other listeners. */
