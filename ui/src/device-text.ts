@@ -26,3 +26,14 @@ export function deviceAdvice(kind: DeviceKind, device: DeviceStateEvent | undefi
 /** The short state word of a chip: "ready", "fault", "paper low"… */
 export const deviceStateWord = (device: DeviceStateEvent | undefined): string =>
   paperLow(device) ? t('device.state.paperLow') : t(`device.state.${device?.state ?? 'unknown'}`, { defaultValue: t('device.state.unknown') });
+
+/**
+ * A device fault code (FP_*, PRINTER_*, transport) in the officer's words, or null for a code that is not a device's.
+ * The device's own message is never the text: it is English and may carry the driver's internal reason.
+ */
+export function deviceFaultText(code: string): string | null {
+  if (code.startsWith('FP_')) return t(`fpError.${code}`, { defaultValue: t('fpError.other') });
+  if (code.startsWith('PRINTER_')) return t(`deviceReason.${code}`, { defaultValue: t('deviceAdvice.printer.error') });
+  if (/^(TRANSPORT_|PTY_|HID_|FRAME_)/.test(code)) return t('error.DEVICE_NOT_CONNECTED');
+  return null;
+}

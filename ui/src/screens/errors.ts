@@ -1,4 +1,5 @@
 import { ApiError } from '../api.ts';
+import { deviceFaultText } from '../device-text.ts';
 import { t } from '../i18n/i18n.ts';
 import type { Registration } from '../types.ts';
 
@@ -9,7 +10,8 @@ export function errorText(err: unknown): string {
     const key = `error.${err.code}`;
     const text = t(key, { message: err.message });
     if (text !== key) return text;
-    return t('error.generic', { message: err.message });
+    // A device's fault in words from its code, never the device's English message.
+    return deviceFaultText(err.code) ?? t('error.generic', { message: err.message });
   }
   return t('error.generic', { message: (err as Error).message });
 }

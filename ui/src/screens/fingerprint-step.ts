@@ -88,7 +88,7 @@ export function FingerprintStep(props: { registration: Registration; previous: n
         setRunning(false);
         setPrompt(null);
         setReading(null);
-        if (e.state === 'failed' && e.error) setError(t(`fpError.${e.error.code}`, { defaultValue: e.error.message }));
+        if (e.state === 'failed' && e.error) setError(t(`fpError.${e.error.code}`, { defaultValue: t('fpError.other') })); // never the device's English message
         void load();
       }),
     ];
