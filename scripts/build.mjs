@@ -30,7 +30,8 @@ export const ENTRIES = {
 const result = await build({
   absWorkingDir: root,
   entryPoints: ENTRIES,
-  outdir: root,
+  // The Debian package (scripts/package.mjs) bundles straight into its staging tree, leaving the checkout's dist/ alone.
+  outdir: process.env.LMC_BUILD_OUTDIR ?? root,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -59,7 +59,7 @@ const mounts = [];
 
 function buildDeb(version) {
   const out = join(work, `build-${version ?? 'default'}`);
-  const args = ['scripts/package.mjs', '--out', out, ...(version ? ['--version', version, '--skip-build'] : [])];
+  const args = ['scripts/package.mjs', '--out', out, ...(version ? ['--version', version, '--skip-ui'] : [])];
   say(`building the package${version ? ` ${version}` : ''}`);
   sh(process.execPath, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   return join(out, readdirSync(out).find((f) => f.endsWith('.deb')));

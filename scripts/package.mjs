@@ -9,7 +9,8 @@
 //   /usr/lib/lmc/ui/dist, ui/src/i18n, central/src/reference/seed   files the bundles read at run time
 //   /usr/bin/lmc-provision, units, udev rules, sysusers.d, tmpfiles.d, modules-load.d, sysctl.d, postinst…
 //
-// Options: --skip-build (reuse the existing bundles and UI build), --out DIR (default .tmp/package),
+// Options: --skip-build (reuse the checkout's bundles and UI build), --skip-ui (reuse the checkout's ui/dist),
+// --out DIR (default .tmp/package),
 // --version V (default: package.json's version). Progress: one line per step; on a terminal the copy of
 // node_modules also shows a counter.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
   options: {
     'skip-build': { type: 'boolean', default: false },
+    'skip-ui': { type: 'boolean', default: false },
     out: { type: 'string', default: join(root, '.tmp', 'package') },
     version: { type: 'string' },
   },
@@ -156,27 +158,31 @@ export async function buildPackage() {
   const version = opts.version ?? manifest.version;
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) throw new Error(`the build machine's Node ${process.version} is older than 20.19: it is the one shipped`);
-  if (!opts['skip-build']) {
-    step('bundling (scripts/build.mjs)');
-    run(process.execPath, ['scripts/build.mjs']);
-    step('building the UI (npm run build:ui)');
-    run('npm', ['run', '--silent', 'build:ui']);
-  }
-  for (const f of BUNDLES) if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run without --skip-build`);
-  if (!existsSync(join(root, 'ui/dist/index.html'))) throw new Error('ui/dist is missing: run npm run build:ui');
-
   const arch = dpkgArch();
   const stage = join(opts.out, 'root');
   rmSync(stage, { recursive: true, force: true });
   const lib = join(stage, PREFIX);
   mkdirSync(lib, { recursive: true });
+  // Bundled straight into the staging tree (the checkout's dist/ folders, which other tests run, are not touched).
+  const bundleRoot = opts['skip-build'] ? root : join(opts.out, 'bundles');
+  if (!opts['skip-build']) {
+    step('bundling (scripts/build.mjs)');
+    rmSync(bundleRoot, { recursive: true, force: true });
+    run(process.execPath, ['scripts/build.mjs'], { env: { ...process.env, LMC_BUILD_OUTDIR: bundleRoot } });
+  }
+  if (!opts['skip-build'] && !opts['skip-ui']) {
+    step('building the UI (npm run build:ui)');
+    run('npm', ['run', '--silent', 'build:ui']);
+  }
+  for (const f of BUNDLES) if (!existsSync(join(bundleRoot, f))) throw new Error(`${f} is missing: run without --skip-build`);
+  if (!existsSync(join(root, 'ui/dist/index.html'))) throw new Error('ui/dist is missing: run npm run build:ui');
 
   step(`Node runtime ${process.version} from ${process.execPath}`);
   install(process.execPath, join(lib, 'node/bin/node'), 0o755);
 
   step('bundles and run-time files');
   for (const d of BUNDLE_DIRS) {
-    for (const f of readdirSync(join(root, d))) if (/\.js(\.map)?$/.test(f)) install(join(root, d, f), join(lib, d, f), 0o644);
+    for (const f of readdirSync(join(bundleRoot, d))) if (/\.js(\.map)?$/.test(f)) install(join(bundleRoot, d, f), join(lib, d, f), 0o644);
   }
   for (const d of RUNTIME_FILES) cpSync(join(root, d), join(lib, d), { recursive: true });
   // The install root marker core/src/runtime-paths.ts installRoot() looks for (a package.json with workspaces).

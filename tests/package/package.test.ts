@@ -22,7 +22,8 @@ let x: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'lmc-package-test-'));
-  const r = spawnSync(process.execPath, ['scripts/package.mjs', '--out', work], { cwd: repo, encoding: 'utf8' });
+  // --skip-ui: the suite's global setup built ui/dist once; rebuilding it here would race the browser tests.
+  const r = spawnSync(process.execPath, ['scripts/package.mjs', '--out', work, ...(existsSync(join(repo, 'ui/dist/index.html')) ? ['--skip-ui'] : [])], { cwd: repo, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
   deb = join(work, readdirSync(work).find((f) => f.endsWith('.deb')) ?? 'missing.deb');
   files = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
