@@ -53,7 +53,6 @@ describe('FingerprintFeature', () => {
     feature = new FingerprintFeature({
       config: { transport: 'simulator', baudRate: FAST_BAUD },
       bus,
-      timeouts: { ackMs: 300 },
       liveness: { everyMs: 100, failuresBeforeUnresponsive: 2 },
     });
     await feature.start();

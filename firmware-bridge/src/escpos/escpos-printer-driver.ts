@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ApplianceError, isApplianceError } from '../errors.ts';
+import { SilenceTimer } from '../transport/silence-timer.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import type { SupportedCodepage } from './escpos-codepages.ts';
@@ -232,9 +233,10 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   #timedWrite(t: ByteTransport, bytes: Uint8Array): Promise<void> {
     const wireMs = this.#opts.baudRate ? Math.ceil((bytes.length * 10 * 1000) / this.#opts.baudRate) : 0;
     const limitMs = this.#writeTimeoutMs + wireMs;
-    let timer: NodeJS.Timeout | undefined;
+    // A late timer (stalled loop) first lets a write completion that is already due be delivered.
+    const timer = new SilenceTimer();
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer.arm(limitMs, () => {
         this.#log.warn({ bytes: bytes.length, limitMs }, 'write not taken by the printer (flow control held): off-line');
         const err = new ApplianceError(
           EscPosErrors.PRINTER_OFFLINE.code,
@@ -243,9 +245,9 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
         );
         reject(err);
         this.#lost(t, 'write timed out (flow control held)');
-      }, limitMs);
+      });
     });
-    return Promise.race([t.write(bytes), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([t.write(bytes), timeout]).finally(() => timer.cancel());
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {

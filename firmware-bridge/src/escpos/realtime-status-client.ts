@@ -1,3 +1,4 @@
+import { SilenceTimer } from '../transport/silence-timer.ts';
 import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { EscPosErrors } from './escpos-errors.ts';
@@ -7,7 +8,7 @@ interface Pending {
   n: StatusRequest;
   resolve: (byte: number) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  timer: SilenceTimer;
   /** Set when the request timed out: its late answer is still owed and must be swallowed. */
   abandonedAt: number | undefined;
 }
@@ -35,8 +36,9 @@ export class RealtimeStatusClient {
     }
     const name = `DLE EOT ${n} (${STATUS_REQUEST_NAMES[n]})`;
     const answer = new Promise<number>((resolve, reject) => {
-      const entry: Pending = { n, resolve, reject, timer: undefined, abandonedAt: undefined };
-      entry.timer = setTimeout(() => {
+      // Judged by the line, not by a stalled loop: a timer that fires late first reads what arrived meanwhile.
+      const entry: Pending = { n, resolve, reject, timer: new SilenceTimer(), abandonedAt: undefined };
+      entry.timer.arm(timeoutMs, () => {
         entry.abandonedAt = Date.now();
         reject(
           new ApplianceError(EscPosErrors.PRINTER_TIMEOUT.code, 'The receipt printer did not answer. Check that it is switched on and connected.', {
@@ -44,7 +46,7 @@ export class RealtimeStatusClient {
             timeoutMs,
           }),
         );
-      }, timeoutMs);
+      });
       this.#queue.push(entry);
     });
     answer.catch(() => {}); // handled by the caller; keeps an early timeout from being "unhandled"
@@ -75,7 +77,7 @@ export class RealtimeStatusClient {
       this.log.debug({ byte, n: entry.n }, 'late DLE EOT answer dropped');
       return;
     }
-    clearTimeout(entry.timer);
+    entry.timer.cancel();
     this.log.debug({ n: entry.n, byte: byte.toString(16) }, '«');
     entry.resolve(byte);
   }
@@ -83,7 +85,7 @@ export class RealtimeStatusClient {
   /** Fails every waiting request (port closed). */
   failAll(err: Error): void {
     for (const entry of this.#queue) {
-      clearTimeout(entry.timer);
+      entry.timer.cancel();
       if (entry.abandonedAt === undefined) entry.reject(err);
     }
     this.#queue = [];
@@ -92,6 +94,6 @@ export class RealtimeStatusClient {
   #drop(n: StatusRequest): void {
     const i = this.#queue.findLastIndex((e) => e.n === n);
     const [entry] = i >= 0 ? this.#queue.splice(i, 1) : [];
-    if (entry) clearTimeout(entry.timer);
+    entry?.timer.cancel();
   }
 }
