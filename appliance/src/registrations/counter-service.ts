@@ -465,10 +465,12 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
 
     expireStale() {
       const cutoff = new Date(now().getTime() - rules.draftExpiryHours * 3_600_000).toISOString();
+      const stale = db.prepare(`${openJoin} WHERE r.status <> 'finalized' AND s.discarded_at IS NULL AND ${lastActivity} < ? ORDER BY r.seq LIMIT 500`);
+      // Read first: the sweep (every few minutes, and each drafts list) takes the write lock only when something expires.
+      if (stale.all(cutoff).length === 0) return [];
       return store.transaction('registrations.expireStale', () => {
-        const rows = db
-          .prepare(`${openJoin} WHERE r.status <> 'finalized' AND s.discarded_at IS NULL AND ${lastActivity} < ? ORDER BY r.seq LIMIT 500`)
-          .all(cutoff) as Parameters<typeof toRegistration>[0][];
+        // Again inside the transaction: activity may have landed in between.
+        const rows = stale.all(cutoff) as Parameters<typeof toRegistration>[0][];
         const at = now().toISOString();
         return rows.map((row) => {
           ensure.run(row.id, at);
