@@ -137,7 +137,7 @@ Version: ${version}
 Architecture: ${arch}
 Maintainer: LMC appliance team <appliance@lmc.invalid>
 Installed-Size: ${installedKiB}
-Depends: libc6 (>= 2.31), libstdc++6 (>= 10), libgcc-s1, libudev1, libusb-1.0-0, systemd (>= 247), udev, util-linux, init-system-helpers
+Depends: libc6 (>= 2.31), libstdc++6 (>= 10), libgcc-s1, libudev1, libusb-1.0-0, libpcsclite1, systemd (>= 247), udev, util-linux, init-system-helpers
 Recommends: cage, chromium, fonts-dejavu-core, dbus
 Section: misc
 Priority: optional
