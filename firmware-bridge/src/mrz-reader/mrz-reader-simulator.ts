@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ApplianceError } from '../errors.ts';
 import { DeviceErrors } from '../transport/device-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { openPtyPair, type PtyPair } from '../transport/pty-pair.ts';
-import { SerialTransport } from '../transport/serial-transport.ts';
+import { type FaultyTransport, PtyDeviceHarness } from '../simulator/pty-device-harness.ts';
 import { escapeBytes } from './mrz-wire.ts';
 import { encodeRead, type SimulatedFraming } from './reader-wire-encoder.ts';
 
@@ -50,8 +48,9 @@ export class MrzReaderSimulator {
   readonly devicePath: string;
   readonly #ownedDir: string | undefined;
   readonly #log: Logger;
-  #pair: PtyPair | undefined;
-  #port: SerialTransport | undefined;
+  /** The one simulator harness: stable link, pty pair per plug-in, line faults. */
+  #harness: PtyDeviceHarness<FaultyTransport> | undefined;
+  #port: FaultyTransport | undefined;
   /** Resolves when the current plug-in ends; a write pending on a closing pty may otherwise never settle. */
   #gone: { rejection: Promise<never>; resolve: () => void } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -90,7 +89,12 @@ export class MrzReaderSimulator {
 
   /** The pty the symlink currently points at (changes on every replug). */
   get ptyPath(): string | undefined {
-    return this.#pair?.devicePath;
+    return this.#harness?.ptyPath;
+  }
+
+  /** Line faults of the reader plugged in now (mute, stall, inject), shared with the other simulators. */
+  get line(): FaultyTransport | undefined {
+    return this.#port;
   }
 
   /** Send one document read, framed and paced; resolves when the last byte has been written. */
@@ -112,30 +116,40 @@ export class MrzReaderSimulator {
 
   /** Pull the plug: the pty pair and the symlink vanish, so the driver's port closes under it. */
   async unplug(): Promise<void> {
-    const port = this.#port;
-    const pair = this.#pair;
     this.#port = undefined;
-    this.#pair = undefined;
     this.#gone?.resolve();
     this.#gone = undefined;
-    await unlink(this.devicePath).catch(() => {});
-    await port?.close().catch(() => {});
-    await pair?.close();
-    if (pair) this.#log.info({ pty: pair.devicePath }, 'simulated MRZ reader unplugged');
+    await this.#harness?.unplug();
   }
 
   /** Plug in again: a new pty pair, the symlink repointed to it. */
   async replug(): Promise<void> {
     if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
-    if (this.#pair) await this.unplug();
-    const pair = await openPtyPair();
-    const port = new SerialTransport({ path: pair.simulatorPath, baudRate: this.baudRate });
-    try {
-      await port.open();
-    } catch (err) {
-      await pair.close();
-      throw err;
-    }
+    if (this.#port) await this.unplug();
+    if (!this.#harness) {
+      const log = this.#log;
+      this.#harness = await PtyDeviceHarness.start<FaultyTransport>({
+        dir: dirname(this.devicePath),
+        linkName: basename(this.devicePath),
+        baudRate: this.baudRate,
+        logger: log,
+        make: (port) => this.#plugIn(port),
+        stop: async (port) => {
+          await port.close().catch(() => {});
+        },
+      });
+    } else await this.#harness.replug();
+    let resolve = () => {};
+    const rejection = new Promise<never>((_, reject) => {
+      resolve = () => reject(new Error('unplugged'));
+    });
+    rejection.catch(() => {});
+    this.#gone = { rejection, resolve };
+    this.#log.info({ link: this.devicePath, pty: this.ptyPath, baudRate: this.baudRate }, 'simulated MRZ reader plugged in');
+  }
+
+  async #plugIn(port: FaultyTransport): Promise<FaultyTransport> {
+    await port.open();
     port.on('data', () => {}); // a reader ignores what the host sends; keep the pty drained
     port.on('error', (err) => this.#log.debug({ err }, 'simulator port error'));
     port.on('close', () => {
@@ -145,22 +159,15 @@ export class MrzReaderSimulator {
         void this.unplug();
       }
     });
-    await this.#pointLink(pair.devicePath);
-    this.#pair = pair;
     this.#port = port;
-    let resolve = () => {};
-    const rejection = new Promise<never>((_, reject) => {
-      resolve = () => reject(new Error('unplugged'));
-    });
-    rejection.catch(() => {});
-    this.#gone = { rejection, resolve };
-    this.#log.info({ link: this.devicePath, pty: pair.devicePath, baudRate: this.baudRate }, 'simulated MRZ reader plugged in');
+    return port;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.unplug();
+    await this.#harness?.close();
     if (this.#ownedDir) await rm(this.#ownedDir, { recursive: true, force: true });
   }
 
@@ -168,7 +175,7 @@ export class MrzReaderSimulator {
     return (bytes * 10 * 1000) / this.baudRate;
   }
 
-  #requirePort(): SerialTransport {
+  #requirePort(): FaultyTransport {
     if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     const port = this.#port;
     if (!port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader is unplugged');
@@ -208,7 +215,7 @@ export class MrzReaderSimulator {
     return { bytesWritten: sent, wireMs: this.#wireMs(sent), writes };
   }
 
-  async #write(port: SerialTransport, chunk: Buffer): Promise<void> {
+  async #write(port: FaultyTransport, chunk: Buffer): Promise<void> {
     this.#log.debug({ bytes: chunk.length }, `» ${escapeBytes(chunk)}`);
     const gone = this.#gone?.rejection;
     try {
@@ -217,12 +224,5 @@ export class MrzReaderSimulator {
       if (this.#port !== port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader was unplugged mid-write');
       throw err;
     }
-  }
-
-  /** Atomically (re)point the stable symlink, as udev does for /dev/serial/by-id. */
-  async #pointLink(target: string): Promise<void> {
-    const tmp = `${this.devicePath}.${randomBytes(4).toString('hex')}.tmp`;
-    await symlink(target, tmp);
-    await rename(tmp, this.devicePath);
   }
 }

@@ -117,6 +117,10 @@ export class PtyDeviceHarness<S> {
   get simulator(): S | undefined {
     return this.#simulator;
   }
+  /** The pty the link points at now (a new one at every replug). */
+  get ptyPath(): string | undefined {
+    return this.#pair?.devicePath;
+  }
   /** Line faults of the device plugged in now. */
   get line(): FaultyTransport | undefined {
     return this.#port;
