@@ -15,9 +15,10 @@ export function ManualEntry(props: { registrationId: string; onAttached: (r: Att
   const [state, setState] = useState<ManualState>(emptyManual('td3'));
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [otherPerson, setOtherPerson] = useState(false);
   const { length } = MRZ_FORMATS[state.format];
 
-  const submit = async () => {
+  const submit = async (replacePerson = false) => {
     const gap = firstIncomplete(state);
     if (gap) {
       setMessage(t('manual.incomplete', gap));
@@ -25,8 +26,10 @@ export function ManualEntry(props: { registrationId: string; onAttached: (r: Att
     }
     setBusy(true);
     try {
-      props.onAttached(await api<AttachResult>('PUT', `/api/registrations/${props.registrationId}/document`, { lines: state.lines }));
+      props.onAttached(await api<AttachResult>('PUT', `/api/registrations/${props.registrationId}/document`, { lines: state.lines, ...(replacePerson ? { replacePerson: true } : {}) }));
     } catch (err) {
+      // Another person's document over a draft with consent, prints or details: the officer decides (document step's rule).
+      setOtherPerson(err instanceof ApiError && err.code === 'DOCUMENT_PERSON_CHANGED');
       setMessage(err instanceof ApiError && err.code.startsWith('MRZ_') ? t('manual.unrecognised') : errorText(err));
     } finally {
       setBusy(false);
@@ -50,7 +53,7 @@ export function ManualEntry(props: { registrationId: string; onAttached: (r: Att
       h('span', { class: 'spacer' }),
       // Actions on top, not in a footer: on 1024×600 the keyboard needs the bottom of the screen.
       h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'cancel', onClick: props.onCancel }, t('common.cancel')),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'check-mrz', disabled: busy, onClick: submit }, t('manual.check')),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'check-mrz', 'data-primary': '', disabled: busy, onClick: () => void submit() }, t('manual.check')),
     ),
     h(
       'div',
@@ -64,7 +67,7 @@ export function ManualEntry(props: { registrationId: string; onAttached: (r: Att
         ),
       ),
     ),
-    message ? h('p', { class: 'message message-bad', role: 'alert' }, message) : h('p', { class: 'hint' }, t('manual.hint')),
+    message ? h('p', { class: 'message message-bad', role: 'alert' }, message, otherPerson ? h('button', { type: 'button', class: 'btn btn-danger btn-small manual-replace', 'data-action': 'replace-person', onClick: () => void submit(true) }, t('replace.confirm')) : null) : h('p', { class: 'hint' }, t('manual.hint')),
     h(Keyboard, { rows: MRZ_ROWS, label: t('manual.title'), onKey: (k) => { setMessage(null); setState((s) => applyKey(s, k)); } }),
   );
 }
