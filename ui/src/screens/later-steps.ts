@@ -145,7 +145,7 @@ export function Review(props: { registration: Registration; supervisor: boolean;
             h(
               'li',
               { key: w.code + (w.field ?? ''), class: `warning ${w.blocking ? 'warning-stop' : 'warning-caution'}`, 'data-warning': w.code, 'data-blocking': String(w.blocking) },
-              h('p', { class: 'warning-text' }, `${w.blocking ? '✗' : '⚠'} `, t(`rule.${w.code}`, { age: review.age ?? '?', min: review.minimumAge ?? 18, defaultValue: t(`warning.${w.code}`, { field: w.field ? t(`field.${w.field}`, { defaultValue: w.field }) : '', defaultValue: w.message }) })),
+              h('p', { class: 'warning-text' }, `${w.blocking ? '✗' : '⚠'} `, t(`rule.${w.code}`, { age: review.age ?? '?', min: review.minimumAge ?? 18, defaultValue: t(`warning.${w.code}`, { field: w.field ? t(`field.${w.field}`, { defaultValue: w.field }) : '', defaultValue: t('review.otherWarning', { code: w.code }) }) })),
               w.blocking && !review.approval ? h('p', { class: 'warning-action' }, t('review.needsSupervisor')) : null,
             ),
           ),
