@@ -71,10 +71,11 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
     this.#pcsc = pcsc;
     pcsc.on('error', () => this.emit('lost'));
     pcsc.on('reader', (reader) => {
+      // Every reader the binding reports emits 'error' when pcscd goes away; an unheard one would crash the process.
+      reader.on('error', () => undefined);
       if (!reader.name.startsWith(this.readerName) || this.#reader) return;
       this.#reader = reader;
       this.emit('reader', reader.name);
-      reader.on('error', () => undefined);
       reader.on('end', () => {
         this.#reader = null;
         this.#protocol = null;
