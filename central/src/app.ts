@@ -15,7 +15,9 @@ import { PasswordHasher } from './auth/passwords.ts';
 import { sessionCookieName } from './auth/session-token.ts';
 import type { Db } from './db/db.ts';
 import { DeviceDirectory, enrolConfiguredDevices, parseEd25519PublicKey, type DeviceConfig } from './devices/device-directory.ts';
+import { type CentralKey, lazyCentralKey } from './enrolment/central-key.ts';
 import { CentralErrorCodes, centralError, toHttpError } from './errors.ts';
+import { DEFAULT_ATTEMPT_WINDOW_MS } from '@lmc/protocol/batch-envelope.ts';
 import { DEFAULT_REJECTION_LOG_LIMITS, RejectionLog, type RejectionLogLimits } from './ingest/rejection-log.ts';
 import { authRoutes } from './routes/auth.ts';
 import { batchRoutes, DEFAULT_LIMITS, type BatchLimits } from './routes/batches.ts';
@@ -47,6 +49,15 @@ export interface BuildOptions {
   trustProxy?: boolean | string | string[] | undefined;
   /** Clock for sessions and lockouts; injectable for tests. */
   now?: () => Date;
+  /**
+   * The central's Ed25519 signing key (a key or a loader): signs batch acknowledgements, reference
+   * pages and enrolment answers. Default: enrolment.centralKey, else CENTRAL_KEY_FILE, loaded on first use.
+   */
+  centralKey?: CentralKey | (() => CentralKey);
+  /** Batch attempts further than this from the central's clock are refused (default 5 minutes). */
+  attemptWindowMs?: number;
+  /** TLS certificate and key (PEM): the app serves HTTPS (main.ts reads them from files). */
+  https?: { cert: string; key: string };
   logger?: Logger;
 }
 
@@ -78,6 +89,7 @@ export function build(options: BuildOptions) {
   const logger = options.logger ?? createLogger('central:http');
 
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key, minVersion: 'TLSv1.2' as const } } : {}),
     loggerInstance: logger,
     // Fastify's default 1 MiB limit would otherwise cap batches below maxBodyBytes.
     bodyLimit: limits.maxBodyBytes,
@@ -120,9 +132,11 @@ export function build(options: BuildOptions) {
   });
   const devices = new DeviceDirectory(options.db);
   void app.register(authRoutes, { db: options.db, hasher, settings: auth, cookieName, now });
-  void app.register(batchRoutes, { db: options.db, devices, limits, rejections });
+  const centralKey = lazyCentralKey(options.centralKey ?? options.enrolment?.centralKey);
+  const attemptWindowMs = options.attemptWindowMs ?? DEFAULT_ATTEMPT_WINDOW_MS;
+  void app.register(batchRoutes, { db: options.db, devices, limits, rejections, centralKey, attemptWindowMs });
   void app.register(statsRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
-  void app.register(referenceRoutes, { db: options.db, devices, ...options.reference });
-  void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment });
+  void app.register(referenceRoutes, { db: options.db, devices, centralKey, ...options.reference });
+  void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
   return app;
 }

@@ -36,6 +36,13 @@ export interface CentralConfig {
   auth: AuthSettings;
   /** CENTRAL_TRUST_PROXY: `true`, or the proxy's address(es), comma-separated. */
   trustProxy: boolean | string[];
+  /**
+   * TLS: CENTRAL_TLS_CERT_FILE + CENTRAL_TLS_KEY_FILE (PEM); neither set: a self-signed pair in
+   * <dataDir>/tls (tls/tls.ts). CENTRAL_INSECURE_HTTP=true serves plain HTTP instead.
+   */
+  tls: { certFile: string | undefined; keyFile: string | undefined; insecureHttp: boolean; names: string[] };
+  /** CENTRAL_ATTEMPT_WINDOW_SEC: batch attempts further from the central's clock are refused (default 300). */
+  attemptWindowMs: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -78,8 +85,20 @@ function trustProxyFromEnv(env: NodeJS.ProcessEnv): boolean | string[] {
   return raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
 }
 
+function tlsFromEnv(env: NodeJS.ProcessEnv): CentralConfig['tls'] {
+  const certFile = env.CENTRAL_TLS_CERT_FILE || undefined;
+  const keyFile = env.CENTRAL_TLS_KEY_FILE || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_TLS_CERT_FILE and CENTRAL_TLS_KEY_FILE go together', {});
+  }
+  const names = (env.CENTRAL_TLS_NAMES || 'localhost,127.0.0.1,::1').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  return { certFile, keyFile, insecureHttp: flag(env, 'CENTRAL_INSECURE_HTTP', false), names };
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): CentralConfig {
   return {
+    tls: tlsFromEnv(env),
+    attemptWindowMs: positiveInt(env, 'CENTRAL_ATTEMPT_WINDOW_SEC', 300) * 1000,
     adminToken: validateAdminToken(env.CENTRAL_ADMIN_TOKEN),
     auth: authFromEnv(env),
     trustProxy: trustProxyFromEnv(env),

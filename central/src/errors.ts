@@ -22,6 +22,10 @@ export const CentralErrorCodes = {
   BatchDeviceMismatch: 'BATCH_DEVICE_MISMATCH',
   /** No x-device-id / x-signature header. */
   AuthMissing: 'AUTH_MISSING',
+  /** The attempt's x-attempt-at is outside the central's window (the Date header gives the central's clock). */
+  BatchAttemptStale: 'BATCH_ATTEMPT_STALE',
+  /** The attempt's nonce was seen before: a replayed request (the records themselves stay idempotent). */
+  BatchReplayed: 'BATCH_REPLAYED',
   /**
    * The one answer to a device whose id is not enrolled (or revoked) or whose signature does not
    * verify: telling the two apart would let an outsider list the enrolled device ids.
@@ -70,6 +74,8 @@ const STATUS: Record<CentralErrorCode, number> = {
   BATCH_INVALID: 400,
   BATCH_DEVICE_MISMATCH: 400,
   AUTH_MISSING: 401,
+  BATCH_ATTEMPT_STALE: 401,
+  BATCH_REPLAYED: 409,
   DEVICE_AUTH_FAILED: 401,
   DEVICE_UNKNOWN: 401,
   SIGNATURE_INVALID: 401,

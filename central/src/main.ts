@@ -1,8 +1,9 @@
 /**
  * `npm run central`: the central receiver. Real PostgreSQL when DATABASE_URL is set, otherwise
- * embedded PGlite in CENTRAL_DATA_DIR (default ./data/central). Plain HTTP: terminate TLS in
- * front of it (registrations are personal data; signatures give authenticity, not secrecy; staff
- * session cookies are Secure). `npm run central -- create-staff …` creates a staff account
+ * embedded PGlite in CENTRAL_DATA_DIR (default ./data/central). HTTPS with the certificate and key
+ * of CENTRAL_TLS_CERT_FILE / CENTRAL_TLS_KEY_FILE, or a self-signed pair it creates in
+ * <CENTRAL_DATA_DIR>/tls (its fingerprint is logged for `enrol` to pin); plain HTTP only with
+ * CENTRAL_INSECURE_HTTP=true (a TLS-terminating proxy in front, or development). `npm run central -- create-staff …` creates a staff account
  * (cli/create-staff.ts), the way to the first admin.
  */
 import { createLogger } from '@lmc/core/logger.ts';
@@ -14,6 +15,9 @@ import { migrate } from './db/migrations.ts';
 import { createPgliteDb } from './db/pglite-db.ts';
 import { createPostgresDb } from './db/postgres-db.ts';
 import { loadReferenceSeed } from './reference/seed.ts';
+import { centralKeyFromEnv } from './enrolment/central-key.ts';
+import { certificateFingerprint, loadOrCreateSelfSigned, readTlsFiles } from './tls/tls.ts';
+import { join } from 'node:path';
 
 const log = createLogger('central');
 
@@ -22,6 +26,22 @@ async function main(): Promise<void> {
   const devices = config.devicesFile ? await loadDevicesFile(config.devicesFile) : [];
   if (devices.length === 0) log.warn('no devices configured (CENTRAL_DEVICES_FILE): every batch will be refused with 401');
 
+  let https: { cert: string; key: string } | undefined;
+  if (config.tls.insecureHttp) {
+    log.warn('CENTRAL_INSECURE_HTTP=true: serving plain HTTP; appliances refuse it unless central.allowInsecureHttp is set (terminate TLS in front)');
+  } else if (config.tls.certFile && config.tls.keyFile) {
+    https = readTlsFiles(config.tls.certFile, config.tls.keyFile);
+    log.info({ certFile: config.tls.certFile, fingerprint: certificateFingerprint(https.cert) }, 'serving HTTPS');
+  } else {
+    const pair = await loadOrCreateSelfSigned(join(config.dataDir, 'tls'), config.tls.names);
+    https = pair;
+    log.warn(
+      { certFile: pair.certFile, fingerprint: certificateFingerprint(pair.cert), created: pair.created },
+      'serving HTTPS with a self-signed certificate: enrol appliances with --cert-sha256 <fingerprint>, or set CENTRAL_TLS_CERT_FILE/KEY_FILE',
+    );
+  }
+  // The signing key now, not on first use: a broken key file stops the start, and `npm start` pins it.
+  const centralKey = centralKeyFromEnv(process.env);
   const db: Db = config.databaseUrl ? createPostgresDb(config.databaseUrl) : await createPgliteDb(config.dataDir);
   const applied = await migrate(db);
   log.info({ driver: db.driver, applied }, 'database ready');
@@ -38,6 +58,9 @@ async function main(): Promise<void> {
   if ((staff[0]?.n ?? 0) === 0) log.warn('no admin staff account: create one with `npm run central -- create-staff --username NAME --role admin`');
   if (!config.auth.secureCookie) log.warn('CENTRAL_COOKIE_SECURE=false: session cookies travel without the Secure attribute (development only)');
   const app = build({
+    ...(https ? { https } : {}),
+    attemptWindowMs: config.attemptWindowMs,
+    centralKey,
     db,
     devices,
     limits: config.limits,

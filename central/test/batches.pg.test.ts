@@ -9,6 +9,12 @@ import { migrate } from '../src/db/migrations.ts';
 import { createPostgresDb } from '../src/db/postgres-db.ts';
 import { BATCH_PATH, contentHash, encodeBatch, signBatchBody } from '@lmc/protocol/batch.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
+import { attemptHeaders, sha256Hex } from '@lmc/protocol/batch-envelope.ts';
+
+/** A fresh signed attempt envelope for hand-made bodies (protocol/src/batch-envelope.ts). */
+function envelopeFor(body: Buffer, deviceId: string, privateKey: Parameters<typeof attemptHeaders>[1], batchId: string = crypto.randomUUID()) {
+  return attemptHeaders({ deviceId, batchId, contentSha256: sha256Hex(body), attemptAt: Date.now() }, privateKey);
+}
 
 const beitbridge = makeDevice('bbr-01', 'BBR');
 const harare = makeDevice('hre-01', 'HRE');
@@ -229,6 +235,7 @@ describe('batch rejection with coded 4xx errors', () => {
         'content-encoding': 'gzip',
         'x-device-id': 'bbr-01',
         'x-signature': signBatchBody(junk, beitbridge.privateKey),
+        ...envelopeFor(junk, 'bbr-01', beitbridge.privateKey),
       },
       payload: junk,
     });
@@ -241,7 +248,7 @@ describe('batch rejection with coded 4xx errors', () => {
     const res = await app.inject({
       method: 'POST',
       url: BATCH_PATH,
-      headers: { ...enc.headers, 'x-device-id': 'bbr-01' },
+      headers: { ...enc.headers, 'x-device-id': 'bbr-01', ...envelopeFor(enc.body, 'bbr-01', beitbridge.privateKey, enc.batch.batchId) },
       payload: enc.body,
     });
     expect(res.statusCode).toBe(400);
@@ -275,6 +282,7 @@ describe('batch rejection with coded 4xx errors', () => {
         'content-encoding': 'gzip',
         'x-device-id': 'bbr-01',
         'x-signature': signBatchBody(bomb, beitbridge.privateKey),
+        ...envelopeFor(bomb, 'bbr-01', beitbridge.privateKey),
       },
       payload: bomb,
     });

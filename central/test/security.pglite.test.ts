@@ -380,7 +380,9 @@ describe('device authentication and the rejection log', () => {
   it('refuses an oversized body from an unknown device as it would a known one (413), without keeping it', async () => {
     const small = makeApp({ limits: { maxBodyBytes: 4096 } });
     const big = Buffer.alloc(64 * 1024, 7);
-    const headers = (id: string) => ({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-device-id': id, 'x-signature': `${'A'.repeat(86)}==` });
+    // Well-formed headers, signatures that verify for nobody: the known device is refused as the unknown one is.
+    const envelope = { 'x-batch-id': crypto.randomUUID(), 'x-content-sha256': 'a'.repeat(64), 'x-attempt-at': String(Date.now()), 'x-nonce': 'A'.repeat(22), 'x-attempt-signature': `${'A'.repeat(86)}==` };
+    const headers = (id: string) => ({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-device-id': id, 'x-signature': `${'A'.repeat(86)}==`, ...envelope });
     // Chunked (no content-length), so the limit is found while reading, not from the header.
     const { Readable } = await import('node:stream');
     const [a, b] = await Promise.all(

@@ -54,7 +54,7 @@ function frameReader(body: Buffer): ByteReader<Buffer> {
   });
 }
 
-export function sha256Hex(data: Uint8Array): string {
+export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

@@ -12,10 +12,11 @@
  * The response tells the relay what to mark sent: a record id in `stored` or `duplicates` is safe
  * at the centre; an id in `conflicts` is not and stays queued for a person to look at.
  */
-import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { canonicalJson } from '@lmc/core/canonical-json.ts';
-import { CONTENT_TYPE_BINARY_BATCH, encodeFrame, type FrameBlob } from './batch-frame.ts';
+import { attemptHeaders, verifySignature } from './batch-envelope.ts';
+import { CONTENT_TYPE_BINARY_BATCH, encodeFrame, type FrameBlob, sha256Hex } from './batch-frame.ts';
 
 export const BATCH_PATH = '/api/v1/batches';
 export const EVENT_REGISTRATION_FINALIZED = 'registration.finalized';
@@ -104,15 +105,20 @@ export interface EncodeBatchOptions {
   sentAt?: Date;
   /** Opaque blobs the records reference (payload.biometrics[].blobId); any → the binary frame. */
   blobs?: readonly FrameBlob[];
+  /** Time of the first attempt's envelope (default: sentAt). Each later attempt needs a new envelope (attemptHeaders). */
+  attemptAt?: Date;
 }
 
 export interface EncodedBatch {
   batch: Batch;
   /** Exactly the bytes to send; the signature covers these. */
   body: Buffer;
-  headers: Record<'content-type' | typeof HEADER_DEVICE_ID | typeof HEADER_SIGNATURE, string> & { 'content-encoding'?: string };
+  /** The body's headers plus a first attempt's signed envelope (batch-envelope.ts); a resend replaces the envelope. */
+  headers: Record<'content-type' | typeof HEADER_DEVICE_ID | typeof HEADER_SIGNATURE, string> & { 'content-encoding'?: string } & Record<string, string>;
   /** Blob bytes carried in the frame (0 for the plain gzip JSON form). */
   blobBytes: number;
+  /** hex SHA-256 of body: what each attempt's signed envelope (batch-envelope.ts) binds to. */
+  contentSha256: string;
 }
 
 export function encodeBatch(records: readonly BatchRecordInput[], options: EncodeBatchOptions): EncodedBatch {
@@ -131,29 +137,22 @@ export function encodeBatch(records: readonly BatchRecordInput[], options: Encod
   };
   const gzipJson = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
   const blobs = options.blobs ?? [];
-  if (blobs.length > 0) {
-    const body = encodeFrame(gzipJson, blobs);
-    return {
-      batch,
-      body,
-      blobBytes: blobs.reduce((n, b) => n + b.data.length, 0),
-      headers: {
-        'content-type': CONTENT_TYPE_BINARY_BATCH,
-        [HEADER_DEVICE_ID]: options.deviceId,
-        [HEADER_SIGNATURE]: signBatchBody(body, options.privateKey),
-      },
-    };
-  }
-  const body = gzipJson;
+  const body = blobs.length > 0 ? encodeFrame(gzipJson, blobs) : gzipJson;
+  const contentSha256 = sha256Hex(body);
+  const attemptAt = (options.attemptAt ?? new Date(batch.sentAt)).getTime();
+  const envelope = attemptHeaders({ deviceId: options.deviceId, batchId: batch.batchId, contentSha256, attemptAt }, options.privateKey);
+  const media: Record<string, string> = blobs.length > 0 ? { 'content-type': CONTENT_TYPE_BINARY_BATCH } : { 'content-type': 'application/json', 'content-encoding': 'gzip' };
   return {
     batch,
     body,
-    blobBytes: 0,
+    contentSha256,
+    blobBytes: blobs.reduce((n, b) => n + b.data.length, 0),
     headers: {
-      'content-type': 'application/json',
-      'content-encoding': 'gzip',
+      ...media,
+      'content-type': media['content-type'] as string,
       [HEADER_DEVICE_ID]: options.deviceId,
       [HEADER_SIGNATURE]: signBatchBody(body, options.privateKey),
+      ...envelope,
     },
   };
 }
@@ -166,13 +165,5 @@ export function signBatchBody(body: Uint8Array, privateKey: KeyObject | string):
 
 /** True only for a well-formed base64 Ed25519 signature that verifies; never throws on bad input. */
 export function verifyBatchSignature(body: Uint8Array, signatureBase64: string, publicKey: KeyObject | string): boolean {
-  // Ed25519 signatures are 64 bytes = 88 base64 characters with padding.
-  if (!/^[A-Za-z0-9+/]{86}==$/.test(signatureBase64)) return false;
-  try {
-    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    if (key.asymmetricKeyType !== 'ed25519') return false;
-    return verify(null, body, key, Buffer.from(signatureBase64, 'base64'));
-  } catch {
-    return false;
-  }
+  return verifySignature(body, signatureBase64, publicKey);
 }

@@ -24,14 +24,19 @@ import { addStaff, signIn } from '../../central/test/staff.ts';
 import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/central-process.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
+import { attemptHeaders, sha256Hex } from '@lmc/protocol/batch-envelope.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 let cluster: PgCluster;
 let db: Db;
 let root: string;
+let trust: LinkTrust;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'forwarding-faults-'));
+  trust = await makeLinkTrust();
   cluster = await startPgCluster();
   db = createPostgresDb(cluster.url, { max: 2 });
   await migrate(db);
@@ -55,6 +60,7 @@ function post(name: string): Post {
   const dir = join(root, name);
   const store = openStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
+  pinCentral(dir, trust);
   cleanups.push(() => store.close());
   return { dir, store, identity, device: { deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem } };
 }
@@ -63,7 +69,7 @@ function relayFor(p: Post, url: string, blobSource?: BlobSource): OutboxRelay {
   const relay = new OutboxRelay({
     store: p.store,
     identity: p.identity,
-    transport: new CentralClient({ url, connectTimeoutMs: 1000, responseTimeoutMs: 3000 }),
+    transport: new CentralClient({ url, connectTimeoutMs: 1000, responseTimeoutMs: 3000, identity: p.identity, ...trust.client }),
     bounds: { maxRecords: 10, maxBytes: 4 * 1024 * 1024 },
     backoff: { baseMs: 50, maxMs: 400 },
     unauthorisedRetryMs: 1000,
@@ -83,7 +89,7 @@ async function held(deviceId: string): Promise<{ n: number; distinct: number }> 
 }
 
 async function centralInProcess(devices: Post['device'][]): Promise<{ app: CentralApp; proxy: TcpProxy }> {
-  const app = build({ db, devices });
+  const app = build({ db, devices, https: trust.tls, centralKey: trust.centralKey });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
   cleanups.push(async () => {
@@ -99,14 +105,14 @@ describe('forwarding faults on real PostgreSQL', () => {
     const port = await freeTcpPort();
     const proxy = await startTcpProxy({ host: '127.0.0.1', port });
     cleanups.push(() => proxy.close());
-    const start = () => spawnCentral({ port, databaseUrl: cluster.url, devices: [p.device], devicesFile: join(root, 'central-kill-devices.json') });
+    const start = () => spawnCentral({ port, databaseUrl: cluster.url, devices: [p.device], devicesFile: join(root, 'central-kill-devices.json'), trust });
     let central: CentralProcess = await start();
     cleanups.push(() => central.kill('SIGKILL'));
     const N = 60;
     finalizeMany(p.store, N, 'BBR', 'CK');
     // 150 ms each way: a batch is in flight most of the time, so the kill lands mid-batch.
     proxy.setLatency(150);
-    const relay = relayFor(p, proxy.url);
+    const relay = relayFor(p, proxy.httpsUrl);
     await relay.start();
     await expect.poll(() => held(p.identity.deviceId), { timeout: 15_000, interval: 20 }).toMatchObject({ n: expect.any(Number) });
     await expect.poll(async () => (await held(p.identity.deviceId)).n, { timeout: 15_000, interval: 20 }).toBeGreaterThan(0);
@@ -125,7 +131,7 @@ describe('forwarding faults on real PostgreSQL', () => {
     const N = 60;
     finalizeMany(p.store, N, 'BBR', 'PG');
     proxy.setLatency(100);
-    const relay = relayFor(p, proxy.url);
+    const relay = relayFor(p, proxy.httpsUrl);
     await relay.start();
     await expect.poll(async () => (await held(p.identity.deviceId)).n, { timeout: 15_000, interval: 20 }).toBeGreaterThan(0);
     await cluster.crash();
@@ -163,7 +169,8 @@ describe('forwarding faults on real PostgreSQL', () => {
     const r3 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { ...genuine.headers, 'x-device-id': b.identity.deviceId }, payload: genuine.body });
     // B signs A's batch (same batch id) with its own key: the signature verifies, but the body says A.
     const asB = encodeBatch([record], { deviceId: a.identity.deviceId, privateKey: b.identity.privateKey, batchId: genuine.batch.batchId, sentAt: new Date(genuine.batch.sentAt) });
-    const r4 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { ...asB.headers, 'x-device-id': b.identity.deviceId }, payload: asB.body });
+    const asBEnvelope = attemptHeaders({ deviceId: b.identity.deviceId, batchId: asB.batch.batchId, contentSha256: asB.contentSha256, attemptAt: Date.now() }, b.identity.privateKey);
+    const r4 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { ...asB.headers, 'x-device-id': b.identity.deviceId, ...asBEnvelope }, payload: asB.body });
 
     // One answer for every device authentication failure; the reason is kept for auditors.
     expect([r1, r2, r3, r4].map((r) => [r.statusCode, r.json().code])).toEqual([
@@ -202,9 +209,11 @@ describe('forwarding faults on real PostgreSQL', () => {
       sqlite.prepare(`UPDATE outbox SET payload_json = json_set(payload_json, '$.biometrics', json(?)) WHERE registration_id = ?`).run(JSON.stringify(refs), id);
     }
     sqlite.close();
-    const relay = relayFor(p, proxy.url, (blobId) => blobs.get(blobId));
-    const step = await relay.runOnce();
-    expect(step.acknowledged).toBe(3);
+    const relay = relayFor(p, proxy.httpsUrl, (blobId) => blobs.get(blobId));
+    // The first batch is small until the link is measured (64 KiB: one record with its image), then they grow.
+    let acknowledged = 0;
+    for (let i = 0; i < 5 && p.store.outbox.depth() > 0; i++) acknowledged += (await relay.runOnce()).acknowledged;
+    expect(acknowledged).toBe(3);
 
     const rows = await db.query<{ blob_id: string; registration_id: string; sha256: string; bytes: number; data: Buffer }>(
       'SELECT blob_id, registration_id::text AS registration_id, sha256, bytes, data FROM registration_blobs WHERE registration_id = ANY($1::uuid[]) ORDER BY blob_id',
@@ -216,7 +225,7 @@ describe('forwarding faults on real PostgreSQL', () => {
       expect(r.sha256).toBe(createHash('sha256').update(r.data).digest('hex'));
     }
     // Raw, not base64: the body is about the size of the blobs, not 4/3 of it.
-    const [batch] = await db.query<{ body_bytes: number }>('SELECT body_bytes FROM batches WHERE device_id = $1 ORDER BY id DESC LIMIT 1', [p.identity.deviceId]);
+    const [batch] = await db.query<{ body_bytes: number }>('SELECT sum(body_bytes)::int AS body_bytes FROM batches WHERE device_id = $1', [p.identity.deviceId]);
     const blobTotal = [...blobs.values()].reduce((n, b) => n + b.length, 0);
     expect(batch!.body_bytes).toBeLessThan(blobTotal * 1.05);
 
@@ -229,7 +238,9 @@ describe('forwarding faults on real PostgreSQL', () => {
       ),
       { deviceId: p.identity.deviceId, privateKey: p.identity.privateKey, blobs: [...blobs].map(([blobId, data]) => ({ blobId, data })) },
     );
-    const res = await fetch(`${proxy.url}${BATCH_PATH}`, { method: 'POST', headers: again.headers, body: new Uint8Array(again.body) });
+    const pinned = new Agent({ connect: { ca: trust.tls.cert } });
+    const res = await undiciFetch(`${proxy.httpsUrl}${BATCH_PATH}`, { method: 'POST', headers: again.headers, body: new Uint8Array(again.body), dispatcher: pinned });
+    await pinned.close();
     expect(((await res.json()) as { duplicates: string[] }).duplicates).toHaveLength(3);
     const [count] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM registration_blobs WHERE registration_id = ANY($1::uuid[])', [`{${ids.join(',')}}`]);
     expect(count?.n).toBe(6);
@@ -249,7 +260,11 @@ describe('forwarding faults on real PostgreSQL', () => {
     const good = sign([{ blobId: 'b', data: Buffer.from('abc') }]);
     const bent = Buffer.from(good.body);
     bent.writeUInt8(bent.readUInt8(bent.length - 1) ^ 1, bent.length - 1);
-    const rebent = { ...good.headers, 'x-signature': signBatchBody(bent, p.identity.privateKey) };
+    const rebent = {
+      ...good.headers,
+      'x-signature': signBatchBody(bent, p.identity.privateKey),
+      ...attemptHeaders({ deviceId: p.identity.deviceId, batchId: good.batch.batchId, contentSha256: sha256Hex(bent), attemptAt: Date.now() }, p.identity.privateKey),
+    };
     const r2 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: rebent, payload: bent });
     const r3 = await app.inject({ method: 'POST', url: BATCH_PATH, headers: { ...good.headers, 'content-encoding': 'gzip' }, payload: good.body });
 

@@ -26,6 +26,7 @@ import type { Db } from '@lmc/central/db/db.ts';
 import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { type ApplianceProcess, spawnAppliance } from '../support/appliance-process.ts';
 import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/central-process.ts';
+import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { CONSENTED_DETAILS as DETAILS } from '../support/registration-fixtures.ts';
@@ -53,11 +54,12 @@ let dataDir: string;
 let centralPort: number;
 let deviceId: string;
 let devices: Array<{ deviceId: string; officeCode: string; publicKeyPem: string }>;
+let trust: LinkTrust;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startCentral(): Promise<CentralProcess> {
-  return spawnCentral({ port: centralPort, databaseUrl: cluster.url, devices, devicesFile: join(root, 'devices.json'), seedReference: true });
+  return spawnCentral({ port: centralPort, databaseUrl: cluster.url, devices, devicesFile: join(root, 'devices.json'), seedReference: true, trust });
 }
 
 function startAppliance(): Promise<ApplianceProcess> {
@@ -66,7 +68,7 @@ function startAppliance(): Promise<ApplianceProcess> {
     timeoutMs: 30_000,
     config: {
       devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' } },
-      central: { url: proxy.url, connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
+      central: { url: proxy.httpsUrl, connectTimeoutMs: 1000, responseTimeoutMs: 2000 },
       sync: { batchMaxRecords: 10, backoffBaseMs: 50, backoffMaxMs: 500, idlePollMs: 200 },
     },
     env: { APPLIANCE_SUPERVISOR_ID: TEST_OFFICER.officerId, APPLIANCE_SUPERVISOR_PIN: TEST_OFFICER.pin, APPLIANCE_OFFICE_CODE: 'BBR' },
@@ -77,6 +79,8 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'jepsen-'));
   dataDir = join(root, 'appliance');
   const identity = loadOrCreateIdentity(dataDir);
+  trust = await makeLinkTrust();
+  pinCentral(dataDir, trust);
   deviceId = identity.deviceId;
   devices = [{ deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }];
   cluster = await startPgCluster();

@@ -1,7 +1,8 @@
 /**
  * Store-and-forward end to end: the appliance's relay (real SQLite, real undici client, signed
- * gzip batches) → a TCP proxy emulating the border post's link → the central receiver (build(),
- * listening on loopback) → real PostgreSQL. Outages, a kill -9 between the central's commit and
+ * gzip batches, TLS pinned to the central's certificate, answers checked against the central's key)
+ * → a TCP proxy emulating the border post's link → the central receiver (build(), HTTPS on loopback)
+ * → real PostgreSQL. Outages, a kill -9 between the central's commit and
  * the local "sent" mark, and records the central refuses.
  */
 import { spawn } from 'node:child_process';
@@ -26,6 +27,7 @@ import { SyncFeature } from '@lmc/appliance/sync/sync-feature.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const syncConfig = {
@@ -49,11 +51,12 @@ let store: Store;
 let identity: ApplianceIdentity;
 let bus: EventBus;
 let feature: SyncFeature | undefined;
+let trust: LinkTrust;
 
 function startFeature(): SyncFeature {
   const f = new SyncFeature({
     dataDir,
-    central: { url: proxy.url, connectTimeoutMs: 1000, responseTimeoutMs: 500 },
+    central: { url: proxy.httpsUrl, connectTimeoutMs: 1000, responseTimeoutMs: 500 },
     sync: syncConfig,
     store,
     bus,
@@ -73,6 +76,8 @@ async function centralRows(): Promise<{ n: number; distinct: number }> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'forwarding-'));
   identity = loadOrCreateIdentity(dataDir);
+  trust = await makeLinkTrust();
+  pinCentral(dataDir, trust);
   cluster = await startPgCluster();
   db = createPostgresDb(cluster.url, { max: 4 });
   await migrate(db);
@@ -80,6 +85,8 @@ beforeAll(async () => {
     db,
     devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
     limits: { maxRecordsPerBatch: 50 },
+    https: trust.tls,
+    centralKey: trust.centralKey,
   });
   await central.listen({ host: '127.0.0.1', port: 0 });
   proxy = await startTcpProxy({ host: '127.0.0.1', port: (central.server.address() as AddressInfo).port });
@@ -104,17 +111,19 @@ describe('forwarding to a real PostgreSQL central through an unreliable link', (
     await proxy.setMode('down');
     feature = startFeature();
     finalizeMany(store, N, 'BBR', 'DOWN');
-    await expect.poll(() => feature!.relay.status(), { timeout: 5000 }).toMatchObject({ linkState: 'offline', queueDepth: N });
+    // The first attempt also starts the CPU worker pool that encodes batches (seconds on a loaded machine).
+    await expect.poll(() => feature!.relay.status(), { timeout: 20_000 }).toMatchObject({ linkState: 'offline', queueDepth: N });
     const offline = feature.relay.status();
     expect(offline.nextAttemptAt).not.toBeNull();
     expect(offline.estimatedDrainSeconds).toBeNull();
     expect(await centralRows()).toEqual({ n: 0, distinct: 0 });
 
-    // Accepted but never answered: the named response timeout fires, the link is "backing-off".
+    // Accepted but never answered: over TLS the handshake itself never completes, so the named connect
+    // timeout fires (TCP + TLS) and the link is "offline".
     await proxy.setMode('blackhole');
     await expect
       .poll(() => feature!.relay.status(), { timeout: 5000 })
-      .toMatchObject({ linkState: 'backing-off', lastError: expect.stringContaining('response-timeout'), queueDepth: N });
+      .toMatchObject({ linkState: 'offline', lastError: expect.stringContaining('connect-timeout'), queueDepth: N });
 
     proxy.resetCounters();
     proxy.setLatency(20);
@@ -136,7 +145,7 @@ describe('forwarding to a real PostgreSQL central through an unreliable link', (
     await feature?.stop();
     feature = undefined;
     const ids = finalizeMany(store, 5, 'BBR', 'CRASH');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/relay-process.ts'), dataDir, proxy.url], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/relay-process.ts'), dataDir, proxy.httpsUrl], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -200,7 +209,7 @@ describe('forwarding to a real PostgreSQL central through an unreliable link', (
       const relay = new OutboxRelay({
         store: otherStore,
         identity: loadOrCreateIdentity(otherDir),
-        transport: new CentralClient({ url: proxy.url, connectTimeoutMs: 1000, responseTimeoutMs: 2000 }),
+        transport: new CentralClient({ url: proxy.httpsUrl, connectTimeoutMs: 1000, responseTimeoutMs: 2000, identity: loadOrCreateIdentity(otherDir), ...trust.client }),
         bounds: { maxRecords: 25, maxBytes: 256 * 1024 },
         backoff: { baseMs: 50, maxMs: 400 },
         unauthorisedRetryMs: 60_000,

@@ -1,6 +1,7 @@
 /**
  * Reference down-sync end to end: a listening central on real PostgreSQL with the shipped seed,
- * an appliance store pulling over HTTP with its own identity (appliance/src/keys/identity.ts), an
+ * an appliance store pulling over HTTPS (the central's certificate pinned, every page signed by the
+ * central's key and checked) with its own identity (appliance/src/keys/identity.ts), an
  * update and a delete at the central reaching it on the next pull, and the copy answering queries
  * with the central stopped.
  */
@@ -17,6 +18,8 @@ import { ReferenceClient } from '@lmc/appliance/reference/client.ts';
 import { ReferenceSync } from '@lmc/appliance/reference/reference-sync.ts';
 import { openReferenceFixture, type ReferenceFixture } from '@lmc/appliance/reference/test-support.ts';
 import { tempDir } from '@lmc/appliance/store/test-support.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { type LinkTrust, makeLinkTrust } from '../support/link-trust.ts';
 
 /** The central takes admin tokens of 32 characters or more. */
 const ADMIN = 'integration-admin-token-0123456789ab';
@@ -30,6 +33,8 @@ let fx: ReferenceFixture;
 let keysDir: ReturnType<typeof tempDir>;
 let client: ReferenceClient;
 let reference: ReferenceSync;
+let trust: LinkTrust;
+let pinned: Agent;
 
 beforeAll(async () => {
   cluster = await startPgCluster();
@@ -38,11 +43,19 @@ beforeAll(async () => {
   await loadReferenceSeed(db, { demo: true });
   keysDir = tempDir('reference-keys-');
   const identity = loadOrCreateIdentity(keysDir.dir);
-  central = build({ db, devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }], reference: { adminToken: ADMIN } });
+  trust = await makeLinkTrust();
+  pinned = new Agent({ connect: { ca: trust.tls.cert } });
+  central = build({
+    db,
+    devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
+    reference: { adminToken: ADMIN },
+    https: trust.tls,
+    centralKey: trust.centralKey,
+  });
   url = await central.listen({ host: '127.0.0.1', port: 0 });
   fx = openReferenceFixture();
   // The appliance's clock is two hours slow (no RTC battery, no NTP yet): the client must correct it from the central's Date header.
-  client = new ReferenceClient({ url, identity, connectTimeoutMs: 2000, responseTimeoutMs: 5000, now: () => Date.now() - 2 * HOUR });
+  client = new ReferenceClient({ url, identity, connectTimeoutMs: 2000, responseTimeoutMs: 5000, now: () => Date.now() - 2 * HOUR, ...trust.client });
   reference = new ReferenceSync({ db: fx.db, transport: client, pageSize: 100, pollMs: 60_000, backoff: { baseMs: 100, maxMs: 1000 }, unauthorisedRetryMs: 1000 });
 });
 
@@ -51,12 +64,14 @@ afterAll(async () => {
   fx?.close();
   keysDir?.remove();
   await central?.close();
+  await pinned?.close();
   await db?.close();
   await cluster?.stop();
 });
 
 async function admin(table: string, body: unknown) {
-  const res = await fetch(`${url}${REFERENCE_ADMIN_PATH}/${table}`, {
+  const res = await undiciFetch(`${url}${REFERENCE_ADMIN_PATH}/${table}`, {
+    dispatcher: pinned,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
     body: JSON.stringify(body),

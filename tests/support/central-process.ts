@@ -1,13 +1,15 @@
 /**
  * The real central receiver (`tsx central/src/main.ts`, what `npm run start:central` runs) as a
  * child process on a fixed port, so a fault test can SIGKILL it and start it again where the link
- * emulator expects it. Resolves once it logs "Server listening".
+ * emulator expects it, serving HTTPS with the test's pinned pair. Resolves once it logs "Server listening".
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { centralTrustEnv, type LinkTrust } from './link-trust.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -24,6 +26,8 @@ export interface CentralProcessOptions {
   devices: Array<{ deviceId: string; officeCode: string; publicKeyPem: string }>;
   /** Where the devices file is written. */
   devicesFile: string;
+  /** The TLS pair and signing key the central uses (tests/support/link-trust.ts); its files go beside devicesFile. */
+  trust: LinkTrust;
   /** Load the shipped + demo reference data at start (CENTRAL_DEV_SEED_REFERENCE). */
   seedReference?: boolean;
   env?: Record<string, string>;
@@ -54,6 +58,7 @@ export async function spawnCentral(o: CentralProcessOptions): Promise<CentralPro
       CENTRAL_HOST: '127.0.0.1',
       CENTRAL_PORT: String(o.port),
       CENTRAL_DEVICES_FILE: o.devicesFile,
+      ...centralTrustEnv(dirname(o.devicesFile), o.trust),
       ...(o.seedReference ? { CENTRAL_DEV_SEED_REFERENCE: 'demo' } : {}),
       ...o.env,
     },
@@ -65,7 +70,7 @@ export async function spawnCentral(o: CentralProcessOptions): Promise<CentralPro
     stderr += d.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`central did not start in time; stderr: ${stderr}`)), o.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => reject(new Error(`central did not start in time; stderr: ${stderr}`)), o.timeoutMs ?? 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`central exited with ${code} before listening; stderr: ${stderr}; logs: ${logs.slice(-5).join('\n')}`));

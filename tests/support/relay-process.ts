@@ -1,10 +1,12 @@
 /**
  * Child process for the forwarding crash test: runs the real relay (undici client, store on disk)
  * over `<dataDir>` against `<centralUrl>`, and kills itself with SIGKILL the moment the central's
- * acknowledgement arrives — after the central committed, before the local "sent" mark.
+ * acknowledgement arrives — after the central committed, before the local "sent" mark. The central's
+ * key and certificate are the ones pinned in `<dataDir>/keys` (tests/support/link-trust.ts).
  *
  *   node --import tsx tests/support/relay-process.ts <dataDir> <centralUrl>
  */
+import { loadCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
 import { openStore } from '@lmc/appliance/store/index.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
@@ -16,10 +18,12 @@ if (!dataDir || !url) {
   process.exit(2);
 }
 const store = openStore({ dataDir });
+const identity = loadOrCreateIdentity(dataDir);
+const trust = loadCentralTrust(dataDir);
 const relay = new OutboxRelay({
   store,
-  identity: loadOrCreateIdentity(dataDir),
-  transport: new CentralClient({ url, connectTimeoutMs: 2000, responseTimeoutMs: 5000 }),
+  identity,
+  transport: new CentralClient({ url, connectTimeoutMs: 2000, responseTimeoutMs: 5000, identity, centralKey: trust.publicKey, pinnedTlsPem: trust.tlsPem }),
   bounds: { maxRecords: 100, maxBytes: 1024 * 1024 },
   backoff: { baseMs: 50, maxMs: 200 },
   unauthorisedRetryMs: 1000,

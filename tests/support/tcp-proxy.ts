@@ -18,6 +18,8 @@ export type ProxyMode = 'pass' | 'down' | 'reset' | 'blackhole';
 export interface TcpProxy {
   readonly port: number;
   readonly url: string;
+  /** The same proxy as https:// (TLS passes through it end to end: the proxy sees only ciphertext). */
+  readonly httpsUrl: string;
   /** Connections accepted in pass mode since start or the last resetCounters(). */
   readonly passedConnections: number;
   setMode(mode: ProxyMode): Promise<void>;
@@ -115,6 +117,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    httpsUrl: `https://127.0.0.1:${port}`,
     get passedConnections() {
       return passed;
     },

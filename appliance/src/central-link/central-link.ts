@@ -4,7 +4,14 @@
  * connections: 1), named timeouts (connect: TCP + TLS handshake; response: until the headers, then between body
  * chunks), a bounded response body, and every network failure classified into an UnavailableReason. Nothing the
  * network does reaches a caller as an exception; what a status code means is each caller's business.
+ *
+ * TLS: https:// only, unless the development flag central.allowInsecureHttp is set. The certificate(s)
+ * pinned at enrolment (<dataDir>/keys/central-tls.pem, keys/central-trust.ts) are the only trust
+ * anchors: a pinned leaf is accepted by its exact fingerprint whatever name the URL uses; a pinned CA
+ * must have issued the central's certificate for the URL's host name. Nothing pinned: the system's CAs.
  */
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Pool } from 'undici';
 import { ApplianceError } from '../errors.ts';
 
@@ -17,7 +24,11 @@ export type UnavailableReason =
   | 'connection-lost'
   | 'response-timeout'
   | 'server-error'
-  | 'bad-response';
+  | 'bad-response'
+  /** The central's TLS certificate is not the pinned one (or not trusted): an on-path attacker, or a re-issued certificate. */
+  | 'tls-untrusted'
+  /** The answer is not signed by the pinned central key, or not for this request: never acted upon. */
+  | 'bad-signature';
 
 const NETWORK_REASONS: Record<string, UnavailableReason> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
@@ -35,6 +46,14 @@ const NETWORK_REASONS: Record<string, UnavailableReason> = {
   ETIMEDOUT: 'connect-timeout',
   ECONNRESET: 'connection-lost',
   EPIPE: 'connection-lost',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls-untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-untrusted',
+  CERT_HAS_EXPIRED: 'tls-untrusted',
+  CERT_NOT_YET_VALID: 'tls-untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls-untrusted',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'tls-untrusted',
 };
 
 export function networkReason(err: unknown): UnavailableReason {
@@ -42,18 +61,44 @@ export function networkReason(err: unknown): UnavailableReason {
   return NETWORK_REASONS[e?.code ?? ''] ?? NETWORK_REASONS[e?.cause?.code ?? ''] ?? 'connection-lost';
 }
 
-/** `central.url` with an endpoint path appended (a path prefix in the URL is kept); `invalidCode` names the caller's error. */
-export function parseCentralUrl(url: string, endpoint: string, invalidCode: ErrorCode): { origin: string; path: string } {
+/**
+ * `central.url` with an endpoint path appended (a path prefix in the URL is kept); `invalidCode` names the
+ * caller's error. http:// is refused unless `allowInsecureHttp` (the development flag) is set.
+ */
+export function parseCentralUrl(url: string, endpoint: string, invalidCode: ErrorCode, allowInsecureHttp = false): { origin: string; path: string } {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new ApplianceError(invalidCode, 'central.url is not a valid URL', {});
   }
+  if (u.protocol === 'http:' && !allowInsecureHttp) {
+    throw new ApplianceError(invalidCode, 'central.url must be https:// (plain http:// only with central.allowInsecureHttp, for development)', {});
+  }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ApplianceError(invalidCode, 'central.url must be http:// or https://', {});
+    throw new ApplianceError(invalidCode, 'central.url must be https://', {});
   }
   return { origin: u.origin, path: `${u.pathname.replace(/\/+$/, '')}${endpoint}` };
+}
+
+/** One or more PEM certificates from a pin file. */
+export function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
+ * undici connect options that trust only the pinned certificates. A presented leaf equal to a pinned
+ * certificate passes without a name check (it was pinned by fingerprint at enrolment); otherwise the
+ * chain must end in a pinned CA and name the host, as usual.
+ */
+export function pinnedTls(pinnedPem: string): { ca: string[]; checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined } {
+  const pinned = splitPem(pinnedPem);
+  if (pinned.length === 0) throw new TypeError('pinnedTls: no PEM certificate');
+  const fingerprints = new Set(pinned.map((c) => new X509Certificate(c).fingerprint256));
+  return {
+    ca: pinned,
+    checkServerIdentity: (host, cert) => (fingerprints.has(cert.fingerprint256) ? undefined : checkServerIdentity(host, cert)),
+  };
 }
 
 export interface CentralLinkOptions {
@@ -66,6 +111,12 @@ export interface CentralLinkOptions {
   responseTimeoutMs: number;
   /** How long the idle connection is kept open between requests (undici's default when absent). */
   keepAliveMs?: number;
+  /** PEM certificate(s) pinned at enrolment; null/absent: the system's CAs. */
+  pinnedTlsPem?: string | null;
+  /** Development only: accept an http:// central.url. */
+  allowInsecureHttp?: boolean;
+  /** Requests in flight on the one connection (HTTP/1.1 pipelining, answers in order); default 1. */
+  pipelining?: number;
 }
 
 export interface LinkRequest {
@@ -78,6 +129,8 @@ export interface LinkRequest {
   maxBodyBytes: number;
   /** Past maxBodyBytes: 'truncate' keeps the first bytes (error bodies), 'refuse' answers bad-response. */
   overflow: 'truncate' | 'refuse';
+  /** This request's response timeout (a large body on a slow link needs longer); default: the link's. */
+  responseTimeoutMs?: number;
 }
 
 export type LinkResponse =
@@ -90,12 +143,14 @@ export class CentralLink {
   readonly #responseTimeoutMs: number;
 
   constructor(options: CentralLinkOptions) {
-    const { origin, path } = parseCentralUrl(options.url, options.endpoint, options.invalidUrlCode);
+    const { origin, path } = parseCentralUrl(options.url, options.endpoint, options.invalidUrlCode, options.allowInsecureHttp ?? false);
     this.#path = path;
     this.#responseTimeoutMs = options.responseTimeoutMs;
+    const tls = origin.startsWith('https:') && options.pinnedTlsPem ? pinnedTls(options.pinnedTlsPem) : undefined;
     this.#pool = new Pool(origin, {
+      ...(tls ? { connect: { ...tls, minVersion: 'TLSv1.2' as const } } : {}),
       connections: 1,
-      pipelining: 1,
+      pipelining: options.pipelining ?? 1,
       connectTimeout: options.connectTimeoutMs,
       headersTimeout: options.responseTimeoutMs,
       bodyTimeout: options.responseTimeoutMs,
@@ -110,8 +165,8 @@ export class CentralLink {
         path: `${this.#path}${r.suffix ?? ''}`,
         headers: r.headers,
         ...(r.body !== undefined ? { body: r.body } : {}),
-        headersTimeout: this.#responseTimeoutMs,
-        bodyTimeout: this.#responseTimeoutMs,
+        headersTimeout: r.responseTimeoutMs ?? this.#responseTimeoutMs,
+        bodyTimeout: r.responseTimeoutMs ?? this.#responseTimeoutMs,
       });
       const chunks: Buffer[] = [];
       let size = 0;

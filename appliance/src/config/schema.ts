@@ -63,7 +63,15 @@ export const CentralConfig = Type.Object(
       description: 'Base URL of the central receiver, e.g. https://central.example.org/; empty = not configured',
     }),
     connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
-    responseTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+    responseTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 30_000,
+      description: "the central's time to answer once a batch is on the wire; each batch adds the time its bytes need on the measured link",
+    }),
+    allowInsecureHttp: Type.Optional(
+      Type.Boolean({ default: false, description: 'DEVELOPMENT ONLY: accept an http:// central.url (no TLS: registrations travel in clear)' }),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -76,6 +84,20 @@ export const SyncConfig = Type.Object(
     idlePollMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
     backoffBaseMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 1_000 }),
     backoffMaxMs: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 300_000 }),
+    maxBatchSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 600, default: 15, description: 'a batch is sized to take at most this long on the measured link' }),
+    ),
+    inFlightBatches: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 8, default: 2, description: 'batches on the wire before the first answer (hides a satellite round trip)' }),
+    ),
+    probeIntervalMs: Type.Optional(
+      Type.Integer({
+        minimum: 1000,
+        maximum: 3_600_000,
+        default: 30_000,
+        description: 'while backing off, how often a cheap reachability probe checks whether the link is back',
+      }),
+    ),
     unauthorisedRetryMs: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 600_000 }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: 'days an acknowledged registration stays on the appliance' }),
     minFreeDiskMb: Type.Integer({ minimum: 0, default: 200, description: 'refuse new registrations below this free space' }),

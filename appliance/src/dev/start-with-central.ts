@@ -9,15 +9,22 @@
  * the central (PGlite's first start takes ~20 s): its relay backs off until the central answers.
  * When appliance.config.json already names a central.url, only the appliance is started.
  *
+ * The link is secured as in production: the development central serves HTTPS with a self-signed pair
+ * created once in <CENTRAL_DATA_DIR>/tls, and signs its answers with its key in
+ * <CENTRAL_DATA_DIR>/keys; this launcher pins both in the appliance's keys/ (central-tls.pem,
+ * central-ed25519.pub) as `enrol` would.
+ *
  * Env: CENTRAL_PORT (default 8091), CENTRAL_DATA_DIR (default ./data/central).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '@lmc/core/logger.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { loadOrCreateIdentity } from '../keys/identity.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
+import { saveCentralTrust } from '../keys/central-trust.ts';
 
 const log = createLogger('dev');
 const ROOT = installRoot(import.meta.url);
@@ -26,7 +33,7 @@ function run(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: 'inherit' });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   process.umask(0o077); // the data dir holds keys and personal data: private from the first file on
   const { config, source } = loadConfig();
   if (config.central.url !== '') {
@@ -51,7 +58,7 @@ function main(): void {
   );
   // The user's configuration as written, with only central.url pointed at the local central.
   const raw = source.startsWith('defaults') ? { version: 1 } : (JSON.parse(readFileSync(source, 'utf8')) as Record<string, unknown>);
-  const central = { ...((raw.central as Record<string, unknown> | undefined) ?? {}), url: `http://127.0.0.1:${port}` };
+  const central = { ...((raw.central as Record<string, unknown> | undefined) ?? {}), url: `https://127.0.0.1:${port}` };
   const configFile = join(devDir, 'appliance.config.json');
   writeFileSync(configFile, JSON.stringify({ ...raw, central }, null, 2));
 
@@ -67,9 +74,21 @@ function main(): void {
     CENTRAL_DATA_DIR: centralDir,
     CENTRAL_DEVICES_FILE: devicesFile,
     CENTRAL_DEV_SEED_REFERENCE: 'demo',
+    CENTRAL_KEY_FILE: join(centralDir, 'keys', 'central-ed25519.key'),
   });
+  children.add(centralChild);
+  // The central creates its TLS pair and signing key before it opens its database: pin both in the
+  // appliance (as `enrol` would) before the appliance starts.
+  const certFile = join(centralDir, 'tls', 'cert.pem');
+  const keyFile = join(centralDir, 'keys', 'central-ed25519.key');
+  for (let waited = 0; !(existsSync(certFile) && existsSync(keyFile)); waited += 100) {
+    if (waited > 120_000 || centralChild.exitCode !== null) throw new Error(`the development central did not create ${certFile} and ${keyFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const publicKeyPem = createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }).toString();
+  saveCentralTrust(config.dataDir, { publicKeyPem, tlsPem: readFileSync(certFile, 'utf8') });
   const appliance = run('appliance/src/main.ts', { APPLIANCE_CONFIG: configFile });
-  children.add(centralChild).add(appliance);
+  children.add(appliance);
 
   centralChild.on('exit', (code, signal) => {
     children.delete(centralChild);
@@ -94,4 +113,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'development launcher failed');
+  process.exit(1);
+});

@@ -11,7 +11,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
-import { REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { HEADER_SIGNATURE, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
+import { HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
 import { ReferenceErrors } from './errors.ts';
 
@@ -39,6 +40,12 @@ export interface ReferenceClientOptions {
   responseTimeoutMs: number;
   /** Largest decompressed page accepted. */
   maxResponseBytes?: number;
+  /** The central's answer-signing key pinned at enrolment: a page counts only when it verifies; null: nothing is asked. */
+  centralKey: KeyObject | null;
+  /** PEM certificate(s) pinned at enrolment; null/absent: system CAs. */
+  pinnedTlsPem?: string | null;
+  /** Development only: accept http://. */
+  allowInsecureHttp?: boolean;
   now?: () => number;
 }
 
@@ -61,6 +68,8 @@ export class ReferenceClient implements ReferenceTransport {
       invalidUrlCode: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
       connectTimeoutMs: options.connectTimeoutMs,
       responseTimeoutMs: options.responseTimeoutMs,
+      pinnedTlsPem: options.pinnedTlsPem ?? null,
+      allowInsecureHttp: options.allowInsecureHttp ?? false,
     });
   }
 
@@ -78,6 +87,10 @@ export class ReferenceClient implements ReferenceTransport {
   }
 
   async #attempt(since: number, limit: number): Promise<{ result: PullOutcome; retryWithOffset?: number }> {
+    const centralKey = this.#o.centralKey;
+    if (!centralKey) {
+      return { result: { kind: 'unauthorised', status: 0, code: 'CENTRAL_KEY_MISSING', message: "the central's public key is not pinned: enrol this appliance" } };
+    }
     const query = referenceQuery(since, limit);
     const timestamp = this.#now() + this.#clockOffsetMs;
     const headers = signRequest({ method: 'GET', path: REFERENCE_PATH, query, deviceId: this.#o.identity.deviceId, timestamp }, this.#o.identity.privateKey);
@@ -90,6 +103,14 @@ export class ReferenceClient implements ReferenceTransport {
       overflow: 'refuse',
     });
     if (raw.kind === 'unavailable') return { result: raw };
+    if (raw.status === 200) {
+      // The page as it came (compressed or not) must be the central's answer to this very request.
+      const binding = { purpose: 'reference-page' as const, deviceId: this.#o.identity.deviceId, requestTag: headers[HEADER_SIGNATURE] ?? '', batchId: '', contentSha256: '' };
+      const signature = raw.headers[HEADER_CENTRAL_SIGNATURE];
+      if (!verifyAnswer(binding, 200, raw.body, Array.isArray(signature) ? signature[0] : signature, centralKey)) {
+        return { result: { kind: 'unavailable', reason: 'bad-signature', status: 200, message: 'the page is not signed by the pinned central key for this request' } };
+      }
+    }
     let text: string;
     try {
       const encoding = String(raw.headers['content-encoding'] ?? '').toLowerCase();

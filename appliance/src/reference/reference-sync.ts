@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { CentralConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { CentralTrust } from '../keys/central-trust.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
 import type { Store } from '../store/index.ts';
 import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
@@ -105,13 +106,23 @@ export class ReferenceSync implements Feature {
     identity: Pick<ApplianceIdentity, 'deviceId' | 'privateKey'>;
     central: CentralConfig;
     reference: ReferenceSyncConfig;
+    /** The central's key and certificate pinned at enrolment (keys/central-trust.ts); none: no page is accepted. */
+    trust?: CentralTrust;
     bus?: EventBus;
     logger?: Logger;
   }): ReferenceSync {
     const log = o.logger ?? createLogger('reference');
     const transport =
       o.reference.enabled && o.central.url !== ''
-        ? new ReferenceClient({ url: o.central.url, identity: o.identity, connectTimeoutMs: o.central.connectTimeoutMs, responseTimeoutMs: o.central.responseTimeoutMs })
+        ? new ReferenceClient({
+            url: o.central.url,
+            identity: o.identity,
+            connectTimeoutMs: o.central.connectTimeoutMs,
+            responseTimeoutMs: o.central.responseTimeoutMs,
+            centralKey: o.trust?.publicKey ?? null,
+            pinnedTlsPem: o.trust?.tlsPem ?? null,
+            allowInsecureHttp: o.central.allowInsecureHttp ?? false,
+          })
         : null;
     return new ReferenceSync({
       db: o.store.connection,

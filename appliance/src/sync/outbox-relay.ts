@@ -13,7 +13,21 @@
  *   the rest goes through. A 413 also lowers the bounds for the following batches.
  * - unauthorised (401/403): nothing is quarantined (the device, not the data, is at fault);
  *   link "unauthorised", retried slowly.
- * - unavailable (network, timeouts, 5xx): exponential backoff with full jitter.
+ * - unavailable (network, timeouts, 5xx, unsigned or mis-signed answers): exponential backoff with
+ *   full jitter; while waiting, a cheap probe (at most every probeIntervalMs) ends the wait as soon as
+ *   the central answers again. A response timeout or an unsigned 413 halves the next batch.
+ *
+ * Slow links: the relay measures the link (batch bytes per second of send-to-answer time, EWMA) and
+ * sizes each batch to take at most maxBatchSeconds on it (the configured bounds stay the ceiling; the
+ * first batch is small, 64 KiB, until a measurement exists). Each batch's response timeout is the
+ * configured one plus twice the time its bytes, and those queued ahead of it, need at the measured
+ * rate: an EDGE link is not cut after 30 s, a dead link still is. A timeout halves both the next
+ * batch and the rate estimate (so the following timeout is twice as long): never the same oversized
+ * batch resent for ever.
+ *
+ * High latency: up to inFlightBatches disjoint batches go out back to back on the one connection
+ * (HTTP/1.1 pipelining); answers come back, and are applied, in send order, so the exactly-once
+ * accounting (each answer marks only its own records) and the order of quarantine decisions hold.
  */
 import type { EncodedBatch } from '@lmc/protocol/batch.ts';
 import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
@@ -65,7 +79,20 @@ export interface OutboxRelayOptions {
   logger?: Logger;
   hooks?: RelayHooks;
   blobSource?: BlobSource;
+  /** A batch is sized to take at most this long on the measured link (default 15 s). */
+  maxBatchSeconds?: number;
+  /** Batches sent before the first answer is awaited (default 1). */
+  inFlightBatches?: number;
+  /** While backing off, probe the central at most this often (default 30 s; 0 = never). */
+  probeIntervalMs?: number;
+  /** The central's own answer time; each batch adds its bytes' time on the link (default 30 s). */
+  responseTimeoutMs?: number;
 }
+
+/** The first batch before any measurement: ~10 s at 50 kbit/s. */
+export const INITIAL_BATCH_BYTES = 64 * 1024;
+/** Rate assumed for timeouts before a measurement: EDGE's 50 kbit/s. */
+export const FLOOR_BYTES_PER_SECOND = 6250;
 
 export interface RelayStep {
   /** Records acknowledged (stored or duplicate) in this cycle. */
@@ -84,6 +111,13 @@ interface Item {
 
 type Delivery = { kind: 'progress'; acknowledged: number; quarantined: number } | { kind: 'blocked'; outcome: SendOutcome };
 
+interface Sent {
+  outcome: SendOutcome;
+  encoded: EncodedBatch;
+  started: number;
+  ended: number;
+}
+
 export class OutboxRelay implements Feature {
   readonly name = 'sync-relay';
   readonly #o: OutboxRelayOptions;
@@ -99,6 +133,10 @@ export class OutboxRelay implements Feature {
   #waitingOnBackoff = false;
   #unsubscribe: (() => void) | undefined;
   #blobSource: BlobSource | undefined;
+  /** Measured link rate in batch bytes (record JSON + blobs, as the bounds count) per second; null until measured. */
+  #rate: number | null = null;
+  /** Cap after a timeout or an unsigned 413 (halved each time); reset by the next success. */
+  #shrunkBytes = Number.POSITIVE_INFINITY;
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -186,23 +224,77 @@ export class OutboxRelay implements Feature {
     }
   }
 
-  /** One cycle: send one batch (splitting it if the central rejects it) and apply the answer. */
+  /** The link as measured: bytes per second (null until a batch went through) and the current byte bound. */
+  get linkEstimate(): { bytesPerSecond: number | null; batchBytes: number } {
+    return { bytesPerSecond: this.#rate, batchBytes: this.#effectiveBounds().maxBytes };
+  }
+
+  #effectiveBounds(): BatchBounds {
+    const seconds = this.#o.maxBatchSeconds ?? 15;
+    const sized = this.#rate === null ? INITIAL_BATCH_BYTES : Math.floor(this.#rate * seconds);
+    return { maxRecords: this.#bounds.maxRecords, maxBytes: Math.max(1, Math.min(this.#bounds.maxBytes, sized, this.#shrunkBytes)) };
+  }
+
+  /** Time for `bytes` on the link at the measured rate (the floor rate before any measurement). */
+  #wireMs(bytes: number): number {
+    return Math.ceil((bytes * 1000) / (this.#rate ?? FLOOR_BYTES_PER_SECOND));
+  }
+
+  #itemBytes(items: readonly Item[]): number {
+    return items.reduce((n, i) => n + recordBytes(i.wire) + i.blobBytes, 0);
+  }
+
+  /** One cycle: up to inFlightBatches batches on the wire (splitting any the central rejects); answers applied in order. */
   async runOnce(): Promise<RelayStep> {
     const transport = this.#o.transport;
     if (!transport) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
-    const events = this.#o.store.outbox.pending(Math.min(this.#bounds.maxRecords, 1000));
+    const window = Math.max(1, this.#o.inFlightBatches ?? 1);
+    const events = this.#o.store.outbox.pending(Math.min(this.#bounds.maxRecords * window, 1000 * window));
     if (events.length === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
 
-    const items = this.#freeze(events);
+    let rest = this.#freeze(events);
+    const bounds = this.#effectiveBounds();
     // Blob bytes count against the byte bound: a batch is what crosses the link, not only its JSON.
-    const batch = takeBatch(items, (i) => recordBytes(i.wire) + i.blobBytes, this.#bounds);
-    const result = await this.#deliver(transport, batch);
-    if (result.kind === 'progress') {
-      this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
-      const more = this.#o.store.outbox.depth() > 0;
-      return { acknowledged: result.acknowledged, quarantined: result.quarantined, delayMs: more ? 0 : this.#o.idlePollMs };
+    const sizeOf = (i: Item) => recordBytes(i.wire) + i.blobBytes;
+    const sends: Array<{ items: Item[]; sent: Promise<Sent> }> = [];
+    let ahead = 0;
+    while (rest.length > 0 && sends.length < window) {
+      const items = takeBatch(rest, sizeOf, bounds);
+      rest = rest.slice(items.length);
+      ahead += this.#itemBytes(items);
+      sends.push({ items, sent: this.#send(transport, items, ahead) });
     }
-    return { acknowledged: 0, quarantined: 0, delayMs: this.#blocked(result.outcome, batch) };
+    let acknowledged = 0;
+    let quarantined = 0;
+    let blocked: { outcome: SendOutcome; items: Item[] } | undefined;
+    let previousAnswerAt = 0;
+    for (const { items, sent } of sends) {
+      const s = await sent;
+      // The link time of this batch: from its send, or from the previous answer when it queued behind it.
+      const busyFrom = Math.max(s.started, previousAnswerAt);
+      previousAnswerAt = s.ended;
+      if (blocked) {
+        // After a blocked batch only plain acknowledgements are applied (they are signed and final); a
+        // refusal waits for the next cycle so quarantine decisions keep their order.
+        if (s.outcome.kind !== 'acknowledged') continue;
+        const late = this.#applyAck(items, s.outcome.response, s.ended - busyFrom);
+        if (late.kind === 'progress') acknowledged += late.acknowledged;
+        continue;
+      }
+      const r = await this.#handle(transport, items, s, s.ended - busyFrom);
+      if (r.kind === 'blocked') blocked = { outcome: r.outcome, items };
+      else {
+        acknowledged += r.acknowledged;
+        quarantined += r.quarantined;
+      }
+    }
+    if (blocked && acknowledged + quarantined === 0) {
+      return { acknowledged: 0, quarantined: 0, delayMs: this.#blocked(blocked.outcome, blocked.items) };
+    }
+    if (blocked) this.#shrinkAfter(blocked.outcome, blocked.items);
+    this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
+    const more = this.#o.store.outbox.depth() > 0;
+    return { acknowledged, quarantined, delayMs: more ? 0 : this.#o.idlePollMs };
   }
 
   async #run(): Promise<void> {
@@ -224,8 +316,10 @@ export class OutboxRelay implements Feature {
   #sleep(ms: number, backoff: boolean): Promise<void> {
     return new Promise((resolve) => {
       this.#waitingOnBackoff = backoff;
+      let probe: ReturnType<typeof setInterval> | undefined;
       const done = () => {
         clearTimeout(timer);
+        if (probe) clearInterval(probe);
         this.#wakeUp = undefined;
         this.#waitingOnBackoff = false;
         resolve();
@@ -234,6 +328,28 @@ export class OutboxRelay implements Feature {
       this.#wakeUp = (force) => {
         if (force || !this.#waitingOnBackoff) done();
       };
+      // Backing off: a cheap probe notices the link coming back long before the backoff ceiling.
+      const every = this.#o.probeIntervalMs ?? 30_000;
+      const transport = this.#o.transport;
+      if (backoff && every > 0 && ms > every && transport?.probe) {
+        let probing = false;
+        probe = setInterval(() => {
+          if (probing) return;
+          probing = true;
+          void transport
+            .probe?.()
+            .then((up) => {
+              if (up && this.#wakeUp) {
+                this.#log.info('probe: the central answers again; resuming the drain');
+                done();
+              }
+            })
+            .catch(() => undefined)
+            .finally(() => {
+              probing = false;
+            });
+        }, every);
+      }
     });
   }
 
@@ -251,18 +367,26 @@ export class OutboxRelay implements Feature {
     });
   }
 
-  async #deliver(transport: CentralTransport, items: Item[]): Promise<Delivery> {
+  /** Encodes and sends one batch; `bytesThrough` = its bytes plus those queued ahead of it on the connection. */
+  async #send(transport: CentralTransport, items: Item[], bytesThrough: number): Promise<Sent> {
     const { deviceId, privateKey } = this.#o.identity;
     const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
-    const started = Date.now();
     const blobs = this.#collectBlobs(records);
     const encoded = await encodeBatchInPool(records, { deviceId, privateKey, sentAt: this.#now(), blobs }); // JSON, gzip and signature off the event loop
-    this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length }, '» batch');
-    const outcome = await transport.send(encoded);
+    const responseTimeoutMs = (this.#o.responseTimeoutMs ?? 30_000) + 2 * this.#wireMs(bytesThrough);
+    this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length, responseTimeoutMs }, '» batch');
+    const started = Date.now();
+    const outcome = await transport.send(encoded, { responseTimeoutMs });
+    const ended = Date.now();
     this.#o.hooks?.afterResponse?.(outcome, encoded);
+    return { outcome, encoded, started, ended };
+  }
+
+  async #handle(transport: CentralTransport, items: Item[], sent: Sent, busyMs: number): Promise<Delivery> {
+    const { outcome } = sent;
     switch (outcome.kind) {
       case 'acknowledged':
-        return this.#applyAck(items, outcome.response, started);
+        return this.#applyAck(items, outcome.response, busyMs);
       case 'rejected':
         return this.#split(transport, items, outcome);
       case 'unauthorised':
@@ -271,11 +395,23 @@ export class OutboxRelay implements Feature {
     }
   }
 
-  #applyAck(items: Item[], response: { stored: string[]; duplicates: string[]; conflicts: Array<{ id: string; reason: string }> }, started: number): Delivery {
+  /** One batch alone (the halves of a split). */
+  async #deliver(transport: CentralTransport, items: Item[]): Promise<Delivery> {
+    const sent = await this.#send(transport, items, this.#itemBytes(items));
+    return this.#handle(transport, items, sent, sent.ended - sent.started);
+  }
+
+  #applyAck(
+    items: Item[],
+    response: { stored: string[]; duplicates: string[]; conflicts: Array<{ id: string; reason: string }> },
+    busyMs: number,
+  ): Delivery {
     const seqById = new Map(items.map((i) => [i.event.registrationId, i.event.seq]));
     const acked = [...response.stored, ...response.duplicates].flatMap((id) => seqById.get(id) ?? []);
     const marked = this.#o.store.outbox.markSentMany(acked);
-    this.#meter.record(acked.length, started, Date.now());
+    const ended = Date.now();
+    this.#meter.record(acked.length, ended - busyMs, ended);
+    this.#measure(this.#itemBytes(items), busyMs);
     let quarantined = 0;
     for (const c of response.conflicts) {
       const seq = seqById.get(c.id);
@@ -358,8 +494,31 @@ export class OutboxRelay implements Feature {
     return true;
   }
 
+  /** A successful batch: the link's rate (EWMA of batch bytes per busy second) and no shrink cap any more. */
+  #measure(bytes: number, busyMs: number): void {
+    this.#shrunkBytes = Number.POSITIVE_INFINITY;
+    if (busyMs <= 0 || bytes <= 0) return;
+    const sample = (bytes * 1000) / busyMs;
+    this.#rate = this.#rate === null ? sample : 0.5 * this.#rate + 0.5 * sample;
+  }
+
+  /**
+   * A response timeout, or an unsigned 413 (a proxy's body limit, say): the next batch is half this one
+   * and the rate estimate halves (so the next timeout is longer). Returns whether it shrank.
+   */
+  #shrinkAfter(outcome: SendOutcome, batch: Item[]): boolean {
+    const timedOut = outcome.kind === 'unavailable' && outcome.reason === 'response-timeout';
+    const tooLarge = outcome.kind === 'unavailable' && outcome.status === 413;
+    if (!timedOut && !tooLarge) return false;
+    this.#shrunkBytes = Math.max(1, Math.floor(this.#itemBytes(batch) / 2));
+    this.#rate = this.#rate === null ? FLOOR_BYTES_PER_SECOND / 2 : this.#rate / 2;
+    this.#log.warn({ batchBytes: this.#shrunkBytes, reason: timedOut ? 'response-timeout' : 'unsigned-413' }, 'batch too slow or too large for the link; sending smaller batches');
+    return true;
+  }
+
   /** Decide the wait after a blocked cycle and record why; returns the delay. */
   #blocked(outcome: SendOutcome, batch: Item[]): number {
+    this.#shrinkAfter(outcome, batch);
     const now = this.#now().getTime();
     const failedAttempts = this.#link.failedAttempts + 1;
     let state: LinkSnapshot['state'];

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { CentralConfig, SyncConfig } from '../config/schema.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { type CentralTrust, loadCentralTrust } from '../keys/central-trust.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '../keys/identity.ts';
 import type { Store } from '../store/index.ts';
 import { AdmissionGuard } from './admission-guard.ts';
@@ -31,6 +32,8 @@ export interface SyncFeatureOptions {
 export class SyncFeature implements Feature {
   readonly name = 'sync';
   readonly identity: ApplianceIdentity;
+  /** The central's key and certificate pinned at enrolment (also the reference pulls'). */
+  readonly trust: CentralTrust;
   readonly relay: OutboxRelay;
   readonly retention: RetentionFeature;
   readonly guard: AdmissionGuard;
@@ -42,12 +45,25 @@ export class SyncFeature implements Feature {
     this.identity = loadOrCreateIdentity(o.dataDir);
     if (this.identity.created) log.info({ deviceId: this.identity.deviceId }, 'appliance identity created; enrol it at the central');
     const configured = o.central.url !== '';
+    const trust = loadCentralTrust(o.dataDir);
+    this.trust = trust;
     const transport =
       o.transport !== undefined
         ? o.transport
         : configured
-          ? new CentralClient({ url: o.central.url, connectTimeoutMs: o.central.connectTimeoutMs, responseTimeoutMs: o.central.responseTimeoutMs })
+          ? new CentralClient({
+              url: o.central.url,
+              connectTimeoutMs: o.central.connectTimeoutMs,
+              responseTimeoutMs: o.central.responseTimeoutMs,
+              identity: this.identity,
+              centralKey: trust.publicKey,
+              pinnedTlsPem: trust.tlsPem,
+              allowInsecureHttp: o.central.allowInsecureHttp ?? false,
+              pipelining: o.sync.inFlightBatches ?? 2,
+            })
           : null;
+    if (configured && o.central.allowInsecureHttp) log.warn('central.allowInsecureHttp: the link may use plain http:// (development only)');
+    if (configured && !trust.publicKey) log.error("the central's public key is not pinned (keys/central-ed25519.pub): nothing is sent until the appliance is enrolled");
     this.relay = new OutboxRelay({
       store: o.store,
       bus: o.bus,
@@ -57,6 +73,10 @@ export class SyncFeature implements Feature {
       backoff: { baseMs: o.sync.backoffBaseMs, maxMs: o.sync.backoffMaxMs },
       unauthorisedRetryMs: o.sync.unauthorisedRetryMs,
       idlePollMs: o.sync.idlePollMs,
+      maxBatchSeconds: o.sync.maxBatchSeconds ?? 15,
+      inFlightBatches: o.sync.inFlightBatches ?? 2,
+      probeIntervalMs: o.sync.probeIntervalMs ?? 30_000,
+      responseTimeoutMs: o.central.responseTimeoutMs,
       logger: createLogger('sync:relay', log),
       ...(o.hooks ? { hooks: o.hooks } : {}),
       ...(o.blobSource ? { blobSource: o.blobSource } : {}),

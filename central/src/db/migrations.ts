@@ -178,6 +178,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rejected_batches ADD COLUMN client text;
     `,
   },
+  {
+    version: 6,
+    name: 'batch attempt nonces (replay window)',
+    sql: `
+      -- The nonce of every accepted batch attempt (routes/batches.ts), kept a little longer than the
+      -- attempt window: an attempt outside the window is refused by its time, inside it by its nonce.
+      CREATE TABLE batch_attempts (
+        device_id  text NOT NULL,
+        nonce      text NOT NULL,
+        attempt_at timestamptz NOT NULL,
+        PRIMARY KEY (device_id, nonce)
+      );
+      CREATE INDEX batch_attempts_at ON batch_attempts (attempt_at);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

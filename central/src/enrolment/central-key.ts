@@ -66,6 +66,20 @@ export function enrolmentSettingsFromEnv(env: NodeJS.ProcessEnv): EnrolmentSetti
   if (!Number.isSafeInteger(ttl) || ttl < 1) {
     throw centralError(CentralErrorCodes.ConfigInvalid, 'CENTRAL_ENROLMENT_CODE_TTL_MIN must be a positive integer');
   }
-  const keyFile = env.CENTRAL_KEY_FILE || join(env.CENTRAL_DATA_DIR || './data/central', 'keys', 'central-ed25519.key');
-  return { adminToken: token, centralKey: loadOrCreateCentralKey(keyFile), codeTtlMinutes: ttl };
+  return { adminToken: token, centralKey: centralKeyFromEnv(env), codeTtlMinutes: ttl };
+}
+
+/** CENTRAL_KEY_FILE, default <CENTRAL_DATA_DIR>/keys/central-ed25519.key. */
+export function centralKeyFile(env: NodeJS.ProcessEnv): string {
+  return env.CENTRAL_KEY_FILE || join(env.CENTRAL_DATA_DIR || './data/central', 'keys', 'central-ed25519.key');
+}
+
+export function centralKeyFromEnv(env: NodeJS.ProcessEnv): CentralKey {
+  return loadOrCreateCentralKey(centralKeyFile(env));
+}
+
+/** A key given, a loader, or the environment's key file; loaded once, on first use. */
+export function lazyCentralKey(given: CentralKey | (() => CentralKey) | undefined, env: NodeJS.ProcessEnv = process.env): () => CentralKey {
+  let key: CentralKey | undefined = typeof given === 'object' ? given : undefined;
+  return () => (key ??= typeof given === 'function' ? given() : centralKeyFromEnv(env));
 }

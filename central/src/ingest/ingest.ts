@@ -12,6 +12,7 @@ import type { Db, DbParam, Queryable } from '../db/db.ts';
 import { blobRefs } from '@lmc/protocol/batch-frame.ts';
 import type { EnrolledDevice } from '../devices/device-directory.ts';
 import { contentHash, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '@lmc/protocol/batch.ts';
+import { CentralErrorCodes, centralError } from '../errors.ts';
 import { extractColumns } from './extract.ts';
 
 /** The two log calls ingest makes; pino and Fastify's request logger both fit. */
@@ -27,6 +28,11 @@ export interface IngestInput {
   bodyBytes: number;
   /** Blobs of a binary-frame batch, sha256 already verified against their bytes (batch-frame.ts). */
   blobs?: readonly IngestBlob[];
+  /**
+   * The attempt's nonce (protocol/src/batch-envelope.ts), recorded in the batch's transaction: a
+   * second attempt with the same nonce is refused 409 BATCH_REPLAYED. Nonces older than keepMs go.
+   */
+  attempt?: { nonce: string; at: Date; keepMs: number };
 }
 
 export interface IngestBlob {
@@ -90,6 +96,22 @@ async function recordConflict(
   );
 }
 
+let attemptsSincePrune = 0;
+const PRUNE_EVERY = 64;
+
+async function recordAttempt(tx: Queryable, deviceId: string, attempt: NonNullable<IngestInput['attempt']>): Promise<void> {
+  const rows = await tx.query('INSERT INTO batch_attempts (device_id, nonce, attempt_at) VALUES ($1, $2, $3::timestamptz) ON CONFLICT DO NOTHING RETURNING nonce', [
+    deviceId,
+    attempt.nonce,
+    attempt.at.toISOString(),
+  ]);
+  if (rows.length === 0) throw centralError(CentralErrorCodes.BatchReplayed, 'This attempt (nonce) was received before', { deviceId });
+  if (++attemptsSincePrune >= PRUNE_EVERY) {
+    attemptsSincePrune = 0;
+    await tx.query('DELETE FROM batch_attempts WHERE attempt_at < $1::timestamptz', [new Date(Date.now() - attempt.keepMs).toISOString()]);
+  }
+}
+
 export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): Promise<BatchResponse> {
   const { batch, device } = input;
   const response: BatchResponse = { batchId: batch.batchId, stored: [], duplicates: [], conflicts: [] };
@@ -99,6 +121,7 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
     // The acknowledgement promises the records are safe: never let a server-wide
     // synchronous_commit=off turn a crash after our answer into silently lost registrations.
     await tx.query('SET LOCAL synchronous_commit = on');
+    if (input.attempt) await recordAttempt(tx, device.deviceId, input.attempt);
     // 1. Records that cannot be stored whatever the database holds.
     const candidates: BatchRecord[] = [];
     const rejected = new Map<string, BatchConflict['reason']>();

@@ -23,12 +23,29 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/db.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
-import { decoyVerify, deviceAuthFailed, refusalReason } from '../devices/device-auth.ts';
+import { type DeviceAuthFailure, decoyVerify, deviceAuthFailed, refusalReason } from '../devices/device-auth.ts';
 import { CentralErrorCodes, centralError, toHttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
 import { BATCH_PATH, HEADER_DEVICE_ID, HEADER_SIGNATURE, verifyBatchSignature } from '@lmc/protocol/batch.ts';
 import { blobRefs, CONTENT_TYPE_BINARY_BATCH, decodeFrame, FrameError, type DecodedFrame } from '@lmc/protocol/batch-frame.ts';
 import type { RejectionLog } from '../ingest/rejection-log.ts';
+import type { CentralKey } from '../enrolment/central-key.ts';
+import {
+  ATTEMPT_AT_SHAPE,
+  type AttemptFields,
+  HEADER_ATTEMPT_AT,
+  HEADER_ATTEMPT_SIGNATURE,
+  HEADER_BATCH_ID,
+  HEADER_CENTRAL_SIGNATURE,
+  HEADER_CONTENT_SHA256,
+  HEADER_NONCE,
+  NONCE_SHAPE,
+  SHA256_SHAPE,
+  SIGNATURE_SHAPE,
+  sha256Hex,
+  signAnswer,
+  verifyAttempt,
+} from '@lmc/protocol/batch-envelope.ts';
 import { BatchResponseSchema, BatchSchema, ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -52,23 +69,35 @@ export interface BatchRoutesOptions {
   devices: DeviceDirectory;
   limits: BatchLimits;
   rejections: RejectionLog;
+  /** The central's signing key (answers are signed with it; the appliance pinned its public half at enrolment). */
+  centralKey: () => CentralKey;
+  /** Attempts whose x-attempt-at is further than this from the central's clock are refused (replay window). */
+  attemptWindowMs: number;
+  /** Clock (ms) for the window; injectable for tests. */
+  now?: () => number;
 }
 
 /** Header shapes the protocol can produce: a printable device id, a base64 64-byte Ed25519 signature. */
 const DEVICE_ID_SHAPE = /^[\x21-\x7e]{1,128}$/;
-const SIGNATURE_SHAPE = /^[A-Za-z0-9+/]{86}==$/;
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the batch route's onRequest hook once x-device-id names an enrolled device. */
     batchDevice: EnrolledDevice | null;
-    /** x-device-id was well-formed but names no enrolled device: the body is drained, then refused. */
+    /** x-device-id was well-formed but names no enrolled device (or its envelope does not verify): the body is drained, then refused. */
     batchDeviceUnknown: boolean;
+    /** The reason kept for auditors when batchDeviceUnknown. */
+    batchRefusal: DeviceAuthFailure | null;
     batchBodyBytes: number;
     /** Blobs of a binary-frame batch (sha256 already checked); empty for the gzip JSON form. */
     batchBlobs: DecodedFrame['blobs'];
     /** Error code of a refused batch, for the rejection counter (onError → onResponse). */
     batchRejectCode: string | null;
+    /** The attempt envelope, once its signature verified (batch-envelope.ts). */
+    batchAttempt: AttemptFields | null;
+    /** The body matched the signed envelope: answers to this request are signed by the central. */
+    batchBodyAuthenticated: boolean;
   }
 }
 
@@ -78,8 +107,12 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 
 export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async (app, opts) => {
   const { db, devices, limits, rejections } = opts;
+  const now = opts.now ?? Date.now;
+  app.decorateRequest('batchAttempt', null);
+  app.decorateRequest('batchBodyAuthenticated', false);
   app.decorateRequest('batchDevice', null);
   app.decorateRequest('batchDeviceUnknown', false);
+  app.decorateRequest('batchRefusal', null);
   app.decorateRequest('batchBodyBytes', 0);
   app.decorateRequest('batchBlobs', null as unknown as DecodedFrame['blobs']);
   app.decorateRequest('batchRejectCode', null);
@@ -88,6 +121,19 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   // an attack or a misconfigured post in GET /api/v1/batches/rejections, not only in the logs.
   app.addHook('onError', async (request, _reply, err) => {
     request.batchRejectCode = refusalReason(err, toHttpError(err).code);
+  });
+  // Every answer to an authenticated attempt is signed and bound to it (nonce, batch id, body hash):
+  // an on-path forger cannot acknowledge, refuse or replay an answer. Answers given before the body
+  // was authenticated (401, 415, an oversized body) stay unsigned: the appliance treats them as a
+  // link failure and never quarantines or marks anything on their word.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const attempt = request.batchAttempt;
+    if (!request.batchBodyAuthenticated || !attempt || request.routeOptions.url !== BATCH_PATH) return payload;
+    const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
+    if (bytes === undefined) return payload;
+    const binding = { purpose: 'batch' as const, deviceId: attempt.deviceId, requestTag: attempt.nonce, batchId: attempt.batchId, contentSha256: attempt.contentSha256 };
+    void reply.header(HEADER_CENTRAL_SIGNATURE, signAnswer(binding, reply.statusCode, bytes, opts.centralKey().privateKey));
+    return payload;
   });
   // onSend, not onResponse: counted before the answer leaves, so a client that reads the counter next sees it.
   app.addHook('onSend', async (request, reply, payload) => {
@@ -112,6 +158,11 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     if (!device || !verifyBatchSignature(body, signature, device.publicKey)) {
       throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, device?.deviceId);
     }
+    // The envelope's hash must name these bytes: a signed envelope cannot carry another body.
+    if (!request.batchAttempt || sha256Hex(body) !== request.batchAttempt.contentSha256) {
+      throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, device.deviceId);
+    }
+    request.batchBodyAuthenticated = true;
     request.batchBodyBytes = body.length;
   };
 
@@ -152,6 +203,42 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     }
   }
 
+  /**
+   * The attempt envelope's headers: present and well-formed, checked before the device is looked up
+   * (the answer must not depend on whether the device id is enrolled).
+   */
+  function attemptOf(request: FastifyRequest, deviceId: string): { attempt: AttemptFields; signature: string } {
+    const h = (name: string) => headerValue(request.headers[name]) ?? '';
+    const [batchId, contentSha256, at, nonce, signature] = [HEADER_BATCH_ID, HEADER_CONTENT_SHA256, HEADER_ATTEMPT_AT, HEADER_NONCE, HEADER_ATTEMPT_SIGNATURE].map(h) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (!batchId || !contentSha256 || !at || !nonce || !signature) {
+      throw centralError(
+        CentralErrorCodes.AuthMissing,
+        `${HEADER_BATCH_ID}, ${HEADER_CONTENT_SHA256}, ${HEADER_ATTEMPT_AT}, ${HEADER_NONCE} and ${HEADER_ATTEMPT_SIGNATURE} headers are required`,
+      );
+    }
+    const wellFormed = UUID_SHAPE.test(batchId) && SHA256_SHAPE.test(contentSha256) && ATTEMPT_AT_SHAPE.test(at) && NONCE_SHAPE.test(nonce) && SIGNATURE_SHAPE.test(signature);
+    if (!wellFormed) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
+    return { attempt: { deviceId, batchId, contentSha256, attemptAt: Number(at), nonce }, signature };
+  }
+
+  /** Within the window of the central's clock; 401 BATCH_ATTEMPT_STALE otherwise (the Date header tells the appliance the time). */
+  function checkWindow(attempt: AttemptFields): void {
+    const skew = attempt.attemptAt - now();
+    if (Math.abs(skew) > opts.attemptWindowMs) {
+      throw centralError(
+        CentralErrorCodes.BatchAttemptStale,
+        `Attempt time is ${Math.round(skew / 1000)} s off the central clock (allowed ±${opts.attemptWindowMs / 1000} s); see the Date header`,
+        { deviceId: attempt.deviceId },
+      );
+    }
+  }
+
   app.get(
     `${BATCH_PATH}/rejections`,
     {
@@ -176,7 +263,12 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       schema: {
         headers: Type.Object({
           [HEADER_DEVICE_ID]: Type.String({ minLength: 1 }),
-          [HEADER_SIGNATURE]: Type.String({ minLength: 1 }),
+          [HEADER_SIGNATURE]: Type.String({ minLength: 1, description: 'base64 Ed25519 by the device key over the body' }),
+          [HEADER_BATCH_ID]: Type.String({ format: 'uuid', description: "the body's batchId" }),
+          [HEADER_CONTENT_SHA256]: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex SHA-256 of the body' }),
+          [HEADER_ATTEMPT_AT]: Type.String({ pattern: '^[0-9]{1,16}$', description: 'ms since the epoch; within the attempt window' }),
+          [HEADER_NONCE]: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: '16 random bytes, base64url; never reused' }),
+          [HEADER_ATTEMPT_SIGNATURE]: Type.String({ description: 'base64 Ed25519 over the attempt envelope (protocol/src/batch-envelope.ts)' }),
         }),
         body: BatchSchema,
         response: { 200: BatchResponseSchema, '4xx': ErrorResponseSchema },
@@ -205,14 +297,22 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
         }
         // No lookup for headers no appliance could send; the answer says nothing about enrolment.
         if (!DEVICE_ID_SHAPE.test(deviceId) || !SIGNATURE_SHAPE.test(signature)) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
+        const { attempt, signature: attemptSignature } = attemptOf(request, deviceId);
         const device = await devices.find(deviceId);
-        request.batchDevice = device ?? null;
-        request.batchDeviceUnknown = !device;
+        // A known device whose envelope does not verify is refused exactly as an unknown one (after the body).
+        if (!device || !verifyAttempt(attempt, attemptSignature, device.publicKey)) {
+          request.batchDeviceUnknown = true;
+          request.batchRefusal = device ? CentralErrorCodes.SignatureInvalid : CentralErrorCodes.DeviceUnknown;
+          return;
+        }
+        checkWindow(attempt);
+        request.batchDevice = device;
+        request.batchAttempt = attempt;
       },
       preParsing: async (request, _reply, payload) => {
         if (!request.batchDeviceUnknown) return payload;
         await drainLikeVerification(payload, limits.maxBodyBytes);
-        throw deviceAuthFailed(CentralErrorCodes.DeviceUnknown, headerValue(request.headers[HEADER_DEVICE_ID]));
+        throw deviceAuthFailed(request.batchRefusal ?? CentralErrorCodes.DeviceUnknown, headerValue(request.headers[HEADER_DEVICE_ID]));
       },
       preValidation: async (request) => {
         const records = (request.body as { records?: unknown } | undefined)?.records;
@@ -228,6 +328,11 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       const device = request.batchDevice;
       if (!device) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
       const batch = request.body;
+      const attempt = request.batchAttempt;
+      if (!attempt) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid);
+      if (batch.batchId !== attempt.batchId) {
+        throw centralError(CentralErrorCodes.BatchInvalid, `Body batchId does not match the ${HEADER_BATCH_ID} header`);
+      }
       if (batch.deviceId !== device.deviceId) {
         throw centralError(CentralErrorCodes.BatchDeviceMismatch, `Body deviceId does not match the ${HEADER_DEVICE_ID} header`, {
           deviceId: device.deviceId,
@@ -241,7 +346,11 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
         const stray = blobs.find((b) => !owner.has(b.blobId));
         if (stray) throw centralError(CentralErrorCodes.BatchInvalid, `Blob ${stray.blobId} is not referenced by any record of the batch`);
       }
-      return ingestBatch(db, { device, batch, bodyBytes: request.batchBodyBytes, blobs }, request.log);
+      return ingestBatch(
+        db,
+        { device, batch, bodyBytes: request.batchBodyBytes, blobs, attempt: { nonce: attempt.nonce, at: new Date(attempt.attemptAt), keepMs: 2 * opts.attemptWindowMs } },
+        request.log,
+      );
     },
   );
 };

@@ -11,7 +11,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import type { Db } from '../db/db.ts';
-import { type CentralKey, type EnrolmentSettings, enrolmentSettingsFromEnv } from '../enrolment/central-key.ts';
+import { type CentralKey, type EnrolmentSettings, enrolmentSettingsFromEnv, lazyCentralKey } from '../enrolment/central-key.ts';
 import { issueEnrolmentCode } from '../enrolment/enrolment-codes.ts';
 import { ENROLMENT_STATUS, type EnrolmentErrorCode } from '../enrolment/enrolment-errors.ts';
 import {
@@ -28,6 +28,7 @@ import {
   TimeResponse,
 } from '@lmc/protocol/enrolment.ts';
 import { decommissionDevice, enrolDevice } from '../enrolment/enrolment-service.ts';
+import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { CentralErrorCodes, toHttpError } from '../errors.ts';
 
 export interface EnrolmentRoutesOptions extends Partial<Omit<EnrolmentSettings, 'centralKey'>> {
@@ -55,9 +56,8 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
   // The admin token (opts.adminToken) is read by build() and checked by the access hook.
   const rateLimit = { max: opts.perMinute ?? 30, timeWindow: 60_000 };
   const ttl = opts.codeTtlMinutes ?? (Number(process.env.CENTRAL_ENROLMENT_CODE_TTL_MIN) || 1440);
-  let key: CentralKey | undefined = typeof opts.centralKey === 'object' ? opts.centralKey : undefined;
   // Loaded on first enrolment, so building the app (tests, stats-only deployments) creates no key file.
-  const centralKey = (): CentralKey => (key ??= typeof opts.centralKey === 'function' ? opts.centralKey() : env().centralKey);
+  const centralKey = lazyCentralKey(opts.centralKey ?? (() => env().centralKey));
 
   app.setErrorHandler((err, request, reply) => {
     if (isApplianceError(err) && err.code in ENROLMENT_STATUS) {
@@ -72,6 +72,18 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
     const mapped = toHttpError(err);
     if (mapped.internal) request.log.error({ err }, 'enrolment request failed');
     return reply.status(mapped.statusCode).send({ statusCode: mapped.statusCode, code: mapped.code, message: mapped.message });
+  });
+
+  // The enrolment answer (the office, the central's key) is signed with that key and bound to the
+  // request's proof of possession: the CLI checks it against the key it pins (and, on re-key, the
+  // key it already holds), so neither a forger nor a replayed answer can plant another central key.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.url !== ENROLMENT_PATH || request.method !== 'POST' || reply.statusCode !== 201) return payload;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    const body = request.body as { deviceId?: string; signature?: string } | undefined;
+    const binding = { purpose: 'enrolment' as const, deviceId: body?.deviceId ?? '', requestTag: body?.signature ?? '', batchId: '', contentSha256: '' };
+    void reply.header(HEADER_CENTRAL_SIGNATURE, signAnswer(binding, 201, payload, centralKey().privateKey));
+    return payload;
   });
 
   app.post(

@@ -14,7 +14,9 @@ import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { applyReferenceEdits } from '../reference/admin.ts';
 import { ReferenceErrorCodes, referenceError } from '../reference/errors.ts';
 import { deviceScopes, readReferencePage } from '../reference/feed.ts';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '@lmc/protocol/reference-feed.ts';
+import { DEFAULT_PAGE_LIMIT, HEADER_SIGNATURE, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '@lmc/protocol/reference-feed.ts';
+import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
+import { type CentralKey, lazyCentralKey } from '../enrolment/central-key.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { REFERENCE_TABLE_NAMES } from '@lmc/protocol/reference-tables.ts';
 
@@ -33,11 +35,14 @@ export interface ReferenceRoutesOptions {
   maxPageLimit?: number;
   /** Clock (ms) for the skew check; injectable for tests. */
   now?: () => number;
+  /** Signs every page (x-central-signature, bound to the request's own signature); default from the environment. */
+  centralKey?: () => CentralKey;
 }
 
 export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> = async (app, opts) => {
   const { db, devices } = opts;
   const now = opts.now ?? Date.now;
+  const centralKey = opts.centralKey ?? lazyCentralKey(undefined);
   const maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const maxLimit = Math.min(opts.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
   app.decorateRequest('referenceDevice', null);
@@ -71,8 +76,12 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
       const json = Buffer.from(JSON.stringify(page), 'utf8');
       void reply.header('content-type', 'application/json; charset=utf-8').header('vary', 'accept-encoding').header('cache-control', 'no-store');
       const accepts = String(request.headers['accept-encoding'] ?? '');
-      if (/\bgzip\b/i.test(accepts)) return reply.header('content-encoding', 'gzip').send(await gzipAsync(json));
-      return reply.send(json);
+      const gzipped = /\bgzip\b/i.test(accepts);
+      const body = gzipped ? await gzipAsync(json) : json;
+      if (gzipped) void reply.header('content-encoding', 'gzip');
+      // The page as sent (compressed or not), bound to the signed request it answers.
+      const binding = { purpose: 'reference-page' as const, deviceId: device.deviceId, requestTag: String(request.headers[HEADER_SIGNATURE] ?? ''), batchId: '', contentSha256: '' };
+      return reply.header(HEADER_CENTRAL_SIGNATURE, signAnswer(binding, 200, body, centralKey().privateKey)).send(body);
     },
   );
 
