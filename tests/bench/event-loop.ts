@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -271,7 +271,8 @@ export async function benchEventLoop(): Promise<string[]> {
       row(before),
       `Window ${fmt(pool.windowS, 0)} s / ${fmt(before.windowS, 0)} s. Event-loop delay: perf_hooks.monitorEventLoopDelay at 1 ms resolution (each sample includes that ` +
         `1 ms), over the whole window, in the appliance's process (the HTTP client and the simulators' pty writers run in it too). ` +
-        `Pool: ${sharedCpuPool().threads} worker threads (appliance/src/workers/cpu-pool.ts). The MRZ driver is main's at the time of the run.`,
+        `Pool: ${sharedCpuPool().threads} worker threads at nice 10 (appliance/src/workers/cpu-pool.ts). The MRZ driver is main's at the time of the run. ` +
+        `Machine load average at the end: ${loadavg().map((l) => fmt(l, 1)).join(' / ')} on ${availableParallelism()} cores (a shared box inflates every figure here).`,
     ];
   } finally {
     await appliance.stop();
