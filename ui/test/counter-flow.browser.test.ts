@@ -448,6 +448,35 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await page.locator('[data-lang="en"]').tap();
   });
 
+  it('comes back to the same step and field after an idle logout', async () => {
+    await fromQueue();
+    await page.locator('[data-action="new-registration"]').tap();
+    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
+    await scan({ sample: 3 });
+    await page.locator('[data-banner="valid"]').waitFor();
+    await excuseFingers(await currentId());
+    await page.locator('[data-action="continue"]').tap();
+    await expect.poll(() => page.locator('[data-screen="fingerprints"] [data-action="continue"]').isDisabled()).toBe(false);
+    await page.locator('[data-action="continue"]').tap();
+    await page.locator('[data-screen="details"]').waitFor();
+    await page.locator('[data-editor="kin"]').tap();
+    const saved = page.waitForResponse((r) => r.url().endsWith('/details-draft') && r.request().method() === 'PATCH' && (r.request().postData() ?? '').includes('TARI'));
+    await page.keyboard.type('Tari');
+    await saved;
+    // The page's timers on a controlled clock (installed before the reload that starts them), then 5 idle minutes.
+    await page.clock.install();
+    await page.reload();
+    await page.locator('[data-open-editor="kin"]').waitFor();
+    await page.clock.runFor(300_000);
+    await page.locator('[data-screen="sign-in"]').waitFor();
+    await page.locator(`[data-officer-tile="${TEST_OFFICER.officerId}"]`).tap();
+    await page.keyboard.type(TEST_OFFICER.pin);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-screen="details"]').waitFor();
+    await expect.poll(() => page.locator('[data-open-editor]').getAttribute('data-open-editor')).toBe('kin');
+    await expect.poll(() => page.locator('[data-field="kin-name"] .field-value').textContent()).toBe('TARI');
+  }, 90_000);
+
   it('draws a focus ring of 3 px at ≥ 3:1 when the keyboard moves focus', async () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
