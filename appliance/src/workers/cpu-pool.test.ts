@@ -145,7 +145,7 @@ describe('cpu pool: failures become coded errors', () => {
     pool = createCpuPool({ threads: 1, worker: WORKER, maxHeapMb: 32 });
     const l = lane(pool, { name: 'big' });
     await expect(l.run('oom', null)).rejects.toEqual(code('WORKER_OUT_OF_MEMORY'));
-    await expect(l.run('coded', { code: 'X_OK', message: 'alive' })).rejects.toEqual(code('X_OK'));
+    await expect(l.run('coded', { code: 'BARCODE_NOT_FOUND', message: 'alive' })).rejects.toEqual(code('BARCODE_NOT_FOUND'));
   }, 60_000);
 
   it('close refuses waiting and later jobs and ends running ones with WORKER_UNAVAILABLE', async () => {

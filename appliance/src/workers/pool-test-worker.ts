@@ -2,7 +2,7 @@
  * A worker for cpu-pool.test.ts: tasks whose running time the test controls exactly (a gate in shared memory),
  * and tasks that fail in each way a real one can. Not part of the appliance.
  */
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { ApplianceError, type ApplianceErrorCode } from '../errors.ts';
 import { runEnvelope, type TaskEnvelope, type TaskOutcome } from './task-envelope.ts';
 
 const handlers = {
@@ -12,7 +12,7 @@ const handlers = {
     while (Atomics.load(cells, index) === 0) Atomics.wait(cells, index, 0, 1000);
     return index;
   },
-  coded: ({ code, message }: { code: string; message: string }) => {
+  coded: ({ code, message }: { code: ApplianceErrorCode; message: string }) => {
     throw new ApplianceError(code, message, { width: 7 });
   },
   throw: () => {
