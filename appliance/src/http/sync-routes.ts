@@ -85,6 +85,23 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   );
 
   app.post(
+    '/api/sync/now',
+    {
+      config: { access: ['supervisor', 'technician'] },
+      schema: {
+        summary: 'Sync now: end any backoff wait and try the central at once (the link came back)',
+        tags: ['sync'],
+        response: { 200: SyncStatusSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request) => {
+      store.audit.append({ actor: requireOfficer(request).officerId, action: 'sync.now', entityType: 'sync', entityId: identity.deviceId, details: {} });
+      relay.retryNow();
+      return relay.status();
+    },
+  );
+
+  app.post(
     '/api/sync/quarantine/:seq/retry',
     {
       config: { access: ['technician', 'supervisor'] },

@@ -1,6 +1,7 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import { LANGUAGES, type Language, currentLanguage, t } from '../i18n/i18n.ts';
+import { api } from '../api.ts';
 import { live } from '../live.ts';
 import { useStore } from '../state/store.ts';
 import { deviceAdvice, deviceCode, deviceStateWord, paperLow } from '../device-text.ts';
@@ -82,7 +83,7 @@ function syncText(sync: SyncInfo | null | 'absent'): { state: string; detail: st
 }
 
 /** The forwarding chip: link state at once after a reload (GET /api/sync), then live (sync:status); queue on tap. */
-function SyncChip() {
+function SyncChip(props: { canSyncNow: boolean }) {
   const { sync } = useStore(live);
   const [open, setOpen] = useState(false);
   const s = syncText(sync);
@@ -104,15 +105,25 @@ function SyncChip() {
           h('p', { class: 'chip-details-title' }, h('strong', null, t('sync.label')), ` · ${s.state}`),
           s.detail ? h('p', null, s.detail) : null,
           h('p', null, t(`sync.advice.${s.tone}`)),
+          // Supervisors: end the backoff wait at once when the link is back (POST /api/sync/now).
+          props.canSyncNow && s.tone === 'bad'
+            ? h('button', { type: 'button', class: 'btn btn-small', 'data-sync-now': '', onClick: () => void api('POST', '/api/sync/now').catch(() => undefined) }, t('sync.now'))
+            : null,
           h('button', { type: 'button', class: 'btn btn-quiet btn-small', onClick: () => setOpen(false) }, t('common.close')),
         )
       : null,
   );
 }
 
-export function StatusStrip() {
+export function StatusStrip(props: { role?: string } = {}) {
   const state = useStore(live);
-  return h('div', { class: 'status-strip', role: 'group', 'aria-label': t('device.strip') }, DEVICE_KINDS.map((k) => h(DeviceChip, { key: k, kind: k, device: state.devices[k] })), h(SyncChip, null));
+  const canSyncNow = props.role === 'supervisor' || props.role === 'technician';
+  return h(
+    'div',
+    { class: 'status-strip', role: 'group', 'aria-label': t('device.strip') },
+    DEVICE_KINDS.map((k) => h(DeviceChip, { key: k, kind: k, device: state.devices[k] })),
+    h(SyncChip, { canSyncNow }),
+  );
 }
 
 export function Header(props: { session: SessionInfo | null; onLanguage: (l: Language) => void; onSignOut: () => void }) {
@@ -130,6 +141,6 @@ export function Header(props: { session: SessionInfo | null; onLanguage: (l: Lan
       h(LanguageSwitch, { onChange: props.onLanguage }),
       session ? h('button', { type: 'button', class: 'btn btn-quiet sign-out', onClick: props.onSignOut }, t('common.signOut')) : null,
     ),
-    session ? h(StatusStrip, null) : null,
+    session ? h(StatusStrip, { role: session.officer.role }) : null,
   );
 }
