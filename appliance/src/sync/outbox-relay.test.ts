@@ -179,4 +179,32 @@ describe('outbox relay', () => {
     expect(central.closed).toBe(true);
     expect(central.held.size).toBe(3);
   });
+
+  it('never resends the same oversized batch for ever: each response timeout halves the next batch until one fits the link', async () => {
+    finalizeMany(store, 40);
+    // A link on which only batches of at most 3 records answer before the timeout.
+    const central = new ScriptedCentral(id.publicKey, [
+      (b, c) => (b.records.length > 3 ? { kind: 'unavailable', reason: 'response-timeout', message: 'response-timeout (UND_ERR_HEADERS_TIMEOUT)' } : c.ingest(b)),
+    ]);
+    const r = relay(central, { bounds: { maxRecords: 40, maxBytes: 1024 * 1024 } });
+    for (let i = 0; i < 60 && store.outbox.depth() > 0; i++) await r.runOnce();
+    expect(store.outbox.depth()).toBe(0);
+    const sizes = central.batches.map((b) => b.records.length);
+    // Strictly smaller after every timeout, never the same oversized batch twice in a row.
+    const firstFit = sizes.findIndex((n) => n <= 3);
+    expect(firstFit).toBeGreaterThan(0);
+    for (let i = 1; i <= firstFit; i++) expect(sizes[i]).toBeLessThan(sizes[i - 1]!);
+    expect(central.held.size).toBe(40);
+  });
+
+  it('sizes batches from the measured link: a slow link gets batches of about maxBatchSeconds', async () => {
+    finalizeMany(store, 60);
+    const central = new ScriptedCentral(id.publicKey);
+    const r = relay(central, { bounds: { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 }, maxBatchSeconds: 15 });
+    await r.runOnce();
+    // Before any measurement: the first batch is at most 64 KiB of records.
+    expect(r.linkEstimate.bytesPerSecond).toBeGreaterThan(0);
+    const rate = r.linkEstimate.bytesPerSecond ?? 0;
+    expect(r.linkEstimate.batchBytes).toBe(Math.min(10 * 1024 * 1024, Math.floor(rate * 15)));
+  });
 });

@@ -135,7 +135,7 @@ export class OutboxRelay implements Feature {
   #blobSource: BlobSource | undefined;
   /** Measured link rate in batch bytes (record JSON + blobs, as the bounds count) per second; null until measured. */
   #rate: number | null = null;
-  /** Cap after a timeout or an unsigned 413 (halved each time); reset by the next success. */
+  /** Cap after a timeout or an unsigned 413 (halved each time); grows back by a quarter per success. */
   #shrunkBytes = Number.POSITIVE_INFINITY;
 
   constructor(options: OutboxRelayOptions) {
@@ -494,9 +494,16 @@ export class OutboxRelay implements Feature {
     return true;
   }
 
-  /** A successful batch: the link's rate (EWMA of batch bytes per busy second) and no shrink cap any more. */
+  /**
+   * A successful batch: the link's rate (EWMA of batch bytes per busy second); a cap left by a timeout
+   * grows back by a quarter per success (additive increase, halving on a timeout), so a link that
+   * only just fits a size is not hit with twice that size at once.
+   */
   #measure(bytes: number, busyMs: number): void {
-    this.#shrunkBytes = Number.POSITIVE_INFINITY;
+    if (Number.isFinite(this.#shrunkBytes)) {
+      this.#shrunkBytes = Math.ceil(this.#shrunkBytes * 1.25);
+      if (this.#shrunkBytes >= this.#bounds.maxBytes) this.#shrunkBytes = Number.POSITIVE_INFINITY;
+    }
     if (busyMs <= 0 || bytes <= 0) return;
     const sample = (bytes * 1000) / busyMs;
     this.#rate = this.#rate === null ? sample : 0.5 * this.#rate + 0.5 * sample;
