@@ -25,9 +25,10 @@
  * batch and the rate estimate (so the following timeout is twice as long): never the same oversized
  * batch resent for ever.
  *
- * High latency: up to inFlightBatches disjoint batches go out back to back on the one connection
- * (HTTP/1.1 pipelining); answers come back, and are applied, in send order, so the exactly-once
- * accounting (each answer marks only its own records) and the order of quarantine decisions hold.
+ * High latency: a sliding window of inFlightBatches disjoint batches on the one connection (HTTP/1.1
+ * pipelining): when the oldest is answered the next goes out. Answers come back, and are applied, in
+ * send order, so the exactly-once accounting (each answer marks only its own records) and the order of
+ * quarantine decisions hold.
  */
 import type { EncodedBatch } from '@lmc/protocol/batch.ts';
 import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
@@ -89,6 +90,8 @@ export interface OutboxRelayOptions {
   responseTimeoutMs?: number;
 }
 
+/** Batches one cycle (runOnce) sends at most before it returns and the status is published. */
+const MAX_BATCHES_PER_CYCLE = 64;
 /** The first batch before any measurement: ~10 s at 50 kbit/s. */
 export const INITIAL_BATCH_BYTES = 64 * 1024;
 /** Rate assumed for timeouts before a measurement: EDGE's 50 kbit/s. */
@@ -244,49 +247,65 @@ export class OutboxRelay implements Feature {
     return items.reduce((n, i) => n + recordBytes(i.wire) + i.blobBytes, 0);
   }
 
-  /** One cycle: up to inFlightBatches batches on the wire (splitting any the central rejects); answers applied in order. */
+  /** One cycle: batches kept inFlightBatches deep on the wire until the queue is empty or the link blocks; answers applied in order. */
   async runOnce(): Promise<RelayStep> {
     const transport = this.#o.transport;
     if (!transport) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
     const window = Math.max(1, this.#o.inFlightBatches ?? 1);
-    const events = this.#o.store.outbox.pending(Math.min(this.#bounds.maxRecords * window, 1000 * window));
-    if (events.length === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
+    if (this.#o.store.outbox.depth() === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
 
-    let rest = this.#freeze(events);
-    const bounds = this.#effectiveBounds();
+    // A sliding window: as soon as the oldest batch is answered, the next one goes out, so the link never
+    // idles for a round trip while records wait. Bounded per cycle so the status is published now and then.
     // Blob bytes count against the byte bound: a batch is what crosses the link, not only its JSON.
     const sizeOf = (i: Item) => recordBytes(i.wire) + i.blobBytes;
-    const sends: Array<{ items: Item[]; sent: Promise<Sent> }> = [];
+    const inFlight: Array<{ items: Item[]; bytes: number; sent: Promise<Sent> }> = [];
+    const taken = new Set<number>();
     let ahead = 0;
-    while (rest.length > 0 && sends.length < window) {
-      const items = takeBatch(rest, sizeOf, bounds);
-      rest = rest.slice(items.length);
-      ahead += this.#itemBytes(items);
-      sends.push({ items, sent: this.#send(transport, items, ahead) });
-    }
+    let launched = 0;
+    let blocked: { outcome: SendOutcome; items: Item[] } | undefined;
+    // One batch at a time (window 1) keeps the one-batch cycle; a window slides for up to MAX_BATCHES_PER_CYCLE.
+    const maxBatches = window === 1 ? 1 : MAX_BATCHES_PER_CYCLE;
+    const fill = () => {
+      while (!blocked && inFlight.length < window && launched < maxBatches) {
+        const limit = Math.min(this.#bounds.maxRecords, 1000);
+        const events = this.#o.store.outbox.pending(limit + taken.size).filter((e) => !taken.has(e.seq));
+        if (events.length === 0) return;
+        const items = takeBatch(this.#freeze(events.slice(0, limit)), sizeOf, this.#effectiveBounds());
+        for (const i of items) taken.add(i.event.seq);
+        const bytes = this.#itemBytes(items);
+        ahead += bytes;
+        launched++;
+        inFlight.push({ items, bytes, sent: this.#send(transport, items, ahead) });
+      }
+    };
+    fill();
     let acknowledged = 0;
     let quarantined = 0;
-    let blocked: { outcome: SendOutcome; items: Item[] } | undefined;
     let previousAnswerAt = 0;
-    for (const { items, sent } of sends) {
+    for (let next = inFlight.shift(); next; next = inFlight.shift()) {
+      const { items, bytes, sent } = next;
       const s = await sent;
+      ahead -= bytes;
       // The link time of this batch: from its send, or from the previous answer when it queued behind it.
       const busyFrom = Math.max(s.started, previousAnswerAt);
       previousAnswerAt = s.ended;
       if (blocked) {
         // After a blocked batch only plain acknowledgements are applied (they are signed and final); a
         // refusal waits for the next cycle so quarantine decisions keep their order.
-        if (s.outcome.kind !== 'acknowledged') continue;
-        const late = this.#applyAck(items, s.outcome.response, s.ended - busyFrom);
-        if (late.kind === 'progress') acknowledged += late.acknowledged;
-        continue;
+        if (s.outcome.kind === 'acknowledged') {
+          const late = this.#applyAck(items, s.outcome.response, s.ended - busyFrom);
+          if (late.kind === 'progress') acknowledged += late.acknowledged;
+        }
+      } else {
+        const r = await this.#handle(transport, items, s, s.ended - busyFrom);
+        if (r.kind === 'blocked') blocked = { outcome: r.outcome, items };
+        else {
+          acknowledged += r.acknowledged;
+          quarantined += r.quarantined;
+        }
       }
-      const r = await this.#handle(transport, items, s, s.ended - busyFrom);
-      if (r.kind === 'blocked') blocked = { outcome: r.outcome, items };
-      else {
-        acknowledged += r.acknowledged;
-        quarantined += r.quarantined;
-      }
+      for (const i of items) taken.delete(i.event.seq);
+      fill();
     }
     if (blocked && acknowledged + quarantined === 0) {
       return { acknowledged: 0, quarantined: 0, delayMs: this.#blocked(blocked.outcome, blocked.items) };
