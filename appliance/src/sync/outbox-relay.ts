@@ -394,9 +394,11 @@ export class OutboxRelay implements Feature {
     const encoded = await encodeBatchInPool(records, { deviceId, privateKey, sentAt: this.#now(), blobs }); // JSON, gzip and signature off the event loop
     const responseTimeoutMs = (this.#o.responseTimeoutMs ?? 30_000) + 2 * this.#wireMs(bytesThrough);
     this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length, responseTimeoutMs }, '» batch');
-    const started = Date.now();
+    // Sub-millisecond monotonic time: a fast link answers within the same millisecond, and a wall-clock jump
+    // (NTP at link-up) must not turn into a rate.
+    const started = performance.now();
     const outcome = await transport.send(encoded, { responseTimeoutMs });
-    const ended = Date.now();
+    const ended = performance.now();
     this.#o.hooks?.afterResponse?.(outcome, encoded);
     return { outcome, encoded, started, ended };
   }
