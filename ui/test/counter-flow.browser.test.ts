@@ -99,7 +99,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       hasTouch: true,
     });
     ({ appliance, page, url } = ui);
-    page.context().setDefaultTimeout(10_000);
+    page.context().setDefaultTimeout(30_000); // waits for renders and device events, not assertions: a loaded 2-core CI box (2 test forks, Chromium, pty simulators) needs more than 10 s at times
   });
 
   afterEach(async (ctx) => {
