@@ -100,7 +100,8 @@ describe('print queue (simulator over a real pty, SQLite)', () => {
     // The roll is changed once the driver's DLE DC4 8 has cleared the half-sent job from the printer.
     await vi.waitFor(() => expect(sim.heldCommands).toBe(0), { timeout: 5_000 });
     sim.setPaperOut(false);
-    await vi.waitFor(() => expect(p.feature.state).toMatchObject({ state: 'connected' }), { timeout: 5_000 });
+    // The new roll is noticed by the next status read: the host's idle probe runs every 5 s, so a 5 s wait raced it.
+    await vi.waitFor(() => expect(p.feature.state).toMatchObject({ state: 'connected' }), { timeout: 15_000 });
     expect(p.queue.reprint(job.id).status).toBe('queued');
     expect(() => p.queue.reprint(job.id)).toThrow(expect.objectContaining({ code: 'PRINT_JOB_CONFLICT' }));
     await vi.waitFor(() => expect(p.jobs.get(job.id)?.status).toBe('done'), { timeout: 10_000 });
