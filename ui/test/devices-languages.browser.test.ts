@@ -5,6 +5,7 @@ import en from '../src/i18n/en.json' with { type: 'json' };
 import nd from '../src/i18n/nd.json' with { type: 'json' };
 import sn from '../src/i18n/sn.json' with { type: 'json' };
 import { type UiHarness, startUiHarness } from './browser-harness.ts';
+import { completeDetailsBody } from '@lmc/appliance/registrations-details/test-support.ts';
 
 const SUPERVISOR = { officerId: 'BBR-SUP2', pin: '730462' };
 
@@ -127,18 +128,7 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
       for (const finger of ['right-index', 'left-index']) {
         expect((await page.request.post(`${ui.url}/api/registrations/${id}/fingerprints/exceptions`, { data: { finger, reason: 'bandaged' } })).status()).toBe(201);
       }
-      const details = {
-        phone: '077 123 4567',
-        homeProvince: 'ZW-MS',
-        homeDistrict: 'ZW-MS-BEITBRIDGE',
-        education: 'secondary-o-level',
-        occupationIsco: '9211',
-        employerId: 'DEMO-EMP-001',
-        vacancyId: 'DEMO-VAC-001',
-        nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse', phone: '+27 82 555 0101' },
-        language: lang,
-        consent: { given: true, language: lang, readAt: new Date().toISOString() },
-      };
+      const details = completeDetailsBody(lang, { consent: { given: true, language: lang, readAt: new Date().toISOString() } });
       expect((await page.request.put(`${ui.url}/api/registrations/${id}/details`, { data: details })).status()).toBe(200);
 
       await tap('[data-action="continue"]');

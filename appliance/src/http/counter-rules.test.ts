@@ -20,6 +20,7 @@ import { seedLocalReferenceIfEmpty } from '../registrations-details/local-refere
 import { APPROVAL_HEADER } from '../registrations-details/supervisor-approvals.ts';
 import type { RegistrationRules } from '../registrations/registration-rules.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
 const START = new Date('2026-11-23T10:00:00Z');
 type Mrz = Parameters<typeof generateMrz>[0];
@@ -38,19 +39,7 @@ const DESK_OFFICER = { officerId: 'BBR-020', pin: '582639' };
 const SUPERVISOR = { officerId: 'BBR-017', pin: '482915' }; // TEST_AUTH's seeded supervisor
 const OTHER_SUPERVISOR = { officerId: 'BBR-030', pin: '739164' };
 
-const detailsBody = (over: Record<string, unknown> = {}) => ({
-  phone: '077 123 4567',
-  homeProvince: 'ZW-MS',
-  homeDistrict: 'ZW-MS-BEITBRIDGE',
-  education: 'secondary-o-level',
-  occupationIsco: '9211',
-  employerId: 'DEMO-EMP-001',
-  vacancyId: 'DEMO-VAC-001',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse', phone: '+27 82 555 0101' },
-  language: 'nd',
-  consent: { given: true, language: 'nd', readAt: '2026-11-23T09:58:00Z' },
-  ...over,
-});
+const detailsBody = (over: Record<string, unknown> = {}) => completeDetailsBody('nd', over);
 
 type Who = 'officer' | 'supervisor' | 'otherSupervisor';
 interface Harness {

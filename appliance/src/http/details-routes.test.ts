@@ -18,6 +18,7 @@ import { seedLocalReferenceIfEmpty } from '../registrations-details/local-refere
 import { APPROVAL_HEADER } from '../registrations-details/supervisor-approvals.ts';
 import { openDatabase, openStore, type Store } from '../store/index.ts';
 import { toWireRecord } from '../sync/wire-record.ts';
+import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const PASSPORT = generateMrz({
@@ -28,19 +29,7 @@ const DESK_OFFICER = { officerId: 'BBR-020', pin: '582639' };
 const SUPERVISOR = { officerId: 'BBR-017', pin: '482915' }; // TEST_AUTH's seeded first supervisor
 
 /** A complete, valid body against the shipped seed (central/src/reference/seed). */
-const validBody = (over: Record<string, unknown> = {}) => ({
-  phone: '077 123 4567',
-  homeProvince: 'ZW-MS',
-  homeDistrict: 'ZW-MS-BEITBRIDGE',
-  education: 'secondary-o-level',
-  occupationIsco: '9211',
-  employerId: 'DEMO-EMP-001',
-  vacancyId: 'DEMO-VAC-001',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse', phone: '+27 82 555 0101' },
-  language: 'sn',
-  consent: { given: true, language: 'sn', readAt: '2026-11-23T09:58:00Z' },
-  ...over,
-});
+const validBody = (over: Record<string, unknown> = {}) => completeDetailsBody('sn', over);
 
 interface Harness {
   app: FastifyInstance;

@@ -24,6 +24,7 @@ import { signerFromKey } from '../printing/receipt-signature.ts';
 import { registrationNumber } from '../printing/receipt-facts.ts';
 import { seedLocalReferenceIfEmpty } from '../registrations-details/local-reference-seed.ts';
 import { openStore, type Store } from '../store/index.ts';
+import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const mrz = (documentNumber: string, birthDate: string, surname = 'MOYO') =>
@@ -33,18 +34,7 @@ const mrz = (documentNumber: string, birthDate: string, surname = 'MOYO') =>
   });
 const DESK_OFFICER = { officerId: 'BBR-020', pin: '582639' };
 const SUPERVISOR = { officerId: 'BBR-017', pin: '482915' };
-const details = {
-  phone: '077 123 4567',
-  homeProvince: 'ZW-MS',
-  homeDistrict: 'ZW-MS-BEITBRIDGE',
-  education: 'secondary-o-level',
-  occupationIsco: '9211',
-  employerId: 'DEMO-EMP-001',
-  vacancyId: 'DEMO-VAC-001',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'parent', phone: '+27 82 555 0101' },
-  language: 'nd',
-  consent: { given: true, language: 'nd', readAt: '2026-11-23T09:58:00Z' },
-};
+const details = completeDetailsBody('nd', { nextOfKin: { name: 'Rudo Moyo', relationship: 'parent', phone: '+27 82 555 0101' } });
 
 const dir = mkdtempSync(join(tmpdir(), 'documents-truth-'));
 const text = (pdf: Buffer, name: string): string => {
