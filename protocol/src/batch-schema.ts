@@ -37,12 +37,40 @@ export const BatchRecordSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const HashString = Type.String({ maxLength: 128 });
+const ChainLength = Type.Integer({ minimum: 0 });
+
+/** batch.ts ApplianceStatus. Optional (older appliances omit it); closed so a typo is a 400, not silently dropped. */
+export const ApplianceStatusSchema = Type.Object(
+  {
+    auditChain: Type.Object(
+      {
+        length: ChainLength,
+        headHash: HashString,
+        prior: Type.Optional(Type.Object({ length: ChainLength, hash: HashString }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
+    backlog: Type.Object(
+      {
+        pending: Type.Integer({ minimum: 0 }),
+        oldestUnsentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      },
+      { additionalProperties: false },
+    ),
+    softwareVersion: Type.String({ maxLength: 64 }),
+    devices: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 64 }), { maxProperties: 64 }),
+  },
+  { additionalProperties: false },
+);
+
 export const BatchSchema = Type.Object(
   {
     deviceId: Type.String({ minLength: 1, maxLength: 128 }),
     batchId: Type.String({ format: 'uuid' }),
     sentAt: Type.String({ format: 'date-time' }),
     records: Type.Array(BatchRecordSchema, { minItems: 1 }),
+    status: Type.Optional(ApplianceStatusSchema),
   },
   { additionalProperties: false },
 );

@@ -56,11 +56,37 @@ export interface BatchRecord {
   contentHash: string;
 }
 
+/**
+ * The appliance's state when the batch was frozen (fleet reporting and audit anchoring). Taken at
+ * freeze time: a resend of the same frozen batch carries the same (older) status, since the body
+ * is signed and must stay byte-identical. Optional: older appliances do not send it.
+ */
+export interface ApplianceStatus {
+  auditChain: {
+    /** The appliance audit log's last seq (0 when empty). */
+    length: number;
+    /** hex hash of the audit row at `length` ('' when the log is empty). */
+    headHash: string;
+    /** The {length, hash} of the last acknowledged batch, the hash re-read from the audit log now. */
+    prior?: { length: number; hash: string };
+  };
+  backlog: {
+    /** Registrations still waiting to be acknowledged by the central (including this batch's). */
+    pending: number;
+    /** ISO 8601 finalisation time of the oldest of them, null when none. */
+    oldestUnsentAt: string | null;
+  };
+  softwareVersion: string;
+  /** Each configured device's DeviceHost state, by device name. */
+  devices: Record<string, string>;
+}
+
 export interface Batch {
   deviceId: string;
   batchId: string;
   sentAt: string;
   records: BatchRecord[];
+  status?: ApplianceStatus;
 }
 
 export interface BatchConflict {
@@ -107,6 +133,8 @@ export interface EncodeBatchOptions {
   blobs?: readonly FrameBlob[];
   /** Time of the first attempt's envelope (default: sentAt). Each later attempt needs a new envelope (attemptHeaders). */
   attemptAt?: Date;
+  /** The appliance's state at freeze time (fleet reporting, audit anchoring); omitted when absent. */
+  status?: ApplianceStatus;
 }
 
 export interface EncodedBatch {
@@ -134,6 +162,7 @@ export function encodeBatch(records: readonly BatchRecordInput[], options: Encod
       payload: r.payload,
       contentHash: r.contentHash ?? contentHash(r.payload),
     })),
+    ...(options.status ? { status: options.status } : {}),
   };
   const gzipJson = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
   const blobs = options.blobs ?? [];
