@@ -11,7 +11,8 @@ import { type DeviceStateEvent, EventBus } from './events/event-bus.ts';
 import { allowedHostNames } from './http/host-guard.ts';
 import { attachSocketGateway } from './realtime/socket-gateway.ts';
 import { type AppModule, type ModuleContext, type RunningModules, startModules } from './modules/app-module.ts';
-import { openStore, type Store } from './store/index.ts';
+import type { Store } from './store/index.ts';
+import { openApplianceStore } from './schema.ts';
 import { SyncFeature } from './sync/sync-feature.ts';
 import { ReferenceSync } from './reference/reference-sync.ts';
 import { PrintingService } from './printing/printing-service.ts';
@@ -45,7 +46,7 @@ export interface StartOptions {
  * is rethrown. Used by main.ts, the listening-server tests and the benchmark.
  */
 export async function startAppliance(config: ApplianceConfig, logger: Logger = createLogger('appliance'), options: StartOptions = {}): Promise<RunningAppliance> {
-  const store = openStore({ dataDir: config.dataDir, logger }); // the store namespaces its own logs ('store')
+  const store = openApplianceStore({ dataDir: config.dataDir, logger }); // the store namespaces its own logs ('store')
   const busLog = createLogger('bus', logger);
   const bus = new EventBus({ onListenerError: (event, err) => busLog.error({ event, message: (err as Error)?.message }, 'a listener failed; other listeners unaffected') });
   const ctx: ModuleContext = { store, bus, config, log: logger, clock: () => new Date() };

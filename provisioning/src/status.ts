@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import type { ConfigFile } from './config/config-file.ts';
 import { readHardware } from './discovery/assign.ts';
@@ -42,7 +42,7 @@ export async function status(file: ConfigFile, dataDir: string, logger: Logger, 
   const health = await readApplianceHealth(config);
   if (health) for (const d of health.devices) devices[d.device] = `${devices[d.device] ?? ''} → ${d.state}${d.simulated ? ' (SIMULATED)' : ''}`.trim();
   if (store.present) {
-    const s = openStore({ dataDir, logger });
+    const s = openApplianceStore({ dataDir, logger });
     try {
       const h = s.health();
       store.schemaVersion = h.schemaVersion;

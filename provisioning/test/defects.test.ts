@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { createLogger } from '@lmc/core/logger.ts';
 import { openPtyPair, type PtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
@@ -37,7 +37,7 @@ beforeAll(() => {
   dataDir = join(root, 'data');
   cfg = join(root, 'appliance.config.json');
   writeFileSync(cfg, JSON.stringify({ version: 1, dataDir, server: { port: 1 } }));
-  const store = openStore({ dataDir });
+  const store = openApplianceStore({ dataDir });
   finalizeMany(store, 2, 'BBR');
   store.close();
 });
@@ -175,7 +175,7 @@ describe('decommission', () => {
 
   it('lists unfinished registrations (drafts) and refuses without --discard-drafts', async () => {
     const d = join(root, 'drafts');
-    const store = openStore({ dataDir: d });
+    const store = openApplianceStore({ dataDir: d });
     const draft = store.registrations.create({ officeCode: 'BBR', officerId: 'BBR-O1' });
     store.close();
     const c = join(root, 'drafts.json');
@@ -325,7 +325,7 @@ describe('discover', () => {
 describe('upgrade-store', () => {
   it('backs up, migrates and verifies; a failed migration puts the backed-up store back', async () => {
     const d = join(root, 'upgrade');
-    const store = openStore({ dataDir: d });
+    const store = openApplianceStore({ dataDir: d });
     finalizeMany(store, 3, 'BBR');
     store.close();
     const backups = join(root, 'upgrade-backups');
@@ -344,7 +344,7 @@ describe('upgrade-store', () => {
         },
       }),
     ).rejects.toMatchObject({ code: 'PROVISION_UPGRADE_FAILED' });
-    const after = openStore({ dataDir: d });
+    const after = openApplianceStore({ dataDir: d });
     try {
       expect(after.integrityCheck()).toBe('ok');
       expect(after.outbox.depth()).toBe(3);
@@ -362,7 +362,7 @@ describe('run as root', () => {
     const base = mkdtempSync(join(tmpdir(), 'provision-root-'));
     chmodSync(base, 0o755);
     const d = join(base, 'data');
-    const store = openStore({ dataDir: d });
+    const store = openApplianceStore({ dataDir: d });
     store.close();
     const outDir = join(base, 'out');
     mkdirSync(outDir);

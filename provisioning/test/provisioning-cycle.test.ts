@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { decodeQrFromPng } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { TD3_SPECIMEN } from '@lmc/firmware-bridge/mrz-reader/icao-specimens.ts';
@@ -117,7 +117,7 @@ describe('provisioning cycle', () => {
   });
 
   it('refuses to decommission while registrations are unsent, exit 1, keys and central enrolment untouched', async () => {
-    const store = openStore({ dataDir });
+    const store = openApplianceStore({ dataDir });
     finalizeMany(store, 3, 'CHR');
     store.close();
     const run = await runCli(['decommission', '--yes', '--json', '--config', cfg]);
@@ -143,7 +143,7 @@ describe('provisioning cycle', () => {
     writeFileSync(pass, 'correct horse battery staple\n', { mode: 0o600 });
     const file = join(root, 'backup.lmcbak');
     // The store is open for writing (as the running appliance holds it) while the backup is taken.
-    const live = openStore({ dataDir });
+    const live = openApplianceStore({ dataDir });
     let run: Awaited<ReturnType<typeof runCli>>;
     try {
       run = await runCli(['backup', '--out', file, '--include-keys', '--passphrase-file', pass, '--config', cfg, '--json']);
@@ -175,7 +175,7 @@ describe('provisioning cycle', () => {
   }, 90_000); // four CLI processes (tsx start-up each), an argon2id key derivation and a restore: slow on a loaded 2-core box
 
   it('decommissions once everything is synced: key revoked at the central, local keys and data wiped', async () => {
-    const store = openStore({ dataDir });
+    const store = openApplianceStore({ dataDir });
     store.outbox.markSentMany(store.outbox.pending(100).map((e) => e.seq));
     store.close();
     const run = await runCli(['decommission', '--yes', '--json', '--config', cfg]);

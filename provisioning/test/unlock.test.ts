@@ -14,7 +14,8 @@ import { DEFAULT_LOCKOUT } from '@lmc/appliance/auth/authenticator.ts';
 import { TEST_AUTH, TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
-import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import type { Store } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { runCli } from './support.ts';
 
 // Each CLI run is a fresh tsx process: seconds each on a loaded 2-core box.
@@ -29,7 +30,7 @@ describe('appliance-provision unlock', () => {
 
   // Five wrong PINs lock the only supervisor at this terminal AND officer-wide (officerMaxAttempts 5).
   const open = async () => {
-    store = openStore({ dataDir, now: () => clock });
+    store = openApplianceStore({ dataDir, now: () => clock });
     app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', now: () => clock, auth: { ...TEST_AUTH, lockout: { ...DEFAULT_LOCKOUT, officerMaxAttempts: 5 } } });
   };
   const close = async () => {

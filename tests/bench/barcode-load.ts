@@ -10,7 +10,7 @@ import { TEST_AUTH, signInFetch } from '@lmc/appliance/auth/test-support.ts';
 import { pngBomb, pngToGrey, placeOn, rotate } from '@lmc/appliance/barcodes/test-images.ts';
 import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { readBarcode, shrink } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { fmt, percentile } from './stats.ts';
 
@@ -45,7 +45,7 @@ function phonePhoto(qrPng: Buffer): Buffer {
  */
 export async function benchBarcodeLoad(): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-barcodes-'));
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', auth: TEST_AUTH });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { corpus } from './parse-throughput.ts';
 import { percentile } from './stats.ts';
 
@@ -13,7 +13,7 @@ import { percentile } from './stats.ts';
  */
 export function benchCommits(count = 400): { perSecond: number; p50: number; p99: number; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-commit-'));
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const docs = corpus(count).map((lines) => parseMrz(lines));
   const latencies: number[] = [];
   const t0 = performance.now();

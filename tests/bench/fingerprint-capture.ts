@@ -10,7 +10,7 @@ import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
 import { startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
 import { loadOrCreateDataKey } from '@lmc/appliance/crypto/data-key.ts';
 import { TemplateVault } from '@lmc/appliance/fingerprints/template-vault.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { fmt, percentile } from './stats.ts';
 
 /** ZFM command packets carry the instruction at byte 9 (EF 01, 4-byte address, PID 01, 2-byte length). */
@@ -115,7 +115,7 @@ async function benchUpload(
  */
 function benchOverhead(images: readonly GreyImage[], fingers: number): OverheadRun {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fp-'));
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const vault = new TemplateVault({ db: store.connection, key: loadOrCreateDataKey(dir) });
   const template = new Uint8Array(512).map((_, i) => (i * 29) & 0xff);
   const run: OverheadRun = { fingers, qualityMs: [], pngMs: [], sealCommitMs: [], totalMs: [] };

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
@@ -67,7 +67,7 @@ const SHIPPED = { batchMaxRecords: 200, batchMaxBytes: 1024 * 1024, maxBatchSeco
 async function drain(db: Db, registrations: number, batchMaxBytes: number, link: { bytesPerSecond: number; rttMs: number } = { bytesPerSecond: BANDWIDTH_BPS, rttMs: RTT_MS }): Promise<DrainResult> {
   const BANDWIDTH_BPS = link.bytesPerSecond;
   const dir = mkdtempSync(join(tmpdir(), 'bench-drain-'));
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
   const trust = await makeLinkTrust();
   const app = build({

@@ -13,7 +13,7 @@ import { registrationSlipPdf } from '@lmc/appliance/documents/registration-slip.
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
 import { PrintingService } from '@lmc/appliance/printing/printing-service.ts';
 import { testSigner, zimPassport } from '@lmc/appliance/printing/test-support.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { fmt, percentile } from './stats.ts';
 
 /** The configured default (printing-config.ts); 8N1 framing: 10 bits on the wire per byte. */
@@ -52,7 +52,7 @@ export interface ReceiptsBench {
  */
 export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): Promise<ReceiptsBench> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-receipts-'));
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const signer = testSigner();
   const printing = await PrintingService.start({
     store,

@@ -21,7 +21,7 @@ import { DEFAULT_LOCKOUT, type LockoutPolicy } from '@lmc/appliance/auth/authent
 import { TEST_AUTH, TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import { ScanCache } from '@lmc/appliance/devices/scan-cache.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { fmt, percentile } from './stats.ts';
 
 interface Scenario {
@@ -113,7 +113,7 @@ function ask<T>(worker: Worker, message: string): Promise<T> {
 
 async function runScenario(s: Scenario, realSignIns: number, bogus: number): Promise<SignInLoadResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-sign-in-'));
-  const store = openStore({ dataDir });
+  const store = openApplianceStore({ dataDir });
   const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', auth: { ...TEST_AUTH, lockout: s.lockout } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

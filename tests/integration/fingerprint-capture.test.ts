@@ -20,7 +20,8 @@ import type { FingerCondition } from '@lmc/appliance/fingerprints/simulated-read
 import { type RunningFingerprints, startFingerprints } from '@lmc/appliance/fingerprints/start-fingerprints.ts';
 import { TemplateVault } from '@lmc/appliance/fingerprints/template-vault.ts';
 import { createFinalizeService } from '@lmc/appliance/registrations/finalize-service.ts';
-import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import type { Store } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { passport } from '@lmc/appliance/store/test-support.ts';
 
 // The module reports its baud as N × 9600; a fast simulated line keeps this file quick. At the real
@@ -51,7 +52,7 @@ describe('fingerprint capture, exceptions, encryption at rest and verification (
     dataDir = mkdtempSync(join(tmpdir(), 'fp-it-'));
     // Everything this part logs, at the most verbose level, for the "no biometric data in logs" check.
     const logger = pino({ level: 'trace', base: undefined }, { write: (line: string) => logLines.push(line) });
-    store = openStore({ dataDir, logger });
+    store = openApplianceStore({ dataDir, logger });
     bus = new EventBus();
     for (const name of ['fingerprint.prompt', 'fingerprint.attempt', 'fingerprint.finger', 'fingerprint.workflow'] as const) {
       bus.subscribe(name, (e) => events.push({ name, e: e as unknown as Record<string, unknown> }));

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import type { Store } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { type BlobSource, OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
@@ -58,7 +59,7 @@ interface Post {
 
 function post(name: string): Post {
   const dir = join(root, name);
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
   pinCentral(dir, trust);
   cleanups.push(() => store.close());

@@ -17,7 +17,8 @@ import { generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
 import { BATCH_PATH, encodeBatch } from '@lmc/protocol/batch.ts';
 import { attemptHeaders } from '@lmc/protocol/batch-envelope.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import type { Store } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
@@ -44,7 +45,7 @@ interface Post {
 
 function post(name: string): Post {
   const dir = join(root, name);
-  const store = openStore({ dataDir: dir });
+  const store = openApplianceStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
   pinCentral(dir, trust);
   devices.push({ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem });
@@ -107,7 +108,7 @@ function named(name: string): Post {
   if (!p) {
     const dir = join(root, name);
     // Re-open the post made in beforeAll (same directory, same identity).
-    p = { store: openStore({ dataDir: dir }), identity: loadOrCreateIdentity(dir) };
+    p = { store: openApplianceStore({ dataDir: dir }), identity: loadOrCreateIdentity(dir) };
     cleanups.push(() => p?.store.close());
     posts.set(name, p);
   }

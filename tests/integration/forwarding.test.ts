@@ -19,7 +19,8 @@ import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { BATCH_PATH, encodeBatch } from '@lmc/protocol/batch.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore, type Store } from '@lmc/appliance/store/index.ts';
+import type { Store } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { passport } from '@lmc/appliance/store/test-support.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   });
   await central.listen({ host: '127.0.0.1', port: 0 });
   proxy = await startTcpProxy({ host: '127.0.0.1', port: (central.server.address() as AddressInfo).port });
-  store = openStore({ dataDir });
+  store = openApplianceStore({ dataDir });
   bus = new EventBus();
 });
 
@@ -203,7 +204,7 @@ describe('forwarding to a real PostgreSQL central through an unreliable link', (
 
   it('reports "unauthorised" for a device the central does not know, keeping its records queued and unquarantined', async () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'forwarding-stranger-'));
-    const otherStore = openStore({ dataDir: otherDir });
+    const otherStore = openApplianceStore({ dataDir: otherDir });
     try {
       finalizeMany(otherStore, 2);
       const relay = new OutboxRelay({

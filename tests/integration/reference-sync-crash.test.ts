@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@lmc/core/logger.ts';
 import { createReferenceApplier } from '@lmc/appliance/reference/apply.ts';
 import { employer, page, province, vacancy } from '@lmc/appliance/reference/test-support.ts';
-import { openDatabase, openStore } from '@lmc/appliance/store/index.ts';
+import { openDatabase } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { tempDir } from '@lmc/appliance/store/test-support.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -52,7 +53,7 @@ describe('reference apply across kill -9', () => {
 
   it('keeps the old version and old rows when the process dies mid-page, then applies the page cleanly', async () => {
     tmp = tempDir('reference-crash-');
-    const store = openStore({ dataDir: tmp.dir });
+    const store = openApplianceStore({ dataDir: tmp.dir });
     const path = store.health().path;
     let db = openDatabase(path, tmp.dir, createLogger('test'));
     createReferenceApplier(db).applyPage(page(0, [province('ZW-MS', 'Matabeleland South'), employer('E1', 'Demo farm'), vacancy('V0', 'E1', '9211')]), {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { startAppliance } from '@lmc/appliance/start.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 
 /** Child processes of this process (the simulators' socat), read from /proc. */
 function children(): string[] {
@@ -58,7 +58,7 @@ describe('a failed start leaves nothing running', () => {
     // The simulators' socat children are gone (their exit is reaped asynchronously).
     await expect.poll(() => children().filter((c) => !before.includes(c))).toEqual([]);
     // The store was closed cleanly: a new connection opens it and finds it sound.
-    const store = openStore({ dataDir });
+    const store = openApplianceStore({ dataDir });
     expect(store.integrityCheck()).toBe('ok');
     store.close();
   }, 60_000);

@@ -7,7 +7,7 @@
  *   2. start the writer on <mount>/data; it prints `ack <id>` after each finalize() returned;
  *   3. after a seeded delay, cut the power: `crash` (or `crash torn <seed>`) to /.lazyfs-ctl, so the disk
  *      keeps exactly what was fsynced, then kill -9 the writer;
- *   4. unmount, then "reboot": open the store on the backing directory with openStore(), as the appliance
+ *   4. unmount, then "reboot": open the store on the backing directory with openApplianceStore(), as the appliance
  *      would at its next start, and check that every acknowledged registration of this database (this
  *      cycle's and earlier cycles') is there, finalized, with its outbox row, that integrity_check says ok
  *      and the audit chain verifies.
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { mulberry32 } from '@lmc/core/seeded-random.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -33,7 +33,7 @@ export type Synchronous = 'FULL' | 'NORMAL' | 'OFF';
 export interface RunOptions {
   cycles: number;
   seed: number;
-  /** undefined: the appliance's own openStore() settings. Otherwise the writer overrides PRAGMA synchronous. */
+  /** undefined: the appliance's own openApplianceStore() settings. Otherwise the writer overrides PRAGMA synchronous. */
   synchronous?: Synchronous;
   /** Power cuts that also let a random part of the unsynced writes reach the disk: never, always, or every other cycle. */
   torn?: 'never' | 'always' | 'alternate';
@@ -236,7 +236,7 @@ async function dispose(p: Proc | undefined): Promise<void> {
 function reboot(dataDir: string, expected: readonly string[]): { missing: string[]; integrity: string } {
   let integrity = 'ok';
   try {
-    const store = openStore({ dataDir, logger: pino({ level: 'silent' }) });
+    const store = openApplianceStore({ dataDir, logger: pino({ level: 'silent' }) });
     try {
       const check = store.integrityCheck();
       const audit = store.audit.verify();

@@ -5,7 +5,7 @@
  *
  * Environment:
  *   POWER_LOSS_DATA_DIR     the data directory (inside the mount)
- *   POWER_LOSS_SYNCHRONOUS  unset: the appliance's own openStore() (synchronous=FULL). FULL, NORMAL or OFF:
+ *   POWER_LOSS_SYNCHRONOUS  unset: the appliance's own openApplianceStore() (synchronous=FULL). FULL, NORMAL or OFF:
  *                           the same open sequence with `PRAGMA synchronous=<value>` after openDatabase(),
  *                           to show what the harness catches when the setting is wrong.
  *
@@ -18,7 +18,8 @@ import { writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { createStore, migrate, openDatabase, openStore, type Store } from '@lmc/appliance/store/index.ts';
+import { createStore, migrate, openDatabase, type Store } from '@lmc/appliance/store/index.ts';
+import { MIGRATIONS, openApplianceStore } from '@lmc/appliance/schema.ts';
 import { passport } from '@lmc/appliance/store/test-support.ts';
 
 const dataDir = resolve(process.env.POWER_LOSS_DATA_DIR ?? '');
@@ -38,13 +39,13 @@ function say(line: string): void {
 }
 
 function open(): Store {
-  if (!synchronous) return openStore({ dataDir, logger });
+  if (!synchronous) return openApplianceStore({ dataDir, logger });
   if (!['FULL', 'NORMAL', 'OFF'].includes(synchronous)) throw new Error(`bad POWER_LOSS_SYNCHRONOUS ${synchronous}`);
-  // openStore() step by step (see appliance/src/store/index.ts), with the override between open and migrate.
+  // openApplianceStore() step by step (see appliance/src/store/index.ts), with the override between open and migrate.
   const path = join(dataDir, 'appliance.db');
   const db = openDatabase(path, dataDir, logger);
   db.pragma(`synchronous = ${synchronous}`);
-  migrate(db, undefined, logger);
+  migrate(db, MIGRATIONS, logger);
   return createStore(db, { path, logger, now: () => new Date() });
 }
 

@@ -8,7 +8,7 @@
  */
 import { loadCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 
@@ -17,7 +17,7 @@ if (!dataDir || !url) {
   console.error('usage: relay-process.ts <dataDir> <centralUrl>');
   process.exit(2);
 }
-const store = openStore({ dataDir });
+const store = openApplianceStore({ dataDir });
 const identity = loadOrCreateIdentity(dataDir);
 const trust = loadCentralTrust(dataDir);
 const relay = new OutboxRelay({

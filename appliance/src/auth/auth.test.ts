@@ -10,7 +10,8 @@ import { ScanCache } from '../devices/scan-cache.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { allowedHostNames } from '../http/host-guard.ts';
 import { attachSocketGateway } from '../realtime/socket-gateway.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { FIRST_SUPERVISOR_FILE } from './seed.ts';
 import { pinProblem } from './pin-hash.ts';
 import { TEST_AUTH, TEST_OFFICER, signInInject } from './test-support.ts';
@@ -29,7 +30,7 @@ describe('officer sign-in and sessions (inject)', () => {
   beforeEach(async () => {
     clock = new Date('2026-11-23T08:00:00Z');
     dataDir = mkdtempSync(join(tmpdir(), 'auth-'));
-    store = openStore({ dataDir, now: () => clock });
+    store = openApplianceStore({ dataDir, now: () => clock });
     await open();
   });
   afterEach(async () => {
@@ -146,7 +147,7 @@ describe('officer sign-in and sessions (inject)', () => {
     await app.close();
     store.close();
     dataDir = mkdtempSync(join(tmpdir(), 'auth-seed-'));
-    store = openStore({ dataDir, now: () => clock });
+    store = openApplianceStore({ dataDir, now: () => clock });
     await open({});
     const file = join(dataDir, FIRST_SUPERVISOR_FILE);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -168,7 +169,7 @@ describe('PIN rules', () => {
 
 describe('socket.io handshake', () => {
   it('refuses a client without a session cookie and accepts one with it', async () => {
-    const store = openStore({ dataDir: mkdtempSync(join(tmpdir(), 'auth-io-')) });
+    const store = openApplianceStore({ dataDir: mkdtempSync(join(tmpdir(), 'auth-io-')) });
     const bus = new EventBus();
     const app = await build({ store, bus, scans: new ScanCache(), officeCode: 'BBR', auth: TEST_AUTH });
     await app.listen({ host: '127.0.0.1', port: 0 });

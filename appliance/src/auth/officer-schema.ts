@@ -3,6 +3,7 @@
  * the rest of the schema. Sessions are deliberately NOT stored: they live in memory and end when the
  * appliance restarts (a power cut signs everyone out, which is what a shared counter PC should do).
  */
+import type { Migration } from '../store/migrations.ts';
 export const OFFICERS_MIGRATION_NAME = 'officers';
 
 /*
@@ -30,3 +31,8 @@ CREATE TABLE officers (
   last_sign_in_at TEXT
 );
 `;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const officerMigrations: readonly Migration[] = [
+  { version: 4, name: OFFICERS_MIGRATION_NAME, sql: officersSchema },
+];

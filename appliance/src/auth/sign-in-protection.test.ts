@@ -14,7 +14,8 @@ import { createLogger } from '@lmc/core/logger.ts';
 import { build } from '../app.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { EventBus } from '../events/event-bus.ts';
-import { createStore, mapSqliteError, migrate, openDatabase, openStore, type Store } from '../store/index.ts';
+import { createStore, mapSqliteError, migrate, openDatabase, type Store } from '../store/index.ts';
+import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { ARGON2_VERIFIER, DEFAULT_LOCKOUT, type LockoutPolicy, type PinVerifier, type SignInLimits } from './authenticator.ts';
 import { createOfficerRepository, type OfficerRepository } from './officers.ts';
 import { FailureWindow, VerifyLane } from './sign-in-limiter.ts';
@@ -77,7 +78,7 @@ describe('sign-in protection (inject)', () => {
   beforeEach(() => {
     clock = START;
     dataDir = mkdtempSync(join(tmpdir(), 'sign-in-'));
-    store = openStore({ dataDir, now: () => clock });
+    store = openApplianceStore({ dataDir, now: () => clock });
   });
   afterEach(async () => {
     await app?.close();
@@ -316,7 +317,7 @@ describe('sign-in on a full disk', () => {
     dir = mkdtempSync(join(tmpdir(), 'sign-in-full-'));
     const path = join(dir, 'appliance.db');
     db = openDatabase(path, dir, logger);
-    migrate(db);
+    migrate(db, MIGRATIONS);
     store = createStore(db, { path, logger, now: () => clock });
     await open();
   });
@@ -367,7 +368,7 @@ describe('sign-in on a full disk', () => {
   it('maps a full disk in the officers table itself to STORE_DISK_FULL, not a bare SQLite error', async () => {
     const path = join(dir, 'officers-full.db');
     const own = openDatabase(path, dir, logger);
-    migrate(own);
+    migrate(own, MIGRATIONS);
     own.pragma(`max_page_count = ${own.pragma('page_count', { simple: true }) as number}`);
     const repo = createOfficerRepository(own, () => clock);
     const hash = (app.auth.officers.get(TEST_OFFICER.officerId) as { pinHash: string }).pinHash;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { passport, tempDir } from '../store/test-support.ts';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ async function verify(args: string[], env: Record<string, string> = {}): Promise
 }
 
 function seedStore(dataDir: string): void {
-  const store = openStore({ dataDir });
+  const store = openApplianceStore({ dataDir });
   for (let i = 0; i < 3; i++) {
     const r = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });
     store.registrations.attachDocument(r.id, passport(`CLI${i}`), 'o1');
@@ -49,13 +49,13 @@ describe('npm run audit:verify', () => {
     const db = new Database(join(tampered, 'appliance.db'));
     db.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'intruder' WHERE seq = 5");
     db.close();
-    openStore({ dataDir: notAStore }).close();
+    openApplianceStore({ dataDir: notAStore }).close();
     writeFileSync(join(notAStore, 'other.db'), 'this is not sqlite at all, not even close'.repeat(200));
   });
   afterAll(() => tmp.remove());
 
   it('exits 0 and prints the rows checked for an intact chain, also from APPLIANCE_DATA_DIR, while the appliance has it open', async () => {
-    const live = openStore({ dataDir: good });
+    const live = openApplianceStore({ dataDir: good });
     const [byFlag, byEnv] = await Promise.all([verify(['--data-dir', good]), verify([], { APPLIANCE_DATA_DIR: good })]);
     live.close();
     expect(byFlag.code).toBe(0);

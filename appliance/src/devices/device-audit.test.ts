@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@lmc/core/logger.ts';
 import { EventBus } from '../events/event-bus.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { auditDeviceEvents } from './device-audit.ts';
 import { MrzReaderFeature } from './mrz-reader-feature.ts';
 import { sampleDocumentLines } from './sample-documents.ts';
@@ -27,7 +28,7 @@ describe('device audit: off the serial data path, durable before the event is re
 
   it('a scan\u2019s row is appended from an immediate (not the port\u2019s data callback) and committed before any later subscriber sees the scan', async () => {
     dir = mkdtempSync(join(tmpdir(), 'device-audit-'));
-    const s = openStore({ dataDir: dir });
+    const s = openApplianceStore({ dataDir: dir });
     store = s;
     const bus = new EventBus();
     // Where each append runs: the stack of the call (no data, only frames).

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createFinalizeService } from '../registrations/finalize-service.ts';
-import { MIGRATIONS, migrate, openStore } from '../store/index.ts';
+import { migrate } from '../store/index.ts';
+import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { passport } from '../store/test-support.ts';
 import { FINGERPRINT_BLOBS_MIGRATION_NAME } from './vault-schema.ts';
 import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
@@ -31,7 +32,7 @@ describe("migration 'fingerprint-blobs'", () => {
       .run(REG, blob);
     old.close();
 
-    const store = openStore({ dataDir: tmp.dir });
+    const store = openApplianceStore({ dataDir: tmp.dir });
     try {
       store.registrations.attachDocument(REG, passport('ZW1000001'), 'o1');
       createFinalizeService({ store }).finalize(REG, 'o1');
@@ -47,7 +48,7 @@ describe("migration 'fingerprint-blobs'", () => {
   });
 
   it('adds no biometrics key to a registration without fingerprint records (a post without a reader)', () => {
-    const store = openStore({ dataDir: tmp.dir });
+    const store = openApplianceStore({ dataDir: tmp.dir });
     try {
       const { id } = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });
       store.registrations.attachDocument(id, passport('ZW1000002'), 'o1');

@@ -7,6 +7,7 @@
  * 'finalized-record-in-service' dropped it, and the finalize service builds the same summary and
  * biometrics list from TemplateVault.finalizedSummary (registrations/finalize-service.ts).
  */
+import type { Migration } from '../store/migrations.ts';
 export const FINGERPRINTS_MIGRATION_NAME = 'fingerprints';
 
 export const fingerprintsSchema = /* sql */ `
@@ -126,3 +127,9 @@ BEGIN
   WHERE seq = NEW.seq;
 END;
 `;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const fingerprintMigrations: readonly Migration[] = [
+  { version: 6, name: FINGERPRINTS_MIGRATION_NAME, sql: fingerprintsSchema },
+  { version: 9, name: FINGERPRINT_BLOBS_MIGRATION_NAME, sql: fingerprintBlobsSchema },
+];

@@ -19,7 +19,8 @@ import { registrationNumber } from '../printing/receipt-facts.ts';
 import { seedLocalReferenceIfEmpty } from '../registrations-details/local-reference-seed.ts';
 import { APPROVAL_HEADER } from '../registrations-details/supervisor-approvals.ts';
 import type { RegistrationRules } from '../registrations/registration-rules.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
 const START = new Date('2026-11-23T10:00:00Z');
@@ -56,7 +57,7 @@ async function harness(rules?: RegistrationRules): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'counter-'));
   const clock = { now: START };
   const now = () => clock.now;
-  const store = openStore({ dataDir, now });
+  const store = openApplianceStore({ dataDir, now });
   seedLocalReferenceIfEmpty(store.connection, createLogger('test'), { now: START });
   const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', now, auth: TEST_AUTH, ...(rules ? { registrationRules: rules } : {}) });
   const path = store.health().path;

@@ -16,7 +16,8 @@ import { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { TemplateVault } from '../fingerprints/template-vault.ts';
 import { seedLocalReferenceIfEmpty } from '../registrations-details/local-reference-seed.ts';
 import { APPROVAL_HEADER } from '../registrations-details/supervisor-approvals.ts';
-import { openDatabase, openStore, type Store } from '../store/index.ts';
+import { openDatabase, type Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { toWireRecord } from '../sync/wire-record.ts';
 import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
@@ -46,7 +47,7 @@ interface Harness {
  */
 async function harness(o: { seed: boolean; fingerprints: boolean }): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'details-'));
-  const store = openStore({ dataDir, now: () => NOW });
+  const store = openApplianceStore({ dataDir, now: () => NOW });
   const path = store.health().path;
   if (o.seed) seedLocalReferenceIfEmpty(store.connection, createLogger('test'), { now: NOW });
   const bus = new EventBus();

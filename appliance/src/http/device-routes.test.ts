@@ -13,7 +13,8 @@ import { EventBus } from '../events/event-bus.ts';
 import { type RunningFingerprints, startFingerprints } from '../fingerprints/start-fingerprints.ts';
 import { PrintingService } from '../printing/printing-service.ts';
 import { testSigner } from '../printing/test-support.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 
 /**
  * GET /api/devices through build() with the real device features (every transport "none", so no pty is
@@ -36,7 +37,7 @@ describe('device routes (inject)', () => {
       logLevel: 'silent',
       devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' }, printer: { transport: 'none' } },
     });
-    store = openStore({ dataDir: dir });
+    store = openApplianceStore({ dataDir: dir });
     const bus = new EventBus();
     const logger = createLogger('test');
     mrz = new MrzReaderFeature({ config: config.devices.mrz, bus, scans: new ScanCache(), logger });

@@ -23,7 +23,8 @@ import { PrintingService } from '../printing/printing-service.ts';
 import { signerFromKey } from '../printing/receipt-signature.ts';
 import { registrationNumber } from '../printing/receipt-facts.ts';
 import { seedLocalReferenceIfEmpty } from '../registrations-details/local-reference-seed.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { completeDetailsBody } from '../registrations-details/test-support.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -76,7 +77,7 @@ describe('documents tell the truth (inject, real store, pdftotext)', () => {
   };
 
   beforeAll(async () => {
-    store = openStore({ dataDir: dir, now: () => NOW });
+    store = openApplianceStore({ dataDir: dir, now: () => NOW });
     seedLocalReferenceIfEmpty(store.connection, createLogger('test'), { now: NOW });
     const bus = new EventBus();
     printing = await PrintingService.start({

@@ -16,7 +16,8 @@ import { receiptCatalogue } from '../printing/receipt-catalogue.ts';
 import { composeReceipt } from '../printing/receipt-composer.ts';
 import { signReceiptQr } from '../printing/receipt-signature.ts';
 import { renderOffline, testSigner } from '../printing/test-support.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { barcodeRoutes } from './barcode-routes.ts';
 import { documentRoutes } from './document-routes.ts';
 import { createBarcodeReader } from '../barcodes/barcode-reader.ts';
@@ -52,7 +53,7 @@ describe('printing, document and barcode routes (inject)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'print-routes-'));
-    store = openStore({ dataDir: dir, now: () => NOW });
+    store = openApplianceStore({ dataDir: dir, now: () => NOW });
     printing = await PrintingService.start({
       store,
       bus: new EventBus(),

@@ -9,7 +9,8 @@ import { build } from '../app.ts';
 import { TEST_AUTH, TEST_OFFICER, signInInject } from '../auth/test-support.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { type BusEvents, EventBus } from '../events/event-bus.ts';
-import { createStore, migrate, openDatabase, openStore, type Store } from '../store/index.ts';
+import { createStore, migrate, openDatabase, type Store } from '../store/index.ts';
+import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 
 const PASSPORT = generateMrz({
   format: 'TD3', documentCode: 'P', issuingState: 'ZWE', nationality: 'ZWE', documentNumber: 'FN123456',
@@ -34,7 +35,7 @@ describe('registration API (inject)', () => {
   const events: Array<BusEvents['registration.changed']> = [];
 
   beforeEach(async () => {
-    store = openStore({ dataDir: mkdtempSync(join(tmpdir(), 'api-')) });
+    store = openApplianceStore({ dataDir: mkdtempSync(join(tmpdir(), 'api-')) });
     bus = new EventBus();
     scans = new ScanCache();
     events.length = 0;
@@ -160,7 +161,7 @@ describe('registration API when the disk is full', () => {
   it('answers 507 with a clear message and stores no partial registration', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'api-full-'));
     const db = openDatabase(join(dir, 'appliance.db'), dir, createLogger('test'));
-    migrate(db, undefined, createLogger('test'), () => NOW);
+    migrate(db, MIGRATIONS, createLogger('test'), () => NOW);
     const store = createStore(db, { path: join(dir, 'appliance.db'), logger: createLogger('test'), now: () => NOW });
     const app = await build({ store, bus: new EventBus(), scans: new ScanCache(), officeCode: 'BBR', now: () => NOW, auth: TEST_AUTH });
     const cookie = await signInInject(app);

@@ -2,7 +2,8 @@ import { createPublicKey } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../events/event-bus.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { SyncFeature } from '../sync/sync-feature.ts';
 import { loadOrCreateIdentity } from '../keys/identity.ts';
@@ -51,7 +52,7 @@ describe('sync routes', () => {
   let feature: SyncFeature;
   beforeEach(async () => {
     tmp = tempDir('sync-routes-');
-    store = openStore({ dataDir: tmp.dir });
+    store = openApplianceStore({ dataDir: tmp.dir });
     feature = new SyncFeature({ dataDir: tmp.dir, central, sync, store, bus: new EventBus(), transport: null });
     app = Fastify();
     registerErrorHandler(app);

@@ -9,6 +9,7 @@
  * - last_error_code is the printer layer's code (PRINTER_PAPER_OUT …); the message is the
  *   officer-facing text. Neither ever holds receipt content.
  */
+import type { Migration } from '../store/migrations.ts';
 export const PRINT_JOBS_MIGRATION_NAME = 'print-jobs';
 
 export const printJobsSchema = /* sql */ `
@@ -31,3 +32,8 @@ CREATE TABLE print_jobs (
 CREATE INDEX print_jobs_queued ON print_jobs (seq) WHERE status IN ('queued', 'printing');
 CREATE INDEX print_jobs_by_registration ON print_jobs (registration_id, seq);
 `;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const printJobsMigrations: readonly Migration[] = [
+  { version: 5, name: PRINT_JOBS_MIGRATION_NAME, sql: printJobsSchema },
+];

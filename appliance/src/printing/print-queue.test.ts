@@ -8,7 +8,8 @@ import { decodeBarcodeImage } from '../barcodes/barcode-decoder.ts';
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
 import { generateMrz, parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { type BusEvents, EventBus } from '../events/event-bus.ts';
-import { openDatabase, openStore, type Store } from '../store/index.ts';
+import { openDatabase, type Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { createLogger } from '@lmc/core/logger.ts';
 import { createPrintJobRepository } from './print-job-repository.ts';
 import { PrintingService } from './printing-service.ts';
@@ -52,7 +53,7 @@ describe('print queue (simulator over a real pty, SQLite)', () => {
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'print-queue-'));
-    store = openStore({ dataDir });
+    store = openApplianceStore({ dataDir });
     bus = new EventBus();
     events.length = 0;
     bus.subscribe('printer.job', (e) => events.push(e));

@@ -10,7 +10,8 @@ import { signInInject, TEST_AUTH } from '../auth/test-support.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { allowedHostNames } from '../http/host-guard.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { attachSocketGateway } from './socket-gateway.ts';
 
 /** Live sockets carry personal data (document:scanned has the surname): they must end with their session. */
@@ -26,7 +27,7 @@ describe('socket gateway follows the session', () => {
   beforeEach(async () => {
     clock = Date.parse('2026-11-29T08:00:00Z');
     dataDir = mkdtempSync(join(tmpdir(), 'gateway-'));
-    store = openStore({ dataDir });
+    store = openApplianceStore({ dataDir });
     app = await build({ store, bus, scans: new ScanCache(), officeCode: 'BBR', auth: { ...TEST_AUTH, idleTimeoutMs: 60_000 }, now: () => new Date(clock) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     gateway = attachSocketGateway(app.server, {

@@ -9,6 +9,7 @@
  * - ref_sync_state is one row: the version applied, the feed epoch it belongs to, and the times
  *   the status route reports. It changes in the same transaction as the rows (apply.ts).
  */
+import type { Migration } from '../store/migrations.ts';
 export const REFERENCE_MIGRATION_NAME = 'reference-data';
 
 export const referenceSchema = /* sql */ `
@@ -88,3 +89,8 @@ CREATE TABLE ref_sync_state (
 );
 INSERT INTO ref_sync_state (id) VALUES (1);
 `;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const referenceMigrations: readonly Migration[] = [
+  { version: 7, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
+];

@@ -2,7 +2,8 @@
 import type { Database } from 'better-sqlite3';
 import { createLogger } from '@lmc/core/logger.ts';
 import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
-import { openDatabase, openStore, type Store } from '../store/index.ts';
+import { openDatabase, type Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 
 export interface ReferenceFixture {
@@ -14,7 +15,7 @@ export interface ReferenceFixture {
 /** A real store file in a temp dir and a second connection to it (as ReferenceSync.fromConfig opens). */
 export function openReferenceFixture(): ReferenceFixture {
   const tmp = tempDir('reference-');
-  const store = openStore({ dataDir: tmp.dir });
+  const store = openApplianceStore({ dataDir: tmp.dir });
   const db = openDatabase(store.health().path, tmp.dir, createLogger('test'));
   return {
     store,

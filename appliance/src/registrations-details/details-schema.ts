@@ -13,6 +13,7 @@
  *   (registrations/finalize-service.ts) builds the same keys, with the returning rule of
  *   RegistrationRepository.previousRegistrations.
  */
+import type { Migration } from '../store/migrations.ts';
 export const DETAILS_MIGRATION_NAME = 'registration-details';
 
 export const detailsSchema = /* sql */ `
@@ -63,3 +64,8 @@ BEGIN
   WHERE seq = NEW.seq;
 END;
 `;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const detailsMigrations: readonly Migration[] = [
+  { version: 8, name: DETAILS_MIGRATION_NAME, sql: detailsSchema },
+];

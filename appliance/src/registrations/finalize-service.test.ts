@@ -8,7 +8,8 @@ import type { DataKey } from '../crypto/data-key.ts';
 import { TemplateVault } from '../fingerprints/template-vault.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import type { RegistrationDetails } from '../registrations-details/details-validator.ts';
-import { MIGRATIONS, createStore, migrate, openDatabase, openStore, type Store } from '../store/index.ts';
+import { createStore, migrate, openDatabase, type Store } from '../store/index.ts';
+import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { passport } from '../store/test-support.ts';
 import { createFinalizeService } from './finalize-service.ts';
 
@@ -107,7 +108,7 @@ describe('finalize service', () => {
     const beforePath = join(beforeDir, 'appliance.db');
     const before = createStore(openDatabase(beforePath, beforeDir, quiet), { path: beforePath, logger: quiet, now: () => new Date(FINALIZED_AT) });
     // After: migrated to the latest schema, the finalize service.
-    const after = openStore({ dataDir: copyTo(seeded, 'after'), now: () => new Date(FINALIZED_AT) });
+    const after = openApplianceStore({ dataDir: copyTo(seeded, 'after'), now: () => new Date(FINALIZED_AT) });
     try {
       const triggers = (s: Store) =>
         s.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox' ORDER BY name").pluck().all();
@@ -129,7 +130,7 @@ describe('finalize service', () => {
   });
 
   it('queues the record written out here for a returning migrant with details, 2 captured fingers and 1 exception', () => {
-    const store = openStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'golden'), now: () => new Date(FINALIZED_AT) });
+    const store = openApplianceStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'golden'), now: () => new Date(FINALIZED_AT) });
     try {
       createFinalizeService({ store }).finalize(REG, OFFICER);
       // Ids and ciphertexts are random (blob ids, GCM nonces): read them raw and digest them here, not with the vault.
@@ -211,7 +212,7 @@ describe('finalize service', () => {
   });
 
   it('rolls the whole finalize back when building the record fails: still captured, no outbox row, no audit row', () => {
-    const store = openStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'rollback'), now: () => new Date(FINALIZED_AT) });
+    const store = openApplianceStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'rollback'), now: () => new Date(FINALIZED_AT) });
     try {
       const unreadable = createFinalizeService({
         store,
@@ -248,7 +249,7 @@ describe('finalize service', () => {
   });
 
   it('is idempotent: a finalized registration comes back as is, without building another record', () => {
-    const store = openStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'again'), now: () => new Date(FINALIZED_AT) });
+    const store = openApplianceStore({ dataDir: copyTo(seededFile(MIGRATIONS.length), 'again'), now: () => new Date(FINALIZED_AT) });
     try {
       const service = createFinalizeService({ store });
       const first = service.finalize(BARE, OFFICER);

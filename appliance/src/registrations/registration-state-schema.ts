@@ -9,6 +9,7 @@
  * - the supervisor's approval of this registration's blocking warnings (voided when the document changes);
  * - a draft discarded by an officer (reason, audited) or expired (stale), which can then no longer change.
  */
+import type { Migration } from '../store/migrations.ts';
 export const REGISTRATION_STATE_MIGRATION_NAME = 'registration-counter-state';
 
 export const registrationStateSchema = /* sql */ `
@@ -34,3 +35,20 @@ CREATE TABLE registration_state (
 );
 CREATE INDEX registration_state_open ON registration_state (discarded_at);
 `;
+
+// The finalized outbox record is built in TypeScript by the finalize service (registrations/finalize-service.ts,
+// typed as protocol/src/finalized-record.ts FinalizedRecordV1) inside the finalize transaction; the triggers that
+// completed payload_json after the insert (fingerprint summary and blobs, details and "returning") go. Rows they
+// already completed keep their payload as it is.
+export const FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME = 'finalized-record-in-service';
+
+const finalizedRecordInService = /* sql */ `
+DROP TRIGGER outbox_fingerprint_summary;
+DROP TRIGGER outbox_registration_details;
+`;
+
+/** This module's migrations; `version` is the place in the appliance's one schema history (appliance/src/schema.ts). */
+export const registrationMigrations: readonly Migration[] = [
+  { version: 10, name: FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME, sql: finalizedRecordInService },
+  { version: 11, name: REGISTRATION_STATE_MIGRATION_NAME, sql: registrationStateSchema },
+];

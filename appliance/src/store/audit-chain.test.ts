@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '@lmc/core/canonical-json.ts';
-import { GENESIS_HASH, auditHash, openStore, type Store } from './index.ts';
+import { GENESIS_HASH, auditHash, type Store } from './index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { passport, tempDir } from './test-support.ts';
 
 describe('audit log hash chain', () => {
@@ -12,7 +13,7 @@ describe('audit log hash chain', () => {
 
   beforeEach(() => {
     tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir });
+    store = openApplianceStore({ dataDir: tmp.dir });
     path = join(tmp.dir, 'appliance.db');
     // 6 rows: created, attached, finalized, then three device events.
     const r = store.registrations.create({ officeCode: 'BBR', officerId: 'o1' });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplianceError } from '@lmc/core/errors.ts';
 import { createLogger } from '@lmc/core/logger.ts';
-import { createStore, migrate, openDatabase, openStore, type Store } from './index.ts';
+import { createStore, migrate, openDatabase, type Store } from './index.ts';
+import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { passport, tempDir } from './test-support.ts';
 
 /**
@@ -20,7 +21,7 @@ describe('store on a full disk', () => {
     tmp = tempDir();
     path = join(tmp.dir, 'appliance.db');
     db = openDatabase(path, tmp.dir, createLogger('test'));
-    migrate(db);
+    migrate(db, MIGRATIONS);
     store = createStore(db, { path, logger: createLogger('test'), now: () => new Date() });
   });
   afterEach(() => {
@@ -114,13 +115,13 @@ describe('store on a full disk', () => {
     expect(fillUntilFull().err.code).toBe('STORE_DISK_FULL');
     store.close();
 
-    const reopened = openStore({ dataDir: tmp.dir });
+    const reopened = openApplianceStore({ dataDir: tmp.dir });
     expect(reopened.integrityCheck()).toBe('ok');
     expect(reopened.audit.verify().ok).toBe(true);
     reopened.close();
     const check = new Database(path, { readonly: true });
     assertEveryRegistrationComplete(check);
     check.close();
-    store = openStore({ dataDir: tmp.dir }); // for afterEach
+    store = openApplianceStore({ dataDir: tmp.dir }); // for afterEach
   });
 });

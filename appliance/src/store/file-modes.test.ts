@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from './index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -13,7 +13,7 @@ describe('store files are private whatever the umask or an earlier copy left', (
     const dataDir = join(tmp.dir, 'data');
     mkdirSync(dataDir, { mode: 0o755 });
     chmodSync(dataDir, 0o755);
-    const first = openStore({ dataDir });
+    const first = openApplianceStore({ dataDir });
     first.registrations.create({ officeCode: 'BBR', officerId: 'BBR-017' });
     const dbPath = first.health().path;
     first.close();
@@ -23,7 +23,7 @@ describe('store files are private whatever the umask or an earlier copy left', (
     writeFileSync(`${dbPath}-wal`, '');
     chmodSync(`${dbPath}-wal`, 0o644);
 
-    const store = openStore({ dataDir });
+    const store = openApplianceStore({ dataDir });
     try {
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(dbPath)).toBe(0o600);
@@ -38,7 +38,7 @@ describe('store files are private whatever the umask or an earlier copy left', (
     const old = process.umask(0);
     try {
       const dataDir = join(tmp.dir, 'fresh', 'data');
-      const store = openStore({ dataDir });
+      const store = openApplianceStore({ dataDir });
       try {
         expect(mode(dataDir)).toBe(0o700);
         expect(mode(store.health().path)).toBe(0o600);

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { openDatabase } from './database.ts';
 import { migrate } from './migrate.ts';
+import type { Migration } from './migrations.ts';
 import { createStore } from './store.ts';
 import type { Store } from './types.ts';
 
@@ -11,6 +12,8 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** Clock for timestamps; injectable for tests. */
   now?: () => Date;
+  /** The schema history to bring the file up to (the appliance's is appliance/src/schema.ts MIGRATIONS). */
+  migrations: readonly Migration[];
 }
 
 /**
@@ -26,7 +29,7 @@ export function openStore(options: OpenStoreOptions): Store {
   const now = options.now ?? (() => new Date());
   const db = openDatabase(path, dir, logger);
   try {
-    const result = migrate(db, undefined, logger, now);
+    const result = migrate(db, options.migrations, logger, now);
     logger.info({ path, schemaVersion: result.to, applied: result.applied }, 'store opened');
   } catch (err) {
     db.close();
@@ -39,7 +42,7 @@ export { GENESIS_HASH, auditHash, verifyAuditChain } from './audit-chain.ts';
 export { openDatabase, openReadOnlyDatabase } from './database.ts';
 export { StoreErrors, mapSqliteError, type StoreErrorCode } from './errors.ts';
 export { migrate, schemaVersion, type MigrationResult } from './migrate.ts';
-export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
+export { storeMigrations, type Migration } from './migrations.ts';
 export { FINALIZED_EVENT } from './registrations.ts';
 export { createStore, type StoreContext } from './store.ts';
 export type * from './types.ts';

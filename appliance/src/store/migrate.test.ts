@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { createLogger } from '@lmc/core/logger.ts';
 import { BUSY_TIMEOUT_MS } from './database.ts';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, openDatabase, openStore, schemaVersion } from './index.ts';
+import { migrate, openDatabase, schemaVersion } from './index.ts';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
 
 describe('openStore and versioned migrations', () => {
@@ -13,7 +14,7 @@ describe('openStore and versioned migrations', () => {
 
   it('creates the data directory and an empty database at the latest schema, with WAL and FULL sync', () => {
     const dataDir = join(tmp.dir, 'nested', 'data');
-    const store = openStore({ dataDir });
+    const store = openApplianceStore({ dataDir });
     const health = store.health();
     expect(health).toEqual({ ok: true, path: join(dataDir, 'appliance.db'), schemaVersion: LATEST_SCHEMA_VERSION, walMode: true });
     store.close();
@@ -33,7 +34,7 @@ describe('openStore and versioned migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    migrate(db);
+    migrate(db, MIGRATIONS);
     expect(() =>
       db.prepare("INSERT INTO outbox (registration_id, event_type, payload_json, created_at) VALUES ('nope', 'x', '{}', 'now')").run(),
     ).toThrow(/FOREIGN KEY/);
@@ -53,7 +54,7 @@ describe('openStore and versioned migrations', () => {
       .run();
     old.close();
 
-    const store = openStore({ dataDir: tmp.dir });
+    const store = openApplianceStore({ dataDir: tmp.dir });
     expect(store.health().schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(store.registrations.get('6f1c1a52-1d1e-4c53-9a3e-0c1b2f3e4d5a')?.officeCode).toBe('BBR');
     store.close();
@@ -64,14 +65,14 @@ describe('openStore and versioned migrations', () => {
   });
 
   it('re-opening an up-to-date database applies nothing', () => {
-    openStore({ dataDir: tmp.dir }).close();
+    openApplianceStore({ dataDir: tmp.dir }).close();
     const db = new Database(join(tmp.dir, 'appliance.db'));
-    expect(migrate(db)).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
+    expect(migrate(db, MIGRATIONS)).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
     db.close();
   });
 
   it('refuses a database written by newer software with STORE_SCHEMA_TOO_NEW and leaves it untouched', () => {
-    openStore({ dataDir: tmp.dir }).close();
+    openApplianceStore({ dataDir: tmp.dir }).close();
     const path = join(tmp.dir, 'appliance.db');
     const db = new Database(path);
     db.prepare("INSERT INTO schema_migrations VALUES (?, 'from-the-future', 'then')").run(LATEST_SCHEMA_VERSION + 1);
@@ -79,7 +80,7 @@ describe('openStore and versioned migrations', () => {
 
     const err = (() => {
       try {
-        openStore({ dataDir: tmp.dir });
+        openApplianceStore({ dataDir: tmp.dir });
       } catch (e) {
         return e;
       }
@@ -94,7 +95,7 @@ describe('openStore and versioned migrations', () => {
     const db = new Database(join(tmp.dir, 'appliance.db'));
     migrate(db, [{ version: 1, name: 'someone-elses-schema', sql: 'CREATE TABLE x (a)' }]);
     db.close();
-    expect(() => openStore({ dataDir: tmp.dir })).toThrow(expect.objectContaining({ code: 'STORE_SCHEMA_MISMATCH' }));
+    expect(() => openApplianceStore({ dataDir: tmp.dir })).toThrow(expect.objectContaining({ code: 'STORE_SCHEMA_MISMATCH' }));
   });
 
   it('rolls back a failing migration whole and reports STORE_MIGRATION_FAILED with the version', () => {
@@ -111,11 +112,11 @@ describe('openStore and versioned migrations', () => {
 
   it('refuses a file that is not a database with STORE_CORRUPT', () => {
     writeFileSync(join(tmp.dir, 'appliance.db'), Buffer.alloc(8192, 0x5a));
-    expect(() => openStore({ dataDir: tmp.dir })).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+    expect(() => openApplianceStore({ dataDir: tmp.dir })).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 
   it('reports a closed store as not ok and refuses calls with STORE_CLOSED', () => {
-    const store = openStore({ dataDir: tmp.dir });
+    const store = openApplianceStore({ dataDir: tmp.dir });
     store.close();
     expect(store.health().ok).toBe(false);
     expect(() => store.registrations.create({ officeCode: 'BBR', officerId: 'o1' })).toThrow(

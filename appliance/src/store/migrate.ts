@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { StoreErrors, mapSqliteError } from './errors.ts';
-import { MIGRATIONS, type Migration } from './migrations.ts';
+import type { Migration } from './migrations.ts';
 
 export interface MigrationResult {
   from: number;
@@ -42,7 +42,7 @@ export function schemaVersion(db: Database): number {
  */
 export function migrate(
   db: Database,
-  migrations: readonly Migration[] = MIGRATIONS,
+  migrations: readonly Migration[],
   logger?: Logger,
   now: () => Date = () => new Date(),
 ): MigrationResult {

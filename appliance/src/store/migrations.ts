@@ -1,23 +1,12 @@
 /**
- * The schema, as an ordered list of migrations. Append only: never edit a migration that has
- * shipped (appliances in the field have applied it); add a new one instead. Each is applied in
- * its own transaction by `migrate.ts`, and its name is recorded so a DB built from a different
- * list is refused rather than silently mis-read.
+ * The store's core schema (registrations, outbox, audit log). Each feature module owns its own
+ * migrations beside its code; appliance/src/schema.ts puts them all in one history. Append only:
+ * never edit a migration that has shipped (appliances in the field have applied it); add a new one
+ * instead. Each is applied in its own transaction by `migrate.ts`, and its name is recorded so a DB
+ * built from a different list is refused rather than silently mis-read.
  *
  * No PRAGMA statements here: several PRAGMAs are no-ops or errors inside a transaction.
  */
-import { OFFICERS_MIGRATION_NAME, officersSchema } from '../auth/officer-schema.ts';
-import { PRINT_JOBS_MIGRATION_NAME, printJobsSchema } from '../printing/print-jobs-schema.ts';
-import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/reference-schema.ts';
-import {
-  FINGERPRINT_BLOBS_MIGRATION_NAME,
-  FINGERPRINTS_MIGRATION_NAME,
-  fingerprintBlobsSchema,
-  fingerprintsSchema,
-} from '../fingerprints/vault-schema.ts';
-import { DETAILS_MIGRATION_NAME, detailsSchema } from '../registrations-details/details-schema.ts';
-import { REGISTRATION_STATE_MIGRATION_NAME, registrationStateSchema } from '../registrations/registration-state-schema.ts';
-
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -127,29 +116,9 @@ CREATE INDEX outbox_quarantined ON outbox (seq) WHERE sent_at IS NULL AND quaran
 CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL;
 `;
 
-// The finalized outbox record is built in TypeScript by the finalize service (registrations/finalize-service.ts,
-// typed as protocol/src/finalized-record.ts FinalizedRecordV1) inside the finalize transaction; the triggers that
-// completed payload_json after the insert (fingerprint summary and blobs, details and "returning") go. Rows they
-// already completed keep their payload as it is.
-export const FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME = 'finalized-record-in-service';
-
-const finalizedRecordInService = /* sql */ `
-DROP TRIGGER outbox_fingerprint_summary;
-DROP TRIGGER outbox_registration_details;
-`;
-
-export const MIGRATIONS: readonly Migration[] = [
+/** The store's own migrations (the registrations, outbox and audit tables every module builds on). */
+export const storeMigrations: readonly Migration[] = [
   { version: 1, name: 'core-schema', sql: coreSchema },
   { version: 2, name: 'query-indexes', sql: queryIndexes },
   { version: 3, name: 'outbox-sync-state', sql: outboxSyncState },
-  { version: 4, name: OFFICERS_MIGRATION_NAME, sql: officersSchema },
-  { version: 5, name: PRINT_JOBS_MIGRATION_NAME, sql: printJobsSchema },
-  { version: 6, name: FINGERPRINTS_MIGRATION_NAME, sql: fingerprintsSchema },
-  { version: 7, name: REFERENCE_MIGRATION_NAME, sql: referenceSchema },
-  { version: 8, name: DETAILS_MIGRATION_NAME, sql: detailsSchema },
-  { version: 9, name: FINGERPRINT_BLOBS_MIGRATION_NAME, sql: fingerprintBlobsSchema },
-  { version: 10, name: FINALIZED_RECORD_IN_SERVICE_MIGRATION_NAME, sql: finalizedRecordInService },
-  { version: 11, name: REGISTRATION_STATE_MIGRATION_NAME, sql: registrationStateSchema },
 ];
-
-export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

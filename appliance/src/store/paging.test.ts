@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
-import { openStore, type Registration, type Store } from './index.ts';
+import type { Registration, Store } from './index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { passport, tempDir } from './test-support.ts';
 
 describe('keyset paging of registrations', () => {
@@ -10,7 +11,7 @@ describe('keyset paging of registrations', () => {
   let clock = Date.UTC(2025, 0, 6, 8);
   beforeEach(() => {
     tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir, now: () => new Date(clock++) });
+    store = openApplianceStore({ dataDir: tmp.dir, now: () => new Date(clock++) });
   });
   afterEach(() => {
     store.close();

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplianceError } from '@lmc/core/errors.ts';
-import { FINALIZED_EVENT, openStore, type Store } from './index.ts';
+import { FINALIZED_EVENT, type Store } from './index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { passport, steppingClock, tempDir } from './test-support.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -20,7 +21,7 @@ describe('registration lifecycle', () => {
   let store: Store;
   beforeEach(() => {
     tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir, now: steppingClock() });
+    store = openApplianceStore({ dataDir: tmp.dir, now: steppingClock() });
   });
   afterEach(() => {
     store.close();
@@ -177,7 +178,7 @@ describe('outbox draining', () => {
   let store: Store;
   beforeEach(() => {
     tmp = tempDir();
-    store = openStore({ dataDir: tmp.dir });
+    store = openApplianceStore({ dataDir: tmp.dir });
   });
   afterEach(() => {
     store.close();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizeMany } from '../sync/test-support.ts';
-import { openStore, type Store } from './index.ts';
+import type { Store } from './index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from './test-support.ts';
 
 describe('Store.transaction: a change and its audit row commit together', () => {
@@ -8,7 +9,7 @@ describe('Store.transaction: a change and its audit row commit together', () => 
   let store: Store;
   beforeEach(() => {
     tmp = tempDir('store-tx-');
-    store = openStore({ dataDir: tmp.dir });
+    store = openApplianceStore({ dataDir: tmp.dir });
   });
   afterEach(() => {
     store.close();

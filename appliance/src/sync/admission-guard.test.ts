@@ -2,7 +2,8 @@ import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApplianceError } from '@lmc/core/errors.ts';
 import { registerErrorHandler } from '../http/error-handler.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { AdmissionGuard, type AdmissionGuardOptions, admissionHook, statfsFreeBytes } from './admission-guard.ts';
 import { finalizeMany } from './test-support.ts';
@@ -29,7 +30,7 @@ describe('admission guard', () => {
     tmp = tempDir('guard-');
     clock = Date.UTC(2025, 2, 10, 8);
     free = 500 * MB;
-    store = openStore({ dataDir: tmp.dir, now: () => new Date(clock) });
+    store = openApplianceStore({ dataDir: tmp.dir, now: () => new Date(clock) });
   });
   afterEach(() => {
     store.close();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { EventBus } from '../events/event-bus.ts';
 import type { SendOutcome } from './central-client.ts';
@@ -17,7 +18,7 @@ describe('outbox relay', () => {
   beforeEach(() => {
     tmp = tempDir('relay-');
     clock = T0;
-    store = openStore({ dataDir: tmp.dir, now: () => new Date(clock++) });
+    store = openApplianceStore({ dataDir: tmp.dir, now: () => new Date(clock++) });
   });
   afterEach(() => {
     store.close();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { purgeAcknowledged } from './retention.ts';
 import { finalizeMany } from './test-support.ts';
@@ -13,7 +14,7 @@ describe('retention purge', () => {
   beforeEach(() => {
     tmp = tempDir('retention-');
     clock = Date.UTC(2025, 0, 1);
-    store = openStore({ dataDir: tmp.dir, now: () => new Date(clock) });
+    store = openApplianceStore({ dataDir: tmp.dir, now: () => new Date(clock) });
   });
   afterEach(() => {
     store.close();

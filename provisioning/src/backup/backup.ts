@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { DATA_KEY_FILE } from '@lmc/appliance/crypto/data-key.ts';
 import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { openStore, schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
+import { schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { HARDWARE_FILE } from '../discovery/assign.ts';
 import { CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE } from '../enrolment/enrol.ts';
@@ -242,7 +243,7 @@ function countLost(dbPath: string): { unreadableSealed: number; unsendable: numb
 function verifyRestored(dataDir: string, manifest: BackupManifest, logger: Logger): { counts: StoreCounts; auditRows: number } {
   const fail = (why: string) => provisioningError(ProvisioningErrorCodes.RestoreVerifyFailed, `the restored store does not verify: ${why}`);
   // Through openStore: the same open path (WAL, migrations to this software's schema) the appliance takes.
-  const store = openStore({ dataDir, logger });
+  const store = openApplianceStore({ dataDir, logger });
   try {
     const integrity = store.integrityCheck();
     if (integrity !== 'ok') throw fail(`integrity_check: ${integrity}`);

@@ -12,6 +12,7 @@ import type { Logger } from '@lmc/core/logger.ts';
 import { createOfficerRepository, type OfficerRole } from '@lmc/appliance/auth/officers.ts';
 import { appendAudit } from '@lmc/appliance/store/audit-chain.ts';
 import { mapSqliteError, migrate, openDatabase } from '@lmc/appliance/store/index.ts';
+import { MIGRATIONS } from '@lmc/appliance/schema.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 
 export interface UnlockOptions {
@@ -39,7 +40,7 @@ export function unlockOfficer(o: UnlockOptions): UnlockResult {
   const actor = o.actor ?? `technician:${safeUser()}`;
   const db = openDatabase(path, o.dataDir, o.logger);
   try {
-    migrate(db, undefined, o.logger);
+    migrate(db, MIGRATIONS, o.logger);
     const officers = createOfficerRepository(db, now);
     const run = db.transaction((): UnlockResult => {
       const officer = officers.get(officerId);

@@ -6,7 +6,7 @@ import { dataKeyPath } from '@lmc/appliance/crypto/data-key.ts';
 import { DEVICE_FILE, KEYS_DIR, loadOrCreateIdentity, PRIVATE_KEY_FILE } from '@lmc/appliance/keys/identity.ts';
 import { REFERENCE_PATH, referenceQuery, signRequest } from '@lmc/protocol/reference-feed.ts';
 import type { ApplianceHealth } from '../appliance-link.ts';
-import { openStore } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { statfsFreeBytes } from '@lmc/appliance/sync/admission-guard.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { centralEndpoint } from '../enrolment/central-api.ts';
@@ -40,7 +40,7 @@ export interface OutboxSnapshot {
 /** Reads the outbox without creating a store where there is none. */
 export function readOutbox(dataDir: string, logger: Logger): OutboxSnapshot | undefined {
   if (!existsSync(join(dataDir, 'appliance.db'))) return undefined;
-  const store = openStore({ dataDir, logger });
+  const store = openApplianceStore({ dataDir, logger });
   try {
     return { depth: store.outbox.depth(), quarantined: store.outbox.quarantinedCount(), oldestUnsentAt: store.outbox.oldestPendingAt() };
   } finally {

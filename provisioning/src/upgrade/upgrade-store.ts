@@ -8,7 +8,8 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
+import { schemaVersion, verifyAuditChain } from '@lmc/appliance/store/index.ts';
+import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 
@@ -38,7 +39,7 @@ function counts(db: Database.Database): { registrations: number; audit: number }
 }
 
 function defaultMigrate(dataDir: string, logger: Logger): void {
-  openStore({ dataDir, logger }).close();
+  openApplianceStore({ dataDir, logger }).close();
 }
 
 export async function upgradeStore(o: UpgradeStoreOptions): Promise<UpgradeStoreResult> {
