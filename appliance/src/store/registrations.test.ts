@@ -1,20 +1,12 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { thrownCode } from '@lmc/core/error-test-support.ts';
 import { FINALIZED_EVENT, type Store } from './index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { passport, steppingClock, tempDir } from './test-support.ts';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApplianceError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('registration lifecycle', () => {
   let tmp: ReturnType<typeof tempDir>;

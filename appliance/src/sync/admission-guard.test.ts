@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApplianceError } from '@lmc/core/errors.ts';
+import { thrownCode } from '@lmc/core/error-test-support.ts';
 import { registerErrorHandler } from '../http/error-handler.ts';
 import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
@@ -11,15 +11,7 @@ import { finalizeMany } from './test-support.ts';
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;
 
-function codeOf(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApplianceError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('admission guard', () => {
   let tmp: ReturnType<typeof tempDir>;

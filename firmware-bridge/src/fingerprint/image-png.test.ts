@@ -1,5 +1,5 @@
+import { thrownCode } from '@lmc/core/error-test-support.ts';
 import { describe, expect, it } from 'vitest';
-import { isApplianceError } from '@lmc/core/errors.ts';
 import { renderCapture } from '../zfm/zfm-sim-fingers.ts';
 import { greyImageToPng, pngToGreyImage } from './image-png.ts';
 
@@ -18,14 +18,7 @@ describe('grey image ↔ PNG', () => {
   });
 
   it('refuses a malformed image and unreadable PNG bytes with FP_IMAGE_INVALID', () => {
-    const codeOf = (fn: () => unknown): unknown => {
-      try {
-        fn();
-      } catch (e) {
-        return isApplianceError(e) ? e.code : e;
-      }
-      return 'no error';
-    };
+    const codeOf = thrownCode;
     expect(codeOf(() => greyImageToPng({ width: 4, height: 4, pixels: new Uint8Array(3) }))).toBe('FP_IMAGE_INVALID');
     expect(codeOf(() => pngToGreyImage(Buffer.from('not a png')))).toBe('FP_IMAGE_INVALID');
   });
