@@ -19,6 +19,8 @@ const OfficeCode = Type.String({ pattern: '^[A-Z0-9]{2,8}$', description: 'offic
 const DeviceId = Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$' });
 const Pem = Type.String({ minLength: 40, maxLength: 4096 });
 const Signature = Type.String({ minLength: 40, maxLength: 200, description: 'base64 Ed25519 signature' });
+/** A raw 32-byte X25519 public key in base64 (issue #16: prints sealed to the central, templates re-sealed to an appliance). */
+const X25519Key = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'raw X25519 public key, base64' });
 
 export const IssueCodeBody = Type.Object(
   {
@@ -34,8 +36,10 @@ export const EnrolBody = Type.Object(
     code: Type.String({ minLength: 4, maxLength: 64 }),
     deviceId: DeviceId,
     publicKeyPem: Pem,
-    /** Proof of possession: signature by the new key over enrolmentText(). */
+    /** Proof of possession: signature by the new key over enrolmentText() (which covers encryptionPublicKey when given). */
     signature: Signature,
+    /** The appliance's X25519 key: the central re-seals earlier templates to it for a 1:1 verification at this counter. */
+    encryptionPublicKey: Type.Optional(X25519Key),
     /** Re-enrolment: the identity this one replaces, proven by the old key over replacementText(). */
     replaces: Type.Optional(Type.Object({ deviceId: DeviceId, signature: Signature }, { additionalProperties: false })),
   },
@@ -47,6 +51,8 @@ export const EnrolResponse = Type.Object({
   centralPublicKeyPem: Type.String(),
   enrolledAt: Type.String(),
   revokedDeviceId: Type.Union([Type.String(), Type.Null()]),
+  /** The central's X25519 key prints are sealed to (absent from a central without one: prints stay opaque to it). */
+  centralEncryptionKey: Type.Optional(Type.Object({ keyId: Type.String({ pattern: '^[0-9a-f]{16}$' }), publicKey: X25519Key })),
 });
 
 export const DecommissionBody = Type.Object(
@@ -63,8 +69,14 @@ export type EnrolResponse = Static<typeof EnrolResponse>;
 export type DecommissionBody = Static<typeof DecommissionBody>;
 export type DecommissionResponse = Static<typeof DecommissionResponse>;
 
-/** The code is part of the signed text: a signature cannot be moved to another code. */
-export function enrolmentText(code: string, deviceId: string, publicKeyPem: string): Buffer {
+/**
+ * The code is part of the signed text: a signature cannot be moved to another code. With an encryption key the
+ * text is v2 and covers it too, so nobody can swap the key the central will re-seal templates to.
+ */
+export function enrolmentText(code: string, deviceId: string, publicKeyPem: string, encryptionPublicKey?: string): Buffer {
+  if (encryptionPublicKey !== undefined) {
+    return Buffer.from(JSON.stringify(['zlmc-enrol-v2', normaliseCode(code), deviceId, publicKeyPem.trim(), encryptionPublicKey]), 'utf8');
+  }
   return Buffer.from(JSON.stringify(['zlmc-enrol-v1', normaliseCode(code), deviceId, publicKeyPem.trim()]), 'utf8');
 }
 

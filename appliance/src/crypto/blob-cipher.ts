@@ -12,8 +12,14 @@
  * finger. A template copied into another registration's row, or swapped for that finger's image, fails
  * authentication instead of decrypting. Random nonces under one key stay far below the 2^32
  * invocations SP 800-38D §8.3 allows (a post registers thousands of people a year, not billions).
+ *
+ * Format 2 (protocol/src/print-seal.ts): when the appliance holds the central's X25519 encryption key (learnt at
+ * enrolment, keys/central-trust.ts), a print is sealed once under a random content key that is wrapped both for the
+ * data key and, with HPKE, for the central: the same bytes are the vault's record and what the relay forwards, and
+ * the central can open them. Without that key (appliances enrolled before it existed) blobs stay format 1.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { BLOB_V2, openPrintV2WithDataKey, parsePrintV2, sealPrintV2, type X25519Recipient } from '@lmc/protocol/print-seal.ts';
 import { CryptoErrors, cryptoError } from './crypto-errors.ts';
 import type { DataKey } from './data-key.ts';
 
@@ -37,7 +43,9 @@ function aad(header: Buffer, c: BlobContext): Buffer {
   return Buffer.concat([header, Buffer.from(`\u0000${AAD_TAG}\u0000${c.kind}\u0000${c.registrationId}\u0000${c.finger}`, 'utf8')]);
 }
 
-export function sealBlob(key: DataKey, plaintext: Uint8Array, context: BlobContext): Buffer {
+/** Format 1 under the data key only; format 2 (also sealed to the central) when `central` is given. */
+export function sealBlob(key: DataKey, plaintext: Uint8Array, context: BlobContext, central?: X25519Recipient | null): Buffer {
+  if (central) return sealPrintV2(key, central, plaintext, context);
   const header = Buffer.alloc(HEADER_BYTES);
   header[0] = VERSION;
   Buffer.from(key.keyId, 'hex').copy(header, 1);
@@ -51,6 +59,7 @@ export function sealBlob(key: DataKey, plaintext: Uint8Array, context: BlobConte
 export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): Buffer {
   const where = { kind: context.kind, registrationId: context.registrationId, finger: context.finger };
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (b[0] === BLOB_V2) return openV2(key, b, context, where);
   if (b.length < BLOB_OVERHEAD || b[0] !== VERSION) {
     throw cryptoError(CryptoErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
   }
@@ -68,6 +77,27 @@ export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): 
     return Buffer.concat([decipher.update(b.subarray(BLOB_OVERHEAD)), decipher.final()]);
   } catch {
     // The cause (OpenSSL's "unable to authenticate data") adds nothing and is left out on purpose.
+    throw cryptoError(
+      CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
+      'A stored biometric record failed its integrity check: it was altered or does not belong to this registration.',
+      where,
+    );
+  }
+}
+
+function openV2(key: DataKey, b: Buffer, context: BlobContext, where: Record<string, string>): Buffer {
+  let keyId: string;
+  try {
+    keyId = parsePrintV2(b).dataKeyId;
+  } catch {
+    throw cryptoError(CryptoErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
+  }
+  if (keyId !== key.keyId) {
+    throw cryptoError(CryptoErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
+  }
+  try {
+    return openPrintV2WithDataKey(key.key, b, context);
+  } catch {
     throw cryptoError(
       CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
       'A stored biometric record failed its integrity check: it was altered or does not belong to this registration.',

@@ -6,6 +6,7 @@ import { isApplianceError } from '@lmc/core/errors.ts';
 import { BLOB_OVERHEAD, type BlobContext, openBlob, sealBlob } from './blob-cipher.ts';
 import { dataKeyPath, loadOrCreateDataKey } from './data-key.ts';
 import { useTempDir } from '@lmc/core/temp-dir-test-support.ts';
+import { keyIdOf, newX25519PrivateKey, openPrintV2AtCentral, rawX25519Public } from '@lmc/protocol/print-seal.ts';
 
 const REG_A = '11111111-1111-4111-8111-111111111111';
 const REG_B = '22222222-2222-4222-8222-222222222222';
@@ -97,5 +98,20 @@ describe('AES-256-GCM blobs bound to their record', () => {
     expect(() => openBlob(key, v2, ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_BLOB_INVALID' }));
     const other = loadOrCreateDataKey(join(tmp.dir, 'another-appliance'));
     expect(() => openBlob(other, blob, ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_KEY_MISMATCH' }));
+  });
+
+  it('seals format 2 when the central\'s encryption key is known: the vault and the central open it, a foreign data key does not', async () => {
+    const key = loadOrCreateDataKey(tmp.dir);
+    const centralKey = newX25519PrivateKey();
+    const raw = rawX25519Public(centralKey);
+    const central = { keyId: keyIdOf(raw), publicKey: raw };
+    const blob = sealBlob(key, Buffer.from('secret template'), ctx(), central);
+    expect(blob[0]).toBe(2);
+    expect(blob.subarray(1, 9).toString('hex')).toBe(key.keyId);
+    expect(openBlob(key, blob, ctx()).toString()).toBe('secret template');
+    expect((await openPrintV2AtCentral(new Map([[central.keyId, centralKey]]), blob, ctx())).toString()).toBe('secret template');
+    expect(() => openBlob(key, blob, ctx({ finger: 'left-index' }))).toThrow(expect.objectContaining({ code: 'CRYPTO_DECRYPT_FAILED' }));
+    expect(() => openBlob(loadOrCreateDataKey(join(tmp.dir, 'elsewhere')), blob, ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_KEY_MISMATCH' }));
+    expect(() => openBlob(key, blob.subarray(0, 100), ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_BLOB_INVALID' }));
   });
 });

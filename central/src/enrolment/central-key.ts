@@ -2,9 +2,15 @@
  * The central's own Ed25519 key. Its public half is handed to every appliance at enrolment, so the
  * appliance can later check what the central signs. Kept in a file outside the database (mode 0600),
  * created on first use; tests pass a KeyObject instead.
+ *
+ * Beside it, the central's X25519 encryption keys (issue #16): appliances seal every print to the current one
+ * (its public half is in the signed enrolment answer), so only the central can open forwarded prints
+ * (central/src/prints/). `central-x25519.key` is the current key; `central-x25519.retired-<keyId>.key` files are
+ * kept to open prints sealed before a rotation (README, "Prints the central can open").
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { keyIdOf, newX25519PrivateKey, rawX25519Public, x25519PrivateFromPem } from '@lmc/protocol/print-seal.ts';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { dirname, join } from 'node:path';
 import { validateAdminToken } from '../auth/admin-token.ts';
@@ -13,6 +19,53 @@ import { CentralErrorCodes, centralError } from '../errors.ts';
 export interface CentralKey {
   privateKey: KeyObject;
   publicKeyPem: string;
+  /** The X25519 keys prints are sealed to; absent: enrolment hands out no encryption key (prints stay opaque). */
+  encryption?: CentralEncryptionKeys;
+}
+
+export interface CentralEncryptionKeys {
+  /** The key handed to appliances now. */
+  current: { keyId: string; privateKey: KeyObject; publicKeyBase64: string };
+  /** Every key this central can open with (current and retired), by key id. */
+  keyring: ReadonlyMap<string, KeyObject>;
+}
+
+/** Current key first; retired keys open older prints only. */
+export function centralEncryptionKeys(current: KeyObject, retired: readonly KeyObject[] = []): CentralEncryptionKeys {
+  const raw = rawX25519Public(current);
+  const keyring = new Map<string, KeyObject>();
+  for (const k of [...retired, current]) keyring.set(keyIdOf(rawX25519Public(k)), k);
+  return { current: { keyId: keyIdOf(raw), privateKey: current, publicKeyBase64: raw.toString('base64') }, keyring };
+}
+
+export const ENCRYPTION_KEY_FILE = 'central-x25519.key';
+const RETIRED_PATTERN = /^central-x25519\.retired-[0-9a-f]{16}\.key$/;
+
+/** The current encryption key at `path` (created on first use, 0600, first writer wins) and the retired keys beside it. */
+export function loadOrCreateEncryptionKeys(path: string): CentralEncryptionKeys {
+  const readKey = (file: string): KeyObject => {
+    try {
+      return x25519PrivateFromPem(readFileSync(file, 'utf8'));
+    } catch {
+      throw centralError(CentralErrorCodes.ConfigInvalid, `The central encryption key file ${file} is not an X25519 PEM private key`, { path: file });
+    }
+  };
+  let current: KeyObject | undefined;
+  try {
+    readFileSync(path);
+    current = readKey(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (!current) {
+    const created = newX25519PrivateKey();
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    current = writeFileAtomic(path, created.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600, noClobber: true }) ? created : readKey(path);
+  }
+  const retired = readdirSync(dirname(path))
+    .filter((n) => RETIRED_PATTERN.test(n))
+    .map((n) => readKey(join(dirname(path), n)));
+  return centralEncryptionKeys(current, retired);
 }
 
 export function centralKeyFromPrivate(privateKey: KeyObject): CentralKey {
@@ -69,13 +122,18 @@ export function enrolmentSettingsFromEnv(env: NodeJS.ProcessEnv): EnrolmentSetti
   return { adminToken: token, centralKey: centralKeyFromEnv(env), codeTtlMinutes: ttl };
 }
 
+/** CENTRAL_ENCRYPTION_KEY_FILE, default <CENTRAL_DATA_DIR>/keys/central-x25519.key (retired keys beside it). */
+export function encryptionKeyFile(env: NodeJS.ProcessEnv): string {
+  return env.CENTRAL_ENCRYPTION_KEY_FILE || join(env.CENTRAL_DATA_DIR || './data/central', 'keys', ENCRYPTION_KEY_FILE);
+}
+
 /** CENTRAL_KEY_FILE, default <CENTRAL_DATA_DIR>/keys/central-ed25519.key. */
 export function centralKeyFile(env: NodeJS.ProcessEnv): string {
   return env.CENTRAL_KEY_FILE || join(env.CENTRAL_DATA_DIR || './data/central', 'keys', 'central-ed25519.key');
 }
 
 export function centralKeyFromEnv(env: NodeJS.ProcessEnv): CentralKey {
-  return loadOrCreateCentralKey(centralKeyFile(env));
+  return { ...loadOrCreateCentralKey(centralKeyFile(env)), encryption: loadOrCreateEncryptionKeys(encryptionKeyFile(env)) };
 }
 
 /** A key given, a loader, or the environment's key file; loaded once, on first use. */

@@ -1,0 +1,30 @@
+/**
+ * Codes of the prints feature (central/src/prints/), declared once with their HTTP status. They carry the status on
+ * the error (toHttpError honours a 4xx/5xx `statusCode`), like the reference routes' codes.
+ */
+import { ApplianceError, type CodeOf, declareErrors } from '@lmc/core/errors.ts';
+
+export const PrintErrors = declareErrors({
+  /** No forwarded print with that blob id (or no registration with that id holding templates). */
+  PRINT_NOT_FOUND: { status: 404 },
+  /** The print was sealed under the appliance's data key only (appliance enrolled before the central had an encryption key). */
+  PRINT_NOT_SEALED_TO_CENTRAL: { status: 409 },
+  /** Sealed to a central encryption key this central no longer holds (a retired key was destroyed). */
+  PRINT_KEY_UNKNOWN: { status: 409 },
+  /** The print failed its integrity check (altered, or its place in the record does not match). */
+  PRINT_DAMAGED: { status: 422 },
+  /** This central has no encryption key configured: it cannot open or re-seal prints. */
+  PRINT_KEYS_MISSING: { status: 503 },
+  /** The requesting appliance published no encryption key at enrolment: enrol it again (re-key) to verify across offices. */
+  PRINT_DEVICE_KEY_MISSING: { status: 409 },
+});
+
+export type PrintErrorCode = CodeOf<typeof PrintErrors>;
+
+export class PrintError extends ApplianceError {
+  readonly statusCode: number;
+  constructor(code: PrintErrorCode, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
+    this.statusCode = PrintErrors[code].status;
+  }
+}

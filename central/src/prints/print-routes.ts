@@ -1,0 +1,124 @@
+/**
+ * Prints routes (fastify plugin, encapsulated; paths in protocol/src/prints-api.ts):
+ * - GET  /api/v1/prints/templates?registrationId=…  (device: signed request, as reference pulls) — the templates of
+ *   a registration from any office, re-sealed to the requesting appliance's X25519 key; the answer signed and
+ *   bound to the request. Audited per template.
+ * - POST /api/v1/admin/prints/:blobId/open {reason}  (admin session) — one forwarded print opened; audited.
+ * - GET  /api/v1/admin/prints/access-log             (auditor) — the audit of every opening and re-sealing.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
+import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
+import { OpenedPrint, OpenPrintBody, PRINT_OPEN_PATH, PRINT_TEMPLATES_PATH, type ResealedTemplates } from '@lmc/protocol/prints-api.ts';
+import { HEADER_SIGNATURE } from '@lmc/protocol/reference-feed.ts';
+import type { Db } from '../db/db.ts';
+import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
+import type { CentralKey } from '../enrolment/central-key.ts';
+import { toHttpError } from '../errors.ts';
+import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
+import { listPrintAccess, openForwardedPrint, resealTemplates } from './print-access.ts';
+import { PrintError } from './print-errors.ts';
+
+export const PRINT_ACCESS_LOG_PATH = '/api/v1/admin/prints/access-log';
+
+export interface PrintRoutesOptions {
+  db: Db;
+  devices: DeviceDirectory;
+  /** Signs re-seal answers; its `encryption` keyring opens prints. */
+  centralKey: () => CentralKey;
+  /** Requests per client per minute on each route. */
+  perMinute?: number;
+  maxSkewMs?: number;
+  now?: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    printsDevice: EnrolledDevice | null;
+  }
+}
+
+export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async (app, opts) => {
+  const { db, devices } = opts;
+  const now = opts.now ?? Date.now;
+  const maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  const rateLimit = { max: opts.perMinute ?? 60, timeWindow: 60_000 };
+  const keyring = () => opts.centralKey().encryption?.keyring;
+  app.decorateRequest('printsDevice', null);
+
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof PrintError) {
+      request.log.info({ code: err.code, statusCode: err.statusCode }, 'print request refused');
+      return reply.status(err.statusCode).send({ statusCode: err.statusCode, code: err.code, message: err.message });
+    }
+    const mapped = toHttpError(err);
+    if (mapped.internal) request.log.error({ err }, 'print request failed');
+    return reply.status(mapped.statusCode).send({ statusCode: mapped.statusCode, code: mapped.code, message: mapped.message });
+  });
+
+  app.get(
+    PRINT_TEMPLATES_PATH,
+    {
+      config: { centralAccess: 'device', rateLimit },
+      schema: {
+        querystring: Type.Object({ registrationId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: Type.Unknown({ description: 'ResealedTemplates (protocol/src/prints-api.ts)' }), '4xx': ErrorResponseSchema },
+      },
+      onRequest: async (request) => {
+        request.printsDevice = await authenticateDeviceRequest(request, { devices, path: PRINT_TEMPLATES_PATH, maxSkewMs, now });
+      },
+    },
+    async (request, reply) => {
+      const device = request.printsDevice as EnrolledDevice;
+      const requestTag = String(request.headers[HEADER_SIGNATURE] ?? '');
+      const answer: ResealedTemplates = await resealTemplates(db, keyring(), {
+        registrationId: request.query.registrationId,
+        device: { deviceId: device.deviceId, officeCode: device.officeCode },
+        requestTag,
+      });
+      request.log.info({ deviceId: device.deviceId, registrationId: answer.registrationId, templates: answer.templates.length }, 'templates re-sealed for an appliance');
+      const body = Buffer.from(JSON.stringify(answer), 'utf8');
+      const binding = { purpose: 'print-reseal' as const, deviceId: device.deviceId, requestTag, batchId: '', contentSha256: '' };
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header(HEADER_CENTRAL_SIGNATURE, signAnswer(binding, 200, body, opts.centralKey().privateKey))
+        .send(body);
+    },
+  );
+
+  app.post(
+    PRINT_OPEN_PATH,
+    {
+      config: { centralAccess: 'admin', rateLimit },
+      schema: {
+        params: Type.Object({ blobId: Type.String({ minLength: 1, maxLength: 128 }) }),
+        body: OpenPrintBody,
+        response: { 200: OpenedPrint, '4xx': ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const staff = request.staff;
+      const opened = await openForwardedPrint(db, keyring(), {
+        blobId: request.params.blobId,
+        actor: { kind: 'staff', id: staff?.username ?? 'unknown' },
+        reason: request.body.reason,
+      });
+      request.log.info({ blobId: opened.blobId, auditId: opened.auditId, by: staff?.username }, 'forwarded print opened');
+      return reply.header('cache-control', 'no-store').send(opened);
+    },
+  );
+
+  app.get(
+    PRINT_ACCESS_LOG_PATH,
+    {
+      config: { centralAccess: 'auditor', rateLimit },
+      schema: {
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
+        response: { '4xx': ErrorResponseSchema },
+      },
+    },
+    async (request) => ({ entries: await listPrintAccess(db, request.query.limit) }),
+  );
+};
