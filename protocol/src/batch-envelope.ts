@@ -37,7 +37,7 @@ export const ATTEMPT_AT_SHAPE = /^\d{1,16}$/;
 export const SIGNATURE_SHAPE = /^[A-Za-z0-9+/]{86}==$/;
 
 /** What the answer signature binds to; each purpose has its own tag so no signature serves another. */
-export type AnswerPurpose = 'batch' | 'reference-page' | 'enrolment' | 'lookup' | 'lookup-index' | 'print-reseal';
+export type AnswerPurpose = 'batch' | 'reference-page' | 'enrolment' | 'lookup' | 'lookup-index' | 'print-reseal' | 'recruitment-events';
 
 export interface AttemptFields {
   deviceId: string;
