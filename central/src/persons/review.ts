@@ -31,19 +31,20 @@ export async function decideCandidate(tx: Queryable, id: number, decision: Decis
     await tx.query('UPDATE persons SET merged_into = $1::uuid WHERE person_id = $2::uuid', [c.personId, c.otherPersonId]);
     // Candidates that named the merged person now name the survivor's pair, or are moot.
     await tx.query(
-      `UPDATE person_link_candidates SET status = 'rejected', decided_at = now(), decided_by = $3, note = 'moot: merged by candidate ' || $4::text
-       WHERE status = 'pending' AND id <> $4 AND (person_id = $2::uuid OR other_person_id = $2::uuid)
+      `UPDATE person_link_candidates SET status = 'rejected', decided_at = now(), decided_by = $3, note = 'moot: merged by candidate ' || $5
+       WHERE status = 'pending' AND id <> $4::bigint AND (person_id = $2::uuid OR other_person_id = $2::uuid)
          AND (person_id = $1::uuid OR other_person_id = $1::uuid)`,
-      [c.personId, c.otherPersonId, reviewer, id],
+      [c.personId, c.otherPersonId, reviewer, id, String(id)],
     );
     await tx.query(
       `UPDATE person_link_candidates SET person_id = CASE WHEN person_id = $2::uuid THEN $1::uuid ELSE person_id END,
                                          other_person_id = CASE WHEN other_person_id = $2::uuid THEN $1::uuid ELSE other_person_id END
-       WHERE status = 'pending' AND (person_id = $2::uuid OR other_person_id = $2::uuid)
+       WHERE status = 'pending' AND id <> $3::bigint AND (person_id = $2::uuid OR other_person_id = $2::uuid)
+         AND NOT (person_id IN ($1::uuid, $2::uuid) AND other_person_id IN ($1::uuid, $2::uuid))
          AND NOT EXISTS (SELECT 1 FROM person_link_candidates x WHERE x.id <> person_link_candidates.id
                AND x.person_id = CASE WHEN person_link_candidates.person_id = $2::uuid THEN $1::uuid ELSE person_link_candidates.person_id END
                AND x.other_person_id = CASE WHEN person_link_candidates.other_person_id = $2::uuid THEN $1::uuid ELSE person_link_candidates.other_person_id END)`,
-      [c.personId, c.otherPersonId],
+      [c.personId, c.otherPersonId, id],
     );
   }
   await tx.query("UPDATE person_link_candidates SET status = $2, decided_at = now(), decided_by = $3, note = $4 WHERE id = $1", [id, status, reviewer, note]);
