@@ -1,12 +1,9 @@
 /** POST /api/v1/batches against a real PostgreSQL cluster (tests/support/pg-cluster.ts). */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPgCluster, type PgCluster } from '../../tests/support/pg-cluster.ts';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPostgresDb } from '../src/db/postgres-db.ts';
+import { describe, expect, it } from 'vitest';
+import { useCentralOnPg } from './central-on-pg.ts';
+import { build } from '../src/app.ts';
 import { BATCH_PATH, contentHash, encodeBatch, signBatchBody } from '@lmc/protocol/batch.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 import { attemptHeaders, sha256Hex } from '@lmc/protocol/batch-envelope.ts';
@@ -20,41 +17,24 @@ const beitbridge = makeDevice('bbr-01', 'BBR');
 const harare = makeDevice('hre-01', 'HRE');
 const stranger = makeDevice('xxx-99', 'BBR');
 
-let cluster: PgCluster;
-let db: Db;
-let app: CentralApp;
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url);
-  await migrate(db);
-  app = build({
-    db,
-    devices: [beitbridge.config, harare.config],
-    limits: { maxBodyBytes: 64 * 1024, maxDecompressedBytes: 512 * 1024, maxRecordsPerBatch: 20 },
-  });
-  await app.ready();
-});
-
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
-  await cluster?.stop();
+const central = useCentralOnPg({
+  devices: [beitbridge.config, harare.config],
+  limits: { maxBodyBytes: 64 * 1024, maxDecompressedBytes: 512 * 1024, maxRecordsPerBatch: 20 },
 });
 
 async function rowCount(id: string): Promise<number> {
-  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE id = $1', [id]);
+  const rows = await central.db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE id = $1', [id]);
   return rows[0]?.n ?? -1;
 }
 
 describe('batch ingest on PostgreSQL', () => {
   it('stores every record with its extracted statistic columns and logs the batch', async () => {
     const records = [makeRecord('BBR', { sex: 'M', returning: true, nationality: 'D<<' }), makeRecord('BBR')];
-    const { res, json, encoded } = await sendBatch(app, beitbridge, records);
+    const { res, json, encoded } = await sendBatch(central.app, beitbridge, records);
     expect(res.statusCode).toBe(200);
     expect(json()).toEqual({ batchId: encoded.batch.batchId, stored: records.map((r) => r.id), duplicates: [], conflicts: [] });
 
-    const [row] = await db.query<Record<string, unknown>>(
+    const [row] = await central.db.query<Record<string, unknown>>(
       'SELECT device_id, office_code, sex, to_char(birth_date, $2) AS birth_date, nationality, occupation_isco, is_returning, content_hash, payload FROM registrations WHERE id = $1',
       [records[0]!.id, 'YYYY-MM-DD'],
     );
@@ -69,7 +49,7 @@ describe('batch ingest on PostgreSQL', () => {
       content_hash: contentHash(records[0]!.payload),
     });
     expect(row?.payload).toEqual(records[0]!.payload);
-    const log = await db.query<{ stored_count: number; record_count: number }>(
+    const log = await central.db.query<{ stored_count: number; record_count: number }>(
       'SELECT stored_count, record_count FROM batches WHERE batch_id = $1',
       [encoded.batch.batchId],
     );
@@ -79,31 +59,31 @@ describe('batch ingest on PostgreSQL', () => {
   it('acknowledges the same batch sent twice as duplicates without a second row', async () => {
     const records = [makeRecord('BBR'), makeRecord('BBR')];
     const batchId = randomUUID();
-    const first = await sendBatch(app, beitbridge, records, batchId);
-    const second = await sendBatch(app, beitbridge, records, batchId);
+    const first = await sendBatch(central.app, beitbridge, records, batchId);
+    const second = await sendBatch(central.app, beitbridge, records, batchId);
     expect(first.json().stored).toHaveLength(2);
     expect(second.res.statusCode).toBe(200);
     expect(second.json()).toEqual({ batchId, stored: [], duplicates: records.map((r) => r.id), conflicts: [] });
     expect(await rowCount(records[0]!.id)).toBe(1);
-    const log = await db.query('SELECT id FROM batches WHERE batch_id = $1', [batchId]);
+    const log = await central.db.query('SELECT id FROM batches WHERE batch_id = $1', [batchId]);
     expect(log).toHaveLength(2);
   });
 
   it('records a resend with different content as a conflict and leaves the original untouched', async () => {
     const original = makeRecord('BBR', { occupationIsco: '9211' });
-    await sendBatch(app, beitbridge, [original]);
+    await sendBatch(central.app, beitbridge, [original]);
     const changed = { ...original, payload: { ...original.payload, occupationIsco: '7112' } };
-    const { res, json } = await sendBatch(app, beitbridge, [changed]);
+    const { res, json } = await sendBatch(central.app, beitbridge, [changed]);
     expect(res.statusCode).toBe(200);
     expect(json().conflicts).toEqual([{ id: original.id, reason: 'content_differs' }]);
     expect(json().stored).toEqual([]);
 
-    const [stored] = await db.query<{ occupation_isco: string; content_hash: string }>(
+    const [stored] = await central.db.query<{ occupation_isco: string; content_hash: string }>(
       'SELECT occupation_isco, content_hash FROM registrations WHERE id = $1',
       [original.id],
     );
     expect(stored).toEqual({ occupation_isco: '9211', content_hash: contentHash(original.payload) });
-    const conflicts = await db.query<Record<string, unknown>>(
+    const conflicts = await central.db.query<Record<string, unknown>>(
       'SELECT reason, received_content_hash, stored_content_hash, payload FROM ingest_conflicts WHERE registration_id = $1',
       [original.id],
     );
@@ -116,13 +96,13 @@ describe('batch ingest on PostgreSQL', () => {
       },
     ]);
     // A second conflicting resend is recorded again, never overwriting the first record of it.
-    await sendBatch(app, beitbridge, [changed]);
-    expect(await db.query('SELECT id FROM ingest_conflicts WHERE registration_id = $1', [original.id])).toHaveLength(2);
+    await sendBatch(central.app, beitbridge, [changed]);
+    expect(await central.db.query('SELECT id FROM ingest_conflicts WHERE registration_id = $1', [original.id])).toHaveLength(2);
   });
 
   it('stores a record exactly once when two deliveries of it race', async () => {
     const records = Array.from({ length: 10 }, () => makeRecord('BBR'));
-    const [a, b] = await Promise.all([sendBatch(app, beitbridge, records), sendBatch(app, beitbridge, records)]);
+    const [a, b] = await Promise.all([sendBatch(central.app, beitbridge, records), sendBatch(central.app, beitbridge, records)]);
     expect(a.res.statusCode).toBe(200);
     expect(b.res.statusCode).toBe(200);
     const stored = [...a.json().stored, ...b.json().stored].sort();
@@ -136,7 +116,7 @@ describe('batch ingest on PostgreSQL', () => {
     const badHash = { ...makeRecord('BBR'), contentHash: 'a'.repeat(64) };
     const otherOffice = makeRecord('HRE');
     const fine = makeRecord('BBR');
-    const { json } = await sendBatch(app, beitbridge, [badHash, otherOffice, fine]);
+    const { json } = await sendBatch(central.app, beitbridge, [badHash, otherOffice, fine]);
     expect(json().stored).toEqual([fine.id]);
     expect(json().conflicts).toEqual([
       { id: badHash.id, reason: 'content_hash_mismatch' },
@@ -149,7 +129,7 @@ describe('batch ingest on PostgreSQL', () => {
 
 describe('batch ingest over a listening socket', () => {
   it('accepts a signed gzip batch sent over real HTTP with fetch', async () => {
-    const server = build({ db, devices: [beitbridge.config] });
+    const server = build({ db: central.db, devices: [beitbridge.config] });
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
     try {
       const record = makeRecord('BBR');
@@ -165,22 +145,22 @@ describe('batch ingest over a listening socket', () => {
 
 describe('batch rejection with coded 4xx errors', () => {
   it('answers an unknown device and a body signed with another key alike: 401 DEVICE_AUTH_FAILED, nothing stored', async () => {
-    const { res: unknown } = await sendBatch(app, stranger, [makeRecord('BBR')]);
+    const { res: unknown } = await sendBatch(central.app, stranger, [makeRecord('BBR')]);
     const record = makeRecord('BBR');
     const enc = encodeBatch([record], { deviceId: 'bbr-01', privateKey: harare.privateKey });
-    const forged = await app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
+    const forged = await central.app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json()).toEqual({ statusCode: 401, code: 'DEVICE_AUTH_FAILED', message: 'Device authentication failed' });
     expect([forged.statusCode, forged.json()]).toEqual([unknown.statusCode, unknown.json()]);
     expect(await rowCount(record.id)).toBe(0);
     // The auditors' log keeps the real reason.
-    const reasons = await db.query<{ code: string }>("SELECT DISTINCT code FROM rejected_batches WHERE device_id IN ('xxx-99', 'bbr-01') ORDER BY code");
+    const reasons = await central.db.query<{ code: string }>("SELECT DISTINCT code FROM rejected_batches WHERE device_id IN ('xxx-99', 'bbr-01') ORDER BY code");
     expect(reasons.map((r) => r.code)).toEqual(['DEVICE_UNKNOWN', 'SIGNATURE_INVALID']);
   });
 
   it('answers 401 AUTH_MISSING without device headers', async () => {
     const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
@@ -193,7 +173,7 @@ describe('batch rejection with coded 4xx errors', () => {
   it('answers 415 BATCH_NOT_GZIP for a plain JSON body', async () => {
     const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
     const plain = Buffer.from(JSON.stringify(enc.batch));
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: { 'content-type': 'application/json', 'x-device-id': 'bbr-01', 'x-signature': signBatchBody(plain, beitbridge.privateKey) },
@@ -205,7 +185,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 415 for a content type other than JSON', async () => {
     const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: { ...enc.headers, 'content-type': 'application/octet-stream' },
@@ -217,7 +197,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 400 BATCH_INVALID naming the field when a record breaks the schema', async () => {
     const bad = { ...makeRecord('BBR'), id: 'not-a-uuid' };
-    const { res } = await sendBatch(app, beitbridge, [bad]);
+    const { res } = await sendBatch(central.app, beitbridge, [bad]);
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('BATCH_INVALID');
@@ -227,7 +207,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 400 BATCH_CORRUPT for signed bytes that are not gzip', async () => {
     const junk = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]);
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: {
@@ -245,7 +225,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 400 BATCH_DEVICE_MISMATCH when the body names another device than the header', async () => {
     const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'hre-01', privateKey: beitbridge.privateKey });
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: { ...enc.headers, 'x-device-id': 'bbr-01', ...envelopeFor(enc.body, 'bbr-01', beitbridge.privateKey, enc.batch.batchId) },
@@ -257,7 +237,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 413 BATCH_TOO_MANY_RECORDS over the record limit', async () => {
     const records = Array.from({ length: 21 }, () => makeRecord('BBR'));
-    const { res } = await sendBatch(app, beitbridge, records);
+    const { res } = await sendBatch(central.app, beitbridge, records);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BATCH_TOO_MANY_RECORDS' });
     expect(await rowCount(records[0]!.id)).toBe(0);
@@ -266,7 +246,7 @@ describe('batch rejection with coded 4xx errors', () => {
   it('answers 413 BATCH_TOO_LARGE for a compressed body over maxBodyBytes', async () => {
     // Random text compresses badly, so the gzip body stays above the 64 KiB limit.
     const noise = Array.from({ length: 12_000 }, () => Math.random().toString(36).slice(2)).join('');
-    const { res } = await sendBatch(app, beitbridge, [makeRecord('BBR', { notes: noise })]);
+    const { res } = await sendBatch(central.app, beitbridge, [makeRecord('BBR', { notes: noise })]);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
   });
@@ -274,7 +254,7 @@ describe('batch rejection with coded 4xx errors', () => {
   it('answers 413 BATCH_TOO_LARGE for a small body that inflates past maxDecompressedBytes (gzip bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'POST',
       url: BATCH_PATH,
       headers: {
