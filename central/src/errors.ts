@@ -53,6 +53,10 @@ export const CentralErrorCodes = {
   StatsMicrodataForbidden: 'STATS_MICRODATA_FORBIDDEN',
   /** The grouping is too detailed for suppression to be verified safe; ask for fewer dimensions. */
   StatsTooDetailed: 'STATS_TOO_DETAILED',
+  /** An admin route names a device that was never enrolled (or, for re-key, is revoked). */
+  DeviceNotEnrolled: 'DEVICE_NOT_ENROLLED',
+  /** Revoking a device that is revoked already. */
+  DeviceAlreadyRevoked: 'DEVICE_ALREADY_REVOKED',
   /** A route without an access declaration (startup only, never an HTTP answer). */
   RouteAccessUndeclared: 'ROUTE_ACCESS_UNDECLARED',
   /** Query string or other request part fails its schema. */
@@ -87,6 +91,8 @@ const STATUS: Record<CentralErrorCode, number> = {
   STAFF_EXISTS: 409,
   STATS_MICRODATA_FORBIDDEN: 403,
   STATS_TOO_DETAILED: 422,
+  DEVICE_NOT_ENROLLED: 404,
+  DEVICE_ALREADY_REVOKED: 409,
   ROUTE_ACCESS_UNDECLARED: 500,
   REQUEST_INVALID: 400,
   ROUTE_NOT_FOUND: 404,

@@ -93,3 +93,85 @@ export function normaliseStatistics(input: StatisticsInput): StatisticsFields {
     returning: returningOrNull(input.returning),
   };
 }
+
+/*
+ * ILO guidelines concerning statistics of international labour migration (20th ICLS, 2018): educational attainment
+ * (ISCED 2011), country of destination as well as province, country of birth where known. These travel inside the
+ * details the appliance sends whole (payload.details) and are counted by the central from there
+ * (central/src/stats/ilo-columns.ts); a lifted top-level value (educationIsced, destinationCountry, countryOfBirth)
+ * wins when a sender gives one.
+ */
+
+/**
+ * The appliance's education levels (appliance/src/registrations-details/details-rules.ts, ZIMSEC as migrants name
+ * them) → ISCED 2011 levels, following UNESCO-UIS's mapping of Zimbabwe's system: Forms 1–4 (O level) are lower
+ * secondary, Forms 5–6 (A level) upper secondary; vocational certificates after secondary are post-secondary
+ * non-tertiary (4); every tertiary level is one group, 5T8, as the counter does not tell them apart.
+ */
+export const EDUCATION_TO_ISCED = {
+  none: '0',
+  primary: '1',
+  'secondary-o-level': '2',
+  'secondary-a-level': '3',
+  vocational: '4',
+  tertiary: '5T8',
+} as const;
+
+/** ISCED 2011 levels as counted (UIS notation: 5T8 = tertiary, levels 5 to 8). */
+export const ISCED_LEVELS = ['0', '1', '2', '3', '4', '5T8'] as const;
+export type IscedLevel = (typeof ISCED_LEVELS)[number];
+
+/**
+ * ISO 3166-1 alpha-2 → alpha-3 for the countries whose ISO 3166-2 subdivision codes the destinations use (the
+ * prefix of 'ZA-LP'). A destination province of another country counts as an unknown country until it is added.
+ */
+export const ALPHA2_TO_ALPHA3: Readonly<Record<string, string>> = {
+  ZA: 'ZAF',
+  ZW: 'ZWE',
+  BW: 'BWA',
+  MZ: 'MOZ',
+  NA: 'NAM',
+  ZM: 'ZMB',
+  MW: 'MWI',
+  LS: 'LSO',
+  SZ: 'SWZ',
+};
+
+export interface DetailStatisticsFields {
+  educationIsced: IscedLevel | null;
+  destinationCountry: string | null;
+  countryOfBirth: string | null;
+}
+
+/** An appliance education level or an ISCED level → the ISCED level; anything else null. */
+export function educationIscedOrNull(v: unknown): IscedLevel | null {
+  const t = text(v);
+  if (t === null) return null;
+  if ((ISCED_LEVELS as readonly string[]).includes(t.toUpperCase())) return t.toUpperCase() as IscedLevel;
+  return Object.hasOwn(EDUCATION_TO_ISCED, t) ? EDUCATION_TO_ISCED[t as keyof typeof EDUCATION_TO_ISCED] : null;
+}
+
+/** ISO 3166-1 alpha-3 (upper case, three letters), or null. */
+export function countryOrNull(v: unknown): string | null {
+  const t = text(v)?.toUpperCase() ?? null;
+  return t !== null && /^[A-Z]{3}$/.test(t) ? t : null;
+}
+
+/** The country of an ISO 3166-2 subdivision code ('ZA-LP' → 'ZAF'), or null. */
+export function countryOfSubdivision(v: unknown): string | null {
+  const m = /^([A-Z]{2})-[A-Z0-9]{1,3}$/.exec(text(v)?.toUpperCase() ?? '');
+  return m ? (ALPHA2_TO_ALPHA3[m[1] as string] ?? null) : null;
+}
+
+/** The ILO detail fields of a registration payload (top-level values first, then payload.details). */
+export function normaliseDetailStatistics(payload: { readonly [field: string]: unknown }): DetailStatisticsFields {
+  const details = typeof payload.details === 'object' && payload.details !== null ? (payload.details as Record<string, unknown>) : {};
+  // The top-level value when it is a non-empty string, else the detail's.
+  const pick = (name: string, detail: string) => text(payload[name]) ?? details[detail];
+  return {
+    educationIsced: educationIscedOrNull(pick('educationIsced', 'education')),
+    destinationCountry:
+      countryOrNull(pick('destinationCountry', 'destinationCountry')) ?? countryOfSubdivision(pick('destinationProvince', 'destinationProvince')),
+    countryOfBirth: countryOrNull(pick('countryOfBirth', 'countryOfBirth')),
+  };
+}

@@ -17,8 +17,27 @@ import { isoDateOrNull } from '../ingest/extract.ts';
 import { toCsv } from '../stats/csv.ts';
 import { countRegistrations, DIMENSION_NAMES, type Dimension } from '../stats/registration-stats.ts';
 import { microdataCells, PUBLICATION_THRESHOLD, publishCells, type PublishedCell } from '../stats/suppression.ts';
+import { INDICATOR_COLUMNS, indicatorFeed } from '../stats/indicators.ts';
 
 export const STATS_PATH = '/api/v1/stats/registrations';
+/** The year's published tables as one tidy table (stats/indicators.ts): JSON, and CSV at INDICATORS_PATH.csv. */
+export const INDICATORS_PATH = '/api/v1/stats/indicators';
+
+const IndicatorQuerySchema = Type.Object(
+  { year: Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year (Africa/Harare)' }) },
+  { additionalProperties: false },
+);
+
+const IndicatorRowSchema = Type.Object({
+  ref_area: Type.String(),
+  source: Type.String(),
+  indicator: Type.String(),
+  sex: Type.String(),
+  classif1: Type.String(),
+  time: Type.String(),
+  obs_value: Type.Union([Type.Integer(), Type.Null()]),
+  obs_status: Type.Union([Type.Literal(''), Type.Literal('C')]),
+});
 
 const dimensionAlternation = `(${DIMENSION_NAMES.join('|')})`;
 
@@ -144,6 +163,37 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db; perMinute: number 
           returningSuppressed: c.returningSuppressed,
         })),
       };
+    },
+  );
+
+  app.get(
+    INDICATORS_PATH,
+    {
+      config,
+      schema: {
+        summary: 'Indicator feed: the published tables of one year as a tidy table (ILOSTAT bulk layout)',
+        querystring: IndicatorQuerySchema,
+        response: {
+          200: Type.Object({ year: Type.Integer(), threshold: Type.Integer(), columns: Type.Array(Type.String()), omitted: Type.Array(Type.String()), rows: Type.Array(IndicatorRowSchema) }),
+          '4xx': ErrorResponseSchema,
+        },
+      },
+    },
+    async (request) => {
+      const feed = await indicatorFeed(db, request.query.year);
+      return { ...feed, threshold: PUBLICATION_THRESHOLD, columns: [...INDICATOR_COLUMNS] };
+    },
+  );
+
+  app.get(
+    `${INDICATORS_PATH}.csv`,
+    { config, schema: { summary: 'Indicator feed as CSV (columns: README "Indicator feed")', querystring: IndicatorQuerySchema, response: { 200: Type.String(), '4xx': ErrorResponseSchema } } },
+    async (request, reply) => {
+      const feed = await indicatorFeed(db, request.query.year);
+      reply
+        .type('text/csv; charset=utf-8; header=present')
+        .header('content-disposition', `attachment; filename="lmc-indicators-${feed.year}.csv"`);
+      return toCsv(INDICATOR_COLUMNS, feed.rows.map((r) => INDICATOR_COLUMNS.map((c) => r[c])));
     },
   );
 

@@ -27,6 +27,10 @@ export const DIMENSIONS = {
   destination: 'destination_province',
   employer: 'employer_id',
   nationality: 'nationality',
+  // ILO 20th ICLS (2018) detail columns (ilo-columns.ts, migration 50): ISCED 2011 level, ISO 3166-1 alpha-3 codes.
+  education: 'education_isced',
+  destinationCountry: 'destination_country',
+  countryOfBirth: 'country_of_birth',
 } as const;
 
 export type Dimension = keyof typeof DIMENSIONS;

@@ -1,0 +1,19 @@
+/**
+ * Builds the central's console when central/console/dist is missing or older than any of its sources
+ * (scripts/ensure-vite-built.ts): `npm run build:console`, the central's prestart and the tests' global setup.
+ * The console also bundles the reference table definitions (protocol/src/reference-tables.ts), so a change
+ * there makes it stale too.
+ */
+import { fileURLToPath } from 'node:url';
+import { ensureViteBuilt, runBuildCli, type ViteApp } from '../../../scripts/ensure-vite-built.ts';
+
+export const CONSOLE_APP: ViteApp = {
+  dir: fileURLToPath(new URL('..', import.meta.url)),
+  extraSources: [fileURLToPath(new URL('../../../protocol/src/reference-tables.ts', import.meta.url))],
+};
+
+export async function ensureConsoleBuilt(force = false): Promise<{ built: boolean }> {
+  return ensureViteBuilt(CONSOLE_APP, force);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runBuildCli(CONSOLE_APP, 'central console');
