@@ -1,26 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ReferenceSync } from '../reference/reference-sync.ts';
-import { ErrorSchema } from './schemas.ts';
+import { ErrorSchema, LinkState, NullableString } from './schemas.ts';
 
 export interface ReferenceRoutesOptions {
   reference: Pick<ReferenceSync, 'status' | 'queries' | 'syncNow'>;
 }
 
-const NullableString = Type.Union([Type.String(), Type.Null()]);
 const Q = Type.String({ maxLength: 100, description: 'part of the name or title, or the start of a code' });
 const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 
 export const ReferenceStatusSchema = Type.Object({
   at: Type.String(),
-  linkState: Type.Union([
-    Type.Literal('not-configured'),
-    Type.Literal('unknown'),
-    Type.Literal('online'),
-    Type.Literal('offline'),
-    Type.Literal('backing-off'),
-    Type.Literal('unauthorised'),
-  ]),
+  linkState: LinkState,
   version: Type.Integer(),
   headVersion: Type.Integer(),
   lagVersions: Type.Integer(),

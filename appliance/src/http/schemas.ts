@@ -7,6 +7,18 @@ export const ErrorSchema = Type.Object(
 
 export const Uuid = Type.String({ format: 'uuid' });
 
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** The link to the central as the relay and the reference sync see it (central-link/). */
+export const LinkState = Type.Union([
+  Type.Literal('not-configured'),
+  Type.Literal('unknown'),
+  Type.Literal('online'),
+  Type.Literal('offline'),
+  Type.Literal('backing-off'),
+  Type.Literal('unauthorised'),
+]);
+
 export const RegistrationStatus = Type.Union([Type.Literal('draft'), Type.Literal('captured'), Type.Literal('finalized')]);
 
 const MrzFieldSchema = Type.Object({

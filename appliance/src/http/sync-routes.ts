@@ -2,21 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireOfficer } from '../auth/guards.ts';
 import type { SyncFeature } from '../sync/sync-feature.ts';
-import { ErrorSchema } from './schemas.ts';
+import { ErrorSchema, LinkState, NullableString } from './schemas.ts';
 
 export interface SyncRoutesOptions {
   sync: Pick<SyncFeature, 'relay' | 'identity' | 'store'>;
 }
 
-const LinkState = Type.Union([
-  Type.Literal('not-configured'),
-  Type.Literal('unknown'),
-  Type.Literal('online'),
-  Type.Literal('offline'),
-  Type.Literal('backing-off'),
-  Type.Literal('unauthorised'),
-]);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const SyncStatusSchema = Type.Object({
   at: Type.String(),
