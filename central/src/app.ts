@@ -24,6 +24,7 @@ import { batchRoutes, DEFAULT_LIMITS, type BatchLimits } from './routes/batches.
 import { enrolmentRoutes } from './routes/enrolment.ts';
 import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { fleetRoutes } from './fleet/fleet-routes.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -136,6 +137,7 @@ export function build(options: BuildOptions) {
   const attemptWindowMs = options.attemptWindowMs ?? DEFAULT_ATTEMPT_WINDOW_MS;
   void app.register(batchRoutes, { db: options.db, devices, limits, rejections, centralKey, attemptWindowMs });
   void app.register(statsRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
+  void app.register(fleetRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
   void app.register(referenceRoutes, { db: options.db, devices, centralKey, ...options.reference });
   void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
   return app;

@@ -239,6 +239,7 @@ const EXPECTED_ACCESS: Record<string, RouteAccess> = {
   'POST /api/v1/batches': 'device',
   'GET /api/v1/stats/registrations': 'statistician',
   'GET /api/v1/stats/registrations.csv': 'statistician',
+  'GET /api/fleet': 'staff',
   'GET /api/v1/reference': 'device',
   'POST /api/v1/admin/reference/:table': 'admin-or-token',
   'POST /api/v1/admin/enrolment-codes': 'admin-or-token',

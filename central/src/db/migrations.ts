@@ -193,6 +193,60 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX batch_attempts_at ON batch_attempts (attempt_at);
     `,
   },
+  {
+    version: 20,
+    name: 'fleet status reports and audit-chain anchors',
+    sql: `
+      -- One row per appliance that has sent an accepted batch (fleet/fleet-store.ts): when, its clock
+      -- drift on that batch, and the latest status it reported (by the batch's freeze time, sentAt).
+      CREATE TABLE appliance_status (
+        device_id          text PRIMARY KEY,
+        last_batch_at      timestamptz NOT NULL,
+        last_batch_id      uuid NOT NULL,
+        -- x-attempt-at minus the central's receive time (ms): positive = the appliance clock is ahead.
+        clock_drift_ms     bigint,
+        report_sent_at     timestamptz,
+        report_received_at timestamptz,
+        backlog_pending    integer,
+        oldest_unsent_at   timestamptz,
+        software_version   text,
+        device_states      jsonb,
+        audit_length       bigint,
+        audit_head_hash    text,
+        chain_status       text NOT NULL DEFAULT 'unknown' CHECK (chain_status IN ('unknown', 'ok', 'rewritten', 'backwards')),
+        chain_flagged_at   timestamptz,
+        chain_flag_reason  text
+      );
+
+      -- Anchors of each appliance's audit chain: the head hash it reported at each length (first one
+      -- received wins). A later report at the same length with another hash, or a prior that
+      -- disagrees, means the chain was rewritten.
+      CREATE TABLE audit_anchors (
+        device_id   text NOT NULL,
+        length      bigint NOT NULL CHECK (length >= 0),
+        head_hash   text NOT NULL,
+        sent_at     timestamptz NOT NULL,
+        batch_id    uuid NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (device_id, length)
+      );
+      CREATE INDEX audit_anchors_sent ON audit_anchors (device_id, sent_at);
+
+      -- Every inconsistency seen, kept for auditors (the status row keeps the first).
+      CREATE TABLE audit_chain_flags (
+        id            bigserial PRIMARY KEY,
+        device_id     text NOT NULL,
+        status        text NOT NULL CHECK (status IN ('rewritten', 'backwards')),
+        reason        text NOT NULL,
+        length        bigint NOT NULL,
+        stored_hash   text,
+        received_hash text,
+        batch_id      uuid NOT NULL,
+        flagged_at    timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX audit_chain_flags_device ON audit_chain_flags (device_id, flagged_at);
+    `,
+  },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

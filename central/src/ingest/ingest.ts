@@ -14,6 +14,8 @@ import type { EnrolledDevice } from '../devices/device-directory.ts';
 import { contentHash, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '@lmc/protocol/batch.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 import { extractColumns } from './extract.ts';
+import { linkPersons } from '../persons/linking.ts';
+import { recordFleetReport } from '../fleet/fleet-store.ts';
 
 /** The two log calls ingest makes; pino and Fastify's request logger both fit. */
 export interface IngestLog {
@@ -33,6 +35,8 @@ export interface IngestInput {
    * second attempt with the same nonce is refused 409 BATCH_REPLAYED. Nonces older than keepMs go.
    */
   attempt?: { nonce: string; at: Date; keepMs: number };
+  /** When the central received the attempt (fleet: last batch time, clock drift against attempt.at). Default: now. */
+  receivedAt?: Date;
 }
 
 export interface IngestBlob {
@@ -108,6 +112,26 @@ async function recordAttempt(tx: Queryable, deviceId: string, attempt: NonNullab
   if (++attemptsSincePrune >= PRUNE_EVERY) {
     attemptsSincePrune = 0;
     await tx.query('DELETE FROM batch_attempts WHERE attempt_at < $1::timestamptz', [new Date(Date.now() - attempt.keepMs).toISOString()]);
+  }
+}
+
+/**
+ * The fleet report of the batch (fleet/fleet-store.ts), in a savepoint: whatever it finds or fails
+ * on, the records of the batch are stored (a flagged audit chain is logged and shown, never refused).
+ */
+async function recordFleet(tx: Queryable, input: IngestInput, log?: IngestLog): Promise<void> {
+  const { batch, device } = input;
+  await tx.query('SAVEPOINT fleet_report');
+  try {
+    await recordFleetReport(
+      tx,
+      { deviceId: device.deviceId, batchId: batch.batchId, sentAt: batch.sentAt, receivedAt: input.receivedAt ?? new Date(), attemptAt: input.attempt?.at, status: batch.status },
+      log,
+    );
+    await tx.query('RELEASE SAVEPOINT fleet_report');
+  } catch (err) {
+    await tx.query('ROLLBACK TO SAVEPOINT fleet_report');
+    log?.warn({ deviceId: device.deviceId, batchId: batch.batchId, code: (err as { code?: string }).code }, 'fleet report not recorded');
   }
 }
 
@@ -195,6 +219,9 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
     }
     // 5. Blobs of stored and duplicate records (a resend may carry blobs an earlier attempt lacked).
     blobsStored = await storeBlobs(tx, accepted, input.blobs ?? []);
+    // 6. The person index (persons/linking.ts): same document → same person, in this transaction.
+    await linkPersons(tx, { deviceId: device.deviceId, batchId: batch.batchId, records: batch.records, response });
+    await recordFleet(tx, input, log);
     await tx.query(
       `INSERT INTO batches (batch_id, device_id, sent_at, body_bytes, record_count, stored_count, duplicate_count, conflict_count)
        VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8)`,

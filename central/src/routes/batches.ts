@@ -90,6 +90,8 @@ declare module 'fastify' {
     /** The reason kept for auditors when batchDeviceUnknown. */
     batchRefusal: DeviceAuthFailure | null;
     batchBodyBytes: number;
+    /** When the attempt arrived (the route's clock): the fleet's last batch time and clock drift. */
+    batchReceivedAt: Date | null;
     /** Blobs of a binary-frame batch (sha256 already checked); empty for the gzip JSON form. */
     batchBlobs: DecodedFrame['blobs'];
     /** Error code of a refused batch, for the rejection counter (onError → onResponse). */
@@ -114,6 +116,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
   app.decorateRequest('batchDeviceUnknown', false);
   app.decorateRequest('batchRefusal', null);
   app.decorateRequest('batchBodyBytes', 0);
+  app.decorateRequest('batchReceivedAt', null);
   app.decorateRequest('batchBlobs', null as unknown as DecodedFrame['blobs']);
   app.decorateRequest('batchRejectCode', null);
 
@@ -274,6 +277,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
         response: { 200: BatchResponseSchema, '4xx': ErrorResponseSchema },
       },
       onRequest: async (request) => {
+        request.batchReceivedAt = new Date(now());
         const contentType = (headerValue(request.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase();
         const encoding = headerValue(request.headers['content-encoding'])?.trim().toLowerCase();
         if (contentType === CONTENT_TYPE_BINARY_BATCH) {
@@ -348,7 +352,14 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
       }
       return ingestBatch(
         db,
-        { device, batch, bodyBytes: request.batchBodyBytes, blobs, attempt: { nonce: attempt.nonce, at: new Date(attempt.attemptAt), keepMs: 2 * opts.attemptWindowMs } },
+        {
+          device,
+          batch,
+          bodyBytes: request.batchBodyBytes,
+          blobs,
+          attempt: { nonce: attempt.nonce, at: new Date(attempt.attemptAt), keepMs: 2 * opts.attemptWindowMs },
+          receivedAt: request.batchReceivedAt ?? new Date(now()),
+        },
         request.log,
       );
     },
