@@ -25,6 +25,7 @@ import { enrolmentRoutes } from './routes/enrolment.ts';
 import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { fleetRoutes } from './fleet/fleet-routes.ts';
+import { printRoutes } from './prints/print-routes.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -140,5 +141,6 @@ export function build(options: BuildOptions) {
   void app.register(fleetRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
   void app.register(referenceRoutes, { db: options.db, devices, centralKey, ...options.reference });
   void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
+  void app.register(printRoutes, { db: options.db, devices, centralKey, perMinute: auth.staffRoutesPerMinute });
   return app;
 }

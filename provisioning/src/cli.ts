@@ -9,6 +9,7 @@
 import { createInterface } from 'node:readline/promises';
 import { chownSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import pino from 'pino';
 import { isApplianceError } from '@lmc/core/errors.ts';
@@ -31,7 +32,8 @@ import { type Account, dropToServiceUser, lookupAccount } from './privileges.ts'
 import { upgradeStore } from './upgrade/upgrade-store.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
 import { ENROLMENT_CODES_PATH } from '@lmc/protocol/enrolment.ts';
-import { centralEndpoint } from './enrolment/central-api.ts';
+import { type CentralApiOptions, centralRequest, readPresentedCertificate } from './enrolment/central-api.ts';
+import { splitPem } from '@lmc/appliance/central-link/central-link.ts';
 import Database from 'better-sqlite3';
 
 export const EXIT_OK = 0;
@@ -153,7 +155,10 @@ export function buildProgram(): Command {
     .requiredOption('--central <url>', 'central receiver base URL')
     .requiredOption('--code <code>', 'one-time enrolment code from the central administrator')
     .option('--rekey', 're-enrol with a new key; the old identity is revoked at the central')
-    .action(async (o: Common & { central: string; code: string; rekey?: boolean }) => {
+    .option('--cert-sha256 <fingerprint>', "SHA-256 fingerprint of the central's certificate, as the administrator gave it with the code (pinned)")
+    .option('--ca-file <pem>', "the CA certificate that issues the central's certificate (pinned)")
+    .option('--allow-insecure-http', 'DEVELOPMENT ONLY: accept an http:// central (sets central.allowInsecureHttp)')
+    .action(async (o: Common & { central: string; code: string; rekey?: boolean; certSha256?: string; caFile?: string; allowInsecureHttp?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
       asServiceUser();
       const { configPath, dataDir } = context(o);
@@ -164,6 +169,9 @@ export function buildProgram(): Command {
         centralUrl: o.central,
         code: o.code,
         rekey: o.rekey ?? false,
+        ...(o.certSha256 !== undefined ? { certSha256: o.certSha256 } : {}),
+        ...(o.caFile !== undefined ? { caFile: resolve(o.caFile) } : {}),
+        allowInsecureHttp: o.allowInsecureHttp ?? false,
         log: (l) => out.line('step', l),
       });
       for (const c of r.configChanges) out.line('info', `config: ${c}`);
@@ -196,6 +204,7 @@ export function buildProgram(): Command {
         configPath,
         dataDir,
         centralUrl: file.config.central.url,
+        allowInsecureHttp: file.config.central.allowInsecureHttp ?? false,
         unsent,
         forceDiscardUnsent: o.forceDiscardUnsent ?? false,
         log: (l) => out.line('step', l),
@@ -411,14 +420,25 @@ export function buildProgram(): Command {
     .requiredOption('--central <url>', 'central receiver base URL')
     .requiredOption('--office <code>', 'office code, e.g. BBR')
     .option('--token-file <file>', 'file holding the admin token (default: $LMC_ADMIN_TOKEN)')
+    .option('--cert-sha256 <fingerprint>', "SHA-256 fingerprint of the central's certificate (as its start log prints it)")
+    .option('--ca-file <pem>', "the CA certificate that issues the central's certificate")
+    .option('--allow-insecure-http', 'DEVELOPMENT ONLY: accept an http:// central')
     .option('--json', 'machine-readable result on stdout')
-    .action(async (o: { central: string; office: string; tokenFile?: string; json?: boolean }) => {
+    .action(async (o: { central: string; office: string; tokenFile?: string; certSha256?: string; caFile?: string; allowInsecureHttp?: boolean; json?: boolean }) => {
       const out = createOutput({ json: o.json ?? false });
       const token = o.tokenFile ? readSecretFile(o.tokenFile, 'admin token') : process.env.LMC_ADMIN_TOKEN;
       if (!token) throw provisioningError(ProvisioningErrorCodes.UsageInvalid, 'no admin token: --token-file FILE or LMC_ADMIN_TOKEN');
-      const r = await issueEnrolmentCode(o.central, o.office.toUpperCase(), token);
+      const trust = {
+        url: o.central,
+        allowInsecureHttp: o.allowInsecureHttp ?? false,
+        ...(o.certSha256 !== undefined ? { certSha256: o.certSha256 } : {}),
+        ...(o.caFile !== undefined ? { pinnedTlsPem: readSecretFile(resolve(o.caFile), 'CA file') } : {}),
+      };
+      const r = await issueEnrolmentCode(trust, o.office.toUpperCase(), token);
       out.line('ok', `enrolment code for ${r.officeCode}: ${r.code} (valid until ${r.expiresAt}, once)`);
-      out.text(`on the appliance: lmc-provision enrol --central ${o.central} --code ${r.code}`);
+      // One line for the technician: the code and what pins this central (its certificate's fingerprint, or the CA file).
+      const pin = r.certSha256 && !o.caFile ? ` --cert-sha256 ${r.certSha256}` : o.caFile ? ` --ca-file ${o.caFile}` : '';
+      out.text(`on the appliance: lmc-provision enrol --central ${o.central} --code ${r.code}${pin}${o.allowInsecureHttp ? ' --allow-insecure-http' : ''}`);
       out.result({ ok: true, ...r });
     });
 
@@ -453,26 +473,21 @@ function listDrafts(dataDir: string): { id: string; status: string; officerId: s
   }
 }
 
-async function issueEnrolmentCode(central: string, officeCode: string, token: string): Promise<{ code: string; officeCode: string; expiresAt: string }> {
-  const url = centralEndpoint(central, ENROLMENT_CODES_PATH);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ officeCode }),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw provisioningError(ProvisioningErrorCodes.CentralUnreachable, `the central at ${central} cannot be reached (${cause})`);
-  }
-  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; officeCode?: string; expiresAt?: string };
+async function issueEnrolmentCode(
+  trust: CentralApiOptions,
+  officeCode: string,
+  token: string,
+): Promise<{ code: string; officeCode: string; expiresAt: string; certSha256: string | null }> {
+  const res = await centralRequest(trust, 'POST', ENROLMENT_CODES_PATH, { body: { officeCode }, headers: { authorization: `Bearer ${token}` } });
+  const body = (res.value ?? {}) as { code?: string; message?: string; officeCode?: string; expiresAt?: string };
   if (!res.ok) {
     const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
     throw provisioningError(ProvisioningErrorCodes.CentralRefused, `the central refused: ${code}: ${body.message ?? `HTTP ${res.status}`}`, { centralCode: code, status: res.status });
   }
-  return { code: String(body.code), officeCode: String(body.officeCode ?? officeCode), expiresAt: String(body.expiresAt ?? '') };
+  // The certificate this request trusted: what the technician's `enrol --cert-sha256` will check.
+  const pinned = res.pinnedTlsPem ? (splitPem(res.pinnedTlsPem)[0] ?? null) : null;
+  const presented = pinned ? new X509Certificate(pinned).fingerprint256 : trust.url.startsWith('https:') ? (await readPresentedCertificate(trust.url)).fingerprint256 : null;
+  return { code: String(body.code), officeCode: String(body.officeCode ?? officeCode), expiresAt: String(body.expiresAt ?? ''), certSha256: presented };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

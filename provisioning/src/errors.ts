@@ -11,6 +11,12 @@ export const ProvisioningErrorCodes = {
   CentralRefused: 'PROVISION_CENTRAL_REFUSED',
   /** The central could not be reached. */
   CentralUnreachable: 'PROVISION_CENTRAL_UNREACHABLE',
+  /** The central URL is plain http:// and --allow-insecure-http was not given. */
+  CentralInsecure: 'PROVISION_CENTRAL_INSECURE',
+  /** The central's TLS certificate is not the pinned one, or not trusted (context.fingerprint: what it presented). */
+  CentralUntrusted: 'PROVISION_CENTRAL_UNTRUSTED',
+  /** The central's answer is not signed by the central's key for this request: nothing is saved. */
+  CentralAnswerUnsigned: 'PROVISION_CENTRAL_ANSWER_UNSIGNED',
   /** The appliance is not enrolled (no central url / device id), for commands that need it. */
   NotEnrolled: 'PROVISION_NOT_ENROLLED',
   /** Decommission refused: registrations not yet acknowledged by the central. */

@@ -1,11 +1,17 @@
 /** enrol() against a real central: refused codes leave nothing enrolled; --rekey revokes the old identity. */
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { updateConfigFile, setKey } from '../src/config/config-file.ts';
 import { enrol } from '../src/enrolment/enrol.ts';
+import { loadCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
+import { certificateFingerprint, generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
+import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { startCentral, type TestCentral } from './support.ts';
 
 let central: TestCentral;
@@ -19,27 +25,106 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function refusal(p: Promise<unknown>): Promise<{ code: string; centralCode: unknown }> {
+async function refusal(p: Promise<unknown>): Promise<{ code: string; centralCode: unknown; fingerprint?: unknown }> {
   try {
     await p;
   } catch (err) {
-    if (isApplianceError(err)) return { code: err.code, centralCode: err.context.centralCode };
+    if (isApplianceError(err)) return { code: err.code, centralCode: err.context.centralCode, ...(err.context.fingerprint ? { fingerprint: err.context.fingerprint } : {}) };
     throw err;
   }
   throw new Error('expected a refusal');
 }
 
+describe('enrol trusts only the central the technician was told of (issue #13)', () => {
+  it('refuses plain http:// before making any key, unless the development flag is given', async () => {
+    const dataDir = join(root, 'http');
+    const r = await refusal(enrol({ configPath: join(root, 'http.json'), dataDir, writeDataDir: true, centralUrl: central.url.replace('https:', 'http:'), code: 'AAAA-BBBB-CCCC-DDDD' }));
+    expect(r.code).toBe('PROVISION_CENTRAL_INSECURE');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it("refuses a self-signed central without a pin, giving its fingerprint; the code stays unspent and works with that pin", async () => {
+    const code = await central.issueCode('BBR');
+    const cfg = join(root, 'tofu.json');
+    const dataDir = join(root, 'tofu');
+    const unpinned = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code }));
+    expect(unpinned).toMatchObject({ code: 'PROVISION_CENTRAL_UNTRUSTED', fingerprint: central.certSha256 });
+    const other = (await generateSelfSignedPair()).cert;
+    const wrong = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code, certSha256: certificateFingerprint(other) }));
+    expect(wrong).toMatchObject({ code: 'PROVISION_CENTRAL_UNTRUSTED', fingerprint: central.certSha256 });
+    expect(existsSync(cfg)).toBe(false);
+    // The same code, now with the fingerprint (plain lower-case hex is accepted too).
+    const ok = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code, certSha256: central.certSha256.replace(/:/g, '').toLowerCase() });
+    expect(ok.pinnedCertificate).toBe(central.certSha256);
+    expect(ok.centralEncryptionKeyId).toBe(central.encryptionKeyId);
+    // Saved where the appliance reads it: the certificate, the signing key and the encryption key.
+    const trust = loadCentralTrust(dataDir);
+    expect(trust.tlsPem && certificateFingerprint(trust.tlsPem)).toBe(central.certSha256);
+    expect(trust.publicKey?.asymmetricKeyType).toBe('ed25519');
+    expect(trust.encryption?.keyId).toBe(central.encryptionKeyId);
+    // The appliance's own X25519 key was published with the proof of possession.
+    const [row] = await central.db.query<{ encryption_public_key: string | null }>('SELECT encryption_public_key FROM devices WHERE device_id = $1', [ok.deviceId]);
+    expect(row?.encryption_public_key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('pins a CA file the technician was given', async () => {
+    const caFile = join(root, 'central-ca.pem');
+    writeFileSync(caFile, central.certPem);
+    const dataDir = join(root, 'cafile');
+    const r = await enrol({ configPath: join(root, 'cafile.json'), dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('BBR'), caFile });
+    expect(r.pinnedCertificate).toBe(central.certSha256);
+    expect(readFileSync(join(dataDir, 'keys', 'central-tls.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('saves nothing from an answer the central did not sign for this request (a forger with the pinned certificate\'s stand-in)', async () => {
+    const pair = await generateSelfSignedPair();
+    const forgerKey = generateKeyPairSync('ed25519');
+    const forgerPem = forgerKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    let mode: 'unsigned' | 'other-request' = 'unsigned';
+    const server = createServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      req.on('end', () => {
+        const body = JSON.parse(text) as { deviceId: string };
+        const answer = JSON.stringify({ deviceId: body.deviceId, office: { code: 'BBR', name: 'Beitbridge' }, centralPublicKeyPem: forgerPem, enrolledAt: new Date().toISOString(), revokedDeviceId: null });
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        // Signed, but bound to another request: a replayed answer.
+        if (mode === 'other-request') headers[HEADER_CENTRAL_SIGNATURE] = signAnswer({ purpose: 'enrolment', deviceId: body.deviceId, requestTag: 'another', batchId: '', contentSha256: '' }, 201, answer, forgerKey.privateKey);
+        res.writeHead(201, headers);
+        res.end(answer);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      for (const m of ['unsigned', 'other-request'] as const) {
+        mode = m;
+        const dataDir = join(root, `forged-${m}`);
+        const r = await refusal(enrol({ configPath: join(root, `forged-${m}.json`), dataDir, writeDataDir: true, centralUrl: url, code: 'ABCD-EFGH-JKLM-NPQR', certSha256: certificateFingerprint(pair.cert) }));
+        expect(r.code).toBe('PROVISION_CENTRAL_ANSWER_UNSIGNED');
+        expect(existsSync(join(dataDir, 'keys', 'central-ed25519.pub'))).toBe(false);
+        expect(existsSync(join(dataDir, 'keys', 'enrolment.json'))).toBe(false);
+        expect(existsSync(join(root, `forged-${m}.json`))).toBe(false);
+      }
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('enrolment from the appliance side', () => {
   it('refuses a wrong code and a used code, writing no config', async () => {
     const cfg = join(root, 'a.json');
     const dataDir = join(root, 'a');
-    const wrong = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: 'AAAA-BBBB-CCCC-DDDD' }));
+    const wrong = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: 'AAAA-BBBB-CCCC-DDDD' }));
     expect(wrong).toEqual({ code: 'PROVISION_CENTRAL_REFUSED', centralCode: 'ENROLMENT_CODE_INVALID' });
     expect(existsSync(cfg)).toBe(false);
     const code = await central.issueCode('BBR');
-    await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code });
+    await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code });
     const used = await refusal(
-      enrol({ configPath: join(root, 'b.json'), dataDir: join(root, 'b'), writeDataDir: true, centralUrl: central.url, code }),
+      enrol({ configPath: join(root, 'b.json'), dataDir: join(root, 'b'), writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code }),
     );
     expect(used).toEqual({ code: 'PROVISION_CENTRAL_REFUSED', centralCode: 'ENROLMENT_CODE_INVALID' });
     expect(existsSync(join(root, 'b.json'))).toBe(false);
@@ -48,11 +133,11 @@ describe('enrolment from the appliance side', () => {
   it('re-enrols with a new key and device id, revoking the old one; a failed re-enrolment keeps the old identity', async () => {
     const cfg = join(root, 'c.json');
     const dataDir = join(root, 'c');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('MSV') });
-    const failed = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', rekey: true }));
+    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('MSV') });
+    const failed = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', rekey: true }));
     expect(failed.code).toBe('PROVISION_CENTRAL_REFUSED');
     expect(JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')).deviceId).toBe(first.deviceId);
-    const second = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, code: await central.issueCode('MSV'), rekey: true });
+    const second = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('MSV'), rekey: true });
     expect(second.deviceId).not.toBe(first.deviceId);
     expect(second.revokedDeviceId).toBe(first.deviceId);
     const rows = await central.db.query('SELECT device_id, revoked_reason FROM devices WHERE device_id IN ($1, $2) ORDER BY enrolled_at', [first.deviceId, second.deviceId]);

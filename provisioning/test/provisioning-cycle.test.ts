@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('provisioning cycle', () => {
   it('enrols: keys 0600 outside the store, device bound to the office at the central, config upgraded and written', async () => {
     const code = await central.issueCode('CHR');
-    const run = await runCli(['enrol', '--central', central.url, '--code', code, '--config', cfg, '--data-dir', dataDir, '--json']);
+    const run = await runCli(['enrol', '--central', central.url, '--code', code, '--cert-sha256', central.certSha256, '--config', cfg, '--data-dir', dataDir, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const out = json<{ ok: boolean; deviceId: string; office: { code: string; name: string }; configChanges: string[] }>(run.stdout);
     expect(out.office).toEqual({ code: 'CHR', name: 'Chiredzi Labour Migration Centre' });

@@ -34,7 +34,7 @@ describe('enrol --rekey', () => {
   it('keeps the old identity active while the central is asked (a refusal changes nothing)', async () => {
     const dataDir = join(root, 'a');
     const cfg = join(root, 'a.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('BBR') });
+    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
     // A central that looks at the appliance's active identity at the moment it is asked, then refuses.
     let activeDuringCall = '';
     const fake = createServer((req, res) => {
@@ -45,8 +45,11 @@ describe('enrol --rekey', () => {
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     try {
+      // A plain-HTTP stand-in: the development flag lets enrol talk to it.
       const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/`;
-      await expect(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: url, code: 'ABCD-EFGH-JKLM-NPQR', rekey: true })).rejects.toMatchObject({ code: 'PROVISION_CENTRAL_REFUSED' });
+      await expect(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: url, code: 'ABCD-EFGH-JKLM-NPQR', rekey: true, allowInsecureHttp: true })).rejects.toMatchObject({
+        code: 'PROVISION_CENTRAL_REFUSED',
+      });
     } finally {
       fake.close();
     }
@@ -58,10 +61,10 @@ describe('enrol --rekey', () => {
   it('recovers from an interrupted re-key: an unaccepted pending key is dropped, then re-key works', async () => {
     const dataDir = join(root, 'b');
     const cfg = join(root, 'b.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('BBR') });
+    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
     // Killed after making the new key, before the central answered.
     loadOrCreateIdentity(join(dataDir, 'keys', REKEY_PENDING_DIR));
-    const second = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, code: await central.issueCode('BBR'), rekey: true });
+    const second = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR'), rekey: true });
     expect(second.revokedDeviceId).toBe(first.deviceId);
     expect(deviceIdIn(dataDir)).toBe(second.deviceId);
     expect(existsSync(join(dataDir, 'keys', REKEY_PENDING_DIR))).toBe(false);
@@ -70,7 +73,7 @@ describe('enrol --rekey', () => {
   it("puts back the enrolled identity an older interrupted re-key set aside (keys/retired-*), so re-key is possible again", async () => {
     const dataDir = join(root, 'c');
     const cfg = join(root, 'c.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('BBR') });
+    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
     const keys = join(dataDir, 'keys');
     const retired = join(keys, 'retired-1');
     mkdirSync(retired);
@@ -79,7 +82,7 @@ describe('enrol --rekey', () => {
     expect(unenrolled.deviceId).not.toBe(first.deviceId);
     expect(recoverRekey(dataDir)).toMatch(/put back identity/);
     expect(deviceIdIn(dataDir)).toBe(first.deviceId);
-    const again = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, code: await central.issueCode('BBR'), rekey: true });
+    const again = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR'), rekey: true });
     expect(again.revokedDeviceId).toBe(first.deviceId);
   });
 });
@@ -88,7 +91,7 @@ describe('signed check against the central', () => {
   it('passes for an enrolled device, fails once the central revoked it, and fails for a never-enrolled identity', async () => {
     const dataDir = join(root, 'd');
     const cfg = join(root, 'd.json');
-    const r = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, code: await central.issueCode('BBR') });
+    const r = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
     const { config } = readConfigFile(cfg);
     expect((await checkCentralSigned(config, dataDir, 60)).link.ok).toBe(true);
     await central.db.query("UPDATE devices SET revoked_at = now(), revoked_reason = 'test' WHERE device_id = $1", [r.deviceId]);
@@ -110,14 +113,16 @@ describe('enrolment-code', () => {
   it("issues a code with the admin token that enrol then accepts; a wrong token is refused (exit 1)", async () => {
     const token = join(root, 'token');
     writeFileSync(token, `${ADMIN_TOKEN}\n`, { mode: 0o600 });
-    const run = await runCli(['enrolment-code', '--central', central.url, '--office', 'bbr', '--token-file', token, '--json']);
+    const run = await runCli(['enrolment-code', '--central', central.url, '--office', 'bbr', '--token-file', token, '--cert-sha256', central.certSha256, '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { code: string; officeCode: string };
+    const out = JSON.parse(run.stdout) as { code: string; officeCode: string; certSha256: string };
     expect(out.officeCode).toBe('BBR');
-    const enrolled = await enrol({ configPath: join(root, 'f.json'), dataDir: join(root, 'f'), writeDataDir: true, centralUrl: central.url, code: out.code });
+    // The fingerprint to hand over with the code is the central's.
+    expect(out.certSha256).toBe(central.certSha256);
+    const enrolled = await enrol({ configPath: join(root, 'f.json'), dataDir: join(root, 'f'), writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: out.code });
     expect(enrolled.office.code).toBe('BBR');
     writeFileSync(token, 'wrong-token-wrong-token-wrong-token-0000\n');
-    const refused = await runCli(['enrolment-code', '--central', central.url, '--office', 'BBR', '--token-file', token]);
+    const refused = await runCli(['enrolment-code', '--central', central.url, '--office', 'BBR', '--token-file', token, '--cert-sha256', central.certSha256]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/PROVISION_CENTRAL_REFUSED/);
   });

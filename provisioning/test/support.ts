@@ -12,7 +12,9 @@ import { build, type CentralApp } from '@lmc/central/app.ts';
 import type { Db } from '@lmc/central/db/db.ts';
 import { migrate } from '@lmc/central/db/migrations.ts';
 import { createPgliteDb } from '@lmc/central/db/pglite-db.ts';
-import { centralKeyFromPrivate } from '@lmc/central/enrolment/central-key.ts';
+import { centralEncryptionKeys, centralKeyFromPrivate } from '@lmc/central/enrolment/central-key.ts';
+import { certificateFingerprint, generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
+import { newX25519PrivateKey } from '@lmc/protocol/print-seal.ts';
 import { ENROLMENT_CODES_PATH } from '@lmc/protocol/enrolment.ts';
 import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
 import { MrzReaderSimulator } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-simulator.ts';
@@ -25,7 +27,14 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
 export interface TestCentral {
   app: CentralApp;
   db: Db;
+  /** https:// with a self-signed certificate (central/src/tls/tls.ts), as a production central serves. */
   url: string;
+  /** The certificate's SHA-256 fingerprint, as the central logs it and `enrol --cert-sha256` takes it. */
+  certSha256: string;
+  /** The certificate itself (PEM), what `enrol --ca-file` could be given. */
+  certPem: string;
+  /** The central's X25519 encryption key id (enrolment hands out its public half). */
+  encryptionKeyId: string;
   issueCode(officeCode: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -33,13 +42,19 @@ export interface TestCentral {
 export async function startCentral(): Promise<TestCentral> {
   const db = await createPgliteDb();
   await migrate(db);
-  const app = build({ db, devices: [], enrolment: { adminToken: ADMIN_TOKEN, centralKey: centralKeyFromPrivate(generateKeyPairSync('ed25519').privateKey) } });
+  const https = await generateSelfSignedPair();
+  const encryption = centralEncryptionKeys(newX25519PrivateKey());
+  const centralKey = { ...centralKeyFromPrivate(generateKeyPairSync('ed25519').privateKey), encryption };
+  const app = build({ db, devices: [], https, enrolment: { adminToken: ADMIN_TOKEN, centralKey } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
     db,
-    url: `http://127.0.0.1:${port}/`,
+    url: `https://127.0.0.1:${port}/`,
+    certSha256: certificateFingerprint(https.cert),
+    certPem: https.cert,
+    encryptionKeyId: encryption.current.keyId,
     async issueCode(officeCode) {
       const res = await app.inject({ method: 'POST', url: ENROLMENT_CODES_PATH, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { officeCode } });
       return (res.json() as { code: string }).code;

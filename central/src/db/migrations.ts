@@ -5,6 +5,7 @@
  */
 import type { Db } from './db.ts';
 import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/schema.ts';
+import { PRINTS_MIGRATION_NAME, printsSchema } from '../prints/schema.ts';
 
 export interface Migration {
   version: number;
@@ -247,6 +248,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_chain_flags_device ON audit_chain_flags (device_id, flagged_at);
     `,
   },
+  { version: 30, name: PRINTS_MIGRATION_NAME, sql: printsSchema },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../db/db.ts';
 import { decoyVerify, deviceAuthFailed } from '../devices/device-auth.ts';
 import { parseEd25519PublicKey } from '../devices/device-directory.ts';
 import { CentralErrorCodes } from '../errors.ts';
+import { recipientFromBase64 } from '@lmc/protocol/print-seal.ts';
 import type { CentralKey } from './central-key.ts';
 import { consumeEnrolmentCode } from './enrolment-codes.ts';
 import { EnrolmentErrorCodes, enrolmentError } from './enrolment-errors.ts';
@@ -42,7 +43,14 @@ async function activeDevice(tx: Queryable, deviceId: string) {
 export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: EnrolBody, now: Date = new Date()): Promise<EnrolResponse> {
   const key = publicKeyOf(body.publicKeyPem, body.deviceId);
   // Cheap checks before the code is spent: a bad proof must not burn a valid code.
-  if (!verifyText(key, enrolmentText(body.code, body.deviceId, body.publicKeyPem), body.signature)) {
+  if (body.encryptionPublicKey !== undefined) {
+    try {
+      recipientFromBase64(body.encryptionPublicKey);
+    } catch {
+      throw enrolmentError(EnrolmentErrorCodes.KeyInvalid, 'encryptionPublicKey is not a base64 X25519 public key', { deviceId: body.deviceId });
+    }
+  }
+  if (!verifyText(key, enrolmentText(body.code, body.deviceId, body.publicKeyPem, body.encryptionPublicKey), body.signature)) {
     throw enrolmentError(EnrolmentErrorCodes.ProofInvalid, 'The signature does not prove possession of the presented key', { deviceId: body.deviceId });
   }
   return db.transaction(async (tx) => {
@@ -71,11 +79,12 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
       throw enrolmentError(EnrolmentErrorCodes.DeviceExists, `Device ${body.deviceId} is already enrolled`, { deviceId: body.deviceId });
     }
     const at = now.toISOString();
-    await tx.query('INSERT INTO devices (device_id, office_code, public_key_pem, enrolled_at) VALUES ($1, $2, $3, $4)', [
+    await tx.query('INSERT INTO devices (device_id, office_code, public_key_pem, enrolled_at, encryption_public_key) VALUES ($1, $2, $3, $4, $5)', [
       body.deviceId,
       office.code,
       `${body.publicKeyPem.trim()}\n`,
       at,
+      body.encryptionPublicKey ?? null,
     ]);
     if (body.replaces) {
       await tx.query("UPDATE devices SET revoked_at = $1, revoked_reason = 're-enrolled', replaced_by = $2 WHERE device_id = $3", [
@@ -85,12 +94,14 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
       ]);
       revokedDeviceId = body.replaces.deviceId;
     }
+    const encryption = centralKey().encryption?.current;
     return {
       deviceId: body.deviceId,
       office: { code: office.code, name: office.name },
       centralPublicKeyPem: centralKey().publicKeyPem,
       enrolledAt: at,
       revokedDeviceId,
+      ...(encryption ? { centralEncryptionKey: { keyId: encryption.keyId, publicKey: encryption.publicKeyBase64 } } : {}),
     };
   });
 }

@@ -116,7 +116,7 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
       config: { centralAccess: 'auditor', rateLimit },
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
-        response: { '4xx': ErrorResponseSchema },
+        response: { 200: Type.Object({ entries: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), '4xx': ErrorResponseSchema },
       },
     },
     async (request) => ({ entries: await listPrintAccess(db, request.query.limit) }),

@@ -17,11 +17,14 @@ import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { HARDWARE_FILE } from '../discovery/assign.ts';
 import { CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE } from '../enrolment/enrol.ts';
+import { CENTRAL_ENCRYPTION_KEY_FILE, CENTRAL_TLS_FILE } from '@lmc/appliance/keys/central-trust.ts';
+import { ENCRYPTION_KEY_FILE } from '@lmc/appliance/keys/encryption-key.ts';
 import { ProvisioningErrorCodes, provisioningError } from '../errors.ts';
 import { type BackupManifest, decodeBackup, encodeBackup, openKeys, sealKeys, type StoreCounts } from './backup-format.ts';
 
 const STORE_FILE = 'appliance.db';
-const KEY_FILES = [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, DEVICE_FILE, DATA_KEY_FILE, CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE];
+// The pinned central (certificate, encryption key) and the appliance's X25519 key go with the identity (issue #16).
+const KEY_FILES = [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, DEVICE_FILE, DATA_KEY_FILE, CENTRAL_PUBLIC_KEY_FILE, ENROLMENT_FILE, CENTRAL_TLS_FILE, CENTRAL_ENCRYPTION_KEY_FILE, ENCRYPTION_KEY_FILE];
 
 function counts(db: Database.Database): StoreCounts {
   const n = (t: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;

@@ -9,7 +9,8 @@ import type { ApplianceHealth } from '../appliance-link.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { statfsFreeBytes } from '@lmc/appliance/sync/admission-guard.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { centralEndpoint } from '../enrolment/central-api.ts';
+import { centralRequest } from '../enrolment/central-api.ts';
+import { loadCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
 import type { CheckResult } from './check.ts';
 
 type Outcome = Omit<CheckResult, 'name'>;
@@ -78,21 +79,24 @@ export async function checkCentralSigned(config: ApplianceConfig, dataDir: strin
   const query = referenceQuery(0, 1);
   const t0 = now();
   const headers = signRequest({ method: 'GET', path: REFERENCE_PATH, query, deviceId: identity.deviceId, timestamp: t0 }, identity.privateKey);
-  let res: Response;
+  let res: Awaited<ReturnType<typeof centralRequest>>;
   try {
-    res = await fetch(`${centralEndpoint(config.central.url, REFERENCE_PATH)}?${query}`, { headers, signal: AbortSignal.timeout(config.central.connectTimeoutMs + 10_000) });
+    // Through the certificate pinned at enrolment, as the appliance itself connects.
+    const trust = { url: config.central.url, pinnedTlsPem: loadCentralTrust(dataDir).tlsPem, allowInsecureHttp: config.central.allowInsecureHttp ?? false, timeoutMs: config.central.connectTimeoutMs + 10_000 };
+    res = await centralRequest(trust, 'GET', REFERENCE_PATH, { query, headers });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    return { link: { ok: false, detail: `the central at ${config.central.url} cannot be reached (${cause})`, code: 'PROVISION_CENTRAL_UNREACHABLE' }, clock: { ok: null, detail: 'central not reachable' } };
+    const code = (err as { code?: string }).code ?? 'PROVISION_CENTRAL_UNREACHABLE';
+    return { link: { ok: false, detail: (err as Error).message, code }, clock: { ok: null, detail: 'central not reachable' } };
   }
   const t1 = now();
-  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; serverTime?: string };
+  const body = (res.value ?? {}) as { code?: string; message?: string; serverTime?: string };
   if (!res.ok) {
     const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
     const why = res.status === 401 || res.status === 403 ? `the central does not accept this device ${identity.deviceId} (${code}): unknown or revoked, enrol it again` : `the central refused a signed request: ${code}`;
     return { link: { ok: false, detail: why, code }, clock: { ok: null, detail: 'no answer to compare with' } };
   }
-  const central = Date.parse(body.serverTime ?? res.headers.get('date') ?? '');
+  const dateHeader = res.headers.date;
+  const central = Date.parse(body.serverTime ?? (Array.isArray(dateHeader) ? dateHeader[0] : dateHeader) ?? '');
   const link: Outcome = { ok: true, detail: `${config.central.url} accepted a signed request from ${identity.deviceId} in ${t1 - t0} ms`, data: { roundTripMs: t1 - t0, deviceId: identity.deviceId } };
   if (!Number.isFinite(central)) return { link, clock: { ok: null, detail: 'the central did not report its time' } };
   const driftMs = Math.round(central - (t0 + t1) / 2);
