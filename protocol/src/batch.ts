@@ -65,9 +65,9 @@ export interface ApplianceStatus {
   auditChain: {
     /** The appliance audit log's last seq (0 when empty). */
     length: number;
-    /** hex hash of the audit row at `length` ('' when the log is empty). */
+    /** hex hash of the audit row at `length` (the genesis hash, 64 zeros, when the log is empty). */
     headHash: string;
-    /** The {length, hash} of the last acknowledged batch, the hash re-read from the audit log now. */
+    /** The {length, hash} of the last acknowledged batch, the hash re-read from the audit log now ('' if that row is gone). */
     prior?: { length: number; hash: string };
   };
   backlog: {

@@ -131,6 +131,12 @@ export interface LinkRequest {
   overflow: 'truncate' | 'refuse';
   /** This request's response timeout (a large body on a slow link needs longer); default: the link's. */
   responseTimeoutMs?: number;
+  /**
+   * May go out while earlier requests on the connection are unanswered (HTTP/1.1 pipelining): undici's
+   * idempotent + non-blocking. Without both, undici holds a POST until the one before it is answered, whatever
+   * `pipelining` says. For batches: the central stores frozen records idempotently.
+   */
+  pipelined?: boolean;
 }
 
 export type LinkResponse =
@@ -165,6 +171,7 @@ export class CentralLink {
         path: `${this.#path}${r.suffix ?? ''}`,
         headers: r.headers,
         ...(r.body !== undefined ? { body: r.body } : {}),
+        ...(r.pipelined ? { idempotent: true, blocking: false } : {}),
         headersTimeout: r.responseTimeoutMs ?? this.#responseTimeoutMs,
         bodyTimeout: r.responseTimeoutMs ?? this.#responseTimeoutMs,
       });

@@ -142,6 +142,8 @@ export class CentralClient implements CentralTransport {
       body: batch.body,
       maxBodyBytes: MAX_ERROR_BODY,
       overflow: 'truncate',
+      // Without it undici never pipelines a POST: the window of batches in flight would be one batch (80 % at 600 ms / 2 Mbit/s).
+      pipelined: true,
       ...(options.responseTimeoutMs !== undefined ? { responseTimeoutMs: options.responseTimeoutMs } : {}),
     });
     if (res.kind === 'unavailable') return { outcome: res };

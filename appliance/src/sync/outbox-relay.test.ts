@@ -47,7 +47,8 @@ describe('outbox relay', () => {
       (b) => ({ kind: 'acknowledged', response: { batchId: b.batchId, stored: [ids[0]!], duplicates: [ids[1]!], conflicts: [] } }),
       (b, c) => c.ingest(b),
     ]);
-    const r = relay(central);
+    // One batch per cycle, so the state between the partial answer and the resend can be looked at.
+    const r = relay(central, { inFlightBatches: 1 });
     expect(await r.runOnce()).toMatchObject({ acknowledged: 2, delayMs: 0 });
     expect(store.outbox.pending(10).map((e) => e.registrationId)).toEqual([ids[2]]);
     expect(r.link.state).toBe('online');

@@ -25,12 +25,14 @@
  * batch and the rate estimate (so the following timeout is twice as long): never the same oversized
  * batch resent for ever.
  *
- * High latency: a sliding window of inFlightBatches disjoint batches on the one connection (HTTP/1.1
- * pipelining): when the oldest is answered the next goes out. Answers come back, and are applied, in
- * send order, so the exactly-once accounting (each answer marks only its own records) and the order of
- * quarantine decisions hold.
+ * High latency: a sliding window of inFlightBatches (default 4) disjoint batches on the one connection
+ * (HTTP/1.1 pipelining): when the oldest is answered the next goes out. Two batches are always allowed; a
+ * third or later only while the bytes ahead of it need less than 2 × maxBatchSeconds on the measured link
+ * (on EDGE two 15 s batches already fill the pipe, and more would only be more to resend after a cut). Answers
+ * come back, and are applied, in send order, so the exactly-once accounting (each answer marks only its own
+ * records) and the order of quarantine decisions hold.
  */
-import type { EncodedBatch } from '@lmc/protocol/batch.ts';
+import type { ApplianceStatus, EncodedBatch } from '@lmc/protocol/batch.ts';
 import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
 import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
@@ -38,6 +40,7 @@ import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
 import type { OutboxEvent, Store } from '../store/index.ts';
+import type { StatusSource } from './appliance-status.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 import { type BatchBounds, recordBytes, takeBatch } from './batch-bounds.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';
@@ -82,14 +85,22 @@ export interface OutboxRelayOptions {
   blobSource?: BlobSource;
   /** A batch is sized to take at most this long on the measured link (default 15 s). */
   maxBatchSeconds?: number;
-  /** Batches sent before the first answer is awaited (default 1). */
+  /** Most batches on the wire before the oldest is answered (default DEFAULT_IN_FLIGHT_BATCHES). */
   inFlightBatches?: number;
   /** While backing off, probe the central at most this often (default 30 s; 0 = never). */
   probeIntervalMs?: number;
   /** The central's own answer time; each batch adds its bytes' time on the link (default 30 s). */
   responseTimeoutMs?: number;
+  /** The appliance's status each batch carries (appliance-status.ts); absent: batches carry none. */
+  status?: StatusSource;
 }
 
+/**
+ * Batches in flight by default. At 600 ms RTT and 2–10 Mbit/s a batch's answer (RTT + the central's insert +
+ * encoding the next) takes longer than the batch behind it needs on the wire: with 2 the link idles (80 % at
+ * 2 Mbit/s measured before); 4 keeps it busy up to 10 Mbit/s with 1 MiB batches.
+ */
+export const DEFAULT_IN_FLIGHT_BATCHES = 4;
 /** Batches one cycle (runOnce) sends at most before it returns and the status is published. */
 const MAX_BATCHES_PER_CYCLE = 64;
 /** The first batch before any measurement: ~10 s at 50 kbit/s. */
@@ -140,6 +151,8 @@ export class OutboxRelay implements Feature {
   #rate: number | null = null;
   /** Cap after a timeout or an unsigned 413 (halved each time); grows back by a quarter per success. */
   #shrunkBytes = Number.POSITIVE_INFINITY;
+  /** The last batch encode queued (encodes run one after another, in launch order). */
+  #encoding: Promise<unknown> = Promise.resolve();
 
   constructor(options: OutboxRelayOptions) {
     this.#o = options;
@@ -238,6 +251,12 @@ export class OutboxRelay implements Feature {
     return { maxRecords: this.#bounds.maxRecords, maxBytes: Math.max(1, Math.min(this.#bounds.maxBytes, sized, this.#shrunkBytes)) };
   }
 
+  /** Whether one more batch may join `count` in flight holding `bytesAhead`: always a second; more while they need < 2 × maxBatchSeconds. */
+  #roomAhead(count: number, bytesAhead: number): boolean {
+    if (count < 2 || this.#rate === null) return true;
+    return bytesAhead < this.#rate * 2 * (this.#o.maxBatchSeconds ?? 15);
+  }
+
   /** Time for `bytes` on the link at the measured rate (the floor rate before any measurement). */
   #wireMs(bytes: number): number {
     return Math.ceil((bytes * 1000) / (this.#rate ?? FLOOR_BYTES_PER_SECOND));
@@ -251,7 +270,7 @@ export class OutboxRelay implements Feature {
   async runOnce(): Promise<RelayStep> {
     const transport = this.#o.transport;
     if (!transport) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
-    const window = Math.max(1, this.#o.inFlightBatches ?? 1);
+    const window = Math.max(1, this.#o.inFlightBatches ?? DEFAULT_IN_FLIGHT_BATCHES);
     if (this.#o.store.outbox.depth() === 0) return { acknowledged: 0, quarantined: 0, delayMs: this.#o.idlePollMs };
 
     // A sliding window: as soon as the oldest batch is answered, the next one goes out, so the link never
@@ -266,16 +285,19 @@ export class OutboxRelay implements Feature {
     // One batch at a time (window 1) keeps the one-batch cycle; a window slides for up to MAX_BATCHES_PER_CYCLE.
     const maxBatches = window === 1 ? 1 : MAX_BATCHES_PER_CYCLE;
     const fill = () => {
-      while (!blocked && inFlight.length < window && launched < maxBatches) {
+      while (!blocked && inFlight.length < window && launched < maxBatches && this.#roomAhead(inFlight.length, ahead)) {
         const limit = Math.min(this.#bounds.maxRecords, 1000);
-        const events = this.#o.store.outbox.pending(limit + taken.size).filter((e) => !taken.has(e.seq));
+        const events = this.#o.store.outbox.pending(Math.min(1000, limit + taken.size)).filter((e) => !taken.has(e.seq));
         if (events.length === 0) return;
         const items = takeBatch(this.#freeze(events.slice(0, limit)), sizeOf, this.#effectiveBounds());
         for (const i of items) taken.add(i.event.seq);
         const bytes = this.#itemBytes(items);
         ahead += bytes;
         launched++;
-        inFlight.push({ items, bytes, sent: this.#send(transport, items, ahead) });
+        const sent = this.#send(transport, items, ahead);
+        // Awaited in order below; a failure of a later one must not surface as an unhandled rejection meanwhile.
+        sent.catch(() => undefined);
+        inFlight.push({ items, bytes, sent });
       }
     };
     fill();
@@ -293,7 +315,7 @@ export class OutboxRelay implements Feature {
         // After a blocked batch only plain acknowledgements are applied (they are signed and final); a
         // refusal waits for the next cycle so quarantine decisions keep their order.
         if (s.outcome.kind === 'acknowledged') {
-          const late = this.#applyAck(items, s.outcome.response, s.ended - busyFrom);
+          const late = this.#applyAck(items, s.outcome.response, s.ended - busyFrom, s.encoded.batch.status);
           if (late.kind === 'progress') acknowledged += late.acknowledged;
         }
       } else {
@@ -391,7 +413,15 @@ export class OutboxRelay implements Feature {
     const { deviceId, privateKey } = this.#o.identity;
     const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
     const blobs = this.#collectBlobs(records);
-    const encoded = await encodeBatchInPool(records, { deviceId, privateKey, sentAt: this.#now(), blobs }); // JSON, gzip and signature off the event loop
+    const status = this.#statusSnapshot();
+    // JSON, gzip and signature off the event loop.
+    // One encode at a time, in launch order: the pool's batch lane takes one job and two waiting (a window of four would
+    // be refused WORKER_BUSY), and the connection must carry the batches in the order their answers are awaited.
+    const encoding = this.#encoding.then(() =>
+      encodeBatchInPool(records, { deviceId, privateKey, sentAt: this.#now(), blobs, ...(status ? { status } : {}) }),
+    );
+    this.#encoding = encoding.catch(() => undefined);
+    const encoded = await encoding;
     const responseTimeoutMs = (this.#o.responseTimeoutMs ?? 30_000) + 2 * this.#wireMs(bytesThrough);
     this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length, responseTimeoutMs }, '» batch');
     // Sub-millisecond monotonic time: a fast link answers within the same millisecond, and a wall-clock jump
@@ -403,11 +433,21 @@ export class OutboxRelay implements Feature {
     return { outcome, encoded, started, ended };
   }
 
+  /** The status for a batch being encoded now; none (logged) when it cannot be read: reporting never blocks forwarding. */
+  #statusSnapshot(): ApplianceStatus | undefined {
+    try {
+      return this.#o.status?.snapshot();
+    } catch (err) {
+      this.#log.warn({ code: (err as { code?: string }).code, message: (err as Error).message }, 'appliance status not readable; batch sent without it');
+      return undefined;
+    }
+  }
+
   async #handle(transport: CentralTransport, items: Item[], sent: Sent, busyMs: number): Promise<Delivery> {
     const { outcome } = sent;
     switch (outcome.kind) {
       case 'acknowledged':
-        return this.#applyAck(items, outcome.response, busyMs);
+        return this.#applyAck(items, outcome.response, busyMs, sent.encoded.batch.status);
       case 'rejected':
         return this.#split(transport, items, outcome);
       case 'unauthorised':
@@ -426,10 +466,13 @@ export class OutboxRelay implements Feature {
     items: Item[],
     response: { stored: string[]; duplicates: string[]; conflicts: Array<{ id: string; reason: string }> },
     busyMs: number,
+    status: ApplianceStatus | undefined,
   ): Delivery {
     const seqById = new Map(items.map((i) => [i.event.registrationId, i.event.seq]));
     const acked = [...response.stored, ...response.duplicates].flatMap((id) => seqById.get(id) ?? []);
     const marked = this.#o.store.outbox.markSentMany(acked);
+    // The central holds this batch's status now: its chain head becomes the anchor later batches re-read (in send order).
+    if (status) this.#anchor(status);
     const ended = Date.now();
     this.#meter.record(acked.length, ended - busyMs, ended);
     this.#measure(this.#itemBytes(items), busyMs);
@@ -499,6 +542,14 @@ export class OutboxRelay implements Feature {
       }
     }
     return blobs;
+  }
+
+  #anchor(status: ApplianceStatus): void {
+    try {
+      this.#o.status?.acknowledged(status);
+    } catch (err) {
+      this.#log.warn({ code: (err as { code?: string }).code, message: (err as Error).message }, 'audit anchor not saved; the next batches send the previous one');
+    }
   }
 
   #quarantine(seq: number, registrationId: string, reason: string, details: Record<string, unknown>): boolean {

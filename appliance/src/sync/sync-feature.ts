@@ -11,8 +11,9 @@ import { type CentralTrust, loadCentralTrust } from '../keys/central-trust.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '../keys/identity.ts';
 import type { Store } from '../store/index.ts';
 import { AdmissionGuard } from './admission-guard.ts';
+import { ApplianceStatusReporter } from './appliance-status.ts';
 import { CentralClient, type CentralTransport } from './central-client.ts';
-import { type BlobSource, OutboxRelay, type RelayHooks } from './outbox-relay.ts';
+import { type BlobSource, DEFAULT_IN_FLIGHT_BATCHES, OutboxRelay, type RelayHooks } from './outbox-relay.ts';
 import { RetentionFeature } from './retention.ts';
 
 export interface SyncFeatureOptions {
@@ -27,6 +28,10 @@ export interface SyncFeatureOptions {
   hooks?: RelayHooks;
   /** Sealed biometric blobs to attach (the fingerprint vault); also settable later on relay.setBlobSource. */
   blobSource?: BlobSource;
+  /** The configured devices (config.devices not 'none') whose states each batch reports; default none. */
+  devices?: readonly string[];
+  /** Reported with each batch; default: the installation's package.json version. */
+  softwareVersion?: string;
 }
 
 export class SyncFeature implements Feature {
@@ -37,6 +42,8 @@ export class SyncFeature implements Feature {
   readonly relay: OutboxRelay;
   readonly retention: RetentionFeature;
   readonly guard: AdmissionGuard;
+  /** What each batch reports: audit-chain head and anchor, backlog, version, device states. */
+  readonly status: ApplianceStatusReporter;
   readonly #store: Store;
 
   constructor(o: SyncFeatureOptions) {
@@ -59,11 +66,17 @@ export class SyncFeature implements Feature {
               centralKey: trust.publicKey,
               pinnedTlsPem: trust.tlsPem,
               allowInsecureHttp: o.central.allowInsecureHttp ?? false,
-              pipelining: o.sync.inFlightBatches ?? 2,
+              pipelining: o.sync.inFlightBatches ?? DEFAULT_IN_FLIGHT_BATCHES,
             })
           : null;
     if (configured && o.central.allowInsecureHttp) log.warn('central.allowInsecureHttp: the link may use plain http:// (development only)');
     if (configured && !trust.publicKey) log.error("the central's public key is not pinned (keys/central-ed25519.pub): nothing is sent until the appliance is enrolled");
+    this.status = new ApplianceStatusReporter({
+      store: o.store,
+      bus: o.bus,
+      devices: o.devices ?? [],
+      ...(o.softwareVersion !== undefined ? { softwareVersion: o.softwareVersion } : {}),
+    });
     this.relay = new OutboxRelay({
       store: o.store,
       bus: o.bus,
@@ -74,9 +87,10 @@ export class SyncFeature implements Feature {
       unauthorisedRetryMs: o.sync.unauthorisedRetryMs,
       idlePollMs: o.sync.idlePollMs,
       maxBatchSeconds: o.sync.maxBatchSeconds ?? 15,
-      inFlightBatches: o.sync.inFlightBatches ?? 2,
+      inFlightBatches: o.sync.inFlightBatches ?? DEFAULT_IN_FLIGHT_BATCHES,
       probeIntervalMs: o.sync.probeIntervalMs ?? 30_000,
       responseTimeoutMs: o.central.responseTimeoutMs,
+      status: this.status,
       logger: createLogger('sync:relay', log),
       ...(o.hooks ? { hooks: o.hooks } : {}),
       ...(o.blobSource ? { blobSource: o.blobSource } : {}),
@@ -103,5 +117,6 @@ export class SyncFeature implements Feature {
   async stop(): Promise<void> {
     await this.relay.stop();
     await this.retention.stop();
+    this.status.close();
   }
 }

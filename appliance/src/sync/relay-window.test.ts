@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Batch, EncodedBatch } from '@lmc/protocol/batch.ts';
+import type { Store } from '../store/index.ts';
+import { openApplianceStore } from '../schema.ts';
+import { tempDir } from '../store/test-support.ts';
+import type { SendOutcome } from './central-client.ts';
+import { DEFAULT_IN_FLIGHT_BATCHES, OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+import { finalizeMany, ScriptedCentral, testIdentity } from './test-support.ts';
+
+/**
+ * A central whose answers wait until the test releases them, in any order it likes: what a satellite link's
+ * round trip looks like to the relay, and a worst case for ordering (the relay must still apply them in send order).
+ */
+class GatedCentral extends ScriptedCentral {
+  readonly waiting: Array<{ batch: Batch; release: () => void }> = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  override async send(encoded: EncodedBatch): Promise<SendOutcome> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const outcome = await super.send(encoded);
+    const batch = this.batches[this.batches.length - 1] as Batch;
+    await new Promise<void>((release) => this.waiting.push({ batch, release }));
+    this.inFlight--;
+    return outcome;
+  }
+
+  /** Releases every answer held now, newest first; returns how many. */
+  releaseAllReversed(): number {
+    const held = this.waiting.splice(0).reverse();
+    for (const w of held) w.release();
+    return held.length;
+  }
+}
+
+describe('outbox relay window (batches in flight)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  const id = testIdentity();
+  beforeEach(() => {
+    tmp = tempDir('relay-window-');
+    store = openApplianceStore({ dataDir: tmp.dir });
+  });
+  afterEach(() => {
+    store.close();
+    tmp.remove();
+  });
+
+  function relay(central: ScriptedCentral, extra: Partial<OutboxRelayOptions> = {}) {
+    return new OutboxRelay({
+      store,
+      identity: id,
+      transport: central,
+      bounds: { maxRecords: 2, maxBytes: 1024 * 1024 },
+      backoff: { baseMs: 1000, maxMs: 60_000 },
+      unauthorisedRetryMs: 600_000,
+      idlePollMs: 30_000,
+      random: () => 0.5,
+      ...extra,
+    });
+  }
+
+  /** Runs one cycle, releasing answers (newest first) whenever the relay waits on them. */
+  async function cycle(central: GatedCentral, r: OutboxRelay) {
+    let done = false;
+    const step = r.runOnce().finally(() => {
+      done = true;
+    });
+    while (!done) {
+      // Hold the answers until no further batch has gone out for a while (encodes run in the worker pool).
+      let seen = -1;
+      let stableSince = Date.now();
+      await waitFor(() => {
+        if (central.batches.length !== seen) {
+          seen = central.batches.length;
+          stableSince = Date.now();
+        }
+        return done || (central.waiting.length > 0 && Date.now() - stableSince > 300);
+      });
+      central.releaseAllReversed();
+    }
+    return step;
+  }
+
+  it(`keeps ${DEFAULT_IN_FLIGHT_BATCHES} batches on the wire by default and marks every record sent exactly once`, async () => {
+    const ids = finalizeMany(store, 12);
+    const central = new GatedCentral(id.publicKey);
+    const r = relay(central);
+    const step = await cycle(central, r);
+    expect(central.maxInFlight).toBe(DEFAULT_IN_FLIGHT_BATCHES);
+    expect(step.acknowledged).toBe(12);
+    expect(store.outbox.depth()).toBe(0);
+    // Disjoint batches: each record went out once, in queue order.
+    expect(central.batches.flatMap((b) => b.records.map((x) => x.id))).toEqual(ids);
+    expect(central.batches.map((b) => b.records.length)).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it('applies answers in send order even when they resolve in reverse: quarantine decisions keep the queue order', async () => {
+    const ids = finalizeMany(store, 8);
+    const [a, , , b, c] = ids as [string, string, string, string, string];
+    // a and c: the central holds other content (conflict); b: refused as a record (400), so its batch is split.
+    const central = new GatedCentral(id.publicKey, [
+      (batch, self) => {
+        if (batch.records.some((x) => x.id === b)) return { kind: 'rejected', status: 400, code: 'BATCH_INVALID', message: 'bad record' };
+        const res = self.ingest(batch);
+        if (res.kind !== 'acknowledged') return res;
+        const bad = new Set([a, c]);
+        const conflicts = batch.records.filter((x) => bad.has(x.id)).map((x) => ({ id: x.id, reason: 'content_differs' as const }));
+        return { kind: 'acknowledged', response: { ...res.response, stored: res.response.stored.filter((x) => !bad.has(x)), conflicts } };
+      },
+    ]);
+    const r = relay(central);
+    for (let i = 0; i < 5 && store.outbox.depth() > 0; i++) await cycle(central, r);
+    expect(central.maxInFlight).toBeGreaterThan(1);
+    expect(store.outbox.depth()).toBe(0);
+    const order = store.connection
+      .prepare("SELECT entity_id FROM audit_log WHERE action = 'sync.quarantined' ORDER BY seq")
+      .all()
+      .map((row) => (row as { entity_id: string }).entity_id);
+    expect(order).toEqual([a, b, c]);
+    expect(store.outbox.quarantinedCount()).toBe(3);
+    // Everything but b reached the central (a and c as conflicts); b never did.
+    expect([...central.held.keys()].sort()).toEqual(ids.filter((x) => x !== b).sort());
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 5000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+}
