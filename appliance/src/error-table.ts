@@ -10,6 +10,7 @@ import { FingerprintWorkflowErrors } from './fingerprints/fingerprint-errors.ts'
 import { HttpErrors } from './http/http-errors.ts';
 import { KeyErrors } from './keys/key-errors.ts';
 import { PrintingErrors } from './printing/printing-errors.ts';
+import { RecruitmentErrors } from './recruitment/recruitment-errors.ts';
 import { ReferenceErrors } from './reference/errors.ts';
 import { DetailsErrors } from './registrations-details/details-errors.ts';
 import { RegistrationErrors } from './registrations/registration-errors.ts';
@@ -38,6 +39,7 @@ export const ApplianceErrors = mergeErrors(
   ReferenceErrors,
   SyncErrors,
   WorkerErrors,
+  RecruitmentErrors,
 );
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -17,6 +17,7 @@ import type { FingerprintWorkflowErrors } from './fingerprints/fingerprint-error
 import type { HttpErrors } from './http/http-errors.ts';
 import type { KeyErrors } from './keys/key-errors.ts';
 import type { PrintingErrors } from './printing/printing-errors.ts';
+import type { RecruitmentErrors } from './recruitment/recruitment-errors.ts';
 import type { ReferenceErrors } from './reference/errors.ts';
 import type { DetailsErrors } from './registrations-details/details-errors.ts';
 import type { RegistrationErrors } from './registrations/registration-errors.ts';
@@ -40,7 +41,8 @@ export type ApplianceErrorCode =
   | keyof typeof KeyErrors
   | keyof typeof ReferenceErrors
   | keyof typeof SyncErrors
-  | keyof typeof WorkerErrors;
+  | keyof typeof WorkerErrors
+  | keyof typeof RecruitmentErrors;
 
 export type ApplianceError = CodedError<ApplianceErrorCode>;
 export const ApplianceError: CodedErrorClass<ApplianceErrorCode> = CodedError;

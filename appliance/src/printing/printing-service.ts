@@ -14,7 +14,7 @@ import { PrintQueue } from './print-queue.ts';
 import { PrinterFeature } from './printer-feature.ts';
 import type { PrinterDeviceConfig, ReceiptsConfig } from './printing-config.ts';
 import { type ReceiptLanguage, receiptCatalogue } from './receipt-catalogue.ts';
-import { composeReceipt } from './receipt-composer.ts';
+import { type ComposeOptions, composeReceipt } from './receipt-composer.ts';
 import { DEFAULT_TIME_ZONE, type ReceiptFacts, receiptFacts, registrationNumber, maskDocumentNumber, localParts } from './receipt-facts.ts';
 import { type ReceiptSigner, type ReceiptVerification, verifyReceiptQr } from './receipt-signature.ts';
 
@@ -117,6 +117,13 @@ export class PrintingService {
     await this.feature.stop();
   }
 
+  #sections: ((registrationId: string, language: string) => ComposeOptions['sections']) | undefined;
+
+  /** Extra receipt sections a later module supplies in the receipt's language (recruitment/: the terms of the jobs asked for). */
+  setReceiptSections(fn: (registrationId: string, language: string) => ComposeOptions['sections']): void {
+    this.#sections = fn;
+  }
+
   facts(registration: Registration): ReceiptFacts {
     return receiptFacts(registration, { officeName: this.#opts.officeName, signer: this.#opts.signer, timeZone: this.timeZone });
   }
@@ -128,6 +135,7 @@ export class PrintingService {
       paperWidth: this.feature.paperWidth,
       copy: job.copy,
       ...(this.#opts.receipts?.helpLine ? { helpLine: this.#opts.receipts.helpLine } : {}),
+      sections: this.#sections?.(job.registrationId, job.language) ?? [],
     });
   }
 

@@ -14,6 +14,8 @@ export interface ComposeOptions {
   helpLine?: string;
   /** A copy asked for after the original printed: marked so two "originals" never exist. */
   copy?: boolean;
+  /** Extra sections after "what happens next", already in the receipt's language (e.g. the terms of the jobs asked for, recruitment/). */
+  sections?: ReadonlyArray<{ title: string; lines: readonly string[] }>;
 }
 
 /**
@@ -97,6 +99,13 @@ export function composeReceipt(facts: ReceiptFacts, text: ReceiptCatalogue, opti
   blocks.push({ kind: 'text', text: printable(text.t('nextSteps.title')), bold: true });
   for (const [i, key] of ['nextSteps.step1', 'nextSteps.step2', 'nextSteps.step3'].entries()) {
     for (const [j, line] of wrap(text.t(key), columns - 3).entries()) blocks.push({ kind: 'text', text: `${j === 0 ? `${i + 1}. ` : '   '}${line}` });
+  }
+  for (const section of options.sections ?? []) {
+    blocks.push(rule, { kind: 'text', text: printable(section.title), bold: true });
+    for (const line of section.lines) {
+      if (line === '') blocks.push({ kind: 'feed', lines: 1 });
+      else for (const part of wrap(line, columns)) blocks.push({ kind: 'text', text: part });
+    }
   }
   blocks.push({ kind: 'feed', lines: 1 });
   const help = options.helpLine ? text.t('help', { helpLine: options.helpLine }) : text.t('helpNoLine');

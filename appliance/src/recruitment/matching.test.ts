@@ -117,6 +117,16 @@ describe('ranking', () => {
     expect(withSkill?.score ?? 0).toBeGreaterThan(without?.score ?? 100);
   });
 
+  it('a certificate asked for and not held is a requirement not met', () => {
+    const v = vacancy({ vacancyId: 'V', requiredCertificates: ['driving_licence_c'] });
+    const holder = matchVacancy(profile({ certificates: ['driving_licence_c'] }), v, TODAY);
+    const other = matchVacancy(profile({ certificates: ['first_aid_level_1'] }), v, TODAY);
+    expect(holder?.meetsRequirements).toBe(true);
+    expect(holder?.reasons).toContainEqual({ code: 'certificates-met', certificates: ['driving_licence_c'] });
+    expect(other?.meetsRequirements).toBe(false);
+    expect(other?.summary).toContain('needs driving_licence_c');
+  });
+
   it('equal fits: the one closing first comes first, then by id (stable on every screen)', () => {
     const ranked = rankVacancies(profile(), [vacancy({ vacancyId: 'B', closesOn: '2027-05-01' }), vacancy({ vacancyId: 'C', closesOn: '2027-02-01' }), vacancy({ vacancyId: 'A', closesOn: '2027-05-01' })], TODAY);
     expect(ranked.map((m) => m.vacancy.vacancyId)).toEqual(['C', 'A', 'B']);

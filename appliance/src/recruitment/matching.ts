@@ -18,8 +18,10 @@ export interface WorkProfile {
   occupationIsco: string;
   /** Seasons (or years) worked in that occupation. */
   experienceSeasons: number;
-  /** Skill tags the migrant has (vocabulary: recruitment/skills.ts). */
+  /** Skill codes the migrant has (protocol/src/recruitment.ts SKILL_CODES). */
   skills: readonly string[];
+  /** Certificate codes the migrant holds (CERTIFICATE_CODES); absent = none recorded. */
+  certificates?: readonly string[];
   /** ISO 3166-2:ZA provinces the migrant would go to; empty = anywhere. */
   destinationProvinces: readonly string[];
   /** District codes or names preferred within them; empty = any. */
@@ -46,6 +48,8 @@ export interface MatchableVacancy {
   closesOn: string | null;
   minExperienceSeasons: number;
   requiredSkills: readonly string[];
+  /** Certificate codes asked for (a driving licence…); absent = none. */
+  requiredCertificates?: readonly string[];
   /** Minimum age: 18 unless the vacancy asks for more. */
   minAge: number;
 }
@@ -57,6 +61,8 @@ export type MatchReason =
   | { code: 'experience-short'; seasons: number; required: number }
   | { code: 'skills-met'; skills: string[] }
   | { code: 'skills-missing'; skills: string[] }
+  | { code: 'certificates-met'; certificates: string[] }
+  | { code: 'certificates-missing'; certificates: string[] }
   | { code: 'destination-preferred'; province: string }
   | { code: 'destination-other'; province: string }
   | { code: 'district-preferred'; district: string }
@@ -132,6 +138,12 @@ export function summarise(reasons: readonly MatchReason[]): string {
       case 'skills-missing':
         gaps.push(`lacks ${r.skills.join(', ')}`);
         break;
+      case 'certificates-met':
+        fit.push(`holds ${r.certificates.join(', ')}`);
+        break;
+      case 'certificates-missing':
+        gaps.push(`needs ${r.certificates.join(', ')}`);
+        break;
       case 'destination-preferred':
         fit.push(`in preferred province ${r.province}`);
         break;
@@ -187,6 +199,13 @@ export function matchVacancy<V extends MatchableVacancy>(profile: WorkProfile, v
   if (met.length > 0) reasons.push({ code: 'skills-met', skills: met });
   if (missing.length > 0) reasons.push({ code: 'skills-missing', skills: missing });
 
+  // A certificate asked for is a hard requirement (a tractor driver needs the licence); it adds no score of its own.
+  const held = new Set((profile.certificates ?? []).map(norm));
+  const certificates = [...new Set((v.requiredCertificates ?? []).map(norm))];
+  const certificatesMissing = certificates.filter((c) => !held.has(c));
+  if (certificates.length > certificatesMissing.length) reasons.push({ code: 'certificates-met', certificates: certificates.filter((c) => held.has(c)) });
+  if (certificatesMissing.length > 0) reasons.push({ code: 'certificates-missing', certificates: certificatesMissing });
+
   if (profile.destinationProvinces.length === 0 || profile.destinationProvinces.includes(v.destinationProvince)) {
     score += WEIGHTS.province;
     if (profile.destinationProvinces.length > 0) reasons.push({ code: 'destination-preferred', province: v.destinationProvince });
@@ -206,7 +225,7 @@ export function matchVacancy<V extends MatchableVacancy>(profile: WorkProfile, v
     if (days <= CLOSES_SOON_DAYS) reasons.push({ code: 'closes-soon', closesOn: v.closesOn, days });
   }
 
-  const meetsRequirements = experienceMet && missing.length === 0;
+  const meetsRequirements = experienceMet && missing.length === 0 && certificatesMissing.length === 0;
   // A stated requirement not met ranks below every vacancy whose requirements are met (still shown: the officer
   // and the migrant decide, and the employer may accept training on the job).
   const finalScore = Math.round(Math.min(100, meetsRequirements ? score : score * 0.6));
