@@ -7,7 +7,7 @@ import { type Editor, EDITORS, type Form, blankForm, changedFields, detailsBody,
 import type { Registration, StoredDetails } from '../types.ts';
 import { EmployerEditor, HomeEditor, KinEditor, OccupationEditor, OptionsEditor, PhoneEditor, RELATIONSHIPS, resolveNames } from './details-editors.ts';
 import { errorText } from './errors.ts';
-import { ReturningBanner, type ReturningInfo } from './returning.ts';
+import { NetworkReturningBanner, type NetworkReturningInfo, ReturningBanner, type ReturningInfo } from './returning.ts';
 
 export const EDUCATION = ['none', 'primary', 'secondary-o-level', 'secondary-a-level', 'vocational', 'tertiary'] as const;
 export const DESTINATIONS = ['ZA-LP', 'ZA-MP', 'ZA-GP', 'ZA-NW', 'ZA-KZN', 'ZA-FS', 'ZA-NC', 'ZA-EC', 'ZA-WC'] as const;
@@ -44,6 +44,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
   const [visited, setVisited] = useState<Set<Editor>>(() => new Set());
   const [prefilled, setPrefilled] = useState<Set<Editor>>(() => new Set());
   const [returning, setReturning] = useState<ReturningInfo | null>(null);
+  const [network, setNetwork] = useState<NetworkReturningInfo | null>(null);
   const [bad, setBad] = useState<{ editor: Editor; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
@@ -117,8 +118,12 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     void (async () => {
       let start = blankForm(migrantLanguage ?? currentLanguage());
       let field: string | null | undefined = props.initialField;
+      // A returning migrant registered at another office: the central's answer (or the network index) after the scan.
+      const lookup = api<NetworkReturningInfo>('GET', `/api/registrations/${id}/network-lookup`, undefined, { background: true }).catch(() => null);
+      let blankDraft = false;
       try {
         const draft = await api<DraftAnswer>('GET', `/api/registrations/${id}/details-draft`, undefined, { background: true });
+        blankDraft = Object.keys(draft.fields).length === 0;
         start = formFrom(start, draft.fields);
         field ??= draft.progress?.step === 'details' ? draft.progress.field : null;
         setPrefilled(new Set((draft.prefilledFields ?? []).map((f) => ROW_OF_FIELD[f] ?? ROW_OF_FIELD[f.split('.')[0] ?? '']).filter((e): e is Editor => !!e)));
@@ -133,6 +138,17 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
       loaded.current = true;
       const resumeAt = EDITORS.includes(field as Editor) ? (field as Editor) : (EDITORS.find((e) => missingEditors(start).includes(e)) ?? 'home');
       setEditor(resumeAt);
+      const found = await lookup;
+      if (!live || !found) return;
+      if (found.returning) setNetwork(found);
+      // Nothing typed or prefilled here yet: the latest registration at any office prefills, marked, autosaved.
+      if (blankDraft && found.prefill && formRef.current === start) {
+        const next = await resolveNames(formFrom(start, found.prefill));
+        if (!live || formRef.current !== start) return;
+        setPrefilled(new Set(Object.keys(found.prefill).map((f) => ROW_OF_FIELD[f]).filter((e): e is Editor => !!e)));
+        update(next);
+        setEditor(EDITORS.find((e) => missingEditors(next).includes(e)) ?? resumeAt);
+      }
     })();
     api<ReturningInfo>('GET', `/api/registrations/${id}/returning`, undefined, { background: true }).then(
       (r) => live && r.returning && setReturning(r),
@@ -314,7 +330,7 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     'main',
     { class: 'screen details-step', 'data-screen': 'details' },
     h(Stepper, { current: 'details', title: t('details.title') }),
-    returning ? h(ReturningBanner, { info: returning, compact: true }) : null,
+    network && network.source !== 'local' ? h(NetworkReturningBanner, { info: network, compact: true }) : returning ? h(ReturningBanner, { info: returning, compact: true }) : null,
     h(
       'div',
       { class: 'details-layout' },
