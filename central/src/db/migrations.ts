@@ -5,6 +5,9 @@
  */
 import type { Db } from './db.ts';
 import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/schema.ts';
+import { RECRUITMENT_MIGRATION_NAME, RECRUITMENT_MIGRATION_VERSION, recruitmentSchema } from '../recruitment/schema.ts';
+import { ILO_COLUMNS_MIGRATION } from '../stats/ilo-columns.ts';
+import { PERSONS_MIGRATION_NAME, personsSchema } from '../persons/schema.ts';
 import { PRINTS_MIGRATION_NAME, printsSchema } from '../prints/schema.ts';
 
 export interface Migration {
@@ -249,6 +252,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 30, name: PRINTS_MIGRATION_NAME, sql: printsSchema },
+  // 40–49: the person index (persons/schema.ts).
+  { version: 40, name: PERSONS_MIGRATION_NAME, sql: personsSchema },
+  ILO_COLUMNS_MIGRATION,
+  // 60–69: recruitment and selection (recruitment/schema.ts, #17).
+  { version: RECRUITMENT_MIGRATION_VERSION, name: RECRUITMENT_MIGRATION_NAME, sql: recruitmentSchema },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */
