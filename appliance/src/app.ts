@@ -31,6 +31,8 @@ import type { ReferenceSync } from './reference/reference-sync.ts';
 import { detailsRoutes } from './http/details-routes.ts';
 import { createDetailsParts, requireRoleOrApproval } from './registrations-details/index.ts';
 import type { RegistrationRules } from './registrations/registration-rules.ts';
+import { chipRoutes } from './chip/chip-routes.ts';
+import type { RunningChip } from './chip/start-chip.ts';
 
 export interface AppDeps {
   store: Store;
@@ -46,6 +48,8 @@ export interface AppDeps {
   fingerprints?: { feature: FingerprintFeature; service: FingerprintService };
   /** Reference data copied from the central (offices, districts, occupations, employers); adds /api/reference routes. */
   reference?: ReferenceSync;
+  /** The passport chip reader and its reads after each scan; adds the chip and chip-simulator routes. */
+  chip?: RunningChip;
   logger?: Logger;
   now?: () => Date;
   /** Sign-in settings (config/load-config.ts reads APPLIANCE_SUPERVISOR_ID/PIN and APPLIANCE_IDLE_LOGOUT_S). */
@@ -124,6 +128,7 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.mrz ? [deps.mrz.state] : []),
     ...(deps.printing ? [deps.printing.feature.state] : []),
     ...(deps.fingerprints ? [deps.fingerprints.feature.state] : []),
+    ...(deps.chip ? [deps.chip.feature.state] : []),
   ];
   const syncDeps = deps.sync;
   await app.register(healthRoutes, { store: deps.store, devices, ...(syncDeps ? { sync: () => syncDeps.relay.status() } : {}) });
@@ -157,6 +162,7 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.sync) await app.register(syncRoutes, { sync: deps.sync });
   if (deps.fingerprints) await app.register(fingerprintRoutes, { ...deps.fingerprints, requireRole: requireRoleOrApproval(details.approvals) });
   if (deps.reference) await app.register(referenceRoutes, { reference: deps.reference });
+  if (deps.chip) await app.register(chipRoutes, { store: deps.store, feature: deps.chip.feature, service: deps.chip.service, trust: deps.chip.trust });
   if (deps.printing) {
     const printing = deps.printing;
     await app.register(printingRoutes, { printing, reader: barcodeReader });

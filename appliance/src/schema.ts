@@ -8,6 +8,7 @@
  * To add a migration: append it to the module's own list with the next free version, and list the module here once.
  */
 import { officerMigrations } from './auth/officer-schema.ts';
+import { chipMigrations } from './chip/chip-schema.ts';
 import { fingerprintMigrations } from './fingerprints/vault-schema.ts';
 import { printJobsMigrations } from './printing/print-jobs-schema.ts';
 import { referenceMigrations } from './reference/reference-schema.ts';
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = scheduleMigrations([
   referenceMigrations,
   detailsMigrations,
   registrationMigrations,
+  chipMigrations,
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -19,6 +19,7 @@ import { PrintingService } from './printing/printing-service.ts';
 import { signerFromKey } from './printing/receipt-signature.ts';
 import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
 import { seedDemoReferenceWithoutCentral } from './registrations-details/local-reference-seed.ts';
+import { type RunningChip, startChip } from './chip/start-chip.ts';
 
 export interface RunningAppliance {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export interface RunningAppliance {
   printing: PrintingService;
   fingerprints: RunningFingerprints;
   reference: ReferenceSync;
+  chip: RunningChip;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,16 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
       }),
     },
     {
+      // After the MRZ reader: reads the passport chip after each scan (issue #18).
+      name: 'chip',
+      create: () => ({
+        async start() {
+          parts.chip = await startChip({ config: config.devices.chip, dataDir: config.dataDir, store, bus, logger: createLogger('chip', logger) });
+        },
+        stop: async () => parts.chip?.stop(),
+      }),
+    },
+    {
       name: 'reference',
       create: () => {
         // Demos and training without a central: districts, occupations and (fictional) employers for the details step.
@@ -155,7 +167,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
         let app: FastifyInstance | undefined;
         return {
           async start() {
-            const [mrz, sync, printing, fingerprints, reference] = [need('mrz'), need('sync'), need('printing'), need('fingerprints'), need('reference')];
+            const [mrz, sync, printing, fingerprints, reference, chip] = [need('mrz'), need('sync'), need('printing'), need('fingerprints'), need('reference'), need('chip')];
             const allowedHosts = allowedHostNames(config.server.host, config.server.allowedHosts);
             app = await build({
               store,
@@ -168,6 +180,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
               printing,
               fingerprints,
               reference,
+              chip,
               allowedHosts,
               ...(options.auth ? { auth: options.auth } : {}),
               logger: createLogger('http', logger),
@@ -177,7 +190,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
             const running = app;
             gateway = attachSocketGateway(running.server, {
               bus,
-              devices: () => [mrz.state, printing.feature.state, fingerprints.feature.state],
+              devices: () => [mrz.state, printing.feature.state, fingerprints.feature.state, chip.feature.state],
               sessions: { authorize: (req) => running.auth.authorizeSocket(req), isLive: (key) => running.auth.sessions.isLive(key), onEnd: (l) => running.auth.sessions.onEnd(l) },
               allowedHosts,
               syncStatus: () => sync.relay.status(),
@@ -212,6 +225,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     printing: need('printing'),
     fingerprints: need('fingerprints'),
     reference: need('reference'),
+    chip: need('chip'),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -15,6 +15,9 @@
  * - `details` + `returning`: only when the registration has details (every finalize through the HTTP layer; tools
  *   may finalize without): the details as saved, and whether another registration of the same travel document was
  *   finalized before (a returning migrant).
+ * - `chip`: only when the passport's chip was read (or tried) for this registration (issue #18): read status, passive
+ *   authentication outcome, DG1 against the printed MRZ, and the face photo's SHA-256; never the photo itself.
+ *   Optional within version 1.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -112,6 +115,29 @@ export const FinalizedDetailsSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** The passport chip read of the registration (appliance chip/): outcomes and the face's digest, no image. */
+export const FinalizedChipSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('read'), Type.Literal('not-present'), Type.Literal('failed')]),
+    /** Why not read (CHIP_ACCESS_DENIED, CHIP_REMOVED …) or the passive-authentication code when not genuine. */
+    code: Nullable(Type.String({ maxLength: 64 })),
+    accessControl: Nullable(Type.Union([Type.Literal('bac'), Type.Literal('none')])),
+    paOutcome: Nullable(
+      Type.Union([Type.Literal('genuine'), Type.Literal('data-altered'), Type.Literal('unknown-issuer'), Type.Literal('signer-expired'), Type.Literal('no-csca')]),
+    ),
+    /** DG1 (the chip's MRZ) equals the printed MRZ; null when the chip was not read. */
+    dg1Match: Nullable(Type.Boolean()),
+    face: Nullable(
+      Type.Object(
+        { sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }), mime: Type.Union([Type.Literal('image/jpeg'), Type.Literal('image/jp2')]), bytes: Type.Integer({ minimum: 0 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    readAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
 export const FinalizedRecordV1Schema = Type.Object(
   {
     type: Type.Literal(EVENT_REGISTRATION_FINALIZED),
@@ -121,6 +147,7 @@ export const FinalizedRecordV1Schema = Type.Object(
     biometrics: Type.Optional(Type.Array(FinalizedBiometricSchema)),
     details: Type.Optional(FinalizedDetailsSchema),
     returning: Type.Optional(Type.Boolean()),
+    chip: Type.Optional(FinalizedChipSchema),
   },
   { additionalProperties: false },
 );
@@ -131,6 +158,7 @@ export type FinalizedFingerprints = Static<typeof FinalizedFingerprintsSchema>;
 export type FinalizedBiometric = Static<typeof FinalizedBiometricSchema>;
 export type FinalizedDetails = Static<typeof FinalizedDetailsSchema>;
 export type FinalizedRecordV1 = Static<typeof FinalizedRecordV1Schema>;
+export type FinalizedChip = Static<typeof FinalizedChipSchema>;
 
 /** A registration's fingerprint part of the record: both keys or neither. */
 export interface FinalizedFingerprintPart {
@@ -144,6 +172,8 @@ export interface FinalizedRecordParts {
   fingerprints?: FinalizedFingerprintPart;
   /** Absent when the registration has no details; `returning` travels with them. */
   details?: { details: FinalizedDetails; returning: boolean };
+  /** Absent when no chip read was recorded for the registration. */
+  chip?: FinalizedChip;
 }
 
 /** The record, keys in the order the outbox has always held them. */
@@ -161,6 +191,7 @@ export function buildFinalizedRecord(parts: FinalizedRecordParts): FinalizedReco
     record.details = parts.details.details;
     record.returning = parts.details.returning;
   }
+  if (parts.chip) record.chip = parts.chip;
   return record;
 }
 

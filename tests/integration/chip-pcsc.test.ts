@@ -3,9 +3,6 @@
  * vsmartcard-vpcd driver inside a real pcscd, and the reader talks PC/SC through @pokusew/pcsclite.
  * pcscd is started here (`pcscd -f`) when it is not already running, and stopped if we started it.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardChannel } from '@lmc/firmware-bridge/chip/channel.ts';
 import { parseCscaList } from '@lmc/firmware-bridge/chip/csca-list.ts';
@@ -15,52 +12,21 @@ import { readChip } from '@lmc/firmware-bridge/chip/reader.ts';
 import { SimulatedChip } from '@lmc/firmware-bridge/chip/simulator/sim-card.ts';
 import { type ChipKind, createSimPassports, type SimPassportSet } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { VpcdCard } from '@lmc/firmware-bridge/chip/simulator/vpcd-card.ts';
+import { ensurePcscd, type Pcscd, VPCD_PORT, VPCD_READER } from '../support/pcscd.ts';
 
-const READER = 'Virtual PCD 00 00';
-const VPCD_PORT = 35963;
+const READER = VPCD_READER;
 const NOW = new Date();
 
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = new Socket();
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-
-function pcscdRunning(): boolean {
-  try {
-    execFileSync('pgrep', ['-x', 'pcscd']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why the suite cannot run here, or null. Only a missing pcscd/vpcd or a pcscd that will not start is a reason. */
-let skipReason: string | null = null;
-let pcscd: ChildProcess | null = null;
+let pcscd: Pcscd;
 let set: SimPassportSet;
 let reader: PcscReader;
+/** Why the suite cannot run here, or null (see tests/support/pcscd.ts). */
+let skipReason: string | null = null;
 
 beforeAll(async () => {
-  if (!existsSync('/usr/sbin/pcscd') || !existsSync('/usr/lib/pcsc/drivers/serial/libifdvpcd.so')) {
-    skipReason = 'pcscd or vsmartcard-vpcd is not installed (apt-get install pcscd vsmartcard-vpcd libpcsclite-dev)';
-    return;
-  }
-  if (!pcscdRunning()) {
-    pcscd = spawn('/usr/sbin/pcscd', ['-f'], { stdio: 'ignore' });
-    pcscd.once('error', (err) => {
-      skipReason = `pcscd cannot start: ${err.message}`;
-    });
-  }
-  for (let i = 0; i < 100 && !(await portOpen(VPCD_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await portOpen(VPCD_PORT))) {
-    skipReason ??= `pcscd started but vpcd does not listen on ${VPCD_PORT}`;
-    return;
-  }
+  pcscd = await ensurePcscd();
+  skipReason = pcscd.skipReason;
+  if (skipReason) return;
   set = await createSimPassports({ now: NOW });
   reader = new PcscReader(READER);
   reader.start();
@@ -68,10 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   reader?.stop();
-  if (pcscd) {
-    pcscd.kill('SIGTERM');
-    await new Promise((r) => pcscd?.once('exit', r));
-  }
+  await pcscd?.stop();
 });
 
 async function insert(kind: ChipKind) {

@@ -55,4 +55,4 @@ export interface SyncInfo {
 }
 
 export type DeviceKind = DeviceStateEvent['device'];
-export const DEVICE_KINDS: DeviceKind[] = ['mrz', 'fingerprint', 'printer'];
+export const DEVICE_KINDS: DeviceKind[] = ['mrz', 'fingerprint', 'printer', 'chip'];

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PrinterDeviceConfig, ReceiptsConfig } from '../printing/printing-config.ts';
 import { CapturePlanConfig, FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 import { ReferenceSyncConfig } from '../reference/config.ts';
+import { ChipDeviceConfig } from '../chip/chip-config.ts';
 import { RegistrationRulesConfig } from '../registrations/registration-rules-config.ts';
 
 /**
@@ -138,6 +139,8 @@ export const ApplianceConfigSchema = Type.Object(
         mrz: MrzDeviceConfig,
         printer: PrinterDeviceConfig,
         fingerprint: FingerprintDeviceConfig,
+        /** The passport chip (ICAO 9303 eMRTD) over PC/SC: pcsc by reader name, simulator, or none (chip/). */
+        chip: ChipDeviceConfig,
       },
       { additionalProperties: false, default: {} },
     ),

@@ -8,8 +8,9 @@ import type {
   FingerprintPromptEvent,
   FingerprintWorkflowEvent,
 } from '../fingerprints/fingerprint-events.ts';
+import type { ChipReadEvent } from '../chip/chip-types.ts';
 
-export type DeviceKind = 'mrz' | 'fingerprint' | 'printer';
+export type DeviceKind = 'mrz' | 'fingerprint' | 'printer' | 'chip';
 /** 'unresponsive': the port is open but the device does not answer its liveness probe (firmware-bridge DeviceHost). */
 export type DeviceConnectionState = 'connecting' | 'connected' | 'reading' | 'unresponsive' | 'disconnected' | 'error' | 'absent';
 
@@ -66,6 +67,8 @@ export interface BusEvents {
   'fingerprint.attempt': FingerprintAttemptEvent;
   'fingerprint.finger': FingerprintFingerEvent;
   'fingerprint.workflow': FingerprintWorkflowEvent;
+  /** A passport chip read after a scan or on request: progress, then the result (chip/chip-service.ts). */
+  'chip.read': ChipReadEvent;
 }
 
 export type BusEventName = keyof BusEvents;

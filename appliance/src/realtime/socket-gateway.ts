@@ -30,7 +30,7 @@ const SIGNED_IN = 'signed-in';
 /**
  * socket.io gateway: the only place that pushes to the UI. It subscribes to the bus; no feature calls it.
  * Event names on the wire: device:state, document:scanned, device:read-rejected, registration:changed, sync:status, print:job,
- * fingerprint:prompt, fingerprint:attempt, fingerprint:finger, fingerprint:workflow.
+ * fingerprint:prompt, fingerprint:attempt, fingerprint:finger, fingerprint:workflow, chip:read.
  * A new client first receives the current device states and forwarding status. The handshake must name this appliance
  * (Host, and Origin when sent) and carry a live session cookie; personal data is pushed here, so a socket lives exactly
  * as long as its session: it is disconnected at sign-out, revocation, idle logout and shift end.
@@ -95,6 +95,7 @@ export function attachSocketGateway(server: HttpServer, opts: SocketGatewayOptio
     bus.subscribe('fingerprint.attempt', (e) => emit('fingerprint:attempt', e)),
     bus.subscribe('fingerprint.finger', (e) => emit('fingerprint:finger', e)),
     bus.subscribe('fingerprint.workflow', (e) => emit('fingerprint:workflow', e)),
+    bus.subscribe('chip.read', (e) => emit('chip:read', e)),
   ];
   return {
     close: () =>

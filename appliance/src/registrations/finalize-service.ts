@@ -12,6 +12,7 @@ import type { FinalizedFingerprintPart, FinalizedRecordV1, FinalizedRegistration
 import { buildFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { readFingerprintSummary, type TemplateVault } from '../fingerprints/template-vault.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
+import { readChipSummary } from '../chip/chip-repository.ts';
 import type { RegistrationView, Store, WriteOptions } from '../store/index.ts';
 
 /** Where the fingerprint part comes from: the template vault (TemplateVault.finalizedSummary). */
@@ -41,6 +42,11 @@ export function createFinalizeService(o: FinalizeServiceOptions): FinalizeServic
     finalizedSummary: (registrationId: string): FinalizedFingerprintPart | undefined => readFingerprintSummary(store.connection, registrationId),
   };
 
+  const chipPart = (id: string) => {
+    const chip = readChipSummary(store.connection, id);
+    return chip ? { chip } : {};
+  };
+
   const buildRecord = (registration: FinalizedRegistration): FinalizedRecordV1 => {
     const saved = details.recorded(registration.id);
     const fingerprintPart = fingerprints.finalizedSummary(registration.id);
@@ -49,6 +55,8 @@ export function createFinalizeService(o: FinalizeServiceOptions): FinalizeServic
       ...(fingerprintPart ? { fingerprints: fingerprintPart } : {}),
       // `returning` travels with the details, as it always has (a registration finalized without details has neither).
       ...(saved ? { details: { details: saved, returning: store.registrations.isReturning(registration.id) } } : {}),
+      // The passport chip's outcomes and face digest, when a read was recorded (chip/chip-repository.ts).
+      ...chipPart(registration.id),
     });
   };
 

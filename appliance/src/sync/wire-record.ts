@@ -90,6 +90,8 @@ export function toWireRecord(event: OutboxEvent): WireRecord {
   // References to the sealed blobs the relay attaches in the binary frame (central batch-frame.ts); ciphertext digests only.
   const biometrics = biometricRefs(outboxPayload?.biometrics);
   if (biometrics.length > 0) payload.biometrics = biometrics;
+  // The passport chip summary (outcomes and the face digest, never the photo): kept whole by the central.
+  if (outboxPayload?.chip !== undefined) payload.chip = outboxPayload.chip;
   return {
     id: event.registrationId,
     eventType: EVENT_REGISTRATION_FINALIZED,

@@ -2,8 +2,8 @@
  * The list of trusted Country Signing CA certificates. Accepted forms: PEM bundle, one DER
  * certificate, or an ICAO PKD master list (9303-12 §9: CMS SignedData whose content type is
  * id-icao-cscaMasterList 2.23.136.1.1.2, content CscaMasterList ::= SEQUENCE { version, certList SET OF Certificate }).
- * The master list's own signature is not checked here: the file comes down from the central over the
- * signed reference sync, which is its authenticity.
+ * `parseCscaList` only reads; `loadCscaList` also checks a master list's own CMS signature (9303-12 §9: signed
+ * by a Master List Signer whose certificate is issued by a CSCA in the list, normally the issuing state's own).
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -46,5 +46,48 @@ export function parseCscaList(file: Buffer): pkijs.Certificate[] {
     return [parseCertificate(file)];
   } catch (err) {
     throw invalid(`neither PEM, a certificate nor a master list (${(err as Error).message})`);
+  }
+}
+
+export interface CscaList {
+  readonly certificates: pkijs.Certificate[];
+  readonly form: 'pem' | 'der' | 'master-list';
+  /** For a master list: the subject of its signer, whose signature and certificate were verified. */
+  readonly masterListSigner?: string;
+}
+
+/**
+ * Reads a CSCA list and, when it is an ICAO master list, verifies it: the CMS signature with the signer
+ * certificate it carries, and that certificate against a CSCA of the list. A master list that fails either is
+ * CHIP_CSCA_LIST_INVALID (an unverifiable list would let anyone add a "trusted" state).
+ */
+export async function loadCscaList(file: Buffer): Promise<CscaList> {
+  let info: pkijs.ContentInfo | null = null;
+  if (!file.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+    try {
+      info = pkijs.ContentInfo.fromBER(new Uint8Array(file));
+    } catch {
+      info = null;
+    }
+  }
+  if (info?.contentType !== pkijs.ContentInfo.SIGNED_DATA) {
+    const certificates = parseCscaList(file);
+    return { certificates, form: file.toString('latin1').includes('-----BEGIN CERTIFICATE-----') ? 'pem' : 'der' };
+  }
+  const certificates = fromMasterList(info);
+  const sd = new pkijs.SignedData({ schema: info.content });
+  try {
+    const result = await sd.verify({ signer: 0, checkChain: false, extendedMode: true });
+    const signer = result.signerCertificate;
+    if (result.signatureVerified !== true || !signer) throw invalid('the master list signature does not verify');
+    for (const csca of certificates.filter((c) => c.subject.isEqual(signer.issuer))) {
+      if (await signer.verify(csca).catch(() => false)) {
+        return { certificates, form: 'master-list', masterListSigner: signer.subject.typesAndValues.map((tv) => String(tv.value.valueBlock.value)).join(', ') };
+      }
+    }
+    throw invalid('the master list signer is not issued by a CSCA in the list');
+  } catch (err) {
+    if (err instanceof ApplianceError) throw err;
+    throw invalid(`the master list signature does not verify (${(err as Error).message ?? String(err)})`);
   }
 }

@@ -119,6 +119,8 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
     if (!reader) throw new ApplianceError(ChipErrors.CHIP_READER_UNAVAILABLE.code, `no PC/SC reader named ${this.readerName}`);
     if (!this.#present) throw new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'no card on the reader');
     if (this.#protocol !== null && reader.connected) return { reader, protocol: this.#protocol };
+    // A handle left from a card that went away mid-read: the binding would hand it back without a protocol.
+    if (reader.connected) await new Promise<void>((resolve) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => resolve()));
     const protocol = await new Promise<number>((resolve, reject) =>
       reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (err, p) => (err ? reject(err) : resolve(p as number))),
     ).catch((err) => {
@@ -128,10 +130,19 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
     return { reader, protocol };
   }
 
-  /** An ApduTransport onto the card now in the reader. A transmit failure after removal is CHIP_REMOVED. */
+  /**
+   * An ApduTransport onto the card now in the reader. A transmit failure after removal is CHIP_REMOVED. Each
+   * transport starts with a fresh connection: a handle kept from the previous passport (swapped faster than
+   * pcscd reported it) would talk to a card that is gone.
+   */
   transport(): ApduTransport {
+    let fresh = true;
     return {
       transmit: async (apdu) => {
+        if (fresh) {
+          fresh = false;
+          this.#protocol = null;
+        }
         const { reader, protocol } = await this.#connect();
         return new Promise<Buffer>((resolve, reject) =>
           reader.transmit(apdu, MAX_RESPONSE, protocol, (err, data) => {

@@ -35,6 +35,7 @@ const ICONS: Record<DeviceKind | 'sync', string> = {
   mrz: 'M5 3h14v18H5zM8 16h8M8 19h8M12 7a2.5 2.5 0 1 0 0 5a2.5 2.5 0 1 0 0-5',
   fingerprint: 'M7 20c-1-2-1.5-4-1.5-7a6.5 6.5 0 0 1 13 0M10 21c-.8-2-1-4-1-7a3 3 0 0 1 6 0c0 3 .3 5 1 7M12 14c0 3 .5 5 1.5 7M4 9a9 9 0 0 1 16 0',
   printer: 'M7 9V3h10v6M5 9h14a2 2 0 0 1 2 2v6h-4M7 17H3v-6a2 2 0 0 1 2-2M7 14h10v7H7z',
+  chip: 'M6 6h12v12H6zM9 9h6v6H9zM9 2v4M15 2v4M9 18v4M15 18v4M2 9h4M2 15h4M18 9h4M18 15h4',
   sync: 'M4 12a8 8 0 0 1 14-5.3L20 9M20 4v5h-5M20 12a8 8 0 0 1-14 5.3L4 15M4 20v-5h5',
 };
 export const Icon = (props: { name: DeviceKind | 'sync' }) =>

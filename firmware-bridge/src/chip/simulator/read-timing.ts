@@ -10,7 +10,6 @@
  *
  * Run: npx tsx firmware-bridge/src/chip/simulator/read-timing.ts  (pcscd with vsmartcard-vpcd running for the PC/SC figures)
  */
-import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type ApduTransport, CardChannel } from '../channel.ts';
 import { parseCscaList } from '../csca-list.ts';
@@ -20,7 +19,7 @@ import { readChip } from '../reader.ts';
 import { MemoryCardTransport } from './memory-card.ts';
 import { SimulatedChip } from './sim-card.ts';
 import { createSimPassports, type SimPassport } from './sim-passports.ts';
-import { VpcdCard } from './vpcd-card.ts';
+import { VpcdCard, vpcdListening } from './vpcd-card.ts';
 
 export interface ChipReadTiming {
   readonly via: 'memory' | 'pcsc-vpcd';
@@ -82,23 +81,13 @@ async function timeRead(via: ChipReadTiming['via'], transport: ApduTransport, p:
   };
 }
 
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = new Socket();
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-
 /** Full reads in memory and, when pcscd with vpcd listens on 35963, through PC/SC; short (0xDF) and extended (4 KB) chunks. */
 export async function benchChipRead(): Promise<ChipReadTiming[]> {
   const set = await createSimPassports();
   const p = set.passports.get('valid') as SimPassport;
   const out: ChipReadTiming[] = [];
   for (const chunk of [0xdf, 0x1000]) out.push(await timeRead('memory', new MemoryCardTransport(new SimulatedChip(p)), p, set.cscaList, chunk));
-  if (!(await portOpen(35963))) return out;
+  if (!(await vpcdListening(35963))) return out;
   const reader = new PcscReader('Virtual PCD 00 00');
   reader.start();
   try {

@@ -121,25 +121,63 @@ export interface SimPassportOptions {
   readonly removeAtOffset?: number;
 }
 
-export async function createSimPassports(opts: SimPassportOptions = {}): Promise<SimPassportSet> {
-  const now = opts.now ?? new Date();
-  const csca = await createCsca('ZWE', now);
-  const rogue = await createCsca('ZWE', now);
-  const ds = await createDocumentSigner(csca, { now });
-  const rogueDs = await createDocumentSigner(rogue, { now });
-  const expiredDs = await createDocumentSigner(csca, { now, expired: true });
-  const face = syntheticFace({ grain: opts.faceGrain ?? 14 });
-  const passports = new Map<ChipKind, SimPassport>();
-  for (const [i, kind] of CHIP_KINDS.entries()) {
-    const spec = { ...SPEC, documentNumber: `FN01234${String(50 + i)}`, givenNames: `TENDAI ${kind.replace(/[^a-z]+/g, ' ').trim().toUpperCase()}` };
-    const mrz = generateMrz(spec);
+/**
+ * The BAC fields of a printed MRZ by their 9303-4/-5 positions (TD3: line 2; TD1: lines 1 and 2), read here
+ * and not with the reader's parser: the simulator keeps its own view of the data page.
+ */
+function printedAccessFields(lines: readonly string[]): { documentNumber: string; birth: string; expiry: string } {
+  const [l1 = '', l2 = ''] = lines;
+  if (lines.length === 3) return { documentNumber: l1.slice(5, 14), birth: l2.slice(0, 6), expiry: l2.slice(8, 14) };
+  return { documentNumber: l2.slice(0, 9), birth: l2.slice(13, 19), expiry: l2.slice(21, 27) };
+}
+
+/** The same MRZ with one letter of the holder's name changed: what an altered DG1 carries. */
+function alterName(lines: readonly string[]): string[] {
+  const out = [...lines];
+  const li = lines.length === 3 ? 2 : 0;
+  const pos = lines.length === 3 ? 0 : 5;
+  const line = out[li] ?? '';
+  const ch = line[pos] === 'A' ? 'E' : 'A';
+  out[li] = line.slice(0, pos) + ch + line.slice(pos + 1);
+  return out;
+}
+
+/**
+ * A simulated issuing state: a CSCA, a rogue CSCA (not in the list) and their document signers, one of them
+ * expired. It issues a chip of any kind for any printed MRZ, so every passport the simulated MRZ reader scans
+ * can carry a chip.
+ */
+export class SimPassportIssuer {
+  private constructor(
+    private readonly signers: { ds: Signer; rogueDs: Signer; expiredDs: Signer },
+    private readonly face: Buffer,
+    /** PEM bundle of the trusted CSCA. */
+    readonly cscaList: Buffer,
+    private readonly removeAt: number,
+  ) {}
+
+  static async create(opts: SimPassportOptions = {}): Promise<SimPassportIssuer> {
+    const now = opts.now ?? new Date();
+    const csca = await createCsca('ZWE', now);
+    const rogue = await createCsca('ZWE', now);
+    const signers = {
+      ds: await createDocumentSigner(csca, { now }),
+      rogueDs: await createDocumentSigner(rogue, { now }),
+      expiredDs: await createDocumentSigner(csca, { now, expired: true }),
+    };
+    return new SimPassportIssuer(signers, syntheticFace({ grain: opts.faceGrain ?? 14 }), Buffer.from(toPem([csca.certificate])), opts.removeAtOffset ?? 2048);
+  }
+
+  /** A chip of `kind` for the passport whose data page carries `mrz`. */
+  async issue(mrz: readonly string[], kind: ChipKind): Promise<SimPassport> {
     const dg1 = buildDg1(mrz);
-    const dg2 = buildDg2(face);
-    const signer = kind === 'unknown-signer' ? rogueDs : kind === 'signer-expired' ? expiredDs : ds;
+    const dg2 = buildDg2(this.face);
+    const signer = kind === 'unknown-signer' ? this.signers.rogueDs : kind === 'signer-expired' ? this.signers.expiredDs : this.signers.ds;
     const sod = await buildSod(new Map([[1, dg1], [2, dg2]]), signer);
-    const storedDg1 = kind === 'altered-dg1' ? buildDg1(generateMrz({ ...spec, surname: 'MOYA' })) : dg1;
-    const access = kind === 'no-access-control' ? null : chipAccessKeys(spec.documentNumber, spec.birthDate, spec.expiryDate);
-    const removeAt = opts.removeAtOffset ?? 2048;
+    const storedDg1 = kind === 'altered-dg1' ? buildDg1(alterName(mrz)) : dg1;
+    const f = printedAccessFields(mrz);
+    const access = kind === 'no-access-control' ? null : chipAccessKeys(f.documentNumber, f.birth, f.expiry);
+    const removeAt = this.removeAt;
     let pulled = false;
     const behaviour: ChipBehaviour =
       kind === 'removed'
@@ -159,7 +197,16 @@ export async function createSimPassports(opts: SimPassportOptions = {}): Promise
       [0x0102, dg2],
       [0x011d, sod],
     ]);
-    passports.set(kind, { kind, mrz, files, access, behaviour, face });
+    return { kind, mrz: [...mrz], files, access, behaviour, face: this.face };
   }
-  return { cscaList: Buffer.from(toPem([csca.certificate])), passports };
+}
+
+export async function createSimPassports(opts: SimPassportOptions = {}): Promise<SimPassportSet> {
+  const issuer = await SimPassportIssuer.create(opts);
+  const passports = new Map<ChipKind, SimPassport>();
+  for (const [i, kind] of CHIP_KINDS.entries()) {
+    const spec = { ...SPEC, documentNumber: `FN01234${String(50 + i)}`, givenNames: `TENDAI ${kind.replace(/[^a-z]+/g, ' ').trim().toUpperCase()}` };
+    passports.set(kind, await issuer.issue(generateMrz(spec), kind));
+  }
+  return { cscaList: issuer.cscaList, passports };
 }

@@ -11,6 +11,17 @@ import { CardRemovedError, type SimulatedChip } from './sim-card.ts';
 /** PC/SC part 3 ATR of a contactless ISO/IEC 14443-4 card without historical bytes (TCK = 01). */
 export const CONTACTLESS_ATR = Buffer.from('3B80800101', 'hex');
 
+/** Whether vpcd (inside a running pcscd) listens for a card on this port. */
+export const vpcdListening = (port = 35963, host = '127.0.0.1') =>
+  new Promise<boolean>((resolve) => {
+    const s = new Socket();
+    s.once('error', () => resolve(false));
+    s.connect(port, host, () => {
+      s.destroy();
+      resolve(true);
+    });
+  });
+
 export interface VpcdCardOptions {
   readonly host?: string;
   readonly port?: number;

@@ -1,0 +1,49 @@
+/**
+ * The chip-read table (issue #18): one row per registration, the last chip read of the document attached to it.
+ * Frozen once shipped: the status and outcome lists are written out here.
+ *
+ * - `printed_mrz`: the MRZ lines (joined) whose BAC key opened the chip; a different document attached later makes
+ *   the row stale, and the chip module deletes it.
+ * - `face_blob`: the DG2 face image sealed with the data key (crypto/blob-cipher.ts, kind 'document-face', bound to
+ *   the registration); `face_sha256` is the SHA-256 of the image itself (what the finalized record forwards).
+ * - A finalized registration is forwarded as-is: its chip row can no longer be inserted or changed. DELETE stays
+ *   allowed so the retention purge can cascade.
+ */
+import type { Migration } from '../store/migrations.ts';
+
+export const CHIP_READS_MIGRATION_NAME = 'chip-reads';
+
+const chipReadsSchema = /* sql */ `
+CREATE TABLE chip_reads (
+  registration_id TEXT PRIMARY KEY NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
+  printed_mrz     TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('read', 'not-present', 'failed')),
+  code            TEXT,
+  access_control  TEXT CHECK (access_control IS NULL OR access_control IN ('bac', 'none')),
+  pa_outcome      TEXT CHECK (pa_outcome IS NULL OR pa_outcome IN ('genuine', 'data-altered', 'unknown-issuer', 'signer-expired', 'no-csca')),
+  dg1_match       INTEGER CHECK (dg1_match IS NULL OR dg1_match IN (0, 1)),
+  result_json     TEXT NOT NULL CHECK (json_valid(result_json)),
+  face_blob       BLOB,
+  face_sha256     TEXT CHECK (face_sha256 IS NULL OR length(face_sha256) = 64),
+  face_mime       TEXT CHECK (face_mime IS NULL OR face_mime IN ('image/jpeg', 'image/jp2')),
+  read_at         TEXT NOT NULL,
+  CHECK ((status = 'read') = (pa_outcome IS NOT NULL AND dg1_match IS NOT NULL)),
+  CHECK ((face_blob IS NULL) = (face_sha256 IS NULL))
+);
+
+CREATE TRIGGER chip_reads_insert_finalized
+BEFORE INSERT ON chip_reads
+WHEN (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'finalized'
+BEGIN
+  SELECT RAISE(ABORT, 'finalized registrations are immutable');
+END;
+
+CREATE TRIGGER chip_reads_update_finalized
+BEFORE UPDATE ON chip_reads
+WHEN (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'finalized'
+BEGIN
+  SELECT RAISE(ABORT, 'finalized registrations are immutable');
+END;
+`;
+
+export const chipMigrations: readonly Migration[] = [{ version: 12, name: CHIP_READS_MIGRATION_NAME, sql: chipReadsSchema }];

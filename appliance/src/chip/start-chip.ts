@@ -1,0 +1,65 @@
+/**
+ * The chip part, ready for the composition root and build({ chip }): the reader feature (DeviceHost), the CSCA
+ * certificates (plus the simulated state's CSCA when simulated), the repository on the store's connection with the
+ * data key, and the service that reads after every scan. A reader that cannot start leaves the rest usable.
+ */
+import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Store } from '../store/index.ts';
+import type { ChipDeviceConfig } from './chip-config.ts';
+import { ChipFeature } from './chip-feature.ts';
+import { ChipRepository } from './chip-repository.ts';
+import { ChipService } from './chip-service.ts';
+import { type CscaTrust, loadCscaTrust } from './csca-trust.ts';
+
+export interface RunningChip {
+  feature: ChipFeature;
+  service: ChipService;
+  trust: () => CscaTrust;
+  stop(): Promise<void>;
+}
+
+export async function startChip(o: {
+  config: ChipDeviceConfig;
+  dataDir: string;
+  store: Store;
+  bus: EventBus;
+  logger: Logger;
+  now?: () => Date;
+  readerWaitMs?: number;
+  reconnect?: { minMs: number; maxMs: number };
+}): Promise<RunningChip> {
+  const log = o.logger;
+  const feature = new ChipFeature({
+    config: o.config,
+    bus: o.bus,
+    logger: createLogger('device:chip', log),
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.readerWaitMs ? { readerWaitMs: o.readerWaitMs } : {}),
+    ...(o.reconnect ? { reconnect: o.reconnect } : {}),
+  });
+  try {
+    await feature.start();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    log.error({ code, message: (err as Error).message }, 'chip reader did not start');
+    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, ...(code ? { code } : {}), at: new Date().toISOString() });
+  }
+  const c = o.config;
+  const simulated = feature.simulatedCscaList;
+  let trust: CscaTrust = { certificates: [], files: [], refused: [] };
+  if (c.transport !== 'none') trust = await loadCscaTrust(c.cscaPath, createLogger('chip:csca', log), simulated ? [simulated] : []);
+  const repository = new ChipRepository(o.store, loadOrCreateDataKey(o.dataDir));
+  const service = new ChipService({ feature, repository, store: o.store, bus: o.bus, trust: () => trust, logger: createLogger('chip', log), ...(o.now ? { now: o.now } : {}) });
+  service.start();
+  return {
+    feature,
+    service,
+    trust: () => trust,
+    async stop() {
+      await service.stop();
+      await feature.stop();
+    },
+  };
+}
