@@ -24,8 +24,7 @@ import { batchRoutes, DEFAULT_LIMITS, type BatchLimits } from './routes/batches.
 import { enrolmentRoutes } from './routes/enrolment.ts';
 import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
 import { statsRoutes } from './routes/stats.ts';
-import { fleetRoutes } from './fleet/fleet-routes.ts';
-import { printRoutes } from './prints/print-routes.ts';
+import { registerOpenApi } from './routes/openapi.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -122,6 +121,8 @@ export function build(options: BuildOptions) {
   const cookieName = sessionCookieName(auth.secureCookie);
   // Before any route: the onRoute check must see every route, the access hook must run first.
   installAccessControl(app, { db: options.db, cookieName, sessionTimes: auth.session, adminToken, now });
+  // Before any route too: swagger collects each route's schema as it is added (GET /api/openapi.json).
+  registerOpenApi(app);
   void app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, ctx) => centralError(CentralErrorCodes.RateLimited, `Too many requests; retry in ${ctx.after}`),
@@ -138,9 +139,7 @@ export function build(options: BuildOptions) {
   const attemptWindowMs = options.attemptWindowMs ?? DEFAULT_ATTEMPT_WINDOW_MS;
   void app.register(batchRoutes, { db: options.db, devices, limits, rejections, centralKey, attemptWindowMs });
   void app.register(statsRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
-  void app.register(fleetRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
   void app.register(referenceRoutes, { db: options.db, devices, centralKey, ...options.reference });
   void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
-  void app.register(printRoutes, { db: options.db, devices, centralKey, perMinute: auth.staffRoutesPerMinute });
   return app;
 }
