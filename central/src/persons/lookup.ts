@@ -43,6 +43,7 @@ interface RegRow {
   office_name: string | null;
   finalized_at: Date | string;
   version: number;
+  corrections: number;
   details: string | null;
   total: number;
   occupation_title: string | null;
@@ -65,7 +66,8 @@ export async function answerLookup(db: Queryable, docHash: string, now: Date = n
          r.payload) AS payload
        FROM regs JOIN registrations r ON r.id = regs.registration_id)
      SELECT l.registration_id::text AS registration_id, l.person_id::text AS person_id, l.office_code, o.name AS office_name, l.finalized_at,
-            l.version, (l.payload->'details')::text AS details, l.total::int AS total,
+            l.version, (SELECT count(*)::int FROM registration_versions v WHERE v.registration_id = l.registration_id) AS corrections,
+            (l.payload->'details')::text AS details, l.total::int AS total,
             occ.title AS occupation_title, emp.name AS employer_name, vac.title AS vacancy_title
      FROM latest l
      LEFT JOIN offices o ON o.code = l.office_code
@@ -89,7 +91,7 @@ export async function answerLookup(db: Queryable, docHash: string, now: Date = n
         officeCode: r.office_code,
         officeName: r.office_name,
         finalizedAt: new Date(r.finalized_at).toISOString(),
-        status: Number(r.version) > 1 ? ('corrected' as const) : ('finalized' as const),
+        status: Number(r.corrections) > 0 ? ('corrected' as const) : ('finalized' as const),
         version: Number(r.version),
         occupationIsco: text(d.occupationIsco),
         occupationTitle: r.occupation_title,
