@@ -19,6 +19,7 @@ import { PrintingService } from './printing/printing-service.ts';
 import { signerFromKey } from './printing/receipt-signature.ts';
 import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
 import { seedDemoReferenceWithoutCentral } from './registrations-details/local-reference-seed.ts';
+import { remotePrintsSource, remoteVerifyRoutes } from './prints-remote/remote-verify-routes.ts';
 import { type RunningChip, startChip } from './chip/start-chip.ts';
 
 export interface RunningAppliance {
@@ -185,6 +186,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
               ...(options.auth ? { auth: options.auth } : {}),
               logger: createLogger('http', logger),
             });
+            await app.register(remoteVerifyRoutes, { service: fingerprints.service, remote: remotePrintsSource({ config, identity: sync.identity, trust: sync.trust, logger: createLogger('prints-remote', logger) }) });
             parts.app = app;
             await app.listen({ host: config.server.host, port: config.server.port });
             const running = app;

@@ -17,6 +17,15 @@ export const CryptoErrors = declareErrors({
   CRYPTO_KEY_MISMATCH: { status: 500 },
   /** Authentication failed: the blob was altered or belongs to another record. */
   CRYPTO_DECRYPT_FAILED: { status: 500 },
+  /**
+   * Cross-office verification (prints-remote/): the central cannot be reached, or its answer is not signed by the
+   * pinned central key for this request, or a template in it does not open. Nothing was compared.
+   */
+  REMOTE_PRINTS_UNAVAILABLE: { status: 503 },
+  /** The central refused to hand the earlier templates over (context.centralCode: no such registration, no templates, ...). */
+  REMOTE_PRINTS_REFUSED: { status: 409 },
+  /** This appliance cannot ask: not enrolled, or enrolled before it had an encryption key (re-key it). */
+  REMOTE_PRINTS_NOT_ENROLLED: { status: 409 },
 });
 
 export type CryptoErrorCode = CodeOf<typeof CryptoErrors>;

@@ -130,6 +130,27 @@ export class FingerprintService {
         registrationId,
       });
     }
+    return this.verifyAgainst(registrationId, actor, against);
+  }
+
+  /**
+   * 1:1 verification of this registration's live fingers against given references: the earlier registration's
+   * templates from this vault (verify), or from another office, re-sealed by the central for this appliance
+   * (prints-remote/; `officeCode` then names that office in the audit row). References in another template
+   * format than this reader's are left out; none left is NO_REFERENCE.
+   */
+  async verifyAgainst(
+    registrationId: string,
+    actor: string,
+    given: { id: string; references: ReturnType<TemplateVault['referenceTemplates']>; officeCode?: string },
+  ): Promise<VerificationOutcome> {
+    this.#openRegistration(registrationId, true);
+    const reader = this.#reader();
+    const format = reader.info().templateFormat;
+    const against = { ...given, references: given.references.filter((r) => r.templateFormat === format) };
+    if (against.references.length === 0) {
+      throw workflowError(FingerprintWorkflowCodes.NoReference, 'The earlier registration holds no fingerprints this reader can compare.', { registrationId });
+    }
     const fingers = against.references.map((r) => r.finger);
     const { status, controller, events } = this.#claim(registrationId, 'verify', fingers);
     // A live capture of a planned finger at the plan's quality counts as that finger's capture: it is not read again.
@@ -155,6 +176,7 @@ export class FingerprintService {
       actor,
       details: {
         againstRegistrationId: against.id,
+        ...(against.officeCode ? { againstOffice: against.officeCode, source: 'central' } : {}),
         decision: result.decision,
         comparisons: result.comparisons.map((c) => ({ finger: c.finger, match: c.match, score: c.score, quality: c.quality })),
         templateFormat: format,

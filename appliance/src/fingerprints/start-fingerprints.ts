@@ -7,6 +7,20 @@ import type { CapturePlan, FingerprintDeviceConfig } from './fingerprint-config.
 import { FingerprintFeature } from './fingerprint-feature.ts';
 import { FingerprintService } from './fingerprint-service.ts';
 import { TemplateVault } from './template-vault.ts';
+import { loadCentralTrust } from '../keys/central-trust.ts';
+import type { X25519Recipient } from '@lmc/protocol/print-seal.ts';
+
+/** The central's encryption key pinned at enrolment, or null (prints then stay sealed for this appliance only). */
+function centralEncryptionKey(dataDir: string, log: Logger): X25519Recipient | null {
+  try {
+    const encryption = loadCentralTrust(dataDir).encryption;
+    log.info({ centralKeyId: encryption?.keyId ?? null }, encryption ? 'prints are also sealed to the central' : 'no central encryption key pinned: prints stay sealed for this appliance only');
+    return encryption;
+  } catch (err) {
+    log.error({ code: (err as { code?: string }).code }, "the central's pinned keys cannot be read: prints stay sealed for this appliance only");
+    return null;
+  }
+}
 
 export interface RunningFingerprints {
   feature: FingerprintFeature;
@@ -35,7 +49,7 @@ export async function startFingerprints(o: {
   // Path and key id only: never the key.
   if (key.created) log.info({ path: key.path, keyId: key.keyId }, 'data encryption key created');
   if (key.permissive) log.warn({ path: key.path }, 'data encryption key file is readable by other users: chmod 600 it');
-  const vault = new TemplateVault({ db: o.store.connection, key, logger: createLogger('fingerprints:vault', log) });
+  const vault = new TemplateVault({ db: o.store.connection, key, central: centralEncryptionKey(o.dataDir, log), logger: createLogger('fingerprints:vault', log) });
   const feature = new FingerprintFeature({
     config: o.device,
     bus: o.bus,

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { ApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FinalizedBiometric, FinalizedFingerprintPart } from '@lmc/protocol/finalized-record.ts';
+import type { X25519Recipient } from '@lmc/protocol/print-seal.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';
@@ -164,20 +165,27 @@ function sealed(blob: Buffer): { blob: Buffer; blobId: string; sha256: string } 
 export class TemplateVault {
   readonly #db: Database;
   readonly #key: DataKey;
+  readonly #central: X25519Recipient | null;
   readonly #now: () => Date;
   readonly #log: Logger;
 
-  constructor(options: { db: Database; key: DataKey; now?: () => Date; logger?: Logger }) {
+  /**
+   * `central`: the central's encryption key pinned at enrolment (keys/central-trust.ts): every new print is also
+   * sealed to it (blob format 2) so the central can open what the relay forwards. Absent (enrolled before the
+   * central had one): format 1, openable by this appliance only, as before.
+   */
+  constructor(options: { db: Database; key: DataKey; central?: X25519Recipient | null; now?: () => Date; logger?: Logger }) {
     this.#log = options.logger ?? createLogger('fingerprints:vault');
     this.#db = options.db;
     this.#key = options.key;
+    this.#central = options.central ?? null;
     this.#now = options.now ?? (() => new Date());
   }
 
   saveCapture(input: SaveCaptureInput): FingerRecord {
     const ctx = (kind: BlobContext['kind']): BlobContext => ({ kind, registrationId: input.registrationId, finger: input.finger });
-    const template = sealed(sealBlob(this.#key, input.template, ctx('fingerprint-template')));
-    const image = input.imagePng ? sealed(sealBlob(this.#key, input.imagePng, ctx('fingerprint-image'))) : null;
+    const template = sealed(sealBlob(this.#key, input.template, ctx('fingerprint-template'), this.#central));
+    const image = input.imagePng ? sealed(sealBlob(this.#key, input.imagePng, ctx('fingerprint-image'), this.#central)) : null;
     return this.#write('fingerprints.saveCapture', input.registrationId, (at) => {
       this.#db
         .prepare(
@@ -285,7 +293,8 @@ export class TemplateVault {
   /**
    * A sealed blob exactly as stored (header, nonce, tag, ciphertext), by the blobId the finalized
    * outbox record lists under `biometrics`: what the relay attaches when it forwards the record. No
-   * decryption happens here; the central needs the data key to open it. NOT_FOUND once the
+   * decryption happens here; a format 2 blob opens at the central with its X25519 key, a format 1 blob
+   * (sealed before the central's key was pinned) only with this appliance's data key. NOT_FOUND once the
    * registration was purged or the finger captured again (a new blobId) before finalize.
    */
   sealedBlob(blobId: string): Buffer {
