@@ -5,8 +5,8 @@
  * no answer ever: the response timeout's case). Switching mode drops live connections, as a real
  * outage does, so a kept-alive connection cannot tunnel through an outage.
  *
- * Bandwidth: a rate limiter per direction (a token bucket with no burst allowance): each chunk is
- * serialised onto the "wire" after the previous one at `bytesPerSecond`, then delayed by the
+ * Bandwidth: a rate limiter per direction (a token bucket with no burst allowance): each 1460-byte
+ * packet is serialised onto the "wire" after the previous one at `bytesPerSecond`, then delayed by the
  * one-way latency, like a satellite link's transmitter followed by its propagation delay. The
  * proxy buffers without limit, so TCP's window does not cap throughput here (a real 600 ms link
  * needs a window of at least bandwidth × RTT = 150 KB at 2 Mbit/s, which Linux autotuning gives).
@@ -14,6 +14,9 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 
 export type ProxyMode = 'pass' | 'down' | 'reset' | 'blackhole';
+
+/** Ethernet's MTU less IP and TCP headers: the unit the shaped link serialises. */
+const PACKET_BYTES = 1460;
 
 export interface TcpProxy {
   readonly port: number;
@@ -49,29 +52,69 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   const relay = (from: Socket, to: Socket, direction: 'up' | 'down') => {
-    // When the link is free again for this direction (serialisation of the chunks before).
+    // When the link is free again for this direction (serialisation of the packets before).
     let wireFreeAt = 0;
     let lastDeliveryAt = 0;
-    const deliverAt = (size: number) => {
+    // Bytes in flight, in order, each with the time its last bit arrives; one timer for the head of the queue.
+    const queue: Array<{ at: number; data: Buffer | 'end' | 'destroy' }> = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
       const now = Date.now();
-      if (bytesPerSecond > 0) {
-        wireFreeAt = Math.max(now, wireFreeAt) + (size * 1000) / bytesPerSecond;
-        lastDeliveryAt = wireFreeAt + latencyMs;
-      } else lastDeliveryAt = Math.max(lastDeliveryAt, now + latencyMs);
-      return lastDeliveryAt - now;
+      let due: Buffer[] = [];
+      const write = () => {
+        if (due.length === 0 || to.destroyed) return;
+        const data = due.length === 1 ? (due[0] as Buffer) : Buffer.concat(due);
+        bytes[direction] += data.length;
+        to.write(data);
+        due = [];
+      };
+      while (queue.length > 0 && (queue[0] as { at: number }).at <= now) {
+        const { data } = queue.shift() as { data: Buffer | 'end' | 'destroy' };
+        if (typeof data !== 'string') {
+          due.push(data);
+          continue;
+        }
+        write();
+        if (to.destroyed) continue;
+        if (data === 'end') to.end();
+        else to.destroy();
+      }
+      write();
+      arm();
+    };
+    const arm = () => {
+      const head = queue[0];
+      if (timer === undefined && head) timer = setTimeout(flush, Math.max(0, head.at - Date.now()));
     };
     from.on('data', (chunk: Buffer) => {
-      const delay = deliverAt(chunk.length);
-      const write = () => {
-        if (to.destroyed) return;
-        bytes[direction] += chunk.length;
-        to.write(chunk);
-      };
-      if (delay <= 0) write();
-      else setTimeout(write, delay);
+      const now = Date.now();
+      if (bytesPerSecond <= 0) {
+        lastDeliveryAt = Math.max(lastDeliveryAt, now + latencyMs);
+        queue.push({ at: lastDeliveryAt, data: chunk });
+      } else {
+        // A link carries packets, not the 64 KiB chunks a socket read returns: each packet arrives once its own
+        // bytes are through, so the first bytes of a large write arrive after one packet time plus the latency,
+        // not after the whole chunk's serialisation (which at 50 kbit/s added ~10 s to every round trip).
+        for (let off = 0; off < chunk.length; off += PACKET_BYTES) {
+          const packet = chunk.subarray(off, off + PACKET_BYTES);
+          wireFreeAt = Math.max(now, wireFreeAt) + (packet.length * 1000) / bytesPerSecond;
+          lastDeliveryAt = wireFreeAt + latencyMs;
+          queue.push({ at: lastDeliveryAt, data: packet });
+        }
+      }
+      arm();
     });
-    from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastDeliveryAt - Date.now())));
-    from.on('close', () => setTimeout(() => to.destroy(), Math.max(0, lastDeliveryAt - Date.now())));
+    // End and close travel behind the last bytes, in the same queue.
+    for (const [event, data] of [
+      ['end', 'end'],
+      ['close', 'destroy'],
+    ] as const) {
+      from.on(event, () => {
+        queue.push({ at: Math.max(lastDeliveryAt, Date.now()), data });
+        arm();
+      });
+    }
   };
 
   const onConnection = (client: Socket) => {

@@ -67,6 +67,13 @@ export function installedVersion(): string {
   }
 }
 
+/** The devices config.devices configures (transport other than 'none'), by name. */
+export function configuredDevices(devices: Readonly<Record<string, { transport?: string } | undefined>>): string[] {
+  return Object.entries(devices)
+    .filter(([, d]) => d !== undefined && d.transport !== 'none')
+    .map(([name]) => name);
+}
+
 export interface ApplianceStatusOptions {
   store: Store;
   /** Device states arrive as 'device.state' events. */
