@@ -25,6 +25,7 @@ import {
 } from '@lmc/protocol/lookup.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { currentNetworkKey } from './network-key.ts';
+import { countRegistrations } from '../stats/registration-stats.ts';
 
 const bbr = makeDevice('bbr-01', 'BBR');
 const hre = makeDevice('hre-01', 'HRE');
@@ -204,6 +205,25 @@ describe('linking on ingest', () => {
     const { body, signed } = await deviceGet<LookupAnswer>(bbr, LOOKUP_PATH, lookupQuery(await hashOf(p)), 'lookup');
     expect(signed).toBe(true);
     expect(body().registrations[0]).toMatchObject({ registrationId: original.id, status: 'corrected', version: 2, occupationIsco: '7112' });
+  });
+});
+
+describe('statistics: returning across offices', () => {
+  it('counts a migrant seen before at another office as returning, though neither appliance knew; an unlinked registration keeps its appliance flag', async () => {
+    const p = person();
+    await send(hre, [record(hre, p, { finalizedAt: '2031-03-01T09:00:00+02:00' })]);
+    await send(bbr, [record(bbr, p, { finalizedAt: '2031-04-01T09:00:00+02:00' })]);
+    // No document: the index cannot link it; the appliance said returning (seen before at that post).
+    const unlinked = record(bbr, person(), { finalizedAt: '2031-05-01T09:00:00+02:00' });
+    const reg = (unlinked.payload as { registration: { document: unknown } }).registration;
+    reg.document = null;
+    unlinked.payload.returning = true;
+    await send(bbr, [unlinked]);
+    const cells = await countRegistrations(central.db, { groupBy: ['office'], from: '2031-01-01', to: '2031-12-31' });
+    expect(cells.map((c) => [c.keys.office, c.count, c.returning])).toEqual([
+      ['BBR', 2, 2],
+      ['HRE', 1, 0],
+    ]);
   });
 });
 

@@ -5,9 +5,11 @@
  *
  * Groupings follow the ILO Guidelines concerning statistics of international labour migration
  * (20th ICLS, 2018): sex, age group, occupation (ISCO-08 major group), origin and destination;
- * returning migrants are counted in their own column.
+ * returning migrants are counted in their own column: a person seen before at ANY office (the central's person
+ * index, persons/returning.ts), else, for a registration the index could not link, the appliance's own flag.
  */
 import type { Db, DbParam } from '../db/db.ts';
+import { RETURNING_ACROSS_OFFICES_SQL } from '../persons/returning.ts';
 
 const LOCAL = "(finalized_at AT TIME ZONE 'Africa/Harare')";
 const AGE = `date_part('year', age(${LOCAL}::date, birth_date))::int`;
@@ -55,7 +57,7 @@ export async function countRegistrations(db: Db, q: StatsQuery): Promise<StatsCe
   const positions = q.groupBy.map((_, i) => String(i + 1));
   const params: DbParam[] = [q.from ?? null, q.to ?? null];
   const text = `
-    SELECT ${[...select, 'count(*)::int AS n', 'count(*) FILTER (WHERE is_returning)::int AS r'].join(', ')}
+    SELECT ${[...select, 'count(*)::int AS n', `count(*) FILTER (WHERE ${RETURNING_ACROSS_OFFICES_SQL})::int AS r`].join(', ')}
     FROM registrations
     WHERE ($1::date IS NULL OR ${LOCAL}::date >= $1::date)
       AND ($2::date IS NULL OR ${LOCAL}::date <= $2::date)
