@@ -25,6 +25,13 @@ import { enrolmentRoutes } from './routes/enrolment.ts';
 import { referenceRoutes, type ReferenceRoutesOptions } from './routes/reference.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { registerOpenApi } from './routes/openapi.ts';
+import { recruitmentRoutes } from './routes/recruitment.ts';
+import { lookupRoutes } from './routes/lookup.ts';
+import { personRoutes } from './routes/persons.ts';
+import { printRoutes } from './prints/print-routes.ts';
+import { consoleRoutes } from './routes/console.ts';
+import { consoleAdminRoutes } from './routes/console-admin.ts';
+import { fleetRoutes } from './fleet/fleet-routes.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -60,6 +67,8 @@ export interface BuildOptions {
   /** TLS certificate and key (PEM): the app serves HTTPS (main.ts reads them from files). */
   https?: { cert: string; key: string };
   logger?: Logger;
+  /** The built console served at /console/ (routes/console.ts); default central/console/dist. */
+  consoleDist?: string;
 }
 
 export type CentralApp = ReturnType<typeof build>;
@@ -139,7 +148,20 @@ export function build(options: BuildOptions) {
   const attemptWindowMs = options.attemptWindowMs ?? DEFAULT_ATTEMPT_WINDOW_MS;
   void app.register(batchRoutes, { db: options.db, devices, limits, rejections, centralKey, attemptWindowMs });
   void app.register(statsRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
+  void app.register(personRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute });
+  void app.register(lookupRoutes, { db: options.db, devices, centralKey, ...(options.reference?.maxSkewMs !== undefined ? { maxSkewMs: options.reference.maxSkewMs } : {}), ...(options.reference?.now ? { now: options.reference.now } : {}) });
+  void app.register(fleetRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
   void app.register(referenceRoutes, { db: options.db, devices, centralKey, ...options.reference });
+  void app.register(recruitmentRoutes, {
+    db: options.db,
+    devices,
+    centralKey,
+    ...(options.reference?.maxSkewMs !== undefined ? { maxSkewMs: options.reference.maxSkewMs } : {}),
+    ...(options.reference?.now ? { now: options.reference.now } : {}),
+  });
   void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
+  void app.register(printRoutes, { db: options.db, devices, centralKey, perMinute: auth.staffRoutesPerMinute });
+  void app.register(consoleAdminRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
+  void app.register(consoleRoutes, options.consoleDist ? { distDir: options.consoleDist } : {});
   return app;
 }

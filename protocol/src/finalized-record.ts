@@ -111,6 +111,12 @@ export const FinalizedDetailsSchema = Type.Object(
     occupationIsco: Type.Optional(Type.String()),
     destinationProvince: Type.Optional(Type.String()),
     employerId: Type.Optional(Nullable(Type.String())),
+    /** Highest level completed (appliance levels; counted as ISCED 2011, protocol/src/statistics.ts). */
+    education: Type.Optional(Type.String()),
+    /** ISO 3166-1 alpha-3, where known (issue #16: ILO 20th ICLS country of birth). */
+    countryOfBirth: Type.Optional(Nullable(Type.String())),
+    /** ISO 3166-1 alpha-3 when the destination is not given as a province (else the province's country counts). */
+    destinationCountry: Type.Optional(Nullable(Type.String())),
   },
   { additionalProperties: true },
 );
