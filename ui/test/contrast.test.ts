@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { contrastRatio, cssColourVariables } from '../../tests/support/wcag-contrast.ts';
 
 const css = readFileSync(new URL('../src/styles.css', import.meta.url), 'utf8');
-const vars = Object.fromEntries([...css.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})/gi)].map((m) => [m[1], m[2]]));
-
-/** WCAG 2.x relative luminance and contrast ratio. */
-const lum = (hex: string) => {
-  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
-};
-const ratio = (a: string, b: string) => {
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-};
+const vars = cssColourVariables(css);
+const ratio = contrastRatio;
 
 describe('colour contrast of the palette (WCAG AA, 4.5:1 for text)', () => {
   // Every text colour on every background it is drawn on in styles.css.

@@ -18,8 +18,8 @@ export interface Series {
   bars: Bar[];
 }
 
-/** Colour-blind-safe categorical palette (Okabe & Ito), each ≥ 3:1 against white for graphical objects (WCAG 1.4.11). */
-export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#b8860b', '#56b4e9', '#000000'] as const;
+/** Colour-blind-safe categorical palette (Okabe & Ito; its sky blue, 2.2:1, replaced by a purple), each ≥ 3:1 against white for graphical objects (WCAG 1.4.11). */
+export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#b8860b', '#6a3d9a', '#000000'] as const;
 
 const colour = (i: number) => PALETTE[i % PALETTE.length] as string;
 const fmt = (n: number) => n.toLocaleString('en-GB');
@@ -39,8 +39,8 @@ let uid = 0;
 export function barChart(o: { title: string; bars: Bar[]; name: string }): VNode {
   const id = `hatch-${++uid}`;
   const rowH = 28;
-  const labelW = 230;
-  const barW = 360;
+  const labelW = 200;
+  const barW = 280;
   const max = Math.max(1, ...o.bars.map((b) => b.value ?? 0));
   const height = o.bars.length * rowH + 8;
   return h(
@@ -49,7 +49,7 @@ export function barChart(o: { title: string; bars: Bar[]; name: string }): VNode
     h('figcaption', null, o.title),
     h(
       'svg',
-      { role: 'img', 'aria-label': `${o.title}: ${o.bars.map((b) => `${b.label} ${b.value === null ? 'suppressed' : b.value}`).join(', ')}`, viewBox: `0 0 ${labelW + barW + 90} ${height}`, width: '100%' },
+      { role: 'img', 'aria-label': `${o.title}: ${o.bars.map((b) => `${b.label} ${b.value === null ? 'suppressed' : b.value}`).join(', ')}`, viewBox: `0 0 ${labelW + barW + 80} ${height}`, width: labelW + barW + 80, height },
       h('defs', null, hatch(id)),
       ...o.bars.map((b, i) => {
         const y = i * rowH + 4;
@@ -57,7 +57,7 @@ export function barChart(o: { title: string; bars: Bar[]; name: string }): VNode
         return h(
           'g',
           { 'data-bar': b.label, 'data-value': b.value === null ? 'suppressed' : String(b.value) },
-          h('text', { x: labelW - 8, y: y + rowH / 2 + 5, 'text-anchor': 'end', class: 'axis' }, truncate(b.label, 30)),
+          h('text', { x: labelW - 8, y: y + rowH / 2 + 5, 'text-anchor': 'end', class: 'axis' }, truncate(b.label, 28)),
           h('rect', { x: labelW, y: y + 3, width: w, height: rowH - 8, fill: b.value === null ? `url(#${id})` : colour(0), stroke: b.value === null ? '#4b5563' : 'none' }),
           h('text', { x: labelW + w + 6, y: y + rowH / 2 + 5, class: 'value' }, b.value === null ? 'suppressed' : fmt(b.value)),
         );
@@ -92,7 +92,7 @@ export function columnChart(o: { title: string; categories: string[]; series: Se
     ),
     h(
       'svg',
-      { role: 'img', 'aria-label': `${o.title} (table below)`, viewBox: `0 0 ${width} ${plotH + 40}`, width: '100%' },
+      { role: 'img', 'aria-label': `${o.title} (table below)`, viewBox: `0 0 ${width} ${plotH + 40}`, width, height: plotH + 40 },
       h('defs', null, hatch(id)),
       ...ticks.map((t) =>
         h('g', null, h('line', { x1: left, x2: width, y1: y(t), y2: y(t), stroke: '#d1d5db' }), h('text', { x: left - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(t))),

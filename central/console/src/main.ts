@@ -26,7 +26,7 @@ const PAGES: readonly PageDef[] = [
   { id: 'fleet', title: 'Fleet', roles: ['admin', 'statistician', 'auditor'], view: () => h(FleetPage, null) as VNode },
   { id: 'devices', title: 'Enrolment & devices', roles: ['admin'], view: () => h(DevicesPage, null) as VNode },
   { id: 'reference', title: 'Reference data', roles: ['admin'], view: () => h(ReferencePage, null) as VNode },
-  { id: 'persons', title: 'Person search', roles: ['admin', 'auditor'], view: () => h(PersonsPage, null) as VNode },
+  { id: 'persons', title: 'Person search', roles: ['admin'], view: () => h(PersonsPage, null) as VNode },
   { id: 'access-audit', title: 'Access audit', roles: ['auditor', 'admin'], view: () => h(AccessAuditPage, null) as VNode },
 ];
 

@@ -9,12 +9,12 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
-export function genericTable(rows: Record<string, unknown>[], o: { name: string; columns?: string[]; onRow?: (r: Record<string, unknown>) => void }): VNode {
+export function genericTable(rows: Record<string, unknown>[], o: { name: string; columns?: string[]; labels?: Record<string, string>; onRow?: (r: Record<string, unknown>) => void }): VNode {
   const columns = o.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
   return h(
     'table',
     { class: 'grid', 'data-table': o.name },
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c)), o.onRow ? h('th', null, '') : null)),
+    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, o.labels?.[c] ?? c)), o.onRow ? h('th', null, '') : null)),
     h(
       'tbody',
       null,

@@ -1,51 +1,102 @@
 /**
- * Person and registration search for the roles the central allows (GET /api/persons/search): every search
- * and every record opened is written to the central's access audit, which auditors review on the
- * "Access audit" page (GET /api/persons/access-audit). The page shows what the API answers, nothing more.
+ * Person and registration search (admin: GET /api/v1/persons/search, GET /api/v1/persons/:personId) and the
+ * access audit (auditor: GET /api/v1/audit/access). The central records every search and every record opened in
+ * its access audit, in the same transaction as the read; the auditor's own reading of the audit is recorded too.
  */
 import { h } from 'preact';
-import type { Node as VNode } from '../node.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../api.ts';
+import { OFFICES, SEX } from '../labels.ts';
+import type { Node as VNode } from '../node.ts';
 import { cellText, genericTable } from './generic-table.ts';
 
-export const PERSONS_SEARCH = '/api/persons/search';
-export const ACCESS_AUDIT = '/api/persons/access-audit';
+export const PERSONS = '/api/v1/persons';
+export const ACCESS_AUDIT = '/api/v1/audit/access';
 
 type Obj = Record<string, unknown>;
 
-/** The list in an answer, whichever name it goes by. */
-export function listOf(body: unknown, names: string[]): Obj[] {
-  if (Array.isArray(body)) return body as Obj[];
-  for (const n of names) {
-    const v = (body as Obj | null)?.[n];
-    if (Array.isArray(v)) return v as Obj[];
-  }
-  return [];
+interface PersonSummary {
+  personId: string;
+  surname: string | null;
+  givenNames: string | null;
+  sex: string | null;
+  birthDate: string | null;
+  nationality: string | null;
+  documents: { documentCode: string | null; issuingState: string | null; documentNumber: string | null }[];
+  registrations: number;
+  offices: string[];
+  lastSeenAt: string | null;
+}
+
+interface PersonView {
+  person: PersonSummary & { mergedInto: string | null };
+  registrations: Obj[];
+  candidates: Obj[];
+  history: Obj[];
+}
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+
+function PersonRecord(props: { view: PersonView }): VNode {
+  const { person, registrations, history } = props.view;
+  return h(
+    'div',
+    { class: 'card', 'data-person': person.personId },
+    h('h2', null, `${person.surname ?? '?'}, ${person.givenNames ?? ''}`),
+    h(
+      'dl',
+      { class: 'record' },
+      h('dt', null, 'Born'),
+      h('dd', null, day(person.birthDate)),
+      h('dt', null, 'Sex'),
+      h('dd', null, person.sex ?? '—'),
+      h('dt', null, 'Nationality'),
+      h('dd', null, person.nationality ?? '—'),
+      h('dt', null, 'Documents'),
+      h('dd', null, person.documents.map((d) => `${d.documentCode ?? ''} ${d.issuingState ?? ''} ${d.documentNumber ?? ''}`.trim()).join('; ') || '—'),
+      person.mergedInto ? [h('dt', null, 'Merged into'), h('dd', null, person.mergedInto)] : null,
+    ),
+    h('h2', null, `Registrations at every office (${registrations.length})`),
+    genericTable(registrations, {
+      name: 'registrations',
+      columns: ['officeCode', 'finalizedAt', 'returning', 'occupationIsco', 'employerId', 'destinationProvince', 'version', 'corrects'],
+      labels: { officeCode: 'Office', finalizedAt: 'Registered', returning: 'Returning', occupationIsco: 'ISCO-08', employerId: 'Employer', destinationProvince: 'Destination', version: 'Version', corrects: 'Corrects' },
+    }),
+    history.length > 0 ? [h('h2', null, 'Link history'), genericTable(history, { name: 'history', columns: ['at', 'actor', 'action', 'otherPersonId'] })] : null,
+  );
 }
 
 export function PersonsPage(): VNode {
-  const [q, setQ] = useState({ documentNumber: '', surname: '', birthDate: '', reason: '' });
-  const [results, setResults] = useState<Obj[] | null>(null);
-  const [open, setOpen] = useState<Obj | null>(null);
+  const [q, setQ] = useState({ q: '', birthDate: '', sex: '', office: '' });
+  const [results, setResults] = useState<PersonSummary[] | null>(null);
+  const [open, setOpen] = useState<PersonView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const search = async () => {
+  const run = async (f: () => Promise<void>) => {
     setError(null);
-    setOpen(null);
     try {
-      const body = await api<unknown>('GET', `${PERSONS_SEARCH}${query(q)}`);
-      setResults(listOf(body, ['persons', 'results', 'matches']));
+      await f();
     } catch (err) {
       setError(errorText(err));
     }
   };
-  const field = (name: keyof typeof q, label: string, type = 'text') =>
-    h('label', null, label, h('input', { name, type, value: q[name], onInput: (e: Event) => setQ({ ...q, [name]: (e.target as HTMLInputElement).value }) }));
+  const search = () =>
+    run(async () => {
+      setOpen(null);
+      setResults((await api<{ persons: PersonSummary[] }>('GET', `${PERSONS}/search${query(q)}`)).persons);
+    });
+  const openPerson = (id: string) =>
+    run(async () => {
+      setOpen(await api<PersonView>('GET', `${PERSONS}/${encodeURIComponent(id)}`));
+    });
+  const input = (name: 'q' | 'birthDate', label: string, type = 'text') =>
+    h('label', null, label, h('input', { name, type, value: q[name], required: name === 'q', minLength: name === 'q' ? 2 : undefined, onInput: (e: Event) => setQ({ ...q, [name]: (e.target as HTMLInputElement).value }) }));
+  const select = (name: 'sex' | 'office', label: string, options: Record<string, string>) =>
+    h('label', null, label, h('select', { name, value: q[name], onChange: (e: Event) => setQ({ ...q, [name]: (e.target as HTMLSelectElement).value }) }, h('option', { value: '' }, 'Any'), Object.entries(options).map(([v, t]) => h('option', { value: v }, t))));
   return h(
     'section',
     { class: 'page', 'data-page': 'persons' },
     h('h1', null, 'Person and registration search'),
-    h('p', { class: 'hint' }, 'Every search and every record you open is recorded in the access audit with your name and the reason you give.'),
+    h('p', { class: 'hint' }, 'Every search and every record you open is recorded in the access audit under your name. Auditors review it.'),
     h(
       'form',
       {
@@ -56,47 +107,115 @@ export function PersonsPage(): VNode {
           void search();
         },
       },
-      field('documentNumber', 'Document number'),
-      field('surname', 'Surname'),
-      field('birthDate', 'Birth date', 'date'),
-      field('reason', 'Reason (recorded)'),
+      input('q', 'Name or document number'),
+      input('birthDate', 'Birth date', 'date'),
+      select('sex', 'Sex', SEX),
+      select('office', 'Registered at', OFFICES),
       h('button', { type: 'submit', class: 'primary', 'data-action': 'search' }, 'Search'),
     ),
     error ? h('p', { class: 'error', role: 'alert' }, error) : null,
-    results === null ? null : results.length === 0 ? h('p', { 'data-results': '0' }, 'No one found.') : h('div', { 'data-results': String(results.length) }, genericTable(results, { name: 'persons', onRow: setOpen })),
-    open
-      ? h(
-          'div',
-          { class: 'card', 'data-person': '' },
-          h('h2', null, 'Record'),
-          h(
-            'dl',
-            { class: 'record' },
-            Object.entries(open).flatMap(([k, v]) =>
-              Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' ? [h('dt', null, k), h('dd', null, genericTable(v as Obj[], { name: k }))] : [h('dt', null, k), h('dd', null, cellText(v))],
+    results === null
+      ? null
+      : results.length === 0
+        ? h('p', { 'data-results': '0' }, 'No one found.')
+        : h(
+            'table',
+            { class: 'grid', 'data-results': String(results.length) },
+            h('thead', null, h('tr', null, ['Name', 'Born', 'Sex', 'Documents', 'Registrations', 'Offices', 'Last seen', ''].map((c) => h('th', { scope: 'col' }, c)))),
+            h(
+              'tbody',
+              null,
+              results.map((p) =>
+                h(
+                  'tr',
+                  { 'data-person-row': p.personId },
+                  h('td', null, `${p.surname ?? '?'}, ${p.givenNames ?? ''}`),
+                  h('td', null, day(p.birthDate)),
+                  h('td', null, p.sex ?? '—'),
+                  h('td', null, p.documents.map((d) => d.documentNumber ?? '?').join(', ')),
+                  h('td', { class: 'num' }, p.registrations),
+                  h('td', null, p.offices.join(', ')),
+                  h('td', null, day(p.lastSeenAt)),
+                  h('td', { class: 'actions' }, h('button', { type: 'button', 'data-action': 'open', onClick: () => void openPerson(p.personId) }, 'Open')),
+                ),
+              ),
             ),
           ),
-        )
-      : null,
+    open ? h(PersonRecord, { view: open }) : null,
   );
 }
 
+interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  role: string | null;
+  action: string;
+  personId: string | null;
+  query: Obj | null;
+  resultCount: number | null;
+  client: string | null;
+}
+
 export function AccessAuditPage(): VNode {
-  const [rows, setRows] = useState<Obj[] | null>(null);
+  const [filter, setFilter] = useState({ actor: '', action: '' });
+  const [rows, setRows] = useState<AuditRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<unknown>('GET', ACCESS_AUDIT).then(
-      (body) => setRows(listOf(body, ['entries', 'accesses', 'rows', 'events'])),
+  const load = () =>
+    api<{ rows: AuditRow[] }>('GET', `${ACCESS_AUDIT}${query(filter)}`).then(
+      (body) => {
+        setRows(body.rows);
+        setError(null);
+      },
       (err: unknown) => setError(errorText(err)),
     );
+  useEffect(() => {
+    void load();
   }, []);
   return h(
     'section',
     { class: 'page', 'data-page': 'access-audit' },
     h('h1', null, 'Access audit'),
-    h('p', { class: 'hint' }, 'Who searched for or opened whose records, when, and why. Newest first.'),
+    h('p', { class: 'hint' }, 'Who searched for or opened whose records, when, and from where. Newest first. Reading this page is recorded too.'),
+    h(
+      'form',
+      {
+        class: 'inline-form',
+        onSubmit: (e: Event) => {
+          e.preventDefault();
+          void load();
+        },
+      },
+      h('label', null, 'Staff member', h('input', { name: 'actor', value: filter.actor, onInput: (e: Event) => setFilter({ ...filter, actor: (e.target as HTMLInputElement).value }) })),
+      h('label', null, 'Action', h('input', { name: 'action', value: filter.action, placeholder: 'person.search', onInput: (e: Event) => setFilter({ ...filter, action: (e.target as HTMLInputElement).value }) })),
+      h('button', { type: 'submit', 'data-action': 'filter' }, 'Show'),
+    ),
     error ? h('p', { class: 'error', role: 'alert' }, error) : null,
     rows === null && !error ? h('p', null, 'Loading…') : null,
-    rows ? genericTable(rows, { name: 'access-audit' }) : null,
+    rows
+      ? h(
+          'table',
+          { class: 'grid', 'data-table': 'access-audit' },
+          h('thead', null, h('tr', null, ['When', 'Who', 'Role', 'Action', 'Person', 'Query', 'Results', 'From'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'tbody',
+            null,
+            rows.map((r) =>
+              h(
+                'tr',
+                { 'data-audit': r.action, 'data-actor': r.actor },
+                h('td', null, new Date(r.at).toLocaleString('en-GB', { timeZone: 'Africa/Harare' })),
+                h('td', null, r.actor),
+                h('td', null, r.role ?? '—'),
+                h('td', null, r.action),
+                h('td', null, r.personId ?? '—'),
+                h('td', null, cellText(r.query)),
+                h('td', { class: 'num' }, r.resultCount ?? '—'),
+                h('td', null, r.client ?? '—'),
+              ),
+            ),
+          ),
+        )
+      : null,
   );
 }

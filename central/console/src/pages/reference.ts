@@ -16,6 +16,13 @@ export const REFERENCE_ADMIN = '/api/v1/admin/reference';
 
 type Row = Record<string, unknown>;
 
+/**
+ * Columns the central computes on every write (protocol/src/reference-tables.ts: a vacancy's places_left and
+ * flags, from its selections and its employer): shown read-only and sent as null, so an edit of positions is
+ * not refused for a places_left computed from the old number.
+ */
+export const COMPUTED_COLUMNS: Readonly<Record<string, readonly string[]>> = { vacancies: ['places_left', 'flags'] };
+
 interface EditResult {
   upserted: number;
   unchanged: number;
@@ -51,7 +58,8 @@ function Editor(props: { def: ReferenceTableDef; row: Row; isNew: boolean; onSav
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     setError(null);
-    const row = Object.fromEntries(def.columns.map((c) => [c.name, fromText(c, draft[c.name] ?? '')]));
+    const computed = COMPUTED_COLUMNS[def.name] ?? [];
+    const row = Object.fromEntries(def.columns.map((c) => [c.name, computed.includes(c.name) ? null : fromText(c, draft[c.name] ?? '')]));
     try {
       props.onSaved(await api<EditResult>('POST', `${REFERENCE_ADMIN}/${def.name}`, { upsert: [row] }));
     } catch (err) {
@@ -87,7 +95,7 @@ function Editor(props: { def: ReferenceTableDef; row: Row; isNew: boolean; onSav
             : h('input', {
                 name: c.name,
                 value: draft[c.name] ?? '',
-                readOnly: !isNew && c.name === def.key,
+                readOnly: (!isNew && c.name === def.key) || (COMPUTED_COLUMNS[def.name] ?? []).includes(c.name),
                 type: c.type === 'date' ? 'date' : c.type === 'integer' ? 'number' : 'text',
                 placeholder: c.type === 'text[]' ? 'comma-separated' : '',
                 onInput: (e: Event) => setDraft({ ...draft, [c.name]: (e.target as HTMLInputElement).value }),
