@@ -97,7 +97,7 @@ function version(): string {
 
 const HELP_AFTER = `
 Examples (on an installed appliance, as root or as lmc):
-  lmc-provision enrol --central https://central.example.org/ --code ABCD-EFGH-JKLM-NPQR
+  lmc-provision enrol --central https://central.example.org/ --code ABCD-EFGH-JKLM-NPQR --cert-sha256 AB:CD:…:EF
   lmc-provision discover                       # probe USB devices, show the proposal
   lmc-provision discover --mrz /dev/serial/by-id/usb-DESKO_… --write --yes
   lmc-provision self-test                      # checklist; non-zero exit if anything failed

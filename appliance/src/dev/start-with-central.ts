@@ -25,6 +25,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { loadOrCreateIdentity } from '../keys/identity.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
 import { saveCentralTrust } from '../keys/central-trust.ts';
+import { rawX25519Public, x25519PrivateFromPem } from '@lmc/protocol/print-seal.ts';
 
 const log = createLogger('dev');
 const ROOT = installRoot(import.meta.url);
@@ -81,12 +82,15 @@ async function main(): Promise<void> {
   // appliance (as `enrol` would) before the appliance starts.
   const certFile = join(centralDir, 'tls', 'cert.pem');
   const keyFile = join(centralDir, 'keys', 'central-ed25519.key');
-  for (let waited = 0; !(existsSync(certFile) && existsSync(keyFile)); waited += 100) {
+  // Its X25519 key too (written right after the signing key): the appliance's prints are sealed to it (issue #16).
+  const encryptionKeyFile = join(centralDir, 'keys', 'central-x25519.key');
+  for (let waited = 0; !(existsSync(certFile) && existsSync(keyFile) && existsSync(encryptionKeyFile)); waited += 100) {
     if (waited > 120_000 || centralChild.exitCode !== null) throw new Error(`the development central did not create ${certFile} and ${keyFile}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const publicKeyPem = createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }).toString();
-  saveCentralTrust(config.dataDir, { publicKeyPem, tlsPem: readFileSync(certFile, 'utf8') });
+  const encryptionPublicKey = rawX25519Public(x25519PrivateFromPem(readFileSync(encryptionKeyFile, 'utf8'))).toString('base64');
+  saveCentralTrust(config.dataDir, { publicKeyPem, tlsPem: readFileSync(certFile, 'utf8'), encryptionPublicKey });
   const appliance = run('appliance/src/main.ts', { APPLIANCE_CONFIG: configFile });
   children.add(appliance);
 

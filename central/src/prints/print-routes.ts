@@ -62,6 +62,11 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
     {
       config: { centralAccess: 'device', rateLimit },
       schema: {
+        summary: "An appliance fetches another office's templates of a registration, re-sealed to its own X25519 key (1:1 verification)",
+        description:
+          'Signed device request (x-device-id, x-timestamp, x-signature as reference pulls). The answer is ResealedTemplates, signed (x-central-signature, purpose print-reseal, bound to the request signature). ' +
+          'Every template handed out and every refusal is written to print_access_log. 404 PRINT_NOT_FOUND, 409 PRINT_DEVICE_KEY_MISSING / PRINT_NOT_SEALED_TO_CENTRAL / PRINT_KEY_UNKNOWN, 503 PRINT_KEYS_MISSING.',
+        tags: ['prints'],
         querystring: Type.Object({ registrationId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
         response: { 200: Type.Unknown({ description: 'ResealedTemplates (protocol/src/prints-api.ts)' }), '4xx': ErrorResponseSchema },
       },
@@ -93,6 +98,8 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
     {
       config: { centralAccess: 'admin', rateLimit },
       schema: {
+        summary: 'An admin opens one forwarded print (template or PNG image) with the central\'s encryption key; a reason is required and the opening is audited',
+        tags: ['prints'],
         params: Type.Object({ blobId: Type.String({ minLength: 1, maxLength: 128 }) }),
         body: OpenPrintBody,
         response: { 200: OpenedPrint, '4xx': ErrorResponseSchema },
@@ -115,6 +122,8 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
     {
       config: { centralAccess: 'auditor', rateLimit },
       schema: {
+        summary: 'The audit of every print opened at the central or re-sealed for an appliance, newest first',
+        tags: ['prints'],
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ entries: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), '4xx': ErrorResponseSchema },
       },
