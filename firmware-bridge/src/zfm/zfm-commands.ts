@@ -60,6 +60,19 @@ function bufferOnly(name: string, code: number, dataPhase?: 'upload' | 'download
   };
 }
 
+/** A char buffer and a library page (Store: buffer → page; LoadChar: page → buffer); answers with nothing. */
+function bufferAndPage(name: string, code: number): CommandCodec<{ buffer: CharBuffer; pageId: number }, Empty> {
+  return {
+    name,
+    code,
+    encodeParams: (w, req) => void w.u8(req.buffer).u16(req.pageId),
+    decodeParams: (r) => ({ buffer: charBuffer(r), pageId: r.u16('page id') }),
+    encodeResult() {},
+    decodeResult: () => empty,
+    logParams: (req) => ({ ...req }),
+  };
+}
+
 export interface SystemParameters {
   readonly statusRegister: number;
   readonly systemId: number;
@@ -105,24 +118,8 @@ export const ZfmCommands = {
     logParams: (req) => ({ ...req }),
   } satisfies CommandCodec<{ buffer: CharBuffer; startPage: number; pageCount: number }, { pageId: number; score: number }>,
   RegModel: none('RegModel', 0x05),
-  Store: {
-    name: 'Store',
-    code: 0x06,
-    encodeParams: (w, req) => void w.u8(req.buffer).u16(req.pageId),
-    decodeParams: (r) => ({ buffer: charBuffer(r), pageId: r.u16('page id') }),
-    encodeResult() {},
-    decodeResult: () => empty,
-    logParams: (req) => ({ ...req }),
-  } satisfies CommandCodec<{ buffer: CharBuffer; pageId: number }, Empty>,
-  LoadChar: {
-    name: 'LoadChar',
-    code: 0x07,
-    encodeParams: (w, req) => void w.u8(req.buffer).u16(req.pageId),
-    decodeParams: (r) => ({ buffer: charBuffer(r), pageId: r.u16('page id') }),
-    encodeResult() {},
-    decodeResult: () => empty,
-    logParams: (req) => ({ ...req }),
-  } satisfies CommandCodec<{ buffer: CharBuffer; pageId: number }, Empty>,
+  Store: bufferAndPage('Store', 0x06),
+  LoadChar: bufferAndPage('LoadChar', 0x07),
   UpChar: bufferOnly('UpChar', 0x08, 'upload'),
   DownChar: bufferOnly('DownChar', 0x09, 'download'),
   UpImage: none('UpImage', 0x0a, 'upload'),
