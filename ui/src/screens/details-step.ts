@@ -330,7 +330,15 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     'main',
     { class: 'screen details-step', 'data-screen': 'details' },
     h(Stepper, { current: 'details', title: t('details.title') }),
-    network && network.source !== 'local' ? h(NetworkReturningBanner, { info: network, compact: true }) : returning ? h(ReturningBanner, { info: returning, compact: true }) : null,
+    network && network.source !== 'local'
+      ? h(NetworkReturningBanner, {
+          info: network,
+          compact: true,
+          verify: (againstRegistrationId: string) => api<{ decision: 'match' | 'no-match' }>('POST', `/api/registrations/${id}/fingerprints/verify-remote`, { againstRegistrationId }),
+        })
+      : returning
+        ? h(ReturningBanner, { info: returning, compact: true })
+        : null,
     h(
       'div',
       { class: 'details-layout' },

@@ -1,5 +1,7 @@
 import { h } from 'preact';
+import { useState } from 'preact/hooks';
 import { t } from '../i18n/i18n.ts';
+import { errorText } from './errors.ts';
 
 /** GET /api/registrations/:id/returning (also in PUT /document's answer as `returning`). */
 export interface ReturningInfo {
@@ -76,7 +78,37 @@ const MAX_SHOWN = 5;
  * down, the network index: office and day only), this post's own included, newest first, with where the answer
  * came from. The details step prefills from the central's answer.
  */
-export function NetworkReturningBanner(props: { info: NetworkReturningInfo; compact?: boolean }) {
+/** POST /api/registrations/:id/fingerprints/verify-remote: 1:1 on the sensor against another office's print (the central re-seals it). */
+export type VerifyRemote = (againstRegistrationId: string) => Promise<{ decision: 'match' | 'no-match' }>;
+
+/** "Verify prints" against one earlier registration at another office, and its outcome in place. */
+function RemoteVerifyButton(props: { againstRegistrationId: string; verify: VerifyRemote }) {
+  const [state, setState] = useState<{ kind: 'idle' | 'running' } | { kind: 'done'; match: boolean } | { kind: 'failed'; message: string }>({ kind: 'idle' });
+  const run = async () => {
+    setState({ kind: 'running' });
+    try {
+      setState({ kind: 'done', match: (await props.verify(props.againstRegistrationId)).decision === 'match' });
+    } catch (err) {
+      setState({ kind: 'failed', message: errorText(err) });
+    }
+  };
+  if (state.kind === 'done') {
+    return h('span', { class: state.match ? 'verify-remote ok' : 'verify-remote warn', 'data-verify-remote-result': state.match ? 'match' : 'no-match' }, ` ${t(state.match ? 'fingerprints.match' : 'fingerprints.noMatch')}`);
+  }
+  return h(
+    'span',
+    { class: 'verify-remote' },
+    ' ',
+    h(
+      'button',
+      { type: 'button', class: 'btn btn-secondary', 'data-verify-remote': props.againstRegistrationId, disabled: state.kind === 'running', onClick: () => void run() },
+      t(state.kind === 'running' ? 'fingerprints.verifying' : 'fingerprints.verify'),
+    ),
+    state.kind === 'failed' ? h('span', { class: 'verify-remote warn', role: 'alert' }, ` ${state.message}`) : null,
+  );
+}
+
+export function NetworkReturningBanner(props: { info: NetworkReturningInfo; compact?: boolean; verify?: VerifyRemote }) {
   const { previous, source } = props.info;
   if (previous.length === 0) return null;
   const note = source === 'central' ? t('returning.fromCentral') : source === 'index' ? t('returning.fromIndex') : t('returning.fromHere');
@@ -96,6 +128,8 @@ export function NetworkReturningBanner(props: { info: NetworkReturningInfo; comp
           p.status === 'corrected' ? ` (${t('returning.corrected')})` : '',
           what ? ` ${t('returning.what', { what })}` : '',
           p.registrationNumber ? ` (${p.registrationNumber})` : '',
+          // Another office's registration: its print can be checked here, re-sealed by the central for this post.
+          props.verify && p.registrationId && p.source === 'central' ? h(RemoteVerifyButton, { againstRegistrationId: p.registrationId, verify: props.verify }) : null,
         );
       }),
     ),
