@@ -10,12 +10,15 @@
 import { officerMigrations } from './auth/officer-schema.ts';
 import { chipMigrations } from './chip/chip-schema.ts';
 import { fingerprintMigrations } from './fingerprints/vault-schema.ts';
+import { notificationMigrations } from './notifications/notifications-schema.ts';
 import { printJobsMigrations } from './printing/print-jobs-schema.ts';
+import { recruitmentMigrations } from './recruitment/recruitment-schema.ts';
 import { referenceMigrations } from './reference/reference-schema.ts';
 import { detailsMigrations } from './registrations-details/details-schema.ts';
 import { registrationMigrations } from './registrations/registration-state-schema.ts';
 import { type OpenStoreOptions, openStore } from './store/index.ts';
 import { type Migration, storeMigrations } from './store/migrations.ts';
+import { syncMigrations } from './sync/sync-schema.ts';
 import type { Store } from './store/types.ts';
 
 /** Sorted by version; throws at import if two modules claim one version or a version is missing. */
@@ -43,6 +46,9 @@ export const MIGRATIONS: readonly Migration[] = scheduleMigrations([
   detailsMigrations,
   registrationMigrations,
   chipMigrations,
+  recruitmentMigrations,
+  notificationMigrations,
+  syncMigrations,
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

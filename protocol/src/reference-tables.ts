@@ -47,7 +47,7 @@ export interface ReferenceTableDef {
   readonly scopeColumn?: string;
 }
 
-export const REFERENCE_TABLE_NAMES = ['provinces', 'districts', 'occupations', 'offices', 'officers', 'employers', 'vacancies'] as const;
+export const REFERENCE_TABLE_NAMES = ['provinces', 'districts', 'occupations', 'offices', 'officers', 'employers', 'vacancies', 'recruitment_outcomes'] as const;
 export type ReferenceTableName = (typeof REFERENCE_TABLE_NAMES)[number];
 
 const t = (name: string, type: ColumnType, nullable = false): ColumnDef => ({ name, type, nullable });
@@ -122,6 +122,13 @@ export const REFERENCE_TABLES: readonly ReferenceTableDef[] = [
       t('sector', 'text'),
       // true for made-up demonstration rows (the shipped seed): never show them as real employers.
       t('demo', 'boolean'),
+      // #17 (protocol/src/recruitment.ts EMPLOYER_TERM_COLUMNS): CIPC number, contact, compliance_status
+      // 'compliant' | 'under_review' | 'suspended' (a suspended employer's vacancies are closed by the central).
+      t('sa_registration_no', 'text', true),
+      t('contact_name', 'text', true),
+      t('contact_phone', 'text', true),
+      t('contact_email', 'text', true),
+      t('compliance_status', 'text', true),
     ],
   },
   {
@@ -142,6 +149,47 @@ export const REFERENCE_TABLES: readonly ReferenceTableDef[] = [
       // 'open' | 'filled' | 'closed'
       t('status', 'text'),
       t('demo', 'boolean'),
+      // #17 terms (protocol/src/recruitment.ts VACANCY_TERM_COLUMNS, VacancyTerms): nullable on the wire,
+      // required by the central for an open vacancy; places_left and flags are computed by the central.
+      t('workplace_district', 'text', true),
+      t('wage_zar_cents', 'integer', true),
+      t('wage_period', 'text', true),
+      t('hours_per_week', 'integer', true),
+      t('days_per_week', 'integer', true),
+      t('contract_months', 'integer', true),
+      t('accommodation', 'text', true),
+      t('transport', 'text', true),
+      t('start_date', 'date', true),
+      t('recruitment_cost_payer', 'text', true),
+      t('travel_cost_payer', 'text', true),
+      t('min_age', 'integer', true),
+      t('min_experience_seasons', 'integer', true),
+      t('required_skills', 'text[]', true),
+      t('required_certificates', 'text[]', true),
+      t('terms_note', 'text', true),
+      t('places_left', 'integer', true),
+      t('flags', 'text[]', true),
+    ],
+  },
+  {
+    // #17: each candidacy's outcome, to the devices of the office it was recorded at (RecruitmentOutcomeRow).
+    name: 'recruitment_outcomes',
+    sqlTable: 'ref_recruitment_outcomes',
+    key: 'candidacy_id',
+    scope: 'office',
+    scopeColumn: 'office_code',
+    columns: [
+      t('candidacy_id', 'text'),
+      t('registration_id', 'text'),
+      t('vacancy_id', 'text'),
+      t('office_code', 'text'),
+      // 'candidate' | 'shortlisted' | 'selected' | 'not_selected' | 'withdrew'
+      t('status', 'text'),
+      t('status_on', 'date'),
+      t('contract_flags', 'text[]'),
+      t('contract_recorded', 'boolean'),
+      t('orientation_on', 'date', true),
+      t('departure_on', 'date', true),
     ],
   },
 ];

@@ -33,7 +33,11 @@ describe('applying a page', () => {
     });
     expect(applier.state()).toMatchObject({ version: 3, epoch: EPOCH, headVersion: 3, lastSyncAt: NOW.toISOString() });
     expect(rows('SELECT * FROM ref_employers')).toEqual([
-      { employer_id: 'E1', name: 'Demo farm', country: 'ZA', province: 'ZA-LP', town: 'Musina', sector: 'farm', demo: 1 },
+      {
+        employer_id: 'E1', name: 'Demo farm', country: 'ZA', province: 'ZA-LP', town: 'Musina', sector: 'farm', demo: 1,
+        // #17 columns, null when the central sends none.
+        sa_registration_no: null, contact_name: null, contact_phone: null, contact_email: null, compliance_status: null,
+      },
     ]);
 
     applier.applyPage(page(3, [remove('vacancies', 'V1'), province('ZW-MS', 'Mat. South')]), { reset: false, expectedVersion: 3, now: NOW });

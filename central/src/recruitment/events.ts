@@ -42,9 +42,10 @@ async function applyCandidacy(tx: Queryable, e: CandidacyEvent, s: EventSource):
   if (vacancy.length === 0) throw new Rejected('VACANCY_UNKNOWN', `No vacancy ${e.vacancyId} at the central`);
   const inserted = await tx.query(
     `INSERT INTO recruitment_candidacies (candidacy_id, registration_id, vacancy_id, office_code, device_id, officer_id, recorded_at, status, status_on)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7::timestamptz, 'candidate', substr($7, 1, 10)::date)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7::timestamptz, 'candidate', $8::date)
      ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
-    [e.candidacyId, e.registrationId, e.vacancyId, s.officeCode, s.deviceId, e.officerId, e.recordedAt],
+    // The date as the office wrote it (its local calendar day), not the central's.
+    [e.candidacyId, e.registrationId, e.vacancyId, s.officeCode, s.deviceId, e.officerId, e.recordedAt, e.recordedAt.slice(0, 10)],
   );
   if (inserted.length === 0) {
     throw new Rejected('EVENT_CONFLICT', 'This candidacy id, or this registration for this vacancy, is already recorded under another event');
@@ -62,9 +63,9 @@ async function applyWithdrawal(tx: Queryable, e: CandidacyWithdrawnEvent, s: Eve
   const c = rows[0];
   if (!c) throw new Rejected('CANDIDACY_UNKNOWN', 'No such candidacy recorded at this office');
   await tx.query(
-    `UPDATE recruitment_candidacies SET status = 'withdrew', status_on = substr($2, 1, 10)::date, withdrew_on = substr($2, 1, 10)::date, updated_at = now()
+    `UPDATE recruitment_candidacies SET status = 'withdrew', status_on = $2::date, withdrew_on = $2::date, updated_at = now()
      WHERE candidacy_id = $1::uuid`,
-    [e.candidacyId, e.recordedAt],
+    [e.candidacyId, e.recordedAt.slice(0, 10)],
   );
   await audit(tx, { actor: actorOf(s, e.officerId), action: 'outcome', candidacyId: e.candidacyId, vacancyId: c.vacancy_id, detail: { from: c.status, to: 'withdrew', eventId: e.eventId } });
   await publishOutcome(tx, e.candidacyId);
@@ -85,7 +86,7 @@ async function receiveOne(db: Db, event: RecruitmentEvent, s: EventSource): Prom
   const hash = createHash('sha256').update(text, 'utf8').digest('hex');
   return db.transaction(async (tx) => {
     const inserted = await tx.query(
-      `INSERT INTO recruitment_events (event_id, kind, device_id, office_code, content_hash, event) VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb)
+      `INSERT INTO recruitment_events (event_id, kind, device_id, office_code, content_hash, event) VALUES ($1::uuid, $2, $3, $4, $5, $6::text::jsonb)
        ON CONFLICT (event_id) DO NOTHING RETURNING 1 AS ok`,
       [event.eventId, event.kind, s.deviceId, s.officeCode, hash, text],
     );

@@ -81,7 +81,7 @@ export async function audit(
   tx: Queryable,
   entry: { actor: string; action: string; candidacyId?: string | null; vacancyId?: string | null; employerId?: string | null; detail?: Record<string, unknown> },
 ): Promise<void> {
-  await tx.query('INSERT INTO recruitment_audit (actor, action, candidacy_id, vacancy_id, employer_id, detail) VALUES ($1, $2, $3::uuid, $4, $5, $6::jsonb)', [
+  await tx.query('INSERT INTO recruitment_audit (actor, action, candidacy_id, vacancy_id, employer_id, detail) VALUES ($1, $2, $3::uuid, $4, $5, $6::text::jsonb)', [
     entry.actor,
     entry.action,
     entry.candidacyId ?? null,
@@ -190,7 +190,7 @@ export async function recordContract(
     if (c.status !== 'selected') throw recruitmentError('CANDIDACY_STATE_INVALID', `A contract is recorded for a selected candidate; this one is ${c.status}`);
     flags = compareContract(await vacancyTerms(tx, c.vacancy_id), contract);
     await tx.query(
-      `UPDATE recruitment_candidacies SET contract = $2::jsonb, contract_recorded_on = $3::date,
+      `UPDATE recruitment_candidacies SET contract = $2::text::jsonb, contract_recorded_on = $3::date,
          contract_flags = ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb)) WHERE candidacy_id = $1::uuid`,
       [candidacyId, JSON.stringify(contract), on, JSON.stringify(flags)],
     );

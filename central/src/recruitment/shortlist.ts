@@ -60,7 +60,7 @@ export async function listCandidates(db: Db, f: CandidateFilter): Promise<Candid
   const rows = await db.query<RawRow>(
     `WITH c AS (
        SELECT c.*, v.employer_id, v.occupation_isco AS vacancy_isco, coalesce(v.min_age, 18) AS min_age, coalesce(v.start_date, current_date) AS age_on,
-              r.payload -> 'registration' -> 'document' AS doc, r.occupation_isco AS reg_isco, r.birth_date
+              r.payload -> 'registration' -> 'document' AS doc, r.payload AS flat, r.occupation_isco AS reg_isco, r.birth_date
        FROM recruitment_candidacies c
        JOIN ref_vacancies v ON v.vacancy_id = c.vacancy_id
        LEFT JOIN registrations r ON r.id = c.registration_id
@@ -68,7 +68,8 @@ export async function listCandidates(db: Db, f: CandidateFilter): Promise<Candid
      SELECT c.candidacy_id::text AS "candidacyId", c.registration_id::text AS "registrationId", c.vacancy_id AS "vacancyId", c.employer_id AS "employerId",
             c.office_code AS "officeCode", o.name AS "officeName", c.status, to_char(c.status_on, 'YYYY-MM-DD') AS "statusOn",
             to_char(c.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "recordedAt",
-            c.doc ->> 'surname' AS surname, c.doc ->> 'givenNames' AS "givenNames", c.reg_isco AS "occupationIsco",
+            coalesce(c.doc ->> 'surname', c.flat ->> 'surname') AS surname, coalesce(c.doc ->> 'givenNames', c.flat ->> 'givenNames') AS "givenNames",
+            c.reg_isco AS "occupationIsco",
             coalesce(c.reg_isco = c.vacancy_isco, false) AS "occupationMatches",
             CASE WHEN c.birth_date IS NULL THEN NULL ELSE c.birth_date <= (c.age_on - make_interval(years => c.min_age))::date END AS "meetsMinimumAge",
             to_char(c.shortlisted_on, 'YYYY-MM-DD') AS "shortlistedOn", to_char(c.selected_on, 'YYYY-MM-DD') AS "selectedOn",

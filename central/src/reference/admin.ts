@@ -7,6 +7,7 @@
 import type { Db, DbParam, Queryable } from '../db/db.ts';
 import { ReferenceErrorCodes, referenceError } from './errors.ts';
 import { referenceHead } from './feed.ts';
+import { afterReferenceEdits, prepareReferenceRows } from '../recruitment/reference-rules.ts';
 import { projectRow, referenceTable, type ColumnDef, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
 
 export const MAX_ROWS_PER_EDIT = 5000;
@@ -109,6 +110,8 @@ export async function applyEditsIn(tx: Queryable, table: string, edits: Referenc
   const sql = upsertSql(def);
   let upserted = 0;
   let deleted = 0;
+  // Recruitment rules (#17) on employers and vacancies: refused terms, derived flags and places.
+  await prepareReferenceRows(tx, def.name, rows);
   try {
     for (const row of rows) {
       const out = await tx.query(sql, def.columns.map((c) => param(c, row[c.name])));
@@ -120,6 +123,7 @@ export async function applyEditsIn(tx: Queryable, table: string, edits: Referenc
   } catch (err) {
     throw mapPgError(err, table);
   }
+  await afterReferenceEdits(tx, def.name, rows);
   return { table: def.name, upserted, unchanged: rows.length - upserted, deleted };
 }
 

@@ -94,7 +94,8 @@ describe('GET /api/v1/reference', () => {
 
     const next = await pullAll(central.app, asDevice(bbr), start);
     expect(next.changes.map(({ table, op, key, row }) => ({ table, op, key, row }))).toEqual([
-      { table: 'employers', op: 'upsert', key: 'DEMO-EMP-002', row: employer },
+      // The #17 recruitment columns travel too, null when not given.
+      { table: 'employers', op: 'upsert', key: 'DEMO-EMP-002', row: { ...employer, sa_registration_no: null, contact_name: null, contact_phone: null, contact_email: null, compliance_status: null } },
       { table: 'vacancies', op: 'delete', key: 'DEMO-VAC-004', row: null },
     ]);
     expect(next.toVersion).toBeGreaterThan(start);

@@ -97,6 +97,8 @@ const deviceEventsRoute: FastifyPluginAsyncTypebox<RecruitmentRoutesOptions> = a
     {
       config: { centralAccess: 'device' },
       schema: {
+        tags: ['recruitment'],
+        summary: 'Recruitment events from an appliance (candidacies, withdrawals, cost reports); signed request with the body hash in the query, signed answer',
         querystring: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
         body: Type.Object({ events: Type.Array(Type.Unknown()) }, { additionalProperties: false }),
         response: { 200: Type.Unknown({ description: 'RecruitmentEventsAnswer (protocol/src/recruitment.ts), signed' }), '4xx': ErrorResponseSchema },
@@ -154,7 +156,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     ['employers', 'employers', 'employer_id'],
     ['vacancies', 'vacancies', 'vacancy_id'],
   ] as const) {
-    app.get(`${RECRUITMENT_ADMIN_PATH}/${kind}`, { config: { centralAccess: 'admin-or-token' }, schema: { response: ANSWERS } }, async () => {
+    app.get(`${RECRUITMENT_ADMIN_PATH}/${kind}`, { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: `All ${kind} with their recruitment terms`, response: ANSWERS } }, async () => {
       const rows = await db.query<{ row: string }>(`SELECT to_jsonb(t)::text AS row FROM ref_${table} t ORDER BY ${key}`);
       return { [kind]: rows.map((r) => JSON.parse(r.row) as Record<string, unknown>) };
     });
@@ -162,7 +164,13 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
       `${RECRUITMENT_ADMIN_PATH}/${kind}/:id`,
       {
         config: { centralAccess: 'admin-or-token' },
-        schema: { params: Type.Object({ id: Id }), body: RowBody, response: { 200: OkEdit, '4xx': ErrorResponseSchema } },
+        schema: {
+          tags: ['recruitment'], 
+          summary: `Create or change one of the ${kind} (recruitment rules checked; audited)`,
+          params: Type.Object({ id: Id }),
+          body: RowBody,
+          response: { 200: OkEdit, '4xx': ErrorResponseSchema },
+        },
       },
       async (request) => {
         const row = { ...request.body, [key]: request.params.id };
@@ -181,7 +189,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   // ---- shortlists and selection ----
   app.get(
     `${RECRUITMENT_PATH}/candidates`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { querystring: CandidateQuery, response: ANSWERS } },
+    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'Candidates across offices, filterable (audited view)', querystring: CandidateQuery, response: ANSWERS } },
     async (request) => {
       const candidates = await listCandidates(db, request.query);
       await audit(db, { actor: actorOf(request), action: 'candidates.view', vacancyId: request.query.vacancyId ?? null, detail: { query: request.query, rows: candidates.length } });
@@ -190,7 +198,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   );
   app.get(
     `${RECRUITMENT_PATH}/candidates.csv`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { querystring: CandidateQuery, response: ANSWERS } },
+    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: "The employer's CSV export of candidates (no sex, birth date, nationality, document or costs)", querystring: CandidateQuery, response: ANSWERS } },
     async (request, reply) => {
       const candidates = await listCandidates(db, request.query);
       await audit(db, { actor: actorOf(request), action: 'candidates.export', vacancyId: request.query.vacancyId ?? null, detail: { query: request.query, rows: candidates.length } });
@@ -209,6 +217,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'admin-or-token' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Record an outcome (shortlisted, selected, not selected, withdrew) with its date',
         params: CandidacyParams,
         body: Type.Object({ status: Type.Union(['shortlisted', 'selected', 'not_selected', 'withdrew'].map((s) => Type.Literal(s))), on: DateString }, { additionalProperties: false }),
         response: ANSWERS,
@@ -220,7 +230,11 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     `${RECRUITMENT_PATH}/candidacies/:id/contract`,
     {
       config: { centralAccess: 'admin-or-token' },
-      schema: { params: CandidacyParams, body: Type.Object({ contract: RowBody, on: DateString }, { additionalProperties: false }), response: ANSWERS },
+      schema: {
+        tags: ['recruitment'], 
+        summary: 'Record the contract offered; compared term by term with the vacancy, differences flagged',
+        params: CandidacyParams,
+        body: Type.Object({ contract: RowBody, on: DateString }, { additionalProperties: false }), response: ANSWERS },
     },
     async (request) => recordContract(db, request.params.id, { contract: request.body.contract, on: request.body.on, actor: actorOf(request) }),
   );
@@ -228,7 +242,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     `${RECRUITMENT_PATH}/candidacies/:id/orientation`,
     {
       config: { centralAccess: 'admin-or-token' },
-      schema: { params: CandidacyParams, body: Type.Object({ on: DateString }, { additionalProperties: false }), response: ANSWERS },
+      schema: { tags: ['recruitment'], summary: 'Record pre-departure orientation attended', params: CandidacyParams, body: Type.Object({ on: DateString }, { additionalProperties: false }), response: ANSWERS },
     },
     async (request) => ({ candidacy: await recordOrientation(db, request.params.id, { on: request.body.on, actor: actorOf(request) }) }),
   );
@@ -237,6 +251,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'admin-or-token' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Record the departure date (needs the contract; a flagged contract needs flagsReviewed)',
         params: CandidacyParams,
         body: Type.Object({ on: DateString, flagsReviewed: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: ANSWERS,
@@ -246,7 +262,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   );
   app.get(
     `${RECRUITMENT_PATH}/candidacies/:id/audit`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { params: CandidacyParams, response: ANSWERS } },
+    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: "A candidacy's audited history", params: CandidacyParams, response: ANSWERS } },
     async (request) => ({
       audit: await db.query(
         `SELECT id::int AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, action, detail
@@ -262,6 +278,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'admin-or-token' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Payments to recruiters or agents reported by migrants, for follow-up',
         querystring: Type.Object({ open: Type.Optional(Type.Boolean()), office: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,8}$' })) }, { additionalProperties: false }),
         response: ANSWERS,
       },
@@ -273,6 +291,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'admin-or-token' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Mark a protection case followed up (audited)',
         params: CandidacyParams,
         body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
         response: ANSWERS,
@@ -283,7 +303,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
       return { followedUp: request.params.id };
     },
   );
-  app.get(`${RECRUITMENT_PATH}/exchange-rates`, { config: { centralAccess: 'admin-or-token' }, schema: { response: ANSWERS } }, async () => ({
+  app.get(`${RECRUITMENT_PATH}/exchange-rates`, { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'Exchange rates used for SDG 10.7.1', response: ANSWERS } }, async () => ({
     rates: await listExchangeRates(db),
   }));
   app.put(
@@ -291,6 +311,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'admin-or-token' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Set exchange rates (ZAR per unit from a date; audited)',
         body: Type.Object(
           {
             rates: Type.Array(
@@ -315,6 +337,8 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     {
       config: { centralAccess: 'statistician' },
       schema: {
+        tags: ['recruitment'], 
+        summary: 'Recruitment statistics of a year: SDG 10.7.1 (suppressed), selection rates by sex and age group, time to selection, vacancies, contracts flagged',
         querystring: Type.Object(
           {
             year: Type.Integer({ minimum: 2000, maximum: 2100 }),
