@@ -80,18 +80,22 @@ describe('enrol trusts only the central the technician was told of (issue #13)',
     const pair = await generateSelfSignedPair();
     const forgerKey = generateKeyPairSync('ed25519');
     const forgerPem = forgerKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    let mode: 'unsigned' | 'other-request' = 'unsigned';
+    let mode: 'unsigned' | 'other-request' | 'own-key' = 'unsigned';
     const server = createServer({ cert: pair.cert, key: pair.key }, (req, res) => {
       let text = '';
       req.on('data', (c: Buffer) => {
         text += c.toString();
       });
       req.on('end', () => {
-        const body = JSON.parse(text) as { deviceId: string };
+        const body = JSON.parse(text) as { deviceId: string; signature: string };
         const answer = JSON.stringify({ deviceId: body.deviceId, office: { code: 'BBR', name: 'Beitbridge' }, centralPublicKeyPem: forgerPem, enrolledAt: new Date().toISOString(), revokedDeviceId: null });
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         // Signed, but bound to another request: a replayed answer.
         if (mode === 'other-request') headers[HEADER_CENTRAL_SIGNATURE] = signAnswer({ purpose: 'enrolment', deviceId: body.deviceId, requestTag: 'another', batchId: '', contentSha256: '' }, 201, answer, forgerKey.privateKey);
+        // Bound to this very request, signed with the key the forger hands over: only the key pinned before can tell.
+        if (mode === 'own-key') {
+          headers[HEADER_CENTRAL_SIGNATURE] = signAnswer({ purpose: 'enrolment', deviceId: body.deviceId, requestTag: body.signature, batchId: '', contentSha256: '' }, 201, answer, forgerKey.privateKey);
+        }
         res.writeHead(201, headers);
         res.end(answer);
       });
@@ -108,6 +112,18 @@ describe('enrol trusts only the central the technician was told of (issue #13)',
         expect(existsSync(join(dataDir, 'keys', 'enrolment.json'))).toBe(false);
         expect(existsSync(join(root, `forged-${m}.json`))).toBe(false);
       }
+      // A re-key answer is checked with the central key pinned at the first enrolment: a stand-in the technician was
+      // talked into pinning (its fingerprint given) cannot plant its own key, however well it signs.
+      const dataDir = join(root, 'forged-rekey');
+      const cfg = join(root, 'forged-rekey.json');
+      const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+      const pinnedKey = readFileSync(join(dataDir, 'keys', 'central-ed25519.pub'), 'utf8');
+      mode = 'own-key';
+      const r = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: url, code: 'ABCD-EFGH-JKLM-NPQR', certSha256: certificateFingerprint(pair.cert), rekey: true }));
+      expect(r.code).toBe('PROVISION_CENTRAL_ANSWER_UNSIGNED');
+      expect(JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')).deviceId).toBe(first.deviceId);
+      expect(readFileSync(join(dataDir, 'keys', 'central-ed25519.pub'), 'utf8')).toBe(pinnedKey);
+      expect(certificateFingerprint(readFileSync(join(dataDir, 'keys', 'central-tls.pem'), 'utf8'))).toBe(central.certSha256);
     } finally {
       server.close();
     }
