@@ -31,6 +31,7 @@ import type { ReferenceSync } from './reference/reference-sync.ts';
 import { detailsRoutes } from './http/details-routes.ts';
 import { createDetailsParts, requireRoleOrApproval } from './registrations-details/index.ts';
 import type { RegistrationRules } from './registrations/registration-rules.ts';
+import { type Recruitment, recruitmentRoutes } from './recruitment/index.ts';
 import { chipRoutes } from './chip/chip-routes.ts';
 import type { RunningChip } from './chip/start-chip.ts';
 
@@ -48,6 +49,8 @@ export interface AppDeps {
   fingerprints?: { feature: FingerprintFeature; service: FingerprintService };
   /** Reference data copied from the central (offices, districts, occupations, employers); adds /api/reference routes. */
   reference?: ReferenceSync;
+  /** Matching, candidacies, recruitment costs and outcome notices (issue #17); adds the recruitment routes. */
+  recruitment?: Pick<Recruitment, 'routeOptions'>;
   /** The passport chip reader and its reads after each scan; adds the chip and chip-simulator routes. */
   chip?: RunningChip;
   logger?: Logger;
@@ -162,6 +165,7 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.sync) await app.register(syncRoutes, { sync: deps.sync });
   if (deps.fingerprints) await app.register(fingerprintRoutes, { ...deps.fingerprints, requireRole: requireRoleOrApproval(details.approvals) });
   if (deps.reference) await app.register(referenceRoutes, { reference: deps.reference });
+  if (deps.recruitment) await app.register(recruitmentRoutes, deps.recruitment.routeOptions());
   if (deps.chip) await app.register(chipRoutes, { store: deps.store, feature: deps.chip.feature, service: deps.chip.service, trust: deps.chip.trust });
   if (deps.printing) {
     const printing = deps.printing;

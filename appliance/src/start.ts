@@ -19,6 +19,7 @@ import { PrintingService } from './printing/printing-service.ts';
 import { signerFromKey } from './printing/receipt-signature.ts';
 import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
 import { seedDemoReferenceWithoutCentral } from './registrations-details/local-reference-seed.ts';
+import { Recruitment } from './recruitment/index.ts';
 import { remotePrintsSource, remoteVerifyRoutes } from './prints-remote/remote-verify-routes.ts';
 import { type RunningChip, startChip } from './chip/start-chip.ts';
 
@@ -32,6 +33,7 @@ export interface RunningAppliance {
   printing: PrintingService;
   fingerprints: RunningFingerprints;
   reference: ReferenceSync;
+  recruitment: Recruitment;
   chip: RunningChip;
   stop(): Promise<void>;
 }
@@ -162,6 +164,28 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
       },
     },
     {
+      // After reference data (the vacancies it matches on) and printing (the receipt lists the jobs asked for): issue #17.
+      name: 'recruitment',
+      create: () => {
+        const sync = need('sync');
+        const recruitment = new Recruitment({
+          store,
+          bus,
+          central: config.central,
+          recruitment: config.recruitment,
+          notifications: config.notifications,
+          identity: sync.identity,
+          trust: { publicKey: sync.trust.publicKey, tlsPem: sync.trust.tlsPem },
+          officeName: config.office.name,
+          timeZone: config.reference.timeZone,
+          logger: createLogger('recruitment', logger),
+        });
+        parts.recruitment = recruitment;
+        need('printing').setReceiptSections((id, language) => recruitment.receiptSections(id, language));
+        return { start: () => recruitment.start(), stop: () => recruitment.stop() };
+      },
+    },
+    {
       name: 'http',
       create: () => {
         let gateway: { close(): Promise<void> } | undefined;
@@ -182,6 +206,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
               fingerprints,
               reference,
               chip,
+              recruitment: need('recruitment'),
               allowedHosts,
               ...(options.auth ? { auth: options.auth } : {}),
               logger: createLogger('http', logger),
@@ -227,6 +252,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     printing: need('printing'),
     fingerprints: need('fingerprints'),
     reference: need('reference'),
+    recruitment: need('recruitment'),
     chip: need('chip'),
     async stop() {
       if (stopped) return;

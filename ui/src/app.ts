@@ -15,9 +15,11 @@ import { ReceiptStep, Review } from './screens/later-steps.ts';
 import { ManualEntry } from './screens/manual-entry.ts';
 import { Queue } from './screens/queue.ts';
 import { SignIn } from './screens/sign-in.ts';
+import { VacancyMatch } from './screens/vacancy-match.ts';
+import { RecruitmentCosts } from './screens/recruitment-costs.ts';
 import { type Step, clearDraft, loadDraft, resumeStep, saveDraft } from './state/draft.ts';
 import { type IdlePhase, IdleTimer, idleSettings } from './state/idle.ts';
-import type { AttachResult, Registration, SessionInfo } from './types.ts';
+import type { AttachResult, Registration, SessionInfo, StoredDetails } from './types.ts';
 
 interface Current {
   registration: Registration;
@@ -30,8 +32,8 @@ interface Current {
 type Progress = { step: string; field: string | null } | null;
 const progressOf = (r: Registration): Progress => (r as Registration & { progress?: Progress }).progress ?? null;
 /** The UI's steps as the server's progress names them. */
-const PROGRESS_STEP: Record<Step, string> = { document: 'document', manual: 'document', fingerprints: 'fingerprints', details: 'details', review: 'review', receipt: 'done' };
-const STEP_OF_PROGRESS: Record<string, Step> = { document: 'document', fingerprints: 'fingerprints', details: 'details', review: 'review', done: 'receipt' };
+const PROGRESS_STEP: Record<Step, string> = { document: 'document', manual: 'document', fingerprints: 'fingerprints', details: 'details', jobs: 'jobs', costs: 'costs', review: 'review', receipt: 'done' };
+const STEP_OF_PROGRESS: Record<string, Step> = { document: 'document', fingerprints: 'fingerprints', details: 'details', jobs: 'jobs', costs: 'costs', review: 'review', done: 'receipt' };
 
 /** Where to pick a registration up: the server's progress (any browser, after a crash), else this browser's memory. */
 function resumePoint(r: Registration, remembered: Step | null): { step: Step; field: string | null } | null {
@@ -155,6 +157,18 @@ export function App() {
   };
   const attached = (r: AttachResult) => go({ registration: r.registration, step: 'document', previous: r.previousRegistrations.length });
   const step = (s: Step) => current && go({ ...current, step: s, field: null });
+  /** Recruitment costs: back to where they were opened from (the jobs step, or the queue at a later visit). */
+  const [costsReturn, setCostsReturn] = useState<Step | null>(null);
+  /**
+   * After the details (issue #17): the matching vacancies, unless the migrant already named a vacancy or brought a job
+   * offer, or no open vacancy fits (nothing to choose: straight to review).
+   */
+  const afterDetails = async (d: StoredDetails) => {
+    if (!current) return;
+    if (d.vacancyId || d.jobOffer) return step('review');
+    const matches = await api<{ matches: unknown[]; candidacies: unknown[] }>('GET', `/api/registrations/${current.registration.id}/vacancy-matches`, undefined, { background: true }).catch(() => null);
+    step(matches && (matches.matches.length > 0 || matches.candidacies.length > 0) ? 'jobs' : 'review');
+  };
 
   let screen: ComponentChild;
   if (session === 'checking') screen = h('main', { class: 'screen' }, h('p', null, t('app.loading')));
@@ -165,6 +179,10 @@ export function App() {
       supervisor: session.officer.role === 'supervisor',
       busy,
       onNew: () => void newRegistration(),
+      onCosts: (registration) => {
+        setCostsReturn(null);
+        go({ registration, step: 'costs', previous: 0 });
+      },
       onResume: (registration) => {
         const at = resumePoint(registration, null);
         go({ registration, step: at?.step ?? 'document', field: at?.field ?? null, previous: 0 });
@@ -183,7 +201,22 @@ export function App() {
         screen = h(FingerprintStep, { key: registration.id, registration, previous: current.previous, supervisor: session.officer.role === 'supervisor', onBack: () => step('document'), onContinue: () => step('details') });
         break;
       case 'details':
-        screen = h(DetailsStep, { key: registration.id, registration, initialField: current.field ?? null, onBack: () => step('fingerprints'), onSaved: () => step('review') });
+        screen = h(DetailsStep, { key: registration.id, registration, initialField: current.field ?? null, onBack: () => step('fingerprints'), onSaved: (d) => void afterDetails(d) });
+        break;
+      case 'jobs':
+        screen = h(VacancyMatch, {
+          key: registration.id,
+          registration,
+          onBack: () => step('details'),
+          onContinue: () => step('review'),
+          onCosts: () => {
+            setCostsReturn('jobs');
+            step('costs');
+          },
+        });
+        break;
+      case 'costs':
+        screen = h(RecruitmentCosts, { key: registration.id, registration, onDone: () => (costsReturn ? step(costsReturn) : registration.status === 'finalized' ? go(null) : step('jobs')) });
         break;
       case 'review':
         screen = h(Review, { key: registration.id, registration, supervisor: session.officer.role === 'supervisor', onBack: () => step('details'), onEdit: (s) => step(s), onFinalized: (r) => go({ registration: r, step: 'receipt', previous: current.previous }) });

@@ -4,6 +4,8 @@ import { CapturePlanConfig, FingerprintDeviceConfig } from '../fingerprints/fing
 import { ReferenceSyncConfig } from '../reference/config.ts';
 import { ChipDeviceConfig } from '../chip/chip-config.ts';
 import { RegistrationRulesConfig } from '../registrations/registration-rules-config.ts';
+import { RecruitmentConfig } from '../recruitment/recruitment-config.ts';
+import { NotificationsConfig } from '../notifications/notifications-config.ts';
 
 /**
  * The appliance configuration (one JSON file, `APPLIANCE_CONFIG`). Versioned: `migrate.ts` upgrades
@@ -148,6 +150,10 @@ export const ApplianceConfigSchema = Type.Object(
     sync: SyncConfig,
     reference: ReferenceSyncConfig,
     receipts: ReceiptsConfig,
+    /** Recruitment at the counter (issue #17): forwarding of candidacies and costs, outcome notices (recruitment/). */
+    recruitment: RecruitmentConfig,
+    /** Messages to migrants: the channel (log by default, or an SMS gateway) and its retries (notifications/). */
+    notifications: NotificationsConfig,
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info' },

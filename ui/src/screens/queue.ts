@@ -30,7 +30,7 @@ const stepOf = (r: Extra) => {
   return step ? t(`steps.${step === 'done' ? 'receipt' : step}`, { defaultValue: step }) : '';
 };
 
-function Row(props: { r: Extra; onResume?: () => void; onDiscard?: () => void; onReprint?: () => void; note?: string | null }) {
+function Row(props: { r: Extra; onResume?: () => void; onDiscard?: () => void; onReprint?: () => void; onCosts?: () => void; note?: string | null }) {
   const { r } = props;
   const d = r.document;
   const number = registrationNumberOf(r);
@@ -52,6 +52,7 @@ function Row(props: { r: Extra; onResume?: () => void; onDiscard?: () => void; o
     props.onDiscard ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'discard', onClick: props.onDiscard }, t('queue.discard')) : null,
     props.onResume ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'resume', onClick: props.onResume }, t('queue.resume')) : null,
     props.onReprint ? h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'reprint-receipt', onClick: props.onReprint }, t('queue.reprint')) : null,
+    props.onCosts ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'recruitment-costs', onClick: props.onCosts }, t('jobs.costs')) : null,
   );
 }
 
@@ -96,7 +97,7 @@ function DiscardModal(props: { r: Extra; onDone: () => void; onCancel: () => voi
  * Today's registrations at this post: open drafts (name, when started, the step reached) to resume or discard,
  * what waits for a supervisor's approval (supervisors), then the finalized ones with a receipt reprint.
  */
-export function Queue(props: { officeCode: string; supervisor: boolean; onNew: () => void; onResume: (r: Registration) => void; busy: boolean }) {
+export function Queue(props: { officeCode: string; supervisor: boolean; onNew: () => void; onResume: (r: Registration) => void; onCosts?: (r: Registration) => void; busy: boolean }) {
   const [items, setItems] = useState<Extra[]>([]);
   const [drafts, setDrafts] = useState<Extra[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
@@ -197,7 +198,7 @@ export function Queue(props: { officeCode: string; supervisor: boolean; onNew: (
       ? h('ul', { class: 'reg-list', 'data-list': 'drafts' }, open.map((r) => h(Row, { key: r.id, r, onResume: () => props.onResume(r), onDiscard: () => setDiscarding(r) })))
       : null,
     done.length > 0 ? h('h2', null, `${t('queue.finalized')} (${done.length})`) : null,
-    done.length > 0 ? h('ul', { class: 'reg-list', 'data-list': 'finalized' }, done.map((r) => h(Row, { key: r.id, r, onReprint: () => void reprint(r), note: notes[r.id] ?? null }))) : null,
+    done.length > 0 ? h('ul', { class: 'reg-list', 'data-list': 'finalized' }, done.map((r) => h(Row, { key: r.id, r, onReprint: () => void reprint(r), ...(props.onCosts ? { onCosts: () => props.onCosts?.(r) } : {}), note: notes[r.id] ?? null }))) : null,
     cursor ? h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void load(false, cursor) }, t('queue.more')) : null,
     discarding
       ? h(DiscardModal, {

@@ -2,7 +2,7 @@
  * The registration in progress survives a reload: the server holds the registration (every step is saved
  * there); the browser only remembers which one and which step, and checks it against the server on resume.
  */
-export type Step = 'document' | 'manual' | 'fingerprints' | 'details' | 'review' | 'receipt';
+export type Step = 'document' | 'manual' | 'fingerprints' | 'details' | 'jobs' | 'costs' | 'review' | 'receipt';
 
 export interface CurrentDraft {
   id: string;
