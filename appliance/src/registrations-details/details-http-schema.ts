@@ -22,6 +22,7 @@ export const DetailsBody = Type.Object(
     vacancyId: Type.Optional(Nullable(Id)),
     jobOfferQr: Type.Optional(Nullable(Type.String({ maxLength: 2000, description: 'ZLMCJOB1;… text of the job-offer QR (POST /api/barcodes/decode reads it)' }))),
     destinationProvince: Type.Optional(StringEnum(DESTINATION_PROVINCES, { default: DEFAULT_DESTINATION, description: 'ISO 3166-2:ZA' })),
+    countryOfBirth: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 3166-1 alpha-3 (ZWE, MOZ …), where known; null = not known' }))),
     nextOfKin: Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 80 }),
@@ -77,6 +78,7 @@ export const StoredDetailsSchema = Type.Object({
     Type.Null(),
   ]),
   destinationProvince: S,
+  countryOfBirth: Type.Optional(NS),
   nextOfKin: Type.Object({ name: S, relationship: S, phone: NS }),
   language: S,
   consent: Type.Object({ given: Type.Boolean(), language: S, readAt: S, recordedAt: S }),

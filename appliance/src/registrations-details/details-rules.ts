@@ -22,6 +22,13 @@ export const DESTINATION_PROVINCES = ['ZA-LP', 'ZA-MP', 'ZA-GP', 'ZA-NW', 'ZA-KZ
 export type DestinationProvince = (typeof DESTINATION_PROVINCES)[number];
 export const DEFAULT_DESTINATION: DestinationProvince = 'ZA-LP';
 
+/**
+ * Countries of birth the counter offers (ISO 3166-1 alpha-3): Zimbabwe and the neighbours most migrants through the
+ * Labour Migration Centres were born in. Asked where known (ILO 20th ICLS, 2018: country of birth); the API takes any
+ * alpha-3 code.
+ */
+export const BIRTH_COUNTRIES = ['ZWE', 'MOZ', 'MWI', 'ZMB', 'ZAF', 'BWA', 'COD', 'AGO', 'TZA', 'NAM', 'LSO', 'SWZ'] as const;
+
 /** Zimbabwe's country calling code (ITU-T E.164 assignment). */
 const ZW_CALLING_CODE = '263';
 

@@ -26,6 +26,8 @@ export interface DetailsInput {
   /** The text of the job-offer QR (ZLMCJOB1;…), as read by POST /api/barcodes/decode. */
   jobOfferQr?: string | null;
   destinationProvince?: DestinationProvince;
+  /** ISO 3166-1 alpha-3, where known. */
+  countryOfBirth?: string | null;
   nextOfKin: { name: string; relationship: Relationship; phone?: string | null };
   language: DetailsLanguage;
   consent: { given: boolean; language: DetailsLanguage; readAt: string };
@@ -59,6 +61,8 @@ export interface RegistrationDetails {
   vacancyTitle: string | null;
   jobOffer: JobOfferSummary | null;
   destinationProvince: DestinationProvince;
+  /** ISO 3166-1 alpha-3; present only when known (statistics: country of birth, ILO 20th ICLS). */
+  countryOfBirth?: string;
   nextOfKin: { name: string; relationship: Relationship; phone: string | null };
   language: DetailsLanguage;
   consent: { given: boolean; language: DetailsLanguage; readAt: string; recordedAt: string };
@@ -153,6 +157,9 @@ export function validateDetails(input: DetailsInput, ref: ReferenceLookup, now: 
     if (!employerId && registered) employerId = registered.employerId;
   }
 
+  const birth = optionalId(input.countryOfBirth)?.toUpperCase() ?? null;
+  if (birth !== null && !/^[A-Z]{3}$/.test(birth)) throw invalidField('countryOfBirth', 'must be an ISO 3166-1 alpha-3 country code such as ZWE');
+
   const kinName = input.nextOfKin.name.trim().replace(/\s+/g, ' ');
   if (!NAME.test(kinName)) throw invalidField('nextOfKin.name', 'must be 2 to 80 letters (spaces, hyphens and apostrophes allowed)');
   const kinPhone = phoneOf('nextOfKin.phone', input.nextOfKin.phone);
@@ -177,6 +184,7 @@ export function validateDetails(input: DetailsInput, ref: ReferenceLookup, now: 
     vacancyTitle,
     jobOffer,
     destinationProvince,
+    ...(birth !== null ? { countryOfBirth: birth } : {}),
     nextOfKin: { name: kinName, relationship: input.nextOfKin.relationship, phone: kinPhone },
     language: input.language,
     consent: { given: input.consent.given, language: input.consent.language, readAt: new Date(readAt).toISOString(), recordedAt: now.toISOString() },

@@ -11,11 +11,13 @@ import { NetworkReturningBanner, type NetworkReturningInfo, ReturningBanner, typ
 
 export const EDUCATION = ['none', 'primary', 'secondary-o-level', 'secondary-a-level', 'vocational', 'tertiary'] as const;
 export const DESTINATIONS = ['ZA-LP', 'ZA-MP', 'ZA-GP', 'ZA-NW', 'ZA-KZN', 'ZA-FS', 'ZA-NC', 'ZA-EC', 'ZA-WC'] as const;
+/** Countries of birth offered (appliance details-rules.ts BIRTH_COUNTRIES), then "not known". */
+export const BIRTH_COUNTRIES = ['ZWE', 'MOZ', 'MWI', 'ZMB', 'ZAF', 'BWA', 'COD', 'AGO', 'TZA', 'NAM', 'LSO', 'SWZ', 'unknown'] as const;
 
 /** Server field (400 `field`) → the editor that shows it. */
 const EDITOR_OF: Record<string, Editor> = {
   phone: 'phone', homeProvince: 'home', homeDistrict: 'home', education: 'education', occupationIsco: 'occupation', employerId: 'employer', vacancyId: 'employer',
-  jobOfferQr: 'employer', destinationProvince: 'destination', 'nextOfKin.name': 'kin', 'nextOfKin.relationship': 'kin', 'nextOfKin.phone': 'kin', nextOfKin: 'kin',
+  jobOfferQr: 'employer', destinationProvince: 'destination', countryOfBirth: 'birth', 'nextOfKin.name': 'kin', 'nextOfKin.relationship': 'kin', 'nextOfKin.phone': 'kin', nextOfKin: 'kin',
   language: 'consent', consent: 'consent', 'consent.readAt': 'consent', 'consent.language': 'consent', 'consent.given': 'consent',
 };
 /** Autosave fields (prefilledFields) → the row they belong to. */
@@ -208,11 +210,12 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     ['occupation', form.occupationIsco ? `${form.occupationIsco} ${form.occupationTitle}` : ''],
     ['destination', t(`destination.${form.destinationProvince}`)],
     ['education', form.education ? t(`details.educationLevel.${form.education}`) : ''],
+    ['birth', form.countryOfBirth ? t(`country.${form.countryOfBirth}`) : visited.has('birth') ? t('details.birthUnknown') : ''],
     ['phone', form.phone || (visited.has('phone') ? t('details.none') : '')],
     ['kin', form.kinName ? `${form.kinName}${form.kinRelationship ? ` (${t(`details.relationship.${form.kinRelationship}`)})` : ''}${form.kinPhone ? ` · ${form.kinPhone}` : ''}` : ''],
     ['consent', form.consentGiven ? `✓ ${t('details.consentGivenShort', { lang: t(`lang.${form.language}`) })}` : `✗ ${t('details.consentMissing')} · ${t(`lang.${form.language}`)}`],
   ];
-  const optional = new Set<Editor>(['employer', 'destination', 'phone']);
+  const optional = new Set<Editor>(['employer', 'destination', 'birth', 'phone']);
 
   let panel: ComponentChild;
   switch (editor) {
@@ -278,6 +281,18 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
         onChange: (o) => {
           update({ education: o });
           advance('education');
+        },
+      });
+      break;
+    case 'birth':
+      panel = h(OptionsEditor, {
+        options: BIRTH_COUNTRIES,
+        value: form.countryOfBirth ?? (visited.has('birth') ? 'unknown' : null),
+        name: 'birth',
+        label: (o) => (o === 'unknown' ? t('details.birthUnknown') : t(`country.${o}`)),
+        onChange: (o) => {
+          update({ countryOfBirth: o === 'unknown' ? null : o });
+          advance('birth');
         },
       });
       break;

@@ -4,9 +4,9 @@
  */
 import type { Language } from '../i18n/i18n.ts';
 
-export type Editor = 'home' | 'employer' | 'occupation' | 'destination' | 'education' | 'phone' | 'kin' | 'consent';
+export type Editor = 'home' | 'employer' | 'occupation' | 'destination' | 'education' | 'birth' | 'phone' | 'kin' | 'consent';
 /** The order the officer fills them in; focus moves to the next empty one. */
-export const EDITORS: Editor[] = ['home', 'employer', 'occupation', 'destination', 'education', 'phone', 'kin', 'consent'];
+export const EDITORS: Editor[] = ['home', 'employer', 'occupation', 'destination', 'education', 'birth', 'phone', 'kin', 'consent'];
 
 export interface Form {
   phone: string;
@@ -24,6 +24,8 @@ export interface Form {
   jobOfferQr: string | null;
   jobOfferText: string;
   destinationProvince: string;
+  /** ISO 3166-1 alpha-3, where known (optional: never focused on its own). */
+  countryOfBirth: string | null;
   kinName: string;
   kinRelationship: string | null;
   kinPhone: string;
@@ -36,7 +38,7 @@ export interface Form {
 export const blankForm = (language: Language): Form => ({
   phone: '', homeProvince: '', homeProvinceName: '', homeDistrict: '', homeDistrictName: '', education: null, occupationIsco: '', occupationTitle: '',
   employerId: null, employerName: '', vacancyId: null, vacancyTitle: '', jobOfferQr: null, jobOfferText: '', destinationProvince: 'ZA-LP',
-  kinName: '', kinRelationship: null, kinPhone: '', language, consentGiven: false, consentReadAt: null,
+  countryOfBirth: null, kinName: '', kinRelationship: null, kinPhone: '', language, consentGiven: false, consentReadAt: null,
 });
 
 /** Required fields still empty, in screen order (what "Continue" names). */
@@ -58,6 +60,7 @@ export function isEmpty(f: Form, e: Editor, visited: ReadonlySet<Editor>): boole
     case 'occupation': return !f.occupationIsco;
     case 'destination': return false; // the vacancy or the office's default fills it
     case 'education': return !f.education;
+    case 'birth': return false; // asked where known, never required
     case 'phone': return !f.phone && !visited.has('phone');
     case 'kin': return !f.kinName.trim() || !f.kinRelationship;
     case 'consent': return !f.consentGiven;
@@ -85,6 +88,7 @@ export function changedFields(before: Form, after: Form): Record<string, unknown
     ['vacancyId', 'vacancyId', (f) => f.vacancyId],
     ['jobOfferQr', 'jobOfferQr', (f) => f.jobOfferQr],
     ['destinationProvince', 'destinationProvince', (f) => f.destinationProvince],
+    ['countryOfBirth', 'countryOfBirth', (f) => f.countryOfBirth],
     ['language', 'language', (f) => f.language],
   ];
   for (const [k, name, value] of keys) if (before[k] !== after[k]) out[name] = value(after);
@@ -108,6 +112,7 @@ export const detailsBody = (f: Form) => ({
   vacancyId: f.vacancyId,
   jobOfferQr: f.jobOfferQr,
   destinationProvince: f.destinationProvince,
+  countryOfBirth: f.countryOfBirth,
   nextOfKin: { name: f.kinName.trim(), relationship: f.kinRelationship ?? '', phone: f.kinPhone || null },
   language: f.language,
   consent: { given: f.consentGiven, language: f.language, readAt: f.consentReadAt ?? new Date().toISOString() },
@@ -138,6 +143,7 @@ export function formFrom(base: Form, d: Record<string, unknown>): Form {
     f.jobOfferText = `${offer.employerName ?? ''} · ${offer.position ?? ''}`;
   }
   if (s('destinationProvince')) f.destinationProvince = s('destinationProvince') as string;
+  if (d.countryOfBirth !== undefined) f.countryOfBirth = s('countryOfBirth') ?? null;
   if (kin) {
     f.kinName = kin.name ?? '';
     f.kinRelationship = kin.relationship ?? null;
