@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   out.push('', ...(await import('./ui-latency.ts').then(async (u) => u.formatUiLatency(await u.benchUiLatency()))));
   out.push('', ...(await (await import('./barcode-load.ts')).benchBarcodeLoad()));
   out.push('', ...(await (await import('./event-loop.ts')).benchEventLoop()));
+  out.push('', ...(await import('./lookup.ts').then(async (l) => l.formatLookup(await l.benchLookup()))));
   console.log(out.join('\n'));
 }
 

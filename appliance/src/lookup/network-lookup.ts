@@ -66,11 +66,15 @@ export interface NetworkLookupOptions {
   pollMs: number;
   backoff: BackoffPolicy;
   pageLimit?: number;
+  /** After the central failed a lookup, how long the counter answers from the index without asking it (default 15 s). */
+  retryOnlineAfterMs?: number;
   timeZone?: string;
   bus?: EventBus;
   logger?: Logger;
   now?: () => Date;
 }
+
+const RETRY_ONLINE_AFTER_MS = 15_000;
 
 export class NetworkLookup implements Feature {
   readonly name = 'network-lookup';
@@ -84,6 +88,8 @@ export class NetworkLookup implements Feature {
   #wake: (() => void) | undefined;
   #failures = 0;
   #unsubscribe: (() => void) | undefined;
+  /** After the central failed a lookup, the counter does not wait for it again until then (epoch ms). */
+  #skipOnlineUntil = 0;
 
   constructor(o: NetworkLookupOptions) {
     this.#o = o;
@@ -97,7 +103,9 @@ export class NetworkLookup implements Feature {
     if (this.#running || !this.#o.transport) return;
     this.#running = true;
     this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
-      if (s.linkState === 'online' && this.#failures > 0) this.pullNow();
+      if (s.linkState !== 'online') return;
+      this.#skipOnlineUntil = 0;
+      if (this.#failures > 0) this.pullNow();
     });
     this.#loop = this.#run();
   }
@@ -226,13 +234,20 @@ export class NetworkLookup implements Feature {
   async #online(hash: string, budgetMs: number): Promise<{ answer?: LookupAnswer; reason: string | null }> {
     const transport = this.#o.transport;
     if (!transport) return { reason: 'not-configured' };
+    if (Date.now() < this.#skipOnlineUntil) return { reason: 'link-down' };
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<Fetched<LookupAnswer>>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'unavailable', reason: 'response-timeout', message: `no answer within ${budgetMs} ms` }), budgetMs);
     });
     const r = await Promise.race([transport.lookup(hash, budgetMs), late]);
     clearTimeout(timer);
-    if (r.kind === 'ok') return { answer: r.value, reason: null };
+    if (r.kind === 'ok') {
+      this.#skipOnlineUntil = 0;
+      return { answer: r.value, reason: null };
+    }
+    // The link is down or the central unwell: the next migrants are answered from the index at once, and the
+    // central is tried again after a while (or as soon as the relay reports it reachable).
+    if (r.kind === 'unavailable') this.#skipOnlineUntil = Date.now() + (this.#o.retryOnlineAfterMs ?? RETRY_ONLINE_AFTER_MS);
     return { reason: r.kind === 'refused' ? r.code : r.reason };
   }
 

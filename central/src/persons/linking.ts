@@ -97,6 +97,8 @@ export function linkable(record: BatchRecord): Linkable | null {
 }
 
 const SYSTEM = 'ingest';
+/** Known persons a new document is proposed as a candidate link to, at most (the most recently made). */
+export const MAX_CANDIDATES_PER_DOCUMENT = 5;
 
 /**
  * Links the batch's stored records (and the corrections among its content_differs conflicts) to persons. Runs in
@@ -200,7 +202,10 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
     known.set(l.docKey, personId);
     newPersons.push({ person_id: personId, doc: l });
     if (l.nameKey) {
-      for (const existing of byName.get(l.nameKey) ?? []) candidates.push({ person_id: existing, other_person_id: personId, reason: 'same-names-birth-date-sex' });
+      // The latest few namesakes only: a very common name with one birth date must not make a review queue of thousands.
+      for (const existing of (byName.get(l.nameKey) ?? []).slice(-MAX_CANDIDATES_PER_DOCUMENT)) {
+        candidates.push({ person_id: existing, other_person_id: personId, reason: 'same-names-birth-date-sex' });
+      }
       byName.set(l.nameKey, [...(byName.get(l.nameKey) ?? []), personId]);
     }
   }

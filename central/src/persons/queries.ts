@@ -85,7 +85,7 @@ export async function searchPersons(db: Queryable, s: PersonSearch): Promise<Per
     `${SUMMARY_SELECT}
      WHERE p.merged_into IS NULL
        AND (lower(p.surname) LIKE $1 OR lower(p.given_names) LIKE $1
-            OR EXISTS (SELECT 1 FROM person_documents d WHERE d.person_id = p.person_id AND upper(regexp_replace(d.document_number, '[^0-9A-Za-z]', '', 'g')) = $2))
+            OR p.person_id IN (SELECT d.person_id FROM person_documents d WHERE split_part(d.doc_key, '|', 3) = $2))
        AND ($3::date IS NULL OR p.birth_date = $3::date)
        AND ($4::text IS NULL OR p.sex = $4)
        AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM person_registrations r WHERE r.person_id = p.person_id AND r.office_code = $5))

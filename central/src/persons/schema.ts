@@ -42,7 +42,9 @@ export const personsSchema = /* sql */ `
   );
   CREATE INDEX persons_name_key ON persons (name_key) WHERE merged_into IS NULL;
   CREATE INDEX persons_index_version ON persons (index_version);
-  CREATE INDEX persons_surname ON persons (lower(surname));
+  -- Prefix search by name (routes/persons.ts): LIKE 'abc%' uses a text_pattern_ops index whatever the collation.
+  CREATE INDEX persons_surname ON persons (lower(surname) text_pattern_ops);
+  CREATE INDEX persons_given_names ON persons (lower(given_names) text_pattern_ops);
 
   CREATE TABLE person_documents (
     doc_key       text PRIMARY KEY,
@@ -56,7 +58,8 @@ export const personsSchema = /* sql */ `
   );
   CREATE INDEX person_documents_person ON person_documents (person_id);
   CREATE INDEX person_documents_hash ON person_documents (doc_hash);
-  CREATE INDEX person_documents_number ON person_documents (document_number);
+  -- Search by document number: the number as normalised in the document key (code|state|number|birth).
+  CREATE INDEX person_documents_number ON person_documents (split_part(doc_key, '|', 3));
 
   CREATE TABLE person_registrations (
     registration_id uuid PRIMARY KEY REFERENCES registrations (id),
