@@ -16,7 +16,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,7 +25,7 @@ import { CentralConfig, SyncConfig } from '@lmc/appliance/config/schema.ts';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
-import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
+import { OutboxRelay, pipeliningFor } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { sharedCpuPool } from '@lmc/appliance/workers/cpu-pool.ts';
 import { build } from '@lmc/central/app.ts';
@@ -36,6 +35,7 @@ import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { BATCH_PATH, encodeBatch, type BatchRecordInput, type EncodedBatch } from '@lmc/protocol/batch.ts';
 import { startPgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { freeTcpPort, spawnCentral } from '../support/central-process.ts';
 import { makeLinkTrust } from '../support/link-trust.ts';
 import { attemptHeaders } from '@lmc/protocol/batch-envelope.ts';
 import { Pool } from 'undici';
@@ -76,21 +76,23 @@ const SHIPPED = {
   responseTimeoutMs: (Value.Default(CentralConfig, {}) as Static<typeof CentralConfig>).responseTimeoutMs,
 };
 
-async function drain(db: Db, registrations: number, batchMaxBytes: number, link: { bytesPerSecond: number; rttMs: number } = { bytesPerSecond: BANDWIDTH_BPS, rttMs: RTT_MS }): Promise<DrainResult> {
+async function drain(databaseUrl: string, registrations: number, batchMaxBytes: number, link: { bytesPerSecond: number; rttMs: number } = { bytesPerSecond: BANDWIDTH_BPS, rttMs: RTT_MS }): Promise<DrainResult> {
   const BANDWIDTH_BPS = link.bytesPerSecond;
   const dir = mkdtempSync(join(tmpdir(), 'bench-drain-'));
   const store = openApplianceStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
   const trust = await makeLinkTrust();
-  const app = build({
-    db,
+  // The central in its own process, as in production: in this process its request handling (signature, frame,
+  // inserts) would stall the link emulator's timers and the relay, and the link would look slower than it is.
+  const central = await spawnCentral({
+    port: await freeTcpPort(),
+    databaseUrl,
     devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
-    limits: { maxBodyBytes: 8 * 1024 * 1024 },
-    https: trust.tls,
-    centralKey: trust.centralKey,
+    devicesFile: join(dir, 'central-devices.json'),
+    trust,
+    env: { CENTRAL_MAX_BODY_BYTES: String(8 * 1024 * 1024) },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const proxy = await startTcpProxy({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: central.port });
   proxy.setLatency(link.rttMs / 2);
   proxy.setBandwidth(BANDWIDTH_BPS);
   try {
@@ -120,7 +122,7 @@ async function drain(db: Db, registrations: number, batchMaxBytes: number, link:
         connectTimeoutMs: 10_000,
         responseTimeoutMs: SHIPPED.responseTimeoutMs,
         identity,
-        pipelining: SHIPPED.inFlightBatches,
+        pipelining: pipeliningFor(SHIPPED.inFlightBatches),
         ...trust.client,
       }),
       bounds: { maxRecords: SHIPPED.batchMaxRecords, maxBytes: batchMaxBytes },
@@ -161,7 +163,7 @@ async function drain(db: Db, registrations: number, batchMaxBytes: number, link:
     };
   } finally {
     await proxy.close();
-    await app.close();
+    await central.kill('SIGTERM');
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -270,7 +272,7 @@ export async function benchForwarding(): Promise<string[]> {
         const bytesPerSecond = (kbit * 1000) / 8;
         // About two minutes of the link's time each, at least 10 registrations.
         const regs = Math.max(10, Math.min(n * 5, Math.round((bytesPerSecond * 120) / (2 * (IMAGE_BYTES + TEMPLATE_BYTES) + 4000))));
-        const d = await drain(db, regs, SHIPPED.batchMaxBytes, { bytesPerSecond, rttMs });
+        const d = await drain(cluster.url, regs, SHIPPED.batchMaxBytes, { bytesPerSecond, rttMs });
         out.push(`| ${kbit >= 1000 ? `${kbit / 1000} Mbit/s` : `${kbit} kbit/s`} | ${rttMs} ms | ${d.registrations} | ${fmt(d.seconds, 1)} | ${fmt(d.requestBytes, 0)} | ${fmt(d.utilisation * 100, 1)} % |`);
       }
     }

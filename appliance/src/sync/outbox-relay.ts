@@ -26,7 +26,8 @@
  * batch resent for ever.
  *
  * High latency: a sliding window of inFlightBatches (default 4) disjoint batches on the one connection
- * (HTTP/1.1 pipelining): when the oldest is answered the next goes out. Two batches are always allowed; a
+ * (HTTP/1.1 pipelining; up to INITIAL_WINDOW_BATCHES small ones before the first measurement): when the oldest is
+ * answered the next goes out. Two batches are always allowed; a
  * third or later only while the bytes ahead of it need less than 2 × maxBatchSeconds on the measured link
  * (on EDGE two 15 s batches already fill the pipe, and more would only be more to resend after a cut). Answers
  * come back, and are applied, in send order, so the exactly-once accounting (each answer marks only its own
@@ -101,6 +102,17 @@ export interface OutboxRelayOptions {
  * 2 Mbit/s measured before); 4 keeps it busy up to 10 Mbit/s with 1 MiB batches.
  */
 export const DEFAULT_IN_FLIGHT_BATCHES = 4;
+/**
+ * Before the first measurement the link's rate is unknown and the first batches are small (INITIAL_BATCH_BYTES):
+ * up to this many of them go out together (a window of more than one only), so a fast link does not idle
+ * through the TLS handshake and the first round trip (on EDGE they are simply queued on the wire).
+ */
+export const INITIAL_WINDOW_BATCHES = 8;
+/** Requests the connection must let through at once (undici's `pipelining`) for a relay with this window. */
+export function pipeliningFor(inFlightBatches: number = DEFAULT_IN_FLIGHT_BATCHES): number {
+  return inFlightBatches > 1 ? Math.max(inFlightBatches, INITIAL_WINDOW_BATCHES) : 1;
+}
+
 /** Batches one cycle (runOnce) sends at most before it returns and the status is published. */
 const MAX_BATCHES_PER_CYCLE = 64;
 /** The first batch before any measurement: ~10 s at 50 kbit/s. */
@@ -251,6 +263,11 @@ export class OutboxRelay implements Feature {
     return { maxRecords: this.#bounds.maxRecords, maxBytes: Math.max(1, Math.min(this.#bounds.maxBytes, sized, this.#shrunkBytes)) };
   }
 
+  /** The configured window, widened to INITIAL_WINDOW_BATCHES until the link has been measured. */
+  #windowNow(configured: number): number {
+    return configured > 1 && this.#rate === null ? Math.max(configured, INITIAL_WINDOW_BATCHES) : configured;
+  }
+
   /** Whether one more batch may join `count` in flight holding `bytesAhead`: always a second; more while they need < 2 × maxBatchSeconds. */
   #roomAhead(count: number, bytesAhead: number): boolean {
     if (count < 2 || this.#rate === null) return true;
@@ -285,7 +302,7 @@ export class OutboxRelay implements Feature {
     // One batch at a time (window 1) keeps the one-batch cycle; a window slides for up to MAX_BATCHES_PER_CYCLE.
     const maxBatches = window === 1 ? 1 : MAX_BATCHES_PER_CYCLE;
     const fill = () => {
-      while (!blocked && inFlight.length < window && launched < maxBatches && this.#roomAhead(inFlight.length, ahead)) {
+      while (!blocked && inFlight.length < this.#windowNow(window) && launched < maxBatches && this.#roomAhead(inFlight.length, ahead)) {
         const limit = Math.min(this.#bounds.maxRecords, 1000);
         const events = this.#o.store.outbox.pending(Math.min(1000, limit + taken.size)).filter((e) => !taken.has(e.seq));
         if (events.length === 0) return;

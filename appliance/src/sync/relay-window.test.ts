@@ -4,7 +4,7 @@ import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import type { SendOutcome } from './central-client.ts';
-import { DEFAULT_IN_FLIGHT_BATCHES, OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+import { DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES, OutboxRelay, type OutboxRelayOptions, pipeliningFor } from './outbox-relay.ts';
 import { finalizeMany, ScriptedCentral, testIdentity } from './test-support.ts';
 
 /**
@@ -83,17 +83,38 @@ describe('outbox relay window (batches in flight)', () => {
     return step;
   }
 
-  it(`keeps ${DEFAULT_IN_FLIGHT_BATCHES} batches on the wire by default and marks every record sent exactly once`, async () => {
-    const ids = finalizeMany(store, 12);
+  it(`sends up to ${INITIAL_WINDOW_BATCHES} small batches before the link is measured, then keeps ${DEFAULT_IN_FLIGHT_BATCHES} on the wire, each record once`, async () => {
+    const ids = finalizeMany(store, 20);
     const central = new GatedCentral(id.publicKey);
     const r = relay(central);
-    const step = await cycle(central, r);
+    expect(r.linkEstimate.bytesPerSecond).toBeNull();
+    const first = await cycle(central, r);
+    // Before any answer: the widened first window (10 batches queued, 8 went out together).
+    expect(central.maxInFlight).toBe(INITIAL_WINDOW_BATCHES);
+    expect(first.acknowledged).toBe(20);
+    expect(r.linkEstimate.bytesPerSecond).not.toBeNull();
+
+    // Measured now: the shipped window.
+    const more = finalizeMany(store, 20, 'BBR', 'M');
+    central.maxInFlight = 0;
+    const second = await cycle(central, r);
     expect(central.maxInFlight).toBe(DEFAULT_IN_FLIGHT_BATCHES);
-    expect(step.acknowledged).toBe(12);
+    expect(second.acknowledged).toBe(20);
     expect(store.outbox.depth()).toBe(0);
     // Disjoint batches: each record went out once, in queue order.
-    expect(central.batches.flatMap((b) => b.records.map((x) => x.id))).toEqual(ids);
-    expect(central.batches.map((b) => b.records.length)).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(central.batches.flatMap((b) => b.records.map((x) => x.id))).toEqual([...ids, ...more]);
+    expect(central.batches.every((b) => b.records.length === 2)).toBe(true);
+  });
+
+  it('a window of one stays one batch at a time, also before a measurement', async () => {
+    finalizeMany(store, 6);
+    const central = new GatedCentral(id.publicKey);
+    const r = relay(central, { inFlightBatches: 1 });
+    for (let i = 0; i < 3; i++) await cycle(central, r);
+    expect(central.maxInFlight).toBe(1);
+    expect(store.outbox.depth()).toBe(0);
+    expect(pipeliningFor(1)).toBe(1);
+    expect(pipeliningFor()).toBe(Math.max(DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES));
   });
 
   it('applies answers in send order even when they resolve in reverse: quarantine decisions keep the queue order', async () => {

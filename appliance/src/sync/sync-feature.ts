@@ -13,7 +13,7 @@ import type { Store } from '../store/index.ts';
 import { AdmissionGuard } from './admission-guard.ts';
 import { ApplianceStatusReporter } from './appliance-status.ts';
 import { CentralClient, type CentralTransport } from './central-client.ts';
-import { type BlobSource, DEFAULT_IN_FLIGHT_BATCHES, OutboxRelay, type RelayHooks } from './outbox-relay.ts';
+import { type BlobSource, DEFAULT_IN_FLIGHT_BATCHES, OutboxRelay, pipeliningFor, type RelayHooks } from './outbox-relay.ts';
 import { RetentionFeature } from './retention.ts';
 
 export interface SyncFeatureOptions {
@@ -66,7 +66,7 @@ export class SyncFeature implements Feature {
               centralKey: trust.publicKey,
               pinnedTlsPem: trust.tlsPem,
               allowInsecureHttp: o.central.allowInsecureHttp ?? false,
-              pipelining: o.sync.inFlightBatches ?? DEFAULT_IN_FLIGHT_BATCHES,
+              pipelining: pipeliningFor(o.sync.inFlightBatches),
             })
           : null;
     if (configured && o.central.allowInsecureHttp) log.warn('central.allowInsecureHttp: the link may use plain http:// (development only)');
