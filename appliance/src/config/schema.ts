@@ -91,7 +91,12 @@ export const SyncConfig = Type.Object(
       Type.Integer({ minimum: 1, maximum: 600, default: 15, description: 'a batch is sized to take at most this long on the measured link' }),
     ),
     inFlightBatches: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 8, default: 2, description: 'batches on the wire before the first answer (hides a satellite round trip)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 8,
+        default: 4,
+        description: 'most batches on the wire before the oldest is answered (hides a satellite round trip); beyond two only while they need < 2 × maxBatchSeconds',
+      }),
     ),
     probeIntervalMs: Type.Optional(
       Type.Integer({
