@@ -170,7 +170,15 @@ export async function build(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.printing) {
     const printing = deps.printing;
     await app.register(printingRoutes, { printing, reader: barcodeReader });
-    await app.register(documentRoutes, { store: deps.store, printing, officeCode: deps.officeCode, details: details.details, ...(deps.now ? { now: deps.now } : {}) });
+    const chip = deps.chip;
+    await app.register(documentRoutes, {
+      store: deps.store,
+      printing,
+      officeCode: deps.officeCode,
+      details: details.details,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(chip ? { chipSlip: (id: string) => chip.service.slip(id) } : {}),
+    });
   }
   await app.register(barcodeRoutes, { reader: barcodeReader, ...(deps.printing ? { verifyReceipt: (qr: string) => (deps.printing as PrintingService).verify(qr) } : {}), ...(deps.now ? { now: deps.now } : {}) });
   await app.register(uiStatic, { allowedHosts });

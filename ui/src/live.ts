@@ -17,8 +17,8 @@ type ScanHandler = (e: ScanEvent) => void;
 const scanHandlers = new Set<ScanHandler>();
 const registrationHandlers = new Set<(r: Registration) => void>();
 
-/** Workflow and printer events, by socket.io event name (fingerprint:*, print:job). */
-const LIVE_EVENTS = ['fingerprint:prompt', 'fingerprint:attempt', 'fingerprint:finger', 'fingerprint:workflow', 'print:job'] as const;
+/** Workflow, printer and chip events, by socket.io event name (fingerprint:*, print:job, chip:read). */
+const LIVE_EVENTS = ['fingerprint:prompt', 'fingerprint:attempt', 'fingerprint:finger', 'fingerprint:workflow', 'print:job', 'chip:read'] as const;
 export type LiveEvent = (typeof LIVE_EVENTS)[number];
 const liveHandlers = new Map<LiveEvent, Set<(e: never) => void>>();
 

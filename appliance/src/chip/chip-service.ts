@@ -16,6 +16,8 @@ import type { Store } from '../store/index.ts';
 import type { ChipFeature, ChipReadOutcome } from './chip-feature.ts';
 import type { ChipRepository } from './chip-repository.ts';
 import type { ChipReadEvent, ChipResult } from './chip-types.ts';
+import { slipChip } from './chip-slip.ts';
+import type { SlipChip } from '../documents/registration-slip.ts';
 import type { CscaTrust } from './csca-trust.ts';
 
 interface Job {
@@ -75,6 +77,12 @@ export class ChipService {
 
   face(registrationId: string): { mime: string; data: Buffer } | null {
     return this.#o.repository.face(registrationId);
+  }
+
+  /** The slip's chip section, or null when no read was recorded. */
+  slip(registrationId: string): SlipChip | null {
+    const result = this.#o.repository.result(registrationId);
+    return result ? slipChip(result, result.face ? this.#o.repository.face(registrationId) : null) : null;
   }
 
   /** Reads the chip now for a registration's attached document and records the result. */

@@ -25,6 +25,14 @@ export interface SlipOptions {
    * no document camera yet and no route that stores one: callers pass null until there is.
    */
   documentPhoto?: Buffer | null;
+  /** The passport chip read (chip/chip-slip.ts): its verdict in words and the face (JPEG, base64 so it crosses to the CPU pool as is). */
+  chip?: SlipChip | null;
+}
+
+export interface SlipChip {
+  /** One line a check: the passive-authentication verdict, DG1 against the printed page, why the photo is not shown. */
+  lines: string[];
+  faceJpegBase64: string | null;
 }
 
 /** Checked before pdfkit sees it: pdfkit's own errors on a bad image say nothing useful to the officer. */
@@ -96,7 +104,9 @@ export async function registrationSlipPdf(f: ReceiptFacts, options: SlipOptions)
       doc.font('Helvetica').fontSize(10).text(fp ? pdfText(fp.summary) : 'No fingerprint record was given for this slip.', left, doc.y + 4, { width });
     }
 
+    if (record?.vacancies) drawVacancies(doc, record.vacancies, left, width);
     if (photo) drawDocumentPhoto(doc, photo, left, width);
+    if (options.chip) drawChip(doc, options.chip, left, width);
 
     doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text('Consent', left);
     const consent = record?.consent ?? null;
@@ -245,6 +255,19 @@ function drawRecord(doc: Pdf, r: SlipRecord, left: number, width: number): void 
   }
 }
 
+/** The jobs the migrant asked for, each with its terms, in the migrant's language (issue #17). */
+function drawVacancies(doc: Pdf, v: NonNullable<SlipRecord['vacancies']>, left: number, width: number): void {
+  doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12).text(`${pdfText(v.heading)} (${languageName(v.language)})`, left, doc.y);
+  for (const b of v.blocks) {
+    if (doc.y + 120 > A4.height - A4.margin) doc.addPage();
+    doc.moveDown(0.2).font('Helvetica-Bold').fontSize(10).text(pdfText(b.title), left, doc.y, { width });
+    if (b.demo) doc.font('Helvetica-Bold').fontSize(9).text(pdfText(b.demo), left, doc.y, { width });
+    doc.y += 1;
+    pairRows(doc, b.rows, left, width, 2);
+    doc.font('Helvetica-Oblique').fontSize(9).text(pdfText(b.costs), left, doc.y + 1, { width });
+  }
+}
+
 /** The page photo under the fingerprint summary, fitted into 260 × 150 pt so the slip stays one page. */
 function drawDocumentPhoto(doc: Pdf, photo: Buffer, left: number, width: number): void {
   doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Travel document page (captured photo)', left);
@@ -259,5 +282,19 @@ function drawDocumentPhoto(doc: Pdf, photo: Buffer, left: number, width: number)
     });
   }
   doc.y = y + box.h + 4;
+  doc.x = left;
+}
+
+/** The chip's face beside its verdict, fitted into 90 × 120 pt (ICAO portraits are 3:4). */
+function drawChip(doc: Pdf, chip: SlipChip, left: number, width: number): void {
+  doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text('Passport chip', left);
+  const y = doc.y + 4;
+  const face = chip.faceJpegBase64 ? Buffer.from(chip.faceJpegBase64, 'base64') : null;
+  const faceW = face ? 90 : 0;
+  if (face) doc.image(face, left, y, { fit: [faceW, 120] });
+  doc.font('Helvetica').fontSize(10);
+  doc.y = y;
+  for (const line of chip.lines) doc.text(pdfText(line), left + faceW + (face ? 12 : 0), doc.y, { width: width - faceW - (face ? 12 : 0) }).moveDown(0.2);
+  doc.y = Math.max(doc.y, y + (face ? 124 : 0));
   doc.x = left;
 }

@@ -5,6 +5,7 @@ import { StoreErrors } from '../store/errors.ts';
 import { renderDailyReportPdf, renderSlipPdf } from '../workers/cpu-jobs.ts';
 import { dailyReportData } from '../documents/report-data.ts';
 import { slipRecord } from '../documents/slip-data.ts';
+import type { SlipChip } from '../documents/registration-slip.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
 import { localParts } from '../printing/receipt-facts.ts';
@@ -21,6 +22,8 @@ export interface DocumentRoutesOptions {
   now?: () => Date;
   /** The details as recorded (registrations-details/); default: a repository on the store's connection. */
   details?: Pick<DetailsRepository, 'recorded'>;
+  /** The passport chip section (verdict and face) of a registration's slip, when a chip read was recorded (chip/). */
+  chipSlip?: (registrationId: string) => SlipChip | null;
 }
 
 /** A4 PDFs: the registration slip for the office file and the daily office report. */
@@ -50,6 +53,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
         record: slipRecord(store.connection, registration, details.recorded(registration.id), nameOf),
         generatedAt: now().toISOString(),
         deviceId: printing.signer.deviceId,
+        chip: opts.chipSlip?.(registration.id) ?? null,
       });
       return reply
         .type('application/pdf')

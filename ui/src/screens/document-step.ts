@@ -8,6 +8,7 @@ import { useStore } from '../state/store.ts';
 import type { AttachResult, MrzDocument, Registration } from '../types.ts';
 import { deviceAdvice } from '../device-text.ts';
 import { DocumentView } from './document-view.ts';
+import { ChipPanel } from './chip-view.ts';
 import type { ReturningInfo } from './returning.ts';
 import { errorText } from './errors.ts';
 
@@ -108,7 +109,7 @@ export function DocumentStep(props: {
             reader?.simulated ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'simulate-scan', onClick: simulate }, `${t('device.mrz')} (${t('device.simulated')})`) : null,
           ),
         )
-      : h(DocumentView, { doc, previous: returning ? 0 : props.previous, returning }),
+      : h('div', null, h(DocumentView, { doc, previous: returning ? 0 : props.previous, returning }), h(ChipPanel, { registrationId: registration.id, documentKey: doc.lines.join('') })),
     h(
       'footer',
       { class: 'action-bar' },

@@ -9,6 +9,7 @@ import { Stepper } from '../components/idle-overlay.ts';
 import { t } from '../i18n/i18n.ts';
 import type { FingerprintStatus, Missing, MrzDocument, Registration, StoredDetails } from '../types.ts';
 import { errorText } from './errors.ts';
+import { ChipSummaryRow } from './chip-view.ts';
 
 export { ReceiptStep } from './receipt-step.ts';
 
@@ -114,6 +115,7 @@ export function Review(props: { registration: Registration; supervisor: boolean;
         row(t('field.birthDate'), doc?.birthDate ?? '', 'birthDate'),
         review ? row(t('review.age'), review.age === null ? t('review.ageUnknown') : `${review.age}${review.age < (review.minimumAge ?? 18) ? ` ⚠ ${t('review.underAge', { min: review.minimumAge ?? 18 })}` : ''}`, 'age') : null,
         row(t('field.expiryDate'), doc?.expiryDate ?? '', 'expiryDate'),
+        doc ? h(ChipSummaryRow, { registrationId: id, documentKey: doc.lines.join('') }) : null,
         row(t('review.officer'), registration.officerId, 'officer'),
         h('div', { class: 'summary-head' }, h('h2', null, t('steps.fingerprints')), edit('fingerprints')),
         fpRows,
