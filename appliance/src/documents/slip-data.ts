@@ -6,8 +6,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { RegistrationDetails } from '../registrations-details/details-validator.ts';
-import { consentStatement, isReceiptLanguage } from '../printing/receipt-catalogue.ts';
+import { consentStatement, isReceiptLanguage, receiptCatalogue } from '../printing/receipt-catalogue.ts';
 import type { RegistrationView } from '../store/index.ts';
+import { candidacyTerms } from '../recruitment/vacancy-sections.ts';
+import type { TermsBlock } from '../recruitment/terms-text.ts';
 
 export interface SlipFinger {
   finger: string;
@@ -25,6 +27,8 @@ export interface SlipRecord {
   approval: { supervisor: string; at: string; warnings: string[] } | null;
   migrantLanguage: string | null;
   consent: { given: boolean; language: string; readAt: string; text: string; english: string | null } | null;
+  /** The jobs the migrant asked for (issue #17), their terms in the migrant's language; empty when none. */
+  vacancies?: { language: string; heading: string; blocks: TermsBlock[] } | null;
 }
 
 /** `id (display name)` when the officer register knows the id. */
@@ -44,7 +48,10 @@ export function slipRecord(db: Database, registration: RegistrationView, details
       .all(registration.id) as Array<{ finger: string; status: 'captured' | 'exception'; quality: number | null; exception_reason: string | null; approved_by: string | null }>
   ).map((r) => ({ finger: r.finger, status: r.status, quality: r.quality, reason: r.exception_reason, approvedBy: r.approved_by ? who(r.approved_by) : null }));
   const c = details?.consent;
+  const language = registration.migrantLanguage ?? details?.language ?? 'en';
+  const blocks = candidacyTerms(db, registration.id, language);
   return {
+    vacancies: blocks.length > 0 ? { language, heading: receiptCatalogue(isReceiptLanguage(language) ? language : 'en').t('recruitment.interestTitle'), blocks } : null,
     fingers,
     details: details ?? null,
     approval: registration.approval ? { supervisor: who(registration.approval.supervisorId), at: registration.approval.at, warnings: registration.approval.warnings } : null,

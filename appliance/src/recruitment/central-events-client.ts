@@ -85,6 +85,11 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
     });
   }
 
+  /** Central clock minus ours, learnt from a skew refusal. */
+  get clockOffsetMs(): number {
+    return this.#clockOffsetMs;
+  }
+
   async send(events: readonly RecruitmentEvent[]): Promise<EventsOutcome> {
     const first = await this.#attempt(events);
     if (first.retryWithOffset === undefined) return first.outcome;
@@ -111,13 +116,7 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
       overflow: 'truncate',
     });
     if (res.kind === 'unavailable') return { outcome: res };
-    const binding = {
-      purpose: RECRUITMENT_ANSWER_PURPOSE,
-      deviceId,
-      requestTag: headers[HEADER_SIGNATURE] ?? '',
-      batchId: '',
-      contentSha256: sha256Hex(body),
-    } as unknown as AnswerBinding;
+    const binding: AnswerBinding = { purpose: RECRUITMENT_ANSWER_PURPOSE, deviceId, requestTag: headers[HEADER_SIGNATURE] ?? '', batchId: '', contentSha256: sha256Hex(body) };
     const signature = res.headers[HEADER_CENTRAL_SIGNATURE];
     const signed = verifyAnswer(binding, res.status, res.body, Array.isArray(signature) ? signature[0] : signature, centralKey);
     const json = jsonOf(res.body.toString('utf8'));
