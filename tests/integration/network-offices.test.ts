@@ -78,7 +78,7 @@ const PASSPORT = {
   documentNumber: 'FN4417721',
   surname: 'NCUBE',
   givenNames: 'SIPHO',
-  sex: 'M',
+  sex: 'M' as const,
   birthDate: '910315',
   expiryDate: '340101',
 };
