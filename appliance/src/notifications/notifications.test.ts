@@ -45,7 +45,12 @@ describe('maskPhone', () => {
 describe('notification outbox and dispatcher', () => {
   it('sends once per fact through the logging channel, which logs no number or text in clear; the number is then cleared', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+    const logger = pino({ level: 'info' }, new Writable({
+      write: (c, _e, cb) => {
+        lines.push(String(c));
+        cb();
+      },
+    }));
     const outbox = createNotificationOutbox(store.connection);
     expect(enqueue(outbox)).toBe(true);
     expect(enqueue(outbox)).toBe(false); // the same fact again: nothing new
@@ -66,7 +71,11 @@ describe('notification outbox and dispatcher', () => {
     const outbox = createNotificationOutbox(store.connection);
     enqueue(outbox);
     const calls: string[] = [];
-    const down: NotificationChannel = { name: 'down', send: async (m): Promise<SendResult> => (calls.push(m.text), { kind: 'retry', reason: 'HTTP 503' }) };
+    const down: NotificationChannel = { name: 'down', send: async (m): Promise<SendResult> => {
+        calls.push(m.text);
+        return { kind: 'retry', reason: 'HTTP 503' };
+      },
+    };
     const d = new NotificationDispatcher({ outbox, channel: down, compose, intervalMs: 60_000, backoff: { baseMs: 2000, maxMs: 10_000 }, maxAttempts: 2, random: () => 0.99, now: () => now });
     await d.dispatchDue();
     expect(calls).toEqual(['outcome.selected/sn: BBR-7F3K-9QXM']);
