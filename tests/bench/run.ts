@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   out.push('', ...(await (await import('./barcode-load.ts')).benchBarcodeLoad()));
   out.push('', ...(await (await import('./event-loop.ts')).benchEventLoop()));
   out.push('', ...(await import('./lookup.ts').then(async (l) => l.formatLookup(await l.benchLookup()))));
+  out.push('', ...(await import('@lmc/firmware-bridge/chip/simulator/read-timing.ts').then(async (c) => c.formatChipReadTiming(await c.benchChipRead()))));
   console.log(out.join('\n'));
 }
 

@@ -106,6 +106,21 @@ export async function benchChipRead(): Promise<ChipReadTiming[]> {
   return out;
 }
 
+/** The bench's lines (tests/bench/run.ts): one a path and chunk size, with the APDU count and the air-time floors. */
+export function formatChipReadTiming(rows: readonly ChipReadTiming[]): string[] {
+  const out = ['Passport chip full read (BAC, EF.COM, DG1, ~15 KB DG2, EF.SOD, passive authentication), simulated valid chip:'];
+  for (const r of rows) {
+    const chunk = r.chunk === 0xdf ? '0xDF short' : `${r.chunk} B extended`;
+    out.push(
+      `  ${r.via.padEnd(9)} ${chunk.padEnd(16)} ${String(r.apdus).padStart(3)} APDUs  ${r.totalMs.toFixed(0).padStart(5)} ms  ${r.msPerApdu.toFixed(1).padStart(5)} ms/APDU  ` +
+        `floor 106 kbit/s ${r.floor106Ms.toFixed(0)} ms (${(r.totalMs / r.floor106Ms).toFixed(2)}x), 424 kbit/s ${r.floor424Ms.toFixed(0)} ms (${(r.totalMs / r.floor424Ms).toFixed(2)}x)`,
+    );
+  }
+  if (!rows.some((r) => r.via === 'pcsc-vpcd')) out.push('  (no PC/SC rows: pcscd with vsmartcard-vpcd is not listening on 35963)');
+  else out.push('  (pcsc-vpcd: Debian vpcd writes length and APDU as two TCP segments, ~44 ms per APDU of its own)');
+  return out;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await benchChipRead();
   console.table(rows.map((r) => ({ ...r, totalMs: r.totalMs.toFixed(0), msPerApdu: r.msPerApdu.toFixed(1), floor106Ms: r.floor106Ms.toFixed(0), floor424Ms: r.floor424Ms.toFixed(0) })));
