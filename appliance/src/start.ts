@@ -13,14 +13,16 @@ import { attachSocketGateway } from './realtime/socket-gateway.ts';
 import { type AppModule, type ModuleContext, type RunningModules, startModules } from './modules/app-module.ts';
 import type { Store } from './store/index.ts';
 import { openApplianceStore } from './schema.ts';
+import { configuredDevices } from './sync/appliance-status.ts';
 import { SyncFeature } from './sync/sync-feature.ts';
 import { ReferenceSync } from './reference/reference-sync.ts';
 import { PrintingService } from './printing/printing-service.ts';
 import { signerFromKey } from './printing/receipt-signature.ts';
 import { type RunningFingerprints, startFingerprints } from './fingerprints/start-fingerprints.ts';
 import { seedDemoReferenceWithoutCentral } from './registrations-details/local-reference-seed.ts';
-import { Recruitment } from './recruitment/index.ts';
 import { remotePrintsSource, remoteVerifyRoutes } from './prints-remote/remote-verify-routes.ts';
+import { Recruitment } from './recruitment/index.ts';
+import { createNetworkLookup, type NetworkLookup, lookupRoutes } from './lookup/index.ts';
 import { type RunningChip, startChip } from './chip/start-chip.ts';
 
 export interface RunningAppliance {
@@ -34,6 +36,8 @@ export interface RunningAppliance {
   fingerprints: RunningFingerprints;
   reference: ReferenceSync;
   recruitment: Recruitment;
+  /** Cross-office lookup of returning migrants: the central within 2 s, else the offline index (lookup/). */
+  lookup: NetworkLookup;
   chip: RunningChip;
   stop(): Promise<void>;
 }
@@ -91,7 +95,15 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     {
       name: 'sync',
       create: () => {
-        const sync = new SyncFeature({ dataDir: config.dataDir, central: config.central, sync: config.sync, store, bus, logger: createLogger('sync', logger) });
+        const sync = new SyncFeature({
+          dataDir: config.dataDir,
+          central: config.central,
+          sync: config.sync,
+          store,
+          bus,
+          devices: configuredDevices(config.devices),
+          logger: createLogger('sync', logger),
+        });
         parts.sync = sync;
         return { start: () => sync.start(), stop: () => sync.stop() };
       },
@@ -164,6 +176,14 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
       },
     },
     {
+      name: 'lookup',
+      create: () => {
+        const lookup = createNetworkLookup({ config, store, identity: need('sync').identity, trust: need('sync').trust, bus, logger: createLogger('lookup', logger) });
+        parts.lookup = lookup;
+        return { start: () => lookup.start(), stop: () => lookup.stop() };
+      },
+    },
+    {
       // After reference data (the vacancies it matches on) and printing (the receipt lists the jobs asked for): issue #17.
       name: 'recruitment',
       create: () => {
@@ -211,6 +231,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
               ...(options.auth ? { auth: options.auth } : {}),
               logger: createLogger('http', logger),
             });
+            await app.register(lookupRoutes, { lookup: need('lookup'), store });
             await app.register(remoteVerifyRoutes, { service: fingerprints.service, remote: remotePrintsSource({ config, identity: sync.identity, trust: sync.trust, logger: createLogger('prints-remote', logger) }) });
             parts.app = app;
             await app.listen({ host: config.server.host, port: config.server.port });
@@ -252,6 +273,7 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
     printing: need('printing'),
     fingerprints: need('fingerprints'),
     reference: need('reference'),
+    lookup: need('lookup'),
     recruitment: need('recruitment'),
     chip: need('chip'),
     async stop() {
