@@ -246,6 +246,15 @@ const EXPECTED_ACCESS: Record<string, RouteAccess> = {
   'POST /api/v1/enrolment': 'device',
   'POST /api/v1/enrolment/decommission': 'device',
   'GET /api/v1/time': 'public',
+  // The person index and cross-office lookup (#16).
+  'GET /api/v1/persons/search': 'admin',
+  'GET /api/v1/persons/candidates': 'admin',
+  'POST /api/v1/persons/candidates/:id/accept': 'admin',
+  'POST /api/v1/persons/candidates/:id/reject': 'admin',
+  'GET /api/v1/persons/:personId': 'admin',
+  'GET /api/v1/audit/access': 'auditor',
+  'GET /api/v1/lookup': 'device',
+  'GET /api/v1/lookup/index': 'device',
 };
 
 describe('the route table', () => {
