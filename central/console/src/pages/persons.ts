@@ -57,11 +57,14 @@ function PersonRecord(props: { view: PersonView }): VNode {
       person.mergedInto ? [h('dt', null, 'Merged into'), h('dd', null, person.mergedInto)] : null,
     ),
     h('h2', null, `Registrations at every office (${registrations.length})`),
-    genericTable(registrations, {
+    genericTable(
+      registrations.map((r) => ({ ...r, finalizedAt: typeof r.finalizedAt === 'string' ? new Date(r.finalizedAt).toLocaleString('en-GB', { timeZone: 'Africa/Harare', dateStyle: 'medium', timeStyle: 'short' }) : r.finalizedAt })),
+      {
       name: 'registrations',
       columns: ['officeCode', 'finalizedAt', 'returning', 'occupationIsco', 'employerId', 'destinationProvince', 'version', 'corrects'],
       labels: { officeCode: 'Office', finalizedAt: 'Registered', returning: 'Returning', occupationIsco: 'ISCO-08', employerId: 'Employer', destinationProvince: 'Destination', version: 'Version', corrects: 'Corrects' },
-    }),
+      },
+    ),
     history.length > 0 ? [h('h2', null, 'Link history'), genericTable(history, { name: 'history', columns: ['at', 'actor', 'action', 'otherPersonId'] })] : null,
   );
 }
