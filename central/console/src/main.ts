@@ -11,6 +11,7 @@ import { DevicesPage } from './pages/devices.ts';
 import { FleetPage } from './pages/fleet.ts';
 import { AccessAuditPage, PersonsPage } from './pages/persons.ts';
 import { ReferencePage } from './pages/reference.ts';
+import { RecruitmentPage } from './recruitment/recruitment-page.ts';
 import { StatsPage } from './pages/stats.ts';
 import './styles.css';
 
@@ -26,6 +27,7 @@ const PAGES: readonly PageDef[] = [
   { id: 'fleet', title: 'Fleet', roles: ['admin', 'statistician', 'auditor'], view: () => h(FleetPage, null) as VNode },
   { id: 'devices', title: 'Enrolment & devices', roles: ['admin'], view: () => h(DevicesPage, null) as VNode },
   { id: 'reference', title: 'Reference data', roles: ['admin'], view: () => h(ReferencePage, null) as VNode },
+  { id: 'recruitment', title: 'Recruitment', roles: ['admin'], view: () => h(RecruitmentPage, null) as VNode },
   { id: 'persons', title: 'Person search', roles: ['admin'], view: () => h(PersonsPage, null) as VNode },
   { id: 'access-audit', title: 'Access audit', roles: ['auditor', 'admin'], view: () => h(AccessAuditPage, null) as VNode },
 ];

@@ -1,0 +1,170 @@
+/**
+ * The console's recruitment page in real Chromium against a real central on real PostgreSQL (#17): an admin
+ * opens a vacancy's candidates from two offices, filters by office, shortlists and selects one, records a
+ * contract that pays less than advertised (the central flags it and the page shows the flag), and the
+ * protection case of a reported recruiter fee is listed. Screenshot: docs/screenshots/console-recruitment.png.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRequest } from '@lmc/protocol/reference-feed.ts';
+import { RECRUITMENT_EVENTS_PATH, type RecruitmentEvent, recruitmentEventsQuery } from '@lmc/protocol/recruitment.ts';
+import { loadReferenceSeed } from '../../../src/reference/seed.ts';
+import { useCentralOnPg } from '../../../test/central-on-pg.ts';
+import { makeDevice, makeRecord, sendBatch, type TestDevice } from '../../../test/fixtures.ts';
+import { addStaff, TEST_AUTH, TEST_PASSWORD } from '../../../test/staff.ts';
+import { ensureConsoleBuilt } from '../../scripts/ensure-built.ts';
+
+const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ADMIN_TOKEN = 'console-recruitment-admin-token-0123456789';
+const VACANCY = 'VAC-CONSOLE-01';
+const YEAR = new Date().getUTCFullYear();
+
+const bbr = makeDevice('bbr-recruit-01', 'BBR');
+const chr = makeDevice('chr-recruit-01', 'CHR');
+const central = useCentralOnPg({ devices: [bbr.config, chr.config], auth: TEST_AUTH, adminToken: ADMIN_TOKEN }, async (db) => {
+  await loadReferenceSeed(db, { demo: true });
+  await addStaff(db, 'recruit-admin', 'admin');
+});
+
+async function asAdmin(method: 'PUT' | 'POST', url: string, payload: unknown) {
+  const res = await central.app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: payload as object });
+  expect(res.statusCode, res.payload).toBe(200);
+  return res.json() as Record<string, unknown>;
+}
+
+async function sendEvents(device: TestDevice, events: RecruitmentEvent[]) {
+  const body = JSON.stringify({ events });
+  const query = recruitmentEventsQuery(body);
+  const headers = signRequest({ method: 'POST', path: RECRUITMENT_EVENTS_PATH, query, deviceId: device.config.deviceId, timestamp: Date.now() }, device.privateKey);
+  const res = await central.app.inject({ method: 'POST', url: `${RECRUITMENT_EVENTS_PATH}?${query}`, headers: { ...headers, 'content-type': 'application/json' }, payload: body });
+  expect(res.statusCode, res.payload).toBe(200);
+  expect(res.json().accepted).toHaveLength(events.length);
+}
+
+/** Registrations of one office and their candidacies for the vacancy. */
+async function candidates(device: TestDevice, office: string, names: readonly string[]): Promise<string[]> {
+  const records = names.map((surname) => makeRecord(office, { surname, givenNames: 'CHIPO', occupationIsco: '9211', birthDate: '1994-02-02' }, `${YEAR}-01-15T09:00:00+02:00`));
+  expect((await sendBatch(central.app, device, records)).res.statusCode).toBe(200);
+  const ids = records.map(() => randomUUID());
+  await sendEvents(
+    device,
+    records.map((r, i) => ({ kind: 'candidacy', eventId: randomUUID(), candidacyId: ids[i] as string, registrationId: r.id, vacancyId: VACANCY, recordedAt: new Date().toISOString(), officerId: `${office}-OFF-1` })),
+  );
+  if (office === 'BBR') {
+    await sendEvents(device, [
+      {
+        kind: 'cost-report',
+        eventId: randomUUID(),
+        registrationId: records[0]?.id as string,
+        vacancyId: VACANCY,
+        amountMinor: 20_000,
+        currency: 'USD',
+        paidTo: 'recruiter',
+        purpose: 'recruitment_fee',
+        paidOn: `${YEAR}-01-10`,
+        recordedAt: new Date().toISOString(),
+        officerId: 'BBR-OFF-1',
+      },
+    ]);
+  }
+  return ids;
+}
+
+let browser: Browser;
+let base: string;
+let bbrIds: string[];
+
+beforeAll(async () => {
+  await ensureConsoleBuilt();
+  await asAdmin('PUT', '/api/v1/admin/recruitment/employers/EMP-MOPANI', {
+    name: 'Mopani Citrus (Pty) Ltd',
+    country: 'ZA',
+    province: 'ZA-LP',
+    town: 'Letsitele',
+    sector: 'farm',
+    demo: false,
+    sa_registration_no: '2012/100200/07',
+    compliance_status: 'compliant',
+  });
+  await asAdmin('PUT', `/api/v1/admin/recruitment/vacancies/${VACANCY}`, {
+    employer_id: 'EMP-MOPANI',
+    occupation_isco: '9211',
+    destination_province: 'ZA-LP',
+    title: 'Citrus harvest team, Letsitele',
+    positions: 20,
+    status: 'open',
+    demo: false,
+    workplace_district: 'Mopani',
+    wage_zar_cents: 2_842,
+    wage_period: 'hour',
+    hours_per_week: 45,
+    days_per_week: 5,
+    contract_months: 6,
+    accommodation: 'provided_free',
+    transport: 'provided_free',
+    start_date: `${YEAR + 1}-03-01`,
+    recruitment_cost_payer: 'employer',
+    travel_cost_payer: 'employer',
+    min_age: 18,
+    required_skills: ['fruit_picking'],
+    required_certificates: [],
+  });
+  bbrIds = await candidates(bbr, 'BBR', ['MOYO', 'NCUBE', 'DUBE']);
+  await candidates(chr, 'CHR', ['SIBANDA', 'MHLANGA']);
+  const address = await central.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `${address}/console/`;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('console recruitment page (Chromium, real PostgreSQL)', { timeout: 90_000 }, () => {
+  it('shortlists and selects across offices, shows a contract difference as a flag, and lists the protection case', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.fill('input[name="username"]', 'recruit-admin');
+    await page.fill('input[name="password"]', TEST_PASSWORD);
+    await page.click('[data-action="sign-in"]');
+    await page.click('[data-nav="recruitment"]');
+    await page.click(`tr[data-vacancy="${VACANCY}"] [data-action="candidates"]`);
+    await expect.poll(() => page.locator('[data-table="candidates"] tbody tr').count()).toBe(5);
+    await page.selectOption('[data-shortlist] select[name="office"]', 'CHR');
+    await expect.poll(() => page.locator('[data-table="candidates"] tbody tr').count()).toBe(2);
+    await page.selectOption('[data-shortlist] select[name="office"]', '');
+    await expect.poll(() => page.locator('[data-table="candidates"] tbody tr').count()).toBe(5);
+
+    const moyo = page.locator(`tr[data-candidacy="${bbrIds[0]}"]`);
+    await expect.poll(() => moyo.textContent()).toContain('protection case');
+    await moyo.locator('[data-action="shortlisted"]').click();
+    await expect.poll(() => moyo.getAttribute('data-status')).toBe('shortlisted');
+    await moyo.locator('[data-action="selected"]').click();
+    await expect.poll(() => moyo.getAttribute('data-status')).toBe('selected');
+    await moyo.locator('[data-action="contract"]').click();
+    await page.fill('form[data-form="contract"] input[name="wage"]', '25.00');
+    await page.fill('form[data-form="contract"] input[name="hours_per_week"]', '50');
+    await page.click('[data-action="save-contract"]');
+    await expect.poll(() => page.locator('[data-notice]').textContent()).toContain('wage lower than advertised');
+    await expect.poll(() => moyo.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['wage_lower', 'hours_longer']);
+    // The vacancy row now counts the selection.
+    await expect.poll(() => page.locator(`tr[data-vacancy="${VACANCY}"]`).textContent()).toContain('19 of 20');
+    await expect.poll(() => page.locator('[data-table="protection-cases"] tbody tr').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'console-recruitment.png'), fullPage: true });
+
+    // What the page did is what the central stored, audited under the signed-in admin.
+    const audit = await central.db.query<{ action: string; actor: string }>('SELECT action, actor FROM recruitment_audit WHERE candidacy_id = $1::uuid ORDER BY id', [bbrIds[0] as string]);
+    expect(audit.map((a) => a.action)).toEqual(['candidacy', 'outcome', 'outcome', 'contract']);
+    expect(audit.slice(1).every((a) => a.actor === 'staff:recruit-admin')).toBe(true);
+    const csv = await page.request.get(new URL(`/api/v1/recruitment/candidates.csv?vacancyId=${VACANCY}`, base).href);
+    expect(csv.status()).toBe(200);
+    expect((await csv.text()).split('\r\n')[0]).toBe('reference,vacancy,surname,given_names,office,status,status_date,registered_occupation_isco,meets_minimum_age');
+    await context.close();
+  });
+});
