@@ -109,7 +109,7 @@ export function DocumentStep(props: {
             reader?.simulated ? h('button', { type: 'button', class: 'btn btn-quiet', 'data-action': 'simulate-scan', onClick: simulate }, `${t('device.mrz')} (${t('device.simulated')})`) : null,
           ),
         )
-      : h('div', null, h(DocumentView, { doc, previous: returning ? 0 : props.previous, returning }), h(ChipPanel, { registrationId: registration.id, documentKey: doc.lines.join('') })),
+      : h('div', null, h(ChipPanel, { registrationId: registration.id, documentKey: doc.lines.join('') }), h(DocumentView, { doc, previous: returning ? 0 : props.previous, returning })),
     h(
       'footer',
       { class: 'action-bar' },

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
+import { type UiHarness, startUiHarness } from './browser-harness.ts';
+
+/**
+ * The passport chip on the document step in Chromium, with the appliance's simulated chip reader (every scanned
+ * passport carries a chip of the kind the simulator is told): a genuine chip shows its face to compare with the
+ * person; an altered DG1 says so in words and names the field that differs; a card pulled mid-read offers
+ * "read the chip again", which then reads it.
+ */
+describe('passport chip on the document step (Chromium, simulated chip reader)', () => {
+  let ui: UiHarness;
+
+  beforeAll(async () => {
+    ui = await startUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }] });
+  });
+  afterAll(async () => {
+    await ui?.stop();
+  });
+
+  it('genuine chip with its face; altered DG1 flagged; removed mid-read then read again', async () => {
+    const { page, url } = ui;
+    const chipNext = async (next: string) => expect((await page.request.post(`${url}/api/simulator/chip`, { data: { next } })).status()).toBe(200);
+    const scan = async () => expect((await page.request.post(`${url}/api/simulator/mrz/scan`, { data: { sample: 0 } })).status()).toBe(202);
+    await page.goto(url);
+    await ui.signIn(TEST_OFFICER);
+    await page.locator('[data-action="new-registration"]').click();
+    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
+
+    await chipNext('valid');
+    await scan();
+    await page.locator('[data-chip-verdict="genuine"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-chip-dg1="same"]').waitFor();
+    const face = page.locator('img[data-chip-face]');
+    await expect.poll(() => face.evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(240);
+    await page.waitForTimeout(900); // the field rows' animation, for the screenshot
+    await ui.shootBoth('chip-genuine');
+
+    await chipNext('altered-dg1');
+    await page.locator('[data-action="rescan"]').click();
+    await scan();
+    await page.locator('[data-chip-verdict="data-altered"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-chip-dg1="differs"]').textContent()).toMatch(/NOT the same.*Surname/i);
+    await ui.shootBoth('chip-altered');
+
+    await chipNext('removed');
+    await page.locator('[data-action="rescan"]').click();
+    await scan();
+    await page.locator('[data-chip-status="failed"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-chip-panel]').textContent()).toContain('moved while its chip was being read');
+    await page.locator('[data-action="chip-read-again"]').click();
+    await page.locator('[data-chip-verdict="genuine"]').waitFor({ timeout: 20_000 });
+  }, 120_000);
+});
