@@ -182,6 +182,7 @@ describe('a print captured at HRE', () => {
       blobSource: (id) => hre.fp.vault.sealedBlob(id),
       bounds: { maxRecords: 50, maxBytes: 1024 * 1024 },
       backoff: { baseMs: 50, maxMs: 200 },
+      unauthorisedRetryMs: 1000,
       idlePollMs: 100,
     });
     cleanups.push(() => relay.stop());
@@ -255,7 +256,7 @@ describe('verification at BBR against the print captured at HRE', () => {
     app = await buildAppliance({ store: bbr.store, bus: bbr.bus, scans: new ScanCache(), officeCode: 'BBR', fingerprints: bbr.fp, auth: TEST_AUTH });
     const { config } = parseConfig({ version: 1, dataDir: bbr.dataDir, central: { url: centralUrl } });
     const identity = loadOrCreateIdentity(bbr.dataDir);
-    await app.register(remoteVerifyRoutes, { service: bbr.fp.service, remote: remotePrintsSource({ config, identity, trust: loadCentralTrust(bbr.dataDir), logger: app.log }) });
+    await app.register(remoteVerifyRoutes, { service: bbr.fp.service, remote: remotePrintsSource({ config, identity, trust: loadCentralTrust(bbr.dataDir), logger: pino({ level: 'silent' }) }) });
     await app.ready();
     await addOfficer(bbr.store.health().path, OFFICER, 'officer');
     cookie = await signInInject(app, OFFICER);
