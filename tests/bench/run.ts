@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   out.push('', ...(await import('./receipts.ts').then(async (r) => r.formatReceipts(await r.benchReceipts()))));
   out.push('', ...(await import('./fingerprint-capture.ts').then(async (f) => f.formatFingerprintCapture(await f.benchFingerprintCapture()))));
   out.push(...(await (await import('./forwarding.ts')).benchForwarding()));
+  out.push('', ...(await (await import('./ingest.ts')).benchIngestLines()));
   out.push('', ...(await (await import('./sign-in-load.ts')).benchSignInLoadLines()));
   out.push('', ...(await import('./ui-latency.ts').then(async (u) => u.formatUiLatency(await u.benchUiLatency()))));
   out.push('', ...(await (await import('./barcode-load.ts')).benchBarcodeLoad()));
