@@ -208,6 +208,23 @@ describe('linking on ingest', () => {
   });
 });
 
+describe('corrections under a new id', () => {
+  it('links a registration that names the one it corrects (registration.correctionOf) to the same person, with the link kept', async () => {
+    const p = person();
+    const original = record(hre, p);
+    await send(hre, [original]);
+    const fix = record(hre, p, { finalizedAt: '2026-10-03T09:00:00+02:00' });
+    (fix.payload as { registration: Record<string, unknown> }).registration.correctionOf = original.id;
+    await send(hre, [fix]);
+    const rows = await central.db.query<{ corrects: string | null; p: string }>(
+      'SELECT corrects::text AS corrects, person_id::text AS p FROM person_registrations WHERE registration_id = $1::uuid',
+      [fix.id],
+    );
+    expect(rows[0]?.corrects).toBe(original.id);
+    expect(rows[0]?.p).toBe(await personOf(original.id));
+  });
+});
+
 describe('statistics: returning across offices', () => {
   it('counts a migrant seen before at another office as returning, though neither appliance knew; an unlinked registration keeps its appliance flag', async () => {
     const p = person();
