@@ -299,6 +299,7 @@ export class OutboxRelay implements Feature {
     let ahead = 0;
     let launched = 0;
     let blocked: { outcome: SendOutcome; items: Item[] } | undefined;
+    let blockedDelayMs = 0;
     // One batch at a time (window 1) keeps the one-batch cycle; a window slides for up to MAX_BATCHES_PER_CYCLE.
     const maxBatches = window === 1 ? 1 : MAX_BATCHES_PER_CYCLE;
     const fill = () => {
@@ -337,7 +338,13 @@ export class OutboxRelay implements Feature {
         }
       } else {
         const r = await this.#handle(transport, items, s, s.ended - busyFrom);
-        if (r.kind === 'blocked') blocked = { outcome: r.outcome, items };
+        if (r.kind === 'blocked') {
+          blocked = { outcome: r.outcome, items };
+          // Said at once, not after the answers still in flight: a central waiting on its database answers each of
+          // them slowly, and the link is not "online" meanwhile. The cycle backs off even after earlier progress.
+          blockedDelayMs = this.#blocked(r.outcome, items);
+          this.publishStatus();
+        }
         else {
           acknowledged += r.acknowledged;
           quarantined += r.quarantined;
@@ -346,10 +353,7 @@ export class OutboxRelay implements Feature {
       for (const i of items) taken.delete(i.event.seq);
       fill();
     }
-    if (blocked && acknowledged + quarantined === 0) {
-      return { acknowledged: 0, quarantined: 0, delayMs: this.#blocked(blocked.outcome, blocked.items) };
-    }
-    if (blocked) this.#shrinkAfter(blocked.outcome, blocked.items);
+    if (blocked) return { acknowledged, quarantined, delayMs: blockedDelayMs };
     this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
     const more = this.#o.store.outbox.depth() > 0;
     return { acknowledged, quarantined, delayMs: more ? 0 : this.#o.idlePollMs };

@@ -117,6 +117,29 @@ describe('outbox relay window (batches in flight)', () => {
     expect(pipeliningFor()).toBe(Math.max(DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES));
   });
 
+  it('a failure after progress backs off and says so at once, while the answers still in flight are collected', async () => {
+    finalizeMany(store, 8);
+    let sent = 0;
+    const central = new GatedCentral(id.publicKey, [
+      (batch, self) => (++sent === 2 ? { kind: 'unavailable', reason: 'server-error', status: 500, message: 'database gone' } : self.ingest(batch)),
+    ]);
+    const r = relay(central);
+    const step = r.runOnce();
+    await waitFor(() => central.waiting.length === 4);
+    // Oldest first: an acknowledgement, then the failure; two answers still held.
+    central.waiting.shift()?.release();
+    central.waiting.shift()?.release();
+    await waitFor(() => r.link.state !== 'unknown' && r.link.state !== 'online');
+    expect(r.link.state).toBe('backing-off');
+    expect(r.link.nextAttemptAt).not.toBeNull();
+    central.releaseAllReversed();
+    const done = await step;
+    // The late answers were applied (signed and final), and the cycle still backs off instead of resending at once.
+    expect(done.acknowledged).toBe(6);
+    expect(done.delayMs).toBeGreaterThan(0);
+    expect(store.outbox.depth()).toBe(2);
+  });
+
   it('applies answers in send order even when they resolve in reverse: quarantine decisions keep the queue order', async () => {
     const ids = finalizeMany(store, 8);
     const [a, , , b, c] = ids as [string, string, string, string, string];
