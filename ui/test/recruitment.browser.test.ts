@@ -128,5 +128,21 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     expect(status).toMatchObject({ linkState: 'not-configured', outbox: { pending: 4, due: 0 } });
     const actions = ui.appliance.store.audit.forEntity('registration', id).map((a) => a.action);
     expect(actions.filter((a) => a.startsWith('recruitment.'))).toEqual(['recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.candidacy_recorded', 'recruitment.candidacy_recorded', 'recruitment.cost_recorded', 'recruitment.cost_recorded']);
+
+    // The central selects the migrant: the outcome arrives in the reference copy, the counter notices it and the
+    // queue lists the notice to print (A4, in the migrant's language).
+    const citrus = (candidacies.items as Array<{ vacancyId: string; candidacyId?: string }>).find((c) => c.vacancyId === 'V-CITRUS') as { candidacyId: string };
+    ui.appliance.store.connection
+      .prepare(`INSERT INTO ref_recruitment_outcomes VALUES (?, ?, 'V-CITRUS', 'BBR', 'selected', '2026-12-02', '[]', 0, NULL, NULL)`)
+      .run(citrus.candidacyId, id);
+    ui.appliance.recruitment.sweep();
+    await page.evaluate(() => localStorage.removeItem('bp.current'));
+    await page.reload();
+    await page.locator('[data-screen="queue"]').waitFor();
+    await page.locator('[data-list="notices"] [data-notice="selected"]').waitFor();
+    expect(await page.locator('[data-action="print-notice"]').getAttribute('href')).toBe(`/api/recruitment/notices/${citrus.candidacyId}/selected/notice.pdf`);
+    const pdf = await page.request.get(`${url}/api/recruitment/notices/${citrus.candidacyId}/selected/notice.pdf`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    await ui.shootBoth('counter-job-notices');
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { RegistrationApprovalModal } from '../components/approval-modal.ts';
 import { t } from '../i18n/i18n.ts';
+import { JobNotices } from './job-notices.ts';
 import { onLive, onRegistrationChanged } from '../live.ts';
 import type { PrintJobEvent, Registration } from '../types.ts';
 import { errorText, registrationNumberOf } from './errors.ts';
@@ -197,6 +198,7 @@ export function Queue(props: { officeCode: string; supervisor: boolean; onNew: (
     open.length > 0
       ? h('ul', { class: 'reg-list', 'data-list': 'drafts' }, open.map((r) => h(Row, { key: r.id, r, onResume: () => props.onResume(r), onDiscard: () => setDiscarding(r) })))
       : null,
+    h(JobNotices, null),
     done.length > 0 ? h('h2', null, `${t('queue.finalized')} (${done.length})`) : null,
     done.length > 0 ? h('ul', { class: 'reg-list', 'data-list': 'finalized' }, done.map((r) => h(Row, { key: r.id, r, onReprint: () => void reprint(r), ...(props.onCosts ? { onCosts: () => props.onCosts?.(r) } : {}), note: notes[r.id] ?? null }))) : null,
     cursor ? h('button', { type: 'button', class: 'btn btn-secondary', onClick: () => void load(false, cursor) }, t('queue.more')) : null,
