@@ -1,0 +1,105 @@
+/**
+ * The chip service with the in-process simulated reader (no pcscd): a scan starts a read, attaching the scan
+ * records it on the registration; no CSCA at all says `no-csca` (signature and hashes still checked); a passport
+ * without a chip says `not-present`; attaching another document drops the earlier document's read; the finalized
+ * record carries the summary.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@lmc/core/logger.ts';
+import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import { sampleDocumentLines } from '../devices/sample-documents.ts';
+import { EventBus } from '../events/event-bus.ts';
+import type { ChipReadEvent } from './chip-types.ts';
+import { createFinalizeService } from '../registrations/finalize-service.ts';
+import { openApplianceStore } from '../schema.ts';
+import type { Store } from '../store/index.ts';
+import { ChipFeature } from './chip-feature.ts';
+import { ChipRepository } from './chip-repository.ts';
+import { ChipService } from './chip-service.ts';
+import type { CscaTrust } from './csca-trust.ts';
+
+const log = createLogger('chip-test');
+let dir: string;
+let store: Store;
+let bus: EventBus;
+let feature: ChipFeature;
+let service: ChipService;
+let trust: CscaTrust;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'chip-service-'));
+  store = openApplianceStore({ dataDir: dir });
+  bus = new EventBus();
+  feature = new ChipFeature({ config: { transport: 'simulator', chunk: 0xdf, cardWaitMs: 200 }, bus, logger: log });
+  await feature.start();
+  trust = { certificates: [], files: [], refused: [] };
+  service = new ChipService({ feature, repository: new ChipRepository(store, loadOrCreateDataKey(dir)), store, bus, trust: () => trust, logger: log });
+  service.start();
+});
+
+afterEach(async () => {
+  await service.stop();
+  await feature.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The scan on the bus, the registration attached, and the chip's final event for it. */
+async function scanAndAttach(lines: string[], registrationId?: string): Promise<{ id: string; event: ChipReadEvent }> {
+  const id = registrationId ?? store.registrations.create({ officeCode: 'BBR', officerId: 'o1' }).id;
+  const done = new Promise<ChipReadEvent>((resolve) => {
+    const off = bus.subscribe('chip.read', (e) => {
+      if (e.registrationId === id && e.status !== 'reading') {
+        off();
+        resolve(e);
+      }
+    });
+  });
+  const document = parseMrz(lines);
+  bus.publish('document.scanned', { scanId: randomUUID(), at: new Date().toISOString(), lines, framing: 'cr', document, receivedAt: 0 });
+  const registration = store.registrations.attachDocument(id, { ...document }, 'o1');
+  bus.publish('registration.changed', { registration, change: 'document-attached' });
+  return { id, event: await done };
+}
+
+describe('chip service (simulated reader)', () => {
+  it('no CSCA on the appliance: read, no-csca (hashes and signature still checked), face sealed and the summary in the finalized record', async () => {
+    const lines = sampleDocumentLines(0);
+    const { id, event } = await scanAndAttach(lines);
+    expect(event.result).toMatchObject({ status: 'read', code: null, dg1: { match: true }, passiveAuthentication: { outcome: 'no-csca', signatureValid: true, dataGroups: { DG1: true, DG2: true } } });
+    const face = service.face(id);
+    expect(face?.mime).toBe('image/jpeg');
+    expect(createHash('sha256').update(face?.data ?? Buffer.alloc(0)).digest('hex')).toBe(event.result?.face?.sha256);
+    const record = createFinalizeService({ store }).buildRecord({ ...(store.registrations.get(id) as never), status: 'finalized', finalizedAt: new Date().toISOString() });
+    expect(record.chip).toMatchObject({ status: 'read', paOutcome: 'no-csca', dg1Match: true, face: { sha256: event.result?.face?.sha256 } });
+  });
+
+  it('with the simulated state trusted the same chip is genuine', async () => {
+    const { loadCscaList } = await import('@lmc/firmware-bridge/chip/csca-list.ts');
+    trust = { certificates: (await loadCscaList(feature.simulatedCscaList as Buffer)).certificates, files: [], refused: [] };
+    const { event } = await scanAndAttach(sampleDocumentLines(1));
+    expect(event.result?.passiveAuthentication?.outcome).toBe('genuine');
+  });
+
+  it('a passport without a chip: not-present', async () => {
+    if (feature.simulator) feature.simulator.nextKind = 'no-chip';
+    const { event } = await scanAndAttach(sampleDocumentLines(2));
+    expect(event.result).toMatchObject({ status: 'not-present', code: 'CHIP_NOT_PRESENT', face: null });
+  });
+
+  it("another person's document attached later drops the first document's chip read", async () => {
+    const { id } = await scanAndAttach(sampleDocumentLines(0));
+    expect(service.result(id)).toMatchObject({ status: 'read' });
+    if (feature.simulator) feature.simulator.nextKind = 'no-chip';
+    const other = sampleDocumentLines(1);
+    const document = parseMrz(other);
+    const registration = store.registrations.attachDocument(id, { ...document }, 'o1', { replacePerson: true });
+    bus.publish('registration.changed', { registration, change: 'document-attached' });
+    expect(service.result(id)).toBeNull();
+  });
+});
