@@ -250,7 +250,7 @@ export async function benchIngestLines(): Promise<string[]> {
     '| records | new records/s | vs goal 3,000 | batch round trip p50 / p90 / p99 ms | duplicate records/s | duplicate batch p50 / p99 ms | CPU s per 1,000 new: central / PostgreSQL | CPU-bound records/s (vs goal) | load average |',
     '|---|---|---|---|---|---|---|---|---|',
     `| ${r.records} | ${fmt(r.newPerSecond, 0)} | ${fmt(r.newPerSecond / INGEST_GOAL_PER_SECOND, 2)}× | ${fmt(r.newBatchMs.p50, 1)} / ${fmt(r.newBatchMs.p90, 1)} / ${fmt(r.newBatchMs.p99, 1)} | ${fmt(r.duplicatePerSecond, 0)} | ${fmt(r.duplicateBatchMs.p50, 1)} / ${fmt(r.duplicateBatchMs.p99, 1)} | ${fmt(r.cpuPerThousand.central, 3)} / ${fmt(r.cpuPerThousand.postgres, 3)} | ${fmt(r.cpuBoundPerSecond, 0)} (${fmt(r.cpuBoundPerSecond / INGEST_GOAL_PER_SECOND, 2)}×) | ${fmt(r.loadAverage, 1)} |`,
-    'CPU-bound records/s = 1,000 ÷ (central + PostgreSQL CPU seconds per 1,000 new records): what one sender gets when the two run one after the other on otherwise idle cores; it does not depend on the machine\'s load, the measured rate does.',
+    'CPU-bound records/s = 1,000 ÷ (central + PostgreSQL CPU seconds per 1,000 new records): what one sender would get with the two running one after the other on otherwise idle cores. It depends far less on the machine\'s load than the measured rate (CPU time still grows somewhat under contention).',
   ];
 }
 

@@ -52,6 +52,11 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ db: Db; perMinute: number;
       config: { centralAccess: 'staff', rateLimit: { max: perMinute, timeWindow: 60_000 } },
       schema: {
         summary: 'The appliance fleet: last batch, backlog, clock drift, software, device states, audit-chain status',
+        description:
+          'Every enrolled appliance (revoked ones too) with what its batches last reported (the batch body\'s optional `status`). ' +
+          'The audit chain is flagged `rewritten` when a report gives another head hash for a length the central already anchored, or a `prior` ' +
+          'that disagrees with the anchored hash of its length; `backwards` when a report frozen later (batch sentAt) is shorter than one frozen ' +
+          'earlier. A flag stays, never stops ingest, and is logged. Any staff role; read-only.',
         response: { 200: FleetResponseSchema, '4xx': ErrorResponseSchema },
       },
     },
