@@ -75,7 +75,7 @@ describe('chip service (simulated reader)', () => {
     const face = service.face(id);
     expect(face?.mime).toBe('image/jpeg');
     expect(createHash('sha256').update(face?.data ?? Buffer.alloc(0)).digest('hex')).toBe(event.result?.face?.sha256);
-    const record = createFinalizeService({ store }).buildRecord({ ...(store.registrations.get(id) as never), status: 'finalized', finalizedAt: new Date().toISOString() });
+    const record = createFinalizeService({ store }).buildRecord({ ...(store.registrations.get(id) as object), status: 'finalized', finalizedAt: new Date().toISOString() } as never);
     expect(record.chip).toMatchObject({ status: 'read', paOutcome: 'no-csca', dg1Match: true, face: { sha256: event.result?.face?.sha256 } });
   });
 
@@ -98,7 +98,7 @@ describe('chip service (simulated reader)', () => {
     if (feature.simulator) feature.simulator.nextKind = 'no-chip';
     const other = sampleDocumentLines(1);
     const document = parseMrz(other);
-    const registration = store.registrations.attachDocument(id, { ...document }, 'o1', { replacePerson: true });
+    const registration = store.registrations.attachDocument(id, { ...document }, 'o1');
     bus.publish('registration.changed', { registration, change: 'document-attached' });
     expect(service.result(id)).toBeNull();
   });
