@@ -97,6 +97,8 @@ beforeAll(async () => {
     for (let i = 0; i < records.length; i += 100) expect((await sendBatch(central.app, device, records.slice(i, i + 100))).json().stored).toHaveLength(Math.min(100, records.length - i));
   }
   expect((await sendBatch(central.app, hre, [withDocument('HRE', 'EN123456', 'MOYO', 'RUTENDO')])).json().stored).toHaveLength(1);
+  // A new passport of the same person at another office: a candidate link for review, never a silent merge.
+  expect((await sendBatch(central.app, bbr, [withDocument('BBR', 'FN765432', 'MOYO', 'RUTENDO')])).json().stored).toHaveLength(1);
   // Fleet reports: BBR's chain grows; HRE reports another head at a length it anchored before (rewritten).
   await sendWithStatus(bbr, registrations('BBR', 1, 3), status(410, 'a'.repeat(64), 0));
   await sendWithStatus(hre, registrations('HRE', 1, 4), status(230, 'b'.repeat(64), 12));
@@ -235,6 +237,17 @@ describe('central console (Chromium, real PostgreSQL)', { timeout: 90_000 }, () 
     await expect.poll(() => page.locator('[data-person] h2').first().textContent()).toContain('MOYO');
     expect(await page.locator('[data-person] [data-table="registrations"] tbody tr').count()).toBeGreaterThan(0);
     await shot(page, 'person-search');
+
+    // The candidate link: both passports shown, merged only when the admin says so.
+    const candidate = page.locator('[data-candidate]');
+    await expect.poll(() => candidate.count()).toBe(1);
+    expect(await candidate.textContent()).toContain('EN123456');
+    expect(await candidate.textContent()).toContain('FN765432');
+    const id = Number(await candidate.getAttribute('data-candidate'));
+    await candidate.locator('[data-action="accept"]').click();
+    await page.locator('[data-candidates="0"]').waitFor();
+    const [decided] = await central.db.query<{ status: string; decided_by: string }>('SELECT status, decided_by FROM person_link_candidates WHERE id = $1', [id]);
+    expect(decided).toEqual({ status: 'accepted', decided_by: 'console-admin' });
     await page.context().close();
 
     const auditor = await signedIn('console-auditor');

@@ -69,6 +69,65 @@ function PersonRecord(props: { view: PersonView }): VNode {
   );
 }
 
+interface Candidate {
+  id: number;
+  reason: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  createdAt: string;
+  person: PersonSummary;
+  other: PersonSummary;
+}
+
+const who = (p: PersonSummary) => `${p.surname ?? '?'}, ${p.givenNames ?? ''} · ${day(p.birthDate)} · ${p.documents.map((d) => d.documentNumber ?? '?').join(', ')} · ${p.offices.join(', ')}`;
+
+/**
+ * Candidate links (a new passport of a known person: same names, birth date and sex, another number): never
+ * merged silently; an admin accepts (the newer person is merged into the known one) or rejects (kept apart).
+ */
+function CandidateLinks(): VNode {
+  const [list, setList] = useState<Candidate[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    api<{ candidates: Candidate[] }>('GET', `${PERSONS}/candidates${query({ status: 'pending' })}`).then(
+      (b) => setList(b.candidates),
+      (err: unknown) => setError(errorText(err)),
+    );
+  useEffect(() => {
+    void load();
+  }, []);
+  const decide = async (c: Candidate, decision: 'accept' | 'reject') => {
+    setError(null);
+    try {
+      await api('POST', `${PERSONS}/candidates/${c.id}/${decision}`, {});
+      await load();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  if (list !== null && list.length === 0 && !error) return h('p', { class: 'hint', 'data-candidates': '0' }, 'No candidate links to review.');
+  return h(
+    'div',
+    { class: 'card', 'data-candidates': String(list?.length ?? '') },
+    h('h2', null, `Candidate links to review${list ? ` (${list.length})` : ''}`),
+    h('p', { class: 'hint' }, 'A new passport that may belong to a known person. Accept merges the newer record into the known person; reject keeps them apart.'),
+    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    (list ?? []).map((c) =>
+      h(
+        'div',
+        { class: 'candidate', 'data-candidate': String(c.id) },
+        h('p', null, h('strong', null, 'Known: '), who(c.person)),
+        h('p', null, h('strong', null, 'New: '), who(c.other), ` (${c.reason})`),
+        h(
+          'div',
+          { class: 'buttons' },
+          h('button', { type: 'button', class: 'primary', 'data-action': 'accept', onClick: () => void decide(c, 'accept') }, 'Same person: merge'),
+          h('button', { type: 'button', 'data-action': 'reject', onClick: () => void decide(c, 'reject') }, 'Different people'),
+        ),
+      ),
+    ),
+  );
+}
+
 export function PersonsPage(): VNode {
   const [q, setQ] = useState({ q: '', birthDate: '', sex: '', office: '' });
   const [results, setResults] = useState<PersonSummary[] | null>(null);
@@ -145,6 +204,7 @@ export function PersonsPage(): VNode {
             ),
           ),
     open ? h(PersonRecord, { view: open }) : null,
+    h(CandidateLinks, null),
   );
 }
 
