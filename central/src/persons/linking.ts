@@ -210,21 +210,31 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
     }
   }
   if (newPersons.length > 0) {
+    const timesOf = new Map<string, number[]>();
+    for (const l of fresh) timesOf.set(l.docKey, [...(timesOf.get(l.docKey) ?? []), Date.parse(l.finalizedAt)]);
     await tx.query(
-      `INSERT INTO persons (person_id, surname, given_names, sex, birth_date, nationality, name_key)
-       SELECT person_id, surname, given_names, sex, birth_date, nationality, name_key
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(person_id uuid, surname text, given_names text, sex text, birth_date date, nationality text, name_key text)`,
+      // Seen-at times and the index version at insert: a person new in this batch needs no UPDATE afterwards
+      // (each new row version would touch every index of persons again).
+      `INSERT INTO persons (person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen_at, last_seen_at, index_version)
+       SELECT person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen, last_seen, nextval('person_index_seq')
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(person_id uuid, surname text, given_names text, sex text, birth_date date, nationality text, name_key text,
+         first_seen timestamptz, last_seen timestamptz)`,
       [
         JSON.stringify(
-          newPersons.map(({ person_id, doc }) => ({
-            person_id,
-            surname: doc.surname,
-            given_names: doc.givenNames,
-            sex: doc.sex,
-            birth_date: doc.birthDate,
-            nationality: doc.nationality,
-            name_key: doc.nameKey,
-          })),
+          newPersons.map(({ person_id, doc }) => {
+            const times = timesOf.get(doc.docKey) ?? [Date.parse(doc.finalizedAt)];
+            return {
+              person_id,
+              surname: doc.surname,
+              given_names: doc.givenNames,
+              sex: doc.sex,
+              birth_date: doc.birthDate,
+              nationality: doc.nationality,
+              name_key: doc.nameKey,
+              first_seen: new Date(Math.min(...times)).toISOString(),
+              last_seen: new Date(Math.max(...times)).toISOString(),
+            };
+          }),
         ),
       ],
     );
@@ -285,7 +295,12 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
     [JSON.stringify(links)],
   );
   summary.linked = moved.length;
-  const touched = new Set(links.map((l) => l.person_id).filter((p): p is string => p !== undefined));
+  // Persons to refresh: every one touched, except those made by this batch with a single registration in it (their
+  // one registration is first-time, their seen-at times and version were set at insert).
+  const made = new Set(newPersons.map((n) => n.person_id));
+  const perPerson = new Map<string, number>();
+  for (const l of links) if (l.person_id) perPerson.set(l.person_id, (perPerson.get(l.person_id) ?? 0) + 1);
+  const touched = new Set([...perPerson].filter(([p, n]) => !made.has(p) || n > 1).map(([p]) => p));
   for (const m of moved) if (m.before) touched.add(m.before);
   await refreshPersons(tx, [...touched]);
   return summary;

@@ -44,7 +44,6 @@ export const personsSchema = /* sql */ `
   CREATE INDEX persons_index_version ON persons (index_version);
   -- Prefix search by name (routes/persons.ts): LIKE 'abc%' uses a text_pattern_ops index whatever the collation.
   CREATE INDEX persons_surname ON persons (lower(surname) text_pattern_ops);
-  CREATE INDEX persons_given_names ON persons (lower(given_names) text_pattern_ops);
 
   CREATE TABLE person_documents (
     doc_key       text PRIMARY KEY,
