@@ -78,7 +78,7 @@ beforeAll(async () => {
   cookie = await signInFetch(appliance.url);
   socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
   await next(socket, 'device:state', (s: { device: string; state: string }) => s.device === 'chip' && s.state === 'connected', 20_000);
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   socket?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   set = await createSimPassports({ now: NOW });
   reader = new PcscReader(READER);
   reader.start();
-}, 30_000);
+}, 300_000);
 
 afterAll(async () => {
   reader?.stop();
