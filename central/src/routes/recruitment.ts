@@ -6,6 +6,7 @@
  *   POST /api/v1/recruitment/events?sha256=<hex>         candidacies, withdrawals, cost reports
  *
  * Admin session or admin token ('admin-or-token'), every change audited (recruitment_audit):
+ *   GET  /api/v1/admin/recruitment/vocabulary             skill and certificate codes, periods, provisions, payers
  *   GET  /api/v1/admin/recruitment/employers              employers with compliance status
  *   PUT  /api/v1/admin/recruitment/employers/:id          create/change an employer (suspended ⇒ its vacancies close)
  *   GET  /api/v1/admin/recruitment/vacancies              vacancies with terms, flags, places left
@@ -33,7 +34,18 @@ import { type CentralKey, lazyCentralKey } from '../enrolment/central-key.ts';
 import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { HEADER_CENTRAL_SIGNATURE, sha256Hex, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { HEADER_SIGNATURE } from '@lmc/protocol/reference-feed.ts';
-import { MAX_EVENTS_PER_REQUEST, RECRUITMENT_ANSWER_PURPOSE, RECRUITMENT_EVENTS_PATH } from '@lmc/protocol/recruitment.ts';
+import {
+  CERTIFICATE_CODES,
+  COMPLIANCE_STATUSES,
+  COST_PAYERS,
+  MAX_EVENTS_PER_REQUEST,
+  MINIMUM_AGE,
+  PROVISIONS,
+  RECRUITMENT_ANSWER_PURPOSE,
+  RECRUITMENT_EVENTS_PATH,
+  SKILL_CODES,
+  WAGE_PERIODS,
+} from '@lmc/protocol/recruitment.ts';
 import { applyReferenceEdits } from '../reference/admin.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { followUpProtectionCase, listExchangeRates, listProtectionCases, upsertExchangeRates } from '../recruitment/costs.ts';
@@ -152,6 +164,19 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   await app.register(deviceEventsRoute, opts);
 
   // ---- employers and vacancies (reference data with the recruitment rules of reference-rules.ts) ----
+  app.get(
+    `${RECRUITMENT_ADMIN_PATH}/vocabulary`,
+    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'The closed lists a vacancy is written with (the console builds its forms from them)', response: ANSWERS } },
+    async () => ({
+      complianceStatuses: COMPLIANCE_STATUSES,
+      wagePeriods: WAGE_PERIODS,
+      provisions: PROVISIONS,
+      costPayers: COST_PAYERS,
+      skills: SKILL_CODES,
+      certificates: CERTIFICATE_CODES,
+      minimumAge: MINIMUM_AGE,
+    }),
+  );
   for (const [kind, table, key] of [
     ['employers', 'employers', 'employer_id'],
     ['vacancies', 'vacancies', 'vacancy_id'],

@@ -1,5 +1,6 @@
 /**
- * Recruitment and selection (#17), for admins: the vacancies with their flags and places left; for one vacancy
+ * Recruitment and selection (#17), for admins: employers (compliance status) and vacancies (every term, requirements
+ * from closed lists), the vacancies with their flags and places left; for one vacancy
  * the candidates of every office (filter by status, office, occupation match), outcomes with their date, the
  * contract offered (compared with the vacancy by the central: every difference shown as a flag), orientation and
  * departure; the employer's CSV; the protection cases (payments to recruiters) to follow up.
@@ -320,14 +321,232 @@ function ProtectionCases(): VNode {
   );
 }
 
+
+interface Vocabulary {
+  complianceStatuses: string[];
+  wagePeriods: string[];
+  provisions: string[];
+  costPayers: string[];
+  skills: string[];
+  certificates: string[];
+  minimumAge: number;
+}
+
+interface Employer {
+  employer_id: string;
+  name: string;
+  compliance_status: string | null;
+  sa_registration_no: string | null;
+  demo: boolean;
+  [k: string]: unknown;
+}
+
+const words = (code: string) => code.replace(/_/g, ' ');
+
+/** Employers with their compliance status: suspending one closes its open vacancies on every appliance. */
+function Employers(props: { vocabulary: Vocabulary; employers: Employer[]; onChanged: () => void }): VNode {
+  const [error, setError] = useState<string | null>(null);
+  const setStatus = async (e: Employer, status: string) => {
+    setError(null);
+    try {
+      const { employer_id, ...row } = e;
+      await api('PUT', `${ADMIN}/employers/${encodeURIComponent(employer_id)}`, { ...row, compliance_status: status });
+      props.onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return h(
+    'div',
+    { class: 'card' },
+    h('h2', null, 'Employers'),
+    h('p', { class: 'hint' }, 'Suspending an employer closes its open vacancies at every office with the next reference pull.'),
+    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    h(
+      'table',
+      { class: 'grid', 'data-table': 'employers' },
+      h('thead', null, h('tr', null, ['Employer', 'Registration (CIPC)', 'Compliance'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        null,
+        props.employers.map((e) =>
+          h(
+            'tr',
+            { 'data-employer': e.employer_id },
+            h('td', null, e.name),
+            h('td', null, e.sa_registration_no ?? '—'),
+            h(
+              'td',
+              null,
+              h(
+                'select',
+                { name: 'compliance', value: e.compliance_status ?? '', onChange: (ev: Event) => void setStatus(e, (ev.target as HTMLSelectElement).value) },
+                e.compliance_status ? null : h('option', { value: '' }, '—'),
+                props.vocabulary.complianceStatuses.map((c) => h('option', { value: c }, words(c))),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+const EMPTY_VACANCY = {
+  vacancy_id: '',
+  employer_id: '',
+  occupation_isco: '',
+  destination_province: 'ZA-LP',
+  workplace_district: '',
+  title: '',
+  positions: '10',
+  opens_on: '',
+  closes_on: '',
+  start_date: '',
+  wage: '',
+  wage_period: 'month',
+  hours_per_week: '45',
+  days_per_week: '5',
+  contract_months: '6',
+  accommodation: 'provided_free',
+  transport: 'provided_free',
+  recruitment_cost_payer: 'employer',
+  travel_cost_payer: 'employer',
+  min_age: '18',
+  min_experience_seasons: '0',
+  terms_note: '',
+};
+
+/**
+ * A vacancy: every term an open vacancy needs; requirements only from the closed lists (skills, certificates,
+ * experience, a minimum age of 18 or more). The central refuses a note that names a prohibited ground and flags
+ * costs the worker is to pay; its answer is shown as it is.
+ */
+function VacancyForm(props: { vocabulary: Vocabulary; employers: Employer[]; onSaved: () => void }): VNode {
+  const voc = props.vocabulary;
+  const [v, setV] = useState({ ...EMPTY_VACANCY });
+  const [skills, setSkills] = useState<string[]>([]);
+  const [certificates, setCertificates] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const text = (name: keyof typeof v, label: string, type = 'text', required = true) =>
+    h('label', null, label, h('input', { name, type, required, value: v[name], onInput: (e: Event) => setV({ ...v, [name]: (e.target as HTMLInputElement).value }) }));
+  const choice = (name: keyof typeof v, label: string, options: readonly string[]) =>
+    h('label', null, label, h('select', { name, value: v[name], onChange: (e: Event) => setV({ ...v, [name]: (e.target as HTMLSelectElement).value }) }, options.map((o) => h('option', { value: o }, words(o)))));
+  const ticks = (name: string, label: string, codes: readonly string[], chosen: string[], set: (x: string[]) => void) =>
+    h(
+      'fieldset',
+      { 'data-ticks': name, style: 'display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem' },
+      h('legend', null, label),
+      codes.map((c) =>
+        h('label', { class: 'tick', style: 'display: inline-flex; align-items: center; gap: 0.3rem; font-weight: normal' }, h('input', { type: 'checkbox', style: 'width: auto; margin: 0', name, value: c, checked: chosen.includes(c), onChange: (e: Event) => set((e.target as HTMLInputElement).checked ? [...chosen, c] : chosen.filter((x) => x !== c)) }), ` ${words(c)}`),
+      ),
+    );
+  const int = (x: string) => (x === '' ? null : Number(x));
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(null);
+    try {
+      await api('PUT', `${ADMIN}/vacancies/${encodeURIComponent(v.vacancy_id)}`, {
+        employer_id: v.employer_id,
+        occupation_isco: v.occupation_isco,
+        destination_province: v.destination_province,
+        workplace_district: v.workplace_district || null,
+        title: v.title || null,
+        positions: Number(v.positions),
+        opens_on: v.opens_on || null,
+        closes_on: v.closes_on || null,
+        start_date: v.start_date || null,
+        status: 'open',
+        demo: false,
+        wage_zar_cents: v.wage === '' ? null : Math.round(Number(v.wage) * 100),
+        wage_period: v.wage_period,
+        hours_per_week: int(v.hours_per_week),
+        days_per_week: int(v.days_per_week),
+        contract_months: int(v.contract_months),
+        accommodation: v.accommodation,
+        transport: v.transport,
+        recruitment_cost_payer: v.recruitment_cost_payer,
+        travel_cost_payer: v.travel_cost_payer,
+        min_age: int(v.min_age),
+        min_experience_seasons: int(v.min_experience_seasons),
+        required_skills: skills,
+        required_certificates: certificates,
+        terms_note: v.terms_note || null,
+      });
+      setSaved(v.vacancy_id);
+      props.onSaved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return h(
+    'form',
+    { class: 'card', 'data-form': 'vacancy', onSubmit: (e: Event) => void save(e) },
+    h('h2', null, 'New or changed vacancy'),
+    h(
+      'div',
+      { class: 'inline-form' },
+      text('vacancy_id', 'Vacancy id'),
+      h(
+        'label',
+        null,
+        'Employer',
+        h(
+          'select',
+          { name: 'employer_id', required: true, value: v.employer_id, onChange: (e: Event) => setV({ ...v, employer_id: (e.target as HTMLSelectElement).value }) },
+          h('option', { value: '' }, '—'),
+          props.employers.filter((x) => x.compliance_status !== 'suspended').map((x) => h('option', { value: x.employer_id }, x.name)),
+        ),
+      ),
+      text('title', 'Title'),
+      text('occupation_isco', 'ISCO-08 unit group'),
+      text('destination_province', 'Province (ZA-…)'),
+      text('workplace_district', 'District', 'text', false),
+      text('positions', 'Workers', 'number'),
+      text('opens_on', 'Opens', 'date', false),
+      text('closes_on', 'Closes', 'date', false),
+      text('start_date', 'Starts', 'date'),
+    ),
+    h(
+      'div',
+      { class: 'inline-form' },
+      text('wage', 'Wage (ZAR)', 'number'),
+      choice('wage_period', 'per', voc.wagePeriods),
+      text('hours_per_week', 'Hours a week', 'number'),
+      text('days_per_week', 'Days a week', 'number', false),
+      text('contract_months', 'Months', 'number'),
+      choice('accommodation', 'Accommodation', voc.provisions),
+      choice('transport', 'Transport', voc.provisions),
+      choice('recruitment_cost_payer', 'Recruitment paid by', voc.costPayers),
+      choice('travel_cost_payer', 'Travel paid by', voc.costPayers),
+    ),
+    h('div', { class: 'inline-form' }, text('min_age', `Minimum age (≥ ${voc.minimumAge})`, 'number'), text('min_experience_seasons', 'Seasons of experience', 'number', false), text('terms_note', 'Note', 'text', false)),
+    ticks('skills', 'Skills asked for', voc.skills, skills, setSkills),
+    ticks('certificates', 'Certificates asked for', voc.certificates, certificates, setCertificates),
+    h('p', { class: 'hint' }, 'Requirements are about the job: there is no field for sex, religion, union membership, origin, marital status, pregnancy, health or opinion, and a note naming one is refused.'),
+    error ? h('p', { class: 'error', role: 'alert', 'data-vacancy-error': '' }, error) : null,
+    saved ? h('p', { class: 'hint', 'data-saved': saved }, `Saved ${saved}.`) : null,
+    h('button', { type: 'submit', class: 'primary', 'data-action': 'save-vacancy' }, 'Save vacancy'),
+  );
+}
+
 export function RecruitmentPage(): VNode {
   const [vacancies, setVacancies] = useState<Vacancy[] | null>(null);
+  const [employers, setEmployers] = useState<Employer[]>([]);
+  const [vocabulary, setVocabulary] = useState<Vocabulary | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = async () => setVacancies((await api<{ vacancies: Vacancy[] }>('GET', `${ADMIN}/vacancies`)).vacancies.filter((v) => !v.demo));
+  const load = async () => {
+    setVacancies((await api<{ vacancies: Vacancy[] }>('GET', `${ADMIN}/vacancies`)).vacancies.filter((v) => !v.demo));
+    setEmployers((await api<{ employers: Employer[] }>('GET', `${ADMIN}/employers`)).employers.filter((e) => !e.demo));
+  };
   useEffect(() => {
     load().catch((err) => setError(errorText(err)));
+    api<Vocabulary>('GET', `${ADMIN}/vocabulary`).then(setVocabulary, (err) => setError(errorText(err)));
   }, []);
+  const reload = () => void load().catch((err) => setError(errorText(err)));
   const current = vacancies?.find((v) => v.vacancy_id === open) ?? null;
   return h(
     'section',
@@ -361,7 +580,9 @@ export function RecruitmentPage(): VNode {
             ),
           ),
         ),
-    current ? h(Shortlist, { vacancy: current, onChanged: () => void load().catch((err) => setError(errorText(err))) }) : null,
+    current ? h(Shortlist, { vacancy: current, onChanged: reload }) : null,
     h(ProtectionCases, null),
+    vocabulary ? h(Employers, { vocabulary, employers, onChanged: reload }) : null,
+    vocabulary ? h(VacancyForm, { vocabulary, employers, onSaved: reload }) : null,
   );
 }

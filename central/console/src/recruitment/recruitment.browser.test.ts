@@ -2,7 +2,9 @@
  * The console's recruitment page in real Chromium against a real central on real PostgreSQL (#17): an admin
  * opens a vacancy's candidates from two offices, filters by office, shortlists and selects one, records a
  * contract that pays less than advertised (the central flags it and the page shows the flag), and the
- * protection case of a reported recruiter fee is listed. Screenshot: docs/screenshots/console-recruitment.png.
+ * protection case of a reported recruiter fee is listed; a vacancy written through the form (a discriminatory note
+ * refused, travel paid by the worker flagged) and an employer suspended (its vacancies closed).
+ * Screenshots: docs/screenshots/console-recruitment.png, console-recruitment-vacancy.png.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -165,6 +167,45 @@ describe('console recruitment page (Chromium, real PostgreSQL)', { timeout: 90_0
     const csv = await page.request.get(new URL(`/api/v1/recruitment/candidates.csv?vacancyId=${VACANCY}`, base).href);
     expect(csv.status()).toBe(200);
     expect((await csv.text()).split('\r\n')[0]).toBe('reference,vacancy,surname,given_names,office,status,status_date,registered_occupation_isco,meets_minimum_age');
+    await context.close();
+  });
+
+  it('writes a vacancy through the form (a discriminatory note refused, costs on the worker flagged) and suspends an employer', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.fill('input[name="username"]', 'recruit-admin');
+    await page.fill('input[name="password"]', TEST_PASSWORD);
+    await page.click('[data-action="sign-in"]');
+    await page.click('[data-nav="recruitment"]');
+    const form = page.locator('form[data-form="vacancy"]');
+    await form.locator('input[name="vacancy_id"]').fill('VAC-CONSOLE-02');
+    await form.locator('select[name="employer_id"]').selectOption('EMP-MOPANI');
+    await form.locator('input[name="title"]').fill('Packhouse and cold-store hands');
+    await form.locator('input[name="occupation_isco"]').fill('9333');
+    await form.locator('input[name="start_date"]').fill(`${YEAR + 1}-04-01`);
+    await form.locator('input[name="wage"]').fill('5200');
+    await form.locator('select[name="travel_cost_payer"]').selectOption('worker');
+    await form.locator('input[value="packhouse"]').check();
+    await form.locator('input[name="terms_note"]').fill('Women only, unmarried');
+    await page.click('[data-action="save-vacancy"]');
+    await expect.poll(() => form.locator('[data-vacancy-error]').textContent()).toContain('RECRUITMENT_TERMS_INVALID');
+    expect(await form.locator('[data-vacancy-error]').textContent()).toMatch(/sex, marital_status/);
+    expect(await central.db.query("SELECT 1 FROM ref_vacancies WHERE vacancy_id = 'VAC-CONSOLE-02'")).toEqual([]);
+
+    await form.locator('input[name="terms_note"]').fill('Packhouse experience an advantage');
+    await page.click('[data-action="save-vacancy"]');
+    await expect.poll(() => form.locator('[data-saved], [data-vacancy-error]').first().textContent()).toBe('Saved VAC-CONSOLE-02.');
+    const row = page.locator('tr[data-vacancy="VAC-CONSOLE-02"]');
+    await expect.poll(() => row.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['worker_pays_travel']);
+    const stored = await central.db.query<{ wage_zar_cents: number; required_skills: string[]; flags: string[] }>("SELECT wage_zar_cents, required_skills, flags FROM ref_vacancies WHERE vacancy_id = 'VAC-CONSOLE-02'");
+    expect(stored).toEqual([{ wage_zar_cents: 520_000, required_skills: ['packhouse'], flags: ['worker_pays_travel'] }]);
+    await page.screenshot({ path: join(SHOTS, 'console-recruitment-vacancy.png'), fullPage: true });
+
+    await page.locator('tr[data-employer="EMP-MOPANI"] select[name="compliance"]').selectOption('suspended');
+    await expect.poll(() => page.locator(`tr[data-vacancy="${VACANCY}"]`).textContent()).toContain('closed');
+    await expect.poll(() => row.locator('[data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['worker_pays_travel', 'employer_suspended']);
     await context.close();
   });
 });
