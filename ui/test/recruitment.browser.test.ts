@@ -26,6 +26,7 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     putVacancy(db, { vacancy_id: 'V-CITRUS', employer_id: 'EMP-MOPANE', title: 'Citrus pickers, 2027 season', positions: 40, places_left: 14, min_experience_seasons: 2, required_skills: ['fruit_picking'], wage_zar_cents: 2750, wage_period: 'hour', hours_per_week: 45, contract_months: 8 });
     putVacancy(db, { vacancy_id: 'V-MANGO', employer_id: 'EMP-LETABA', title: 'Mango harvest hands', positions: 25, workplace_district: 'Mopani', wage_zar_cents: 560000, wage_period: 'month', hours_per_week: 45, contract_months: 5, accommodation: 'provided_deducted' });
     putVacancy(db, { vacancy_id: 'V-PACK', employer_id: 'EMP-LETABA', occupation_isco: '9212', title: 'Packhouse and livestock hands', positions: 6, recruitment_cost_payer: 'worker', closes_on: '2027-02-28' });
+    putVacancy(db, { vacancy_id: 'V-SPRAY', employer_id: 'EMP-MOPANE', title: 'Orchard sprayers', positions: 3, required_certificates: ['pesticide_handling'] });
     putVacancy(db, { vacancy_id: 'V-CLOSED', employer_id: 'EMP-MOPANE', title: 'Closed vacancy', status: 'closed' });
     putVacancy(db, { vacancy_id: 'V-FILLED', employer_id: 'EMP-MOPANE', title: 'Filled vacancy', places_left: 0 });
     putVacancy(db, { vacancy_id: 'V-PAST', employer_id: 'EMP-MOPANE', title: 'Past closing vacancy', closes_on: '2025-01-31' });
@@ -60,7 +61,7 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     // Jobs: ranked from the local copy, explained; never the closed, filled, past or suspended-employer ones.
     await page.locator('[data-screen="jobs"]').waitFor();
     const listed = () => page.locator('[data-vacancy-match]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vacancy-match')));
-    await expect.poll(listed).toEqual(['V-MANGO', 'V-PACK', 'V-CITRUS']);
+    await expect.poll(listed).toEqual(['V-MANGO', 'V-PACK', 'V-SPRAY', 'V-CITRUS']);
     expect(await page.locator('[data-vacancy-match="V-CITRUS"] .vacancy-gap').count()).toBe(1); // asks 2 seasons and fruit picking
     await expect.poll(() => page.locator('[data-vacancy-match="V-PACK"] [data-term="costs"]').textContent()).toMatch(/Worker asked to pay recruitment/);
     // Two seasons and fruit picking: the citrus vacancy now meets its requirements and comes first.
@@ -68,7 +69,11 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     await expect.poll(() => page.locator('[data-seasons]').getAttribute('data-seasons')).toBe('1');
     await tap('[data-action="seasons-up"]');
     await tap('[data-skill="fruit_picking"]');
-    await expect.poll(listed).toEqual(['V-CITRUS', 'V-MANGO', 'V-PACK']);
+    await expect.poll(listed).toEqual(['V-CITRUS', 'V-MANGO', 'V-PACK', 'V-SPRAY']);
+    // The pesticide certificate the sprayers' vacancy asks for: it now meets every requirement.
+    await tap('[data-certificate="pesticide_handling"]');
+    await expect.poll(listed).toEqual(['V-CITRUS', 'V-MANGO', 'V-SPRAY', 'V-PACK']);
+    expect(await page.locator('[data-vacancy-match="V-SPRAY"] .vacancy-why').textContent()).toContain('holds Pesticide handling');
     await expect.poll(() => page.locator('[data-vacancy-match="V-CITRUS"] .vacancy-why').textContent()).toBe(
       "matches occupation 9211 · 2 seasons' experience · skills: Fruit picking · in a province the migrant chose · 14 of 40 places left",
     );
@@ -127,7 +132,7 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     const status = (await (await page.request.get(`${url}/api/recruitment/status`)).json()) as { outbox: { pending: number; due: number }; linkState: string };
     expect(status).toMatchObject({ linkState: 'not-configured', outbox: { pending: 4, due: 0 } });
     const actions = ui.appliance.store.audit.forEntity('registration', id).map((a) => a.action);
-    expect(actions.filter((a) => a.startsWith('recruitment.'))).toEqual(['recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.candidacy_recorded', 'recruitment.candidacy_recorded', 'recruitment.cost_recorded', 'recruitment.cost_recorded']);
+    expect(actions.filter((a) => a.startsWith('recruitment.'))).toEqual(['recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.profile_saved', 'recruitment.candidacy_recorded', 'recruitment.candidacy_recorded', 'recruitment.cost_recorded', 'recruitment.cost_recorded']);
 
     // The central selects the migrant: the outcome arrives in the reference copy, the counter notices it and the
     // queue lists the notice to print (A4, in the migrant's language).

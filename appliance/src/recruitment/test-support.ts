@@ -34,6 +34,7 @@ export interface VacancyRow {
   travel_cost_payer?: string | null;
   min_experience_seasons?: number | null;
   required_skills?: string[] | null;
+  required_certificates?: string[] | null;
   places_left?: number | null;
   flags?: string[] | null;
 }
@@ -66,6 +67,7 @@ export function putVacancy(db: Database, v: VacancyRow): void {
     travel_cost_payer: 'employer',
     min_experience_seasons: 0,
     required_skills: [],
+    required_certificates: [],
     places_left: null,
     flags: [],
     ...v,
@@ -73,11 +75,11 @@ export function putVacancy(db: Database, v: VacancyRow): void {
   db.prepare(
     `INSERT OR REPLACE INTO ref_vacancies (vacancy_id, employer_id, occupation_isco, destination_province, title, positions, opens_on, closes_on, status, demo,
        workplace_district, wage_zar_cents, wage_period, hours_per_week, contract_months, accommodation, transport, start_date,
-       recruitment_cost_payer, travel_cost_payer, min_experience_seasons, required_skills, places_left, flags)
+       recruitment_cost_payer, travel_cost_payer, min_experience_seasons, required_skills, required_certificates, places_left, flags)
      VALUES (@vacancy_id, @employer_id, @occupation_isco, @destination_province, @title, @positions, @opens_on, @closes_on, @status, 0,
        @workplace_district, @wage_zar_cents, @wage_period, @hours_per_week, @contract_months, @accommodation, @transport, @start_date,
-       @recruitment_cost_payer, @travel_cost_payer, @min_experience_seasons, @required_skills, @places_left, @flags)`,
-  ).run({ ...row, required_skills: JSON.stringify(row.required_skills ?? []), flags: JSON.stringify(row.flags ?? []) });
+       @recruitment_cost_payer, @travel_cost_payer, @min_experience_seasons, @required_skills, @required_certificates, @places_left, @flags)`,
+  ).run({ ...row, required_skills: JSON.stringify(row.required_skills ?? []), required_certificates: JSON.stringify(row.required_certificates ?? []), flags: JSON.stringify(row.flags ?? []) });
 }
 
 export const DETAILS: RegistrationDetails = {

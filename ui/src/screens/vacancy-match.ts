@@ -18,11 +18,12 @@ export const rands = (cents: number): string => {
 
 const PERIOD_KEY: Record<string, string> = { hour: 'perHour', day: 'perDay', week: 'perWeek', fortnight: 'perFortnight', month: 'perMonth' };
 const skillName = (code: string) => t(`jobs.skill.${code}`, { defaultValue: code.replaceAll('_', ' ') });
+const certificateName = (code: string) => t(`jobs.certificate.${code}`, { defaultValue: code.replaceAll('_', ' ') });
 
 /** One reason of the ranking in the officer's language (the server's codes: recruitment/matching.ts MatchReason). */
 export function reasonText(r: MatchReason): string {
   const vars: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(r)) if (k !== 'code') vars[k] = Array.isArray(v) ? v.map((s) => (k === 'skills' ? skillName(String(s)) : String(s))).join(', ') : (v as string | number);
+  for (const [k, v] of Object.entries(r)) if (k !== 'code') vars[k] = Array.isArray(v) ? v.map((s) => (k === 'skills' ? skillName(String(s)) : k === 'certificates' ? certificateName(String(s)) : String(s))).join(', ') : (v as string | number);
   return t(`jobs.reason.${r.code}`, vars);
 }
 
@@ -135,6 +136,8 @@ export function VacancyMatch(props: Props) {
   // The skills worth asking about: those the listed vacancies ask for, and any the migrant already has.
   const wanted = new Set([...(answer?.matches ?? []).flatMap((m) => m.vacancy.requiredSkills), ...(profile?.skills ?? [])]);
   const skills = (vocabulary?.skills ?? []).filter((s) => wanted.has(s));
+  // Likewise the certificates (a driving licence…) the listed vacancies ask for.
+  const certificates = [...new Set([...(answer?.matches ?? []).flatMap((m) => m.vacancy.requiredCertificates ?? []), ...(profile?.certificates ?? [])])];
   const chip = (selected: boolean, data: Record<string, string>, label: ComponentChild, onClick: () => void) =>
     h('button', { type: 'button', class: `choice choice-small${selected ? ' selected' : ''}`, 'aria-pressed': selected, onClick, ...data }, selected ? '✓ ' : '', label);
 
@@ -167,6 +170,16 @@ export function VacancyMatch(props: Props) {
                 skills.map((s) =>
                   chip(profile.skills.includes(s), { key: s, 'data-skill': s }, skillName(s), () =>
                     changeProfile({ skills: profile.skills.includes(s) ? profile.skills.filter((x) => x !== s) : [...profile.skills, s] }),
+                  ),
+                ),
+              ),
+              certificates.length > 0 ? h('p', { class: 'field-label', key: 'cl' }, t('jobs.certificates')) : null,
+              h(
+                'div',
+                { class: 'choices', key: 'cs' },
+                certificates.map((c) =>
+                  chip(profile.certificates.includes(c), { key: c, 'data-certificate': c }, certificateName(c), () =>
+                    changeProfile({ certificates: profile.certificates.includes(c) ? profile.certificates.filter((x) => x !== c) : [...profile.certificates, c] }),
                   ),
                 ),
               ),
