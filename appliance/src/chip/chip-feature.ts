@@ -15,6 +15,7 @@ import type { ChipReaderPort } from '@lmc/firmware-bridge/chip/reader-port.ts';
 import type { ChipReadOptions } from '@lmc/firmware-bridge/chip/reader.ts';
 import { SimulatedChipReader } from '@lmc/firmware-bridge/chip/simulator/sim-reader.ts';
 import { SimPassportIssuer } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
+import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
@@ -83,7 +84,7 @@ export class ChipFeature implements Feature {
   async start(): Promise<void> {
     const c = this.#o.config;
     if (c.transport === 'none') {
-      this.#publish({ state: 'absent', reason: 'no chip reader configured (devices.chip.transport = "none")', code: 'DEVICE_NOT_CONFIGURED' });
+      this.#publish({ state: 'absent', reason: 'no chip reader configured (devices.chip.transport = "none")', code: DeviceErrors.DEVICE_NOT_CONFIGURED.code });
       return;
     }
     let open: () => Promise<ChipReaderPort>;
@@ -128,7 +129,7 @@ export class ChipFeature implements Feature {
    */
   async read(opts: ChipReadOptions & { cardWaitMs?: number; simulatedLines?: readonly string[] }): Promise<ChipReadOutcome> {
     const host = this.#host;
-    if (!host) throw new ApplianceError('DEVICE_NOT_CONFIGURED', 'No chip reader is configured on this appliance.');
+    if (!host) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
     const c = this.#o.config;
     const cardWaitMs = opts.cardWaitMs ?? (c.transport === 'none' ? 0 : c.cardWaitMs);
     return host.use(
