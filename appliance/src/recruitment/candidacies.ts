@@ -63,7 +63,7 @@ export function readCandidacies(db: Database, by: { registrationId: string } | {
       .prepare(
         `SELECT c.*, o.status AS outcome_status, o.status_on AS outcome_on, o.contract_flags
          FROM recruitment_candidacies c LEFT JOIN ref_recruitment_outcomes o ON o.candidacy_id = c.candidacy_id
-         WHERE ${where} ORDER BY c.recorded_at, c.candidacy_id`,
+         WHERE ${where} ORDER BY c.recorded_at, c.rowid`,
       )
       .all('registrationId' in by ? by.registrationId : by.candidacyId) as CandidacyRow[];
     return rows.map(toCandidacy);

@@ -288,7 +288,7 @@ export class RecruitmentService {
 
   costs(registrationId: string): CostView[] {
     this.#registration(registrationId);
-    return (this.#db.prepare('SELECT * FROM recruitment_costs WHERE registration_id = ? ORDER BY paid_on, recorded_at').all(registrationId) as CostRow[]).map(toCost);
+    return (this.#db.prepare('SELECT * FROM recruitment_costs WHERE registration_id = ? ORDER BY paid_on, recorded_at, rowid').all(registrationId) as CostRow[]).map(toCost);
   }
 
   /** One payment the migrant reports, at registration or at any later visit. */
