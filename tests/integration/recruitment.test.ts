@@ -140,6 +140,20 @@ const candidacyEvent = (o: Office, i: number): RecruitmentEvent => ({
   officerId: `${o.code.toLowerCase()}-officer-1`,
 });
 
+const employerRow = (compliance_status: 'compliant' | 'suspended') => ({
+  name: 'Letaba Citrus Estates (Pty) Ltd',
+  country: 'ZA',
+  province: 'ZA-LP',
+  town: 'Tzaneen',
+  sector: 'farm',
+  demo: false,
+  sa_registration_no: '2009/014523/07',
+  contact_name: 'HR office',
+  contact_phone: '+27 15 307 0000',
+  contact_email: 'hr@letaba.example',
+  compliance_status,
+});
+
 const vacancy = {
   employer_id: EMPLOYER,
   occupation_isco: '9211',
@@ -213,19 +227,7 @@ afterAll(async () => {
 
 describe('recruitment from a vacancy to selected candidates of two offices', () => {
   it('refuses a discriminatory requirement and an under-age minimum, flags costs put on the worker, and creates a fair vacancy', async () => {
-    const employer = await staff('PUT', `/api/v1/admin/recruitment/employers/${EMPLOYER}`, {
-      name: 'Letaba Citrus Estates (Pty) Ltd',
-      country: 'ZA',
-      province: 'ZA-LP',
-      town: 'Tzaneen',
-      sector: 'farm',
-      demo: false,
-      sa_registration_no: '2009/014523/07',
-      contact_name: 'HR office',
-      contact_phone: '+27 15 307 0000',
-      contact_email: 'hr@letaba.example',
-      compliance_status: 'compliant',
-    });
+    const employer = await staff('PUT', `/api/v1/admin/recruitment/employers/${EMPLOYER}`, employerRow('compliant'));
     expect(employer.status, employer.text).toBe(200);
 
     const unfair = await staff('PUT', '/api/v1/admin/recruitment/vacancies/VAC-UNFAIR', { ...vacancy, terms_note: 'Women only, no union members' });
@@ -402,19 +404,7 @@ describe('recruitment from a vacancy to selected candidates of two offices', () 
   });
 
   it('closes the vacancy on every appliance when the employer is suspended', async () => {
-    const suspended = await staff('PUT', `/api/v1/admin/recruitment/employers/${EMPLOYER}`, {
-      name: 'Letaba Citrus Estates (Pty) Ltd',
-      country: 'ZA',
-      province: 'ZA-LP',
-      town: 'Tzaneen',
-      sector: 'farm',
-      demo: false,
-      sa_registration_no: '2009/014523/07',
-      contact_name: 'HR office',
-      contact_phone: '+27 15 307 0000',
-      contact_email: 'hr@letaba.example',
-      compliance_status: 'suspended',
-    });
+    const suspended = await staff('PUT', `/api/v1/admin/recruitment/employers/${EMPLOYER}`, employerRow('suspended'));
     expect(suspended.status).toBe(200);
     for (const o of offices) {
       expect((await o.sync.pullOnce()).complete).toBe(true);

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '@lmc/protocol/reference-feed.ts';
 import { RECRUITMENT_EVENTS_PATH, type RecruitmentEvent, recruitmentEventsQuery } from '@lmc/protocol/recruitment.ts';
@@ -126,16 +126,23 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Signed in as the admin, on the recruitment page. */
+async function recruitmentPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  await page.goto(base);
+  await page.fill('input[name="username"]', 'recruit-admin');
+  await page.fill('input[name="password"]', TEST_PASSWORD);
+  await page.click('[data-action="sign-in"]');
+  await page.click('[data-nav="recruitment"]');
+  return page;
+}
+
 describe('console recruitment page (Chromium, real PostgreSQL)', { timeout: 90_000 }, () => {
   it('shortlists and selects across offices, shows a contract difference as a flag, and lists the protection case', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    await page.goto(base);
-    await page.fill('input[name="username"]', 'recruit-admin');
-    await page.fill('input[name="password"]', TEST_PASSWORD);
-    await page.click('[data-action="sign-in"]');
-    await page.click('[data-nav="recruitment"]');
+    const page = await recruitmentPage();
+    const context = page.context();
     await page.click(`tr[data-vacancy="${VACANCY}"] [data-action="candidates"]`);
     await expect.poll(() => page.locator('[data-table="candidates"] tbody tr').count()).toBe(5);
     await page.selectOption('[data-shortlist] select[name="office"]', 'CHR');
@@ -171,14 +178,8 @@ describe('console recruitment page (Chromium, real PostgreSQL)', { timeout: 90_0
   });
 
   it('writes a vacancy through the form (a discriminatory note refused, costs on the worker flagged) and suspends an employer', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    await page.goto(base);
-    await page.fill('input[name="username"]', 'recruit-admin');
-    await page.fill('input[name="password"]', TEST_PASSWORD);
-    await page.click('[data-action="sign-in"]');
-    await page.click('[data-nav="recruitment"]');
+    const page = await recruitmentPage();
+    const context = page.context();
     const form = page.locator('form[data-form="vacancy"]');
     await form.locator('input[name="vacancy_id"]').fill('VAC-CONSOLE-02');
     await form.locator('select[name="employer_id"]').selectOption('EMP-MOPANI');
