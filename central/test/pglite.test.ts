@@ -47,6 +47,14 @@ describe('embedded PGlite default', () => {
     expect(await db.query('SELECT reason FROM ingest_conflicts')).toEqual([{ reason: 'content_differs' }]);
   });
 
+  it('refuses a record holding U+0000 as bad data (400), never as a 500 the appliance would retry for ever', async () => {
+    const bad = makeRecord('CHI', { districtOfOrigin: 'Gwanda\u0000' });
+    const { res } = await sendBatch(app, device, [bad]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'BATCH_INVALID', message: expect.stringContaining(bad.id) });
+    expect(await db.query('SELECT id FROM registrations WHERE id = $1', [bad.id])).toEqual([]);
+  });
+
   it('answers the statistics query on PGlite too', async () => {
     await addStaff(db, 'pglite-admin', 'admin');
     const cookie = await signIn(app, 'pglite-admin');

@@ -342,6 +342,10 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
           deviceId: device.deviceId,
         });
       }
+      // PostgreSQL's jsonb cannot hold U+0000: refused here as bad data (400, the appliance isolates and quarantines
+      // the record), not left to fail the insert as a 500 the appliance would retry for ever.
+      const withNul = batch.records.find((r) => holdsNul(r.payload));
+      if (withNul) throw centralError(CentralErrorCodes.BatchInvalid, `Record ${withNul.id} holds a NUL character (U+0000), which cannot be stored`);
       // Every blob must belong to a record of this batch: nothing unattributable is stored.
       const blobs = request.batchBlobs ?? [];
       if (blobs.length > 0) {
@@ -365,6 +369,14 @@ export const batchRoutes: FastifyPluginAsyncTypebox<BatchRoutesOptions> = async 
     },
   );
 };
+
+/** True when any string (value or member name) in a parsed JSON value holds U+0000. */
+export function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(holdsNul);
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v));
+}
 
 /**
  * Reads and discards a body, hashing it as an Ed25519 verification would (SHA-512 over the message,
