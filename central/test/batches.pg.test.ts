@@ -27,6 +27,22 @@ async function rowCount(id: string): Promise<number> {
   return rows[0]?.n ?? -1;
 }
 
+/** POSTs hand-made gzip bytes from bbr-01, signed and with a fresh envelope, as the appliance would send a batch. */
+function postSignedGzip(body: Buffer) {
+  return central.app.inject({
+    method: 'POST',
+    url: BATCH_PATH,
+    headers: {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'x-device-id': 'bbr-01',
+      'x-signature': signBatchBody(body, beitbridge.privateKey),
+      ...envelopeFor(body, 'bbr-01', beitbridge.privateKey),
+    },
+    payload: body,
+  });
+}
+
 describe('batch ingest on PostgreSQL', () => {
   it('stores every record with its extracted statistic columns and logs the batch', async () => {
     const records = [makeRecord('BBR', { sex: 'M', returning: true, nationality: 'D<<' }), makeRecord('BBR')];
@@ -207,18 +223,7 @@ describe('batch rejection with coded 4xx errors', () => {
 
   it('answers 400 BATCH_CORRUPT for signed bytes that are not gzip', async () => {
     const junk = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]);
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: {
-        'content-type': 'application/json',
-        'content-encoding': 'gzip',
-        'x-device-id': 'bbr-01',
-        'x-signature': signBatchBody(junk, beitbridge.privateKey),
-        ...envelopeFor(junk, 'bbr-01', beitbridge.privateKey),
-      },
-      payload: junk,
-    });
+    const res = await postSignedGzip(junk);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'BATCH_CORRUPT' });
   });
@@ -254,18 +259,7 @@ describe('batch rejection with coded 4xx errors', () => {
   it('answers 413 BATCH_TOO_LARGE for a small body that inflates past maxDecompressedBytes (gzip bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: {
-        'content-type': 'application/json',
-        'content-encoding': 'gzip',
-        'x-device-id': 'bbr-01',
-        'x-signature': signBatchBody(bomb, beitbridge.privateKey),
-        ...envelopeFor(bomb, 'bbr-01', beitbridge.privateKey),
-      },
-      payload: bomb,
-    });
+    const res = await postSignedGzip(bomb);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
   });
