@@ -43,3 +43,23 @@ export const ChipDeviceConfig = Type.Union(
 );
 
 export type ChipDeviceConfig = Static<typeof ChipDeviceConfig>;
+
+const approvalFlag = (def: boolean, what: string) =>
+  Type.Boolean({ default: def, description: `${what}: true needs a supervisor's approval before finalizing, false only warns (default ${def})` });
+
+/**
+ * `office.registrationRules.chipApproval`: which chip outcomes need a supervisor's approval (chip/chip-rules.ts).
+ * A chip outcome never blocks unless its flag is true; the two that say the document may be forged default to true.
+ */
+export const ChipApprovalConfig = Type.Object(
+  {
+    dataAltered: approvalFlag(true, "the chip's data does not match its issuer's signature"),
+    dg1Mismatch: approvalFlag(true, 'the MRZ in the chip differs from the printed MRZ'),
+    unknownIssuer: approvalFlag(false, "the chip's signer is not issued by a known CSCA"),
+    signerExpired: approvalFlag(false, "the chip signer's certificate was not valid"),
+    noCsca: approvalFlag(false, 'the post holds no CSCA certificates, so the issuer was not checked'),
+    unreadable: approvalFlag(false, 'the chip could not be read (access denied, removed, unreadable)'),
+    notPresent: approvalFlag(false, 'no chip came into the reader (many passports have none)'),
+  },
+  { additionalProperties: false, default: {} },
+);

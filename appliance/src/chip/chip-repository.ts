@@ -31,14 +31,19 @@ const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-
 
 const hasTable = new WeakMap<Database, boolean>();
 
-/** The record's chip summary from a stored row (no key needed: nothing is decrypted). A store opened without the chip migration (tools, some tests) has none. */
-export function readChipSummary(db: Database, registrationId: string): FinalizedChip | undefined {
+/** Whether the store has the chip table: a store opened without the chip migration (tools, some tests) has none. */
+export function hasChipTable(db: Database): boolean {
   let present = hasTable.get(db);
   if (present === undefined) {
     present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chip_reads'").get() !== undefined;
     if (present) hasTable.set(db, true);
   }
-  if (!present) return undefined;
+  return present;
+}
+
+/** The record's chip summary from a stored row (no key needed: nothing is decrypted). */
+export function readChipSummary(db: Database, registrationId: string): FinalizedChip | undefined {
+  if (!hasChipTable(db)) return undefined;
   const row = db.prepare('SELECT * FROM chip_reads WHERE registration_id = ?').get(registrationId) as Row | undefined;
   if (!row) return undefined;
   const result = JSON.parse(row.result_json) as ChipResult;

@@ -18,7 +18,13 @@ import { EventBus } from '../events/event-bus.ts';
 import { registrationNumber } from '../printing/receipt-facts.ts';
 import { seedLocalReferenceIfEmpty } from '../registrations-details/local-reference-seed.ts';
 import { APPROVAL_HEADER } from '../registrations-details/supervisor-approvals.ts';
-import type { RegistrationRules } from '../registrations/registration-rules.ts';
+import { Value } from '@sinclair/typebox/value';
+import { ChipRepository } from '../chip/chip-repository.ts';
+import { DEFAULT_CHIP_APPROVAL } from '../chip/chip-rules.ts';
+import type { ChipPaOutcome, ChipResult } from '../chip/chip-types.ts';
+import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import { RegistrationRulesConfig } from '../registrations/registration-rules-config.ts';
+import { DEFAULT_REGISTRATION_RULES, type RegistrationRules } from '../registrations/registration-rules.ts';
 import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { completeDetailsBody } from '../registrations-details/test-support.ts';
@@ -367,5 +373,91 @@ describe('the counter rules on the server (inject, real store)', () => {
       expect(h.store.audit.forEntity('registration', idle).at(-1)).toMatchObject({ action: 'registration.expired', actor: 'system' });
       expect((await h.inject({ method: 'GET', url: `/api/registrations/${done}` })).json()).toMatchObject({ status: 'finalized', discarded: null });
     });
+  });
+});
+
+describe('chip outcomes and the office policy (issue #18; inject, real store, reads saved by the chip repository)', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  /** A chip read as the chip service would save it (no face: the photo plays no part in the rules). */
+  const chipRead = (over: Partial<ChipResult>): ChipResult => ({
+    status: 'read', code: null, accessControl: 'bac', dg1: { match: true, differingFields: [] },
+    passiveAuthentication: { outcome: 'genuine', dataGroups: { DG1: true, DG2: true }, signatureValid: true, issuerKnown: true, signerValidAt: true, signer: 'CN=DS', issuingCountry: 'ZWE' },
+    face: null, apduCount: 87, durationMs: 900, readAt: START.toISOString(), ...over,
+  });
+  const pa = (outcome: ChipPaOutcome) => ({ ...(chipRead({}).passiveAuthentication as NonNullable<ChipResult['passiveAuthentication']>), outcome });
+  const readyWithChip = async (lines: string[], result: ChipResult) => {
+    const id = (await h.inject({ method: 'POST', url: '/api/registrations', payload: {} })).json().id as string;
+    expect((await h.inject({ method: 'PUT', url: `/api/registrations/${id}/document`, payload: { lines } })).statusCode).toBe(200);
+    expect((await h.inject({ method: 'PUT', url: `/api/registrations/${id}/details`, payload: detailsBody() })).statusCode).toBe(200);
+    new ChipRepository(h.store, loadOrCreateDataKey(h.dataDir)).save(id, lines, result, null, 'system');
+    return id;
+  };
+  const review = async (id: string) => (await h.inject({ method: 'GET', url: `/api/registrations/${id}/review` })).json();
+  const finalize = (id: string) => h.inject({ method: 'POST', url: `/api/registrations/${id}/finalize` });
+
+  it('by default: altered data and a differing chip MRZ need a supervisor; unknown issuer, no CSCA, unreadable and no chip only warn; genuine says nothing', async () => {
+    h = await harness();
+    const altered = await readyWithChip(ADULT, chipRead({ code: 'CHIP_PA_DATA_ALTERED', passiveAuthentication: pa('data-altered') }));
+    const dg1 = await readyWithChip(mrz({ documentNumber: 'FN555101' }), chipRead({ dg1: { match: false, differingFields: ['surname'] } }));
+    const warnOnly = [
+      await readyWithChip(mrz({ documentNumber: 'FN555102' }), chipRead({ passiveAuthentication: pa('unknown-issuer') })),
+      await readyWithChip(mrz({ documentNumber: 'FN555103' }), chipRead({ passiveAuthentication: pa('no-csca') })),
+      await readyWithChip(mrz({ documentNumber: 'FN555104' }), chipRead({ status: 'failed', code: 'CHIP_REMOVED', dg1: null, passiveAuthentication: null })),
+      await readyWithChip(mrz({ documentNumber: 'FN555105' }), chipRead({ status: 'not-present', code: 'CHIP_NOT_PRESENT', accessControl: null, dg1: null, passiveAuthentication: null })),
+    ];
+    const genuine = await readyWithChip(mrz({ documentNumber: 'FN555106' }), chipRead({}));
+
+    expect((await finalize(altered)).json()).toMatchObject({ code: 'SUPERVISOR_APPROVAL_REQUIRED', warnings: ['CHIP_DATA_ALTERED'] });
+    const dg1Review = await review(dg1);
+    expect(dg1Review).toMatchObject({ approvalRequired: true, ready: false });
+    expect(dg1Review.warnings).toEqual([expect.objectContaining({ code: 'CHIP_DG1_MISMATCH', field: 'chip', blocking: true, message: expect.stringContaining('(surname)') })]);
+    const queue = (await h.inject({ method: 'GET', url: '/api/approvals/pending' }, 'supervisor')).json();
+    expect(queue.items.map((i: { registration: { id: string } }) => i.registration.id)).toEqual([altered, dg1]);
+
+    const codes: string[] = [];
+    for (const id of warnOnly) {
+      const rv = await review(id);
+      expect(rv).toMatchObject({ approvalRequired: false, ready: true });
+      expect(rv.warnings).toHaveLength(1);
+      expect(rv.warnings[0].blocking).toBe(false);
+      codes.push(rv.warnings[0].code);
+      expect((await finalize(id)).statusCode).toBe(200);
+    }
+    expect(codes).toEqual(['CHIP_UNKNOWN_ISSUER', 'CHIP_NO_CSCA', 'CHIP_UNREADABLE', 'CHIP_NOT_PRESENT']);
+    expect((await review(genuine)).warnings).toEqual([]);
+
+    // The supervisor approves the altered chip; the record carries the approval of that code.
+    expect((await h.inject({ method: 'POST', url: `/api/registrations/${altered}/approval` }, 'supervisor')).json()).toMatchObject({ approval: { warnings: ['CHIP_DATA_ALTERED'] } });
+    expect((await finalize(altered)).statusCode).toBe(200);
+    const record = h.store.outbox.pending(20).find((e) => e.registrationId === altered)?.payload as { registration: Record<string, unknown>; chip?: unknown };
+    expect(record.registration.approval).toMatchObject({ warnings: ['CHIP_DATA_ALTERED'] });
+    expect(record.chip).toMatchObject({ paOutcome: 'data-altered' });
+  });
+
+  it('an approval covers the chip outcome it saw: a later read with another outcome needs a new one', async () => {
+    h = await harness();
+    const id = await readyWithChip(MINOR, chipRead({ passiveAuthentication: pa('unknown-issuer') }));
+    expect((await h.inject({ method: 'POST', url: `/api/registrations/${id}/approval` }, 'supervisor')).json()).toMatchObject({ approval: { warnings: ['HOLDER_UNDER_18'] }, ready: true });
+    new ChipRepository(h.store, loadOrCreateDataKey(h.dataDir)).save(id, MINOR, chipRead({ code: 'CHIP_PA_DATA_ALTERED', passiveAuthentication: pa('data-altered') }), null, 'system');
+    expect((await finalize(id)).json()).toMatchObject({ code: 'SUPERVISOR_APPROVAL_REQUIRED', warnings: ['HOLDER_UNDER_18', 'CHIP_DATA_ALTERED'] });
+  });
+
+  it('the office sets each flag: unknown issuer and signer expired need approval, altered data only warns', async () => {
+    h = await harness({ ...DEFAULT_REGISTRATION_RULES, chipApproval: { ...DEFAULT_CHIP_APPROVAL, dataAltered: false, unknownIssuer: true, signerExpired: true } });
+    const altered = await readyWithChip(ADULT, chipRead({ passiveAuthentication: pa('data-altered') }));
+    const unknown = await readyWithChip(mrz({ documentNumber: 'FN555201' }), chipRead({ passiveAuthentication: pa('unknown-issuer') }));
+    const expired = await readyWithChip(mrz({ documentNumber: 'FN555202' }), chipRead({ passiveAuthentication: pa('signer-expired') }));
+    expect((await review(altered)).warnings).toEqual([expect.objectContaining({ code: 'CHIP_DATA_ALTERED', blocking: false })]);
+    expect((await finalize(altered)).statusCode).toBe(200);
+    expect((await finalize(unknown)).json()).toMatchObject({ code: 'SUPERVISOR_APPROVAL_REQUIRED', warnings: ['CHIP_UNKNOWN_ISSUER'] });
+    expect((await finalize(expired)).json()).toMatchObject({ code: 'SUPERVISOR_APPROVAL_REQUIRED', warnings: ['CHIP_SIGNER_EXPIRED'] });
+  });
+
+  it('the configuration fills the defaults and refuses an unknown flag', () => {
+    const filled = Value.Default(RegistrationRulesConfig, {}) as RegistrationRules;
+    expect(filled.chipApproval).toEqual(DEFAULT_CHIP_APPROVAL);
+    expect(Value.Check(RegistrationRulesConfig, { ...filled, chipApproval: { ...DEFAULT_CHIP_APPROVAL, faceMismatch: true } })).toBe(false);
   });
 });

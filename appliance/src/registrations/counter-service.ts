@@ -13,6 +13,7 @@
  * (registration-state-schema.ts); the Registration the API returns carries it (store/registrations.ts).
  */
 import type { Database } from 'better-sqlite3';
+import { storedChipFacts } from '../chip/chip-rules.ts';
 import { ApplianceError } from '../errors.ts';
 import type { Completeness, Missing } from '../registrations-details/completeness.ts';
 import type { DetailsRepository, StoredDetails } from '../registrations-details/details-repository.ts';
@@ -203,7 +204,7 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
 
   const review = (id: string): Review => {
     const r = get(id);
-    const { age, warnings } = reviewDocument(r.document, today(), rules);
+    const { age, warnings } = reviewDocument(r.document, today(), rules, storedChipFacts(db, id));
     const blocking = blockingCodes(warnings);
     const covered = r.approval !== null && blocking.every((c) => r.approval?.warnings.includes(c));
     const approvalRequired = r.status !== 'finalized' && blocking.length > 0 && !covered;
@@ -349,7 +350,7 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
     approve(id, supervisorId, officerId) {
       return store.transaction('registrations.approve', () => {
         const r = requireOpen(id);
-        const { age, warnings } = reviewDocument(r.document, today(), rules);
+        const { age, warnings } = reviewDocument(r.document, today(), rules, storedChipFacts(db, id));
         const blocking = blockingCodes(warnings);
         if (blocking.length === 0) throw new ApplianceError(RegistrationErrors.APPROVAL_NOT_NEEDED.code, 'Nothing on this registration needs a supervisor\'s approval.', { id });
         const at = now().toISOString();

@@ -1,5 +1,6 @@
 /** `office.registrationRules` of the appliance configuration (config/schema.ts): the office's finalize rules. */
 import { Type } from '@sinclair/typebox';
+import { ChipApprovalConfig } from '../chip/chip-config.ts';
 
 export const RegistrationRulesConfig = Type.Object(
   {
@@ -21,6 +22,7 @@ export const RegistrationRulesConfig = Type.Object(
       default: 24,
       description: 'an open draft with no activity for this long is discarded as expired (audited)',
     }),
+    chipApproval: ChipApprovalConfig,
   },
   { additionalProperties: false, default: {} },
 );

@@ -6,8 +6,10 @@
  * Always blocking: a holder under the office's minimum age (default 18), a birth date the MRZ does not give in
  * full (age cannot be checked), an expired document, ICAO's specimen state `UTO`, an issuing state or
  * nationality that is not an ICAO code. Any other MRZ warning is shown, and blocks when the office lists its code
- * in `office.registrationRules.blockingWarnings`.
+ * in `office.registrationRules.blockingWarnings`. A chip outcome other than genuine is a warning that blocks only
+ * as `office.registrationRules.chipApproval` says (chip/chip-rules.ts).
  */
+import { type ChipApprovalRules, type ChipFacts, DEFAULT_CHIP_APPROVAL, chipWarnings } from '../chip/chip-rules.ts';
 import type { StoredDocument } from '../store/index.ts';
 
 export interface RegistrationRules {
@@ -17,6 +19,8 @@ export interface RegistrationRules {
   blockingWarnings: readonly string[];
   /** An open draft with no activity for this long is discarded as expired (audited). */
   draftExpiryHours: number;
+  /** Which chip outcomes need a supervisor's approval (chip/chip-rules.ts); absent: DEFAULT_CHIP_APPROVAL. */
+  chipApproval?: ChipApprovalRules;
 }
 
 export const DEFAULT_REGISTRATION_RULES: RegistrationRules = Object.freeze({ minimumAge: 18, blockingWarnings: [], draftExpiryHours: 24 });
@@ -49,8 +53,8 @@ const known = (doc: StoredDocument, flag: 'issuingStateKnown' | 'nationalityKnow
   return !(doc.warnings as Array<{ code: string; field?: string }> | undefined)?.some((w) => w.code === 'UNKNOWN_STATE' && w.field === warningField);
 };
 
-/** The holder's age and every warning about the document on `today` (the office's calendar day). */
-export function reviewDocument(doc: StoredDocument | null, today: string, rules: RegistrationRules): { age: number | null; warnings: ReviewWarning[] } {
+/** The holder's age and every warning about the document (and its chip read, if any) on `today` (the office's calendar day). */
+export function reviewDocument(doc: StoredDocument | null, today: string, rules: RegistrationRules, chip?: ChipFacts | null): { age: number | null; warnings: ReviewWarning[] } {
   if (!doc) return { age: null, warnings: [] };
   const warnings: ReviewWarning[] = [];
   const age = ageOn(doc.birthDate, today);
@@ -77,6 +81,7 @@ export function reviewDocument(doc: StoredDocument | null, today: string, rules:
     if (decided.has(w.code)) continue;
     warnings.push({ code: w.code, ...(w.field ? { field: w.field } : {}), message: w.message, blocking: rules.blockingWarnings.includes(w.code) });
   }
+  warnings.push(...chipWarnings(chip, rules.chipApproval ?? DEFAULT_CHIP_APPROVAL, rules.blockingWarnings));
   return { age: age ?? null, warnings };
 }
 
