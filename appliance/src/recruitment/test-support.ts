@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import type { RegistrationDetails } from '../registrations-details/details-validator.ts';
+import { SAVED_DETAILS as DETAILS } from '../registrations-details/test-support.ts';
 import { openApplianceStore } from '../schema.ts';
 import type { Store } from '../store/index.ts';
 import { passport, tempDir } from '../store/test-support.ts';
@@ -81,26 +82,6 @@ export function putVacancy(db: Database, v: VacancyRow): void {
        @recruitment_cost_payer, @travel_cost_payer, @min_experience_seasons, @required_skills, @required_certificates, @places_left, @flags)`,
   ).run({ ...row, required_skills: JSON.stringify(row.required_skills ?? []), required_certificates: JSON.stringify(row.required_certificates ?? []), flags: JSON.stringify(row.flags ?? []) });
 }
-
-export const DETAILS: RegistrationDetails = {
-  phone: '+263771234567',
-  homeProvince: 'ZW-MS',
-  homeProvinceName: 'Matabeleland South',
-  homeDistrict: 'ZW-MS-BEITBRIDGE',
-  homeDistrictName: 'Beitbridge',
-  education: 'secondary-o-level',
-  occupationIsco: '9211',
-  occupationTitle: 'Crop farm labourers',
-  employerId: null,
-  employerName: null,
-  vacancyId: null,
-  vacancyTitle: null,
-  jobOffer: null,
-  destinationProvince: 'ZA-LP',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse', phone: null },
-  language: 'sn',
-  consent: { given: true, language: 'sn', readAt: '2026-11-23T09:58:00Z', recordedAt: '2026-11-23T09:58:30Z' },
-};
 
 export interface RecruitmentFixture {
   store: Store;

@@ -8,6 +8,7 @@ import type { DataKey } from '../crypto/data-key.ts';
 import { TemplateVault } from '../fingerprints/template-vault.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import type { RegistrationDetails } from '../registrations-details/details-validator.ts';
+import { SAVED_DETAILS } from '../registrations-details/test-support.ts';
 import { createStore, migrate, openDatabase, type Store } from '../store/index.ts';
 import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { passport } from '../store/test-support.ts';
@@ -26,22 +27,9 @@ const TEMPLATE = Buffer.alloc(512, 0x11);
 const IMAGE = Buffer.alloc(200, 0x22);
 
 const DETAILS: RegistrationDetails = {
-  phone: '+263771234567',
-  homeProvince: 'ZW-MS',
-  homeProvinceName: 'Matabeleland South',
-  homeDistrict: 'ZW-MS-BEITBRIDGE',
-  homeDistrictName: 'Beitbridge',
-  education: 'secondary-o-level',
-  occupationIsco: '9211',
-  occupationTitle: 'Crop farm labourers',
+  ...SAVED_DETAILS,
   employerId: 'DEMO-EMP-001',
   employerName: 'Limpopo Citrus (demo)',
-  vacancyId: null,
-  vacancyTitle: null,
-  jobOffer: null,
-  destinationProvince: 'ZA-LP',
-  nextOfKin: { name: 'Rudo Moyo', relationship: 'spouse', phone: null },
-  language: 'sn',
   consent: { given: true, language: 'sn', readAt: '2026-11-23T07:58:00.000Z', recordedAt: '2026-11-23T07:59:00.000Z' },
 };
 
