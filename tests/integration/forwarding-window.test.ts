@@ -9,76 +9,50 @@
  * - Each batch carries the appliance's status; the central keeps the chain head, and flags the chain once someone
  *   rewrites the appliance's audit log behind an anchor the central already holds (issue #16 item 4).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { build, type CentralApp } from '@lmc/central/app.ts';
 import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { CentralConfig, SyncConfig } from '@lmc/appliance/config/schema.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
-import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
-import { openApplianceStore } from '@lmc/appliance/schema.ts';
+import type { ApplianceIdentity } from '@lmc/appliance/keys/identity.ts';
 import { auditHash, type Store } from '@lmc/appliance/store/index.ts';
 import { DEFAULT_IN_FLIGHT_BATCHES } from '@lmc/appliance/sync/outbox-relay.ts';
 import { SyncFeature } from '@lmc/appliance/sync/sync-feature.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
-import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { type ForwardingRig, startForwardingRig } from '../support/forwarding-rig.ts';
+import type { TcpProxy } from '../support/tcp-proxy.ts';
 
-let cluster: PgCluster;
+let rig: ForwardingRig | undefined;
 let db: Db;
-let central: CentralApp;
 let proxy: TcpProxy;
 let dataDir: string;
 let store: Store;
 let identity: ApplianceIdentity;
-let trust: LinkTrust;
 let feature: SyncFeature | undefined;
 /** Requests the central holds at once (received, not yet answered), and the most it held. */
 const held = { now: 0, max: 0 };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'forwarding-window-'));
-  identity = loadOrCreateIdentity(dataDir);
-  trust = await makeLinkTrust();
-  pinCentral(dataDir, trust);
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url, { max: 4 });
-  await migrate(db);
-  central = build({
-    db,
-    devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
-    https: trust.tls,
-    centralKey: trust.centralKey,
+  rig = await startForwardingRig({
+    prefix: 'forwarding-window-',
+    onCentral: (app) => {
+      app.addHook('onRequest', async (request) => {
+        if (request.method !== 'POST') return;
+        held.now++;
+        held.max = Math.max(held.max, held.now);
+      });
+      app.addHook('onResponse', async (request) => {
+        if (request.method === 'POST') held.now--;
+      });
+    },
   });
-  central.addHook('onRequest', async (request) => {
-    if (request.method !== 'POST') return;
-    held.now++;
-    held.max = Math.max(held.max, held.now);
-  });
-  central.addHook('onResponse', async (request) => {
-    if (request.method === 'POST') held.now--;
-  });
-  await central.listen({ host: '127.0.0.1', port: 0 });
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: (central.server.address() as AddressInfo).port });
-  store = openApplianceStore({ dataDir });
+  ({ dataDir, identity, db, proxy, store } = rig);
 }, 120_000);
 
 afterAll(async () => {
   await feature?.stop();
-  store?.close();
-  await proxy?.close();
-  await central?.close();
-  await db?.close();
-  await cluster?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 function startFeature(): SyncFeature {

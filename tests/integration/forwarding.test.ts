@@ -10,12 +10,9 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, type CentralApp } from '@lmc/central/app.ts';
+import type { CentralApp } from '@lmc/central/app.ts';
 import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { BATCH_PATH, encodeBatch } from '@lmc/protocol/batch.ts';
 import { EventBus } from '@lmc/appliance/events/event-bus.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
@@ -26,9 +23,9 @@ import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { SyncFeature } from '@lmc/appliance/sync/sync-feature.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
+import { type ForwardingRig, startForwardingRig } from '../support/forwarding-rig.ts';
+import type { TcpProxy } from '../support/tcp-proxy.ts';
+import type { LinkTrust, } from '../support/link-trust.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const syncConfig = {
@@ -43,7 +40,7 @@ const syncConfig = {
   maxUnsyncedHours: 72,
 };
 
-let cluster: PgCluster;
+let rig: ForwardingRig | undefined;
 let db: Db;
 let central: CentralApp;
 let proxy: TcpProxy;
@@ -75,34 +72,14 @@ async function centralRows(): Promise<{ n: number; distinct: number }> {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'forwarding-'));
-  identity = loadOrCreateIdentity(dataDir);
-  trust = await makeLinkTrust();
-  pinCentral(dataDir, trust);
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url, { max: 4 });
-  await migrate(db);
-  central = build({
-    db,
-    devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
-    limits: { maxRecordsPerBatch: 50 },
-    https: trust.tls,
-    centralKey: trust.centralKey,
-  });
-  await central.listen({ host: '127.0.0.1', port: 0 });
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: (central.server.address() as AddressInfo).port });
-  store = openApplianceStore({ dataDir });
+  rig = await startForwardingRig({ prefix: 'forwarding-', limits: { maxRecordsPerBatch: 50 } });
+  ({ dataDir, identity, trust, db, central, proxy, store } = rig);
   bus = new EventBus();
 });
 
 afterAll(async () => {
   await feature?.stop();
-  store?.close();
-  await proxy?.close();
-  await central?.close();
-  await db?.close();
-  await cluster?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 describe('forwarding to a real PostgreSQL central through an unreliable link', () => {
