@@ -10,6 +10,7 @@
  */
 import type { Db, DbParam } from '../db/db.ts';
 import { RETURNING_ACROSS_OFFICES_SQL } from '../persons/returning.ts';
+import { CHIP_OUTCOME_SQL } from './chip-outcome.ts';
 
 const LOCAL = "(finalized_at AT TIME ZONE 'Africa/Harare')";
 const AGE = `date_part('year', age(${LOCAL}::date, birth_date))::int`;
@@ -33,6 +34,8 @@ export const DIMENSIONS = {
   education: 'education_isced',
   destinationCountry: 'destination_country',
   countryOfBirth: 'country_of_birth',
+  // The passport chip's outcome (chip-outcome.ts), from the payload at query time: no ingest cost.
+  chipOutcome: CHIP_OUTCOME_SQL,
 } as const;
 
 export type Dimension = keyof typeof DIMENSIONS;
