@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -70,3 +72,74 @@ describe('canonical JSON (RFC 8785)', () => {
 
 // sha256 of the literal text above, computed once outside the implementation under test.
 const GOLDEN_SHA256 = '61f93cdd83f1243980911127cf2ee347507812c7fc0efec5f0459811e32e8d47';
+
+/** The single-pass serialiser against the `canonicalize` library itself, on random JSON (issue 13 point 7). */
+describe('canonical JSON equals the canonicalize library', () => {
+  const options = { numRuns: 2000 };
+  const anyNumber = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, 2 ** 53, -(2 ** 53)));
+  // Single UTF-16 code units: lone surrogates included (fast-check's 'binary' unit only makes whole code points).
+  const codeUnits = fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)) });
+  const anyString = fc.oneof(codeUnits, fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '😀', 'a') }));
+  const { json } = fc.letrec((tie) => ({
+    json: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), anyNumber, anyString, tie('array'), tie('object')),
+    array: fc.array(tie('json'), { maxLength: 6 }),
+    object: fc.dictionary(anyString, tie('json'), { maxKeys: 6 }),
+  }));
+
+  /** The text, or 'refused' when the serialiser throws. */
+  const outcome = (f: (v: unknown) => string | undefined, value: unknown) => {
+    try {
+      return f(value);
+    } catch {
+      return 'refused';
+    }
+  };
+
+  it('gives the same text for every JSON value, and refuses exactly what canonicalize refuses (lone surrogates)', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(json, (value) => {
+        const expected = outcome(canonicalize, value);
+        if (expected === 'refused') refused++;
+        expect(outcome(canonicalJson, value)).toBe(expected);
+      }),
+      options,
+    );
+    expect(refused, 'some generated values hold a lone surrogate').toBeGreaterThan(0);
+  });
+
+  it('gives the same text for values parsed from JSON text (how the central receives payloads)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const parsed = JSON.parse(JSON.stringify(value));
+        expect(canonicalJson(parsed)).toBe(canonicalize(parsed));
+      }),
+      options,
+    );
+  });
+
+  it('refuses a lone surrogate in a value or a key where canonicalize throws, accepts paired ones', () => {
+    fc.assert(
+      fc.property(codeUnits, fc.boolean(), (s, asKey) => {
+        const value = asKey ? { [s]: 1 } : [s];
+        let expected: string | undefined;
+        try {
+          expected = canonicalize(value);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(() => canonicalJson(value)).toThrow(/lone surrogate/);
+        else expect(canonicalJson(value)).toBe(expected);
+      }),
+      options,
+    );
+    expect(() => canonicalJson({ a: '\ud800' })).toThrow();
+    expect(() => canonicalJson({ '\udc00x': 1 })).toThrow();
+    expect(canonicalJson(['\ud83d\ude00'])).toBe('["😀"]');
+  });
+
+  it('treats undefined as canonicalize does: omitted member, null in an array', () => {
+    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe(canonicalize({ a: undefined, b: [undefined, 1] }));
+    expect(canonicalJson({ d: new Date(0) })).toBe(canonicalize({ d: new Date(0) }));
+  });
+});
