@@ -9,6 +9,7 @@ import {
   vacancyFlags,
   vacancyProblems,
 } from './recruitment.ts';
+import { FAIR_TERMS, FAIR_VACANCY_TERMS } from './recruitment-test-support.ts';
 
 const openVacancy = {
   vacancy_id: 'V-1',
@@ -16,33 +17,12 @@ const openVacancy = {
   demo: false,
   positions: 40,
   title: 'Citrus pickers, Letsitele',
-  wage_zar_cents: 2_842,
-  wage_period: 'hour',
-  hours_per_week: 45,
-  days_per_week: 5,
-  contract_months: 6,
-  accommodation: 'provided_free',
-  transport: 'provided_free',
+  ...FAIR_VACANCY_TERMS,
   start_date: '2027-03-01',
   closes_on: '2027-02-01',
-  recruitment_cost_payer: 'employer',
-  travel_cost_payer: 'employer',
-  min_age: 18,
-  required_skills: ['fruit_picking'],
-  required_certificates: [],
 };
 
-const offer: ContractTerms = {
-  wage_zar_cents: 2_842,
-  wage_period: 'hour',
-  hours_per_week: 45,
-  days_per_week: 5,
-  contract_months: 6,
-  accommodation: 'provided_free',
-  transport: 'provided_free',
-  recruitment_cost_payer: 'employer',
-  travel_cost_payer: 'employer',
-};
+const offer: ContractTerms = FAIR_TERMS;
 
 describe('discrimination screen', () => {
   it.each([

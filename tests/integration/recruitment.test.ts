@@ -26,6 +26,7 @@ import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { loadReferenceSeed } from '@lmc/central/reference/seed.ts';
 import { HEADER_CENTRAL_SIGNATURE, sha256Hex, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
+import { FAIR_TERMS, FAIR_VACANCY_TERMS } from '@lmc/protocol/recruitment-test-support.ts';
 import {
   RECRUITMENT_ANSWER_PURPOSE,
   RECRUITMENT_EVENTS_PATH,
@@ -50,8 +51,8 @@ const TODAY = new Date().toISOString().slice(0, 10);
 const VACANCY = 'VAC-LP-CITRUS-01';
 const EMPLOYER = 'EMP-LP-LETABA';
 /** R 28.42 an hour, 45 hours a week: the 2026 farm-worker minimum wage, rounded up. */
-const HOURLY_CENTS = 2_842;
-const HOURS = 45;
+const HOURLY_CENTS = FAIR_TERMS.wage_zar_cents;
+const HOURS = FAIR_TERMS.hours_per_week;
 /** ILO–World Bank: a month is 52/12 weeks. */
 const monthly = (hourlyCents: number) => Math.round((hourlyCents * HOURS * 52) / 12);
 const USD_RATE = '18.25';
@@ -165,20 +166,9 @@ const vacancy = {
   status: 'open',
   demo: false,
   workplace_district: 'Mopani',
-  wage_zar_cents: HOURLY_CENTS,
-  wage_period: 'hour',
-  hours_per_week: HOURS,
-  days_per_week: 5,
-  contract_months: 6,
-  accommodation: 'provided_free',
-  transport: 'provided_free',
+  ...FAIR_VACANCY_TERMS,
   start_date: `${YEAR + 1}-03-01`,
-  recruitment_cost_payer: 'employer',
-  travel_cost_payer: 'employer',
-  min_age: 18,
   min_experience_seasons: 1,
-  required_skills: ['fruit_picking'],
-  required_certificates: [],
 };
 
 beforeAll(async () => {

@@ -13,6 +13,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '@lmc/protocol/reference-feed.ts';
 import { RECRUITMENT_EVENTS_PATH, type RecruitmentEvent, recruitmentEventsQuery } from '@lmc/protocol/recruitment.ts';
+import { FAIR_VACANCY_TERMS } from '@lmc/protocol/recruitment-test-support.ts';
 import { loadReferenceSeed } from '../../../src/reference/seed.ts';
 import { useCentralOnPg } from '../../../test/central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch, type TestDevice } from '../../../test/fixtures.ts';
@@ -101,19 +102,8 @@ beforeAll(async () => {
     status: 'open',
     demo: false,
     workplace_district: 'Mopani',
-    wage_zar_cents: 2_842,
-    wage_period: 'hour',
-    hours_per_week: 45,
-    days_per_week: 5,
-    contract_months: 6,
-    accommodation: 'provided_free',
-    transport: 'provided_free',
+    ...FAIR_VACANCY_TERMS,
     start_date: `${YEAR + 1}-03-01`,
-    recruitment_cost_payer: 'employer',
-    travel_cost_payer: 'employer',
-    min_age: 18,
-    required_skills: ['fruit_picking'],
-    required_certificates: [],
   });
   bbrIds = await candidates(bbr, 'BBR', ['MOYO', 'NCUBE', 'DUBE']);
   await candidates(chr, 'CHR', ['SIBANDA', 'MHLANGA']);
