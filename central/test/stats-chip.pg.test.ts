@@ -47,8 +47,8 @@ describe('chipOutcome (computed from the payload at query time)', () => {
     const records = cases.map(([chip]) => record(chip));
     const res = await sendBatch(central.app, bbr, records);
     expect(res.res.statusCode, res.res.payload).toBe(200);
-    const rows = await central.db.query<{ id: string; v: string | null }>(`SELECT id::text, ${CHIP_OUTCOME_SQL} AS v FROM registrations WHERE id = ANY($1::uuid[])`, [
-      records.map((r) => r.id),
+    const rows = await central.db.query<{ id: string; v: string | null }>(`SELECT id::text, ${CHIP_OUTCOME_SQL} AS v FROM registrations WHERE id = ANY(string_to_array($1, ',')::uuid[])`, [
+      records.map((r) => r.id).join(','),
     ]);
     expect(rows).toHaveLength(cases.length);
     const got = Object.fromEntries(rows.map((r) => [r.id, r.v]));
