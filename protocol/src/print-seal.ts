@@ -63,9 +63,9 @@ export const V2_OVERHEAD = OFF_TAG + TAG_BYTES;
 export const PRINT_INFO = Buffer.from('zlmc-print-v2', 'utf8');
 export const RESEAL_INFO = Buffer.from('zlmc-print-reseal-v1', 'utf8');
 
-/** Where a blob belongs (the same three fields as v1's BlobContext). */
+/** Where a blob belongs (the same three fields as v1's BlobContext). 'document-face': the chip's DG2 photo (issue #18). */
 export interface PrintContext {
-  readonly kind: 'fingerprint-template' | 'fingerprint-image';
+  readonly kind: 'fingerprint-template' | 'fingerprint-image' | 'document-face';
   readonly registrationId: string;
   readonly finger: string;
 }

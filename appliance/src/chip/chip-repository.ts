@@ -23,11 +23,8 @@ interface Row {
   read_at: string;
 }
 
-/**
- * Where a face blob belongs. The blob cipher's context names fingerprint kinds only (owned by crypto/); the
- * associated data is built from the string, so 'document-face' binds the photo apart from any fingerprint blob.
- */
-const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-face' as BlobContext['kind'], registrationId, finger: 'dg2' });
+/** Where a face blob belongs: its own kind in the blob cipher's associated data, apart from any fingerprint blob. */
+const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-face', registrationId, finger: 'dg2' });
 
 const hasTable = new WeakMap<Database, boolean>();
 

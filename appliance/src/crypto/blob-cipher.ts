@@ -31,9 +31,13 @@ const HEADER_BYTES = 1 + KEY_ID_BYTES;
 export const BLOB_OVERHEAD = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
 const AAD_TAG = 'zlmc-blob-v1';
 
-/** Where a blob belongs. Every field goes into the associated data. */
+/**
+ * Where a blob belongs. Every field goes into the associated data. 'document-face' is the passport chip's DG2
+ * photo (chip/chip-repository.ts, `finger` 'dg2'): its AAD differs from every fingerprint blob's, so a face can
+ * never be opened as a print, nor a print as the face.
+ */
 export interface BlobContext {
-  readonly kind: 'fingerprint-template' | 'fingerprint-image';
+  readonly kind: 'fingerprint-template' | 'fingerprint-image' | 'document-face';
   readonly registrationId: string;
   readonly finger: string;
 }

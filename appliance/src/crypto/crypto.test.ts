@@ -80,6 +80,7 @@ describe('AES-256-GCM blobs bound to their record', () => {
     ['another registration', { registrationId: REG_B }],
     ['another finger', { finger: 'left-index' }],
     ['another kind', { kind: 'fingerprint-image' as const }],
+    ["the chip's face photo", { kind: 'document-face' as const }],
   ])('refuses a blob moved to %s with CRYPTO_DECRYPT_FAILED', (_what, over) => {
     const key = loadOrCreateDataKey(tmp.dir);
     const blob = sealBlob(key, Buffer.from('secret template'), ctx());
@@ -113,5 +114,24 @@ describe('AES-256-GCM blobs bound to their record', () => {
     expect(() => openBlob(key, blob, ctx({ finger: 'left-index' }))).toThrow(expect.objectContaining({ code: 'CRYPTO_DECRYPT_FAILED' }));
     expect(() => openBlob(loadOrCreateDataKey(join(tmp.dir, 'elsewhere')), blob, ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_KEY_MISMATCH' }));
     expect(() => openBlob(key, blob.subarray(0, 100), ctx())).toThrow(expect.objectContaining({ code: 'CRYPTO_BLOB_INVALID' }));
+  });
+
+  it("seals the chip's face as its own kind, in format 1 and format 2: it opens only as the face, at the appliance and at the central", async () => {
+    const key = loadOrCreateDataKey(tmp.dir);
+    const centralKey = newX25519PrivateKey();
+    const raw = rawX25519Public(centralKey);
+    const face = ctx({ kind: 'document-face', finger: 'dg2' });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    for (const central of [null, { keyId: keyIdOf(raw), publicKey: raw }]) {
+      const blob = sealBlob(key, jpeg, face, central);
+      expect(blob[0]).toBe(central ? 2 : 1);
+      expect(openBlob(key, blob, face).equals(jpeg)).toBe(true);
+      expect(() => openBlob(key, blob, ctx({ kind: 'fingerprint-image', finger: 'dg2' }))).toThrow(expect.objectContaining({ code: 'CRYPTO_DECRYPT_FAILED' }));
+      if (central) {
+        const keys = new Map([[central.keyId, centralKey]]);
+        expect((await openPrintV2AtCentral(keys, blob, face)).equals(jpeg)).toBe(true);
+        await expect(openPrintV2AtCentral(keys, blob, ctx({ kind: 'fingerprint-image', finger: 'dg2' }))).rejects.toThrow();
+      }
+    }
   });
 });
