@@ -7,8 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@lmc/core/seeded-random.ts';
 import { type ApplianceStatus, BATCH_PATH, type BatchRecordInput, encodeBatch } from '@lmc/protocol/batch.ts';
@@ -18,9 +17,8 @@ import { useCentralOnPg } from '../../test/central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch } from '../../test/fixtures.ts';
 import { addStaff, TEST_AUTH, TEST_PASSWORD } from '../../test/staff.ts';
 import { ensureConsoleBuilt } from '../scripts/ensure-built.ts';
+import { openConsole, SHOTS } from './console-browser.ts';
 
-const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const bbr = makeDevice('bbr-console-01', 'BBR');
 const hre = makeDevice('hre-console-01', 'HRE');
@@ -103,9 +101,7 @@ beforeAll(async () => {
   await sendWithStatus(bbr, registrations('BBR', 1, 3), status(410, 'a'.repeat(64), 0));
   await sendWithStatus(hre, registrations('HRE', 1, 4), status(230, 'b'.repeat(64), 12));
   await sendWithStatus(hre, registrations('HRE', 1, 5), status(230, 'c'.repeat(64), 12));
-  const address = await central.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `${address}/console/`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ({ browser, base } = await openConsole(central.app));
 }, 120_000);
 
 afterAll(async () => {

@@ -8,8 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '@lmc/protocol/reference-feed.ts';
 import { RECRUITMENT_EVENTS_PATH, type RecruitmentEvent, recruitmentEventsQuery } from '@lmc/protocol/recruitment.ts';
@@ -19,9 +18,8 @@ import { useCentralOnPg } from '../../../test/central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch, type TestDevice } from '../../../test/fixtures.ts';
 import { addStaff, TEST_AUTH, TEST_PASSWORD } from '../../../test/staff.ts';
 import { ensureConsoleBuilt } from '../../scripts/ensure-built.ts';
+import { openConsole, SHOTS } from '../../test/console-browser.ts';
 
-const SHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ADMIN_TOKEN = 'console-recruitment-admin-token-0123456789';
 const VACANCY = 'VAC-CONSOLE-01';
 const YEAR = new Date().getUTCFullYear();
@@ -107,9 +105,7 @@ beforeAll(async () => {
   });
   bbrIds = await candidates(bbr, 'BBR', ['MOYO', 'NCUBE', 'DUBE']);
   await candidates(chr, 'CHR', ['SIBANDA', 'MHLANGA']);
-  const address = await central.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `${address}/console/`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ({ browser, base } = await openConsole(central.app));
 }, 120_000);
 
 afterAll(async () => {
