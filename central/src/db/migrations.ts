@@ -6,7 +6,7 @@
 import type { Db } from './db.ts';
 import { REFERENCE_MIGRATION_NAME, referenceSchema } from '../reference/schema.ts';
 import { RECRUITMENT_MIGRATION_NAME, RECRUITMENT_MIGRATION_VERSION, recruitmentSchema } from '../recruitment/schema.ts';
-import { ILO_COLUMNS_MIGRATION } from '../stats/ilo-columns.ts';
+import { ILO_COLUMNS_MIGRATION, ILO_COLUMNS_PLAIN_MIGRATION } from '../stats/ilo-columns.ts';
 import { INGEST_STORAGE_MIGRATION } from '../ingest/storage-schema.ts';
 import { PERSONS_MIGRATION_NAME, personsSchema } from '../persons/schema.ts';
 import { PRINTS_MIGRATION_NAME, printsSchema } from '../prints/schema.ts';
@@ -260,6 +260,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: RECRUITMENT_MIGRATION_VERSION, name: RECRUITMENT_MIGRATION_NAME, sql: recruitmentSchema },
   // 80–89: ingest storage (ingest/storage-schema.ts, #13).
   INGEST_STORAGE_MIGRATION,
+  ILO_COLUMNS_PLAIN_MIGRATION,
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

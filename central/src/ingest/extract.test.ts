@@ -36,9 +36,13 @@ describe('statistic columns of a received payload', () => {
       destinationProvince: 'ZA-LP',
       employerId: 'DEMO-EMP-001',
       isReturning: false,
+      // The ILO detail columns (migration 81): the country of a destination subdivision, no education or birth country.
+      educationIsced: null,
+      destinationCountry: 'ZAF',
+      countryOfBirth: null,
     });
     const { returning, ...unknown } = EMPTY_STATISTICS;
-    expect(extractColumns({})).toEqual({ ...unknown, isReturning: returning });
+    expect(extractColumns({})).toEqual({ ...unknown, isReturning: returning, educationIsced: null, destinationCountry: null, countryOfBirth: null });
   });
 
   it('checks the statistics routes’ dates with the same calendar rule', () => {

@@ -66,7 +66,7 @@ async function storeBlobs(tx: Queryable, accepted: readonly BatchRecord[], blobs
 }
 
 const REGISTRATION_COLUMNS =
-  'id, device_id, office_code, finalized_at, batch_id, content_hash, payload, sex, birth_date, nationality, district_of_origin, occupation_isco, destination_province, employer_id, is_returning';
+  'id, device_id, office_code, finalized_at, batch_id, content_hash, payload, sex, birth_date, nationality, district_of_origin, occupation_isco, destination_province, employer_id, is_returning, education_isced, destination_country, country_of_birth';
 
 /**
  * One INSERT per batch, its rows as one array parameter per column expanded by unnest (issue 13 point 7: ≥ 3,000
@@ -77,11 +77,11 @@ const REGISTRATION_COLUMNS =
  */
 const INSERT_REGISTRATIONS = `INSERT INTO registrations (${REGISTRATION_COLUMNS})
   SELECT id, device_id, office_code, finalized_at, batch_id, content_hash, payload::jsonb, sex, birth_date, nationality,
-         district_of_origin, occupation_isco, destination_province, employer_id, is_returning
+         district_of_origin, occupation_isco, destination_province, employer_id, is_returning, education_isced, destination_country, country_of_birth
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::date[],
-              $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[])
+              $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::text[])
     AS r(id, device_id, office_code, finalized_at, batch_id, content_hash, payload, sex, birth_date, nationality,
-         district_of_origin, occupation_isco, destination_province, employer_id, is_returning)
+         district_of_origin, occupation_isco, destination_province, employer_id, is_returning, education_isced, destination_country, country_of_birth)
   ON CONFLICT (id) DO NOTHING RETURNING id::text AS id`;
 
 /** A PostgreSQL array literal element: NULL, or the text double-quoted with backslash and quote escaped. */
@@ -104,11 +104,12 @@ const arrayLiteral = (elements: readonly string[]) => `{${elements.join(',')}}`;
 
 /** The unnest parameters of INSERT_REGISTRATIONS, column by column. */
 function registrationArrays(device: EnrolledDevice, batchId: string, records: readonly BatchRecord[]): string[] {
-  const columns: string[][] = Array.from({ length: 15 }, () => []);
+  const columns: string[][] = Array.from({ length: 18 }, () => []);
   for (const record of records) {
     const x = extractColumns(record.payload);
     const values: (string | boolean | null)[] = [record.id, device.deviceId, record.officeCode, record.finalizedAt, batchId, record.contentHash, null];
     values.push(x.sex, x.birthDate, x.nationality, x.districtOfOrigin, x.occupationIsco, x.destinationProvince, x.employerId, x.isReturning);
+    values.push(x.educationIsced, x.destinationCountry, x.countryOfBirth);
     for (let i = 0; i < values.length; i++) {
       (columns[i] as string[]).push(i === 6 ? payloadElement(record.payload) : arrayElement(values[i] ?? null));
     }
