@@ -119,6 +119,28 @@ export interface CentralLinkOptions {
   pipelining?: number;
 }
 
+/** What a client of the central reads from its configuration: where the central is, how long to wait, what is pinned. */
+export interface CentralClientConfig {
+  url: string;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  pinnedTlsPem?: string | null | undefined;
+  allowInsecureHttp?: boolean | undefined;
+}
+
+/** A client's link options for one endpoint: its configuration, no TLS pin meaning the system's CAs, https only unless allowed. */
+export function linkOptions(config: CentralClientConfig, endpoint: string, invalidUrlCode: ErrorCode): CentralLinkOptions {
+  return {
+    url: config.url,
+    endpoint,
+    invalidUrlCode,
+    connectTimeoutMs: config.connectTimeoutMs,
+    responseTimeoutMs: config.responseTimeoutMs,
+    pinnedTlsPem: config.pinnedTlsPem ?? null,
+    allowInsecureHttp: config.allowInsecureHttp ?? false,
+  };
+}
+
 export interface LinkRequest {
   method: 'GET' | 'POST';
   /** Appended to the endpoint path (e.g. `?since=4&limit=500`). */

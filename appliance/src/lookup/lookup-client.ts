@@ -14,7 +14,7 @@ import { gunzip } from 'node:zlib';
 import { type AnswerPurpose, HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { indexQuery, LOOKUP_INDEX_PATH, LOOKUP_PATH, type LookupAnswer, type LookupIndexPage, lookupQuery } from '@lmc/protocol/lookup.ts';
-import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
+import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import { ReferenceErrors } from '../reference/errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -54,16 +54,7 @@ export class LookupClient implements LookupTransport {
   constructor(o: LookupClientOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    const link = (endpoint: string, connectTimeoutMs: number) =>
-      new CentralLink({
-        url: o.url,
-        endpoint,
-        invalidUrlCode: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
-        connectTimeoutMs,
-        responseTimeoutMs: o.responseTimeoutMs,
-        pinnedTlsPem: o.pinnedTlsPem ?? null,
-        allowInsecureHttp: o.allowInsecureHttp ?? false,
-      });
+    const link = (endpoint: string, connectTimeoutMs: number) => new CentralLink(linkOptions({ ...o, connectTimeoutMs }, endpoint, ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
     this.#counter = link(LOOKUP_PATH, Math.min(o.connectTimeoutMs, 2000));
     this.#index = link(LOOKUP_INDEX_PATH, o.connectTimeoutMs);
   }

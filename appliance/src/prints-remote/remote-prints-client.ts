@@ -11,7 +11,7 @@ import { HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-enve
 import { hpkeOpen, RESEAL_INFO, resealAad } from '@lmc/protocol/print-seal.ts';
 import { PRINT_TEMPLATES_PATH, printTemplatesQuery, type ResealedTemplates } from '@lmc/protocol/prints-api.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
-import { CentralLink, centralError, jsonOf } from '../central-link/central-link.ts';
+import { CentralLink, centralError, jsonOf, linkOptions } from '../central-link/central-link.ts';
 import { CryptoErrors, cryptoError } from '../crypto/crypto-errors.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
 import type { ReferenceTemplate } from '../fingerprints/template-vault.ts';
@@ -48,15 +48,7 @@ export class RemotePrintsClient {
   constructor(options: RemotePrintsClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#link = new CentralLink({
-      url: options.url,
-      endpoint: PRINT_TEMPLATES_PATH,
-      invalidUrlCode: CryptoErrors.REMOTE_PRINTS_NOT_ENROLLED.code,
-      connectTimeoutMs: options.connectTimeoutMs,
-      responseTimeoutMs: options.responseTimeoutMs,
-      pinnedTlsPem: options.pinnedTlsPem ?? null,
-      allowInsecureHttp: options.allowInsecureHttp ?? false,
-    });
+    this.#link = new CentralLink(linkOptions(options, PRINT_TEMPLATES_PATH, CryptoErrors.REMOTE_PRINTS_NOT_ENROLLED.code));
   }
 
   /** The registration's templates, opened; coded REMOTE_PRINTS_* errors otherwise. */

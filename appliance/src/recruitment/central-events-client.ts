@@ -20,7 +20,7 @@ import {
   type RecruitmentEventsAnswer,
   recruitmentEventsQuery,
 } from '@lmc/protocol/recruitment.ts';
-import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
+import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import { SyncErrors } from '../sync/errors.ts';
 
 export type EventsOutcome =
@@ -73,16 +73,7 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
   constructor(o: EventsClientOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.#link = new CentralLink({
-      url: o.url,
-      endpoint: RECRUITMENT_EVENTS_PATH,
-      invalidUrlCode: SyncErrors.SYNC_CENTRAL_URL_INVALID.code,
-      connectTimeoutMs: o.connectTimeoutMs,
-      responseTimeoutMs: o.responseTimeoutMs,
-      keepAliveMs: 10_000,
-      pinnedTlsPem: o.pinnedTlsPem ?? null,
-      allowInsecureHttp: o.allowInsecureHttp ?? false,
-    });
+    this.#link = new CentralLink({ ...linkOptions(o, RECRUITMENT_EVENTS_PATH, SyncErrors.SYNC_CENTRAL_URL_INVALID.code), keepAliveMs: 10_000 });
   }
 
   /** Central clock minus ours, learnt from a skew refusal. */

@@ -13,7 +13,7 @@ import { gunzip } from 'node:zlib';
 import type { KeyObject } from 'node:crypto';
 import { HEADER_SIGNATURE, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
-import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
+import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import { ReferenceErrors } from './errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -62,15 +62,7 @@ export class ReferenceClient implements ReferenceTransport {
   constructor(options: ReferenceClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#link = new CentralLink({
-      url: options.url,
-      endpoint: REFERENCE_PATH,
-      invalidUrlCode: ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code,
-      connectTimeoutMs: options.connectTimeoutMs,
-      responseTimeoutMs: options.responseTimeoutMs,
-      pinnedTlsPem: options.pinnedTlsPem ?? null,
-      allowInsecureHttp: options.allowInsecureHttp ?? false,
-    });
+    this.#link = new CentralLink(linkOptions(options, REFERENCE_PATH, ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
   }
 
   get clockOffsetMs(): number {
