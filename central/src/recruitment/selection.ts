@@ -18,28 +18,21 @@ import {
   type ContractFlag,
   type ContractTerms,
   PROVISIONS,
+  type RecruitmentOutcomeRow,
   type VacancyTerms,
   WAGE_PERIODS,
 } from '@lmc/protocol/recruitment.ts';
 import { recruitmentError } from './errors.ts';
 import { refreshVacancies } from './reference-rules.ts';
 
-export interface CandidacyRow {
-  candidacy_id: string;
-  registration_id: string;
-  vacancy_id: string;
-  office_code: string;
-  status: CandidacyStatus;
-  status_on: string;
+/** The central's whole row: what the appliance receives (RecruitmentOutcomeRow) with the dates of each step and the contract. */
+export interface CandidacyRow extends Omit<RecruitmentOutcomeRow, 'contract_recorded'> {
   shortlisted_on: string | null;
   selected_on: string | null;
   not_selected_on: string | null;
   withdrew_on: string | null;
   contract: ContractTerms | null;
   contract_recorded_on: string | null;
-  contract_flags: string[];
-  orientation_on: string | null;
-  departure_on: string | null;
 }
 
 const CANDIDACY_COLUMNS = `candidacy_id::text AS candidacy_id, registration_id::text AS registration_id, vacancy_id, office_code, status,
