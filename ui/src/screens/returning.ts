@@ -1,5 +1,6 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
+import type { LookupResult } from '@lmc/appliance/lookup/network-lookup.ts';
 import { t } from '../i18n/i18n.ts';
 import { errorText } from './errors.ts';
 
@@ -45,28 +46,7 @@ export function ReturningBanner(props: { info: ReturningInfo; compact?: boolean 
 }
 
 /** GET /api/registrations/:id/network-lookup (appliance/src/lookup/lookup-routes.ts). */
-export interface NetworkReturningInfo {
-  source: 'central' | 'index' | 'local';
-  online: boolean;
-  returning: boolean;
-  previous: Array<{
-    registrationId: string | null;
-    registrationNumber: string | null;
-    officeCode: string;
-    officeName: string | null;
-    date: string;
-    finalizedAt: string | null;
-    status: 'finalized' | 'corrected' | 'registered';
-    occupationIsco: string | null;
-    occupationTitle: string | null;
-    employerName: string | null;
-    vacancyTitle: string | null;
-    source: 'central' | 'index' | 'local';
-  }>;
-  prefill: Record<string, unknown> | null;
-  elapsedMs: number;
-  offlineReason: string | null;
-}
+export type NetworkReturningInfo = Omit<LookupResult, 'index'>;
 
 const dayOf = (date: string) => new Date(`${date}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
