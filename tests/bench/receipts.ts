@@ -10,9 +10,7 @@ import { ReceiptRenderer } from '@lmc/firmware-bridge/escpos/receipt-renderer.ts
 import { decodeBarcodeImage } from '@lmc/appliance/barcodes/barcode-decoder.ts';
 import { addNoise, greyToPng, placeOn, pngToGrey, rotate, unevenLight } from '@lmc/appliance/barcodes/test-images.ts';
 import { registrationSlipPdf } from '@lmc/appliance/documents/registration-slip.ts';
-import { EventBus } from '@lmc/appliance/events/event-bus.ts';
-import { PrintingService } from '@lmc/appliance/printing/printing-service.ts';
-import { testSigner, zimPassport } from '@lmc/appliance/printing/test-support.ts';
+import { startPrintingWithoutPrinter, testSigner, zimPassport } from '@lmc/appliance/printing/test-support.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import { fmt, percentile } from './stats.ts';
 
@@ -54,14 +52,7 @@ export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): P
   const dir = mkdtempSync(join(tmpdir(), 'bench-receipts-'));
   const store = openApplianceStore({ dataDir: dir });
   const signer = testSigner();
-  const printing = await PrintingService.start({
-    store,
-    bus: new EventBus(),
-    signer,
-    printer: { transport: 'none' },
-    officeCode: 'BBR',
-    officeName: 'Beitbridge Labour Migration Centre',
-  });
+  const printing = await startPrintingWithoutPrinter(store, { signer });
   await printing.queue.stop(); // the worker would render again and fail on the absent printer: keep it out of the timing
   const appliance: number[] = [];
   const withCommit: number[] = [];

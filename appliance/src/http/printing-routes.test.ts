@@ -10,12 +10,11 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMrz, parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { encodeJobOffer } from '../barcodes/job-offer.ts';
-import { EventBus } from '../events/event-bus.ts';
-import { PrintingService } from '../printing/printing-service.ts';
+import type { PrintingService } from '../printing/printing-service.ts';
 import { receiptCatalogue } from '../printing/receipt-catalogue.ts';
 import { composeReceipt } from '../printing/receipt-composer.ts';
 import { signReceiptQr } from '../printing/receipt-signature.ts';
-import { renderOffline, testSigner } from '../printing/test-support.ts';
+import { renderOffline, startPrintingWithoutPrinter, testSigner } from '../printing/test-support.ts';
 import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { barcodeRoutes } from './barcode-routes.ts';
@@ -54,14 +53,7 @@ describe('printing, document and barcode routes (inject)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'print-routes-'));
     store = openApplianceStore({ dataDir: dir, now: () => NOW });
-    printing = await PrintingService.start({
-      store,
-      bus: new EventBus(),
-      signer,
-      printer: { transport: 'none' },
-      officeCode: 'BBR',
-      officeName: 'Beitbridge Labour Migration Centre',
-    });
+    printing = await startPrintingWithoutPrinter(store, { signer });
     app = Fastify({ logger: false });
     registerErrorHandler(app);
     const reader = createBarcodeReader();

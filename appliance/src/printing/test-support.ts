@@ -4,11 +4,26 @@ import { EscPosCommandParser } from '@lmc/firmware-bridge/escpos/escpos-command-
 import { encodeReceipt } from '@lmc/firmware-bridge/escpos/receipt-encoder.ts';
 import { PAPER, type PaperWidth, type ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import { type RenderedReceipt, ReceiptRenderer } from '@lmc/firmware-bridge/escpos/receipt-renderer.ts';
-import type { Registration, StoredDocument } from '../store/index.ts';
+import { EventBus } from '../events/event-bus.ts';
+import type { Registration, Store, StoredDocument } from '../store/index.ts';
+import { PrintingService, type PrintingServiceOptions } from './printing-service.ts';
 import { type ReceiptSigner, signerFromKey } from './receipt-signature.ts';
 
 export function testSigner(deviceId = 'apl-0123456789ab'): ReceiptSigner {
   return signerFromKey(deviceId, generateKeyPairSync('ed25519').privateKey);
+}
+
+/** Printing at Beitbridge with no printer attached (receipts render and queue; nothing prints): its own bus and a test signer unless given. */
+export function startPrintingWithoutPrinter(store: Store, over: Partial<PrintingServiceOptions> = {}): Promise<PrintingService> {
+  return PrintingService.start({
+    store,
+    bus: new EventBus(),
+    signer: testSigner(),
+    printer: { transport: 'none' },
+    officeCode: 'BBR',
+    officeName: 'Beitbridge Labour Migration Centre',
+    ...over,
+  });
 }
 
 export function zimPassport(overrides: Partial<StoredDocument> = {}): StoredDocument {
