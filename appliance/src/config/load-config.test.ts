@@ -42,6 +42,16 @@ describe('appliance configuration', () => {
     expect(hid.devices.mrz).toMatchObject({ transport: 'hid', vendorId: '0DB5', productId: '0x0100', mode: 'pos' });
   });
 
+  it('takes each chip transport with its own defaults: none as given, pcsc by reader name', () => {
+    expect(parseConfig({ version: 1, devices: { chip: { transport: 'none' } } }).config.devices.chip).toEqual({ transport: 'none' });
+    expect(parseConfig({ version: 1, devices: { chip: { transport: 'pcsc', reader: 'DESKO' } } }).config.devices.chip).toMatchObject({
+      transport: 'pcsc',
+      reader: 'DESKO',
+      cardWaitMs: 1500,
+    });
+    expect(() => parseConfig({ version: 1, devices: { chip: { transport: 'pcsc' } } })).toThrow(/devices\.chip\.reader/);
+  });
+
   it('names the key and the expectation when a value is wrong', () => {
     expect(configError(() => parseConfig({ version: 1, server: { port: 'eighty' } }))).toMatch(/server\.port/);
     expect(configError(() => parseConfig({ version: 1, office: { code: 'beit bridge' } }))).toMatch(/office\.code/);

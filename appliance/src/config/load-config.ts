@@ -10,6 +10,7 @@ import { migrateConfig } from './migrate-config.ts';
 import { type ApplianceConfig, ApplianceConfigSchema, MrzDeviceConfig } from './schema.ts';
 import { PrinterDeviceConfig } from '../printing/printing-config.ts';
 import { FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
+import { ChipDeviceConfig } from '../chip/chip-config.ts';
 
 /** Declared with the firmware bridge's device codes (a simulator refuses a bad option with it too). */
 export const CONFIG_INVALID = DeviceErrors.CONFIG_INVALID.code;
@@ -66,16 +67,19 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): Omit<Loa
   const rawMrz = (migrated.devices as Record<string, unknown> | undefined)?.mrz;
   const rawPrinter = (migrated.devices as Record<string, unknown> | undefined)?.printer;
   const rawFingerprint = (migrated.devices as Record<string, unknown> | undefined)?.fingerprint;
+  const rawChip = (migrated.devices as Record<string, unknown> | undefined)?.chip;
   const withDefaults = Value.Default(ApplianceConfigSchema, migrated) as Record<string, unknown>;
   if (rawMrz !== undefined) (withDefaults.devices as Record<string, unknown>).mrz = structuredClone(rawMrz);
   if (rawPrinter !== undefined) (withDefaults.devices as Record<string, unknown>).printer = structuredClone(rawPrinter);
   if (rawFingerprint !== undefined) (withDefaults.devices as Record<string, unknown>).fingerprint = structuredClone(rawFingerprint);
+  if (rawChip !== undefined) (withDefaults.devices as Record<string, unknown>).chip = structuredClone(rawChip);
   // Device entries are unions discriminated by `transport`: pick the branch first so defaults are filled
   // and errors name the real key instead of "expected union value".
   const deviceErrors = [
     ...resolveDevice(withDefaults, 'mrz', MrzDeviceConfig.anyOf),
     ...resolveDevice(withDefaults, 'printer', PrinterDeviceConfig.anyOf),
     ...resolveDevice(withDefaults, 'fingerprint', FingerprintDeviceConfig.anyOf),
+    ...resolveDevice(withDefaults, 'chip', ChipDeviceConfig.anyOf),
   ];
   const errors = deviceErrors.length > 0 ? deviceErrors : [...Value.Errors(ApplianceConfigSchema, withDefaults)];
   if (errors.length > 0) {
