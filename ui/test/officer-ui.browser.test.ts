@@ -232,10 +232,11 @@ describe('officer UI in Chromium', () => {
     await tap('[data-editor="education"]');
     await tap('[data-education="secondary-o-level"]');
     await page.locator('[data-open-editor="phone"]').waitFor();
-    // Country of birth: asked where known, never opened on its own; a choice moves on to the phone again.
+    // Country of birth: asked where known, never opened on its own; the officer opens it, chooses, and goes back to the phone.
     await tap('[data-editor="birth"]');
     await tap('[data-birth="MOZ"]');
     await expect.poll(() => page.locator('[data-editor="birth"] .detail-value').textContent()).toBe('Mozambique');
+    await tap('[data-editor="phone"]');
     await page.locator('[data-open-editor="phone"]').waitFor();
     for (const k of '0771234567') await tap(`.details-editor .keyboard [data-key="${k}"]`);
     await tap('[data-action="next-field"]');
