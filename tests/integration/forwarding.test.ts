@@ -38,6 +38,9 @@ const syncConfig = {
   retentionDays: 90,
   minFreeDiskMb: 0,
   maxUnsyncedHours: 72,
+  // One batch at a time: this test pins the one kept-alive connection. With the default window (4, pipelined) the
+  // drain after the outage opened a second connection here; unexplained, noted on issue #13, covered by forwarding-window.test.ts.
+  inFlightBatches: 1,
 };
 
 let rig: ForwardingRig | undefined;
