@@ -305,9 +305,17 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await expect.poll(() => page.locator('[data-open-editor]').getAttribute('data-open-editor')).toBe('home');
     await page.locator('[data-province="ZW-MN"]').tap();
     await page.locator('[data-district]').first().tap();
-    await page.locator('[data-editor="phone"]').tap();
     const typedSaved = page.waitForResponse((r) => r.url().endsWith('/details-draft') && r.request().method() === 'PATCH' && (r.request().postData() ?? '').includes('07712'));
-    await page.keyboard.type('07712');
+    // A fast typist on the counter's USB keyboard: the first key comes as soon as the tapped field has rendered, before
+    // the next frame is painted; every key must reach the phone field (none lost to the field that was open before).
+    await page.evaluate(async () => {
+      document.querySelector<HTMLElement>('[data-editor="phone"]')?.click();
+      await Promise.resolve();
+      for (const key of '07712') {
+        window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    });
     expect((await typedSaved).status()).toBe(200); // each field is saved as it is typed (no Continue)
     await expect.poll(() => page.locator('[data-autosave]').getAttribute('data-autosave')).toBe('saved');
     await page.reload();

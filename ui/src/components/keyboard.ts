@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/i18n.ts';
 import { type KeyTarget, pushKeyTarget } from '../state/physical-keys.ts';
 
@@ -94,5 +94,6 @@ export function useKeyTarget(rows: string[][], onKey: (key: string) => void, onE
   ref.current.keys = new Set(rows.flat());
   ref.current.onKey = onKey;
   ref.current.onEnter = onEnter;
-  useEffect(() => pushKeyTarget(ref.current), []);
+  // Registered as the field mounts (not after paint): keys typed right after the tap that opened it reach it.
+  useLayoutEffect(() => pushKeyTarget(ref.current), []);
 }

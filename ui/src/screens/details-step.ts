@@ -59,23 +59,37 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
   const pending = useRef<{ fields: Record<string, unknown>; field: Editor } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const autosave = useRef(true);
-  const flush = useCallback(async (unloading = false) => {
+  const early = useRef<Partial<Form> | null>(null);
+  /** The PATCH on the wire: one at a time, so an older change can never land after a newer one. */
+  const inFlight = useRef<Promise<void> | null>(null);
+  const flush = useCallback(async (unloading = false): Promise<void> => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
+    // A page going away cannot wait: what is pending goes now (keepalive), whatever is in flight.
+    while (inFlight.current && !unloading) await inFlight.current;
     const p = pending.current;
     pending.current = null;
     if (!p || !autosave.current) return;
     setSave('saving');
-    try {
-      await api('PATCH', `/api/registrations/${id}/details-draft`, { fields: p.fields, step: 'details', field: p.field }, { background: true, keepalive: unloading });
-      setSave('saved');
-    } catch (err) {
-      // An appliance without the draft route: the details are saved on Continue, as before.
-      if (err instanceof ApiError && err.status === 404 && err.code !== 'NOT_FOUND') {
-        autosave.current = false;
-        setSave('off');
-      } else setSave('failed');
-    }
+    const sending = (async () => {
+      try {
+        await api('PATCH', `/api/registrations/${id}/details-draft`, { fields: p.fields, step: 'details', field: p.field }, { background: true, keepalive: unloading });
+        setSave(pending.current ? 'saving' : 'saved');
+      } catch (err) {
+        // An appliance without the draft route: the details are saved on Continue, as before.
+        if (err instanceof ApiError && err.status === 404 && err.code !== 'NOT_FOUND') {
+          autosave.current = false;
+          setSave('off');
+        } else {
+          // Not saved: sent again with the next change (newer values of the same fields win).
+          pending.current = { fields: { ...p.fields, ...pending.current?.fields }, field: pending.current?.field ?? p.field };
+          setSave('failed');
+        }
+      }
+    })();
+    inFlight.current = sending;
+    await sending;
+    if (inFlight.current === sending) inFlight.current = null;
   }, [id]);
   useEffect(() => {
     // A reload or a closed tab while typing: what was typed still goes (keepalive outlives the page).
@@ -92,7 +106,11 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
     const after = { ...before, ...patch };
     formRef.current = after;
     setForm(after);
-    if (!loaded.current) return;
+    if (!loaded.current) {
+      // Typed before the saved draft arrived: kept, laid over the draft when it loads, and saved then.
+      early.current = { ...early.current, ...patch };
+      return;
+    }
     const fields = changedFields(before, after);
     if (Object.keys(fields).length === 0) return;
     pending.current = { fields: { ...pending.current?.fields, ...fields }, field: editor };
@@ -135,6 +153,18 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
       }
       start = await resolveNames(start);
       if (!live) return;
+      const typed = early.current;
+      early.current = null;
+      if (typed) {
+        const loadedForm = start;
+        start = { ...start, ...typed };
+        blankDraft = false;
+        const fields = changedFields(loadedForm, start);
+        if (Object.keys(fields).length > 0) {
+          pending.current = { fields, field: field && EDITORS.includes(field as Editor) ? (field as Editor) : 'home' };
+          timer.current = setTimeout(() => void flush(), 0);
+        }
+      }
       formRef.current = start;
       setForm(start);
       loaded.current = true;

@@ -83,7 +83,10 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
         ),
         h('button', { type: 'button', class: 'officer-tile officer-other', 'data-action': 'type-id', onClick: () => { setTypeId(true); setOfficerId(''); setFocus('id'); } }, t('signIn.typeId')),
       )
-    : field('id', t('signIn.officerId'), officerId);
+    : officers === null
+      ? // The list is still coming (a local request): nothing to tap yet, so the tiles do not replace a field under a finger.
+        h('div', { class: 'officer-list officer-list-loading', 'aria-busy': 'true' }, h('p', { class: 'hint' }, t('app.loading')))
+      : field('id', t('signIn.officerId'), officerId);
   return h(
     'main',
     { class: 'screen sign-in', 'data-screen': 'sign-in' },
@@ -99,7 +102,9 @@ export function SignIn(props: { notice: string | null; onSignedIn: (s: SessionIn
     h(
       'section',
       { class: 'sign-in-keys' },
-      focus === 'id' && !list
+      officers === null
+        ? null
+        : focus === 'id' && !list
         ? h(Keyboard, { rows: ALNUM_ROWS, onKey: type, label: t('signIn.officerId') })
         : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
     ),
