@@ -7,6 +7,7 @@
  * 'finalized-record-in-service' dropped it, and the finalize service builds the same summary and
  * biometrics list from TemplateVault.finalizedSummary (registrations/finalize-service.ts).
  */
+import { finalizedChildTriggers } from '../store/finalized-child-triggers.ts';
 import type { Migration } from '../store/migrations.ts';
 export const FINGERPRINTS_MIGRATION_NAME = 'fingerprints';
 
@@ -37,19 +38,7 @@ CREATE TABLE fingerprints (
 
 -- A finalized registration is forwarded as-is: its fingerprints are as immutable as its row.
 -- DELETE stays allowed so the retention purge can cascade.
-CREATE TRIGGER fingerprints_insert_finalized
-BEFORE INSERT ON fingerprints
-WHEN (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
-
-CREATE TRIGGER fingerprints_update_finalized
-BEFORE UPDATE ON fingerprints
-WHEN (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
+${finalizedChildTriggers('fingerprints')}
 
 -- The finalized event carries a capture summary: counts and exceptions, never templates (those stay on
 -- the appliance). Written by trigger so it is in the same transaction as the finalize itself. A

@@ -13,6 +13,7 @@
  *   (registrations/finalize-service.ts) builds the same keys, with the returning rule of
  *   RegistrationRepository.previousRegistrations.
  */
+import { finalizedChildTriggers } from '../store/finalized-child-triggers.ts';
 import type { Migration } from '../store/migrations.ts';
 export const DETAILS_MIGRATION_NAME = 'registration-details';
 
@@ -35,19 +36,7 @@ CREATE TABLE registration_details (
   updated_by           TEXT NOT NULL
 );
 
-CREATE TRIGGER registration_details_insert_finalized
-BEFORE INSERT ON registration_details
-WHEN (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
-
-CREATE TRIGGER registration_details_update_finalized
-BEFORE UPDATE ON registration_details
-WHEN (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
+${finalizedChildTriggers('registration_details')}
 
 CREATE TRIGGER outbox_registration_details
 AFTER INSERT ON outbox
