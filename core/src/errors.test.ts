@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApplianceError, type CodedErrorClass, type CodeOf, declareErrors, isApplianceError, mergeErrors } from './errors.ts';
+import { ApplianceError, type CodedErrorClass, type CodeOf, declareErrors, isApplianceError, mergeErrors, statusCodedErrors } from './errors.ts';
 
 describe('declareErrors / mergeErrors: a layer declares its codes once, with their HTTP status', () => {
   const Store = declareErrors({
@@ -42,5 +42,16 @@ describe('declareErrors / mergeErrors: a layer declares its codes once, with the
     expect(isApplianceError(err, 'NOT_FOUND')).toBe(true);
     expect(isApplianceError(err, 'STORE_DISK_FULL')).toBe(false);
     expect(isApplianceError(new Error('NOT_FOUND'))).toBe(false);
+  });
+
+  it('statusCodedErrors: a layer constructor whose errors carry the declared status (for handlers that read statusCode)', () => {
+    const storeError = statusCodedErrors(Store);
+    const err = storeError('STORE_DISK_FULL', 'disk full', { free: 0 });
+    expect(err).toBeInstanceOf(ApplianceError);
+    expect({ code: err.code, statusCode: err.statusCode, message: err.message, context: err.context }).toEqual({ code: 'STORE_DISK_FULL', statusCode: 507, message: 'disk full', context: { free: 0 } });
+    expect(storeError('NOT_FOUND', 'none').statusCode).toBe(404);
+    // @ts-expect-error a code of another layer does not compile
+    const undeclared = () => storeError('DETAILS_INVALID', 'x');
+    expect(undeclared).toThrow(TypeError);
   });
 });

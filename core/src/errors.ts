@@ -90,5 +90,22 @@ export function isApplianceError(err: unknown, code?: string): err is ApplianceE
   return err instanceof ApplianceError && (code === undefined || err.code === code);
 }
 
+/**
+ * An ApplianceError that carries its declared HTTP status as `statusCode`, for a server whose one error handler
+ * honours a thrown error's status (the central's toHttpError) instead of reading a merged table.
+ */
+export class StatusCodedError<C extends string = string> extends ApplianceError<C> {
+  readonly statusCode: number;
+  constructor(table: ErrorTable<C>, code: C, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
+    this.statusCode = table[code].status;
+  }
+}
+
+/** A layer's error constructor, typed to its codes: `export const personError = statusCodedErrors(PersonErrors)`. */
+export function statusCodedErrors<C extends string>(table: ErrorTable<C>) {
+  return (code: C, message: string, context: Record<string, unknown> = {}): StatusCodedError<C> => new StatusCodedError(table, code, message, context);
+}
+
 /** The type guard narrowed to a closed set (an error of that package carries one of its codes). */
 export type CodedErrorGuard<C extends string> = (err: unknown, code?: C) => err is ApplianceError<C>;

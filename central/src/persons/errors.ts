@@ -2,7 +2,7 @@
  * Codes of the person index, lookup and access-audit routes, declared once with their HTTP status. The error
  * carries its status (toHttpError in central/src/errors.ts honours a 4xx `statusCode`), so that file stays untouched.
  */
-import { ApplianceError, declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors, statusCodedErrors } from '@lmc/core/errors.ts';
 
 export const PersonErrors = declareErrors({
   /** No person with that id. */
@@ -19,16 +19,6 @@ export const PersonErrors = declareErrors({
   LOOKUP_INVALID: { status: 400 },
 });
 
-export type PersonErrorCode = keyof typeof PersonErrors;
+export type PersonErrorCode = CodeOf<typeof PersonErrors>;
 
-export class PersonError extends ApplianceError {
-  readonly statusCode: number;
-  constructor(code: PersonErrorCode, message: string, context: Record<string, unknown> = {}) {
-    super(code, message, context);
-    this.statusCode = PersonErrors[code].status;
-  }
-}
-
-export function personError(code: PersonErrorCode, message: string, context: Record<string, unknown> = {}): PersonError {
-  return new PersonError(code, message, context);
-}
+export const personError = statusCodedErrors(PersonErrors);

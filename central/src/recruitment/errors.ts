@@ -2,7 +2,7 @@
  * Codes of the recruitment routes (#17), declared once with their HTTP status. The error carries its
  * status (toHttpError in central/src/errors.ts honours a 4xx `statusCode`), so that file stays untouched.
  */
-import { ApplianceError, declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors, statusCodedErrors } from '@lmc/core/errors.ts';
 
 export const RecruitmentErrors = declareErrors({
   /** An employer or vacancy row breaks a recruitment rule (discrimination, missing terms of an open vacancy, vocabularies). */
@@ -29,16 +29,6 @@ export const RecruitmentErrors = declareErrors({
   RECRUITMENT_STATS_INVALID: { status: 400 },
 });
 
-export type RecruitmentErrorCode = keyof typeof RecruitmentErrors;
+export type RecruitmentErrorCode = CodeOf<typeof RecruitmentErrors>;
 
-export class RecruitmentError extends ApplianceError {
-  readonly statusCode: number;
-  constructor(code: RecruitmentErrorCode, message: string, context: Record<string, unknown> = {}) {
-    super(code, message, context);
-    this.statusCode = RecruitmentErrors[code].status;
-  }
-}
-
-export function recruitmentError(code: RecruitmentErrorCode, message: string, context: Record<string, unknown> = {}): RecruitmentError {
-  return new RecruitmentError(code, message, context);
-}
+export const recruitmentError = statusCodedErrors(RecruitmentErrors);
