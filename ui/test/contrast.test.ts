@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contrastRatio, cssColourVariables } from '../../tests/support/wcag-contrast.ts';
+import { contrastRatio, cssColourVariables, readStylesheet } from '../../tests/support/wcag-contrast.ts';
 
-const css = readFileSync(new URL('../src/styles.css', import.meta.url), 'utf8');
+const css = readStylesheet(new URL('../src/styles.css', import.meta.url));
 const vars = cssColourVariables(css);
 const ratio = contrastRatio;
 

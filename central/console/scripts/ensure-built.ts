@@ -1,15 +1,18 @@
 /**
  * Builds the central's console when central/console/dist is missing or older than any of its sources
  * (scripts/ensure-vite-built.ts): `npm run build:console`, the central's prestart and the tests' global setup.
- * The console also bundles the reference table definitions (protocol/src/reference-tables.ts), so a change
- * there makes it stale too.
+ * The console also bundles the reference table definitions (protocol/src/reference-tables.ts) and the colours it
+ * shares with the officer UI (ui/src/palette.css), so a change there makes it stale too.
  */
 import { fileURLToPath } from 'node:url';
 import { ensureViteBuilt, runBuildCli, type ViteApp } from '../../../scripts/ensure-vite-built.ts';
 
 export const CONSOLE_APP: ViteApp = {
   dir: fileURLToPath(new URL('..', import.meta.url)),
-  extraSources: [fileURLToPath(new URL('../../../protocol/src/reference-tables.ts', import.meta.url))],
+  extraSources: [
+    fileURLToPath(new URL('../../../protocol/src/reference-tables.ts', import.meta.url)),
+    fileURLToPath(new URL('../../../ui/src/palette.css', import.meta.url)),
+  ],
 };
 
 export async function ensureConsoleBuilt(force = false): Promise<{ built: boolean }> {

@@ -1,10 +1,9 @@
 /** The console's colours against WCAG 2.2 AA: text 4.5:1 (SC 1.4.3), chart marks and the focus ring 3:1 (SC 1.4.11). */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contrastRatio, cssColourVariables } from '../../../tests/support/wcag-contrast.ts';
+import { contrastRatio, cssColourVariables, readStylesheet } from '../../../tests/support/wcag-contrast.ts';
 import { PALETTE } from '../src/charts.ts';
 
-const css = readFileSync(new URL('../src/styles.css', import.meta.url), 'utf8');
+const css = readStylesheet(new URL('../src/styles.css', import.meta.url));
 const vars = cssColourVariables(css);
 const pair = (fg: string, bg: string) => {
   const a = vars[fg];
