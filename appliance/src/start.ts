@@ -141,8 +141,9 @@ export async function startAppliance(config: ApplianceConfig, logger: Logger = c
             logger: createLogger('fingerprints', logger),
           });
           parts.fingerprints = fingerprints;
-          // The relay attaches the sealed fingerprint blobs the outbox records name (sync/outbox-relay.ts, protocol batch-frame.ts).
-          need('sync').relay.setBlobSource((blobId) => fingerprints.vault.sealedBlob(blobId));
+          // The relay attaches the sealed blobs the outbox records name (sync/outbox-relay.ts, protocol batch-frame.ts): the
+          // passport chip's face from the chip reads (started next, issue #18), every other blob from the fingerprint vault.
+          need('sync').relay.setBlobSource((blobId) => parts.chip?.repository.sealedFace(blobId) ?? fingerprints.vault.sealedBlob(blobId));
         },
         stop: async () => parts.fingerprints?.stop(),
       }),

@@ -13,6 +13,8 @@ const registration = {
   document: { format: 'TD3', documentNumber: 'GA771204', sex: 'F', birthDate: '2000-07-22', nationality: 'ZWE', valid: true, lines: [], optional1: 'kept' },
 };
 const sha = 'ab'.repeat(32);
+const face = { finger: 'dg2', kind: 'face' as const, blobId: 'f1', sha256: sha, bytes: 15_200, keyId: 'a1b2c3d4e5f60718', templateFormat: null };
+const chip = { status: 'read' as const, code: null, accessControl: 'bac' as const, paOutcome: 'genuine' as const, dg1Match: true, face: { sha256: sha, mime: 'image/jpeg' as const, bytes: 15_000 }, readAt: '2026-11-23T08:01:00.000Z' };
 
 // Outbox payloads as rows of each schema generation hold them (written by the triggers before the finalize service).
 const generations: Record<string, unknown> = {
@@ -49,7 +51,16 @@ const generations: Record<string, unknown> = {
     fingerprints: { captured: 0, exceptions: [{ finger: 'left-thumb', reason: 'amputated' }], templates: 'sealed-in-biometrics' },
     biometrics: [],
   },
+  'the chip face forwarded (issue #18): a face entry, every finger excused': {
+    type: 'registration.finalized',
+    payloadVersion: 1,
+    registration,
+    fingerprints: { captured: 0, exceptions: [], templates: 'sealed-in-biometrics' },
+    biometrics: [face],
+    chip,
+  },
 };
+
 
 describe('FinalizedRecordV1', () => {
   it.each(Object.entries(generations))('reads an outbox row of its time: %s', (_name, payload) => {
@@ -65,6 +76,9 @@ describe('FinalizedRecordV1', () => {
     ['returning without details', { returning: true }, '/returning'],
     ['details without returning', { details: {} }, '/returning'],
     ['biometrics without a summary', { biometrics: [] }, '/biometrics'],
+    ['a print beside a face without a summary', { chip, biometrics: [face, { ...face, finger: 'right-index', kind: 'template', blobId: 'b1' }] }, '/biometrics'],
+    ['a face without the chip summary', { biometrics: [face] }, '/biometrics'],
+    ['a face whose chip read has no face', { chip: { ...chip, face: null }, biometrics: [face] }, '/biometrics'],
     ['a digest that is not SHA-256 hex', { fingerprints: { captured: 1, exceptions: [], templates: 'sealed-in-biometrics' }, biometrics: [{ finger: 'f', kind: 'template', blobId: 'b', sha256: 'x', bytes: 1, keyId: '', templateFormat: null }] }, '/biometrics/0/sha256'],
   ])('refuses %s', (_name, change, path) => {
     const payload = { type: 'registration.finalized', payloadVersion: 1, registration, ...change };
@@ -86,5 +100,16 @@ describe('FinalizedRecordV1', () => {
     expect(Object.keys(full)).toEqual(['type', 'payloadVersion', 'registration', 'fingerprints', 'biometrics', 'details', 'returning']);
     expect(isFinalizedRecord(full)).toBe(true);
     expect(buildFinalizedRecord({ registration })).toEqual(generations['registration only (no reader, no details: tools)']);
+  });
+
+  it('lists the chip face after the prints, and alone (biometrics without fingerprints) at a post without a reader', () => {
+    const print = { finger: 'right-index', kind: 'template' as const, blobId: 'b1', sha256: sha, bytes: 549, keyId: 'a1b2c3d4e5f60718', templateFormat: 'zfm-r30x' };
+    const both = buildFinalizedRecord({ registration, chip, face, fingerprints: { fingerprints: { captured: 1, exceptions: [], templates: 'sealed-in-biometrics' }, biometrics: [print] } });
+    expect(both.biometrics).toEqual([print, face]);
+    expect(isFinalizedRecord(both)).toBe(true);
+    const alone = buildFinalizedRecord({ registration, chip, face, details: { details: {}, returning: false } });
+    expect(Object.keys(alone)).toEqual(['type', 'payloadVersion', 'registration', 'biometrics', 'details', 'returning', 'chip']);
+    expect(alone.biometrics).toEqual([face]);
+    expect(finalizedRecordProblem(alone)).toBeNull();
   });
 });

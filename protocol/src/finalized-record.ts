@@ -18,6 +18,10 @@
  * - `chip`: only when the passport's chip was read (or tried) for this registration (issue #18): read status, passive
  *   authentication outcome, DG1 against the printed MRZ, and the face photo's SHA-256; never the photo itself.
  *   Optional within version 1.
+ * - The face photo itself travels as a sealed blob like the prints: one `biometrics` entry of kind 'face' (finger
+ *   'dg2', templateFormat null) names it, with `chip.face` describing the image. A record may then carry
+ *   `biometrics` without `fingerprints` (a post without a fingerprint reader). Additive within version 1: records
+ *   without a face entry are unchanged, and the central stores any blob a record names.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -89,12 +93,12 @@ export const FinalizedFingerprintsSchema = Type.Object(
  * One sealed blob the relay attaches to the record: its id, the SHA-256 and size of the ciphertext as stored, and
  * the key id from its header (appliance/src/crypto/blob-cipher.ts layout, bytes 1..8). sha256 (and, in principle,
  * blobId) is null only for blobs sealed before the vault kept digests (development databases); the relay does not
- * forward those.
+ * forward those. Kind 'face': the passport chip's DG2 photo (finger 'dg2', sealed as 'document-face'; issue #18).
  */
 export const FinalizedBiometricSchema = Type.Object(
   {
     finger: Type.String(),
-    kind: Type.Union([Type.Literal('template'), Type.Literal('image')]),
+    kind: Type.Union([Type.Literal('template'), Type.Literal('image'), Type.Literal('face')]),
     blobId: Nullable(Type.String({ minLength: 1 })),
     sha256: Nullable(Type.String({ pattern: '^[0-9a-f]{64}$' })),
     bytes: Type.Integer({ minimum: 0 }),
@@ -180,6 +184,8 @@ export interface FinalizedRecordParts {
   details?: { details: FinalizedDetails; returning: boolean };
   /** Absent when no chip read was recorded for the registration. */
   chip?: FinalizedChip;
+  /** The chip's sealed face photo (kind 'face'), listed after the prints under `biometrics`; absent without one. */
+  face?: FinalizedBiometric;
 }
 
 /** The record, keys in the order the outbox has always held them. */
@@ -189,10 +195,8 @@ export function buildFinalizedRecord(parts: FinalizedRecordParts): FinalizedReco
     payloadVersion: FINALIZED_RECORD_VERSION,
     registration: parts.registration,
   };
-  if (parts.fingerprints) {
-    record.fingerprints = parts.fingerprints.fingerprints;
-    record.biometrics = parts.fingerprints.biometrics;
-  }
+  if (parts.fingerprints) record.fingerprints = parts.fingerprints.fingerprints;
+  if (parts.fingerprints || parts.face) record.biometrics = [...(parts.fingerprints?.biometrics ?? []), ...(parts.face ? [parts.face] : [])];
   if (parts.details) {
     record.details = parts.details.details;
     record.returning = parts.details.returning;
@@ -208,7 +212,10 @@ export function finalizedRecordProblem(payload: unknown): string | null {
   const r = payload as FinalizedRecordV1;
   // Written together, as the triggers wrote them: details with returning; biometrics only with a summary.
   if ((r.details === undefined) !== (r.returning === undefined)) return '/returning: travels with /details';
-  if (r.biometrics !== undefined && r.fingerprints === undefined) return '/biometrics: needs /fingerprints';
+  // A print needs the capture summary; the chip's face needs the chip summary that describes it.
+  const needsSummary = r.biometrics !== undefined && (r.biometrics.length === 0 || r.biometrics.some((b) => b.kind !== 'face'));
+  if (needsSummary && r.fingerprints === undefined) return '/biometrics: needs /fingerprints';
+  if (r.biometrics?.some((b) => b.kind === 'face') && !r.chip?.face) return '/biometrics: a face needs /chip/face';
   return null;
 }
 

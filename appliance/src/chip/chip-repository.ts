@@ -1,9 +1,13 @@
 /**
- * The chip_reads table (chip-schema.ts): one row per registration, the face sealed under the data key. Writes
- * happen inside store.transaction with an audit row; reads never decrypt unless the face itself is asked for.
+ * The chip_reads table (chip-schema.ts): one row per registration, the face sealed under the data key and, when the
+ * central's encryption key is pinned, to the central too (blob format 2, as the fingerprint vault seals prints).
+ * Writes happen inside store.transaction with an audit row; reads never decrypt unless the face itself is asked for.
+ * The finalized record names the sealed face under `biometrics` (kind 'face'); the relay forwards it as stored.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { FinalizedChip } from '@lmc/protocol/finalized-record.ts';
+import type { FinalizedBiometric, FinalizedChip } from '@lmc/protocol/finalized-record.ts';
+import type { X25519Recipient } from '@lmc/protocol/print-seal.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import type { Store } from '../store/index.ts';
@@ -20,11 +24,15 @@ interface Row {
   face_blob: Buffer | null;
   face_sha256: string | null;
   face_mime: string | null;
+  face_blob_id: string | null;
   read_at: string;
 }
 
+/** The face's place in the record's `biometrics`: as a fingerprint blob's, with DG2 for the finger. */
+export const FACE_FINGER = 'dg2';
+
 /** Where a face blob belongs: its own kind in the blob cipher's associated data, apart from any fingerprint blob. */
-const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-face', registrationId, finger: 'dg2' });
+const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-face', registrationId, finger: FACE_FINGER });
 
 const hasTable = new WeakMap<Database, boolean>();
 
@@ -55,13 +63,41 @@ export function readChipSummary(db: Database, registrationId: string): Finalized
   };
 }
 
+/**
+ * The record's reference to the sealed face (kind 'face'), or undefined when the read kept no face or the face has no
+ * blob id (stored before migration 'chip-face-blob-id' on a registration finalized then). The SHA-256 and size are
+ * of the ciphertext as stored, the key id from its header (bytes 1..8, crypto/blob-cipher.ts): nothing decrypted.
+ */
+export function readChipFaceBlob(db: Database, registrationId: string): FinalizedBiometric | undefined {
+  if (!hasChipTable(db)) return undefined;
+  const row = db
+    .prepare('SELECT face_blob_id, face_blob FROM chip_reads WHERE registration_id = ? AND face_blob IS NOT NULL AND face_blob_id IS NOT NULL')
+    .get(registrationId) as { face_blob_id: string; face_blob: Buffer } | undefined;
+  if (!row) return undefined;
+  return {
+    finger: FACE_FINGER,
+    kind: 'face',
+    blobId: row.face_blob_id,
+    sha256: createHash('sha256').update(row.face_blob).digest('hex'),
+    bytes: row.face_blob.length,
+    keyId: row.face_blob.subarray(1, 9).toString('hex'),
+    templateFormat: null,
+  };
+}
+
 export class ChipRepository {
   readonly #store: Store;
   readonly #key: DataKey;
+  readonly #central: X25519Recipient | null;
 
-  constructor(store: Store, key: DataKey) {
+  /**
+   * `central`: the central's encryption key pinned at enrolment (keys/central-trust.ts): faces are then also sealed
+   * to it (blob format 2) so the central can open what the relay forwards. Absent: format 1, this appliance only.
+   */
+  constructor(store: Store, key: DataKey, central?: X25519Recipient | null) {
     this.#store = store;
     this.#key = key;
+    this.#central = central ?? null;
   }
 
   /** Records a read on a registration (replacing an earlier one), with its audit row, in one transaction. */
@@ -69,12 +105,12 @@ export class ChipRepository {
     const db = this.#store.connection;
     this.#store.transaction('chip.read', () => {
       db.prepare(
-        `INSERT INTO chip_reads (registration_id, printed_mrz, status, code, access_control, pa_outcome, dg1_match, result_json, face_blob, face_sha256, face_mime, read_at)
-         VALUES (@id, @mrz, @status, @code, @access, @pa, @dg1, @json, @blob, @sha, @mime, @at)
+        `INSERT INTO chip_reads (registration_id, printed_mrz, status, code, access_control, pa_outcome, dg1_match, result_json, face_blob, face_sha256, face_mime, face_blob_id, read_at)
+         VALUES (@id, @mrz, @status, @code, @access, @pa, @dg1, @json, @blob, @sha, @mime, @blobId, @at)
          ON CONFLICT (registration_id) DO UPDATE SET printed_mrz = excluded.printed_mrz, status = excluded.status, code = excluded.code,
            access_control = excluded.access_control, pa_outcome = excluded.pa_outcome, dg1_match = excluded.dg1_match,
            result_json = excluded.result_json, face_blob = excluded.face_blob, face_sha256 = excluded.face_sha256,
-           face_mime = excluded.face_mime, read_at = excluded.read_at`,
+           face_mime = excluded.face_mime, face_blob_id = excluded.face_blob_id, read_at = excluded.read_at`,
       ).run({
         id: registrationId,
         mrz: printedMrz.join('\n'),
@@ -84,9 +120,11 @@ export class ChipRepository {
         pa: result.passiveAuthentication?.outcome ?? null,
         dg1: result.dg1 ? (result.dg1.match ? 1 : 0) : null,
         json: JSON.stringify(result),
-        blob: face && result.face ? sealBlob(this.#key, face, faceContext(registrationId)) : null,
+        blob: face && result.face ? sealBlob(this.#key, face, faceContext(registrationId), this.#central) : null,
         sha: face && result.face ? result.face.sha256 : null,
         mime: face && result.face ? result.face.mime : null,
+        // A new id with every read: the record names the face it finalized with, never an earlier one.
+        blobId: face && result.face ? randomUUID() : null,
         at: result.readAt,
       });
       // Outcomes only: never a name, a document number or the photo.
@@ -112,6 +150,15 @@ export class ChipRepository {
   result(registrationId: string): ChipResult | null {
     const row = this.#store.connection.prepare('SELECT result_json FROM chip_reads WHERE registration_id = ?').get(registrationId) as Pick<Row, 'result_json'> | undefined;
     return row ? (JSON.parse(row.result_json) as ChipResult) : null;
+  }
+
+  /**
+   * The sealed face exactly as stored, by the blob id the finalized record lists (readChipFaceBlob): what the relay
+   * attaches when it forwards the record. Nothing is decrypted. Undefined once purged or read again (a new id).
+   */
+  sealedFace(blobId: string): Buffer | undefined {
+    const row = this.#store.connection.prepare('SELECT face_blob FROM chip_reads WHERE face_blob_id = ?').get(blobId) as Pick<Row, 'face_blob'> | undefined;
+    return row?.face_blob ?? undefined;
   }
 
   /** The decrypted face image, or null when the read has none. */

@@ -46,4 +46,28 @@ BEGIN
 END;
 `;
 
-export const chipMigrations: readonly Migration[] = [{ version: 12, name: CHIP_READS_MIGRATION_NAME, sql: chipReadsSchema }];
+export const CHIP_FACE_BLOB_ID_MIGRATION_NAME = 'chip-face-blob-id';
+
+/**
+ * Migration 'chip-face-blob-id': the face travels to the central as a sealed blob like the prints (issue #18). Each
+ * stored face gets the id the finalized record names it by under `biometrics` (kind 'face') and the relay serves it
+ * by (ChipRepository.sealedFace). A random id, a new one whenever the chip is read again before finalize, as the
+ * fingerprint vault does. Faces of registrations not yet finalized get one now (the triggers leave those rows
+ * writable); finalized ones were queued without a face and are never sent again, so they keep none.
+ */
+const chipFaceBlobIdSchema = /* sql */ `
+ALTER TABLE chip_reads ADD COLUMN face_blob_id TEXT;
+
+UPDATE chip_reads
+   SET face_blob_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
+                            substr('89ab', 1 + (random() & 3), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+ WHERE face_blob IS NOT NULL
+   AND (SELECT status FROM registrations WHERE id = chip_reads.registration_id) <> 'finalized';
+
+CREATE UNIQUE INDEX chip_reads_face_blob_id ON chip_reads (face_blob_id) WHERE face_blob_id IS NOT NULL;
+`;
+
+export const chipMigrations: readonly Migration[] = [
+  { version: 12, name: CHIP_READS_MIGRATION_NAME, sql: chipReadsSchema },
+  { version: 16, name: CHIP_FACE_BLOB_ID_MIGRATION_NAME, sql: chipFaceBlobIdSchema },
+];

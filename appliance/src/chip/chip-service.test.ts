@@ -4,7 +4,7 @@
  * without a chip says `not-present`; attaching another document drops the earlier document's read; the finalized
  * record carries the summary.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import { sampleDocumentLines } from '../devices/sample-documents.ts';
 import { EventBus } from '../events/event-bus.ts';
-import type { ChipReadEvent } from './chip-types.ts';
+import { scanAndAttach as attachScanned } from './chip-test-support.ts';
 import { createFinalizeService } from '../registrations/finalize-service.ts';
 import { openApplianceStore } from '../schema.ts';
 import type { Store } from '../store/index.ts';
@@ -49,23 +49,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The scan on the bus, the registration attached, and the chip's final event for it. */
-async function scanAndAttach(lines: string[], registrationId?: string): Promise<{ id: string; event: ChipReadEvent }> {
-  const id = registrationId ?? store.registrations.create({ officeCode: 'BBR', officerId: 'o1' }).id;
-  const done = new Promise<ChipReadEvent>((resolve) => {
-    const off = bus.subscribe('chip.read', (e) => {
-      if (e.registrationId === id && e.status !== 'reading') {
-        off();
-        resolve(e);
-      }
-    });
-  });
-  const document = parseMrz(lines);
-  bus.publish('document.scanned', { scanId: randomUUID(), at: new Date().toISOString(), lines, framing: 'cr', document, receivedAt: 0 });
-  const registration = store.registrations.attachDocument(id, { ...document }, 'o1');
-  bus.publish('registration.changed', { registration, change: 'document-attached' });
-  return { id, event: await done };
-}
+const scanAndAttach = (lines: string[], registrationId?: string) => attachScanned(store, bus, lines, registrationId);
 
 describe('chip service (simulated reader)', () => {
   it('no CSCA on the appliance: read, no-csca (hashes and signature still checked), face sealed and the summary in the finalized record', async () => {

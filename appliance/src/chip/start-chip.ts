@@ -6,6 +6,7 @@
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import { centralEncryptionKey } from '../fingerprints/start-fingerprints.ts';
 import type { Store } from '../store/index.ts';
 import type { ChipDeviceConfig } from './chip-config.ts';
 import { ChipFeature } from './chip-feature.ts';
@@ -16,6 +17,8 @@ import { type CscaTrust, loadCscaTrust } from './csca-trust.ts';
 export interface RunningChip {
   feature: ChipFeature;
   service: ChipService;
+  /** The stored reads; the relay serves the sealed faces from it (sealedFace). */
+  repository: ChipRepository;
   trust: () => CscaTrust;
   stop(): Promise<void>;
 }
@@ -50,12 +53,14 @@ export async function startChip(o: {
   const simulated = feature.simulatedCscaList;
   let trust: CscaTrust = { certificates: [], files: [], refused: [] };
   if (c.transport !== 'none') trust = await loadCscaTrust(c.cscaPath, createLogger('chip:csca', log), simulated ? [simulated] : []);
-  const repository = new ChipRepository(o.store, loadOrCreateDataKey(o.dataDir));
+  // Faces are sealed to the central too when its encryption key is pinned (forwarded with the record, issue #18).
+  const repository = new ChipRepository(o.store, loadOrCreateDataKey(o.dataDir), centralEncryptionKey(o.dataDir, createLogger('chip:seal', log), 'faces'));
   const service = new ChipService({ feature, repository, store: o.store, bus: o.bus, trust: () => trust, logger: createLogger('chip', log), ...(o.now ? { now: o.now } : {}) });
   service.start();
   return {
     feature,
     service,
+    repository,
     trust: () => trust,
     async stop() {
       await service.stop();

@@ -10,14 +10,14 @@ import { TemplateVault } from './template-vault.ts';
 import { loadCentralTrust } from '../keys/central-trust.ts';
 import type { X25519Recipient } from '@lmc/protocol/print-seal.ts';
 
-/** The central's encryption key pinned at enrolment, or null (prints then stay sealed for this appliance only). */
-function centralEncryptionKey(dataDir: string, log: Logger): X25519Recipient | null {
+/** The central's encryption key pinned at enrolment, or null (prints, or the chip's faces, then stay sealed for this appliance only). */
+export function centralEncryptionKey(dataDir: string, log: Logger, what = 'prints'): X25519Recipient | null {
   try {
     const encryption = loadCentralTrust(dataDir).encryption;
-    log.info({ centralKeyId: encryption?.keyId ?? null }, encryption ? 'prints are also sealed to the central' : 'no central encryption key pinned: prints stay sealed for this appliance only');
+    log.info({ centralKeyId: encryption?.keyId ?? null }, encryption ? `${what} are also sealed to the central` : `no central encryption key pinned: ${what} stay sealed for this appliance only`);
     return encryption;
   } catch (err) {
-    log.error({ code: (err as { code?: string }).code }, "the central's pinned keys cannot be read: prints stay sealed for this appliance only");
+    log.error({ code: (err as { code?: string }).code }, `the central's pinned keys cannot be read: ${what} stay sealed for this appliance only`);
     return null;
   }
 }

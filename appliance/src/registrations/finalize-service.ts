@@ -12,7 +12,7 @@ import type { FinalizedFingerprintPart, FinalizedRecordV1, FinalizedRegistration
 import { buildFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { readFingerprintSummary, type TemplateVault } from '../fingerprints/template-vault.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
-import { readChipSummary } from '../chip/chip-repository.ts';
+import { readChipFaceBlob, readChipSummary } from '../chip/chip-repository.ts';
 import type { RegistrationView, Store, WriteOptions } from '../store/index.ts';
 
 /** Where the fingerprint part comes from: the template vault (TemplateVault.finalizedSummary). */
@@ -44,7 +44,10 @@ export function createFinalizeService(o: FinalizeServiceOptions): FinalizeServic
 
   const chipPart = (id: string) => {
     const chip = readChipSummary(store.connection, id);
-    return chip ? { chip } : {};
+    if (!chip) return {};
+    // The sealed face travels like a print (listed under biometrics, kind 'face'), described by chip.face.
+    const face = chip.face ? readChipFaceBlob(store.connection, id) : undefined;
+    return face ? { chip, face } : { chip };
   };
 
   const buildRecord = (registration: FinalizedRegistration): FinalizedRecordV1 => {
@@ -55,7 +58,7 @@ export function createFinalizeService(o: FinalizeServiceOptions): FinalizeServic
       ...(fingerprintPart ? { fingerprints: fingerprintPart } : {}),
       // `returning` travels with the details, as it always has (a registration finalized without details has neither).
       ...(saved ? { details: { details: saved, returning: store.registrations.isReturning(registration.id) } } : {}),
-      // The passport chip's outcomes and face digest, when a read was recorded (chip/chip-repository.ts).
+      // The passport chip's outcomes and face digest, and the sealed face, when a read was recorded (chip/chip-repository.ts).
       ...chipPart(registration.id),
     });
   };
