@@ -114,7 +114,12 @@ export { canonicalJson };
 
 /** sha256 hex of the canonical JSON of a registration payload. */
 export function contentHash(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+  return hashCanonical(canonicalJson(payload));
+}
+
+/** contentHash of a payload whose canonical JSON text is already at hand (the central stores that text). */
+export function hashCanonical(canonical: string): string {
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 export type BatchRecordInput = Omit<BatchRecord, 'contentHash' | 'eventType'> & {

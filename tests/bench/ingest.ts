@@ -5,16 +5,17 @@
  * parsed by the real parser, complete details, a fingerprint summary with four sealed-blob references and a chip
  * summary, turned into wire records by the appliance's own toWireRecord (≈ 3.9 KB of JSON each); batches of the
  * appliance's default size (sync.batchMaxRecords = 200) carrying a fleet status, gzip + Ed25519 signed; one
- * sender with a fresh signed attempt envelope per request; the central as shipped (`central/src/main.ts` in its own
- * process: HTTPS, pino logging, PostgreSQL pool) on a throwaway PostgreSQL cluster (tests/support/pg-cluster.ts,
- * synchronous_commit on, fsync on).
+ * sender with a fresh signed attempt envelope per request, keeping the relay's default window of 4 batches in flight
+ * on one pipelined connection (never more than the appliance does); the central as shipped (`central/src/main.ts` in
+ * its own process: HTTPS, pino logging, PostgreSQL pool) on a throwaway PostgreSQL cluster (tests/support/pg-cluster.ts)
+ * started durable: fsync, full_page_writes and synchronous_commit on (the test clusters run with fsync off).
  *
  * Reported: new records/s (every record stored), duplicate records/s (the same batches again, every record a
  * duplicate, as after lost answers), the ratio to the 3,000 records/s goal, and per-batch round-trip percentiles.
  * Encoding happens before the clock starts: the figure is the central's, not the sender's.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -23,6 +24,7 @@ import { completeDetailsBody } from '@lmc/appliance/registrations-details/test-s
 import { toWireRecord } from '@lmc/appliance/sync/wire-record.ts';
 import { generateMrz } from '@lmc/firmware-bridge/mrz/generate.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/parse.ts';
+import { DEFAULT_IN_FLIGHT_BATCHES, pipeliningFor } from '@lmc/appliance/sync/outbox-relay.ts';
 import { attemptHeaders } from '@lmc/protocol/batch-envelope.ts';
 import { type ApplianceStatus, BATCH_PATH, type BatchRecordInput, type EncodedBatch, encodeBatch } from '@lmc/protocol/batch.ts';
 import { buildFinalizedRecord, parseFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
@@ -34,6 +36,17 @@ import { fmt, percentile } from './stats.ts';
 export const INGEST_GOAL_PER_SECOND = 3_000;
 /** appliance/src/config/schema.ts sync.batchMaxRecords default. */
 export const APPLIANCE_BATCH_RECORDS = 200;
+/**
+ * Batches in flight, as the appliance's relay keeps them (appliance/src/sync/outbox-relay.ts, sync.inFlightBatches
+ * default 4): on one HTTP/1.1 connection with undici pipelining, the next batch sent only when the oldest is answered.
+ * INGEST_BENCH_WINDOW=1 gives the old one-at-a-time sender (a latency figure, not the appliance's throughput).
+ */
+export const APPLIANCE_WINDOW = DEFAULT_IN_FLIGHT_BATCHES;
+/**
+ * A durable server, unlike the test clusters (fsync off): commits wait for a real WAL flush to disk. shared_buffers
+ * is PostgreSQL's own default rather than the test clusters' 16 MB.
+ */
+export const DURABLE_SETTINGS = ['fsync=on', 'synchronous_commit=on', 'full_page_writes=on', 'shared_buffers=128MB'];
 
 const SURNAMES = ['MOYO', 'NDLOVU', 'SIBANDA', 'DUBE', 'NCUBE', 'MPOFU', 'CHIKOWORE', 'MUTASA', 'GUMBO', 'MAPFUMO'];
 const GIVEN = ['TENDAI', 'TATENDA', 'NYASHA', 'TAFADZWA', 'RUDO', 'KUDZAI', 'FADZAI', 'TARIRO', 'CHIPO', 'FARAI', 'RUMBIDZAI'];
@@ -151,6 +164,7 @@ function pgCpuSeconds(socketDir: string): number {
 export interface IngestBenchResult {
   records: number;
   batchSize: number;
+  window: number;
   recordBytes: number;
   newPerSecond: number;
   duplicatePerSecond: number;
@@ -163,9 +177,15 @@ export interface IngestBenchResult {
   loadAverage: number;
 }
 
-export async function benchIngest(records = Number(process.env.INGEST_BENCH_RECORDS ?? 20_000), batchSize = APPLIANCE_BATCH_RECORDS): Promise<IngestBenchResult> {
+export async function benchIngest(
+  records = Number(process.env.INGEST_BENCH_RECORDS ?? 20_000),
+  batchSize = APPLIANCE_BATCH_RECORDS,
+  window = Number(process.env.INGEST_BENCH_WINDOW ?? APPLIANCE_WINDOW),
+): Promise<IngestBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
-  const cluster = await startPgCluster();
+  // INGEST_BENCH_PG_SETTINGS: more settings for profiling, e.g. "shared_preload_libraries=pg_stat_statements".
+  const extra = (process.env.INGEST_BENCH_PG_SETTINGS ?? '').split(/\s+/).filter((x) => x !== '');
+  const cluster = await startPgCluster({ settings: [...DURABLE_SETTINGS, ...extra] });
   const identity = loadOrCreateIdentity(dir);
   const trust = await makeLinkTrust();
   const port = await freeTcpPort();
@@ -175,9 +195,14 @@ export async function benchIngest(records = Number(process.env.INGEST_BENCH_RECO
     devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
     devicesFile: join(dir, 'devices.json'),
     trust,
-    env: { LOG_LEVEL: process.env.INGEST_BENCH_CENTRAL_LOG_LEVEL ?? 'info' },
+    env: {
+      LOG_LEVEL: process.env.INGEST_BENCH_CENTRAL_LOG_LEVEL ?? 'info',
+      // INGEST_BENCH_CENTRAL_NODE_OPTIONS: e.g. "--import ./profiler.mjs" to profile the central (--cpu-prof is not allowed in NODE_OPTIONS).
+      ...(process.env.INGEST_BENCH_CENTRAL_NODE_OPTIONS ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${process.env.INGEST_BENCH_CENTRAL_NODE_OPTIONS}` } : {}),
+    },
   });
-  const pool = new Pool(`https://127.0.0.1:${port}`, { connections: 1, connect: { ca: trust.tls.cert, servername: 'localhost' } });
+  // One connection, pipelining as the appliance's link sets it for its window (sync-feature.ts).
+  const pool = new Pool(`https://127.0.0.1:${port}`, { connections: 1, pipelining: pipeliningFor(window), connect: { ca: trust.tls.cert, servername: 'localhost' } });
   try {
     const all = Array.from({ length: records }, (_, i) => realisticRecord(i));
     const batches: EncodedBatch[] = [];
@@ -189,13 +214,35 @@ export async function benchIngest(records = Number(process.env.INGEST_BENCH_RECO
       const ms: number[] = [];
       const cpu0 = { central: cpuSecondsOf(centralPid), postgres: pgCpuSeconds(cluster.socketDir) };
       const t = performance.now();
-      for (const b of batches) {
+      // The relay's sliding window: up to `window` batches on the wire, answers taken in send order, the next batch
+      // sent as soon as the oldest is answered (outbox-relay.ts runOnce).
+      const post = async (b: EncodedBatch) => {
         const envelope = attemptHeaders({ deviceId: identity.deviceId, batchId: b.batch.batchId, contentSha256: b.contentSha256, attemptAt: Date.now() }, identity.privateKey);
         const t0 = performance.now();
-        const res = await pool.request({ method: 'POST', path: BATCH_PATH, headers: { ...b.headers, ...envelope }, body: b.body });
+        const res = await pool.request({
+          method: 'POST',
+          path: BATCH_PATH,
+          headers: { ...b.headers, ...envelope },
+          body: b.body,
+          ...(window > 1 ? { idempotent: true, blocking: false } : {}),
+        });
         const text = await res.body.text();
         ms.push(performance.now() - t0);
         if (res.statusCode !== 200) throw new Error(`ingest answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      };
+      const inFlight: Promise<void>[] = [];
+      let next = 0;
+      const fill = () => {
+        while (inFlight.length < window && next < batches.length) {
+          const sent = post(batches[next++] as EncodedBatch);
+          sent.catch(() => undefined);
+          inFlight.push(sent);
+        }
+      };
+      fill();
+      for (let oldest = inFlight.shift(); oldest; oldest = inFlight.shift()) {
+        await oldest;
+        fill();
       }
       const seconds = (performance.now() - t) / 1000;
       return { seconds, ms, cpu: { central: cpuSecondsOf(centralPid) - cpu0.central, postgres: pgCpuSeconds(cluster.socketDir) - cpu0.postgres } };
@@ -205,12 +252,14 @@ export async function benchIngest(records = Number(process.env.INGEST_BENCH_RECO
     const again = await send();
     const check = createCheck(cluster.url);
     const n = await check.count(identity.deviceId);
+    if (process.env.INGEST_BENCH_PG_STATEMENTS) await check.statements(process.env.INGEST_BENCH_PG_STATEMENTS);
     await check.close();
     if (n !== records) throw new Error(`expected ${records} rows after dedupe, found ${n}`);
     const pct = (ms: number[]) => ({ p50: percentile(ms, 50), p90: percentile(ms, 90), p99: percentile(ms, 99) });
     return {
       records,
       batchSize,
+      window,
       recordBytes: Buffer.byteLength(JSON.stringify(batches[0]?.batch.records[0]?.payload)),
       newPerSecond: records / fresh.seconds,
       duplicatePerSecond: records / again.seconds,
@@ -237,6 +286,17 @@ function createCheck(url: string) {
       const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM registrations WHERE device_id = $1', [deviceId]);
       return row?.n ?? -1;
     },
+    /** With pg_stat_statements preloaded: the statements by total time, written to a file (profiling only). */
+    async statements(file: string): Promise<void> {
+      const db = await load;
+      await db.exec('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      const rows = await db.query<{ calls: number; total_ms: number; mean_ms: number; query: string }>(
+        `SELECT calls::int, round(total_exec_time::numeric + total_plan_time::numeric, 1)::float AS total_ms,
+                round(mean_exec_time::numeric, 3)::float AS mean_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+         FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 40`,
+      );
+      writeFileSync(file, rows.map((r) => `${r.calls}\t${r.total_ms}\t${r.mean_ms}\t${r.query}`).join('\n'));
+    },
     async close() {
       await (await load).close();
     },
@@ -246,7 +306,7 @@ function createCheck(url: string) {
 export async function benchIngestLines(): Promise<string[]> {
   const r = await benchIngest();
   return [
-    `## Central ingest of real records over HTTPS (FinalizedRecordV1 wire records with ${fmt(r.recordBytes / 1000, 1)} KB payloads with details, biometric references and chip summary; batches of ${r.batchSize} with a fleet status; one sender; central/src/main.ts as shipped in its own process; PostgreSQL with synchronous_commit on)`,
+    `## Central ingest of real records over HTTPS (FinalizedRecordV1 wire records with ${fmt(r.recordBytes / 1000, 1)} KB payloads with details, biometric references and chip summary; batches of ${r.batchSize} with a fleet status; one sender keeping ${r.window} batches in flight on one pipelined HTTPS connection, as the appliance's relay does; central/src/main.ts as shipped in its own process; PostgreSQL with fsync, full_page_writes and synchronous_commit on)`,
     '| records | new records/s | vs goal 3,000 | batch round trip p50 / p90 / p99 ms | duplicate records/s | duplicate batch p50 / p99 ms | CPU s per 1,000 new: central / PostgreSQL | CPU-bound records/s (vs goal) | load average |',
     '|---|---|---|---|---|---|---|---|---|',
     `| ${r.records} | ${fmt(r.newPerSecond, 0)} | ${fmt(r.newPerSecond / INGEST_GOAL_PER_SECOND, 2)}× | ${fmt(r.newBatchMs.p50, 1)} / ${fmt(r.newBatchMs.p90, 1)} / ${fmt(r.newBatchMs.p99, 1)} | ${fmt(r.duplicatePerSecond, 0)} | ${fmt(r.duplicateBatchMs.p50, 1)} / ${fmt(r.duplicateBatchMs.p99, 1)} | ${fmt(r.cpuPerThousand.central, 3)} / ${fmt(r.cpuPerThousand.postgres, 3)} | ${fmt(r.cpuBoundPerSecond, 0)} (${fmt(r.cpuBoundPerSecond / INGEST_GOAL_PER_SECOND, 2)}×) | ${fmt(r.loadAverage, 1)} |`,

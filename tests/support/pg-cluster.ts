@@ -35,6 +35,8 @@ export interface PgClusterOptions {
   binDir?: string;
   /** Seconds pg_ctl waits for the server to accept connections. */
   startTimeoutSeconds?: number;
+  /** Extra server settings (`name=value`), after the defaults below so they win (a bench asks for fsync=on). */
+  settings?: readonly string[];
 }
 
 const PG_ROOT = '/usr/lib/postgresql';
@@ -146,6 +148,7 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
         '-c full_page_writes=off',
         '-c max_connections=30',
         '-c shared_buffers=16MB',
+        ...(options.settings ?? []).map((s) => `-c ${s}`),
       ].join(' ');
       try {
         await run(

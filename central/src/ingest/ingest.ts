@@ -10,9 +10,10 @@
  * so two relays (or a retry racing its original) cannot both store or lose a record.
  */
 import type { Db, Queryable } from '../db/db.ts';
+import { canonicalJson } from '@lmc/protocol/batch.ts';
 import { blobRefs } from '@lmc/protocol/batch-frame.ts';
 import type { EnrolledDevice } from '../devices/device-directory.ts';
-import { contentHash, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '@lmc/protocol/batch.ts';
+import { hashCanonical, type Batch, type BatchConflict, type BatchRecord, type BatchResponse } from '@lmc/protocol/batch.ts';
 import { CentralErrorCodes, centralError } from '../errors.ts';
 import { extractColumns } from './extract.ts';
 import { linkPersons } from '../persons/linking.ts';
@@ -74,11 +75,15 @@ const REGISTRATION_COLUMNS =
  * JSON array expanded by jsonb_to_recordset, cost PostgreSQL about 2.5× the CPU for the same 4 KB payloads (the
  * whole array parsed into one jsonb, then every payload copied out of it); COPY would be as cheap but cannot say
  * ON CONFLICT, and the `postgres` driver hangs on a COPY the server refuses (porsager/postgres#1173).
+ *
+ * The payloads travel as their canonical JSON texts (the ones the content hash was just computed over) joined by
+ * U+001E, split by string_to_array: JSON text never holds a raw U+001E (every control character is written
+ * \u00xx), so no escaping is needed on either side, unlike a quoted array-literal element.
  */
 const INSERT_REGISTRATIONS = `INSERT INTO registrations (${REGISTRATION_COLUMNS})
   SELECT id, device_id, office_code, finalized_at, batch_id, content_hash, payload::jsonb, sex, birth_date, nationality,
          district_of_origin, occupation_isco, destination_province, employer_id, is_returning, education_isced, destination_country, country_of_birth
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::date[],
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::uuid[], $6::text[], string_to_array($7::text, chr(30)), $8::text[], $9::date[],
               $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::text[])
     AS r(id, device_id, office_code, finalized_at, batch_id, content_hash, payload, sex, birth_date, nationality,
          district_of_origin, occupation_isco, destination_province, employer_id, is_returning, education_isced, destination_country, country_of_birth)
@@ -91,30 +96,30 @@ function arrayElement(v: string | boolean | null): string {
   return `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
 }
 
-/**
- * A payload as an array literal element. JSON.stringify of JSON text quotes it exactly as an array literal wants:
- * the only escapes it makes there are \" and \\ (JSON text holds no raw control character or lone surrogate,
- * JSON.stringify having escaped those as ASCII), and the array parser reads \x as x.
- */
-function payloadElement(payload: unknown): string {
-  return JSON.stringify(JSON.stringify(payload));
-}
+/** Separates the payload texts of INSERT_REGISTRATIONS's $7 (chr(30)); JSON text holds it only escaped. */
+const PAYLOAD_SEPARATOR = '\u001e';
 
 const arrayLiteral = (elements: readonly string[]) => `{${elements.join(',')}}`;
 
-/** The unnest parameters of INSERT_REGISTRATIONS, column by column. */
-function registrationArrays(device: EnrolledDevice, batchId: string, records: readonly BatchRecord[]): string[] {
+/** A record that passed the checks, with the canonical JSON text of its payload (hashed, then stored). */
+interface Candidate {
+  record: BatchRecord;
+  canonical: string;
+}
+
+/** The parameters of INSERT_REGISTRATIONS: one array literal per column, the payloads' canonical texts joined. */
+function registrationArrays(device: EnrolledDevice, batchId: string, rows: readonly Candidate[]): string[] {
   const columns: string[][] = Array.from({ length: 18 }, () => []);
-  for (const record of records) {
+  for (const { record } of rows) {
     const x = extractColumns(record.payload);
     const values: (string | boolean | null)[] = [record.id, device.deviceId, record.officeCode, record.finalizedAt, batchId, record.contentHash, null];
     values.push(x.sex, x.birthDate, x.nationality, x.districtOfOrigin, x.occupationIsco, x.destinationProvince, x.employerId, x.isReturning);
     values.push(x.educationIsced, x.destinationCountry, x.countryOfBirth);
-    for (let i = 0; i < values.length; i++) {
-      (columns[i] as string[]).push(i === 6 ? payloadElement(record.payload) : arrayElement(values[i] ?? null));
-    }
+    for (let i = 0; i < values.length; i++) if (i !== 6) (columns[i] as string[]).push(arrayElement(values[i] ?? null));
   }
-  return columns.map(arrayLiteral);
+  const params = columns.map(arrayLiteral);
+  params[6] = rows.map((r) => r.canonical).join(PAYLOAD_SEPARATOR);
+  return params;
 }
 
 const SELECT_HELD = 'SELECT id::text AS id, content_hash FROM registrations WHERE id = ANY($1::uuid[])';
@@ -183,14 +188,16 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
     await tx.query('SET LOCAL synchronous_commit = on');
     if (input.attempt) await recordAttempt(tx, device.deviceId, input.attempt);
     // 1. Records that cannot be stored whatever the database holds.
-    const candidates: BatchRecord[] = [];
+    const candidates: Candidate[] = [];
     const rejected = new Map<string, BatchConflict['reason']>();
     for (const record of batch.records) {
-      // The hash is recomputed here: a relay bug or corruption must not pass as "same content" later.
-      if (contentHash(record.payload) !== record.contentHash) rejected.set(record.id, 'content_hash_mismatch');
+      // The hash is recomputed here (protocol/batch.ts contentHash: sha256 of the canonical JSON): a relay bug or
+      // corruption must not pass as "same content" later. The canonical text is what is stored.
+      const canonical = canonicalJson(record.payload);
+      if (hashCanonical(canonical) !== record.contentHash) rejected.set(record.id, 'content_hash_mismatch');
       // A device speaks for the office it is enrolled at, not for another.
       else if (record.officeCode !== device.officeCode) rejected.set(record.id, 'office_mismatch');
-      else candidates.push(record);
+      else candidates.push({ record, canonical });
     }
     // 2. Ids already held (a resend after a lost answer): read first, so their payloads are never parsed again.
     const held = new Map<string, string>();
@@ -198,17 +205,20 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
       if (ids.length === 0) return;
       for (const row of await tx.query<{ id: string; content_hash: string }>(SELECT_HELD, [arrayLiteral(ids)])) held.set(row.id.toLowerCase(), row.content_hash);
     };
-    await readHeld(candidates.map((r) => r.id));
+    await readHeld(candidates.map((c) => c.record.id));
     // 3. Insert the rest (the first of a repeated id) in one statement; an id a concurrent batch inserted meanwhile
     // comes back missing from RETURNING: under READ COMMITTED ON CONFLICT waited for that transaction, so reading
     // it again now sees its committed row.
     const inserted = new Set<string>();
-    const fresh = new Map<string, BatchRecord>();
-    for (const r of candidates) if (!held.has(r.id.toLowerCase()) && !fresh.has(r.id.toLowerCase())) fresh.set(r.id.toLowerCase(), r);
+    const fresh = new Map<string, Candidate>();
+    for (const c of candidates) {
+      const key = c.record.id.toLowerCase();
+      if (!held.has(key) && !fresh.has(key)) fresh.set(key, c);
+    }
     if (fresh.size > 0) {
       const rows = await tx.query<{ id: string }>(INSERT_REGISTRATIONS, registrationArrays(device, batch.batchId, [...fresh.values()]));
       for (const row of rows) inserted.add(row.id.toLowerCase());
-      await readHeld([...fresh.values()].filter((r) => !inserted.has(r.id.toLowerCase())).map((r) => r.id));
+      await readHeld([...fresh.values()].filter((c) => !inserted.has(c.record.id.toLowerCase())).map((c) => c.record.id));
     }
     // 4. Answer in batch order; a repeated id within one batch is stored once, then a duplicate.
     const storedNow = new Set<string>();
@@ -227,7 +237,7 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
         accepted.push(record);
         continue;
       }
-      const storedHash = held.get(key) ?? (storedNow.has(key) ? (candidates.find((c) => c.id.toLowerCase() === key)?.contentHash ?? null) : null);
+      const storedHash = held.get(key) ?? (storedNow.has(key) ? (fresh.get(key)?.record.contentHash ?? null) : null);
       if (storedHash === record.contentHash) {
         response.duplicates.push(record.id);
         accepted.push(record);
@@ -238,8 +248,6 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
     }
     // 5. Blobs of stored and duplicate records (a resend may carry blobs an earlier attempt lacked).
     blobsStored = await storeBlobs(tx, accepted, input.blobs ?? []);
-    // 6. The person index (persons/linking.ts): same document → same person, in this transaction.
-    await linkPersons(tx, { deviceId: device.deviceId, batchId: batch.batchId, records: batch.records, response });
     await recordFleet(tx, input, log);
     await tx.query(
       `INSERT INTO batches (batch_id, device_id, sent_at, body_bytes, record_count, stored_count, duplicate_count, conflict_count)
@@ -255,6 +263,9 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
         response.conflicts.length,
       ],
     );
+    // 6. The person index (persons/linking.ts): same document → same person, in this transaction. Last: it takes the
+    // person index lock, held until commit, which serialises concurrent batches; nothing else waits under it.
+    await linkPersons(tx, { deviceId: device.deviceId, batchId: batch.batchId, records: batch.records, response });
   });
 
   log?.info(

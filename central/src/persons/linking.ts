@@ -26,7 +26,7 @@ import type { Queryable } from '../db/db.ts';
 import type { BatchRecord, BatchResponse } from '@lmc/protocol/batch.ts';
 import { documentKey, keyedDocumentHash, nameKey } from '@lmc/protocol/lookup.ts';
 import { isoDateOrNull, sexOrNull, nationalityOrNull } from '@lmc/protocol/statistics.ts';
-import { currentNetworkKey } from './network-key.ts';
+import { currentNetworkKey, type NetworkKey } from './network-key.ts';
 import { PERSON_INDEX_LOCK_KEY } from './schema.ts';
 
 export interface LinkInput {
@@ -126,7 +126,8 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
   }
   if (fresh.length === 0 && corrections.length === 0) return summary;
 
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [PERSON_INDEX_LOCK_KEY]);
+  // A constant, so no parameter: one round trip (the simple protocol) instead of two.
+  await tx.query(`SELECT pg_advisory_xact_lock(${Number(PERSON_INDEX_LOCK_KEY)})`);
 
   // Corrections: only a higher version than the one held counts; the rest stay plain conflicts.
   const heldVersions = new Map<string, number>();
@@ -171,30 +172,33 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
   }
   if (fresh.length === 0) return summary;
 
-  const networkKey = await currentNetworkKey(tx);
+  // One read after the lock: the network key, the persons of the documents, and the namesakes of every record's
+  // names (only those of new documents are used). The lock must be taken first, in its own statement: a statement's
+  // snapshot is taken before it waits, and would miss what the batch ahead of us committed.
   const docKeys = [...new Set(fresh.map((l) => l.docKey))];
+  const nameKeys = [...new Set(fresh.map((l) => l.nameKey).filter((k): k is string => k !== null))];
   const known = new Map<string, string>();
-  for (const r of await tx.query<{ doc_key: string; person_id: string }>(
-    `SELECT d.doc_key, coalesce(p.merged_into, p.person_id)::text AS person_id
-     FROM person_documents d JOIN persons p ON p.person_id = d.person_id
-     WHERE d.doc_key = ANY($1::text[])`,
-    [toPgArray(docKeys)],
+  const byName = new Map<string, string[]>();
+  let networkKey: NetworkKey | undefined;
+  for (const r of await tx.query<{ kind: 'key' | 'doc' | 'name'; k: string; v: string }>(
+    `SELECT 'key' AS kind, key_id AS k, encode(key, 'hex') AS v, NULL::timestamptz AS at FROM network_keys WHERE current
+     UNION ALL
+     SELECT 'doc', d.doc_key, coalesce(p.merged_into, p.person_id)::text, NULL
+     FROM person_documents d JOIN persons p ON p.person_id = d.person_id WHERE d.doc_key = ANY($1::text[])
+     UNION ALL
+     SELECT 'name', name_key, person_id::text, created_at FROM persons WHERE merged_into IS NULL AND name_key = ANY($2::text[])
+     ORDER BY 1, 4`,
+    [toPgArray(docKeys), toPgArray(nameKeys)],
   )) {
-    known.set(r.doc_key, r.person_id);
+    if (r.kind === 'key') networkKey = { keyId: r.k, key: Buffer.from(r.v, 'hex') };
+    else if (r.kind === 'doc') known.set(r.k, r.v);
+    else byName.set(r.k, [...(byName.get(r.k) ?? []), r.v]);
   }
+  // None yet: made now (the first batch the network ever links).
+  networkKey ??= await currentNetworkKey(tx);
 
   // New documents: a new person each (the same document twice in one batch: one person).
   const unknown = fresh.filter((l, i, all) => !known.has(l.docKey) && all.findIndex((o) => o.docKey === l.docKey) === i);
-  const nameKeys = [...new Set(unknown.map((l) => l.nameKey).filter((k): k is string => k !== null))];
-  const byName = new Map<string, string[]>();
-  if (nameKeys.length > 0) {
-    for (const r of await tx.query<{ name_key: string; person_id: string }>(
-      'SELECT name_key, person_id::text AS person_id FROM persons WHERE merged_into IS NULL AND name_key = ANY($1::text[]) ORDER BY created_at',
-      [toPgArray(nameKeys)],
-    )) {
-      byName.set(r.name_key, [...(byName.get(r.name_key) ?? []), r.person_id]);
-    }
-  }
   const newPersons: Array<{ person_id: string; doc: Linkable }> = [];
   const candidates: Array<{ person_id: string; other_person_id: string; reason: string }> = [];
   for (const l of unknown) {
@@ -209,71 +213,34 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
       byName.set(l.nameKey, [...(byName.get(l.nameKey) ?? []), personId]);
     }
   }
-  if (newPersons.length > 0) {
-    const timesOf = new Map<string, number[]>();
-    for (const l of fresh) timesOf.set(l.docKey, [...(timesOf.get(l.docKey) ?? []), Date.parse(l.finalizedAt)]);
-    await tx.query(
-      // Seen-at times and the index version at insert: a person new in this batch needs no UPDATE afterwards
-      // (each new row version would touch every index of persons again).
-      `INSERT INTO persons (person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen_at, last_seen_at, index_version)
-       SELECT person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen, last_seen, nextval('person_index_seq')
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(person_id uuid, surname text, given_names text, sex text, birth_date date, nationality text, name_key text,
-         first_seen timestamptz, last_seen timestamptz)`,
-      [
-        JSON.stringify(
-          newPersons.map(({ person_id, doc }) => {
-            const times = timesOf.get(doc.docKey) ?? [Date.parse(doc.finalizedAt)];
-            return {
-              person_id,
-              surname: doc.surname,
-              given_names: doc.givenNames,
-              sex: doc.sex,
-              birth_date: doc.birthDate,
-              nationality: doc.nationality,
-              name_key: doc.nameKey,
-              first_seen: new Date(Math.min(...times)).toISOString(),
-              last_seen: new Date(Math.max(...times)).toISOString(),
-            };
-          }),
-        ),
-      ],
-    );
-    await tx.query(
-      `INSERT INTO person_documents (doc_key, person_id, doc_hash, key_id, document_code, issuing_state, document_number)
-       SELECT doc_key, person_id, doc_hash, key_id, document_code, issuing_state, document_number
-       FROM jsonb_to_recordset($1::text::jsonb) AS r(doc_key text, person_id uuid, doc_hash text, key_id text, document_code text, issuing_state text, document_number text)`,
-      [
-        JSON.stringify(
-          newPersons.map(({ person_id, doc }) => ({
-            doc_key: doc.docKey,
-            person_id,
-            doc_hash: keyedDocumentHash(networkKey.key, doc.docKey),
-            key_id: networkKey.keyId,
-            document_code: doc.documentCode,
-            issuing_state: doc.issuingState,
-            document_number: doc.documentNumber,
-          })),
-        ),
-      ],
-    );
-    summary.newPersons = newPersons.length;
-  }
-  if (candidates.length > 0) {
-    const made = await tx.query(
-      `INSERT INTO person_link_candidates (person_id, other_person_id, reason)
-       SELECT person_id, other_person_id, reason FROM jsonb_to_recordset($1::text::jsonb) AS r(person_id uuid, other_person_id uuid, reason text)
-       ON CONFLICT DO NOTHING RETURNING person_id`,
-      [JSON.stringify(candidates)],
-    );
-    await tx.query(
-      `INSERT INTO person_link_events (actor, action, person_id, other_person_id, details)
-       SELECT $1, 'candidate.created', person_id, other_person_id, jsonb_build_object('reason', reason)
-       FROM jsonb_to_recordset($2::text::jsonb) AS r(person_id uuid, other_person_id uuid, reason text)`,
-      [SYSTEM, JSON.stringify(candidates)],
-    );
-    summary.candidates = made.length;
-  }
-
+  const timesOf = new Map<string, number[]>();
+  for (const l of fresh) timesOf.set(l.docKey, [...(timesOf.get(l.docKey) ?? []), Date.parse(l.finalizedAt)]);
+  const key = networkKey;
+  // Seen-at times and the index version at insert: a person new in this batch needs no UPDATE afterwards (each new
+  // row version would touch every index of persons again).
+  const personRows = newPersons.map(({ person_id, doc }) => {
+    const times = timesOf.get(doc.docKey) ?? [Date.parse(doc.finalizedAt)];
+    return {
+      person_id,
+      surname: doc.surname,
+      given_names: doc.givenNames,
+      sex: doc.sex,
+      birth_date: doc.birthDate,
+      nationality: doc.nationality,
+      name_key: doc.nameKey,
+      first_seen: new Date(Math.min(...times)).toISOString(),
+      last_seen: new Date(Math.max(...times)).toISOString(),
+    };
+  });
+  const documentRows = newPersons.map(({ person_id, doc }) => ({
+    doc_key: doc.docKey,
+    person_id,
+    doc_hash: keyedDocumentHash(key.key, doc.docKey),
+    key_id: key.keyId,
+    document_code: doc.documentCode,
+    issuing_state: doc.issuingState,
+    document_number: doc.documentNumber,
+  }));
   // Links: new registrations, and the newest version of corrected ones (which may move to another person).
   const links = fresh.map((l) => ({
     registration_id: l.id,
@@ -284,16 +251,41 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
     version: l.version,
     corrects: l.corrects,
   }));
-  const moved = await tx.query<{ before: string | null }>(
-    `WITH r AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS r(registration_id uuid, person_id uuid, doc_key text, office_code text, finalized_at timestamptz, version int, corrects uuid)),
-          prior AS (SELECT pr.registration_id, pr.person_id FROM person_registrations pr JOIN r USING (registration_id))
-     INSERT INTO person_registrations (registration_id, person_id, doc_key, office_code, finalized_at, version, corrects)
-     SELECT registration_id, person_id, doc_key, office_code, finalized_at, version, corrects FROM r
-     ON CONFLICT (registration_id) DO UPDATE SET person_id = excluded.person_id, doc_key = excluded.doc_key, version = excluded.version
-       WHERE excluded.version > person_registrations.version
-     RETURNING (SELECT prior.person_id::text FROM prior WHERE prior.registration_id = person_registrations.registration_id) AS before`,
-    [JSON.stringify(links)],
+  // One statement writes it all (data-modifying CTEs all run; the foreign keys are checked at its end, when the
+  // persons are in): new persons, their documents, candidate links and their events, the registrations' links.
+  const written = await tx.query<{ kind: 'moved' | 'candidate'; before: string | null }>(
+    `WITH new_persons AS (
+       INSERT INTO persons (person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen_at, last_seen_at, index_version)
+       SELECT person_id, surname, given_names, sex, birth_date, nationality, name_key, first_seen, last_seen, nextval('person_index_seq')
+       FROM jsonb_to_recordset($1::text::jsonb) AS r(person_id uuid, surname text, given_names text, sex text, birth_date date, nationality text, name_key text,
+         first_seen timestamptz, last_seen timestamptz)),
+     new_documents AS (
+       INSERT INTO person_documents (doc_key, person_id, doc_hash, key_id, document_code, issuing_state, document_number)
+       SELECT doc_key, person_id, doc_hash, key_id, document_code, issuing_state, document_number
+       FROM jsonb_to_recordset($2::text::jsonb) AS r(doc_key text, person_id uuid, doc_hash text, key_id text, document_code text, issuing_state text, document_number text)),
+     c AS (SELECT * FROM jsonb_to_recordset($3::text::jsonb) AS r(person_id uuid, other_person_id uuid, reason text)),
+     made AS (
+       INSERT INTO person_link_candidates (person_id, other_person_id, reason) SELECT person_id, other_person_id, reason FROM c
+       ON CONFLICT DO NOTHING RETURNING person_id),
+     candidate_events AS (
+       INSERT INTO person_link_events (actor, action, person_id, other_person_id, details)
+       SELECT $4, 'candidate.created', person_id, other_person_id, jsonb_build_object('reason', reason) FROM c),
+     r AS (SELECT * FROM jsonb_to_recordset($5::text::jsonb) AS r(registration_id uuid, person_id uuid, doc_key text, office_code text, finalized_at timestamptz, version int, corrects uuid)),
+     prior AS (SELECT pr.registration_id, pr.person_id FROM person_registrations pr JOIN r USING (registration_id)),
+     moved AS (
+       INSERT INTO person_registrations (registration_id, person_id, doc_key, office_code, finalized_at, version, corrects)
+       SELECT registration_id, person_id, doc_key, office_code, finalized_at, version, corrects FROM r
+       ON CONFLICT (registration_id) DO UPDATE SET person_id = excluded.person_id, doc_key = excluded.doc_key, version = excluded.version
+         WHERE excluded.version > person_registrations.version
+       RETURNING (SELECT prior.person_id::text FROM prior WHERE prior.registration_id = person_registrations.registration_id) AS before)
+     SELECT 'moved' AS kind, before FROM moved
+     UNION ALL
+     SELECT 'candidate', NULL FROM made`,
+    [JSON.stringify(personRows), JSON.stringify(documentRows), JSON.stringify(candidates), SYSTEM, JSON.stringify(links)],
   );
+  summary.newPersons = newPersons.length;
+  summary.candidates = written.filter((w) => w.kind === 'candidate').length;
+  const moved = written.filter((w) => w.kind === 'moved');
   summary.linked = moved.length;
   // Persons to refresh: every one touched, except those made by this batch with a single registration in it (their
   // one registration is first-time, their seen-at times and version were set at insert).
