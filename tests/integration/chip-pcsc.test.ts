@@ -67,6 +67,8 @@ describe('chip read through pcscd + vpcd', () => {
     'unknown-signer': 'unknown-issuer',
     'signer-expired': 'signer-expired',
     'no-access-control': 'genuine',
+    pace: 'genuine',
+    'pace-only': 'genuine',
   };
 
   for (const [kind, outcome] of Object.entries(expected) as [Exclude<ChipKind, 'removed'>, string][]) {
@@ -77,6 +79,7 @@ describe('chip read through pcscd + vpcd', () => {
         const r = await readChip(new CardChannel(reader.transport()), readOpts(p.mrz));
         expect(r.passiveAuthentication.outcome).toBe(outcome);
         expect(r.accessControl).toBe(kind === 'no-access-control' ? 'none' : 'bac');
+        expect(r.accessProtocol).toBe(kind === 'no-access-control' ? 'none' : kind.startsWith('pace') ? 'pace' : 'bac');
         expect(r.face.data.equals(p.face)).toBe(true);
         expect(r.mrzComparison.same).toBe(kind !== 'altered-dg1');
       } finally {

@@ -15,7 +15,10 @@ import { retailMac, tdesDecrypt, tdesEncrypt } from './des.ts';
 export interface SessionKeys {
   readonly ksEnc: Buffer;
   readonly ksMac: Buffer;
+  /** 8 bytes under 3DES, 16 under AES. */
   readonly ssc: Buffer;
+  /** The SM cipher suite: 3DES (BAC, the default) or AES (PACE with an AES protocol). */
+  readonly cipher?: '3des' | 'aes';
 }
 
 export const GET_CHALLENGE: CommandApdu = { cla: 0x00, ins: 0x84, p1: 0x00, p2: 0x00, ne: 8 };

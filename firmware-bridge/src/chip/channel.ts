@@ -12,7 +12,7 @@ export interface ApduTransport {
   transmit(apdu: Buffer): Promise<Buffer>;
 }
 
-/** Sends commands in clear or, once BAC has run, under secure messaging; counts APDUs for the bench. */
+/** Sends commands in clear or, once BAC or PACE has run, under secure messaging; counts APDUs for the bench. */
 export class CardChannel {
   #sm: SecureMessaging | null = null;
   apduCount = 0;
@@ -25,6 +25,11 @@ export class CardChannel {
 
   secure(sm: SecureMessaging): void {
     this.#sm = sm;
+  }
+
+  /** Back to plain commands (a failed PACE before BAC). */
+  clearSecure(): void {
+    this.#sm = null;
   }
 
   async send(cmd: CommandApdu): Promise<ResponseApdu> {

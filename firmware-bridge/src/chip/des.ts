@@ -39,9 +39,9 @@ export function tdesDecrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array = 
   return Buffer.concat([d.update(data), d.final()]);
 }
 
-/** ISO/IEC 9797-1 padding method 2: 0x80 then zeros to a multiple of 8. */
-export function padIso9797m2(data: Uint8Array): Buffer {
-  const padLen = 8 - (data.length % 8);
+/** ISO/IEC 9797-1 padding method 2: 0x80 then zeros to a multiple of the block (8 for 3DES, 16 for AES). */
+export function padIso9797m2(data: Uint8Array, block = 8): Buffer {
+  const padLen = block - (data.length % block);
   const out = Buffer.alloc(data.length + padLen);
   out.set(data);
   out[data.length] = 0x80;
@@ -49,10 +49,10 @@ export function padIso9797m2(data: Uint8Array): Buffer {
 }
 
 /** Strips padding method 2; null when the padding is malformed. */
-export function unpadIso9797m2(data: Uint8Array): Buffer | null {
+export function unpadIso9797m2(data: Uint8Array, block = 8): Buffer | null {
   let i = data.length - 1;
   while (i >= 0 && data[i] === 0) i--;
-  if (i < 0 || data[i] !== 0x80 || data.length - i > 8) return null;
+  if (i < 0 || data[i] !== 0x80 || data.length - i > block) return null;
   return Buffer.from(data.subarray(0, i));
 }
 

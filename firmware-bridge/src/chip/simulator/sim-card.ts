@@ -1,15 +1,21 @@
 /**
- * A simulated eMRTD chip (ICAO 9303-10 LDS1 application, 9303-11 BAC and 3DES secure messaging), speaking
- * command/response APDUs. Its parsing and crypto are its own (sim-crypto.ts); the reader's code is not used.
+ * A simulated eMRTD chip (ICAO 9303-10 LDS1 application; 9303-11 BAC with 3DES secure messaging and
+ * PACE with AES secure messaging; EF.CardAccess in the MF), speaking command/response APDUs. Its parsing
+ * and crypto are its own (sim-crypto.ts, sim-aes.ts, sim-pace.ts); the reader's code is not used.
  */
 import { randomBytes } from 'node:crypto';
+import { aesCmac, cbcDecrypt, cbcEncrypt, smIv } from './sim-aes.ts';
 import { decrypt3, encrypt3, kdf, mac, pad, unpad } from './sim-crypto.ts';
+import { type SimAesSession, type SimPaceFixed, SimPaceRun, type SimPaceSetup } from './sim-pace.ts';
+import { objects, tlv } from './sim-tlv.ts';
 
 export interface SimChipFiles {
   /** File identifier → contents (011E EF.COM, 0101 DG1, 0102 DG2, 011D EF.SOD). */
   readonly files: ReadonlyMap<number, Buffer>;
-  /** BAC keys; null for a chip without access control. */
+  /** BAC keys; null for a chip without BAC (no access control, or PACE only). */
   readonly access: { enc: Buffer; mac: Buffer } | null;
+  /** PACE (EF.CardAccess in the MF); null for a chip without it. */
+  readonly pace?: SimPaceSetup | null;
 }
 
 /** Thrown by a behaviour to say the card left the field: the link drops the card. */
@@ -56,42 +62,44 @@ function parse(apdu: Buffer): Cmd | null {
   return null;
 }
 
-function tlv(tag: number, value: Buffer): Buffer {
-  const n = value.length;
-  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...len]), value]);
+/** Secure-messaging keys and counter: 3DES after BAC (8-byte SSC), AES after PACE (16-byte SSC). */
+interface Session {
+  readonly block: 8 | 16;
+  ssc: bigint;
+  encrypt(data: Buffer, ssc: Buffer): Buffer;
+  decrypt(data: Buffer, ssc: Buffer): Buffer;
+  mac(data: Buffer): Buffer;
 }
 
-/** Flat walk of single-byte-tag data objects (all the SM objects are single-byte tags). */
-function objects(buf: Buffer): Map<number, { value: Buffer; raw: Buffer }> | null {
-  const out = new Map<number, { value: Buffer; raw: Buffer }>();
-  let p = 0;
-  while (p < buf.length) {
-    const start = p;
-    const tag = buf[p++] as number;
-    let len = buf[p++];
-    if (len === undefined) return null;
-    if (len === 0x81) len = buf[p++];
-    else if (len === 0x82) {
-      len = buf.readUInt16BE(p);
-      p += 2;
-    }
-    if (len === undefined || p + len > buf.length) return null;
-    out.set(tag, { value: buf.subarray(p, p + len), raw: buf.subarray(start, p + len) });
-    p += len;
-  }
-  return out;
+function bacSession(enc: Buffer, macKey: Buffer, ssc: bigint): Session {
+  return { block: 8, ssc, encrypt: (d) => encrypt3(enc, d), decrypt: (d) => decrypt3(enc, d), mac: (d) => mac(macKey, d) };
 }
+
+function aesSession(k: SimAesSession): Session {
+  return {
+    block: 16,
+    ssc: 0n,
+    encrypt: (d, ssc) => cbcEncrypt(k.ksEnc, smIv(k.ksEnc, ssc), d),
+    decrypt: (d, ssc) => cbcDecrypt(k.ksEnc, smIv(k.ksEnc, ssc), d),
+    mac: (d) => aesCmac(k.ksMac, pad(d, 16)).subarray(0, 8),
+  };
+}
+
+/** EF.CardAccess: file identifier 011C, short EF identifier 1C, in the MF. */
+const CARD_ACCESS = 0x011c;
 
 export class SimulatedChip {
   #appSelected = false;
   #file: number | null = null;
   #challenge: Buffer | null = null;
-  #session: { enc: Buffer; mac: Buffer; ssc: bigint } | null = null;
+  #session: Session | null = null;
+  #pace: SimPaceRun | null = null;
 
   constructor(
     private readonly chip: SimChipFiles,
     private readonly behaviour: ChipBehaviour = {},
+    /** Fixed PACE nonce and keys (the Appendix G test). */
+    private readonly paceFixed: SimPaceFixed = {},
   ) {}
 
   /** Power-on or reset: the chip forgets its selection and session. */
@@ -100,6 +108,7 @@ export class SimulatedChip {
     this.#file = null;
     this.#challenge = null;
     this.#session = null;
+    this.#pace = null;
   }
 
   /** One APDU in, one response out. Throws CardRemovedError when a behaviour pulls the card. */
@@ -108,17 +117,16 @@ export class SimulatedChip {
     if (!cmd) return sw(0x6700);
     if (this.#session && (cmd.cla & 0x0c) === 0x0c) return this.#secured(cmd);
     if (this.#session) this.#session = null; // A plain command ends secure messaging (9303-11 §9.8.4).
+    if (this.#pace && cmd.ins !== 0x86) this.#pace = null; // Anything but GENERAL AUTHENTICATE abandons a PACE run.
     const r = this.#execute(cmd, false);
     return Buffer.concat([r.data, sw(r.sw)]);
   }
 
   #secured(cmd: Cmd): Buffer {
-    const s = this.#session as { enc: Buffer; mac: Buffer; ssc: bigint };
+    const s = this.#session as Session;
     const next = () => {
-      s.ssc = (s.ssc + 1n) & 0xffffffffffffffffn;
-      const b = Buffer.alloc(8);
-      b.writeBigUInt64BE(s.ssc);
-      return b;
+      s.ssc = (s.ssc + 1n) % (1n << BigInt(8 * s.block));
+      return Buffer.from(s.ssc.toString(16).padStart(2 * s.block, '0'), 'hex');
     };
     const dos = objects(cmd.data);
     const cc = dos?.get(0x8e);
@@ -128,32 +136,39 @@ export class SimulatedChip {
     }
     const body = dos.get(0x87) ?? dos.get(0x85);
     const le97 = dos.get(0x97);
-    const header = pad(Buffer.from([cmd.cla, cmd.ins, cmd.p1, cmd.p2]));
-    const macInput = Buffer.concat([next(), header, body?.raw ?? Buffer.alloc(0), le97?.raw ?? Buffer.alloc(0)]);
-    if (!mac(s.mac, macInput).equals(cc.value)) {
+    const header = pad(Buffer.from([cmd.cla, cmd.ins, cmd.p1, cmd.p2]), s.block);
+    const commandSsc = next();
+    const macInput = Buffer.concat([commandSsc, header, body?.raw ?? Buffer.alloc(0), le97?.raw ?? Buffer.alloc(0)]);
+    if (!s.mac(macInput).equals(cc.value)) {
       this.#session = null;
       return sw(0x6988);
     }
     let data: Buffer = Buffer.alloc(0);
-    if (body) data = unpad(decrypt3(s.enc, dos.has(0x87) ? body.value.subarray(1) : body.value));
+    if (body) data = unpad(s.decrypt(dos.has(0x87) ? body.value.subarray(1) : body.value, commandSsc));
     let le = 0;
     if (le97) le = le97.value.length === 1 ? le97.value[0] || 256 : le97.value.readUInt16BE(0) || 65536;
     const r = this.#execute({ ...cmd, cla: cmd.cla & ~0x0c, data, le }, true);
     const out: Buffer[] = [];
+    const responseSsc = next();
     if (r.data.length > 0) {
-      const enc = encrypt3(s.enc, pad(r.data));
+      const enc = s.encrypt(pad(r.data, s.block), responseSsc);
       out.push(cmd.ins & 1 ? tlv(0x85, enc) : tlv(0x87, Buffer.concat([Buffer.from([1]), enc])));
     }
     out.push(tlv(0x99, sw(r.sw)));
-    const rmac = mac(s.mac, Buffer.concat([next(), ...out]));
+    const rmac = s.mac(Buffer.concat([responseSsc, ...out]));
     return Buffer.concat([...out, tlv(0x8e, rmac), sw(0x9000)]);
   }
 
   #execute(cmd: Cmd, secured: boolean): { data: Buffer; sw: number } {
     const none = Buffer.alloc(0);
-    const locked = this.chip.access !== null && !secured;
+    const locked = (this.chip.access !== null || !!this.chip.pace) && !secured;
     switch (cmd.ins) {
       case 0xa4: {
+        if (cmd.p1 === 0x00 && (cmd.data.length === 0 || cmd.data.equals(Buffer.from([0x3f, 0x00])))) {
+          this.#appSelected = false;
+          this.#file = null;
+          return { data: none, sw: 0x9000 };
+        }
         if (cmd.p1 === 0x04) {
           this.#appSelected = cmd.data.equals(AID);
           return { data: none, sw: this.#appSelected ? 0x9000 : 0x6a82 };
@@ -174,17 +189,37 @@ export class SimulatedChip {
         return { data: this.#challenge, sw: 0x9000 };
       case 0x82:
         return this.#authenticate(cmd.data);
+      case 0x22:
+        if (!this.chip.pace || cmd.p1 !== 0xc1 || cmd.p2 !== 0xa4) return { data: none, sw: this.chip.pace ? 0x6a86 : 0x6d00 };
+        if (!SimPaceRun.accepts(this.chip.pace, cmd.data)) return { data: none, sw: 0x6a80 };
+        this.#pace = new SimPaceRun(this.chip.pace, this.paceFixed);
+        return { data: none, sw: 0x9000 };
+      case 0x86: {
+        const run = this.#pace;
+        if (!this.chip.pace) return { data: none, sw: 0x6d00 };
+        if (!run) return { data: none, sw: 0x6985 };
+        const a = run.step(cmd.data, (cmd.cla & 0x10) !== 0);
+        if (a.sw !== 0x9000 || a.session) this.#pace = null;
+        if (a.session) this.#session = aesSession(a.session);
+        return { data: a.data, sw: a.sw };
+      }
       case 0xb0:
       case 0xb1: {
-        if (locked) return { data: none, sw: 0x6982 };
+        // Short EF identifier in P1 (bit 8 set, INS B0): EF.CardAccess (1C) in the MF, readable without access control.
+        if (cmd.ins === 0xb0 && cmd.p1 & 0x80) {
+          if (this.#appSelected || (cmd.p1 & 0x1f) !== 0x1c || !this.chip.pace) return { data: none, sw: 0x6a82 };
+          this.#file = CARD_ACCESS;
+        }
+        const mfFile = this.#file === CARD_ACCESS && !this.#appSelected;
+        if (locked && !mfFile) return { data: none, sw: 0x6982 };
         if (this.#file === null) return { data: none, sw: 0x6986 };
-        let offset = ((cmd.p1 & 0x7f) << 8) | cmd.p2;
+        let offset = cmd.p1 & 0x80 ? cmd.p2 : ((cmd.p1 & 0x7f) << 8) | cmd.p2;
         if (cmd.ins === 0xb1) {
           const o = objects(cmd.data)?.get(0x54);
           if (!o) return { data: none, sw: 0x6a80 };
           offset = o.value.readUIntBE(0, o.value.length);
         }
-        const file = this.chip.files.get(this.#file) as Buffer;
+        const file = (mfFile ? this.chip.pace?.cardAccess : this.chip.files.get(this.#file)) as Buffer;
         if (offset > file.length) return { data: none, sw: 0x6b00 };
         this.behaviour.beforeRead?.(this.#file, offset);
         const want = cmd.ins === 0xb1 ? Math.max(0, cmd.le - 4) : cmd.le;
@@ -210,11 +245,7 @@ export class SimulatedChip {
     const kIc = randomBytes(16);
     const eIc = encrypt3(keys.enc, Buffer.concat([rndIc, rndIfd, kIc]));
     const seed = Buffer.from(kIc.map((b, i) => b ^ (s[16 + i] as number)));
-    this.#session = {
-      enc: kdf(seed, 1),
-      mac: kdf(seed, 2),
-      ssc: Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]).readBigUInt64BE(),
-    };
+    this.#session = bacSession(kdf(seed, 1), kdf(seed, 2), Buffer.concat([rndIc.subarray(4), rndIfd.subarray(4)]).readBigUInt64BE());
     return { data: Buffer.concat([eIc, mac(keys.mac, eIc)]), sw: 0x9000 };
   }
 }

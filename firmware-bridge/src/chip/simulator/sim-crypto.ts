@@ -17,8 +17,8 @@ function run(decrypt: boolean, key: Uint8Array, data: Uint8Array, iv: Uint8Array
 export const encrypt3 = (key: Uint8Array, data: Uint8Array) => run(false, key, data);
 export const decrypt3 = (key: Uint8Array, data: Uint8Array) => run(true, key, data);
 
-export function pad(data: Uint8Array): Buffer {
-  const n = Math.ceil((data.length + 1) / 8) * 8;
+export function pad(data: Uint8Array, block = 8): Buffer {
+  const n = Math.ceil((data.length + 1) / block) * block;
   const out = Buffer.alloc(n);
   out.set(data);
   out[data.length] = 0x80;
@@ -60,10 +60,15 @@ const WEIGHT = [7, 3, 1];
 const digit = (s: string) =>
   [...s].reduce((sum, ch, i) => sum + (ch === '<' ? 0 : /\d/.test(ch) ? Number(ch) : ch.charCodeAt(0) - 55) * (WEIGHT[i % 3] as number), 0) % 10;
 
-/** K_enc ‖ K_mac of the chip from the MRZ fields printed on its data page. */
-export function chipAccessKeys(documentNumber: string, birth: string, expiry: string): { enc: Buffer; mac: Buffer } {
+/** SHA-1 of the MRZ information (document number, birth, expiry with check digits): BAC K_seed is its first 16 bytes, PACE's f(π) all 20. */
+export function mrzDigest(documentNumber: string, birth: string, expiry: string): Buffer {
   const doc = documentNumber.padEnd(9, '<');
   const info = `${doc}${digit(doc)}${birth}${digit(birth)}${expiry}${digit(expiry)}`;
-  const seed = createHash('sha1').update(info).digest().subarray(0, 16);
+  return createHash('sha1').update(info).digest();
+}
+
+/** K_enc ‖ K_mac of the chip from the MRZ fields printed on its data page. */
+export function chipAccessKeys(documentNumber: string, birth: string, expiry: string): { enc: Buffer; mac: Buffer } {
+  const seed = mrzDigest(documentNumber, birth, expiry).subarray(0, 16);
   return { enc: kdf(seed, 1), mac: kdf(seed, 2) };
 }

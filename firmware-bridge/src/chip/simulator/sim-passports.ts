@@ -1,7 +1,8 @@
 /**
  * The simulated passports: LDS1 files (9303-10 §4: EF.COM, DG1, DG2 with an ISO/IEC 19794-5 record,
  * EF.SOD signed by a test document signer) and the chip variants the appliance and the tests present:
- * valid, altered DG1, unknown signer, signer expired, no access control, removed mid-read.
+ * valid, altered DG1, unknown signer, signer expired, no access control, removed mid-read, PACE (with BAC
+ * as well, brainpoolP256r1) and PACE only (no BAC, NIST P-256).
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
@@ -10,11 +11,12 @@ import { generateMrz } from '../../mrz/generate.ts';
 import type { MrzSpec } from '../../mrz/types.ts';
 import type { ChipBehaviour, SimChipFiles } from './sim-card.ts';
 import { CardRemovedError } from './sim-card.ts';
-import { chipAccessKeys } from './sim-crypto.ts';
+import { chipAccessKeys, mrzDigest } from './sim-crypto.ts';
 import { syntheticFace } from './sim-face.ts';
+import { buildCardAccess, type SimPaceOffer } from './sim-pace.ts';
 import { createCsca, createDocumentSigner, type Signer, toPem } from './sim-pki.ts';
 
-export const CHIP_KINDS = ['valid', 'altered-dg1', 'unknown-signer', 'signer-expired', 'no-access-control', 'removed'] as const;
+export const CHIP_KINDS = ['valid', 'altered-dg1', 'unknown-signer', 'signer-expired', 'no-access-control', 'removed', 'pace', 'pace-only'] as const;
 export type ChipKind = (typeof CHIP_KINDS)[number];
 
 export interface SimPassport extends SimChipFiles {
@@ -113,6 +115,40 @@ const SPEC: MrzSpec = {
   expiryDate: '320101',
 };
 
+/** id-PACE-ECDH-GM-AES-CBC-CMAC-128 / -192 / -256 and id-PACE-DH-GM-AES-CBC-CMAC-128 (9303-11 §9.2.3). */
+export const PACE_OIDS = {
+  ecdhGmAes128: '0.4.0.127.0.7.2.2.4.2.2',
+  ecdhGmAes192: '0.4.0.127.0.7.2.2.4.2.3',
+  ecdhGmAes256: '0.4.0.127.0.7.2.2.4.2.4',
+  dhGmAes128: '0.4.0.127.0.7.2.2.4.1.2',
+  ecdhGm3des: '0.4.0.127.0.7.2.2.4.2.1',
+} as const;
+
+/** How a PACE chip is set up: the protocol it runs, what EF.CardAccess lists, whether BAC is there too. */
+export interface SimPaceSpec {
+  readonly oid: string;
+  readonly parameterId: number;
+  readonly bac: boolean;
+  /** EF.CardAccess entries (default: just the protocol it runs). */
+  readonly offers?: readonly SimPaceOffer[];
+  /** Refuse MSE:Set AT (a chip whose PACE the reader cannot complete). */
+  readonly refuse?: boolean;
+}
+
+const PACE_KINDS: Partial<Record<ChipKind, SimPaceSpec>> = {
+  // Lists DH first, as many chips do: the reader must skip what it does not run.
+  pace: {
+    oid: PACE_OIDS.ecdhGmAes128,
+    parameterId: 13,
+    bac: true,
+    offers: [
+      { oid: PACE_OIDS.dhGmAes128, parameterId: 2 },
+      { oid: PACE_OIDS.ecdhGmAes128, parameterId: 13 },
+    ],
+  },
+  'pace-only': { oid: PACE_OIDS.ecdhGmAes128, parameterId: 12, bac: false },
+};
+
 export interface SimPassportOptions {
   readonly now?: Date;
   /** Grain of the synthetic face: the default gives a ~15 KB DG2; large values push DG2 past 32 KB. */
@@ -168,15 +204,25 @@ export class SimPassportIssuer {
     return new SimPassportIssuer(signers, syntheticFace({ grain: opts.faceGrain ?? 14 }), Buffer.from(toPem([csca.certificate])), opts.removeAtOffset ?? 2048);
   }
 
-  /** A chip of `kind` for the passport whose data page carries `mrz`. */
-  async issue(mrz: readonly string[], kind: ChipKind): Promise<SimPassport> {
+  /** A chip of `kind` for the passport whose data page carries `mrz`; `pace` overrides the PACE setup of a PACE kind (or adds PACE to 'valid'). */
+  async issue(mrz: readonly string[], kind: ChipKind, pace?: SimPaceSpec): Promise<SimPassport> {
     const dg1 = buildDg1(mrz);
     const dg2 = buildDg2(this.face);
     const signer = kind === 'unknown-signer' ? this.signers.rogueDs : kind === 'signer-expired' ? this.signers.expiredDs : this.signers.ds;
     const sod = await buildSod(new Map([[1, dg1], [2, dg2]]), signer);
     const storedDg1 = kind === 'altered-dg1' ? buildDg1(alterName(mrz)) : dg1;
     const f = printedAccessFields(mrz);
-    const access = kind === 'no-access-control' ? null : chipAccessKeys(f.documentNumber, f.birth, f.expiry);
+    const paceSpec = pace ?? PACE_KINDS[kind];
+    const access = kind === 'no-access-control' || paceSpec?.bac === false ? null : chipAccessKeys(f.documentNumber, f.birth, f.expiry);
+    const paceSetup = paceSpec
+      ? {
+          oid: paceSpec.oid,
+          parameterId: paceSpec.parameterId,
+          password: mrzDigest(f.documentNumber, f.birth, f.expiry),
+          cardAccess: buildCardAccess(paceSpec.offers ?? [{ oid: paceSpec.oid, parameterId: paceSpec.parameterId }]),
+          ...(paceSpec.refuse ? { refuse: true } : {}),
+        }
+      : null;
     const removeAt = this.removeAt;
     let pulled = false;
     const behaviour: ChipBehaviour =
@@ -197,7 +243,7 @@ export class SimPassportIssuer {
       [0x0102, dg2],
       [0x011d, sod],
     ]);
-    return { kind, mrz: [...mrz], files, access, behaviour, face: this.face };
+    return { kind, mrz: [...mrz], files, access, pace: paceSetup, behaviour, face: this.face };
   }
 }
 

@@ -65,3 +65,29 @@ export const toPem = (certs: readonly pkijs.Certificate[]) =>
       return `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
     })
     .join('');
+
+/**
+ * An ICAO master list (9303-12 §9: CMS SignedData, content type id-icao-cscaMasterList 2.23.136.1.1.2, content
+ * CscaMasterList { version 0, certList }) signed by `signer`, DER, as the PKD publishes it. For tests.
+ */
+export async function signMasterList(signer: Signer, certs: readonly pkijs.Certificate[]): Promise<Buffer> {
+  const content = new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 }), new asn1js.Set({ value: certs.map((c) => c.toSchema()) })] }).toBER();
+  const sd = new pkijs.SignedData({
+    version: 3,
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: '2.23.136.1.1.2', eContent: new asn1js.OctetString({ valueHex: content }) }),
+    signerInfos: [new pkijs.SignerInfo({ version: 1, sid: new pkijs.IssuerAndSerialNumber({ issuer: signer.certificate.issuer, serialNumber: signer.certificate.serialNumber }) })],
+    certificates: [signer.certificate],
+  });
+  await sd.sign(signer.privateKey, 0, 'SHA-256');
+  return Buffer.from(new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: sd.toSchema(true) }).toSchema().toBER());
+}
+
+/** A certificate that is not a CA (basicConstraints cA false), self-signed: what a CSCA list must refuse. For tests. */
+export async function createNonCa(country: string, now = new Date()): Promise<Signer> {
+  return issue({ country, cn: `Not a CA ${country}`, ca: false, notBefore: years(now, -1), notAfter: years(now, 1) });
+}
+
+/** A CSCA whose validity ended a year ago (kept with a warning: it still proves what it signed). For tests. */
+export async function createExpiredCsca(country: string, now = new Date()): Promise<Signer> {
+  return issue({ country, cn: `CSCA ${country} (expired)`, ca: true, notBefore: years(now, -12), notAfter: years(now, -1) });
+}
