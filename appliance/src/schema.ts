@@ -9,6 +9,7 @@
  */
 import { officerMigrations } from './auth/officer-schema.ts';
 import { chipMigrations } from './chip/chip-schema.ts';
+import { cscaSyncMigrations } from './chip/csca-sync-schema.ts';
 import { fingerprintMigrations } from './fingerprints/vault-schema.ts';
 import { notificationMigrations } from './notifications/notifications-schema.ts';
 import { printJobsMigrations } from './printing/print-jobs-schema.ts';
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = scheduleMigrations([
   recruitmentMigrations,
   notificationMigrations,
   syncMigrations,
+  cscaSyncMigrations,
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.length;

@@ -32,6 +32,7 @@ import { printRoutes } from './prints/print-routes.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { consoleAdminRoutes } from './routes/console-admin.ts';
 import { fleetRoutes } from './fleet/fleet-routes.ts';
+import { cscaRoutes } from './csca/csca-routes.ts';
 
 export interface BuildOptions {
   /** Migrated database (see db/migrations.ts). */
@@ -162,6 +163,7 @@ export function build(options: BuildOptions) {
   void app.register(enrolmentRoutes, { db: options.db, perMinute: auth.enrolmentPerMinute, ...options.enrolment, centralKey });
   void app.register(printRoutes, { db: options.db, devices, centralKey, perMinute: auth.staffRoutesPerMinute });
   void app.register(consoleAdminRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
+  void app.register(cscaRoutes, { db: options.db, perMinute: auth.staffRoutesPerMinute, now });
   void app.register(consoleRoutes, options.consoleDist ? { distDir: options.consoleDist } : {});
   return app;
 }

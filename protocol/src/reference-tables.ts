@@ -24,6 +24,8 @@ export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
   readonly nullable?: boolean;
+  /** Longest text accepted (characters); 1000 when absent. */
+  readonly maxLength?: number;
 }
 
 /**
@@ -47,10 +49,10 @@ export interface ReferenceTableDef {
   readonly scopeColumn?: string;
 }
 
-export const REFERENCE_TABLE_NAMES = ['provinces', 'districts', 'occupations', 'offices', 'officers', 'employers', 'vacancies', 'recruitment_outcomes'] as const;
+export const REFERENCE_TABLE_NAMES = ['provinces', 'districts', 'occupations', 'offices', 'officers', 'employers', 'vacancies', 'recruitment_outcomes', 'csca_certificates'] as const;
 export type ReferenceTableName = (typeof REFERENCE_TABLE_NAMES)[number];
 
-const t = (name: string, type: ColumnType, nullable = false): ColumnDef => ({ name, type, nullable });
+const t = (name: string, type: ColumnType, nullable = false, maxLength?: number): ColumnDef => ({ name, type, nullable, ...(maxLength ? { maxLength } : {}) });
 
 /** In dependency order: a seed or a full load applies them top to bottom. */
 export const REFERENCE_TABLES: readonly ReferenceTableDef[] = [
@@ -192,6 +194,24 @@ export const REFERENCE_TABLES: readonly ReferenceTableDef[] = [
       t('departure_on', 'date', true),
     ],
   },
+  {
+    // #18: the Country Signing CA certificates passive authentication trusts (central/src/csca/), to every device.
+    name: 'csca_certificates',
+    sqlTable: 'ref_csca_certificates',
+    key: 'fingerprint',
+    scope: 'global',
+    columns: [
+      // SHA-256 of the DER certificate, lowercase hex.
+      t('fingerprint', 'text'),
+      // The subject's C= (ISO 3166-1 alpha-2; the simulator's alpha-3 is accepted too).
+      t('country', 'text'),
+      t('subject', 'text'),
+      t('not_before', 'date'),
+      t('not_after', 'date'),
+      // The certificate itself, DER in base64 (an RSA-4096 CSCA is about 2 KB of base64).
+      t('der_base64', 'text', false, 16_384),
+    ],
+  },
 ];
 
 const BY_NAME = new Map<string, ReferenceTableDef>(REFERENCE_TABLES.map((d) => [d.name, d]));
@@ -214,7 +234,7 @@ export function columnProblem(column: ColumnDef, value: unknown): string | undef
   if (value === null || value === undefined) return column.nullable ? undefined : 'is required';
   switch (column.type) {
     case 'text':
-      return typeof value === 'string' && value.length <= 1000 ? undefined : 'must be a string of at most 1000 characters';
+      return typeof value === 'string' && value.length <= (column.maxLength ?? 1000) ? undefined : `must be a string of at most ${column.maxLength ?? 1000} characters`;
     case 'integer':
       return Number.isSafeInteger(value) ? undefined : 'must be an integer';
     case 'boolean':

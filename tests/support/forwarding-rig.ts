@@ -37,6 +37,8 @@ export interface ForwardingRigOptions {
   limits?: BuildOptions['limits'];
   /** Runs on the built central before it listens (hooks that watch requests). */
   onCentral?: (central: CentralApp) => void;
+  /** The central's admin bearer token (admin routes in the test), at least 32 characters. */
+  adminToken?: string;
 }
 
 export async function startForwardingRig(options: ForwardingRigOptions): Promise<ForwardingRig> {
@@ -63,6 +65,7 @@ export async function startForwardingRig(options: ForwardingRigOptions): Promise
       db,
       devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.adminToken ? { adminToken: options.adminToken } : {}),
       https: trust.tls,
       centralKey: trust.centralKey,
     });

@@ -1,13 +1,17 @@
 /**
- * The CSCA certificates passive authentication trusts (`devices.chip.cscaPath`): one file, or every
- * certificate and master-list file of a directory. Master lists have their own signature verified
- * (firmware-bridge chip/csca-list.ts loadCscaList); a file that fails is left out and logged, the rest still load.
+ * The CSCA certificates passive authentication trusts: the union of the local `devices.chip.cscaPath` (one file,
+ * or every certificate and master-list file of a directory, for offline provisioning) and the certificates the
+ * central sends down with the signed reference pull (csca-sync.ts, #18). Master lists have their own signature
+ * verified (firmware-bridge chip/csca-list.ts loadCscaList); a file that fails is left out and logged, the rest
+ * still load.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Logger } from '@lmc/core/logger.ts';
 import { loadCscaList } from '@lmc/firmware-bridge/chip/csca-list.ts';
 import type * as pkijs from 'pkijs';
+import type { SyncedCscaSet } from './csca-sync.ts';
 
 const EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.der', '.ml', '.bin']);
 
@@ -49,4 +53,31 @@ export async function loadCscaTrust(path: string | undefined, log: Logger, extra
   }
   log.info({ certificates: trust.certificates.length, files: trust.files.length, refused: trust.refused.length }, 'CSCA certificates loaded');
   return trust;
+}
+
+/** What GET /api/chip/csca lists for the certificates from the central. */
+export const SYNCED_CSCA_FILE = 'central (reference sync)';
+
+const fingerprintOf = (c: pkijs.Certificate) => createHash('sha256').update(Buffer.from(c.toSchema().toBER())).digest('hex');
+
+/**
+ * The trust passive authentication uses: `local` (loaded once at start) plus the synced set as it is now. A
+ * certificate in both counts once. Rebuilt only when the synced set changes.
+ */
+export function unionCscaTrust(local: CscaTrust, synced: { current(): SyncedCscaSet }): () => CscaTrust {
+  const localFingerprints = new Set(local.certificates.map(fingerprintOf));
+  let seen: SyncedCscaSet | undefined;
+  let merged: CscaTrust = local;
+  return () => {
+    const now = synced.current();
+    if (now === seen) return merged;
+    seen = now;
+    const extra = [...now.certificates].filter(([fp]) => !localFingerprints.has(fp)).map(([, c]) => c);
+    merged = {
+      certificates: [...local.certificates, ...extra],
+      files: [...local.files, ...(now.certificates.size > 0 ? [{ file: SYNCED_CSCA_FILE, certificates: now.certificates.size, form: 'reference-sync' }] : [])],
+      refused: [...local.refused, ...now.refused],
+    };
+    return merged;
+  };
 }

@@ -12,7 +12,8 @@ import type { ChipDeviceConfig } from './chip-config.ts';
 import { ChipFeature } from './chip-feature.ts';
 import { ChipRepository } from './chip-repository.ts';
 import { ChipService } from './chip-service.ts';
-import { type CscaTrust, loadCscaTrust } from './csca-trust.ts';
+import { SyncedCscas } from './csca-sync.ts';
+import { type CscaTrust, loadCscaTrust, unionCscaTrust } from './csca-trust.ts';
 
 export interface RunningChip {
   feature: ChipFeature;
@@ -53,15 +54,17 @@ export async function startChip(o: {
   const simulated = feature.simulatedCscaList;
   let trust: CscaTrust = { certificates: [], files: [], refused: [] };
   if (c.transport !== 'none') trust = await loadCscaTrust(c.cscaPath, createLogger('chip:csca', log), simulated ? [simulated] : []);
+  // The local file plus the certificates the central sends down with the reference pull (#18).
+  const current = c.transport === 'none' ? () => trust : unionCscaTrust(trust, new SyncedCscas(o.store.connection, createLogger('chip:csca', log)));
   // Faces are sealed to the central too when its encryption key is pinned (forwarded with the record, issue #18).
   const repository = new ChipRepository(o.store, loadOrCreateDataKey(o.dataDir), centralEncryptionKey(o.dataDir, createLogger('chip:seal', log), 'faces'));
-  const service = new ChipService({ feature, repository, store: o.store, bus: o.bus, trust: () => trust, logger: createLogger('chip', log), ...(o.now ? { now: o.now } : {}) });
+  const service = new ChipService({ feature, repository, store: o.store, bus: o.bus, trust: current, logger: createLogger('chip', log), ...(o.now ? { now: o.now } : {}) });
   service.start();
   return {
     feature,
     service,
     repository,
-    trust: () => trust,
+    trust: current,
     async stop() {
       await service.stop();
       await feature.stop();

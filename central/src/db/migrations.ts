@@ -10,6 +10,7 @@ import { ILO_COLUMNS_MIGRATION, ILO_COLUMNS_PLAIN_MIGRATION } from '../stats/ilo
 import { INGEST_STORAGE_MIGRATION } from '../ingest/storage-schema.ts';
 import { PERSONS_MIGRATION_NAME, personsSchema } from '../persons/schema.ts';
 import { PRINTS_MIGRATION_NAME, printsSchema } from '../prints/schema.ts';
+import { CSCA_MIGRATION_NAME, CSCA_MIGRATION_VERSION, cscaSchema } from '../csca/schema.ts';
 
 export interface Migration {
   version: number;
@@ -261,6 +262,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 80–89: ingest storage (ingest/storage-schema.ts, #13).
   INGEST_STORAGE_MIGRATION,
   ILO_COLUMNS_PLAIN_MIGRATION,
+  // 95–99: CSCA certificates for passive authentication (csca/schema.ts, #18).
+  { version: CSCA_MIGRATION_VERSION, name: CSCA_MIGRATION_NAME, sql: cscaSchema },
 ];
 
 /** Arbitrary constant key for pg_advisory_xact_lock ("central migrations"). */

@@ -19,6 +19,7 @@ import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelo
 import { type CentralKey, lazyCentralKey } from '../enrolment/central-key.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { REFERENCE_TABLE_NAMES } from '@lmc/protocol/reference-tables.ts';
+import { cscaError } from '../csca/errors.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -109,6 +110,8 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
       if (!(REFERENCE_TABLE_NAMES as readonly string[]).includes(table)) {
         throw referenceError(ReferenceErrorCodes.TableUnknown, `No reference table '${table}'`, { table });
       }
+      // CSCA rows come from a parsed, checked certificate only (POST /api/v1/admin/csca).
+      if (table === 'csca_certificates') throw cscaError('CSCA_EDIT_REFUSED', 'CSCA certificates are changed through /api/v1/admin/csca', { table });
       const result = await applyReferenceEdits(db, table, request.body);
       request.log.info({ ...result }, 'reference data changed');
       return result;
