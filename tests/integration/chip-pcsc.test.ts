@@ -94,7 +94,8 @@ describe('chip read through pcscd + vpcd', () => {
     try {
       const r = await readChip(new CardChannel(reader.transport()), readOpts(p.mrz, 0x1000));
       expect(r.passiveAuthentication.outcome).toBe('genuine');
-      expect(r.apduCount).toBeLessThan(20);
+      // 19 for BAC and the files, plus SELECT MF and READ BINARY of EF.CardAccess (absent on a BAC chip).
+      expect(r.apduCount).toBeLessThan(22);
     } finally {
       await removeCard(card);
     }
