@@ -7,9 +7,11 @@ import {
   monthlyWageZarCents,
   recruitmentEventProblem,
   vacancyFlags,
+  type VacancyRow,
   vacancyProblems,
 } from './recruitment.ts';
 import { FAIR_TERMS, FAIR_VACANCY_TERMS } from './recruitment-test-support.ts';
+import { projectRow, referenceTable } from './reference-tables.ts';
 
 const openVacancy = {
   vacancy_id: 'V-1',
@@ -74,6 +76,26 @@ describe('vacancy rules', () => {
     expect(employerProblems({ demo: false, compliance_status: 'compliant', sa_registration_no: '2011/123456/07' })).toEqual([]);
     expect(employerProblems({ demo: false, compliance_status: null }).join()).toMatch(/compliance_status is required/);
     expect(employerProblems({ demo: false, compliance_status: 'ok', sa_registration_no: '123' })).toHaveLength(2);
+  });
+});
+
+describe('the vacancies row type', () => {
+  it('names exactly the columns reference-tables.ts declares for vacancies, and a full row passes the feed check', () => {
+    const row: VacancyRow = {
+      ...openVacancy,
+      employer_id: 'EMP-1',
+      occupation_isco: '9211',
+      destination_province: 'ZA-LP',
+      opens_on: '2027-01-01',
+      workplace_district: 'Mopani',
+      terms_note: null,
+      min_experience_seasons: 0,
+      places_left: 40,
+      flags: [],
+    };
+    const def = referenceTable('vacancies');
+    expect(Object.keys(row).sort()).toEqual(def?.columns.map((c) => c.name).sort());
+    expect(def && projectRow(def, row)).toEqual({ row });
   });
 });
 

@@ -180,6 +180,26 @@ export interface VacancyTerms {
   flags: string[] | null;
 }
 
+/**
+ * One row of the reference feed's `vacancies` table (reference-tables.ts declares its columns; recruitment.test.ts
+ * checks the two agree): the vacancy and its terms, as the central serves it and the appliances mirror it.
+ */
+export interface VacancyRow extends VacancyTerms {
+  vacancy_id: string;
+  employer_id: string;
+  occupation_isco: string;
+  /** ISO 3166-2:ZA: the devices of the offices serving this province receive the row. */
+  destination_province: string;
+  title: string | null;
+  positions: number;
+  opens_on: string | null;
+  closes_on: string | null;
+  /** 'open' | 'filled' | 'closed' */
+  status: string;
+  /** A made-up demonstration row (the shipped seed): never shown as a real vacancy. */
+  demo: boolean;
+}
+
 /** The terms that must be present on an open vacancy. */
 export const REQUIRED_OPEN_TERMS = [
   'wage_zar_cents',

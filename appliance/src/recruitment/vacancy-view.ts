@@ -4,7 +4,7 @@
  * the slip share. Read-only and local: answers the same with the central unreachable.
  */
 import type { Database } from 'better-sqlite3';
-import { monthlyWageZarCents, type VacancyTerms } from '@lmc/protocol/recruitment.ts';
+import { type EmployerTerms, monthlyWageZarCents, type VacancyRow } from '@lmc/protocol/recruitment.ts';
 import { guard } from '../store/errors.ts';
 import type { MatchableVacancy } from './matching.ts';
 
@@ -39,40 +39,13 @@ export interface VacancyView extends MatchableVacancy {
   flags: string[];
 }
 
-interface Row {
-  vacancy_id: string;
-  employer_id: string;
-  occupation_isco: string;
+/** How the mirror holds a feed row (reference/apply.ts): booleans as 0/1, text[] as JSON text. */
+type Mirrored<T> = { [K in keyof T]: T[K] extends boolean ? number : T[K] extends readonly string[] | null ? Extract<T[K], null> | string : T[K] };
+
+interface Row extends Mirrored<VacancyRow>, Pick<EmployerTerms, 'sa_registration_no' | 'compliance_status'> {
   occupation_title: string | null;
-  destination_province: string;
-  title: string | null;
-  positions: number;
-  opens_on: string | null;
-  closes_on: string | null;
-  status: string;
-  demo: number;
   employer_name: string | null;
   employer_demo: number | null;
-  sa_registration_no: string | null;
-  compliance_status: string | null;
-  workplace_district: string | null;
-  wage_zar_cents: number | null;
-  wage_period: string | null;
-  hours_per_week: number | null;
-  days_per_week: number | null;
-  contract_months: number | null;
-  accommodation: string | null;
-  transport: string | null;
-  start_date: string | null;
-  recruitment_cost_payer: string | null;
-  travel_cost_payer: string | null;
-  min_age: number | null;
-  min_experience_seasons: number | null;
-  required_skills: string | null;
-  required_certificates: string | null;
-  terms_note: string | null;
-  places_left: number | null;
-  flags: string | null;
 }
 
 const SELECT = `
@@ -92,7 +65,7 @@ function toView(r: Row): VacancyView {
   const flags = list(r.flags);
   const monthly = monthlyWageZarCents({
     wage_zar_cents: r.wage_zar_cents,
-    wage_period: r.wage_period as VacancyTerms['wage_period'],
+    wage_period: r.wage_period,
     hours_per_week: r.hours_per_week,
     days_per_week: r.days_per_week,
   });

@@ -8,6 +8,7 @@
  * Routes: central/src/routes/recruitment.ts. Every change is audited by the central and reaches the appliances of
  * the candidate's office. Deliberately no sex, age or nationality here: the shortlist is made on the job.
  */
+import type { VacancyRow } from '@lmc/protocol/recruitment.ts';
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../api.ts';
@@ -19,27 +20,8 @@ const RECRUITMENT = '/api/v1/recruitment';
 
 type Obj = Record<string, unknown>;
 
-interface Vacancy {
-  vacancy_id: string;
-  employer_id: string;
-  title: string | null;
-  occupation_isco: string;
-  workplace_district: string | null;
-  positions: number;
-  places_left: number | null;
-  status: string;
-  wage_zar_cents: number | null;
-  wage_period: string | null;
-  hours_per_week: number | null;
-  days_per_week: number | null;
-  contract_months: number | null;
-  accommodation: string | null;
-  transport: string | null;
-  recruitment_cost_payer: string | null;
-  travel_cost_payer: string | null;
-  flags: string[] | null;
-  demo: boolean;
-}
+/** The admin list serves the central's feed rows (to_jsonb of ref_vacancies: every column protocol/src/reference-tables.ts declares). */
+type Vacancy = VacancyRow;
 
 interface Candidate {
   candidacyId: string;
