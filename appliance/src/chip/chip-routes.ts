@@ -143,7 +143,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     {
       config: { access: ['supervisor', 'technician'] },
       schema: {
-        summary: 'The CSCA certificates passive authentication trusts: files loaded (with how many certificates) and files refused (with why)',
+        summary: 'The CSCA certificates passive authentication trusts: files loaded (with how many certificates) and files refused (with why); the set the central sends down with the reference pull is the file "central (reference sync)"',
         tags: ['chip'],
         response: {
           200: Type.Object({
