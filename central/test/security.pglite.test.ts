@@ -263,6 +263,7 @@ const EXPECTED_ACCESS: Record<string, RouteAccess> = {
   'GET /api/v1/admin/reference/:table': 'admin-or-token',
   'GET /api/v1/admin/prints/access-log': 'auditor',
   'POST /api/v1/admin/prints/:blobId/open': 'admin',
+  'POST /api/v1/admin/faces/:registrationId/open': 'admin',
   'GET /api/v1/prints/templates': 'device',
   'GET /api/v1/stats/indicators': 'statistician',
   'GET /api/v1/stats/indicators.csv': 'statistician',

@@ -71,7 +71,7 @@ const contextOf = (p: BlobPlace): PrintContext => ({
   finger: p.finger,
 });
 
-interface AccessRow {
+export interface AccessRow {
   action: 'open' | 'reseal';
   actor: PrintActor;
   registrationId: string | null;
@@ -83,7 +83,8 @@ interface AccessRow {
   code?: string | null;
 }
 
-async function logAccess(db: Queryable, row: AccessRow): Promise<string> {
+/** Writes one print_access_log row (an opening, a re-sealing or a refusal); its id. Also the faces' log (face-access.ts). */
+export async function logAccess(db: Queryable, row: AccessRow): Promise<string> {
   const [r] = await db.query<{ id: string }>(
     `INSERT INTO print_access_log (action, actor_kind, actor, actor_office, registration_id, blob_id, finger, kind, reason, outcome, code)
      VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8, $9, $10, $11) RETURNING id::text AS id`,
@@ -104,22 +105,27 @@ async function logAccess(db: Queryable, row: AccessRow): Promise<string> {
   return r?.id ?? '';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Opens one print with the keyring; a coded PrintError when it cannot be. */
-async function openPlace(keyring: ReadonlyMap<string, KeyObject>, p: BlobPlace): Promise<Buffer> {
-  if (p.data[0] !== 0x02) {
-    throw new PrintError('PRINT_NOT_SEALED_TO_CENTRAL', 'This print was sealed by an appliance enrolled before the central had an encryption key: only that appliance can open it.', {
-      blobId: p.blobId,
+function openPlace(keyring: ReadonlyMap<string, KeyObject>, p: BlobPlace): Promise<Buffer> {
+  return openSealedBlob(keyring, p.blobId, p.data, contextOf(p), 'print');
+}
+
+/** Opens one forwarded blob of format 2 at its place with the keyring; a coded PrintError when it cannot be. */
+export async function openSealedBlob(keyring: ReadonlyMap<string, KeyObject>, blobId: string, data: Buffer, context: PrintContext, noun: string): Promise<Buffer> {
+  if (data[0] !== 0x02) {
+    throw new PrintError('PRINT_NOT_SEALED_TO_CENTRAL', `This ${noun} was sealed by an appliance enrolled before the central had an encryption key: only that appliance can open it.`, {
+      blobId,
     });
   }
   try {
-    return await openPrintV2AtCentral(keyring, p.data, contextOf(p));
+    return await openPrintV2AtCentral(keyring, data, context);
   } catch (err) {
     if (err instanceof PrintSealError && err.reason === 'unknown-key') {
-      throw new PrintError('PRINT_KEY_UNKNOWN', 'This print is sealed to a central encryption key this central does not hold (retired and destroyed?).', { blobId: p.blobId });
+      throw new PrintError('PRINT_KEY_UNKNOWN', `This ${noun} is sealed to a central encryption key this central does not hold (retired and destroyed?).`, { blobId });
     }
-    throw new PrintError('PRINT_DAMAGED', 'This print failed its integrity check: it was altered, or its record does not match it.', { blobId: p.blobId });
+    throw new PrintError('PRINT_DAMAGED', `This ${noun} failed its integrity check: it was altered, or its record does not match it.`, { blobId });
   }
 }
 

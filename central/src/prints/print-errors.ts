@@ -7,6 +7,8 @@ import { ApplianceError, type CodeOf, declareErrors } from '@lmc/core/errors.ts'
 export const PrintErrors = declareErrors({
   /** No forwarded print with that blob id (or no registration with that id holding templates). */
   PRINT_NOT_FOUND: { status: 404 },
+  /** No registration with that id whose forwarded record holds the passport chip's face photo (issue #18). */
+  FACE_NOT_FOUND: { status: 404 },
   /** The print was sealed under the appliance's data key only (appliance enrolled before the central had an encryption key). */
   PRINT_NOT_SEALED_TO_CENTRAL: { status: 409 },
   /** Sealed to a central encryption key this central no longer holds (a retired key was destroyed). */

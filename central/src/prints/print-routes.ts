@@ -4,6 +4,8 @@
  *   a registration from any office, re-sealed to the requesting appliance's X25519 key; the answer signed and
  *   bound to the request. Audited per template.
  * - POST /api/v1/admin/prints/:blobId/open {reason}  (admin session) — one forwarded print opened; audited.
+ * - POST /api/v1/admin/faces/:registrationId/open {reason} (admin session) — the passport chip's face photo of a
+ *   forwarded registration opened (issue #18, face-access.ts); audited in the same log.
  * - GET  /api/v1/admin/prints/access-log             (auditor) — the audit of every opening and re-sealing.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -17,6 +19,7 @@ import type { DeviceDirectory, EnrolledDevice } from '../devices/device-director
 import type { CentralKey } from '../enrolment/central-key.ts';
 import { toHttpError } from '../errors.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
+import { FACE_OPEN_PATH, OpenedFace, openForwardedFace } from './face-access.ts';
 import { listPrintAccess, openForwardedPrint, resealTemplates } from './print-access.ts';
 import { PrintError } from './print-errors.ts';
 
@@ -117,12 +120,40 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
     },
   );
 
+  app.post(
+    FACE_OPEN_PATH,
+    {
+      config: { centralAccess: 'admin', rateLimit },
+      schema: {
+        summary: "An admin opens the passport chip's face photo (DG2) of a forwarded registration; a reason is required and the opening is audited",
+        description:
+          "The appliance seals the face like a print (blob format 2, kind 'document-face') and lists it in the record's biometrics with kind 'face'. " +
+          'The answer is the image (JPEG or JPEG 2000, base64) with its SHA-256, checked against the record\'s chip.face.sha256. Every opening and every refusal is written to print_access_log (kind face, finger dg2; see the access log route). ' +
+          '404 FACE_NOT_FOUND (no such registration, or no face forwarded with it), 409 PRINT_NOT_SEALED_TO_CENTRAL / PRINT_KEY_UNKNOWN, 422 PRINT_DAMAGED, 503 PRINT_KEYS_MISSING.',
+        tags: ['prints'],
+        params: Type.Object({ registrationId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: OpenPrintBody,
+        response: { 200: OpenedFace, '4xx': ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const staff = request.staff;
+      const opened = await openForwardedFace(db, keyring(), {
+        registrationId: request.params.registrationId,
+        actor: { kind: 'staff', id: staff?.username ?? 'unknown' },
+        reason: request.body.reason,
+      });
+      request.log.info({ registrationId: opened.registrationId, auditId: opened.auditId, by: staff?.username }, 'forwarded face photo opened');
+      return reply.header('cache-control', 'no-store').send(opened);
+    },
+  );
+
   app.get(
     PRINT_ACCESS_LOG_PATH,
     {
       config: { centralAccess: 'auditor', rateLimit },
       schema: {
-        summary: 'The audit of every print opened at the central or re-sealed for an appliance, newest first',
+        summary: 'The audit of every print or chip face photo opened at the central, and every template re-sealed for an appliance, newest first',
         tags: ['prints'],
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ entries: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), '4xx': ErrorResponseSchema },
