@@ -1,5 +1,5 @@
 /**
- * Timing of a full chip read (BAC, EF.COM, DG1, a ~15 KB DG2, EF.SOD, passive authentication) for
+ * Timing of a full chip read (BAC or PACE, EF.COM, DG1, a ~15 KB DG2, EF.SOD, passive authentication) for
  * `npm run bench`, against the ISO/IEC 14443 air-time floor at 106 and 424 kbit/s.
  *
  * Floor model (stated, not measured): every APDU is one or more ISO/IEC 14443-4 I-blocks
@@ -23,6 +23,8 @@ import { VpcdCard, vpcdListening } from './vpcd-card.ts';
 
 export interface ChipReadTiming {
   readonly via: 'memory' | 'pcsc-vpcd';
+  /** How the chip was opened: BAC (the 'valid' chip) or PACE (the 'pace' chip, brainpoolP256r1, AES-128). */
+  readonly access: 'bac' | 'pace';
   readonly chunk: number;
   readonly apdus: number;
   readonly bytesOut: number;
@@ -68,8 +70,10 @@ async function timeRead(via: ChipReadTiming['via'], transport: ApduTransport, p:
   const r = await readChip(new CardChannel(counting), { printedMrz: p.mrz, bacInput: bacInputFromMrz(p.mrz), cscas: parseCscaList(cscaList), now: new Date(), chunk });
   const totalMs = performance.now() - t0;
   if (r.passiveAuthentication.outcome !== 'genuine') throw new Error(`bench read was ${r.passiveAuthentication.outcome}`);
+  if (r.accessProtocol === 'none') throw new Error('bench chip opened without access control');
   return {
     via,
+    access: r.accessProtocol,
     chunk,
     apdus: counting.apdus,
     bytesOut: counting.bytesOut,
@@ -84,14 +88,15 @@ async function timeRead(via: ChipReadTiming['via'], transport: ApduTransport, p:
 /** Full reads in memory and, when pcscd with vpcd listens on 35963, through PC/SC; short (0xDF) and extended (4 KB) chunks. */
 export async function benchChipRead(): Promise<ChipReadTiming[]> {
   const set = await createSimPassports();
-  const p = set.passports.get('valid') as SimPassport;
+  const chips = (['valid', 'pace'] as const).map((k) => set.passports.get(k) as SimPassport);
+  const runs = chips.flatMap((p) => [0xdf, 0x1000].map((chunk) => ({ p, chunk })));
   const out: ChipReadTiming[] = [];
-  for (const chunk of [0xdf, 0x1000]) out.push(await timeRead('memory', new MemoryCardTransport(new SimulatedChip(p)), p, set.cscaList, chunk));
+  for (const { p, chunk } of runs) out.push(await timeRead('memory', new MemoryCardTransport(new SimulatedChip(p)), p, set.cscaList, chunk));
   if (!(await vpcdListening(35963))) return out;
   const reader = new PcscReader('Virtual PCD 00 00');
   reader.start();
   try {
-    for (const chunk of [0xdf, 0x1000]) {
+    for (const { p, chunk } of runs) {
       const card = new VpcdCard(new SimulatedChip(p));
       await card.insert();
       await reader.waitForCard(10_000);
@@ -108,11 +113,11 @@ export async function benchChipRead(): Promise<ChipReadTiming[]> {
 
 /** The bench's lines (tests/bench/run.ts): one a path and chunk size, with the APDU count and the air-time floors. */
 export function formatChipReadTiming(rows: readonly ChipReadTiming[]): string[] {
-  const out = ['Passport chip full read (BAC, EF.COM, DG1, ~15 KB DG2, EF.SOD, passive authentication), simulated valid chip:'];
+  const out = ['Passport chip full read (BAC or PACE, EF.COM, DG1, ~15 KB DG2, EF.SOD, passive authentication), simulated valid and PACE chips:'];
   for (const r of rows) {
     const chunk = r.chunk === 0xdf ? '0xDF short' : `${r.chunk} B extended`;
     out.push(
-      `  ${r.via.padEnd(9)} ${chunk.padEnd(16)} ${String(r.apdus).padStart(3)} APDUs  ${r.totalMs.toFixed(0).padStart(5)} ms  ${r.msPerApdu.toFixed(1).padStart(5)} ms/APDU  ` +
+      `  ${r.via.padEnd(9)} ${r.access.toUpperCase().padEnd(4)} ${chunk.padEnd(16)} ${String(r.apdus).padStart(3)} APDUs  ${r.totalMs.toFixed(0).padStart(5)} ms  ${r.msPerApdu.toFixed(1).padStart(5)} ms/APDU  ` +
         `floor 106 kbit/s ${r.floor106Ms.toFixed(0)} ms (${(r.totalMs / r.floor106Ms).toFixed(2)}x), 424 kbit/s ${r.floor424Ms.toFixed(0)} ms (${(r.totalMs / r.floor424Ms).toFixed(2)}x)`,
     );
   }
