@@ -8,13 +8,13 @@
  * Clock: a REFERENCE_CLOCK_SKEW refusal (the central authenticates these requests as it does reference pulls) is
  * corrected from the central's Date header and retried once, as reference/client.ts does.
  */
-import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { type AnswerPurpose, HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { indexQuery, LOOKUP_INDEX_PATH, LOOKUP_PATH, type LookupAnswer, type LookupIndexPage, lookupQuery } from '@lmc/protocol/lookup.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
+import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ReferenceErrors } from '../reference/errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -33,16 +33,7 @@ export interface LookupTransport {
   close(): Promise<void>;
 }
 
-export interface LookupClientOptions {
-  url: string;
-  identity: { deviceId: string; privateKey: KeyObject };
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  centralKey: KeyObject | null;
-  pinnedTlsPem?: string | null;
-  allowInsecureHttp?: boolean;
-  now?: () => number;
-}
+export type LookupClientOptions = SignedClientOptions;
 
 export class LookupClient implements LookupTransport {
   readonly #o: LookupClientOptions;

@@ -12,23 +12,15 @@ import { hpkeOpen, RESEAL_INFO, resealAad } from '@lmc/protocol/print-seal.ts';
 import { PRINT_TEMPLATES_PATH, printTemplatesQuery, type ResealedTemplates } from '@lmc/protocol/prints-api.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { CentralLink, centralError, jsonOf, linkOptions } from '../central-link/central-link.ts';
+import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { CryptoErrors, cryptoError } from '../crypto/crypto-errors.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
 import type { ReferenceTemplate } from '../fingerprints/template-vault.ts';
 
-export interface RemotePrintsClientOptions {
-  url: string;
-  identity: { deviceId: string; privateKey: KeyObject };
+/** The whole exchange is small (a few KB of templates): a short responseTimeoutMs will do. */
+export interface RemotePrintsClientOptions extends SignedClientOptions {
   /** This appliance's X25519 key (what the central re-seals to); null: enrolled before it had one. */
   encryptionKey: { privateKey: KeyObject; keyId: string } | null;
-  /** The central's answer-signing key pinned at enrolment; null: not enrolled. */
-  centralKey: KeyObject | null;
-  pinnedTlsPem?: string | null;
-  allowInsecureHttp?: boolean;
-  connectTimeoutMs: number;
-  /** The whole exchange is small: a few KB of templates. */
-  responseTimeoutMs: number;
-  now?: () => number;
 }
 
 export interface RemoteTemplates {

@@ -10,7 +10,6 @@
  * Clock: a refusal for skew carries the central's clock in its Date header; the client keeps the offset and
  * retries once (appliances may run for days without NTP).
  */
-import type { KeyObject } from 'node:crypto';
 import { type AnswerBinding, HEADER_CENTRAL_SIGNATURE, sha256Hex, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import {
@@ -21,6 +20,7 @@ import {
   recruitmentEventsQuery,
 } from '@lmc/protocol/recruitment.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
+import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { SyncErrors } from '../sync/errors.ts';
 
 export type EventsOutcome =
@@ -37,16 +37,7 @@ export interface RecruitmentTransport {
   close(): Promise<void>;
 }
 
-export interface EventsClientOptions {
-  url: string;
-  identity: { deviceId: string; privateKey: KeyObject };
-  centralKey: KeyObject | null;
-  pinnedTlsPem?: string | null;
-  allowInsecureHttp?: boolean;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  now?: () => number;
-}
+export type EventsClientOptions = SignedClientOptions;
 
 const MAX_ANSWER_BYTES = 1024 * 1024;
 

@@ -10,10 +10,10 @@
  */
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { KeyObject } from 'node:crypto';
 import { HEADER_SIGNATURE, REFERENCE_PATH, referenceQuery, signRequest, type ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
+import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ReferenceErrors } from './errors.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -32,21 +32,9 @@ export interface ReferenceTransport {
   close(): Promise<void>;
 }
 
-export interface ReferenceClientOptions {
-  /** Base URL of the central (central.url); a path prefix is kept. */
-  url: string;
-  identity: { deviceId: string; privateKey: KeyObject };
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
+export interface ReferenceClientOptions extends SignedClientOptions {
   /** Largest decompressed page accepted. */
   maxResponseBytes?: number;
-  /** The central's answer-signing key pinned at enrolment: a page counts only when it verifies; null: nothing is asked. */
-  centralKey: KeyObject | null;
-  /** PEM certificate(s) pinned at enrolment; null/absent: system CAs. */
-  pinnedTlsPem?: string | null;
-  /** Development only: accept http://. */
-  allowInsecureHttp?: boolean;
-  now?: () => number;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;

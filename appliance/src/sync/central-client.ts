@@ -23,6 +23,7 @@ import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol
 import { type AnswerBinding, attemptHeaders, HEADER_CENTRAL_SIGNATURE, newNonce, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { TIME_PATH } from '@lmc/protocol/enrolment.ts';
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
+import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { SyncErrors } from './errors.ts';
 
 export type SendOutcome =
@@ -46,24 +47,11 @@ export interface CentralTransport {
   close(): Promise<void>;
 }
 
-export interface CentralClientOptions {
-  /** Base URL of the central receiver, e.g. https://central.example.org/ (a path prefix is kept). */
-  url: string;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
+export interface CentralClientOptions extends SignedClientOptions {
   /** How long the idle connection is kept open between batches. */
   keepAliveMs?: number;
-  /** The device's signing identity (the attempt envelope). */
-  identity: { deviceId: string; privateKey: KeyObject };
-  /** The central's answer-signing key pinned at enrolment; null: nothing is sent. */
-  centralKey: KeyObject | null;
-  /** PEM certificate(s) pinned at enrolment (central-tls.pem); null/absent: system CAs. */
-  pinnedTlsPem?: string | null;
-  /** Development only: accept http:// (central.allowInsecureHttp). */
-  allowInsecureHttp?: boolean;
   /** Most batches in flight on the connection (HTTP/1.1 pipelining; answers come back in order). */
   pipelining?: number;
-  now?: () => number;
 }
 
 const REJECTED = new Set([400, 413, 415]);
