@@ -109,4 +109,15 @@ describe('reading PACE chips', () => {
     expect([r.accessProtocol, r.paceFallback]).toEqual(['bac', null]);
     expect(t.sent[1]?.subarray(0, 4).toString('hex')).toBe('00b09c00');
   });
+
+  it('a chip that wants the exact Le for EF.CardAccess (6CXX) is asked again with it', async () => {
+    const p = set.passports.get('pace-only') as SimPassport;
+    const inner = present(p);
+    const picky: ApduTransport = {
+      transmit: (apdu) => (apdu.toString('hex') === '00b09c0000' ? Promise.resolve(Buffer.from([0x6c, p.pace?.cardAccess.length ?? 0])) : inner.transmit(apdu)),
+    };
+    const r = await read(p, picky);
+    expect(r.accessProtocol).toBe('pace');
+    expect(inner.sent.some((a) => a.toString('hex') === `00b09c00${(p.pace?.cardAccess.length ?? 0).toString(16).padStart(2, '0')}`)).toBe(true);
+  });
 });

@@ -55,7 +55,10 @@ export interface ChipRead {
 export async function readCardAccess(ch: CardChannel): Promise<Buffer | null> {
   // After power-on the MF is current; the SELECT makes sure (its status does not matter: some chips refuse it).
   await ch.send({ cla: 0x00, ins: 0xa4, p1: 0x00, p2: 0x0c, data: Buffer.from([0x3f, 0x00]) });
-  const first = await ch.send({ cla: 0x00, ins: 0xb0, p1: 0x80 | 0x1c, p2: 0x00, ne: 256 });
+  const readShort = (ne: number) => ch.send({ cla: 0x00, ins: 0xb0, p1: 0x80 | 0x1c, p2: 0x00, ne });
+  let first = await readShort(256);
+  // 6CXX: wrong Le, XX is the right one (ISO/IEC 7816-4 §5.1.3).
+  if ((first.sw & 0xff00) === 0x6c00 && (first.sw & 0xff) > 0) first = await readShort(first.sw & 0xff);
   if ((first.sw !== 0x9000 && first.sw !== 0x6282) || first.data.length === 0) return null;
   const h = readHeader(first.data);
   const total = h ? h.headerLength + h.length : first.data.length;
