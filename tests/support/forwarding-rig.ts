@@ -11,6 +11,9 @@ import { type BuildOptions, build, type CentralApp } from '@lmc/central/app.ts';
 import type { Db } from '@lmc/central/db/db.ts';
 import { migrate } from '@lmc/central/db/migrations.ts';
 import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
+import { centralEncryptionKeys } from '@lmc/central/enrolment/central-key.ts';
+import { saveCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
+import { newX25519PrivateKey } from '@lmc/protocol/print-seal.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
 import type { Store } from '@lmc/appliance/store/index.ts';
@@ -39,6 +42,8 @@ export interface ForwardingRigOptions {
   onCentral?: (central: CentralApp) => void;
   /** The central's admin bearer token (admin routes in the test), at least 32 characters. */
   adminToken?: string;
+  /** The central holds an X25519 encryption key and the appliance pins it, as enrolment does: prints and faces are sealed to it. */
+  centralEncryption?: boolean;
 }
 
 export async function startForwardingRig(options: ForwardingRigOptions): Promise<ForwardingRig> {
@@ -56,6 +61,10 @@ export async function startForwardingRig(options: ForwardingRigOptions): Promise
     const identity = loadOrCreateIdentity(dataDir);
     const trust = await makeLinkTrust();
     pinCentral(dataDir, trust);
+    if (options.centralEncryption) {
+      trust.centralKey = { ...trust.centralKey, encryption: centralEncryptionKeys(newX25519PrivateKey()) };
+      saveCentralTrust(dataDir, { encryptionPublicKey: trust.centralKey.encryption?.current.publicKeyBase64 ?? '' });
+    }
     const cluster = await startPgCluster();
     parts.cluster = cluster;
     const db = createPostgresDb(cluster.url, { max: 4 });
