@@ -9,18 +9,7 @@ import { createInflate, inflateSync } from 'node:zlib';
 import type { LuminancePlane } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
 import { imageInvalid, type PngHeader } from './image-header.ts';
 import { LuminanceSink, luma, overWhite, WORKING_SIDE } from './luminance-sink.ts';
-
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-/** Adam7 passes: x0, y0, dx, dy (§8.2). */
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
+import { ADAM7_PASSES, PNG_CHANNELS } from './png-spec.ts';
 
 interface Pass {
   x0: number;
@@ -82,9 +71,9 @@ export class PngRowDecoder {
     workingSide = WORKING_SIDE,
   ) {
     const { width, height, bitDepth, colorType, interlace } = header;
-    const bitsPerPixel = (CHANNELS[colorType] as number) * bitDepth;
+    const bitsPerPixel = (PNG_CHANNELS[colorType] as number) * bitDepth;
     this.bpp = Math.max(1, bitsPerPixel >> 3);
-    const geometry = interlace === 1 ? ADAM7 : ([[0, 0, 1, 1]] as const);
+    const geometry = interlace === 1 ? ADAM7_PASSES : ([[0, 0, 1, 1]] as const);
     this.passes = geometry
       .map(([x0, y0, dx, dy]) => {
         const w = width > x0 ? Math.ceil((width - x0) / dx) : 0;

@@ -9,6 +9,7 @@ import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type { Luminance } from './image-luminance.ts';
 import { mulberry32 as prng } from '@lmc/core/seeded-random.ts';
+import { ADAM7_PASSES, PNG_CHANNELS } from './png-spec.ts';
 
 export function pngToGrey(png: Buffer): Luminance {
   const img = PNG.sync.read(png);
@@ -183,26 +184,15 @@ export interface PngSpec {
   trns?: number[];
 }
 
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
-
 /**
  * Encodes `spec` the long way (PNG spec §7–§9), cycling through the five row filters so the decoder
  * meets each of them on every kind of row. Independent of pngjs, which cannot write most of these.
  */
 export function encodePng(spec: PngSpec): Buffer {
   const { width, height, colorType, bitDepth } = spec;
-  const bits = (CHANNELS[colorType] ?? 1) * bitDepth;
+  const bits = (PNG_CHANNELS[colorType] ?? 1) * bitDepth;
   const bpp = Math.max(1, bits >> 3);
-  const passes = spec.interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  const passes = spec.interlace ? ADAM7_PASSES : ([[0, 0, 1, 1]] as const);
   const rows: Buffer[] = [];
   let rowNo = 0;
   for (const [x0, y0, dx, dy] of passes) {
@@ -260,7 +250,7 @@ export async function pngBomb(width: number, height: number, colorType: 0 | 2 | 
   const parts: Buffer[] = [];
   deflate.on('data', (part: Buffer) => parts.push(part));
   const done = once(deflate, 'end');
-  const row = Buffer.alloc(1 + width * (CHANNELS[colorType] ?? 1));
+  const row = Buffer.alloc(1 + width * (PNG_CHANNELS[colorType] ?? 1));
   for (let y = 0; y < height; y++) if (!deflate.write(row)) await once(deflate, 'drain');
   deflate.end();
   await done;
