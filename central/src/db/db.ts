@@ -7,9 +7,18 @@
 /** Uint8Array (Buffer) binds as bytea on both drivers. */
 export type DbParam = string | number | boolean | null | Uint8Array;
 
+/** How a statement is sent; drivers that have no use for an option ignore it. */
+export interface QueryOptions {
+  /**
+   * A named prepared statement, kept per connection (`postgres`): later runs skip parsing and planning and take one
+   * round trip instead of two. Only for fixed statement texts on hot paths (ingest); each text is one cached statement.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
   /** One statement with parameters. */
-  query<T extends object = Record<string, unknown>>(text: string, params?: readonly DbParam[]): Promise<T[]>;
+  query<T extends object = Record<string, unknown>>(text: string, params?: readonly DbParam[], options?: QueryOptions): Promise<T[]>;
   /** Several statements, no parameters (migrations). */
   exec(text: string): Promise<void>;
 }

@@ -1,13 +1,13 @@
 /** Db over real PostgreSQL through the `postgres` package (porsager), using sql.unsafe for parameterised text. */
 import postgres from 'postgres';
-import type { Db, DbParam, Queryable } from './db.ts';
+import type { Db, DbParam, Queryable, QueryOptions } from './db.ts';
 
-type Unsafe = (text: string, params?: never[]) => postgres.PendingQuery<postgres.Row[]>;
+type Unsafe = (text: string, params?: never[], options?: { prepare?: boolean }) => postgres.PendingQuery<postgres.Row[]>;
 
 function queryable(unsafe: Unsafe): Queryable {
   return {
-    async query<T extends object>(text: string, params: readonly DbParam[] = []): Promise<T[]> {
-      const rows = await unsafe(text, params as never[]);
+    async query<T extends object>(text: string, params: readonly DbParam[] = [], options?: QueryOptions): Promise<T[]> {
+      const rows = await (options?.prepare ? unsafe(text, params as never[], { prepare: true }) : unsafe(text, params as never[]));
       return [...rows] as T[];
     },
     async exec(text: string): Promise<void> {

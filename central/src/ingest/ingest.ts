@@ -9,7 +9,7 @@
  * makes ON CONFLICT wait for the other transaction, and the following SELECT sees its committed row,
  * so two relays (or a retry racing its original) cannot both store or lose a record.
  */
-import type { Db, Queryable } from '../db/db.ts';
+import type { Db, Queryable, QueryOptions } from '../db/db.ts';
 import { canonicalJson } from '@lmc/protocol/batch.ts';
 import { blobRefs } from '@lmc/protocol/batch-frame.ts';
 import type { EnrolledDevice } from '../devices/device-directory.ts';
@@ -122,6 +122,9 @@ function registrationArrays(device: EnrolledDevice, batchId: string, rows: reado
   return params;
 }
 
+/** The batch's fixed statements run prepared (db.ts QueryOptions): one round trip each, no parse or plan per batch. */
+const PREPARED: QueryOptions = { prepare: true };
+
 const SELECT_HELD = 'SELECT id::text AS id, content_hash FROM registrations WHERE id = ANY($1::uuid[])';
 
 const INSERT_BLOB = `INSERT INTO registration_blobs (blob_id, registration_id, sha256, bytes, data)
@@ -149,7 +152,7 @@ async function recordAttempt(tx: Queryable, deviceId: string, attempt: NonNullab
     deviceId,
     attempt.nonce,
     attempt.at.toISOString(),
-  ]);
+  ], PREPARED);
   if (rows.length === 0) throw centralError(CentralErrorCodes.BatchReplayed, 'This attempt (nonce) was received before', { deviceId });
   if (++attemptsSincePrune >= PRUNE_EVERY) {
     attemptsSincePrune = 0;
@@ -203,7 +206,7 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
     const held = new Map<string, string>();
     const readHeld = async (ids: readonly string[]) => {
       if (ids.length === 0) return;
-      for (const row of await tx.query<{ id: string; content_hash: string }>(SELECT_HELD, [arrayLiteral(ids)])) held.set(row.id.toLowerCase(), row.content_hash);
+      for (const row of await tx.query<{ id: string; content_hash: string }>(SELECT_HELD, [arrayLiteral(ids)], PREPARED)) held.set(row.id.toLowerCase(), row.content_hash);
     };
     await readHeld(candidates.map((c) => c.record.id));
     // 3. Insert the rest (the first of a repeated id) in one statement; an id a concurrent batch inserted meanwhile
@@ -216,7 +219,7 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
       if (!held.has(key) && !fresh.has(key)) fresh.set(key, c);
     }
     if (fresh.size > 0) {
-      const rows = await tx.query<{ id: string }>(INSERT_REGISTRATIONS, registrationArrays(device, batch.batchId, [...fresh.values()]));
+      const rows = await tx.query<{ id: string }>(INSERT_REGISTRATIONS, registrationArrays(device, batch.batchId, [...fresh.values()]), PREPARED);
       for (const row of rows) inserted.add(row.id.toLowerCase());
       await readHeld([...fresh.values()].filter((c) => !inserted.has(c.record.id.toLowerCase())).map((c) => c.record.id));
     }
@@ -262,6 +265,7 @@ export async function ingestBatch(db: Db, input: IngestInput, log?: IngestLog): 
         response.duplicates.length,
         response.conflicts.length,
       ],
+      PREPARED,
     );
     // 6. The person index (persons/linking.ts): same document → same person, in this transaction. Last: it takes the
     // person index lock, held until commit, which serialises concurrent batches; nothing else waits under it.

@@ -22,7 +22,7 @@
  * concurrent batches from different offices.
  */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/db.ts';
+import type { Queryable, QueryOptions } from '../db/db.ts';
 import type { BatchRecord, BatchResponse } from '@lmc/protocol/batch.ts';
 import { documentKey, keyedDocumentHash, nameKey } from '@lmc/protocol/lookup.ts';
 import { isoDateOrNull, sexOrNull, nationalityOrNull } from '@lmc/protocol/statistics.ts';
@@ -97,6 +97,8 @@ export function linkable(record: BatchRecord): Linkable | null {
 }
 
 const SYSTEM = 'ingest';
+/** The statements every batch runs are prepared (one round trip each, planned once per connection). */
+const PREPARED: QueryOptions = { prepare: true };
 /** Known persons a new document is proposed as a candidate link to, at most (the most recently made). */
 export const MAX_CANDIDATES_PER_DOCUMENT = 5;
 
@@ -189,6 +191,7 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
      SELECT 'name', name_key, person_id::text, created_at FROM persons WHERE merged_into IS NULL AND name_key = ANY($2::text[])
      ORDER BY 1, 4`,
     [toPgArray(docKeys), toPgArray(nameKeys)],
+    PREPARED,
   )) {
     if (r.kind === 'key') networkKey = { keyId: r.k, key: Buffer.from(r.v, 'hex') };
     else if (r.kind === 'doc') known.set(r.k, r.v);
@@ -282,6 +285,7 @@ export async function linkPersons(tx: Queryable, input: LinkInput): Promise<Link
      UNION ALL
      SELECT 'candidate', NULL FROM made`,
     [JSON.stringify(personRows), JSON.stringify(documentRows), JSON.stringify(candidates), SYSTEM, JSON.stringify(links)],
+    PREPARED,
   );
   summary.newPersons = newPersons.length;
   summary.candidates = written.filter((w) => w.kind === 'candidate').length;
