@@ -7,6 +7,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../api.ts';
 import { OFFICES, SEX } from '../labels.ts';
+import type { PersonSummary } from '../../../src/persons/queries.ts';
 import type { Node as VNode } from '../node.ts';
 import { cellText, genericTable } from './generic-table.ts';
 
@@ -15,18 +16,6 @@ export const ACCESS_AUDIT = '/api/v1/audit/access';
 
 type Obj = Record<string, unknown>;
 
-interface PersonSummary {
-  personId: string;
-  surname: string | null;
-  givenNames: string | null;
-  sex: string | null;
-  birthDate: string | null;
-  nationality: string | null;
-  documents: { documentCode: string | null; issuingState: string | null; documentNumber: string | null }[];
-  registrations: number;
-  offices: string[];
-  lastSeenAt: string | null;
-}
 
 interface PersonView {
   person: PersonSummary & { mergedInto: string | null };
