@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '@lmc/core/wait-test-support.ts';
 import { type DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import { FingerprintFeature } from './fingerprint-feature.ts';
 
 const FAST_BAUD = 240 * 9600;
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('FingerprintFeature', () => {
   let feature: FingerprintFeature | undefined;

@@ -1,15 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '@lmc/core/wait-test-support.ts';
 import { sampleReceipt } from '@lmc/firmware-bridge/escpos/sample-receipt.ts';
 import { type DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import { PrinterFeature } from './printer-feature.ts';
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('PrinterFeature on the device host (simulated printer over a real pty)', () => {
   let feature: PrinterFeature | undefined;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '@lmc/core/wait-test-support.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import type { ByteTransport } from '../transport/transport.ts';
 import type { FramingMode } from './frame-parser.ts';
@@ -59,14 +60,6 @@ function observed(t: ByteTransport, wire: { chunks: number; bytes: number }): By
     wire.bytes += chunk.length;
   });
   return t;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('MrzReaderDriver over a real pseudo-terminal', () => {

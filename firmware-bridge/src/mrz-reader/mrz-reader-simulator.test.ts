@@ -1,6 +1,7 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '@lmc/core/wait-test-support.ts';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import { TD1_SPECIMEN, TD3_SPECIMEN } from './icao-specimens.ts';
@@ -22,14 +23,6 @@ async function listen(path: string, baudRate: number): Promise<{ bytes: () => Bu
   const chunks: Buffer[] = [];
   port.on('data', (c) => chunks.push(c));
   return { bytes: () => Buffer.concat(chunks) };
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('MrzReaderSimulator', () => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '@lmc/core/wait-test-support.ts';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { TD1_SPECIMEN, TD3_SPECIMEN } from '../mrz-reader/icao-specimens.ts';
 import { typeOnKeyboard } from '../mrz-reader/keyboard-report-encoder.ts';
@@ -77,14 +78,6 @@ function hidDriver(backend: FakeHidBackend, mode: 'pos' | 'keyboard') {
   driver.on('state', (e) => states.push(e.state));
   drivers.push(driver);
   return { driver, reads, states };
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('HidTransport', () => {
