@@ -1,7 +1,7 @@
 /**
  * The one HTTP link from the appliance to the central, shared by the relay (sync/central-client.ts) and reference
- * pulls (reference/client.ts): the central's URL checked once, one kept-alive connection (undici Pool,
- * connections: 1), named timeouts (connect: TCP + TLS handshake; response: until the headers, then between body
+ * pulls (reference/client.ts): the central's URL checked once, one kept-alive connection (one undici
+ * Client), named timeouts (connect: TCP + TLS handshake; response: until the headers, then between body
  * chunks), a bounded response body, and every network failure classified into an UnavailableReason. Nothing the
  * network does reaches a caller as an exception; what a status code means is each caller's business.
  *
@@ -12,7 +12,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { Pool } from 'undici';
+import { Client } from 'undici';
 import { ApplianceError } from '../errors.ts';
 
 type ErrorCode = ConstructorParameters<typeof ApplianceError>[0];
@@ -166,7 +166,7 @@ export type LinkResponse =
   | { kind: 'unavailable'; reason: UnavailableReason; status?: number; message: string };
 
 export class CentralLink {
-  readonly #pool: Pool;
+  readonly #client: Client;
   readonly #path: string;
   readonly #responseTimeoutMs: number;
 
@@ -175,9 +175,11 @@ export class CentralLink {
     this.#path = path;
     this.#responseTimeoutMs = options.responseTimeoutMs;
     const tls = origin.startsWith('https:') && options.pinnedTlsPem ? pinnedTls(options.pinnedTlsPem) : undefined;
-    this.#pool = new Pool(origin, {
+    // One undici Client, not a Pool of one: after a failed connect a Pool drops its client from the list while that
+    // client still reconnects for the requests queued on it, and the next request opens a second connection
+    // (nodejs/undici#3895). A Client is one connection, reconnected on demand.
+    this.#client = new Client(origin, {
       ...(tls ? { connect: { ...tls, minVersion: 'TLSv1.2' as const } } : {}),
-      connections: 1,
       pipelining: options.pipelining ?? 1,
       connectTimeout: options.connectTimeoutMs,
       headersTimeout: options.responseTimeoutMs,
@@ -188,7 +190,7 @@ export class CentralLink {
 
   async request(r: LinkRequest): Promise<LinkResponse> {
     try {
-      const res = await this.#pool.request({
+      const res = await this.#client.request({
         method: r.method,
         path: `${this.#path}${r.suffix ?? ''}`,
         headers: r.headers,
@@ -217,7 +219,7 @@ export class CentralLink {
 
   /** Drops the connection, aborting a request in flight (its caller asks again later). */
   async close(): Promise<void> {
-    await this.#pool.destroy().catch(() => undefined);
+    await this.#client.destroy().catch(() => undefined);
   }
 }
 

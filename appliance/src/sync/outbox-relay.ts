@@ -312,7 +312,7 @@ export class OutboxRelay implements Feature {
         const bytes = this.#itemBytes(items);
         ahead += bytes;
         launched++;
-        const sent = this.#send(transport, items, ahead);
+        const sent = this.#send(transport, items, ahead, inFlight.length);
         // Awaited in order below; a failure of a later one must not surface as an unhandled rejection meanwhile.
         sent.catch(() => undefined);
         inFlight.push({ items, bytes, sent });
@@ -429,8 +429,11 @@ export class OutboxRelay implements Feature {
     });
   }
 
-  /** Encodes and sends one batch; `bytesThrough` = its bytes plus those queued ahead of it on the connection. */
-  async #send(transport: CentralTransport, items: Item[], bytesThrough: number): Promise<Sent> {
+  /**
+   * Encodes and sends one batch; `bytesThrough` = its bytes plus those queued ahead of it on the connection,
+   * `batchesAhead` = the batches in flight before it (pipelined, answered one by one in order).
+   */
+  async #send(transport: CentralTransport, items: Item[], bytesThrough: number, batchesAhead: number): Promise<Sent> {
     const { deviceId, privateKey } = this.#o.identity;
     const records = items.map((i) => JSON.parse(i.wire) as WireRecord);
     const blobs = this.#collectBlobs(records);
@@ -443,7 +446,12 @@ export class OutboxRelay implements Feature {
     );
     this.#encoding = encoding.catch(() => undefined);
     const encoded = await encoding;
-    const responseTimeoutMs = (this.#o.responseTimeoutMs ?? 30_000) + 2 * this.#wireMs(bytesThrough);
+    // Its answer comes after the central has answered every batch ahead of it on the connection (HTTP/1.1 answers in
+    // order), so it gets the central's time once per batch up to it, plus twice the wire time of all those bytes: with
+    // one turn only, the last batch of a window behind slow answers would time out, and undici drops the connection
+    // on a timeout. A stalled central is still found within one turn: the oldest batch times out first, and the
+    // connection (with everything behind it) goes with it.
+    const responseTimeoutMs = (1 + batchesAhead) * (this.#o.responseTimeoutMs ?? 30_000) + 2 * this.#wireMs(bytesThrough);
     this.#log.debug({ batchId: encoded.batch.batchId, records: items.length, bytes: encoded.body.length, responseTimeoutMs }, '» batch');
     // Sub-millisecond monotonic time: a fast link answers within the same millisecond, and a wall-clock jump
     // (NTP at link-up) must not turn into a rate.
@@ -479,7 +487,7 @@ export class OutboxRelay implements Feature {
 
   /** One batch alone (the halves of a split). */
   async #deliver(transport: CentralTransport, items: Item[]): Promise<Delivery> {
-    const sent = await this.#send(transport, items, this.#itemBytes(items));
+    const sent = await this.#send(transport, items, this.#itemBytes(items), 0);
     return this.#handle(transport, items, sent, sent.ended - sent.started);
   }
 

@@ -106,6 +106,26 @@ describe('outbox relay window (batches in flight)', () => {
     expect(central.batches.every((b) => b.records.length === 2)).toBe(true);
   });
 
+  it('gives each pipelined batch the central\'s answer time once for every batch up to it, so the last of a window does not time out behind the others', async () => {
+    finalizeMany(store, 8);
+    const budgets: number[] = [];
+    class TimedCentral extends GatedCentral {
+      override send(encoded: EncodedBatch, opts?: { responseTimeoutMs?: number }): Promise<SendOutcome> {
+        budgets.push(opts?.responseTimeoutMs ?? -1);
+        return super.send(encoded);
+      }
+    }
+    const central = new TimedCentral(id.publicKey);
+    const r = relay(central, { responseTimeoutMs: 10_000 });
+    await cycle(central, r);
+    expect(central.maxInFlight).toBe(4);
+    // 10 s per turn up to it, plus twice the wire time of the bytes up to it (at the floor rate: not measured yet).
+    const turns = budgets.map((b, i) => b - (i > 0 ? (budgets[i - 1] as number) : 0));
+    expect(turns).toHaveLength(4);
+    for (const turn of turns) expect(turn).toBeGreaterThanOrEqual(10_000);
+    for (const turn of turns) expect(turn).toBeLessThan(20_000);
+  });
+
   it('a window of one stays one batch at a time, also before a measurement', async () => {
     finalizeMany(store, 6);
     const central = new GatedCentral(id.publicKey);
