@@ -4,8 +4,7 @@ import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { ApplianceStatusReporter, auditHead, installedVersion } from './appliance-status.ts';
-import { OutboxRelay } from './outbox-relay.ts';
-import { finalizeMany, ScriptedCentral, testIdentity } from './test-support.ts';
+import { finalizeMany, ScriptedCentral, testIdentity, testRelay } from './test-support.ts';
 
 describe('appliance status carried by each batch', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -85,16 +84,7 @@ describe('appliance status carried by each batch', () => {
     finalizeMany(store, 2);
     let answer: 'down' | 'up' = 'down';
     const central = new ScriptedCentral(id.publicKey, [(b, c) => (answer === 'down' ? { kind: 'unavailable', reason: 'server-error', status: 503, message: 'down' } : c.ingest(b))]);
-    const relay = new OutboxRelay({
-      store,
-      identity: id,
-      transport: central,
-      bounds: { maxRecords: 10, maxBytes: 1024 * 1024 },
-      backoff: { baseMs: 10, maxMs: 100 },
-      unauthorisedRetryMs: 1000,
-      idlePollMs: 1000,
-      status: reporter,
-    });
+    const relay = testRelay(store, id, central, { status: reporter });
     await relay.runOnce();
     const first = central.batches[0];
     expect(first?.status?.softwareVersion).toBe('2.0.0');

@@ -4,9 +4,9 @@ import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import { EventBus } from '../events/event-bus.ts';
 import type { SendOutcome } from './central-client.ts';
-import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+import type { OutboxRelayOptions } from './outbox-relay.ts';
 import type { SyncStatus } from './sync-status.ts';
-import { finalizeMany, ScriptedCentral, testIdentity } from './test-support.ts';
+import { finalizeMany, ScriptedCentral, testIdentity, testRelay } from './test-support.ts';
 
 const T0 = Date.UTC(2025, 2, 10, 8, 0, 0);
 
@@ -26,18 +26,7 @@ describe('outbox relay', () => {
   });
 
   function relay(central: ScriptedCentral | null, extra: Partial<OutboxRelayOptions> = {}) {
-    return new OutboxRelay({
-      store,
-      identity: id,
-      transport: central,
-      bounds: { maxRecords: 10, maxBytes: 1024 * 1024 },
-      backoff: { baseMs: 1000, maxMs: 60_000 },
-      unauthorisedRetryMs: 600_000,
-      idlePollMs: 30_000,
-      now: () => new Date(clock),
-      random: () => 0.5,
-      ...extra,
-    });
+    return testRelay(store, id, central, { now: () => new Date(clock), ...extra });
   }
 
   it('marks a record sent only when the acknowledgement lists it in stored or duplicates', async () => {

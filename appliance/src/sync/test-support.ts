@@ -5,6 +5,7 @@ import type { Batch, BatchResponse, EncodedBatch } from '@lmc/protocol/batch.ts'
 import { passport } from '../store/test-support.ts';
 import type { Store } from '../store/index.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
 
 export function finalizeMany(store: Store, n: number, officeCode = 'BBR', prefix = 'N'): string[] {
   const ids: string[] = [];
@@ -14,6 +15,24 @@ export function finalizeMany(store: Store, n: number, officeCode = 'BBR', prefix
     ids.push(store.registrations.finalize(r.id, 'officer-1').id);
   }
   return ids;
+}
+
+/**
+ * An OutboxRelay for the unit tests: timers long enough that nothing fires by itself within a test, jitter fixed at
+ * the middle; `extra` overrides any option (a clock, a status reporter, smaller batches).
+ */
+export function testRelay(store: Store, identity: { deviceId: string; privateKey: KeyObject }, transport: CentralTransport | null, extra: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+  return new OutboxRelay({
+    store,
+    identity,
+    transport,
+    bounds: { maxRecords: 10, maxBytes: 1024 * 1024 },
+    backoff: { baseMs: 1000, maxMs: 60_000 },
+    unauthorisedRetryMs: 600_000,
+    idlePollMs: 30_000,
+    random: () => 0.5,
+    ...extra,
+  });
 }
 
 export function testIdentity(deviceId = 'apl-test') {
