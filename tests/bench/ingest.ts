@@ -165,6 +165,7 @@ export interface IngestBenchResult {
   records: number;
   batchSize: number;
   window: number;
+  pgConnection: 'unix socket' | 'TCP loopback';
   recordBytes: number;
   newPerSecond: number;
   duplicatePerSecond: number;
@@ -189,14 +190,19 @@ export async function benchIngest(
   const identity = loadOrCreateIdentity(dir);
   const trust = await makeLinkTrust();
   const port = await freeTcpPort();
+  // PostgreSQL on the same machine, so over its Unix socket as a local installation connects (INGEST_BENCH_PG_TCP=1:
+  // TCP loopback instead, which costs both processes the kernel's TCP path for ~1 MB per batch).
+  const overTcp = process.env.INGEST_BENCH_PG_TCP === '1';
   const central = await spawnCentral({
     port,
-    databaseUrl: cluster.url,
+    databaseUrl: overTcp ? cluster.url : 'postgres:///postgres',
     devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
     devicesFile: join(dir, 'devices.json'),
     trust,
     env: {
       LOG_LEVEL: process.env.INGEST_BENCH_CENTRAL_LOG_LEVEL ?? 'info',
+      // postgres.js takes a socket directory as PGHOST when the URL names no host.
+      ...(overTcp ? {} : { PGHOST: cluster.socketDir, PGPORT: String(cluster.port), PGUSER: 'postgres' }),
       // INGEST_BENCH_CENTRAL_NODE_OPTIONS: e.g. "--import ./profiler.mjs" to profile the central (--cpu-prof is not allowed in NODE_OPTIONS).
       ...(process.env.INGEST_BENCH_CENTRAL_NODE_OPTIONS ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${process.env.INGEST_BENCH_CENTRAL_NODE_OPTIONS}` } : {}),
     },
@@ -260,6 +266,7 @@ export async function benchIngest(
       records,
       batchSize,
       window,
+      pgConnection: overTcp ? 'TCP loopback' : 'unix socket',
       recordBytes: Buffer.byteLength(JSON.stringify(batches[0]?.batch.records[0]?.payload)),
       newPerSecond: records / fresh.seconds,
       duplicatePerSecond: records / again.seconds,
@@ -306,7 +313,7 @@ function createCheck(url: string) {
 export async function benchIngestLines(): Promise<string[]> {
   const r = await benchIngest();
   return [
-    `## Central ingest of real records over HTTPS (FinalizedRecordV1 wire records with ${fmt(r.recordBytes / 1000, 1)} KB payloads with details, biometric references and chip summary; batches of ${r.batchSize} with a fleet status; one sender keeping ${r.window} batches in flight on one pipelined HTTPS connection, as the appliance's relay does; central/src/main.ts as shipped in its own process; PostgreSQL with fsync, full_page_writes and synchronous_commit on)`,
+    `## Central ingest of real records over HTTPS (FinalizedRecordV1 wire records with ${fmt(r.recordBytes / 1000, 1)} KB payloads with details, biometric references and chip summary; batches of ${r.batchSize} with a fleet status; one sender keeping ${r.window} batches in flight on one pipelined HTTPS connection, as the appliance's relay does; central/src/main.ts as shipped in its own process; PostgreSQL over ${r.pgConnection} with fsync, full_page_writes and synchronous_commit on)`,
     '| records | new records/s | vs goal 3,000 | batch round trip p50 / p90 / p99 ms | duplicate records/s | duplicate batch p50 / p99 ms | CPU s per 1,000 new: central / PostgreSQL | CPU-bound records/s (vs goal) | load average |',
     '|---|---|---|---|---|---|---|---|---|',
     `| ${r.records} | ${fmt(r.newPerSecond, 0)} | ${fmt(r.newPerSecond / INGEST_GOAL_PER_SECOND, 2)}× | ${fmt(r.newBatchMs.p50, 1)} / ${fmt(r.newBatchMs.p90, 1)} / ${fmt(r.newBatchMs.p99, 1)} | ${fmt(r.duplicatePerSecond, 0)} | ${fmt(r.duplicateBatchMs.p50, 1)} / ${fmt(r.duplicateBatchMs.p99, 1)} | ${fmt(r.cpuPerThousand.central, 3)} / ${fmt(r.cpuPerThousand.postgres, 3)} | ${fmt(r.cpuBoundPerSecond, 0)} (${fmt(r.cpuBoundPerSecond / INGEST_GOAL_PER_SECOND, 2)}×) | ${fmt(r.loadAverage, 1)} |`,
