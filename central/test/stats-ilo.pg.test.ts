@@ -2,22 +2,15 @@
  * The ILO detail columns (education ISCED 2011, destination country, country of birth) and the indicator feed,
  * on a real PostgreSQL cluster with registrations ingested through the batch route.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { normaliseDetailStatistics } from '@lmc/protocol/statistics.ts';
 import type { BatchRecordInput, RegistrationPayload } from '@lmc/protocol/batch.ts';
-import { startPgCluster, type PgCluster } from '../../tests/support/pg-cluster.ts';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPostgresDb } from '../src/db/postgres-db.ts';
 import { INDICATOR_COLUMNS } from '../src/stats/indicators.ts';
+import { useCentralOnPg } from './central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const bbr = makeDevice('bbr-ilo', 'BBR');
-let cluster: PgCluster;
-let db: Db;
-let app: CentralApp;
 let statistician: string;
 
 /** Odd and ordinary payloads: the SQL columns must agree with the TypeScript rule on every one. */
@@ -34,20 +27,12 @@ const EDGE_PAYLOADS: Partial<RegistrationPayload>[] = [
   {},
 ];
 
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url);
-  await migrate(db);
-  app = build({ db, devices: [bbr.config], auth: TEST_AUTH });
-  await app.ready();
+const central = useCentralOnPg({ devices: [bbr.config], auth: TEST_AUTH }, async (db) => {
   await addStaff(db, 'ilo-statistician', 'statistician');
-  statistician = await signIn(app, 'ilo-statistician');
 });
 
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
-  await cluster?.stop();
+beforeAll(async () => {
+  statistician = await signIn(central.app, 'ilo-statistician');
 });
 
 describe('ILO detail columns (migration 50)', () => {
@@ -58,8 +43,8 @@ describe('ILO detail columns (migration 50)', () => {
       r.payload = { ...r.payload, ...p };
       return r;
     });
-    expect((await sendBatch(app, bbr, records)).json().stored).toHaveLength(records.length);
-    const rows = await db.query<{ id: string; education_isced: string | null; destination_country: string | null; country_of_birth: string | null }>(
+    expect((await sendBatch(central.app, bbr, records)).json().stored).toHaveLength(records.length);
+    const rows = await central.db.query<{ id: string; education_isced: string | null; destination_country: string | null; country_of_birth: string | null }>(
       'SELECT id::text AS id, education_isced, destination_country, country_of_birth FROM registrations',
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -93,11 +78,11 @@ describe('statistics by education, destination country and country of birth; ind
         `${year}-0${1 + (i % 3)}-10T09:00:00+02:00`,
       ),
     );
-    expect((await sendBatch(app, bbr, records)).json().stored).toHaveLength(40);
+    expect((await sendBatch(central.app, bbr, records)).json().stored).toHaveLength(40);
   });
 
   const stats = async (groupBy: string) => {
-    const res = await app.inject({ url: `/api/v1/stats/registrations?groupBy=${groupBy}&year=${year}`, headers: { cookie: statistician } });
+    const res = await central.app.inject({ url: `/api/v1/stats/registrations?groupBy=${groupBy}&year=${year}`, headers: { cookie: statistician } });
     expect(res.statusCode, res.payload).toBe(200);
     return res.json() as { rows: Array<Record<string, unknown> & { count: number | null; suppressed: boolean }> };
   };
@@ -120,7 +105,7 @@ describe('statistics by education, destination country and country of birth; ind
   });
 
   it('the indicator feed holds exactly the published cells, in the documented columns', async () => {
-    const res = await app.inject({ url: `/api/v1/stats/indicators?year=${year}`, headers: { cookie: statistician } });
+    const res = await central.app.inject({ url: `/api/v1/stats/indicators?year=${year}`, headers: { cookie: statistician } });
     expect(res.statusCode, res.payload).toBe(200);
     const feed = res.json() as { columns: string[]; rows: Array<Record<string, unknown>>; omitted: string[] };
     expect(feed.columns).toEqual([...INDICATOR_COLUMNS]);
@@ -128,7 +113,7 @@ describe('statistics by education, destination country and country of birth; ind
     const dimensionOf: Record<string, string> = { LMC_REG_SEX_DSTPRV_NB: 'destination', LMC_REG_SEX_EDU_NB: 'education' };
     expect(feed.omitted).not.toContain('LMC_REG_SEX_EDU_NB');
     for (const indicator of feed.omitted.filter((i) => i in dimensionOf)) {
-      const refused = await app.inject({ url: `/api/v1/stats/registrations?groupBy=sex,${dimensionOf[indicator]}&year=${year}`, headers: { cookie: statistician } });
+      const refused = await central.app.inject({ url: `/api/v1/stats/registrations?groupBy=sex,${dimensionOf[indicator]}&year=${year}`, headers: { cookie: statistician } });
       expect(refused.statusCode, indicator).toBe(422);
     }
     const edu = feed.rows.filter((r) => r.indicator === 'LMC_REG_SEX_EDU_NB' && r.sex === 'SEX_T');
@@ -144,7 +129,7 @@ describe('statistics by education, destination country and country of birth; ind
     // Monthly rows carry the month as their time.
     expect(feed.rows.filter((r) => r.indicator === 'LMC_REG_OFF_MON_NB').map((r) => r.time)).toEqual(['2025-01', '2025-02', '2025-03']);
 
-    const csv = await app.inject({ url: `/api/v1/stats/indicators.csv?year=${year}`, headers: { cookie: statistician } });
+    const csv = await central.app.inject({ url: `/api/v1/stats/indicators.csv?year=${year}`, headers: { cookie: statistician } });
     expect(csv.statusCode).toBe(200);
     const lines = csv.payload.trim().split('\r\n');
     expect(lines[0]).toBe(INDICATOR_COLUMNS.join(','));
@@ -153,7 +138,7 @@ describe('statistics by education, destination country and country of birth; ind
   });
 
   it('refuses a feed without a year and anyone not signed in', async () => {
-    expect((await app.inject({ url: '/api/v1/stats/indicators', headers: { cookie: statistician } })).statusCode).toBe(400);
-    expect((await app.inject({ url: `/api/v1/stats/indicators?year=${year}` })).statusCode).toBe(401);
+    expect((await central.app.inject({ url: '/api/v1/stats/indicators', headers: { cookie: statistician } })).statusCode).toBe(400);
+    expect((await central.app.inject({ url: `/api/v1/stats/indicators?year=${year}` })).statusCode).toBe(401);
   });
 });

