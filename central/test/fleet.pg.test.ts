@@ -4,24 +4,17 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPgCluster, type PgCluster } from '../../tests/support/pg-cluster.ts';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPostgresDb } from '../src/db/postgres-db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_PATH } from '../src/fleet/fleet-routes.ts';
 import type { FleetAppliance } from '../src/fleet/fleet-store.ts';
 import { type ApplianceStatus, BATCH_PATH, type BatchResponse, encodeBatch } from '@lmc/protocol/batch.ts';
+import { useCentralOnPg } from './central-on-pg.ts';
 import { makeDevice, makeRecord, type TestDevice } from './fixtures.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const names = ['ok', 'same-length', 'prior', 'backwards', 'reordered', 'silent'] as const;
 const devices = Object.fromEntries(names.map((n) => [n, makeDevice(`bbr-${n}`, 'BBR')])) as Record<(typeof names)[number], TestDevice>;
 
-let cluster: PgCluster;
-let db: Db;
-let app: CentralApp;
 let staffCookie: string;
 const logLines: Record<string, unknown>[] = [];
 
@@ -47,7 +40,7 @@ async function send(device: TestDevice, atSeconds: number, s: ApplianceStatus | 
     attemptAt: new Date(Date.now() + attemptSkewMs),
     ...(s ? { status: s } : {}),
   });
-  const res = await app.inject({ method: 'POST', url: BATCH_PATH, headers: encoded.headers, payload: encoded.body });
+  const res = await central.app.inject({ method: 'POST', url: BATCH_PATH, headers: encoded.headers, payload: encoded.body });
   expect(res.statusCode, res.payload).toBe(200);
   // Whatever the chain says, the record is stored and acknowledged.
   expect((res.json() as BatchResponse).stored).toEqual([record.id]);
@@ -55,33 +48,28 @@ async function send(device: TestDevice, atSeconds: number, s: ApplianceStatus | 
 }
 
 async function fleet(): Promise<Map<string, FleetAppliance>> {
-  const res = await app.inject({ method: 'GET', url: FLEET_PATH, headers: { cookie: staffCookie } });
+  const res = await central.app.inject({ method: 'GET', url: FLEET_PATH, headers: { cookie: staffCookie } });
   expect(res.statusCode, res.payload).toBe(200);
   return new Map((res.json() as { appliances: FleetAppliance[] }).appliances.map((a) => [a.deviceId, a]));
 }
 
 const chainOf = async (name: (typeof names)[number]) => (await fleet()).get(devices[name].config.deviceId)?.auditChain;
 
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url);
-  await migrate(db);
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  app = build({ db, devices: Object.values(devices).map((d) => d.config), auth: TEST_AUTH, logger: pino({ level: 'info' }, sink) as never });
-  await app.ready();
-  await addStaff(db, 'fleet-auditor', 'auditor');
-  staffCookie = await signIn(app, 'fleet-auditor');
+const sink = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
 });
+const central = useCentralOnPg(
+  { devices: Object.values(devices).map((d) => d.config), auth: TEST_AUTH, logger: pino({ level: 'info' }, sink) as never },
+  async (db) => {
+    await addStaff(db, 'fleet-auditor', 'auditor');
+  },
+);
 
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
-  await cluster?.stop();
+beforeAll(async () => {
+  staffCookie = await signIn(central.app, 'fleet-auditor');
 });
 
 describe('audit anchoring', () => {
@@ -104,7 +92,7 @@ describe('audit anchoring', () => {
     expect(a?.clockDriftMs).toBeLessThanOrEqual(-2_000);
     expect(a?.clockDriftMs).toBeGreaterThan(-3_000);
     expect(Date.parse(a?.lastBatchAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
-    const anchors = await db.query<{ length: string; head_hash: string }>(
+    const anchors = await central.db.query<{ length: string; head_hash: string }>(
       'SELECT length::text, head_hash FROM audit_anchors WHERE device_id = $1 ORDER BY length',
       ['bbr-ok'],
     );
@@ -125,7 +113,7 @@ describe('audit anchoring', () => {
     // A consistent report afterwards does not clear it.
     await send(devices['same-length'], 3, status(12, 'h12', { length: 10, hash: hash('forged-h10') }));
     expect(await chainOf('same-length')).toMatchObject({ status: 'rewritten', reason: 'head_differs', flaggedAt: chain?.flaggedAt, length: 12 });
-    const flags = await db.query<{ status: string; reason: string; length: string; stored_hash: string; received_hash: string }>(
+    const flags = await central.db.query<{ status: string; reason: string; length: string; stored_hash: string; received_hash: string }>(
       'SELECT status, reason, length::text, stored_hash, received_hash FROM audit_chain_flags WHERE device_id = $1 ORDER BY id',
       ['bbr-same-length'],
     );
@@ -172,14 +160,14 @@ describe('audit anchoring', () => {
 
 describe('GET /api/fleet access', () => {
   it('needs a staff session; every staff role may read it', async () => {
-    expect((await app.inject({ method: 'GET', url: FLEET_PATH })).statusCode).toBe(401);
+    expect((await central.app.inject({ method: 'GET', url: FLEET_PATH })).statusCode).toBe(401);
     for (const role of ['admin', 'statistician'] as const) {
-      await addStaff(db, `fleet-${role}`, role);
-      const cookie = await signIn(app, `fleet-${role}`);
-      const res = await app.inject({ method: 'GET', url: FLEET_PATH, headers: { cookie } });
+      await addStaff(central.db, `fleet-${role}`, role);
+      const cookie = await signIn(central.app, `fleet-${role}`);
+      const res = await central.app.inject({ method: 'GET', url: FLEET_PATH, headers: { cookie } });
       expect(res.statusCode).toBe(200);
       expect((res.json() as { appliances: unknown[] }).appliances).toHaveLength(names.length);
     }
-    expect((await app.inject({ method: 'POST', url: FLEET_PATH, headers: { cookie: staffCookie } })).statusCode).toBe(404);
+    expect((await central.app.inject({ method: 'POST', url: FLEET_PATH, headers: { cookie: staffCookie } })).statusCode).toBe(404);
   });
 });
