@@ -1,5 +1,6 @@
 import type { GreyImage } from './fingerprint-reader.ts';
 import { assertGreyImage } from './image-png.ts';
+import { windowTensor } from './structure-tensor.ts';
 
 /**
  * A fast, device-independent fingerprint image quality score, 0 (nothing usable) … 100.
@@ -34,7 +35,7 @@ const EXPECTED_FOREGROUND = 0.45;
 
 export function assessQuality(image: GreyImage): QualityReport {
   assertGreyImage(image);
-  const { width: W, height: H, pixels } = image;
+  const { width: W, height: H } = image;
   const cols = Math.floor(W / BLOCK);
   const rows = Math.floor(H / BLOCK);
   let fgBlocks = 0;
@@ -43,32 +44,8 @@ export function assessQuality(image: GreyImage): QualityReport {
   let stdSum = 0;
   for (let by = 0; by < rows; by++) {
     for (let bx = 0; bx < cols; bx++) {
-      let sum = 0;
-      let sum2 = 0;
-      let gxx = 0;
-      let gyy = 0;
-      let gxy = 0;
-      let n = 0;
-      for (let y = by * BLOCK; y < (by + 1) * BLOCK; y++) {
-        for (let x = bx * BLOCK; x < (bx + 1) * BLOCK; x++) {
-          const i = y * W + x;
-          const v = pixels[i] ?? 0;
-          sum += v;
-          sum2 += v * v;
-          n++;
-          if (x === 0 || y === 0 || x === W - 1 || y === H - 1) continue;
-          const gx = (pixels[i + 1] ?? 0) - (pixels[i - 1] ?? 0);
-          const gy = (pixels[i + W] ?? 0) - (pixels[i - W] ?? 0);
-          gxx += gx * gx;
-          gyy += gy * gy;
-          gxy += gx * gy;
-        }
-      }
-      const mean = sum / n;
-      const std = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
+      const { std, coherence } = windowTensor(image, bx * BLOCK, by * BLOCK, (bx + 1) * BLOCK, (by + 1) * BLOCK);
       if (std < FOREGROUND_STD) continue;
-      const energy = gxx + gyy;
-      const coherence = energy > 0 ? Math.sqrt((gxx - gyy) ** 2 + 4 * gxy * gxy) / energy : 0;
       fgBlocks++;
       coherenceSum += coherence;
       stdSum += std;

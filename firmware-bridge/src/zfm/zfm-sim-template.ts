@@ -1,4 +1,5 @@
 import type { GreyImage } from '../fingerprint/fingerprint-reader.ts';
+import { windowTensor } from '../fingerprint/structure-tensor.ts';
 import { ByteReader, ByteWriter } from './byte-cursor.ts';
 
 /**
@@ -44,30 +45,7 @@ export function extractFeatures(image: GreyImage): SimFeatures {
       const y0 = Math.max(1, oy + by * BLOCK - 2);
       const x1 = Math.min(W - 1, ox + (bx + 1) * BLOCK + 2);
       const y1 = Math.min(H - 1, oy + (by + 1) * BLOCK + 2);
-      let gxx = 0;
-      let gyy = 0;
-      let gxy = 0;
-      let sum = 0;
-      let sum2 = 0;
-      let n = 0;
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const i = y * W + x;
-          const gx = (pixels[i + 1] ?? 0) - (pixels[i - 1] ?? 0);
-          const gy = (pixels[i + W] ?? 0) - (pixels[i - W] ?? 0);
-          gxx += gx * gx;
-          gyy += gy * gy;
-          gxy += gx * gy;
-          const v = pixels[i] ?? 0;
-          sum += v;
-          sum2 += v * v;
-          n++;
-        }
-      }
-      const mean = sum / n;
-      const std = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
-      const energy = gxx + gyy;
-      const coherence = energy > 0 ? Math.sqrt((gxx - gyy) ** 2 + 4 * gxy * gxy) / energy : 0;
+      const { mean, std, gxx, gyy, gxy, coherence } = windowTensor(image, x0, y0, x1, y1);
       if (std < 25 || coherence < 0.3) continue;
       // Gradient direction is across the ridges; the ridge runs at 90° to it.
       const gradient = 0.5 * Math.atan2(2 * gxy, gxx - gyy);
