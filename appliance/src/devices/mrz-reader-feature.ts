@@ -9,6 +9,7 @@ import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport
 import type { TransportFactory } from '@lmc/firmware-bridge/transport/transport.ts';
 import type { MrzDeviceConfig } from '../config/schema.ts';
 import type { DeviceStateEvent, DocumentScannedEvent, EventBus } from '../events/event-bus.ts';
+import { initialDeviceState } from './device-state.ts';
 import type { Feature } from './feature.ts';
 import type { ScanCache } from './scan-cache.ts';
 
@@ -36,13 +37,7 @@ export class MrzReaderFeature implements Feature {
   constructor(private readonly options: MrzReaderFeatureOptions) {
     this.#log = options.logger ?? createLogger('device:mrz');
     this.#now = options.now ?? (() => new Date());
-    this.#state = {
-      device: 'mrz',
-      state: options.config.transport === 'none' ? 'absent' : 'connecting',
-      simulated: options.config.transport === 'simulator',
-      transportId: describeTransport(options.config),
-      at: this.#now().toISOString(),
-    };
+    this.#state = initialDeviceState('mrz', options.config, this.#now(), describeTransport(options.config));
   }
 
   get simulated(): boolean {

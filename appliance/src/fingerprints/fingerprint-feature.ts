@@ -7,6 +7,7 @@ import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
 import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import { initialDeviceState } from '../devices/device-state.ts';
 import type { FingerprintDeviceConfig } from './fingerprint-config.ts';
 import { SimulatedFingerprintReader } from './simulated-reader.ts';
 
@@ -46,14 +47,7 @@ export class FingerprintFeature implements Feature {
     this.#o = options;
     this.#log = options.logger ?? createLogger('device:fingerprint');
     this.#now = options.now ?? (() => new Date());
-    const c = options.config;
-    this.#state = {
-      device: 'fingerprint',
-      state: c.transport === 'none' ? 'absent' : 'connecting',
-      simulated: c.transport === 'simulator',
-      transportId: c.transport === 'serial' ? c.path : c.transport,
-      at: this.#now().toISOString(),
-    };
+    this.#state = initialDeviceState('fingerprint', options.config, this.#now());
   }
 
   get simulated(): boolean {

@@ -17,6 +17,7 @@ import { PtyDeviceHarness } from '@lmc/firmware-bridge/simulator/pty-device-harn
 import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import { initialDeviceState } from '../devices/device-state.ts';
 import type { ReceiptPrinter } from './print-queue.ts';
 import type { PrinterDeviceConfig } from './printing-config.ts';
 
@@ -63,14 +64,7 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
     this.#opts = options;
     this.#log = options.logger ?? createLogger('device:printer');
     this.#now = options.now ?? (() => new Date());
-    const c = options.config;
-    this.#state = {
-      device: 'printer',
-      state: c.transport === 'none' ? 'absent' : 'connecting',
-      simulated: c.transport === 'simulator',
-      transportId: c.transport === 'serial' ? c.path : c.transport,
-      at: this.#now().toISOString(),
-    };
+    this.#state = initialDeviceState('printer', options.config, this.#now());
   }
 
   get state(): DeviceStateEvent {
