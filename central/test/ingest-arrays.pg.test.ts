@@ -22,6 +22,7 @@ const AWKWARD = [
   'backslash-quote \\" and \\\\" pairs',
   'Shona: mhoro, Ndebele: sawubona, é ñ ü, emoji 😀, U+2028 \u2028 U+2029 \u2029',
   '\u0001\u001f control characters',
+  '\u001e record separators \u001e\u001e (ingest joins the payload texts with U+001E)',
   '\\u0000 spelled out (not a NUL)',
 ];
 
