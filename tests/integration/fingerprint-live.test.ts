@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
+import { type LiveAppliance, startLiveAppliance } from '../support/live-appliance.ts';
 
 /**
  * The fingerprint capture end to end through a listening appliance: the UI (a socket.io client) sees the
@@ -16,7 +12,7 @@ describe('live fingerprint capture through a listening appliance', () => {
   let appliance: RunningAppliance;
   let socket: Socket;
   let cookie: string;
-  let dataDir: string;
+  let live: LiveAppliance | undefined;
   const post = (path: string, body?: object) =>
     fetch(`${appliance.url}${path}`, {
       method: 'POST',
@@ -25,33 +21,15 @@ describe('live fingerprint capture through a listening appliance', () => {
     });
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'fp-live-'));
-    const { config } = parseConfig({
-      version: 1,
-      server: { port: 0 },
-      dataDir,
+    live = await startLiveAppliance('fp-live-', {
       devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'simulator', baudRate: 240 * 9600 } },
       office: { capturePlan: { placeTimeoutMs: 5000, liftTimeoutMs: 5000 } },
-    });
-    appliance = await startAppliance(config);
-    await addOfficer(appliance.store.health().path);
-    cookie = await signInFetch(appliance.url);
-    socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no fingerprint device:state')), 10_000);
-      socket.on('device:state', (s: { device: string; state: string }) => {
-        if (s.device === 'fingerprint' && s.state === 'connected') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    }, 'fingerprint');
+    ({ appliance, socket, cookie } = live);
   });
 
   afterAll(async () => {
-    socket?.close();
-    await appliance?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await live?.close();
   });
 
   it('pushes place / detected / lift prompts in order while the person follows them via the simulator routes', async () => {

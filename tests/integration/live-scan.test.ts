@@ -1,11 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
+import { type LiveAppliance, startLiveAppliance } from '../support/live-appliance.ts';
 import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
 
@@ -19,23 +15,18 @@ describe('live passport scan through a listening appliance', () => {
   let appliance: RunningAppliance;
   let socket: Socket;
   let cookie: string;
+  let live: LiveAppliance | undefined;
   /** fetch with the session cookie of a real sign-in. */
   const fetch = (url: string, init: RequestInit = {}) =>
     globalThis.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } });
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'live-'));
-    const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, devices: { mrz: { transport: 'simulator', baudRate: 9600 }, fingerprint: { transport: 'none' } } });
-    appliance = await startAppliance(config);
-    await addOfficer(appliance.store.health().path);
-    cookie = await signInFetch(appliance.url);
-    socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
-    await next(socket, 'device:state', (s: { device: string; state: string }) => s.device === 'mrz' && s.state === 'connected');
+    live = await startLiveAppliance('live-', { devices: { mrz: { transport: 'simulator', baudRate: 9600 }, fingerprint: { transport: 'none' } } }, 'mrz');
+    ({ appliance, socket, cookie } = live);
   });
 
   afterAll(async () => {
-    socket?.close();
-    await appliance?.stop();
+    await live?.close();
   });
 
   it('pushes the parsed passport to the socket and lets the officer attach and finalize it', async () => {

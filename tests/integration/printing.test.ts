@@ -1,16 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { decodeBarcodeImage } from '@lmc/appliance/barcodes/barcode-decoder.ts';
 
 /** zxing, as a verifier's phone reads the paper (the appliance's own multi-scale decoder). */
 const decodeQrFromPng = (png: Buffer): string => decodeBarcodeImage(png).text;
 import { generateMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { type LiveAppliance, startLiveAppliance } from '../support/live-appliance.ts';
 import { CONSENTED_DETAILS as DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 
 
@@ -26,6 +25,7 @@ describe('receipt printing through a listening appliance', () => {
   let appliance: RunningAppliance;
   let socket: Socket;
   let cookie: string;
+  let live: LiveAppliance | undefined;
   const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
     globalThis.fetch(`${appliance.url}${path}`, {
       ...init,
@@ -47,23 +47,14 @@ describe('receipt printing through a listening appliance', () => {
   };
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'printing-it-'));
-    const { config } = parseConfig({
-      version: 1,
-      server: { port: 0 },
-      dataDir,
+    live = await startLiveAppliance('printing-it-', {
       devices: { mrz: { transport: 'none' }, fingerprint: { transport: 'none' }, printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 } },
-    });
-    appliance = await startAppliance(config);
-    await addOfficer(appliance.store.health().path);
-    cookie = await signInFetch(appliance.url);
-    socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
-    await next(socket, 'device:state', (s: { device: string; state: string }) => s.device === 'printer' && s.state === 'connected');
+    }, 'printer');
+    ({ appliance, socket, cookie } = live);
   });
 
   afterAll(async () => {
-    socket?.close();
-    await appliance?.stop();
+    await live?.close();
   });
 
   it('prints the receipt, pushes print:job, and the paper\'s QR verifies as genuine with the record', async () => {
