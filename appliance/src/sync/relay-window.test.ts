@@ -4,8 +4,8 @@ import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { tempDir } from '../store/test-support.ts';
 import type { SendOutcome } from './central-client.ts';
-import { DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES, OutboxRelay, type OutboxRelayOptions, pipeliningFor } from './outbox-relay.ts';
-import { finalizeMany, ScriptedCentral, testIdentity } from './test-support.ts';
+import { DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES, type OutboxRelay, type OutboxRelayOptions, pipeliningFor } from './outbox-relay.ts';
+import { finalizeMany, ScriptedCentral, testIdentity, testRelay } from './test-support.ts';
 
 /**
  * A central whose answers wait until the test releases them, in any order it likes: what a satellite link's
@@ -48,17 +48,7 @@ describe('outbox relay window (batches in flight)', () => {
   });
 
   function relay(central: ScriptedCentral, extra: Partial<OutboxRelayOptions> = {}) {
-    return new OutboxRelay({
-      store,
-      identity: id,
-      transport: central,
-      bounds: { maxRecords: 2, maxBytes: 1024 * 1024 },
-      backoff: { baseMs: 1000, maxMs: 60_000 },
-      unauthorisedRetryMs: 600_000,
-      idlePollMs: 30_000,
-      random: () => 0.5,
-      ...extra,
-    });
+    return testRelay(store, id, central, { bounds: { maxRecords: 2, maxBytes: 1024 * 1024 }, ...extra });
   }
 
   /** Runs one cycle, releasing answers (newest first) whenever the relay waits on them. */
