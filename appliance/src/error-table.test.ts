@@ -153,6 +153,14 @@ describe('errors declared once', () => {
     expect(statusFor('NO_SUCH_CODE')).toBe(500);
   });
 
+  it('answers a device fault with the state of the device (409 desk, 422 unusable sample, 502 wrong answer, 503 unavailable), never 500', () => {
+    // 500 stays for faults of the appliance itself: its own configuration, a receipt it composed wrongly, a CSCA file.
+    const internal = new Set(['CONFIG_INVALID', 'RECEIPT_DOCUMENT_INVALID', 'CHIP_CSCA_LIST_INVALID']);
+    const served = (Object.values(FirmwareBridgeErrors) as ErrorDeclaration[]).filter((d) => d.status === 500).map((d) => d.code);
+    expect(served.sort()).toEqual([...internal].sort());
+    expect([statusFor('FP_ACK_TIMEOUT'), statusFor('FP_IMAGE_MESSY'), statusFor('FP_BAD_RESPONSE'), statusFor('PRINTER_PAPER_OUT')]).toEqual([503, 422, 502, 409]);
+  });
+
   it("the server's one error handler answers every declared code with its status and exposes only the declared context", async () => {
     const app = Fastify();
     registerErrorHandler(app);

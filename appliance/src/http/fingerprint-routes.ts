@@ -35,7 +35,7 @@ export interface FingerprintRoutesOptions {
 
 const IdParams = Type.Object({ id: Uuid });
 const CONDITIONS = Object.keys(FINGER_CONDITIONS) as [FingerCondition, ...FingerCondition[]];
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema };
 const ErrorInfo = Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]);
 const WorkflowSchema = Type.Object({
   workflowId: Uuid,

@@ -7,11 +7,11 @@ import { ApplianceError } from '../errors.ts';
  * end up on the print job (the UI's printError.* texts), not in an HTTP answer.
  */
 export const EscPosErrors = declareErrors({
-  PRINTER_PAPER_OUT: { status: 500, messageKey: 'printError.PRINTER_PAPER_OUT' },
-  PRINTER_COVER_OPEN: { status: 500, messageKey: 'printError.PRINTER_COVER_OPEN' },
-  PRINTER_OFFLINE: { status: 500, messageKey: 'printError.PRINTER_OFFLINE' },
-  PRINTER_TIMEOUT: { status: 500, messageKey: 'printError.PRINTER_TIMEOUT' },
-  PRINTER_NOT_OPEN: { status: 500, messageKey: 'printError.PRINTER_NOT_OPEN' },
+  PRINTER_PAPER_OUT: { status: 409, messageKey: 'printError.PRINTER_PAPER_OUT' },
+  PRINTER_COVER_OPEN: { status: 409, messageKey: 'printError.PRINTER_COVER_OPEN' },
+  PRINTER_OFFLINE: { status: 503, messageKey: 'printError.PRINTER_OFFLINE' },
+  PRINTER_TIMEOUT: { status: 503, messageKey: 'printError.PRINTER_TIMEOUT' },
+  PRINTER_NOT_OPEN: { status: 503, messageKey: 'printError.PRINTER_NOT_OPEN' },
   RECEIPT_DOCUMENT_INVALID: { status: 500 },
   /** No readable QR code / PDF417 in an image (decode-qr-png.ts; the appliance's uploads too). */
   BARCODE_NOT_FOUND: { status: 422 },

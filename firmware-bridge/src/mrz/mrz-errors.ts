@@ -10,7 +10,7 @@ export const MrzErrors = declareErrors({
   /** A character outside A–Z, 0–9 and `<`. */
   MRZ_INVALID_CHARACTERS: { status: 400 },
   /** generateMrz was given a spec that cannot be written (simulators, tests, benchmark). */
-  MRZ_SPEC_INVALID: { status: 500 },
+  MRZ_SPEC_INVALID: { status: 400 },
 });
 
 export type MrzErrorCode = keyof typeof MrzErrors;
