@@ -59,6 +59,14 @@ const generations: Record<string, unknown> = {
     biometrics: [face],
     chip,
   },
+  'a PACE read and a JPEG 2000 face (issue #18: accessProtocol)': {
+    type: 'registration.finalized',
+    payloadVersion: 1,
+    registration,
+    fingerprints: { captured: 0, exceptions: [], templates: 'sealed-in-biometrics' },
+    biometrics: [face],
+    chip: { ...chip, accessProtocol: 'pace', face: { ...chip.face, mime: 'image/jp2' } },
+  },
 };
 
 
@@ -78,6 +86,7 @@ describe('FinalizedRecordV1', () => {
     ['biometrics without a summary', { biometrics: [] }, '/biometrics'],
     ['a print beside a face without a summary', { chip, biometrics: [face, { ...face, finger: 'right-index', kind: 'template', blobId: 'b1' }] }, '/biometrics'],
     ['a face without the chip summary', { biometrics: [face] }, '/biometrics'],
+    ['an access protocol the chip section does not know', { chip: { ...chip, accessProtocol: 'eac' } }, '/chip/accessProtocol'],
     ['a face whose chip read has no face', { chip: { ...chip, face: null }, biometrics: [face] }, '/biometrics'],
     ['a digest that is not SHA-256 hex', { fingerprints: { captured: 1, exceptions: [], templates: 'sealed-in-biometrics' }, biometrics: [{ finger: 'f', kind: 'template', blobId: 'b', sha256: 'x', bytes: 1, keyId: '', templateFormat: null }] }, '/biometrics/0/sha256'],
   ])('refuses %s', (_name, change, path) => {

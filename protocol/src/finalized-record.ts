@@ -132,6 +132,8 @@ export const FinalizedChipSchema = Type.Object(
     /** Why not read (CHIP_ACCESS_DENIED, CHIP_REMOVED …) or the passive-authentication code when not genuine. */
     code: Nullable(Type.String({ maxLength: 64 })),
     accessControl: Nullable(Type.Union([Type.Literal('bac'), Type.Literal('none')])),
+    /** How the chip was opened (accessControl is 'bac' for PACE too); absent on records made before it. */
+    accessProtocol: Type.Optional(Nullable(Type.Union([Type.Literal('pace'), Type.Literal('bac'), Type.Literal('none')]))),
     paOutcome: Nullable(
       Type.Union([Type.Literal('genuine'), Type.Literal('data-altered'), Type.Literal('unknown-issuer'), Type.Literal('signer-expired'), Type.Literal('no-csca')]),
     ),

@@ -69,6 +69,7 @@ describe('chip read through pcscd + vpcd', () => {
     'no-access-control': 'genuine',
     pace: 'genuine',
     'pace-only': 'genuine',
+    'jp2-face': 'genuine',
   };
 
   for (const [kind, outcome] of Object.entries(expected) as [Exclude<ChipKind, 'removed'>, string][]) {
@@ -81,6 +82,7 @@ describe('chip read through pcscd + vpcd', () => {
         expect(r.accessControl).toBe(kind === 'no-access-control' ? 'none' : 'bac');
         expect(r.accessProtocol).toBe(kind === 'no-access-control' ? 'none' : kind.startsWith('pace') ? 'pace' : 'bac');
         expect(r.face.data.equals(p.face)).toBe(true);
+        expect(r.face.mime).toBe(kind === 'jp2-face' ? 'image/jp2' : 'image/jpeg');
         expect(r.mrzComparison.same).toBe(kind !== 'altered-dg1');
       } finally {
         await removeCard(card);

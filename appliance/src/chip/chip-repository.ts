@@ -25,6 +25,7 @@ interface Row {
   face_sha256: string | null;
   face_mime: string | null;
   face_blob_id: string | null;
+  face_display_blob: Buffer | null;
   read_at: string;
 }
 
@@ -33,6 +34,15 @@ export const FACE_FINGER = 'dg2';
 
 /** Where a face blob belongs: its own kind in the blob cipher's associated data, apart from any fingerprint blob. */
 const faceContext = (registrationId: string): BlobContext => ({ kind: 'document-face', registrationId, finger: FACE_FINGER });
+
+/** The JPEG derived from a JPEG 2000 face for display: its own place, never taken for the face as read. */
+const displayContext = (registrationId: string): BlobContext => ({ kind: 'document-face', registrationId, finger: `${FACE_FINGER}-display` });
+
+/** A stored result with the fields later versions added: accessProtocol from accessControl on older reads. */
+function resultOf(json: string): ChipResult {
+  const r = JSON.parse(json) as Omit<ChipResult, 'accessProtocol'> & { accessProtocol?: ChipResult['accessProtocol'] };
+  return { ...r, accessProtocol: r.accessProtocol ?? r.accessControl };
+}
 
 const hasTable = new WeakMap<Database, boolean>();
 
@@ -51,11 +61,12 @@ export function readChipSummary(db: Database, registrationId: string): Finalized
   if (!hasChipTable(db)) return undefined;
   const row = db.prepare('SELECT * FROM chip_reads WHERE registration_id = ?').get(registrationId) as Row | undefined;
   if (!row) return undefined;
-  const result = JSON.parse(row.result_json) as ChipResult;
+  const result = resultOf(row.result_json);
   return {
     status: row.status,
     code: row.code,
     accessControl: result.accessControl,
+    ...(result.accessProtocol ? { accessProtocol: result.accessProtocol } : {}),
     paOutcome: row.pa_outcome,
     dg1Match: row.dg1_match === null ? null : row.dg1_match === 1,
     face: result.face ? { sha256: result.face.sha256, mime: result.face.mime, bytes: result.face.bytes } : null,
@@ -100,17 +111,21 @@ export class ChipRepository {
     this.#central = central ?? null;
   }
 
-  /** Records a read on a registration (replacing an earlier one), with its audit row, in one transaction. */
-  save(registrationId: string, printedMrz: readonly string[], result: ChipResult, face: Buffer | null, actor: string): void {
+  /**
+   * Records a read on a registration (replacing an earlier one), with its audit row, in one transaction. `display`:
+   * the JPEG derived from a JPEG 2000 face, sealed under the data key only (it is not forwarded).
+   */
+  save(registrationId: string, printedMrz: readonly string[], result: ChipResult, face: Buffer | null, actor: string, display: Buffer | null = null): void {
     const db = this.#store.connection;
     this.#store.transaction('chip.read', () => {
       db.prepare(
-        `INSERT INTO chip_reads (registration_id, printed_mrz, status, code, access_control, pa_outcome, dg1_match, result_json, face_blob, face_sha256, face_mime, face_blob_id, read_at)
-         VALUES (@id, @mrz, @status, @code, @access, @pa, @dg1, @json, @blob, @sha, @mime, @blobId, @at)
+        `INSERT INTO chip_reads (registration_id, printed_mrz, status, code, access_control, pa_outcome, dg1_match, result_json, face_blob, face_sha256, face_mime, face_blob_id, face_display_blob, read_at)
+         VALUES (@id, @mrz, @status, @code, @access, @pa, @dg1, @json, @blob, @sha, @mime, @blobId, @display, @at)
          ON CONFLICT (registration_id) DO UPDATE SET printed_mrz = excluded.printed_mrz, status = excluded.status, code = excluded.code,
            access_control = excluded.access_control, pa_outcome = excluded.pa_outcome, dg1_match = excluded.dg1_match,
            result_json = excluded.result_json, face_blob = excluded.face_blob, face_sha256 = excluded.face_sha256,
-           face_mime = excluded.face_mime, face_blob_id = excluded.face_blob_id, read_at = excluded.read_at`,
+           face_mime = excluded.face_mime, face_blob_id = excluded.face_blob_id, face_display_blob = excluded.face_display_blob,
+           read_at = excluded.read_at`,
       ).run({
         id: registrationId,
         mrz: printedMrz.join('\n'),
@@ -125,6 +140,7 @@ export class ChipRepository {
         mime: face && result.face ? result.face.mime : null,
         // A new id with every read: the record names the face it finalized with, never an earlier one.
         blobId: face && result.face ? randomUUID() : null,
+        display: face && result.face && display ? sealBlob(this.#key, display, displayContext(registrationId), null) : null,
         at: result.readAt,
       });
       // Outcomes only: never a name, a document number or the photo.
@@ -149,7 +165,7 @@ export class ChipRepository {
 
   result(registrationId: string): ChipResult | null {
     const row = this.#store.connection.prepare('SELECT result_json FROM chip_reads WHERE registration_id = ?').get(registrationId) as Pick<Row, 'result_json'> | undefined;
-    return row ? (JSON.parse(row.result_json) as ChipResult) : null;
+    return row ? resultOf(row.result_json) : null;
   }
 
   /**
@@ -161,7 +177,20 @@ export class ChipRepository {
     return row?.face_blob ?? undefined;
   }
 
-  /** The decrypted face image, or null when the read has none. */
+  /**
+   * The face to look at: the image itself when it is JPEG, the JPEG derived from a JPEG 2000 face, or null when the
+   * read has no face or its JPEG 2000 could not be decoded.
+   */
+  displayFace(registrationId: string): { mime: 'image/jpeg'; data: Buffer } | null {
+    const row = this.#store.connection.prepare('SELECT face_blob, face_mime, face_display_blob FROM chip_reads WHERE registration_id = ?').get(registrationId) as
+      | Pick<Row, 'face_blob' | 'face_mime' | 'face_display_blob'>
+      | undefined;
+    if (!row?.face_blob) return null;
+    if (row.face_mime === 'image/jpeg') return { mime: 'image/jpeg', data: openBlob(this.#key, row.face_blob, faceContext(registrationId)) };
+    return row.face_display_blob ? { mime: 'image/jpeg', data: openBlob(this.#key, row.face_display_blob, displayContext(registrationId)) } : null;
+  }
+
+  /** The decrypted face image as read, or null when the read has none. */
   face(registrationId: string): { mime: string; data: Buffer } | null {
     const row = this.#store.connection.prepare('SELECT face_blob, face_mime FROM chip_reads WHERE registration_id = ?').get(registrationId) as
       | Pick<Row, 'face_blob' | 'face_mime'>

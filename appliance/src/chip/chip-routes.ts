@@ -29,7 +29,8 @@ export const ChipResultSchema = Type.Object(
   {
     status: Type.Union([Type.Literal('read'), Type.Literal('not-present'), Type.Literal('failed')]),
     code: Nullable(Type.String({ description: 'why not read (CHIP_ACCESS_DENIED, CHIP_REMOVED, DEVICE_NOT_CONNECTED …) or the PA code when not genuine' })),
-    accessControl: Nullable(Type.Union([Type.Literal('bac'), Type.Literal('none')])),
+    accessControl: Nullable(Type.Union([Type.Literal('bac'), Type.Literal('none')], { description: "'bac' for PACE too; accessProtocol says which" })),
+    accessProtocol: Nullable(Type.Union([Type.Literal('pace'), Type.Literal('bac'), Type.Literal('none')], { description: 'how the chip was opened (9303-11 PACE, BAC, or no access control)' })),
     dg1: Nullable(Type.Object({ match: Type.Boolean(), differingFields: Type.Array(Type.String()) })),
     passiveAuthentication: Nullable(
       Type.Object({
@@ -49,7 +50,9 @@ export const ChipResultSchema = Type.Object(
         height: Type.Integer(),
         bytes: Type.Integer(),
         sha256: Type.String(),
-        displayable: Type.Boolean({ description: 'false for JPEG 2000 (not decoded on the appliance)' }),
+        displayable: Type.Boolean({ description: 'a JPEG can be shown: the image itself, or the JPEG derived from a JPEG 2000 face; false when the JPEG 2000 could not be decoded' }),
+        converted: Type.Optional(Type.Boolean({ description: 'the JPEG shown was derived from the JPEG 2000 read' })),
+        displayProblem: Type.Optional(Nullable(Type.String({ description: 'why a JPEG 2000 face is not shown (CHIP_FACE_UNDECODABLE, WORKER_BUSY …)' }))),
       }),
     ),
     apduCount: Nullable(Type.Integer()),
@@ -95,10 +98,12 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     {
       config: { access: 'officer' },
       schema: {
-        summary: "The face photo read from the passport chip (DG2), as stored: image/jpeg, or image/jp2 (JPEG 2000, which browsers do not show)",
-        description: 'Decrypted in memory for this response only, never cached (cache-control: no-store); each viewing is audited (chip.face-viewed). 404 when no face was read.',
+        summary: 'The face photo read from the passport chip (DG2): a JPEG to show (default), or the image exactly as read (form=as-read)',
+        description:
+          'form=display (default): image/jpeg, the image itself when the chip holds JPEG, or the JPEG derived from a JPEG 2000 face when the chip was read; a JPEG 2000 face that could not be decoded is answered as read (image/jp2, result face.displayable false). form=as-read: the bytes DG2 holds (image/jpeg or image/jp2), those passive authentication hashed. Decrypted in memory for this response only, never cached (cache-control: no-store); each viewing is audited (chip.face-viewed). 404 when no face was read.',
         tags: ['chip'],
         params: Type.Object({ id: Uuid }),
+        querystring: Type.Object({ form: Type.Optional(Type.Union([Type.Literal('display'), Type.Literal('as-read')], { default: 'display' })) }, { additionalProperties: false }),
         produces: ['image/jpeg', 'image/jp2'],
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/jpeg or image/jp2' }), ...errors },
       },
@@ -106,7 +111,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     async (request, reply) => {
       const officer = requireOfficer(request);
       registration(request.params.id);
-      const face = service.face(request.params.id);
+      const face = (request.query.form !== 'as-read' && service.displayFace(request.params.id)) || service.face(request.params.id);
       if (!face) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No face photo was read from the chip for this registration.', { id: request.params.id });
       store.transaction('chip.face-viewed', () =>
         store.audit.append({ actor: officer.officerId, action: 'chip.face-viewed', entityType: 'registration', entityId: request.params.id }),

@@ -67,7 +67,20 @@ UPDATE chip_reads
 CREATE UNIQUE INDEX chip_reads_face_blob_id ON chip_reads (face_blob_id) WHERE face_blob_id IS NOT NULL;
 `;
 
+export const CHIP_FACE_DISPLAY_MIGRATION_NAME = 'chip-face-display';
+
+/**
+ * Migration 'chip-face-display': a JPEG 2000 face also gets a displayable JPEG derived from it at read time
+ * (chip/face-display.ts), sealed under the data key like the face (kind 'document-face', finger 'dg2-display').
+ * The face as read stays in face_blob: it is what passive authentication hashed and what is forwarded; this copy is
+ * for the screen and the slip only and never leaves the appliance. NULL for JPEG faces and for older reads.
+ */
+const chipFaceDisplaySchema = /* sql */ `
+ALTER TABLE chip_reads ADD COLUMN face_display_blob BLOB CHECK (face_display_blob IS NULL OR face_blob IS NOT NULL);
+`;
+
 export const chipMigrations: readonly Migration[] = [
   { version: 12, name: CHIP_READS_MIGRATION_NAME, sql: chipReadsSchema },
   { version: 16, name: CHIP_FACE_BLOB_ID_MIGRATION_NAME, sql: chipFaceBlobIdSchema },
+  { version: 18, name: CHIP_FACE_DISPLAY_MIGRATION_NAME, sql: chipFaceDisplaySchema },
 ];

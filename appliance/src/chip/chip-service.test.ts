@@ -8,9 +8,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import jpeg from 'jpeg-js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@lmc/core/logger.ts';
+import { FACE_JP2 } from '@lmc/firmware-bridge/chip/simulator/face-jp2.fixture.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
+import { ApplianceError } from '../errors.ts';
+import { closeSharedCpuPool } from '../workers/cpu-pool.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import { sampleDocumentLines } from '../devices/sample-documents.ts';
 import { EventBus } from '../events/event-bus.ts';
@@ -42,6 +46,8 @@ beforeEach(async () => {
   service.start();
 });
 
+afterAll(() => closeSharedCpuPool());
+
 afterEach(async () => {
   await service.stop();
   await feature.stop();
@@ -68,6 +74,64 @@ describe('chip service (simulated reader)', () => {
     trust = { certificates: (await loadCscaList(feature.simulatedCscaList as Buffer)).certificates, files: [], refused: [] };
     const { event } = await scanAndAttach(sampleDocumentLines(1));
     expect(event.result?.passiveAuthentication?.outcome).toBe('genuine');
+  });
+
+  it('a JPEG 2000 face: kept as read (hashed, forwarded), a JPEG derived in the CPU pool is what is shown', async () => {
+    if (feature.simulator) feature.simulator.nextKind = 'jp2-face';
+    const { id, event } = await scanAndAttach(sampleDocumentLines(3));
+    const sha = createHash('sha256').update(FACE_JP2).digest('hex');
+    expect(event.result).toMatchObject({ status: 'read', accessProtocol: 'bac', face: { mime: 'image/jp2', width: 180, height: 240, sha256: sha, displayable: true, converted: true, displayProblem: null } });
+    expect(service.face(id)?.data.equals(FACE_JP2)).toBe(true);
+    const shown = service.displayFace(id);
+    expect(shown?.mime).toBe('image/jpeg');
+    const pixels = jpeg.decode(shown?.data ?? Buffer.alloc(0));
+    expect([pixels.width, pixels.height]).toEqual([180, 240]);
+    // At rest the derived JPEG is sealed too.
+    const row = store.connection.prepare('SELECT face_display_blob FROM chip_reads WHERE registration_id = ?').get(id) as { face_display_blob: Buffer };
+    expect(row.face_display_blob.includes(shown?.data.subarray(0, 64) ?? Buffer.alloc(1))).toBe(false);
+    expect(service.slip(id)?.faceJpegBase64).toBe(shown?.data.toString('base64'));
+    const record = createFinalizeService({ store }).buildRecord({ ...(store.registrations.get(id) as object), status: 'finalized', finalizedAt: new Date().toISOString() } as never);
+    expect(record.chip).toMatchObject({ accessControl: 'bac', accessProtocol: 'bac', face: { sha256: sha, mime: 'image/jp2', bytes: FACE_JP2.length } });
+  }, 60_000);
+
+  it('a JPEG 2000 face the decoder refuses: read and kept, not displayable, with the reason', async () => {
+    const refusing = new ChipService({
+      feature,
+      repository: new ChipRepository(store, loadOrCreateDataKey(dir)),
+      store,
+      bus,
+      trust: () => trust,
+      logger: log,
+      faceToJpeg: () => Promise.reject(new ApplianceError('CHIP_FACE_UNDECODABLE', 'corrupt')),
+    });
+    await service.stop();
+    refusing.start();
+    try {
+      if (feature.simulator) feature.simulator.nextKind = 'jp2-face';
+      const { id, event } = await scanAndAttach(sampleDocumentLines(4));
+      expect(event.result).toMatchObject({ status: 'read', face: { mime: 'image/jp2', displayable: false, converted: false, displayProblem: 'CHIP_FACE_UNDECODABLE' } });
+      expect(refusing.displayFace(id)).toBeNull();
+      expect(refusing.face(id)?.data.equals(FACE_JP2)).toBe(true);
+    } finally {
+      await refusing.stop();
+    }
+  });
+
+  it('a PACE chip is said PACE (accessControl stays bac) in the result and the finalized record', async () => {
+    if (feature.simulator) feature.simulator.nextKind = 'pace';
+    const { id, event } = await scanAndAttach(sampleDocumentLines(5));
+    expect(event.result).toMatchObject({ status: 'read', accessControl: 'bac', accessProtocol: 'pace' });
+    expect(service.result(id)).toMatchObject({ accessProtocol: 'pace' });
+    const record = createFinalizeService({ store }).buildRecord({ ...(store.registrations.get(id) as object), status: 'finalized', finalizedAt: new Date().toISOString() } as never);
+    expect(record.chip).toMatchObject({ accessControl: 'bac', accessProtocol: 'pace' });
+  }, 60_000);
+
+  it('a read stored before accessProtocol existed is answered with it from accessControl', async () => {
+    const { id } = await scanAndAttach(sampleDocumentLines(0));
+    const json = JSON.parse((store.connection.prepare('SELECT result_json FROM chip_reads WHERE registration_id = ?').get(id) as { result_json: string }).result_json);
+    delete json.accessProtocol;
+    store.connection.prepare('UPDATE chip_reads SET result_json = ? WHERE registration_id = ?').run(JSON.stringify(json), id);
+    expect(service.result(id)).toMatchObject({ accessControl: 'bac', accessProtocol: 'bac' });
   });
 
   it('a passport without a chip: not-present', async () => {

@@ -19,6 +19,7 @@ import type { ChipReadEvent, ChipResult } from './chip-types.ts';
 import { slipChip } from './chip-slip.ts';
 import type { SlipChip } from '../documents/registration-slip.ts';
 import type { CscaTrust } from './csca-trust.ts';
+import { faceJpegInPool } from '../workers/cpu-jobs.ts';
 
 interface Job {
   readonly id: string;
@@ -28,7 +29,7 @@ interface Job {
   actor: string;
   progress: { read: number; total: number };
   done: Promise<void>;
-  outcome?: { result: ChipResult; face: Buffer | null };
+  outcome?: { result: ChipResult; face: Buffer | null; display: Buffer | null };
   saved: boolean;
 }
 
@@ -42,6 +43,8 @@ export interface ChipServiceOptions {
   trust: () => CscaTrust;
   logger: Logger;
   now?: () => Date;
+  /** JPEG 2000 face → displayable JPEG; default: chip/face-display.ts in the CPU pool (workers/cpu-jobs.ts). */
+  faceToJpeg?: (jp2: Buffer) => Promise<{ jpeg: Buffer }>;
 }
 
 export class ChipService {
@@ -75,14 +78,20 @@ export class ChipService {
     return this.#o.repository.result(registrationId);
   }
 
+  /** The face as read from DG2 (JPEG or JPEG 2000). */
   face(registrationId: string): { mime: string; data: Buffer } | null {
     return this.#o.repository.face(registrationId);
+  }
+
+  /** The face to show: JPEG as read, or the JPEG derived from a JPEG 2000 face; null when there is none to show. */
+  displayFace(registrationId: string): { mime: 'image/jpeg'; data: Buffer } | null {
+    return this.#o.repository.displayFace(registrationId);
   }
 
   /** The slip's chip section, or null when no read was recorded. */
   slip(registrationId: string): SlipChip | null {
     const result = this.#o.repository.result(registrationId);
-    return result ? slipChip(result, result.face ? this.#o.repository.face(registrationId) : null) : null;
+    return result ? slipChip(result, result.face ? this.#o.repository.displayFace(registrationId) : null) : null;
   }
 
   /** Reads the chip now for a registration's attached document and records the result. */
@@ -156,8 +165,9 @@ export class ChipService {
       if (!isApplianceError(err)) this.#o.logger.error({ message: (err as Error).message }, 'chip read threw');
       outcome = { outcome: 'failed', code };
     }
+    const converted = await this.#display(outcome);
     const durationMs = Math.round(performance.now() - started);
-    job.outcome = this.#toResult(outcome, durationMs, readAt(), this.#o.trust().certificates.length === 0);
+    job.outcome = this.#toResult(outcome, durationMs, readAt(), this.#o.trust().certificates.length === 0, converted);
     this.#o.logger.info(
       { scanId: job.scanId, status: job.outcome.result.status, code: job.outcome.result.code, pa: job.outcome.result.passiveAuthentication?.outcome ?? null, durationMs },
       'chip read',
@@ -166,10 +176,35 @@ export class ChipService {
     else this.#emit(job, job.outcome.result.status);
   }
 
-  #toResult(o: ChipReadOutcome | { outcome: 'failed'; code: string }, durationMs: number, readAt: string, noCsca: boolean): { result: ChipResult; face: Buffer | null } {
-    const empty = { accessControl: null, dg1: null, passiveAuthentication: null, face: null, apduCount: null, durationMs, readAt };
-    if (o.outcome === 'not-present') return { result: { status: 'not-present', code: o.code, ...empty }, face: null };
-    if (o.outcome === 'failed' || o.read === null) return { result: { status: 'failed', code: o.code, ...empty }, face: null };
+  /**
+   * A JPEG 2000 face made displayable (decoded in the CPU pool, off the event loop). A face that cannot be decoded
+   * (corrupt, too large) or a pool that is busy gives no JPEG and the reason, never a failed read.
+   */
+  async #display(o: ChipReadOutcome | { outcome: 'failed'; code: string }): Promise<{ jpeg: Buffer | null; problem: string | null }> {
+    const read = 'read' in o ? o.read : null;
+    if (read?.face.mime !== 'image/jp2') return { jpeg: null, problem: null };
+    const started = performance.now();
+    try {
+      const { jpeg } = await (this.#o.faceToJpeg ?? faceJpegInPool)(read.face.data);
+      this.#o.logger.info({ bytes: read.face.data.length, ms: Math.round(performance.now() - started) }, 'chip face converted from JPEG 2000');
+      return { jpeg, problem: null };
+    } catch (err) {
+      const problem = isApplianceError(err) ? err.code : 'CHIP_FACE_UNDECODABLE';
+      this.#o.logger.warn({ code: problem, message: (err as Error).message }, 'chip face in JPEG 2000 not made displayable');
+      return { jpeg: null, problem };
+    }
+  }
+
+  #toResult(
+    o: ChipReadOutcome | { outcome: 'failed'; code: string },
+    durationMs: number,
+    readAt: string,
+    noCsca: boolean,
+    display: { jpeg: Buffer | null; problem: string | null },
+  ): { result: ChipResult; face: Buffer | null; display: Buffer | null } {
+    const empty = { accessControl: null, accessProtocol: null, dg1: null, passiveAuthentication: null, face: null, apduCount: null, durationMs, readAt };
+    if (o.outcome === 'not-present') return { result: { status: 'not-present', code: o.code, ...empty }, face: null, display: null };
+    if (o.outcome === 'failed' || o.read === null) return { result: { status: 'failed', code: o.code, ...empty }, face: null, display: null };
     const r = o.read;
     const pa = r.passiveAuthentication;
     // No CSCA at all: the signature and hashes were still checked; the issuer could not be.
@@ -180,6 +215,7 @@ export class ChipService {
         status: 'read',
         code: outcome === 'no-csca' ? null : pa.code,
         accessControl: r.accessControl,
+        accessProtocol: r.accessProtocol,
         dg1: { match: r.mrzComparison.same, differingFields: r.mrzComparison.differingFields },
         passiveAuthentication: {
           outcome,
@@ -196,13 +232,16 @@ export class ChipService {
           height: r.face.height,
           bytes: face.length,
           sha256: createHash('sha256').update(face).digest('hex'),
-          displayable: r.face.mime === 'image/jpeg',
+          displayable: r.face.mime === 'image/jpeg' || display.jpeg !== null,
+          converted: display.jpeg !== null,
+          displayProblem: display.problem,
         },
         apduCount: r.apduCount,
         durationMs,
         readAt,
       },
       face,
+      display: display.jpeg,
     };
   }
 
@@ -211,7 +250,7 @@ export class ChipService {
     if (!id || !job.outcome || job.saved) return;
     job.saved = true;
     try {
-      this.#o.repository.save(id, job.lines, job.outcome.result, job.outcome.face, job.actor);
+      this.#o.repository.save(id, job.lines, job.outcome.result, job.outcome.face, job.actor, job.outcome.display);
     } catch (err) {
       // A registration finalized (or discarded) before its read ended keeps what it had.
       this.#o.logger.warn({ registrationId: id, message: (err as Error).message }, 'chip read not recorded on the registration');

@@ -10,15 +10,18 @@ const PA_WORDS: Record<string, string> = {
   'no-csca': 'NOT VERIFIED - this appliance holds no CSCA list.',
 };
 
+/** `face`: the face to show (ChipRepository.displayFace: JPEG as read, or derived from JPEG 2000). */
 export function slipChip(result: ChipResult, face: { mime: string; data: Buffer } | null): SlipChip {
   const lines: string[] = [];
   if (result.status === 'not-present') lines.push('No chip was found on the reader.');
   else if (result.status === 'failed') lines.push(`Chip not read (${result.code ?? 'unknown reason'}).`);
   else {
-    const access = result.accessControl === 'bac' ? 'BAC' : 'no access control';
+    const protocol = result.accessProtocol ?? result.accessControl;
+    const access = protocol === 'pace' ? 'PACE' : protocol === 'bac' ? 'BAC' : 'no access control';
     lines.push(`Chip read (${access}), passive authentication: ${PA_WORDS[result.passiveAuthentication?.outcome ?? 'no-csca']}`);
     if (result.dg1) lines.push(result.dg1.match ? 'The MRZ in the chip matches the printed page.' : `The MRZ in the chip DIFFERS from the printed page: ${result.dg1.differingFields.join(', ')}.`);
-    if (result.face && !result.face.displayable) lines.push('Photo in JPEG 2000, not shown.');
+    if (result.face && !result.face.displayable) lines.push('Photo in JPEG 2000, could not be decoded, not shown.');
+    if (result.face?.converted) lines.push('Photo read in JPEG 2000, shown converted to JPEG.');
     if (result.face) lines.push(`Photo SHA-256 ${result.face.sha256.slice(0, 16)}...`);
   }
   lines.push(`Read ${result.readAt.slice(0, 16).replace('T', ' ')} UTC.`);

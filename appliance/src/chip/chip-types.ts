@@ -16,15 +16,28 @@ export interface ChipFaceView {
   readonly bytes: number;
   /** SHA-256 (hex) of the image as read from DG2. */
   readonly sha256: string;
-  /** false for JPEG 2000: no decoder on the appliance, the officer is told "photo in JPEG 2000, not shown". */
+  /**
+   * Whether there is a JPEG to show: the image itself, or for JPEG 2000 the JPEG derived from it when the chip was
+   * read (chip/face-display.ts). false only for a JPEG 2000 face that could not be decoded (see displayProblem).
+   */
   readonly displayable: boolean;
+  /** true when what is shown is a JPEG derived from the JPEG 2000 read (absent on reads stored before it). */
+  readonly converted?: boolean;
+  /** Why a JPEG 2000 face is not shown (CHIP_FACE_UNDECODABLE, or the pool's busy/timeout code); null otherwise. */
+  readonly displayProblem?: string | null;
 }
+
+/** How the chip was opened: PACE, BAC, or no access control (9303-11). */
+export type ChipAccessProtocol = 'pace' | 'bac' | 'none';
 
 export interface ChipResult {
   readonly status: ChipReadStatus;
   /** Why not read, or the PA code when read but not genuine (CHIP_ACCESS_DENIED, CHIP_REMOVED, CHIP_PA_DATA_ALTERED …). */
   readonly code: string | null;
+  /** 'bac' for PACE too (both are access control by the MRZ); accessProtocol says which. */
   readonly accessControl: 'bac' | 'none' | null;
+  /** How the chip was opened; null when not read. Reads stored before it have it from accessControl ('bac'/'none'). */
+  readonly accessProtocol: ChipAccessProtocol | null;
   readonly dg1: { readonly match: boolean; readonly differingFields: string[] } | null;
   readonly passiveAuthentication: {
     readonly outcome: ChipPaOutcome;

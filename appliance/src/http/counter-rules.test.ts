@@ -382,7 +382,7 @@ describe('chip outcomes and the office policy (issue #18; inject, real store, re
 
   /** A chip read as the chip service would save it (no face: the photo plays no part in the rules). */
   const chipRead = (over: Partial<ChipResult>): ChipResult => ({
-    status: 'read', code: null, accessControl: 'bac', dg1: { match: true, differingFields: [] },
+    status: 'read', code: null, accessControl: 'bac', accessProtocol: 'bac', dg1: { match: true, differingFields: [] },
     passiveAuthentication: { outcome: 'genuine', dataGroups: { DG1: true, DG2: true }, signatureValid: true, issuerKnown: true, signerValidAt: true, signer: 'CN=DS', issuingCountry: 'ZWE' },
     face: null, apduCount: 87, durationMs: 900, readAt: START.toISOString(), ...over,
   });

@@ -6,6 +6,7 @@
  * |---------------|----------|---------|---------|------------|------------|
  * | fingerprints  | 0        | threads | 8       | 30 s       | 10 s       |
  * | documents     | 1        | threads | 8       | 20 s       | 30 s       |
+ * | faces         | 1        | 1       | 4       | 10 s       | 5 s        |
  * | batches       | 2        | 1       | 2       | 60 s       | 60 s       |
  * | barcodes      | 5        | 1       | 4       | 10 s       | 5 s        |
  *
@@ -25,6 +26,7 @@ import { asBuffer } from './task-envelope.ts';
 const LANES = {
   fingerprints: { name: 'fingerprints', noun: 'the fingerprint image worker', priority: 0, maxRunning: 8, maxWaiting: 8, maxWaitMs: 30_000, timeLimitMs: 10_000, retryAfterS: 2 },
   documents: { name: 'documents', noun: 'the PDF renderer', priority: 1, maxRunning: 8, maxWaiting: 8, maxWaitMs: 20_000, timeLimitMs: 30_000, retryAfterS: 2 },
+  faces: { name: 'faces', noun: 'the face photo decoder', priority: 1, maxRunning: 1, maxWaiting: 4, maxWaitMs: 10_000, timeLimitMs: 5_000, retryAfterS: 2 },
   batches: { name: 'batches', noun: 'the batch compressor', priority: 2, maxRunning: 1, maxWaiting: 2, maxWaitMs: 60_000, timeLimitMs: 60_000, retryAfterS: 5 },
 } satisfies Record<string, LaneOptions>;
 
@@ -56,6 +58,12 @@ export async function encodeFingerprintPng(image: GreyImage, pool: CpuPool = sha
 /** The registration slip PDF (documents/registration-slip.ts), rendered in the pool. */
 export async function renderSlipPdf(facts: ReceiptFacts, options: SlipOptions, pool: CpuPool = sharedCpuPool()): Promise<Buffer> {
   return asBuffer(await run('documents', 'document.slip', { facts, options }, pool));
+}
+
+/** A passport chip's JPEG 2000 face as a displayable JPEG (chip/face-display.ts), decoded in the pool. */
+export async function faceJpegInPool(jp2: Buffer, pool: CpuPool = sharedCpuPool()): Promise<{ jpeg: Buffer; width: number; height: number }> {
+  const r = await run('faces', 'chip.face-jpeg', jp2, pool);
+  return { ...r, jpeg: asBuffer(r.jpeg) };
 }
 
 /** The daily report PDF (documents/daily-report.ts), rendered in the pool. */

@@ -14,6 +14,7 @@ import type { GreyImage } from '@lmc/firmware-bridge/fingerprint/fingerprint-rea
 import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
 import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
 import { type DecodedBarcode, decodeLuminance } from '../barcodes/barcode-decoder.ts';
+import { jpeg2000ToJpeg } from '../chip/face-display.ts';
 import { readLuminance } from '../barcodes/image-luminance.ts';
 import { type DailyReportOptions, dailyReportPdf } from '../documents/daily-report.ts';
 import { registrationSlipPdf, type SlipOptions } from '../documents/registration-slip.ts';
@@ -29,6 +30,8 @@ export interface CpuTasks {
   'fingerprint.quality': { input: GreyImage; output: number };
   /** One capture as a lossless 8-bit grey PNG. */
   'fingerprint.png': { input: GreyImage; output: Uint8Array };
+  /** A JPEG 2000 face from a passport chip as a displayable JPEG (chip/face-display.ts; CHIP_FACE_UNDECODABLE). */
+  'chip.face-jpeg': { input: Uint8Array; output: { jpeg: Uint8Array; width: number; height: number } };
   /** The A4 registration slip (documents/registration-slip.ts). */
   'document.slip': { input: { facts: ReceiptFacts; options: SlipOptions }; output: Uint8Array };
   /** The A4 daily office report (documents/daily-report.ts). */
@@ -51,6 +54,7 @@ export const cpuTaskHandlers = {
   'barcode.decode': async (bytes) => decodeLuminance(await readLuminance(bytes)),
   'fingerprint.quality': async (image) => scoreQuality(image),
   'fingerprint.png': async (image) => greyImageToPng(image),
+  'chip.face-jpeg': async (bytes) => jpeg2000ToJpeg(asBuffer(bytes)),
   'document.slip': async ({ facts, options }) => {
     const photo = options.documentPhoto;
     return registrationSlipPdf(facts, { ...options, ...(photo ? { documentPhoto: asBuffer(photo) } : {}) });

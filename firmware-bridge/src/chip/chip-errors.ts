@@ -27,6 +27,8 @@ export const ChipErrors = declareErrors({
   CHIP_PA_DATA_ALTERED: { status: 422, messageKey: 'error.CHIP_PA_DATA_ALTERED' },
   /** Passive authentication: the document signer (or its CSCA) was not valid at the time of the check. */
   CHIP_PA_SIGNER_EXPIRED: { status: 422, messageKey: 'error.CHIP_PA_SIGNER_EXPIRED' },
+  /** The DG2 face is JPEG 2000 that cannot be decoded for display (corrupt, or beyond the size a face may be). The bytes as read are kept. */
+  CHIP_FACE_UNDECODABLE: { status: 422 },
   /** The CSCA list file cannot be read as certificates. */
   CHIP_CSCA_LIST_INVALID: { status: 500 },
 });

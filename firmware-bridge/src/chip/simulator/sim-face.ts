@@ -13,7 +13,19 @@ function rng(seed: number) {
   };
 }
 
-export function syntheticFace(opts: { width?: number; height?: number; grain?: number; seed?: number; quality?: number } = {}): Buffer {
+export interface SyntheticFaceOptions {
+  width?: number;
+  height?: number;
+  grain?: number;
+  seed?: number;
+}
+
+/** The pixels of the JPEG 2000 fixtures (face-jp2.fixture.ts, made by make-face-jp2.ts): the JP2 in RGB, the J2K in grey. */
+export const JP2_FACE_SOURCE = { width: 180, height: 240, grain: 3, seed: 7 } as const;
+export const J2K_FACE_SOURCE = { width: 120, height: 160, grain: 3, seed: 7 } as const;
+
+/** The synthetic face's pixels: RGBA, 8 bits per sample, row by row. */
+export function syntheticFacePixels(opts: SyntheticFaceOptions = {}): { data: Buffer; width: number; height: number } {
   const width = opts.width ?? 240;
   const height = opts.height ?? 320;
   const grain = opts.grain ?? 14;
@@ -33,5 +45,9 @@ export function syntheticFace(opts: { width?: number; height?: number; grain?: n
       data[i + 3] = 255;
     }
   }
-  return Buffer.from(jpeg.encode({ data, width, height }, opts.quality ?? 75).data);
+  return { data, width, height };
+}
+
+export function syntheticFace(opts: SyntheticFaceOptions & { quality?: number } = {}): Buffer {
+  return Buffer.from(jpeg.encode(syntheticFacePixels(opts), opts.quality ?? 75).data);
 }

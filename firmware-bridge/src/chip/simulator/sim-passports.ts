@@ -12,11 +12,12 @@ import type { MrzSpec } from '../../mrz/types.ts';
 import type { ChipBehaviour, SimChipFiles } from './sim-card.ts';
 import { CardRemovedError } from './sim-card.ts';
 import { chipAccessKeys, mrzDigest } from './sim-crypto.ts';
-import { syntheticFace } from './sim-face.ts';
+import { FACE_JP2 } from './face-jp2.fixture.ts';
+import { JP2_FACE_SOURCE, syntheticFace } from './sim-face.ts';
 import { buildCardAccess, type SimPaceOffer } from './sim-pace.ts';
 import { createCsca, createDocumentSigner, type Signer, toPem } from './sim-pki.ts';
 
-export const CHIP_KINDS = ['valid', 'altered-dg1', 'unknown-signer', 'signer-expired', 'no-access-control', 'removed', 'pace', 'pace-only'] as const;
+export const CHIP_KINDS = ['valid', 'altered-dg1', 'unknown-signer', 'signer-expired', 'no-access-control', 'removed', 'pace', 'pace-only', 'jp2-face'] as const;
 export type ChipKind = (typeof CHIP_KINDS)[number];
 
 export interface SimPassport extends SimChipFiles {
@@ -34,13 +35,13 @@ function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([...t, ...len]), value]);
 }
 
-/** ISO/IEC 19794-5:2005 record with one full-frontal JPEG face. */
-function faceRecord(jpegBytes: Buffer, width: number, height: number): Buffer {
+/** ISO/IEC 19794-5:2005 record with one full-frontal face, JPEG (data type 0) or JPEG 2000 (1). */
+function faceRecord(jpegBytes: Buffer, width: number, height: number, dataType: 0 | 1): Buffer {
   const facial = Buffer.alloc(20);
   facial.writeUInt32BE(20 + 12 + jpegBytes.length, 0);
   const image = Buffer.alloc(12);
   image[0] = 1; // full frontal
-  image[1] = 0; // JPEG
+  image[1] = dataType;
   image.writeUInt16BE(width, 2);
   image.writeUInt16BE(height, 4);
   image[6] = 1; // 24-bit RGB
@@ -52,9 +53,10 @@ function faceRecord(jpegBytes: Buffer, width: number, height: number): Buffer {
   return Buffer.concat([general, body]);
 }
 
-export function buildDg2(jpegBytes: Buffer, width = 240, height = 320): Buffer {
+/** DG2 around one face image: JPEG, or JPEG 2000 (a JP2 file or a bare J2K codestream) with `dataType` 1. */
+export function buildDg2(jpegBytes: Buffer, width = 240, height = 320, dataType: 0 | 1 = 0): Buffer {
   const header = tlv(0xa1, Buffer.concat([tlv(0x87, Buffer.from([0x01, 0x01])), tlv(0x88, Buffer.from([0x00, 0x08]))]));
-  const bit = tlv(0x7f60, Buffer.concat([header, tlv(0x5f2e, faceRecord(jpegBytes, width, height))]));
+  const bit = tlv(0x7f60, Buffer.concat([header, tlv(0x5f2e, faceRecord(jpegBytes, width, height, dataType))]));
   return tlv(0x75, tlv(0x7f61, Buffer.concat([tlv(0x02, Buffer.from([1])), bit])));
 }
 
@@ -207,7 +209,9 @@ export class SimPassportIssuer {
   /** A chip of `kind` for the passport whose data page carries `mrz`; `pace` overrides the PACE setup of a PACE kind (or adds PACE to 'valid'). */
   async issue(mrz: readonly string[], kind: ChipKind, pace?: SimPaceSpec): Promise<SimPassport> {
     const dg1 = buildDg1(mrz);
-    const dg2 = buildDg2(this.face);
+    // 'jp2-face': a state that stores the face in JPEG 2000 (face-jp2.fixture.ts), otherwise a valid chip.
+    const face = kind === 'jp2-face' ? FACE_JP2 : this.face;
+    const dg2 = kind === 'jp2-face' ? buildDg2(FACE_JP2, JP2_FACE_SOURCE.width, JP2_FACE_SOURCE.height, 1) : buildDg2(this.face);
     const signer = kind === 'unknown-signer' ? this.signers.rogueDs : kind === 'signer-expired' ? this.signers.expiredDs : this.signers.ds;
     const sod = await buildSod(new Map([[1, dg1], [2, dg2]]), signer);
     const storedDg1 = kind === 'altered-dg1' ? buildDg1(alterName(mrz)) : dg1;
@@ -243,7 +247,7 @@ export class SimPassportIssuer {
       [0x0102, dg2],
       [0x011d, sod],
     ]);
-    return { kind, mrz: [...mrz], files, access, pace: paceSetup, behaviour, face: this.face };
+    return { kind, mrz: [...mrz], files, access, pace: paceSetup, behaviour, face };
   }
 }
 
