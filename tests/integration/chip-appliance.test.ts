@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
@@ -157,6 +158,35 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
     const record = appliance.store.outbox.pending(1000).find((e) => e.registrationId === id)?.payload as { chip?: Record<string, unknown> };
     expect(record.chip).toMatchObject({ status: 'read', paOutcome: 'genuine', dg1Match: true, accessControl: 'bac', face: { sha256: faceSha, mime: 'image/jpeg', bytes: p.face.length } });
     expect(JSON.stringify(record)).not.toContain(p.face.subarray(0, 32).toString('base64'));
+  }, 90_000);
+
+  it('JPEG 2000 face: the chip answer says converted, the face route serves a JPEG derived in the CPU pool, form=as-read the JP2 as read', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await present('jp2-face');
+    const p = set.passports.get('jp2-face');
+    if (!p) throw new Error('jp2-face');
+    const { id } = await scanAndAttach(p.mrz);
+    const sha = createHash('sha256').update(p.face).digest('hex');
+    const chip = (await chipOf(id)) as ChipResult & { accessProtocol: string; face: { converted?: boolean } };
+    expect(chip).toMatchObject({ status: 'read', accessProtocol: 'bac', passiveAuthentication: { outcome: 'genuine' }, face: { mime: 'image/jp2', sha256: sha, displayable: true, converted: true } });
+    const shown = await api('GET', `/api/registrations/${id}/chip/face`);
+    expect(shown.status).toBe(200);
+    expect(shown.type).toBe('image/jpeg');
+    const pixels = jpeg.decode(shown.body as Buffer);
+    expect([pixels.width, pixels.height]).toEqual([180, 240]);
+    const asRead = await api('GET', `/api/registrations/${id}/chip/face?form=as-read`);
+    expect(asRead.type).toBe('image/jp2');
+    expect((asRead.body as Buffer).equals(p.face)).toBe(true);
+    expect((await api('GET', `/api/registrations/${id}/chip/face?form=other`)).status).toBe(400);
+  }, 90_000);
+
+  it('PACE chip: the chip answer says accessProtocol pace', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await present('pace');
+    const p = set.passports.get('pace');
+    if (!p) throw new Error('pace');
+    const { id } = await scanAndAttach(p.mrz);
+    expect(await chipOf(id)).toMatchObject({ status: 'read', accessControl: 'bac', accessProtocol: 'pace', passiveAuthentication: { outcome: 'genuine' } });
   }, 90_000);
 
   it('tampered DG1 (its hash no longer matches EF.SOD): PA data-altered and DG1 differs from the printed MRZ', async (ctx) => {
