@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardChannel } from '@lmc/firmware-bridge/chip/channel.ts';
-import { parseCscaList } from '@lmc/firmware-bridge/chip/csca-list.ts';
+import { parseCscaList } from '@lmc/protocol/csca-list.ts';
 import { bacInputFromMrz } from '@lmc/firmware-bridge/chip/mrz-compare.ts';
 import { PcscReader } from '@lmc/firmware-bridge/chip/pcsc-transport.ts';
 import { readChip } from '@lmc/firmware-bridge/chip/reader.ts';

@@ -70,7 +70,7 @@ describe('chip service (simulated reader)', () => {
   });
 
   it('with the simulated state trusted the same chip is genuine', async () => {
-    const { loadCscaList } = await import('@lmc/firmware-bridge/chip/csca-list.ts');
+    const { loadCscaList } = await import('@lmc/protocol/csca-list.ts');
     trust = { certificates: (await loadCscaList(feature.simulatedCscaList as Buffer)).certificates, files: [], refused: [] };
     const { event } = await scanAndAttach(sampleDocumentLines(1));
     expect(event.result?.passiveAuthentication?.outcome).toBe('genuine');

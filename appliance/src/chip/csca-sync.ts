@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '@lmc/core/logger.ts';
-import { parseCertificate } from '@lmc/firmware-bridge/chip/csca-list.ts';
+import { parseCertificate } from '@lmc/protocol/csca-list.ts';
 import type * as pkijs from 'pkijs';
 
 export interface SyncedCscaSet {

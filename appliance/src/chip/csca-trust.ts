@@ -2,14 +2,14 @@
  * The CSCA certificates passive authentication trusts: the union of the local `devices.chip.cscaPath` (one file,
  * or every certificate and master-list file of a directory, for offline provisioning) and the certificates the
  * central sends down with the signed reference pull (csca-sync.ts, #18). Master lists have their own signature
- * verified (firmware-bridge chip/csca-list.ts loadCscaList); a file that fails is left out and logged, the rest
+ * verified (protocol/src/csca-list.ts loadCscaList); a file that fails is left out and logged, the rest
  * still load.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Logger } from '@lmc/core/logger.ts';
-import { loadCscaList } from '@lmc/firmware-bridge/chip/csca-list.ts';
+import { loadCscaList } from '@lmc/protocol/csca-list.ts';
 import type * as pkijs from 'pkijs';
 import type { SyncedCscaSet } from './csca-sync.ts';
 

@@ -8,7 +8,7 @@
  * with a warning: an expired CSCA still proves passports it signed, and a link certificate chains a renewed CSCA.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { loadCscaList } from '@lmc/firmware-bridge/chip/csca-list.ts';
+import { loadCscaList } from '@lmc/protocol/csca-list.ts';
 import { cscaError } from './errors.ts';
 
 /** A ref_csca_certificates row (protocol/src/reference-tables.ts `csca_certificates`). */

@@ -1,7 +1,6 @@
 /** Every officer-facing outcome of a chip check, from the simulated chips in memory. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkChip } from './chip-check.ts';
-import { parseCscaList } from './csca-list.ts';
 import { bacInputFromMrz } from './mrz-compare.ts';
 import { MemoryCardTransport } from './simulator/memory-card.ts';
 import { SimulatedChip } from './simulator/sim-card.ts';
@@ -19,7 +18,7 @@ function check(kind: ChipKind, mutate?: (t: MemoryCardTransport) => void, mrz?: 
   const t = new MemoryCardTransport(new SimulatedChip(p, p.behaviour));
   mutate?.(t);
   const lines = mrz ?? p.mrz;
-  return checkChip(t, { printedMrz: lines, bacInput: bacInputFromMrz(lines), cscas: parseCscaList(set.cscaList), now: NOW });
+  return checkChip(t, { printedMrz: lines, bacInput: bacInputFromMrz(lines), cscas: set.cscas, now: NOW });
 }
 
 describe('checkChip outcomes', () => {

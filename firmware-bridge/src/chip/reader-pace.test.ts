@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApduTransport, CardChannel } from './channel.ts';
-import { parseCscaList } from './csca-list.ts';
 import { bacInputFromMrz } from './mrz-compare.ts';
 import { readChip } from './reader.ts';
 import { MemoryCardTransport } from './simulator/memory-card.ts';
@@ -38,8 +37,8 @@ function present(p: SimPassport) {
   return new Recording(new MemoryCardTransport(new SimulatedChip(p, p.behaviour)));
 }
 
-const read = (p: SimPassport, t: ApduTransport, mrz = p.mrz, cscaList = set.cscaList) =>
-  readChip(new CardChannel(t), { printedMrz: mrz, bacInput: bacInputFromMrz(mrz), cscas: parseCscaList(cscaList), now: NOW });
+const read = (p: SimPassport, t: ApduTransport, mrz = p.mrz, cscas = set.cscas) =>
+  readChip(new CardChannel(t), { printedMrz: mrz, bacInput: bacInputFromMrz(mrz), cscas, now: NOW });
 
 describe('reading PACE chips', () => {
   it('PACE + BAC chip (brainpoolP256r1, EF.CardAccess lists DH first): opened by PACE, AES secure messaging, genuine', async () => {
@@ -71,7 +70,7 @@ describe('reading PACE chips', () => {
     ['AES-128, NIST P-521', { oid: PACE_OIDS.ecdhGmAes128, parameterId: 18, bac: false }],
   ] as [string, SimPaceSpec][])('PACE-only chip with %s', async (_name, spec) => {
     const p = await issuer.issue(set.passports.get('valid')?.mrz as string[], 'valid', spec);
-    const r = await read(p, present(p), p.mrz, issuer.cscaList);
+    const r = await read(p, present(p), p.mrz, issuer.cscas);
     expect(r.accessProtocol).toBe('pace');
     expect(r.dg1Mrz).toEqual(p.mrz);
   });
@@ -88,7 +87,7 @@ describe('reading PACE chips', () => {
     };
     const p = await issuer.issue(set.passports.get('valid')?.mrz as string[], 'valid', spec);
     const t = present(p);
-    const r = await read(p, t, p.mrz, issuer.cscaList);
+    const r = await read(p, t, p.mrz, issuer.cscas);
     expect(r.accessProtocol).toBe('bac');
     expect(r.paceFallback).toMatch(/3DES secure messaging is not supported.*DH GM mapping is not supported/);
     expect(t.has(0x86)).toBe(false);
@@ -97,7 +96,7 @@ describe('reading PACE chips', () => {
   it('PACE refused by the chip (MSE:Set AT 6A80): falls back to BAC', async () => {
     const p = await issuer.issue(set.passports.get('valid')?.mrz as string[], 'valid', { oid: PACE_OIDS.ecdhGmAes128, parameterId: 13, bac: true, refuse: true });
     const t = present(p);
-    const r = await read(p, t, p.mrz, issuer.cscaList);
+    const r = await read(p, t, p.mrz, issuer.cscas);
     expect([r.accessProtocol, r.paceFallback]).toEqual(['bac', expect.stringContaining('MSE:Set AT refused (6A80)')]);
     expect(t.has(0x82)).toBe(true);
   });

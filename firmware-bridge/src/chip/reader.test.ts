@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CardChannel } from './channel.ts';
-import { parseCscaList } from './csca-list.ts';
 import { bacInputFromMrz } from './mrz-compare.ts';
 import { readChip } from './reader.ts';
 import { MemoryCardTransport } from './simulator/memory-card.ts';
@@ -26,7 +25,7 @@ function present(kind: ChipKind, s = set) {
 }
 
 const read = (p: { mrz: string[] }, transport: MemoryCardTransport, s = set, extra: { chunk?: number } = {}) =>
-  readChip(new CardChannel(transport), { printedMrz: p.mrz, bacInput: bacInputFromMrz(p.mrz), cscas: parseCscaList(s.cscaList), now: NOW, ...extra });
+  readChip(new CardChannel(transport), { printedMrz: p.mrz, bacInput: bacInputFromMrz(p.mrz), cscas: s.cscas, now: NOW, ...extra });
 
 describe('reading simulated chips', () => {
   it('valid chip: BAC, DG1 equals the printed MRZ, JPEG face, genuine', async () => {

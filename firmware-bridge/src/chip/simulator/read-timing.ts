@@ -11,8 +11,8 @@
  * Run: npx tsx firmware-bridge/src/chip/simulator/read-timing.ts  (pcscd with vsmartcard-vpcd running for the PC/SC figures)
  */
 import { performance } from 'node:perf_hooks';
+import type * as pkijs from 'pkijs';
 import { type ApduTransport, CardChannel } from '../channel.ts';
-import { parseCscaList } from '../csca-list.ts';
 import { bacInputFromMrz } from '../mrz-compare.ts';
 import { PcscReader } from '../pcsc-transport.ts';
 import { readChip } from '../reader.ts';
@@ -64,10 +64,10 @@ class Counting implements ApduTransport {
   }
 }
 
-async function timeRead(via: ChipReadTiming['via'], transport: ApduTransport, p: SimPassport, cscaList: Buffer, chunk: number): Promise<ChipReadTiming> {
+async function timeRead(via: ChipReadTiming['via'], transport: ApduTransport, p: SimPassport, cscas: readonly pkijs.Certificate[], chunk: number): Promise<ChipReadTiming> {
   const counting = new Counting(transport);
   const t0 = performance.now();
-  const r = await readChip(new CardChannel(counting), { printedMrz: p.mrz, bacInput: bacInputFromMrz(p.mrz), cscas: parseCscaList(cscaList), now: new Date(), chunk });
+  const r = await readChip(new CardChannel(counting), { printedMrz: p.mrz, bacInput: bacInputFromMrz(p.mrz), cscas, now: new Date(), chunk });
   const totalMs = performance.now() - t0;
   if (r.passiveAuthentication.outcome !== 'genuine') throw new Error(`bench read was ${r.passiveAuthentication.outcome}`);
   if (r.accessProtocol === 'none') throw new Error('bench chip opened without access control');
@@ -91,7 +91,7 @@ export async function benchChipRead(): Promise<ChipReadTiming[]> {
   const chips = (['valid', 'pace'] as const).map((k) => set.passports.get(k) as SimPassport);
   const runs = chips.flatMap((p) => [0xdf, 0x1000].map((chunk) => ({ p, chunk })));
   const out: ChipReadTiming[] = [];
-  for (const { p, chunk } of runs) out.push(await timeRead('memory', new MemoryCardTransport(new SimulatedChip(p)), p, set.cscaList, chunk));
+  for (const { p, chunk } of runs) out.push(await timeRead('memory', new MemoryCardTransport(new SimulatedChip(p)), p, set.cscas, chunk));
   if (!(await vpcdListening(35963))) return out;
   const reader = new PcscReader('Virtual PCD 00 00');
   reader.start();
@@ -100,7 +100,7 @@ export async function benchChipRead(): Promise<ChipReadTiming[]> {
       const card = new VpcdCard(new SimulatedChip(p));
       await card.insert();
       await reader.waitForCard(10_000);
-      out.push(await timeRead('pcsc-vpcd', reader.transport(), p, set.cscaList, chunk));
+      out.push(await timeRead('pcsc-vpcd', reader.transport(), p, set.cscas, chunk));
       const gone = new Promise<void>((r) => reader.once('removed', () => r()));
       await card.remove();
       await gone;

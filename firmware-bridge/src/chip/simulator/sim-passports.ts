@@ -102,6 +102,8 @@ export async function buildSod(groups: ReadonlyMap<number, Buffer>, signer: Sign
 export interface SimPassportSet {
   /** PEM bundle of the trusted CSCA (the rogue CSCA behind 'unknown-signer' is not in it). */
   readonly cscaList: Buffer;
+  /** The same trusted CSCA as certificates, for a reader given its trust anchors directly. */
+  readonly cscas: readonly pkijs.Certificate[];
   readonly passports: ReadonlyMap<ChipKind, SimPassport>;
 }
 
@@ -192,6 +194,8 @@ export class SimPassportIssuer {
     /** PEM bundle of the trusted CSCA. */
     readonly cscaList: Buffer,
     private readonly removeAt: number,
+    /** The trusted CSCA as a certificate. */
+    readonly cscas: readonly pkijs.Certificate[] = [],
   ) {}
 
   static async create(opts: SimPassportOptions = {}): Promise<SimPassportIssuer> {
@@ -203,7 +207,7 @@ export class SimPassportIssuer {
       rogueDs: await createDocumentSigner(rogue, { now }),
       expiredDs: await createDocumentSigner(csca, { now, expired: true }),
     };
-    return new SimPassportIssuer(signers, syntheticFace({ grain: opts.faceGrain ?? 14 }), Buffer.from(toPem([csca.certificate])), opts.removeAtOffset ?? 2048);
+    return new SimPassportIssuer(signers, syntheticFace({ grain: opts.faceGrain ?? 14 }), Buffer.from(toPem([csca.certificate])), opts.removeAtOffset ?? 2048, [csca.certificate]);
   }
 
   /** A chip of `kind` for the passport whose data page carries `mrz`; `pace` overrides the PACE setup of a PACE kind (or adds PACE to 'valid'). */
@@ -258,5 +262,5 @@ export async function createSimPassports(opts: SimPassportOptions = {}): Promise
     const spec = { ...SPEC, documentNumber: `FN01234${String(50 + i)}`, givenNames: `TENDAI ${kind.replace(/[^a-z]+/g, ' ').trim().toUpperCase()}` };
     passports.set(kind, await issuer.issue(generateMrz(spec), kind));
   }
-  return { cscaList: issuer.cscaList, passports };
+  return { cscaList: issuer.cscaList, cscas: issuer.cscas, passports };
 }

@@ -1,5 +1,6 @@
 /**
- * The list of trusted Country Signing CA certificates. Accepted forms: PEM bundle, one DER
+ * The list of trusted Country Signing CA certificates, a format both sides read: the central when an admin uploads
+ * it, the appliance when it loads its local file (the central ships no device code, so it lives here). Accepted forms: PEM bundle, one DER
  * certificate, or an ICAO PKD master list (9303-12 §9: CMS SignedData whose content type is
  * id-icao-cscaMasterList 2.23.136.1.1.2, content CscaMasterList ::= SEQUENCE { version, certList SET OF Certificate }).
  * `parseCscaList` only reads; `loadCscaList` also checks a master list's own CMS signature (9303-12 §9: signed
@@ -7,11 +8,12 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { ApplianceError } from '../errors.ts';
-import { ChipErrors } from './chip-errors.ts';
+import { ApplianceError } from '@lmc/core/errors.ts';
 
 const MASTER_LIST_OID = '2.23.136.1.1.2';
-const invalid = (why: string) => new ApplianceError(ChipErrors.CHIP_CSCA_LIST_INVALID.code, `CSCA list: ${why}`);
+/** Declared with its status by the firmware bridge's chip errors (the appliance's table); the central maps it to its own 4xx. */
+export const CSCA_LIST_INVALID = 'CHIP_CSCA_LIST_INVALID';
+const invalid = (why: string) => new ApplianceError(CSCA_LIST_INVALID, `CSCA list: ${why}`);
 
 export function parseCertificate(der: Uint8Array): pkijs.Certificate {
   return pkijs.Certificate.fromBER(new Uint8Array(der));

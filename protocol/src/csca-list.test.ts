@@ -2,7 +2,7 @@
 import type * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { loadCscaList, parseCscaList } from './csca-list.ts';
-import { createCsca, signMasterList, toPem } from './simulator/sim-pki.ts';
+import { createCsca, signMasterList, toPem } from '@lmc/firmware-bridge/chip/simulator/sim-pki.ts';
 
 const der = (c: pkijs.Certificate) => Buffer.from(c.toSchema().toBER());
 
