@@ -2,7 +2,7 @@
  * Codes of the prints feature (central/src/prints/), declared once with their HTTP status. They carry the status on
  * the error (toHttpError honours a 4xx/5xx `statusCode`), like the reference routes' codes.
  */
-import { ApplianceError, type CodeOf, declareErrors } from '@lmc/core/errors.ts';
+import { type CodeOf, declareErrors, StatusCodedError } from '@lmc/core/errors.ts';
 
 export const PrintErrors = declareErrors({
   /** No forwarded print with that blob id (or no registration with that id holding templates). */
@@ -23,10 +23,9 @@ export const PrintErrors = declareErrors({
 
 export type PrintErrorCode = CodeOf<typeof PrintErrors>;
 
-export class PrintError extends ApplianceError {
-  readonly statusCode: number;
+/** A class of its own (not just statusCodedErrors) so that the routes can tell a print refusal with `instanceof`. */
+export class PrintError extends StatusCodedError<PrintErrorCode> {
   constructor(code: PrintErrorCode, message: string, context: Record<string, unknown> = {}) {
-    super(code, message, context);
-    this.statusCode = PrintErrors[code].status;
+    super(PrintErrors, code, message, context);
   }
 }
