@@ -9,6 +9,7 @@
  * - GET  /api/v1/admin/prints/access-log             (auditor) — the audit of every opening and re-sealing.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
@@ -20,7 +21,7 @@ import type { CentralKey } from '../enrolment/central-key.ts';
 import { toHttpError } from '../errors.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { FACE_OPEN_PATH, OpenedFace, openForwardedFace } from './face-access.ts';
-import { listPrintAccess, openForwardedPrint, resealTemplates } from './print-access.ts';
+import { listPrintAccess, openForwardedPrint, type PrintActor, resealTemplates } from './print-access.ts';
 import { PrintError } from './print-errors.ts';
 
 export const PRINT_ACCESS_LOG_PATH = '/api/v1/admin/prints/access-log';
@@ -40,6 +41,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     printsDevice: EnrolledDevice | null;
   }
+}
+
+/** Who opens and why, for an admin's audited opening of a print or a face photo: the signed-in staff member and the reason given. */
+function staffOpening(request: Pick<FastifyRequest, 'staff'> & { body: OpenPrintBody }): { actor: PrintActor; reason: string } {
+  return { actor: { kind: 'staff', id: request.staff?.username ?? 'unknown' }, reason: request.body.reason };
 }
 
 export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async (app, opts) => {
@@ -109,13 +115,8 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const staff = request.staff;
-      const opened = await openForwardedPrint(db, keyring(), {
-        blobId: request.params.blobId,
-        actor: { kind: 'staff', id: staff?.username ?? 'unknown' },
-        reason: request.body.reason,
-      });
-      request.log.info({ blobId: opened.blobId, auditId: opened.auditId, by: staff?.username }, 'forwarded print opened');
+      const opened = await openForwardedPrint(db, keyring(), { blobId: request.params.blobId, ...staffOpening(request) });
+      request.log.info({ blobId: opened.blobId, auditId: opened.auditId, by: request.staff?.username }, 'forwarded print opened');
       return reply.header('cache-control', 'no-store').send(opened);
     },
   );
@@ -137,13 +138,8 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const staff = request.staff;
-      const opened = await openForwardedFace(db, keyring(), {
-        registrationId: request.params.registrationId,
-        actor: { kind: 'staff', id: staff?.username ?? 'unknown' },
-        reason: request.body.reason,
-      });
-      request.log.info({ registrationId: opened.registrationId, auditId: opened.auditId, by: staff?.username }, 'forwarded face photo opened');
+      const opened = await openForwardedFace(db, keyring(), { registrationId: request.params.registrationId, ...staffOpening(request) });
+      request.log.info({ registrationId: opened.registrationId, auditId: opened.auditId, by: request.staff?.username }, 'forwarded face photo opened');
       return reply.header('cache-control', 'no-store').send(opened);
     },
   );
