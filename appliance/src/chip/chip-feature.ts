@@ -17,6 +17,7 @@ import { SimulatedChipReader } from '@lmc/firmware-bridge/chip/simulator/sim-rea
 import { SimPassportIssuer } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import { ApplianceError, isApplianceError } from '../errors.ts';
+import { initialDeviceState } from '../devices/device-state.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import type { ChipDeviceConfig } from './chip-config.ts';
@@ -49,13 +50,7 @@ export class ChipFeature implements Feature {
     this.#log = options.logger ?? createLogger('device:chip');
     this.#now = options.now ?? (() => new Date());
     const c = options.config;
-    this.#state = {
-      device: 'chip',
-      state: c.transport === 'none' ? 'absent' : 'connecting',
-      simulated: c.transport === 'simulator',
-      transportId: c.transport === 'pcsc' ? `pcsc:${c.reader}` : c.transport,
-      at: this.#now().toISOString(),
-    };
+    this.#state = initialDeviceState('chip', c, this.#now(), c.transport === 'pcsc' ? `pcsc:${c.reader}` : c.transport);
   }
 
   get state(): DeviceStateEvent {
