@@ -103,7 +103,13 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
           'form=display (default): image/jpeg, the image itself when the chip holds JPEG, or the JPEG derived from a JPEG 2000 face when the chip was read; a JPEG 2000 face that could not be decoded is answered as read (image/jp2, result face.displayable false). form=as-read: the bytes DG2 holds (image/jpeg or image/jp2), those passive authentication hashed. Decrypted in memory for this response only, never cached (cache-control: no-store); each viewing is audited (chip.face-viewed). 404 when no face was read.',
         tags: ['chip'],
         params: Type.Object({ id: Uuid }),
-        querystring: Type.Object({ form: Type.Optional(Type.Union([Type.Literal('display'), Type.Literal('as-read')], { default: 'display' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            form: Type.Optional(Type.Union([Type.Literal('display'), Type.Literal('as-read')], { default: 'display' })),
+            v: Type.Optional(Type.String({ maxLength: 64, description: "the screen's cache key (the face's SHA-256 prefix); ignored" })),
+          },
+          { additionalProperties: false },
+        ),
         produces: ['image/jpeg', 'image/jp2'],
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/jpeg or image/jp2' }), ...errors },
       },

@@ -11,9 +11,20 @@ import { errorText } from './errors.ts';
 export interface ChipResult {
   status: 'read' | 'not-present' | 'failed';
   code: string | null;
+  /** How the chip was opened; absent from an appliance older than it. */
+  accessProtocol?: 'pace' | 'bac' | 'none' | null;
   dg1: { match: boolean; differingFields: string[] } | null;
   passiveAuthentication: { outcome: 'genuine' | 'data-altered' | 'unknown-issuer' | 'signer-expired' | 'no-csca' } | null;
+  /** displayable: a JPEG to show (the image, or one derived from a JPEG 2000 face); false only for an undecodable JPEG 2000. */
   face: { mime: string; sha256: string; displayable: boolean } | null;
+}
+
+const ACCESS_KEY = { pace: 'chip.accessPace', bac: 'chip.accessBac', none: 'chip.accessNone' } as const;
+
+/** How the chip was opened, in words ("Opened with PACE"), or null when not read or not said. */
+export function ChipAccess(props: { chip: ChipResult }) {
+  const p = props.chip.status === 'read' ? props.chip.accessProtocol : null;
+  return p ? h('p', { class: 'chip-access', 'data-chip-access': p }, t(ACCESS_KEY[p])) : null;
 }
 type ChipState = ChipResult | { status: 'reading'; progress: { read: number; total: number } } | null;
 
@@ -29,7 +40,7 @@ export function chipVerdict(c: ChipResult): { tone: 'ok' | 'bad' | 'info'; text:
   return { tone: 'bad', text: t(`error.${PA_CODE[o]}`), key: o };
 }
 
-/** The face read from the chip, or the words saying why it is not shown (JPEG 2000). */
+/** The face read from the chip (a JPEG 2000 face through the JPEG the appliance derived), or the words saying why it is not shown. */
 export function ChipFace(props: { registrationId: string; face: ChipResult['face']; small?: boolean }) {
   const { face } = props;
   if (!face) return null;
@@ -115,6 +126,7 @@ export function ChipPanel(props: { registrationId: string; documentKey: string }
               chip.dg1.match ? t('chip.dg1Same') : t('chip.dg1Differs', { fields: chip.dg1.differingFields.map((f) => t(`field.${f}`, { defaultValue: f })).join(', ') }),
             )
           : null,
+        h(ChipAccess, { chip }),
         chip.face?.displayable ? h('p', { class: 'chip-compare' }, t('chip.compare')) : null,
         v.tone !== 'ok' ? h('p', { class: 'chip-note' }, t('chip.notBlocking')) : null,
         chip.status !== 'read' ? again : null,
