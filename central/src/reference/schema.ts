@@ -20,6 +20,31 @@ export const REFERENCE_MIGRATION_NAME = 'reference data and change feed';
 /** pg_advisory_xact_lock key of reference writers ("central reference"). */
 export const REFERENCE_WRITE_LOCK_KEY = 7_302_115;
 
+/**
+ * The tables migration 3 feeds to the devices, with their key column, in the order it creates their triggers.
+ * Frozen with the migration (a later table gets its triggers in a migration of its own); schema.test.ts pins the text.
+ */
+const MIGRATION_3_FEED_TABLES = [
+  ['provinces', 'code'],
+  ['districts', 'code'],
+  ['occupations', 'isco_code'],
+  ['offices', 'code'],
+  ['officers', 'officer_id'],
+  ['employers', 'employer_id'],
+  ['vacancies', 'vacancy_id'],
+] as const;
+
+/** Each fed table records its changes in reference_changes and refuses TRUNCATE (which fires no row triggers). */
+const feedTriggers = [
+  ...MIGRATION_3_FEED_TABLES.map(
+    ([table, key]) => `  CREATE TRIGGER ref_${table}_changes AFTER INSERT OR UPDATE OR DELETE ON ref_${table}
+    FOR EACH ROW EXECUTE FUNCTION reference_record_change('${table}', '${key}');`,
+  ),
+  ...MIGRATION_3_FEED_TABLES.map(
+    ([table]) => `  CREATE TRIGGER ref_${table}_no_truncate BEFORE TRUNCATE ON ref_${table} FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();`,
+  ),
+].join('\n');
+
 export const referenceSchema = /* sql */ `
   -- Distinguishes this database's feed from any other (a rebuilt central restarts its versions).
   CREATE TABLE reference_feed (
@@ -149,25 +174,5 @@ export const referenceSchema = /* sql */ `
   END
   $$;
 
-  CREATE TRIGGER ref_provinces_changes AFTER INSERT OR UPDATE OR DELETE ON ref_provinces
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('provinces', 'code');
-  CREATE TRIGGER ref_districts_changes AFTER INSERT OR UPDATE OR DELETE ON ref_districts
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('districts', 'code');
-  CREATE TRIGGER ref_occupations_changes AFTER INSERT OR UPDATE OR DELETE ON ref_occupations
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('occupations', 'isco_code');
-  CREATE TRIGGER ref_offices_changes AFTER INSERT OR UPDATE OR DELETE ON ref_offices
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('offices', 'code');
-  CREATE TRIGGER ref_officers_changes AFTER INSERT OR UPDATE OR DELETE ON ref_officers
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('officers', 'officer_id');
-  CREATE TRIGGER ref_employers_changes AFTER INSERT OR UPDATE OR DELETE ON ref_employers
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('employers', 'employer_id');
-  CREATE TRIGGER ref_vacancies_changes AFTER INSERT OR UPDATE OR DELETE ON ref_vacancies
-    FOR EACH ROW EXECUTE FUNCTION reference_record_change('vacancies', 'vacancy_id');
-  CREATE TRIGGER ref_provinces_no_truncate BEFORE TRUNCATE ON ref_provinces FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_districts_no_truncate BEFORE TRUNCATE ON ref_districts FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_occupations_no_truncate BEFORE TRUNCATE ON ref_occupations FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_offices_no_truncate BEFORE TRUNCATE ON ref_offices FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_officers_no_truncate BEFORE TRUNCATE ON ref_officers FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_employers_no_truncate BEFORE TRUNCATE ON ref_employers FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
-  CREATE TRIGGER ref_vacancies_no_truncate BEFORE TRUNCATE ON ref_vacancies FOR EACH STATEMENT EXECUTE FUNCTION reference_no_truncate();
+${feedTriggers}
 `;
