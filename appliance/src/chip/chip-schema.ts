@@ -9,6 +9,7 @@
  * - A finalized registration is forwarded as-is: its chip row can no longer be inserted or changed. DELETE stays
  *   allowed so the retention purge can cascade.
  */
+import { finalizedChildTriggers } from '../store/finalized-child-triggers.ts';
 import type { Migration } from '../store/migrations.ts';
 
 export const CHIP_READS_MIGRATION_NAME = 'chip-reads';
@@ -31,19 +32,7 @@ CREATE TABLE chip_reads (
   CHECK ((face_blob IS NULL) = (face_sha256 IS NULL))
 );
 
-CREATE TRIGGER chip_reads_insert_finalized
-BEFORE INSERT ON chip_reads
-WHEN (SELECT status FROM registrations WHERE id = NEW.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
-
-CREATE TRIGGER chip_reads_update_finalized
-BEFORE UPDATE ON chip_reads
-WHEN (SELECT status FROM registrations WHERE id = OLD.registration_id) = 'finalized'
-BEGIN
-  SELECT RAISE(ABORT, 'finalized registrations are immutable');
-END;
+${finalizedChildTriggers('chip_reads')}
 `;
 
 export const CHIP_FACE_BLOB_ID_MIGRATION_NAME = 'chip-face-blob-id';

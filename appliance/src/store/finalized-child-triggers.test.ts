@@ -5,10 +5,11 @@ import { finalizedChildTriggers } from './finalized-child-triggers.ts';
 
 describe('finalizedChildTriggers', () => {
   it('writes the text the shipped migrations applied (a changed byte would change sqlite_master)', () => {
-    // SHA-256 of the triggers of migrations 'fingerprints' and 'registration-details' as first written out by hand.
+    // SHA-256 of the triggers of migrations 'fingerprints', 'registration-details' and 'chip-reads' as first written out by hand.
     const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
     expect(sha256(finalizedChildTriggers('fingerprints'))).toBe('46707fb0d4d98374d1cdce3483948aa09718766518f541da9be1df9d86fa1e82');
     expect(sha256(finalizedChildTriggers('registration_details'))).toBe('918b1ed6e546cdb965a586df1552fe360fcf4f61179585a7264b2c8be15e8c49');
+    expect(sha256(finalizedChildTriggers('chip_reads'))).toBe('52e0b2995448a62f3c1b66e751d4bc213876baf8ce4b8af0914520f82040a31b');
   });
 
   it('refuses new and changed rows of a finalized registration, allows them before, and allows deletes', () => {
