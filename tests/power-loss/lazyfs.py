@@ -233,6 +233,12 @@ class LazyFS(pyfuse3.Operations):
             raise pyfuse3.FUSEError(errno.ENOTDIR)
         return node
 
+    def _entry(self, parent, name):
+        ino = parent.entries.get(name)
+        if ino is None:
+            raise pyfuse3.FUSEError(errno.ENOENT)
+        return ino
+
     def _touch(self, node):
         node.mtime = node.ctime = time.time_ns()
 
@@ -250,9 +256,7 @@ class LazyFS(pyfuse3.Operations):
                 if node.is_dir and parent_inode in node.entries.values():
                     return self._attr(node)
             return self._attr(parent)
-        ino = parent.entries.get(name)
-        if ino is None:
-            raise pyfuse3.FUSEError(errno.ENOENT)
+        ino = self._entry(parent, name)
         return self._attr(self.nodes[ino])
 
     async def getattr(self, inode, ctx=None):
@@ -313,9 +317,7 @@ class LazyFS(pyfuse3.Operations):
     async def unlink(self, parent_inode, name, ctx):
         self._check()
         parent = self._dir(parent_inode)
-        ino = parent.entries.get(name)
-        if ino is None:
-            raise pyfuse3.FUSEError(errno.ENOENT)
+        ino = self._entry(parent, name)
         if self.nodes[ino].is_dir:
             raise pyfuse3.FUSEError(errno.EISDIR)
         del parent.entries[name]  # the inode lives on: open handles and the durable tree may still use it
@@ -324,9 +326,7 @@ class LazyFS(pyfuse3.Operations):
     async def rmdir(self, parent_inode, name, ctx):
         self._check()
         parent = self._dir(parent_inode)
-        ino = parent.entries.get(name)
-        if ino is None:
-            raise pyfuse3.FUSEError(errno.ENOENT)
+        ino = self._entry(parent, name)
         if not self.nodes[ino].is_dir:
             raise pyfuse3.FUSEError(errno.ENOTDIR)
         if self.nodes[ino].entries:
@@ -340,9 +340,7 @@ class LazyFS(pyfuse3.Operations):
             raise pyfuse3.FUSEError(errno.EINVAL)  # RENAME_EXCHANGE/NOREPLACE: not needed by SQLite
         old_parent = self._dir(parent_inode_old)
         new_parent = self._dir(parent_inode_new)
-        ino = old_parent.entries.get(name_old)
-        if ino is None:
-            raise pyfuse3.FUSEError(errno.ENOENT)
+        ino = self._entry(old_parent, name_old)
         target = new_parent.entries.get(name_new)
         if target is not None and self.nodes[target].is_dir:
             if not self.nodes[ino].is_dir:
