@@ -17,7 +17,7 @@ import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
 import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
 import { SimulatedChip } from '@lmc/firmware-bridge/chip/simulator/sim-card.ts';
-import { type ChipKind, createSimPassports, type SimPassportSet } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
+import { type ChipKind, createSimPassports, type SimPassport, type SimPassportSet } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { VpcdCard } from '@lmc/firmware-bridge/chip/simulator/vpcd-card.ts';
 import { CONSENTED_DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
 import { ensurePcscd, type Pcscd, VPCD_PORT, VPCD_READER } from '../support/pcscd.ts';
@@ -100,13 +100,20 @@ async function takeAway(): Promise<void> {
   await fieldIs(false);
 }
 
-async function present(kind: ChipKind): Promise<void> {
-  await takeAway();
+function passport(kind: ChipKind): SimPassport {
   const p = set.passports.get(kind);
   if (!p) throw new Error(kind);
+  return p;
+}
+
+/** Takes any card away, puts the simulated chip of `kind` into the field, and returns its passport. */
+async function present(kind: ChipKind): Promise<SimPassport> {
+  await takeAway();
+  const p = passport(kind);
   card.current = new VpcdCard(new SimulatedChip(p, p.behaviour), { port: VPCD_PORT });
   await card.current.insert();
   await fieldIs(true);
+  return p;
 }
 
 /** A new registration; the reader scans `lines`; the screen attaches the scan; resolves with the chip's final event. */
@@ -132,9 +139,7 @@ const chipOf = async (id: string) => ((await api('GET', `/api/registrations/${id
 describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', () => {
   it('valid chip: read, DG1 equals the printed MRZ, PA genuine, face stored sealed and served, chip summary in the finalized record', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    await present('valid');
-    const p = set.passports.get('valid');
-    if (!p) throw new Error('valid');
+    const p = await present('valid');
     const { id, event, progress } = await scanAndAttach(p.mrz);
     expect(event.status).toBe('read');
     expect(progress.some((e) => e.status === 'reading' && (e.progress?.read ?? 0) > 0)).toBe(true);
@@ -162,9 +167,7 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
 
   it('JPEG 2000 face: the chip answer says converted, the face route serves a JPEG derived in the CPU pool, form=as-read the JP2 as read', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    await present('jp2-face');
-    const p = set.passports.get('jp2-face');
-    if (!p) throw new Error('jp2-face');
+    const p = await present('jp2-face');
     const { id } = await scanAndAttach(p.mrz);
     const sha = createHash('sha256').update(p.face).digest('hex');
     const chip = (await chipOf(id)) as ChipResult & { accessProtocol: string; face: { converted?: boolean } };
@@ -182,18 +185,14 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
 
   it('PACE chip: the chip answer says accessProtocol pace', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    await present('pace');
-    const p = set.passports.get('pace');
-    if (!p) throw new Error('pace');
+    const p = await present('pace');
     const { id } = await scanAndAttach(p.mrz);
     expect(await chipOf(id)).toMatchObject({ status: 'read', accessControl: 'bac', accessProtocol: 'pace', passiveAuthentication: { outcome: 'genuine' } });
   }, 90_000);
 
   it('tampered DG1 (its hash no longer matches EF.SOD): PA data-altered and DG1 differs from the printed MRZ', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    await present('altered-dg1');
-    const p = set.passports.get('altered-dg1');
-    if (!p) throw new Error('altered-dg1');
+    const p = await present('altered-dg1');
     const { id, event } = await scanAndAttach(p.mrz);
     expect(event.result, JSON.stringify(event.result)).toMatchObject({ status: 'read', code: 'CHIP_PA_DATA_ALTERED', passiveAuthentication: { outcome: 'data-altered', dataGroups: { DG1: false, DG2: true } } });
     expect(event.result?.dg1?.match).toBe(false);
@@ -204,8 +203,7 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
   it('wrong BAC key (the MRZ scanned is not this chip\'s): failed with CHIP_ACCESS_DENIED, nothing read', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await present('valid');
-    const other = set.passports.get('signer-expired');
-    if (!other) throw new Error('signer-expired');
+    const other = passport('signer-expired');
     const { id, event } = await scanAndAttach(other.mrz);
     expect(event.result).toMatchObject({ status: 'failed', code: 'CHIP_ACCESS_DENIED', dg1: null, passiveAuthentication: null, face: null });
     expect((await api('GET', `/api/registrations/${id}/chip/face`)).status).toBe(404);
@@ -213,9 +211,7 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
 
   it('card pulled mid-read: failed CHIP_REMOVED; put back, "read again" reads it genuine', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    await present('removed');
-    const p = set.passports.get('removed');
-    if (!p) throw new Error('removed');
+    const p = await present('removed');
     const { id, event } = await scanAndAttach(p.mrz);
     expect(event.result).toMatchObject({ status: 'failed', code: 'CHIP_REMOVED' });
     await fieldIs(false);
@@ -230,8 +226,7 @@ describe('appliance reads the passport chip after the MRZ scan (pcscd + vpcd)', 
   it('no card in the field: not-present, and the registration still finalizes', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await takeAway();
-    const p = set.passports.get('unknown-signer');
-    if (!p) throw new Error('unknown-signer');
+    const p = passport('unknown-signer');
     const { id, event } = await scanAndAttach(p.mrz);
     expect(event.result).toMatchObject({ status: 'not-present', code: 'CHIP_NOT_PRESENT' });
     expect((await api('PUT', `/api/registrations/${id}/details`, CONSENTED_DETAILS)).status).toBe(200);
