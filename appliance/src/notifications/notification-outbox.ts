@@ -16,13 +16,9 @@ export interface NotificationInput {
   params: Record<string, string>;
 }
 
-export interface DueNotification {
+/** A queued notification as the dispatcher takes it: what was queued (the channel aside), its place in the queue and its attempts so far. */
+export interface DueNotification extends Omit<NotificationInput, 'channel'> {
   seq: number;
-  notificationId: string;
-  recipient: string;
-  language: 'en' | 'sn' | 'nd';
-  template: string;
-  params: Record<string, string>;
   attempts: number;
 }
 
