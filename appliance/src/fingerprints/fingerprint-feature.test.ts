@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@lmc/core/wait-test-support.ts';
-import { type DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import { EventBus } from '../events/event-bus.ts';
+import { busRecordingDeviceStates } from '../events/test-support.ts';
 import { FingerprintFeature } from './fingerprint-feature.ts';
 
 const FAST_BAUD = 240 * 9600;
@@ -13,9 +14,7 @@ describe('FingerprintFeature', () => {
   });
 
   it('opens the simulated module over a real pty, and reopens it by path after an unplug', async () => {
-    const bus = new EventBus();
-    const states: DeviceStateEvent[] = [];
-    bus.subscribe('device.state', (s) => states.push(s));
+    const { bus, states } = busRecordingDeviceStates();
     feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: FAST_BAUD }, bus, reconnect: { minMs: 20, maxMs: 100 } });
     await feature.start();
     expect(feature.state).toMatchObject({ device: 'fingerprint', state: 'connected', simulated: true });
@@ -40,9 +39,7 @@ describe('FingerprintFeature', () => {
   });
 
   it('shows a module that dies with its port open as unresponsive (DEVICE_UNRESPONSIVE), and connected again when it answers', async () => {
-    const bus = new EventBus();
-    const states: DeviceStateEvent[] = [];
-    bus.subscribe('device.state', (s) => states.push(s));
+    const { bus, states } = busRecordingDeviceStates();
     feature = new FingerprintFeature({
       config: { transport: 'simulator', baudRate: FAST_BAUD },
       bus,
@@ -95,9 +92,7 @@ describe('FingerprintFeature', () => {
   });
 
   it('is absent when no reader is configured, and offers no reader or simulator', async () => {
-    const bus = new EventBus();
-    const states: DeviceStateEvent[] = [];
-    bus.subscribe('device.state', (s) => states.push(s));
+    const { bus, states } = busRecordingDeviceStates();
     feature = new FingerprintFeature({ config: { transport: 'none' }, bus });
     await feature.start();
     expect(states).toEqual([expect.objectContaining({ device: 'fingerprint', state: 'absent', simulated: false })]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@lmc/core/wait-test-support.ts';
 import { sampleReceipt } from '@lmc/firmware-bridge/escpos/sample-receipt.ts';
-import { type DeviceStateEvent, EventBus } from '../events/event-bus.ts';
+import { busRecordingDeviceStates } from '../events/test-support.ts';
 import { PrinterFeature } from './printer-feature.ts';
 
 describe('PrinterFeature on the device host (simulated printer over a real pty)', () => {
@@ -12,9 +12,7 @@ describe('PrinterFeature on the device host (simulated printer over a real pty)'
   });
 
   it('unplug → disconnected; replug behind the same path → connected and printing; a printer that stops answering → unresponsive', async () => {
-    const bus = new EventBus();
-    const states: DeviceStateEvent[] = [];
-    bus.subscribe('device.state', (s) => states.push(s));
+    const { bus, states } = busRecordingDeviceStates();
     feature = new PrinterFeature({
       config: { transport: 'simulator', paperWidth: 80, baudRate: 115_200 },
       bus,
