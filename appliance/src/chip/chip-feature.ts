@@ -17,7 +17,7 @@ import { SimulatedChipReader } from '@lmc/firmware-bridge/chip/simulator/sim-rea
 import { SimPassportIssuer } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import { ApplianceError, isApplianceError } from '../errors.ts';
-import { initialDeviceState } from '../devices/device-state.ts';
+import { changedDeviceState, type DeviceStateChange, initialDeviceState } from '../devices/device-state.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 import type { ChipDeviceConfig } from './chip-config.ts';
@@ -147,10 +147,9 @@ export class ChipFeature implements Feature {
     this.#publish({ state, ...(e.reason ? { reason: e.reason } : {}), ...(e.code ? { code: e.code } : {}) });
   }
 
-  #publish(change: Pick<DeviceStateEvent, 'state'> & { reason?: string; code?: string }): void {
-    const { reason: _old, code: _oldCode, ...rest } = this.#state;
-    const next = { ...rest, ...change, at: this.#now().toISOString() };
-    if (next.state === this.#state.state && next.reason === this.#state.reason && next.code === this.#state.code) return;
+  #publish(change: DeviceStateChange): void {
+    const next = changedDeviceState(this.#state, change, this.#now());
+    if (!next) return;
     this.#state = next;
     this.#o.bus.publish('device.state', this.#state);
   }

@@ -18,3 +18,17 @@ export function initialDeviceState(
     at: at.toISOString(),
   };
 }
+
+/** What a feature changes of its device's state: the state, with the reason and code of this state (or none). */
+export type DeviceStateChange = Pick<DeviceStateEvent, 'state'> & { reason?: string; code?: string };
+
+/**
+ * The device's next state after `change` (the old reason and code do not carry over), stamped `at`; undefined when
+ * state, reason and code are all as before, so that nothing is published again.
+ */
+export function changedDeviceState(current: DeviceStateEvent, change: DeviceStateChange, at: Date): DeviceStateEvent | undefined {
+  const { reason: _old, code: _oldCode, ...rest } = current;
+  const next = { ...rest, ...change, at: at.toISOString() };
+  if (next.state === current.state && next.reason === current.reason && next.code === current.code) return undefined;
+  return next;
+}

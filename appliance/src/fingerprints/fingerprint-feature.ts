@@ -7,7 +7,7 @@ import { ZfmDriver } from '@lmc/firmware-bridge/zfm/zfm-driver.ts';
 import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
-import { initialDeviceState } from '../devices/device-state.ts';
+import { changedDeviceState, initialDeviceState } from '../devices/device-state.ts';
 import type { FingerprintDeviceConfig } from './fingerprint-config.ts';
 import { SimulatedFingerprintReader } from './simulated-reader.ts';
 
@@ -147,9 +147,8 @@ export class FingerprintFeature implements Feature {
   }
 
   #publish(state: DeviceStateEvent['state'], reason?: string, code?: string): void {
-    const { reason: _old, code: _oldCode, ...rest } = this.#state;
-    const next = { ...rest, state, ...(reason ? { reason } : {}), ...(code ? { code } : {}), at: this.#now().toISOString() };
-    if (next.state === this.#state.state && next.reason === this.#state.reason && next.code === this.#state.code) return;
+    const next = changedDeviceState(this.#state, { state, ...(reason ? { reason } : {}), ...(code ? { code } : {}) }, this.#now());
+    if (!next) return;
     this.#state = next;
     this.#o.bus.publish('device.state', this.#state);
   }

@@ -17,7 +17,7 @@ import { PtyDeviceHarness } from '@lmc/firmware-bridge/simulator/pty-device-harn
 import { SerialTransport } from '@lmc/firmware-bridge/transport/serial-transport.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { DeviceStateEvent, EventBus } from '../events/event-bus.ts';
-import { initialDeviceState } from '../devices/device-state.ts';
+import { changedDeviceState, type DeviceStateChange, initialDeviceState } from '../devices/device-state.ts';
 import type { ReceiptPrinter } from './print-queue.ts';
 import type { PrinterDeviceConfig } from './printing-config.ts';
 
@@ -201,10 +201,9 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
     if (e.status) for (const l of this.#readyListeners) l();
   }
 
-  #publish(change: Pick<DeviceStateEvent, 'state'> & { reason?: string; code?: string }): void {
-    const { reason: _old, code: _oldCode, ...rest } = this.#state;
-    const next = { ...rest, ...change, at: this.#now().toISOString() };
-    if (next.state === this.#state.state && next.reason === this.#state.reason && next.code === this.#state.code) return;
+  #publish(change: DeviceStateChange): void {
+    const next = changedDeviceState(this.#state, change, this.#now());
+    if (!next) return;
     this.#state = next;
     this.#opts.bus.publish('device.state', this.#state);
   }
