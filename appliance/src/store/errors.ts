@@ -50,6 +50,43 @@ function isSqliteError(err: unknown): err is SqliteLikeError {
   );
 }
 
+/** The SQLite failures an officer is told about, tried in order; any other is STORE_FAILED. */
+const SQLITE_FAULTS: readonly { match: (sqliteCode: string) => boolean; code: StoreErrorCode; message: string }[] = [
+  {
+    match: (c) => c.startsWith('SQLITE_FULL'),
+    code: 'STORE_DISK_FULL',
+    message: "The appliance's disk is full; the registration was not saved; call a technician.",
+  },
+  {
+    match: (c) => c.startsWith('SQLITE_IOERR'),
+    code: 'STORE_IO_ERROR',
+    message: 'The appliance could not write to its disk; the registration was not saved; call a technician.',
+  },
+  {
+    match: (c) => c.startsWith('SQLITE_CORRUPT') || c === 'SQLITE_NOTADB',
+    code: 'STORE_CORRUPT',
+    message: "The appliance's database file is damaged; do not switch the appliance off; call a technician.",
+  },
+  {
+    match: (c) => c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED'),
+    code: 'STORE_BUSY',
+    message: 'The appliance database is busy; try again in a moment.',
+  },
+  {
+    match: (c) => c.startsWith('SQLITE_READONLY') || c.startsWith('SQLITE_CANTOPEN'),
+    code: 'STORE_READ_ONLY',
+    message: 'The appliance database cannot be written; the registration was not saved; call a technician.',
+  },
+  // Every RAISE in the schema guards an immutable record (the append-only audit log, finalized
+  // registrations, their details and fingerprints): one code, told apart by the code, never by the text.
+  {
+    match: (c) => c === 'SQLITE_CONSTRAINT_TRIGGER',
+    code: 'STORE_RECORD_IMMUTABLE',
+    message: 'That record can no longer be changed: the audit log is append-only and finalized registrations are frozen.',
+  },
+  { match: (c) => c === 'SQLITE_CONSTRAINT_PRIMARYKEY' || c === 'SQLITE_CONSTRAINT_UNIQUE', code: 'STORE_CONFLICT', message: 'The record already exists.' },
+];
+
 /**
  * Translate an SQLite failure into a coded error an officer-facing layer can show.
  * Extended result codes (SQLITE_IOERR_WRITE, SQLITE_CORRUPT_VTAB, ...) are matched by prefix
@@ -61,59 +98,8 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   const sqliteCode = err.code;
   const context = { operation, sqliteCode };
   const options = { cause: err };
-  if (sqliteCode.startsWith('SQLITE_FULL')) {
-    return new ApplianceError(
-      StoreErrors.STORE_DISK_FULL.code,
-      "The appliance's disk is full; the registration was not saved; call a technician.",
-      context,
-      options,
-    );
-  }
-  if (sqliteCode.startsWith('SQLITE_IOERR')) {
-    return new ApplianceError(
-      StoreErrors.STORE_IO_ERROR.code,
-      "The appliance could not write to its disk; the registration was not saved; call a technician.",
-      context,
-      options,
-    );
-  }
-  if (sqliteCode.startsWith('SQLITE_CORRUPT') || sqliteCode === 'SQLITE_NOTADB') {
-    return new ApplianceError(
-      StoreErrors.STORE_CORRUPT.code,
-      "The appliance's database file is damaged; do not switch the appliance off; call a technician.",
-      context,
-      options,
-    );
-  }
-  if (sqliteCode.startsWith('SQLITE_BUSY') || sqliteCode.startsWith('SQLITE_LOCKED')) {
-    return new ApplianceError(
-      StoreErrors.STORE_BUSY.code,
-      'The appliance database is busy; try again in a moment.',
-      context,
-      options,
-    );
-  }
-  if (sqliteCode.startsWith('SQLITE_READONLY') || sqliteCode.startsWith('SQLITE_CANTOPEN')) {
-    return new ApplianceError(
-      StoreErrors.STORE_READ_ONLY.code,
-      'The appliance database cannot be written; the registration was not saved; call a technician.',
-      context,
-      options,
-    );
-  }
-  // Every RAISE in the schema guards an immutable record (the append-only audit log, finalized
-  // registrations, their details and fingerprints): one code, told apart by the code, never by the text.
-  if (sqliteCode === 'SQLITE_CONSTRAINT_TRIGGER') {
-    return new ApplianceError(
-      StoreErrors.STORE_RECORD_IMMUTABLE.code,
-      'That record can no longer be changed: the audit log is append-only and finalized registrations are frozen.',
-      context,
-      options,
-    );
-  }
-  if (sqliteCode === 'SQLITE_CONSTRAINT_PRIMARYKEY' || sqliteCode === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return new ApplianceError(StoreErrors.STORE_CONFLICT.code, 'The record already exists.', context, options);
-  }
+  const fault = SQLITE_FAULTS.find((f) => f.match(sqliteCode));
+  if (fault) return new ApplianceError(fault.code, fault.message, context, options);
   return new ApplianceError(StoreErrors.STORE_FAILED.code, `The appliance database failed (${sqliteCode}).`, context, options);
 }
 
