@@ -16,14 +16,14 @@ import type { FinalizedRecordV1 } from '@lmc/protocol/finalized-record.ts';
 import { keyIdOf, newX25519PrivateKey, openPrintV2AtCentral, parsePrintV2, rawX25519Public, recipientFromBase64, type X25519Recipient } from '@lmc/protocol/print-seal.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import { sampleDocumentLines } from '../devices/sample-documents.ts';
-import { EventBus } from '../events/event-bus.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import { createFinalizeService } from '../registrations/finalize-service.ts';
 import { MIGRATIONS, openApplianceStore } from '../schema.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { ChipFeature } from './chip-feature.ts';
+import type { ChipFeature } from './chip-feature.ts';
 import { ChipRepository } from './chip-repository.ts';
 import { ChipService } from './chip-service.ts';
-import { scanAndAttach as attachScanned } from './chip-test-support.ts';
+import { type ChipRig, openChipRig, scanAndAttach as attachScanned } from './chip-test-support.ts';
 
 const log = createLogger('chip-face-test');
 const centralPrivate = newX25519PrivateKey();
@@ -38,20 +38,17 @@ let feature: ChipFeature;
 let service: ChipService | undefined;
 let repository: ChipRepository;
 
+let rig: ChipRig;
+
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chip-face-'));
-  store = openApplianceStore({ dataDir: dir });
-  bus = new EventBus();
-  feature = new ChipFeature({ config: { transport: 'simulator', chunk: 0xdf, cardWaitMs: 200 }, bus, logger: log });
-  await feature.start();
+  rig = await openChipRig('chip-face-');
+  ({ dir, store, bus, feature } = rig);
 });
 
 afterEach(async () => {
   await service?.stop();
   service = undefined;
-  await feature.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await rig.close();
 });
 
 function startService(centralKey: X25519Recipient | null): void {

@@ -5,9 +5,6 @@
  * record carries the summary.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@lmc/core/logger.ts';
@@ -17,12 +14,11 @@ import { ApplianceError } from '../errors.ts';
 import { closeSharedCpuPool } from '../workers/cpu-pool.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
 import { sampleDocumentLines } from '../devices/sample-documents.ts';
-import { EventBus } from '../events/event-bus.ts';
-import { scanAndAttach as attachScanned } from './chip-test-support.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { type ChipRig, openChipRig, scanAndAttach as attachScanned } from './chip-test-support.ts';
 import { createFinalizeService } from '../registrations/finalize-service.ts';
-import { openApplianceStore } from '../schema.ts';
 import type { Store } from '../store/index.ts';
-import { ChipFeature } from './chip-feature.ts';
+import type { ChipFeature } from './chip-feature.ts';
 import { ChipRepository } from './chip-repository.ts';
 import { ChipService } from './chip-service.ts';
 import type { CscaTrust } from './csca-trust.ts';
@@ -35,12 +31,11 @@ let feature: ChipFeature;
 let service: ChipService;
 let trust: CscaTrust;
 
+let rig: ChipRig;
+
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chip-service-'));
-  store = openApplianceStore({ dataDir: dir });
-  bus = new EventBus();
-  feature = new ChipFeature({ config: { transport: 'simulator', chunk: 0xdf, cardWaitMs: 200 }, bus, logger: log });
-  await feature.start();
+  rig = await openChipRig('chip-service-');
+  ({ dir, store, bus, feature } = rig);
   trust = { certificates: [], files: [], refused: [] };
   service = new ChipService({ feature, repository: new ChipRepository(store, loadOrCreateDataKey(dir)), store, bus, trust: () => trust, logger: log });
   service.start();
@@ -50,9 +45,7 @@ afterAll(() => closeSharedCpuPool());
 
 afterEach(async () => {
   await service.stop();
-  await feature.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await rig.close();
 });
 
 const scanAndAttach = (lines: string[], registrationId?: string) => attachScanned(store, bus, lines, registrationId);
