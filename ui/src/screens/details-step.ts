@@ -153,21 +153,16 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
       }
       start = await resolveNames(start);
       if (!live) return;
-      const typed = early.current;
-      early.current = null;
-      if (typed) {
-        const loadedForm = start;
-        start = { ...start, ...typed };
-        blankDraft = false;
-        const fields = changedFields(loadedForm, start);
-        if (Object.keys(fields).length > 0) {
-          pending.current = { fields, field: field && EDITORS.includes(field as Editor) ? (field as Editor) : 'home' };
-          timer.current = setTimeout(() => void flush(), 0);
-        }
-      }
       formRef.current = start;
       setForm(start);
       loaded.current = true;
+      // What was typed before the draft arrived goes over it and is saved as any change is (no prefill then).
+      const typed = early.current;
+      early.current = null;
+      if (typed) {
+        blankDraft = false;
+        update(typed);
+      }
       const resumeAt = EDITORS.includes(field as Editor) ? (field as Editor) : (EDITORS.find((e) => missingEditors(start).includes(e)) ?? 'home');
       setEditor(resumeAt);
       const found = await lookup;
