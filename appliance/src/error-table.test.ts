@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ErrorDeclaration } from '@lmc/core/errors.ts';
-import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/error-table.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { ApplianceErrors, declarationOf, statusFor } from './error-table.ts';
 import { ApplianceError, type ApplianceErrorCode } from './errors.ts';
 import { registerErrorHandler } from './http/error-handler.ts';

@@ -1,5 +1,5 @@
 import { type CodeOf, type ErrorDeclaration, mergeErrors } from '@lmc/core/errors.ts';
-import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/error-table.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { AuthErrors } from './auth/auth-errors.ts';
 import { BarcodeErrors } from './barcodes/barcode-errors.ts';
 import { CryptoErrors } from './crypto/crypto-errors.ts';

@@ -20,8 +20,8 @@ type Tree = { [k: string]: string | Tree };
 const strings = (t: Tree): string[] => Object.values(t).flatMap((v) => (typeof v === 'string' ? [v] : strings(v)));
 
 describe('device fault texts (en, sn, nd)', () => {
-  const fpCodes = declared('fingerprint/fingerprint-errors.ts', 'FP_');
-  const printerCodes = declared('escpos/escpos-errors.ts', 'PRINTER_');
+  const fpCodes = declared('errors.ts', 'FP_');
+  const printerCodes = declared('errors.ts', 'PRINTER_');
 
   beforeAll(async () => {
     (globalThis as { document?: unknown }).document = { documentElement: {} };

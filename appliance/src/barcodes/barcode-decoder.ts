@@ -9,7 +9,7 @@
  */
 import { ApplianceError } from '../errors.ts';
 import { type BarcodeSymbology, readBarcode } from '@lmc/firmware-bridge/escpos/decode-qr-png.ts';
-import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { decodeToLuminance, type Luminance } from './image-luminance.ts';
 import { isJobOfferText, type JobOfferParse, parseJobOffer } from './job-offer.ts';
 import { RECEIPT_QR_PREFIX } from '../printing/receipt-signature.ts';
@@ -41,7 +41,7 @@ export function decodeLuminance(img: Luminance): DecodedBarcode {
   const hit = readBarcode(img, ['QR_CODE', 'PDF_417']);
   if (hit) return hit;
   throw new ApplianceError(
-    EscPosErrors.BARCODE_NOT_FOUND.code,
+    FirmwareBridgeErrors.BARCODE_NOT_FOUND.code,
     'no readable QR code or PDF417 barcode was found in the image: hold the code flat, fill the frame and avoid glare',
     { width: img.width, height: img.height },
   );

@@ -9,13 +9,12 @@
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { DeviceHost, type DeviceHostStateEvent } from '@lmc/firmware-bridge/device-host/device-host.ts';
 import { type ChipCheck, checkChip } from '@lmc/firmware-bridge/chip/chip-check.ts';
-import { ChipErrors } from '@lmc/firmware-bridge/chip/chip-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { PcscReader } from '@lmc/firmware-bridge/chip/pcsc-transport.ts';
 import type { ChipReaderPort } from '@lmc/firmware-bridge/chip/reader-port.ts';
 import type { ChipReadOptions } from '@lmc/firmware-bridge/chip/reader.ts';
 import { SimulatedChipReader } from '@lmc/firmware-bridge/chip/simulator/sim-reader.ts';
 import { SimPassportIssuer } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
-import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import { changedDeviceState, type DeviceStateChange, initialDeviceState } from '../devices/device-state.ts';
 import type { Feature } from '../devices/feature.ts';
@@ -79,7 +78,7 @@ export class ChipFeature implements Feature {
   async start(): Promise<void> {
     const c = this.#o.config;
     if (c.transport === 'none') {
-      this.#publish({ state: 'absent', reason: 'no chip reader configured (devices.chip.transport = "none")', code: DeviceErrors.DEVICE_NOT_CONFIGURED.code });
+      this.#publish({ state: 'absent', reason: 'no chip reader configured (devices.chip.transport = "none")', code: FirmwareBridgeErrors.DEVICE_NOT_CONFIGURED.code });
       return;
     }
     let open: () => Promise<ChipReaderPort>;
@@ -124,7 +123,7 @@ export class ChipFeature implements Feature {
    */
   async read(opts: ChipReadOptions & { cardWaitMs?: number; simulatedLines?: readonly string[] }): Promise<ChipReadOutcome> {
     const host = this.#host;
-    if (!host) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
+    if (!host) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
     const c = this.#o.config;
     const cardWaitMs = opts.cardWaitMs ?? (c.transport === 'none' ? 0 : c.cardWaitMs);
     return host.use(
@@ -133,7 +132,7 @@ export class ChipFeature implements Feature {
         try {
           await reader.waitForCard(cardWaitMs);
         } catch (err) {
-          if (isApplianceError(err) && err.code === ChipErrors.CHIP_NOT_PRESENT.code) return { outcome: 'not-present', code: 'CHIP_NOT_PRESENT', read: null };
+          if (isApplianceError(err) && err.code === FirmwareBridgeErrors.CHIP_NOT_PRESENT.code) return { outcome: 'not-present', code: 'CHIP_NOT_PRESENT', read: null };
           throw err;
         }
         return checkChip(reader.transport(), { ...opts, ...(c.transport === 'none' ? {} : { chunk: opts.chunk ?? c.chunk }) });
@@ -159,7 +158,7 @@ export class ChipFeature implements Feature {
 async function openPcscReader(name: string, waitMs: number): Promise<PcscReader> {
   const reader = new PcscReader(name);
   const found = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ApplianceError(ChipErrors.CHIP_READER_UNAVAILABLE.code, `no PC/SC reader named "${name}" (is pcscd running and the reader plugged in?)`)), waitMs);
+    const timer = setTimeout(() => reject(new ApplianceError(FirmwareBridgeErrors.CHIP_READER_UNAVAILABLE.code, `no PC/SC reader named "${name}" (is pcscd running and the reader plugged in?)`)), waitMs);
     reader.once('reader', () => {
       clearTimeout(timer);
       resolve();

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CHIP_KINDS } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { requireOfficer } from '../auth/index.ts';
 import { DeviceFeatureCodes } from '../devices/device-errors.ts';
-import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { ApplianceError } from '../errors.ts';
 import { ErrorSchema, Uuid } from '../http/schemas.ts';
 import { StoreErrors } from '../store/errors.ts';
@@ -144,7 +144,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
       const r = registration(request.params.id);
       if (r.status === 'finalized') throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized: its chip read can no longer change.');
       if (!r.document) throw new ApplianceError(StoreErrors.DOCUMENT_REQUIRED.code, 'Scan or type the MRZ first: the chip is opened with it.');
-      if (!feature.configured) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
+      if (!feature.configured) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
       return service.readNow(r.id, r.document.lines, officer.officerId);
     },
   );

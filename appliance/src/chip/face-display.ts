@@ -12,7 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
-import { ChipErrors } from '@lmc/firmware-bridge/chip/chip-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import type { OpenJpegFrameInfo } from '@lmc/firmware-bridge/chip/simulator/make-face-jp2.ts';
 import { ApplianceError } from '../errors.ts';
 
@@ -31,7 +31,7 @@ interface Decoder {
 }
 type OpenJpeg = { J2KDecoder: new () => Decoder };
 
-const undecodable = (why: string) => new ApplianceError(ChipErrors.CHIP_FACE_UNDECODABLE.code, `JPEG 2000 face not decoded: ${why}`);
+const undecodable = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_FACE_UNDECODABLE.code, `JPEG 2000 face not decoded: ${why}`);
 
 let module: Promise<OpenJpeg> | undefined;
 

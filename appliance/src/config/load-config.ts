@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import type { AuthSettings } from '../auth/auth-plugin.ts';
 import { authSettingsFromEnv } from '../auth/seed.ts';
 import { migrateConfig } from './migrate-config.ts';
@@ -13,7 +13,7 @@ import { FingerprintDeviceConfig } from '../fingerprints/fingerprint-config.ts';
 import { ChipDeviceConfig } from '../chip/chip-config.ts';
 
 /** Declared with the firmware bridge's device codes (a simulator refuses a bad option with it too). */
-export const CONFIG_INVALID = DeviceErrors.CONFIG_INVALID.code;
+export const CONFIG_INVALID = FirmwareBridgeErrors.CONFIG_INVALID.code;
 
 export interface LoadedConfig {
   config: ApplianceConfig;

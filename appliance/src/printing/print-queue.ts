@@ -12,8 +12,7 @@
  */
 import { type ApplianceErrorCode, isApplianceError } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
-import { DeviceErrors } from '@lmc/firmware-bridge/transport/device-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { PrintJob, PrintJobRepository } from './print-job-repository.ts';
@@ -42,14 +41,14 @@ export interface PrintQueueOptions {
 
 /** Faults of the printer itself (not of the job): the next job would fail the same way. */
 const PRINTER_FAULTS: ReadonlySet<string> = new Set<ApplianceErrorCode>([
-  EscPosErrors.PRINTER_PAPER_OUT.code,
-  EscPosErrors.PRINTER_COVER_OPEN.code,
-  EscPosErrors.PRINTER_OFFLINE.code,
-  EscPosErrors.PRINTER_TIMEOUT.code,
-  EscPosErrors.PRINTER_NOT_OPEN.code,
-  DeviceErrors.TRANSPORT_OPEN_FAILED.code,
-  DeviceErrors.TRANSPORT_CLOSED.code,
-  DeviceErrors.TRANSPORT_WRITE_FAILED.code,
+  FirmwareBridgeErrors.PRINTER_PAPER_OUT.code,
+  FirmwareBridgeErrors.PRINTER_COVER_OPEN.code,
+  FirmwareBridgeErrors.PRINTER_OFFLINE.code,
+  FirmwareBridgeErrors.PRINTER_TIMEOUT.code,
+  FirmwareBridgeErrors.PRINTER_NOT_OPEN.code,
+  FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code,
+  FirmwareBridgeErrors.TRANSPORT_CLOSED.code,
+  FirmwareBridgeErrors.TRANSPORT_WRITE_FAILED.code,
   PrintingErrors.PRINTER_ABSENT.code,
 ]);
 

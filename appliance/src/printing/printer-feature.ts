@@ -8,7 +8,7 @@
 import { ApplianceError, isApplianceError } from '../errors.ts';
 import { PrintingErrors } from './printing-errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { EscPosErrors } from '@lmc/firmware-bridge/escpos/escpos-errors.ts';
+import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
 import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts';
 import type { PaperWidth, ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
@@ -35,16 +35,16 @@ export interface PrinterFeatureOptions {
 }
 
 const REASONS: Record<string, string> = {
-  [EscPosErrors.PRINTER_PAPER_OUT.code]: 'paper out',
-  [EscPosErrors.PRINTER_COVER_OPEN.code]: 'cover open',
-  [EscPosErrors.PRINTER_OFFLINE.code]: 'offline',
-  [EscPosErrors.PRINTER_TIMEOUT.code]: 'not answering',
-  [EscPosErrors.PRINTER_NOT_OPEN.code]: 'not connected',
+  [FirmwareBridgeErrors.PRINTER_PAPER_OUT.code]: 'paper out',
+  [FirmwareBridgeErrors.PRINTER_COVER_OPEN.code]: 'cover open',
+  [FirmwareBridgeErrors.PRINTER_OFFLINE.code]: 'offline',
+  [FirmwareBridgeErrors.PRINTER_TIMEOUT.code]: 'not answering',
+  [FirmwareBridgeErrors.PRINTER_NOT_OPEN.code]: 'not connected',
 };
 
 const CONNECTION_FAULTS: ReadonlySet<string> = new Set([
-  EscPosErrors.PRINTER_TIMEOUT.code,
-  EscPosErrors.PRINTER_NOT_OPEN.code,
+  FirmwareBridgeErrors.PRINTER_TIMEOUT.code,
+  FirmwareBridgeErrors.PRINTER_NOT_OPEN.code,
   'TRANSPORT_CLOSED',
   'TRANSPORT_WRITE_FAILED',
   'TRANSPORT_OPEN_FAILED',
@@ -165,7 +165,7 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
       throw new ApplianceError(PrintingErrors.PRINTER_ABSENT.code, 'No receipt printer is configured on this appliance.');
     }
     if (!host.driver?.isOpen) {
-      throw new ApplianceError(EscPosErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');
+      throw new ApplianceError(FirmwareBridgeErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');
     }
     return host.use((d) => d.print(doc), { waitMs: 120_000 });
   }

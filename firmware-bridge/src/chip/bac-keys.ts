@@ -4,9 +4,8 @@
  * check digit ‖ expiry date ‖ check digit, each as printed in the MRZ (fillers `<` kept).
  */
 import { createHash } from 'node:crypto';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { computeCheckDigit } from '../mrz/check-digit.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { deriveDesKey } from './des.ts';
 
 export interface BacKeyInput {
@@ -33,7 +32,7 @@ const DOC_NUMBER = /^[A-Z0-9<]{1,}$/;
 export function mrzInformation(input: BacKeyInput): string {
   const doc = input.documentNumber.toUpperCase().padEnd(9, '<');
   if (!DOC_NUMBER.test(doc) || !YYMMDD.test(input.birthDate) || !YYMMDD.test(input.expiryDate)) {
-    throw new ApplianceError(ChipErrors.CHIP_MRZ_UNUSABLE.code, 'document number, birth date and expiry date are needed for BAC');
+    throw new ApplianceError(FirmwareBridgeErrors.CHIP_MRZ_UNUSABLE.code, 'document number, birth date and expiry date are needed for BAC');
   }
   const field = (s: string) => `${s}${computeCheckDigit(s)}`;
   return field(doc) + field(input.birthDate) + field(input.expiryDate);

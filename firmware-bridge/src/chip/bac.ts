@@ -6,10 +6,9 @@
  * the low 4 bytes of both nonces.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { CommandApdu } from './apdu.ts';
 import { type BacKeys, deriveKeys } from './bac-keys.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { retailMac, tdesDecrypt, tdesEncrypt } from './des.ts';
 
 export interface SessionKeys {
@@ -32,7 +31,7 @@ export class BacHandshake {
     private readonly rndIc: Buffer,
     random: { rndIfd?: Uint8Array; kIfd?: Uint8Array } = {},
   ) {
-    if (rndIc.length !== 8) throw new ApplianceError(ChipErrors.CHIP_ACCESS_DENIED.code, 'GET CHALLENGE answered without an 8-byte nonce');
+    if (rndIc.length !== 8) throw new ApplianceError(FirmwareBridgeErrors.CHIP_ACCESS_DENIED.code, 'GET CHALLENGE answered without an 8-byte nonce');
     this.rndIfd = Buffer.from(random.rndIfd ?? randomBytes(8));
     this.kIfd = Buffer.from(random.kIfd ?? randomBytes(16));
   }
@@ -46,7 +45,7 @@ export class BacHandshake {
 
   /** Checks the chip's E_IC ‖ M_IC and derives the session keys and SSC; throws CHIP_ACCESS_DENIED when anything is off. */
   complete(response: Uint8Array): SessionKeys {
-    const denied = (why: string) => new ApplianceError(ChipErrors.CHIP_ACCESS_DENIED.code, `BAC: ${why}`);
+    const denied = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_ACCESS_DENIED.code, `BAC: ${why}`);
     if (response.length !== 40) throw denied(`EXTERNAL AUTHENTICATE answered ${response.length} bytes, not 40`);
     const eIc = response.subarray(0, 32);
     const mIc = response.subarray(32, 40);

@@ -2,9 +2,8 @@
  * The card channel a reader drives: one APDU out, one response back (PC/SC SCardTransmit style).
  * The PC/SC transport, the vpcd simulator link and in-memory test cards all implement it.
  */
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { type CommandApdu, decodeResponse, encodeCommand, hexSw, type ResponseApdu } from './apdu.ts';
-import { ChipErrors } from './chip-errors.ts';
 import type { SecureMessaging } from './secure-messaging.ts';
 
 export interface ApduTransport {
@@ -44,6 +43,6 @@ export class CardChannel {
   async expectOk(cmd: CommandApdu, what: string): Promise<Buffer> {
     const res = await this.send(cmd);
     if (res.sw === 0x9000 || (res.sw === 0x6282 && res.data.length > 0)) return res.data;
-    throw new ApplianceError(ChipErrors.CHIP_UNREADABLE.code, `${what}: chip answered ${hexSw(res.sw)}`, { sw: hexSw(res.sw) });
+    throw new ApplianceError(FirmwareBridgeErrors.CHIP_UNREADABLE.code, `${what}: chip answered ${hexSw(res.sw)}`, { sw: hexSw(res.sw) });
   }
 }

@@ -3,9 +3,8 @@
  * chip that cannot be read must not block a registration on its own (issue #18): it is recorded,
  * shown and counted. Programming errors still throw.
  */
-import { isApplianceError } from '../errors.ts';
+import { isApplianceError, type ChipErrorCode } from '../errors.ts';
 import { type ApduTransport, CardChannel } from './channel.ts';
-import type { ChipErrorCode } from './chip-errors.ts';
 import { type ChipRead, type ChipReadOptions, readChip } from './reader.ts';
 
 /** What the officer is told: the passive-authentication outcome, or why there is none. */

@@ -4,8 +4,7 @@
  * information block (20 bytes + 8 per feature point), an image information block (12 bytes) and the
  * image itself, JPEG (data type 0) or JPEG 2000 (data type 1).
  */
-import { ApplianceError } from '../errors.ts';
-import { ChipErrors } from './chip-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 export interface FaceImage {
   readonly mime: 'image/jpeg' | 'image/jp2';
@@ -14,7 +13,7 @@ export interface FaceImage {
   readonly data: Buffer;
 }
 
-const malformed = (why: string) => new ApplianceError(ChipErrors.CHIP_DATA_MALFORMED.code, `DG2 facial record: ${why}`);
+const malformed = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_DATA_MALFORMED.code, `DG2 facial record: ${why}`);
 
 const JPEG_SOI = Buffer.from([0xff, 0xd8]);
 const JP2_SIGNATURE = Buffer.from('0000000c6a5020200d0a870a', 'hex');

@@ -4,9 +4,8 @@
  * (INS B0); past 32 KB the odd INS B1 carries the offset in DO'54' and the data comes back in DO'53'
  * (ISO/IEC 7816-4 §11.3.3).
  */
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { CardChannel } from './channel.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { encodeTlv, readHeader, splitTlvs } from './tlv.ts';
 
 /** File identifiers of 9303-10 Table 39 (EF.COM, EF.SOD) and the data groups. */
@@ -25,7 +24,7 @@ export interface ReadOptions {
   readonly onProgress?: (fid: number, read: number, total: number) => void;
 }
 
-const malformed = (why: string) => new ApplianceError(ChipErrors.CHIP_DATA_MALFORMED.code, why);
+const malformed = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_DATA_MALFORMED.code, why);
 
 export const selectApplication = (ch: CardChannel) =>
   ch.send({ cla: 0x00, ins: 0xa4, p1: 0x04, p2: 0x0c, data: LDS1_AID });

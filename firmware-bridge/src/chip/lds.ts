@@ -3,11 +3,10 @@
  * DG2 (75, biometric information group template 7F61 holding 7F60 templates whose biometric data
  * block 5F2E / 7F2E is an ISO/IEC 19794-5 facial record).
  */
-import { ApplianceError } from '../errors.ts';
-import { ChipErrors } from './chip-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { readHeader, splitTlvs, type Tlv } from './tlv.ts';
 
-const malformed = (why: string) => new ApplianceError(ChipErrors.CHIP_DATA_MALFORMED.code, why);
+const malformed = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_DATA_MALFORMED.code, why);
 
 /** The single outer TLV of a file, checked against the expected tag. */
 export function outer(file: Buffer, tag: number, name: string): Tlv {

@@ -6,8 +6,7 @@
  * @noble/curves provides; every other PACEInfo is refused with the reason, and the reader falls back to BAC.
  */
 import * as asn1js from 'asn1js';
-import { ApplianceError } from '../errors.ts';
-import { ChipErrors } from './chip-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 export interface PaceInfo {
   readonly oid: string;
@@ -45,7 +44,7 @@ export function describePace(oid: string): PaceProtocol | null {
   return { oid, ...kam, cipher: c };
 }
 
-const malformed = (why: string) => new ApplianceError(ChipErrors.CHIP_DATA_MALFORMED.code, `EF.CardAccess: ${why}`);
+const malformed = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_DATA_MALFORMED.code, `EF.CardAccess: ${why}`);
 
 /** The PACEInfos of EF.CardAccess (other SecurityInfos are skipped). Throws CHIP_DATA_MALFORMED when it is not a SET of SEQUENCEs. */
 export function parseCardAccess(bytes: Uint8Array): PaceInfo[] {

@@ -10,12 +10,11 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { type CommandApdu, hexSw, type ResponseApdu } from './apdu.ts';
 import type { SessionKeys } from './bac.ts';
 import type { BacKeyInput } from './bac-keys.ts';
 import type { CardChannel } from './channel.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { type AesKeyBytes, paceKdf, pacePasswordKey } from './pace-keys.ts';
 import { describePace, type PaceInfo, type PaceProtocol } from './pace-info.ts';
 import { type EcDomain, type EcPoint, ecDomain } from './pace-params.ts';
@@ -70,7 +69,7 @@ export function generalAuthenticate(inner: Uint8Array, last: boolean): CommandAp
 }
 
 const failed = (code: 'CHIP_UNREADABLE' | 'CHIP_ACCESS_DENIED', why: string, sw?: number) =>
-  new ApplianceError(ChipErrors[code].code, `PACE: ${why}`, sw === undefined ? {} : { sw: hexSw(sw) });
+  new ApplianceError(FirmwareBridgeErrors[code].code, `PACE: ${why}`, sw === undefined ? {} : { sw: hexSw(sw) });
 
 /** The value of `tag` inside the 7C response of a GENERAL AUTHENTICATE step. */
 function dynamicData(res: ResponseApdu, tag: number, step: string): Buffer {

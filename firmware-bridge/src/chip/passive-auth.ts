@@ -8,8 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { ApplianceError } from '../errors.ts';
-import { ChipErrors } from './chip-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { outer } from './lds.ts';
 
 export const LDS_SECURITY_OBJECT_OID = '2.23.136.1.1.1';
@@ -45,7 +44,7 @@ export interface SecurityObject {
   readonly signerCertificate: pkijs.Certificate;
 }
 
-const malformed = (why: string) => new ApplianceError(ChipErrors.CHIP_DATA_MALFORMED.code, `EF.SOD: ${why}`);
+const malformed = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_DATA_MALFORMED.code, `EF.SOD: ${why}`);
 
 export function parseSod(file: Buffer): SecurityObject {
   const info = pkijs.ContentInfo.fromBER(new Uint8Array(outer(file, 0x77, 'EF.SOD').value));

@@ -5,9 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { ApduTransport } from './channel.ts';
-import { ChipErrors } from './chip-errors.ts';
 
 /** The part of @pokusew/pcsclite this module uses (its own typings do not export the interfaces). */
 interface CardReader {
@@ -65,7 +64,7 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
     try {
       pcsclite = require('@pokusew/pcsclite');
     } catch (err) {
-      throw new ApplianceError(ChipErrors.CHIP_READER_UNAVAILABLE.code, 'the PC/SC binding is not installed', {}, { cause: err });
+      throw new ApplianceError(FirmwareBridgeErrors.CHIP_READER_UNAVAILABLE.code, 'the PC/SC binding is not installed', {}, { cause: err });
     }
     const pcsc = pcsclite();
     this.#pcsc = pcsc;
@@ -104,7 +103,7 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.off('inserted', onInsert);
-        reject(new ApplianceError(this.#reader ? ChipErrors.CHIP_NOT_PRESENT.code : ChipErrors.CHIP_READER_UNAVAILABLE.code, `no card on ${this.readerName}`));
+        reject(new ApplianceError(this.#reader ? FirmwareBridgeErrors.CHIP_NOT_PRESENT.code : FirmwareBridgeErrors.CHIP_READER_UNAVAILABLE.code, `no card on ${this.readerName}`));
       }, timeoutMs);
       const onInsert = () => {
         clearTimeout(t);
@@ -116,15 +115,15 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
 
   async #connect(): Promise<{ reader: CardReader; protocol: number }> {
     const reader = this.#reader;
-    if (!reader) throw new ApplianceError(ChipErrors.CHIP_READER_UNAVAILABLE.code, `no PC/SC reader named ${this.readerName}`);
-    if (!this.#present) throw new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'no card on the reader');
+    if (!reader) throw new ApplianceError(FirmwareBridgeErrors.CHIP_READER_UNAVAILABLE.code, `no PC/SC reader named ${this.readerName}`);
+    if (!this.#present) throw new ApplianceError(FirmwareBridgeErrors.CHIP_NOT_PRESENT.code, 'no card on the reader');
     if (this.#protocol !== null && reader.connected) return { reader, protocol: this.#protocol };
     // A handle left from a card that went away mid-read: the binding would hand it back without a protocol.
     if (reader.connected) await new Promise<void>((resolve) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => resolve()));
     const protocol = await new Promise<number>((resolve, reject) =>
       reader.connect({ share_mode: reader.SCARD_SHARE_SHARED }, (err, p) => (err ? reject(err) : resolve(p as number))),
     ).catch((err) => {
-      throw new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'cannot connect to the card', {}, { cause: err });
+      throw new ApplianceError(FirmwareBridgeErrors.CHIP_NOT_PRESENT.code, 'cannot connect to the card', {}, { cause: err });
     });
     this.#protocol = protocol;
     return { reader, protocol };
@@ -149,7 +148,7 @@ export class PcscReader extends EventEmitter<PcscReaderEvents> {
             // vpcd (and some readers) answer an empty response when the card left the field mid-command.
             if (!err && data.length >= 2) return resolve(data);
             this.#protocol = null;
-            reject(new ApplianceError(ChipErrors.CHIP_REMOVED.code, 'the card stopped answering (removed from the reader?)', {}, { cause: err }));
+            reject(new ApplianceError(FirmwareBridgeErrors.CHIP_REMOVED.code, 'the card stopped answering (removed from the reader?)', {}, { cause: err }));
           }),
         );
       },

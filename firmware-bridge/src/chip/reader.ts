@@ -4,11 +4,10 @@
  * compare DG1 with the printed MRZ and run passive authentication.
  */
 import type * as pkijs from 'pkijs';
-import { ApplianceError, isApplianceError } from '../errors.ts';
+import { ApplianceError, isApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { BacHandshake, GET_CHALLENGE } from './bac.ts';
 import { type BacKeyInput, bacKeys } from './bac-keys.ts';
 import type { CardChannel } from './channel.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { extractFace, type FaceImage } from './face.ts';
 import { type EfCom, dg2BiometricBlocks, parseDg1, parseEfCom } from './lds.ts';
 import { FID, type ReadOptions, readFile, selectApplication } from './lds-files.ts';
@@ -75,16 +74,16 @@ export async function readCardAccess(ch: CardChannel): Promise<Buffer | null> {
 /** BAC, or plain access when the chip allows it (the LDS1 application selected in clear). */
 async function openWithBac(ch: CardChannel, input: BacKeyInput): Promise<'bac' | 'none'> {
   const app = await selectApplication(ch);
-  if (app.sw !== 0x9000) throw new ApplianceError(ChipErrors.CHIP_UNREADABLE.code, 'the chip has no eMRTD application', { sw: app.sw.toString(16) });
+  if (app.sw !== 0x9000) throw new ApplianceError(FirmwareBridgeErrors.CHIP_UNREADABLE.code, 'the chip has no eMRTD application', { sw: app.sw.toString(16) });
   // A chip without access control answers a plain SELECT of EF.COM (9303-11 §4.2); a BAC chip refuses with 6982.
   const probe = await ch.send({ cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Buffer.from([0x01, 0x1e]) });
   if (probe.sw === 0x9000) return 'none';
   const keys = bacKeys(input);
   const challenge = await ch.send(GET_CHALLENGE);
-  if (challenge.sw !== 0x9000) throw new ApplianceError(ChipErrors.CHIP_ACCESS_DENIED.code, `GET CHALLENGE refused (${challenge.sw.toString(16)})`);
+  if (challenge.sw !== 0x9000) throw new ApplianceError(FirmwareBridgeErrors.CHIP_ACCESS_DENIED.code, `GET CHALLENGE refused (${challenge.sw.toString(16)})`);
   const hs = new BacHandshake(keys, challenge.data);
   const auth = await ch.send(hs.externalAuthenticate());
-  if (auth.sw !== 0x9000) throw new ApplianceError(ChipErrors.CHIP_ACCESS_DENIED.code, 'the chip refused EXTERNAL AUTHENTICATE: the MRZ does not open this chip');
+  if (auth.sw !== 0x9000) throw new ApplianceError(FirmwareBridgeErrors.CHIP_ACCESS_DENIED.code, 'the chip refused EXTERNAL AUTHENTICATE: the MRZ does not open this chip');
   ch.secure(new SecureMessaging(hs.complete(auth.data)));
   return 'bac';
 }
@@ -95,7 +94,7 @@ export interface OpenedChip {
 }
 
 /** The card went away: no point trying another protocol. */
-const isRemoval = (err: unknown) => isApplianceError(err) && (err.code === ChipErrors.CHIP_REMOVED.code || err.code === ChipErrors.CHIP_NOT_PRESENT.code);
+const isRemoval = (err: unknown) => isApplianceError(err) && (err.code === FirmwareBridgeErrors.CHIP_REMOVED.code || err.code === FirmwareBridgeErrors.CHIP_NOT_PRESENT.code);
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -116,11 +115,11 @@ export async function openChip(ch: CardChannel, input: BacKeyInput, pace: PaceEp
   let fallback: string;
   try {
     const choice = choosePace(parseCardAccess(raw));
-    if ('refused' in choice) throw new ApplianceError(ChipErrors.CHIP_UNREADABLE.code, `PACE: nothing this reader runs in EF.CardAccess (${choice.refused.join('; ')})`);
+    if ('refused' in choice) throw new ApplianceError(FirmwareBridgeErrors.CHIP_UNREADABLE.code, `PACE: nothing this reader runs in EF.CardAccess (${choice.refused.join('; ')})`);
     const keys = await runPace(ch, input, choice, pace);
     ch.secure(new SecureMessaging(keys));
     const app = await selectApplication(ch);
-    if (app.sw !== 0x9000) throw new ApplianceError(ChipErrors.CHIP_UNREADABLE.code, 'the chip has no eMRTD application', { sw: app.sw.toString(16) });
+    if (app.sw !== 0x9000) throw new ApplianceError(FirmwareBridgeErrors.CHIP_UNREADABLE.code, 'the chip has no eMRTD application', { sw: app.sw.toString(16) });
     return { protocol: 'pace', paceFallback: null };
   } catch (err) {
     if (isRemoval(err)) throw err;

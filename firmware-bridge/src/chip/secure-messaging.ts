@@ -6,16 +6,15 @@
  * its data is decrypted.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { type CommandApdu, encodeCommand, type ResponseApdu } from './apdu.ts';
 import type { SessionKeys } from './bac.ts';
-import { ChipErrors } from './chip-errors.ts';
 import { padIso9797m2, unpadIso9797m2 } from './des.ts';
 import { aesSm, type SmCipher, tdesSm } from './sm-cipher.ts';
 import { SendSequenceCounter } from './ssc.ts';
 import { encodeTlv, splitTlvs } from './tlv.ts';
 
-const smError = (why: string) => new ApplianceError(ChipErrors.CHIP_SECURE_MESSAGING.code, `secure messaging: ${why}`);
+const smError = (why: string) => new ApplianceError(FirmwareBridgeErrors.CHIP_SECURE_MESSAGING.code, `secure messaging: ${why}`);
 
 export class SecureMessaging {
   readonly #cipher: SmCipher;

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { ApplianceError, isApplianceError } from '../errors.ts';
+import { ApplianceError, isApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { type DeviceClock, realClock } from '../transport/device-clock.ts';
-import { DeviceErrors } from '../transport/device-errors.ts';
 
 /**
  * One device host for every device (MRZ reader, fingerprint module, receipt printer): the connection lifecycle
@@ -149,9 +148,9 @@ export class DeviceHost<D> extends EventEmitter<HostEvents> {
         }),
       ]);
       this.#clock.clearTimeout(timer);
-      if (!waited) throw new ApplianceError(DeviceErrors.DEVICE_BUSY.code, `The ${this.name} is busy.`, { device: this.name, waitMs });
+      if (!waited) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_BUSY.code, `The ${this.name} is busy.`, { device: this.name, waitMs });
       const driver = this.#driver;
-      if (driver === undefined) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, `The ${this.name} is not connected.`, { device: this.name });
+      if (driver === undefined) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONNECTED.code, `The ${this.name} is not connected.`, { device: this.name });
       this.#jobs++;
       if (this.#state.state === 'connected') this.#set({ state: 'busy' });
       try {
@@ -221,7 +220,7 @@ export class DeviceHost<D> extends EventEmitter<HostEvents> {
     this.#release();
     this.#device?.close(driver).catch(() => undefined);
     this.#log.warn({ device: this.name }, `device disconnected: ${reason}`);
-    this.#set({ state: 'disconnected', code: DeviceErrors.DEVICE_NOT_CONNECTED.code, reason });
+    this.#set({ state: 'disconnected', code: FirmwareBridgeErrors.DEVICE_NOT_CONNECTED.code, reason });
     this.#scheduleRetry();
   }
 
@@ -259,7 +258,7 @@ export class DeviceHost<D> extends EventEmitter<HostEvents> {
       this.#probeFailures++;
       if (this.#probeFailures >= this.#liveness.failuresBeforeUnresponsive && this.#state.state !== 'unresponsive') {
         this.#log.warn({ device: this.name, failures: this.#probeFailures }, 'device does not answer with its port open: unresponsive');
-        this.#set({ state: 'unresponsive', code: DeviceErrors.DEVICE_UNRESPONSIVE.code, reason: 'no answer to the liveness probe' });
+        this.#set({ state: 'unresponsive', code: FirmwareBridgeErrors.DEVICE_UNRESPONSIVE.code, reason: 'no answer to the liveness probe' });
       }
     }
     this.#scheduleProbe();

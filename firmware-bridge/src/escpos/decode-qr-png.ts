@@ -16,8 +16,7 @@
  */
 import { BarcodeFormat, BinaryBitmap, DecodeHintType, GlobalHistogramBinarizer, HybridBinarizer, MultiFormatReader, RGBLuminanceSource } from '@zxing/library';
 import { PNG } from 'pngjs';
-import { ApplianceError } from '../errors.ts';
-import { EscPosErrors } from './escpos-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 export type BarcodeSymbology = 'QR_CODE' | 'PDF_417';
 
@@ -33,7 +32,7 @@ export interface ReadBarcode {
   text: string;
 }
 
-export const QR_NOT_FOUND = EscPosErrors.BARCODE_NOT_FOUND.code;
+export const QR_NOT_FOUND = FirmwareBridgeErrors.BARCODE_NOT_FOUND.code;
 
 const ZXING_FORMAT: Record<BarcodeSymbology, BarcodeFormat> = { QR_CODE: BarcodeFormat.QR_CODE, PDF_417: BarcodeFormat.PDF_417 };
 const OUR_FORMAT: Record<number, BarcodeSymbology> = { [BarcodeFormat.QR_CODE]: 'QR_CODE', [BarcodeFormat.PDF_417]: 'PDF_417' };

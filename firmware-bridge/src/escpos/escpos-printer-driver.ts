@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError, isApplianceError } from '../errors.ts';
+import { ApplianceError, isApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { SilenceTimer } from '../transport/silence-timer.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ByteTransport, TransportFactory } from '../transport/transport.ts';
 import type { SupportedCodepage } from './escpos-codepages.ts';
-import { EscPosErrors, type PrintPhase } from './escpos-errors.ts';
+import type { PrintPhase } from './escpos-errors.ts';
 import { PrinterReplyParser } from './printer-reply-parser.ts';
 import { combineRealtimeStatus, decodeAsb, describeStatus, type PrinterStatus } from './printer-status.ts';
 import { RealtimeStatusClient } from './realtime-status-client.ts';
@@ -194,7 +194,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     try {
       after = await this.#queryStatus(wireMs);
     } catch (err) {
-      if (isApplianceError(err, EscPosErrors.PRINTER_TIMEOUT.code)) err.context.phase = 'during';
+      if (isApplianceError(err, FirmwareBridgeErrors.PRINTER_TIMEOUT.code)) err.context.phase = 'during';
       throw err;
     }
     const failure = faultError(after, 'during');
@@ -239,7 +239,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
       timer.arm(limitMs, () => {
         this.#log.warn({ bytes: bytes.length, limitMs }, 'write not taken by the printer (flow control held): off-line');
         const err = new ApplianceError(
-          EscPosErrors.PRINTER_OFFLINE.code,
+          FirmwareBridgeErrors.PRINTER_OFFLINE.code,
           'The receipt printer is not taking data. Check that it is switched on, has paper and its cover is closed, then print again.',
           { phase: 'during', reason: 'flow-control', limitMs },
         );
@@ -320,13 +320,13 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
 }
 
 function notOpen(): ApplianceError {
-  return new ApplianceError(EscPosErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected.');
+  return new ApplianceError(FirmwareBridgeErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected.');
 }
 
 function offline(status: PrinterStatus, phase: PrintPhase): ApplianceError {
   const cause = status.autocutterError ? 'cutter error' : status.unrecoverable ? 'hardware fault' : status.recoverable ? 'print head too hot' : 'offline';
   return new ApplianceError(
-    EscPosErrors.PRINTER_OFFLINE.code,
+    FirmwareBridgeErrors.PRINTER_OFFLINE.code,
     phase === 'before'
       ? `The receipt printer is not ready (${cause}). Check it, switch it off and on if needed, and print again.`
       : `The receipt printer stopped while printing (${cause}). Tear off any partial receipt, check the printer and print again.`,
@@ -339,7 +339,7 @@ export function faultError(status: PrinterStatus, phase: PrintPhase): ApplianceE
   const context = { phase, status: describeStatus(status) };
   if (status.coverOpen) {
     return new ApplianceError(
-      EscPosErrors.PRINTER_COVER_OPEN.code,
+      FirmwareBridgeErrors.PRINTER_COVER_OPEN.code,
       phase === 'before'
         ? 'The receipt printer cover is open. Close the cover and print again.'
         : 'The receipt printer cover was opened while printing. Close it, tear off any partial receipt and print again.',
@@ -348,7 +348,7 @@ export function faultError(status: PrinterStatus, phase: PrintPhase): ApplianceE
   }
   if (status.paperEnd) {
     return new ApplianceError(
-      EscPosErrors.PRINTER_PAPER_OUT.code,
+      FirmwareBridgeErrors.PRINTER_PAPER_OUT.code,
       phase === 'before'
         ? 'The receipt printer is out of paper. Load a new roll and print again.'
         : 'The receipt printer ran out of paper while printing. Load a new roll, tear off the partial receipt and print again.',

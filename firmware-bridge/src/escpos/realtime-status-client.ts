@@ -1,7 +1,6 @@
 import { SilenceTimer } from '../transport/silence-timer.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { EscPosErrors } from './escpos-errors.ts';
 import { realtimeStatusRequest, STATUS_REQUEST_NAMES, type StatusRequest } from './realtime-commands.ts';
 
 interface Pending {
@@ -41,7 +40,7 @@ export class RealtimeStatusClient {
       entry.timer.arm(timeoutMs, () => {
         entry.abandonedAt = Date.now();
         reject(
-          new ApplianceError(EscPosErrors.PRINTER_TIMEOUT.code, 'The receipt printer did not answer. Check that it is switched on and connected.', {
+          new ApplianceError(FirmwareBridgeErrors.PRINTER_TIMEOUT.code, 'The receipt printer did not answer. Check that it is switched on and connected.', {
             request: name,
             timeoutMs,
           }),

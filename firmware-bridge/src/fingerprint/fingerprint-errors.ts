@@ -1,50 +1,10 @@
-import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
-import { ApplianceError } from '../errors.ts';
-import type { DeviceErrors } from '../transport/device-errors.ts';
+import { ApplianceError, type FirmwareBridgeErrorCode } from '../errors.ts';
 
 /**
- * Coded errors of the fingerprint layer, shared by every reader family (ZFM/R30x today, a USB
+ * The codes of the fingerprint layer (declared in ../errors.ts), shared by every reader family (ZFM/R30x today, a USB
  * reader later). Codes are the identity; messages are written for the officer at the desk.
- * Context never carries image or template bytes. Declared once here with their HTTP status.
  */
-export const FingerprintErrors = declareErrors({
-  // What the person at the sensor can fix.
-  FP_NO_FINGER: { status: 422 },
-  FP_ENROL_FAILED: { status: 422 },
-  FP_IMAGE_MESSY: { status: 422 },
-  FP_TOO_FEW_FEATURES: { status: 422 },
-  FP_NO_VALID_IMAGE: { status: 422 },
-  // The person did not place or lift the finger in time: a state of the desk, not a server fault.
-  // (Not 408: browsers may silently repeat a request answered with 408.)
-  FP_FINGER_TIMEOUT: { status: 409, messageKey: 'fpError.FP_FINGER_TIMEOUT' },
-  FP_LIFT_TIMEOUT: { status: 409, messageKey: 'fpError.FP_LIFT_TIMEOUT' },
-  FP_ABORTED: { status: 409, messageKey: 'fpError.FP_ABORTED' },
-  // Matching / library answers that are errors for the operation that asked.
-  FP_NO_MATCH: { status: 422 },
-  FP_NOT_FOUND: { status: 502 },
-  FP_MERGE_FAILED: { status: 502 },
-  FP_ADDRESS_OUT_OF_RANGE: { status: 502 },
-  FP_TEMPLATE_READ_ERROR: { status: 502 },
-  FP_DELETE_FAILED: { status: 502 },
-  FP_CLEAR_FAILED: { status: 502 },
-  FP_FLASH_WRITE_ERROR: { status: 502 },
-  // Link and device faults: a technician's problem.
-  FP_PACKET_ERROR: { status: 502 },
-  FP_TEMPLATE_UPLOAD_ERROR: { status: 502 },
-  FP_RECEIVE_ERROR: { status: 502 },
-  FP_IMAGE_UPLOAD_ERROR: { status: 502 },
-  FP_WRONG_PASSWORD: { status: 502 },
-  FP_UNKNOWN_CONFIRMATION: { status: 502 },
-  FP_ACK_TIMEOUT: { status: 503 },
-  FP_BAD_RESPONSE: { status: 502 },
-  FP_IMAGE_TRANSFER: { status: 502 },
-  FP_TEMPLATE_TRANSFER: { status: 502 },
-  FP_TEMPLATE_INVALID: { status: 502 },
-  FP_IMAGE_INVALID: { status: 502 },
-  FP_NOT_OPEN: { status: 503 },
-});
-
-export type FingerprintErrorCode = CodeOf<typeof FingerprintErrors> | typeof DeviceErrors.DEVICE_BUSY.code | typeof DeviceErrors.DEVICE_NOT_CONNECTED.code;
+export type FingerprintErrorCode = Extract<FirmwareBridgeErrorCode, `FP_${string}` | 'DEVICE_BUSY' | 'DEVICE_NOT_CONNECTED'>;
 
 /** Officer-facing text per code; one place so the UI and logs say the same thing. */
 export const fingerprintErrorMessages: Record<FingerprintErrorCode, string> = {

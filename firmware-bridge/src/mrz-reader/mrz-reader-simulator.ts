@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from '../transport/device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type FaultyTransport, PtyDeviceHarness } from '../simulator/pty-device-harness.ts';
 import { escapeBytes } from './mrz-wire.ts';
@@ -65,7 +64,7 @@ export class MrzReaderSimulator {
   }
 
   static async start(options: MrzReaderSimulatorOptions): Promise<MrzReaderSimulator> {
-    if (!(options.baudRate > 0)) throw new ApplianceError(DeviceErrors.CONFIG_INVALID.code, `baud rate must be positive, got ${options.baudRate}`);
+    if (!(options.baudRate > 0)) throw new ApplianceError(FirmwareBridgeErrors.CONFIG_INVALID.code, `baud rate must be positive, got ${options.baudRate}`);
     let ownedDir: string | undefined;
     let linkPath = options.linkPath;
     if (linkPath) await mkdir(dirname(linkPath), { recursive: true });
@@ -124,7 +123,7 @@ export class MrzReaderSimulator {
 
   /** Plug in again: a new pty pair, the symlink repointed to it. */
   async replug(): Promise<void> {
-    if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
+    if (this.#closed) throw new ApplianceError(FirmwareBridgeErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     if (this.#port) await this.unplug();
     if (!this.#harness) {
       const log = this.#log;
@@ -176,9 +175,9 @@ export class MrzReaderSimulator {
   }
 
   #requirePort(): FaultyTransport {
-    if (this.#closed) throw new ApplianceError(DeviceErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
+    if (this.#closed) throw new ApplianceError(FirmwareBridgeErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     const port = this.#port;
-    if (!port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader is unplugged');
+    if (!port) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader is unplugged');
     return port;
   }
 
@@ -204,7 +203,7 @@ export class MrzReaderSimulator {
       const wait = due - performance.now();
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
       if (this.#port !== port) {
-        throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, `the simulated MRZ reader was unplugged after ${sent} of ${data.length} bytes`, {
+        throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONNECTED.code, `the simulated MRZ reader was unplugged after ${sent} of ${data.length} bytes`, {
           bytesWritten: sent,
         });
       }
@@ -221,7 +220,7 @@ export class MrzReaderSimulator {
     try {
       await (gone !== undefined ? Promise.race([port.write(chunk), gone]) : port.write(chunk));
     } catch (err) {
-      if (this.#port !== port) throw new ApplianceError(DeviceErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader was unplugged mid-write');
+      if (this.#port !== port) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONNECTED.code, 'the simulated MRZ reader was unplugged mid-write');
       throw err;
     }
   }

@@ -6,8 +6,7 @@
  * (`<`↔`A`↔`K`↔`U`, `0`↔`A`, `1`↔`B`...) leaves the digit unchanged: a passing check
  * digit is necessary, never sufficient, evidence of an intact MRZ.
  */
-import { ApplianceError } from '../errors.ts';
-import { MrzErrors } from './mrz-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 const WEIGHTS = [7, 3, 1] as const;
 
@@ -27,7 +26,7 @@ export function computeCheckDigit(s: string): number {
     const v = charValue(s.charAt(i));
     if (v < 0) {
       throw new ApplianceError(
-        MrzErrors.MRZ_INVALID_CHARACTERS.code,
+        FirmwareBridgeErrors.MRZ_INVALID_CHARACTERS.code,
         `Cannot compute an MRZ check digit: character ${i + 1} is not A-Z, 0-9 or <.`,
         { position: i + 1 },
       );

@@ -3,14 +3,13 @@
  * the parser reads. Used by the reader simulators, the tests and the benchmark; it writes
  * what ICAO 9303 prescribes, and rejects specs that cannot be written rather than guessing.
  */
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { computeCheckDigit } from './check-digit.ts';
 import { type FormatLayout, LAYOUTS, type Span } from './formats.ts';
-import { MrzErrors } from './mrz-errors.ts';
 import { encodeName } from './names.ts';
 import type { MrzSpec } from './types.ts';
 
-export const MRZ_SPEC_INVALID = MrzErrors.MRZ_SPEC_INVALID.code;
+export const MRZ_SPEC_INVALID = FirmwareBridgeErrors.MRZ_SPEC_INVALID.code;
 
 const width = (sp: Span) => sp.end - sp.start;
 

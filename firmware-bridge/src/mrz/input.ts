@@ -3,8 +3,7 @@
  * officer can act on. Content problems (check digits, dates) are not errors: they are reported
  * on the parsed document. Only input that cannot be an MRZ at all throws.
  */
-import { ApplianceError } from '../errors.ts';
-import { MrzErrors } from './mrz-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { detectFormat } from './formats.ts';
 import type { MrzFormat } from './types.ts';
 
@@ -24,7 +23,7 @@ function describeChar(ch: string): string {
 
 export function splitLines(input: string | readonly string[]): string[] {
   if (typeof input !== 'string' && !Array.isArray(input)) {
-    throw new ApplianceError(MrzErrors.MRZ_UNRECOGNISED_FORMAT.code, 'No MRZ text was received.', { inputType: typeof input });
+    throw new ApplianceError(FirmwareBridgeErrors.MRZ_UNRECOGNISED_FORMAT.code, 'No MRZ text was received.', { inputType: typeof input });
   }
   const raw = typeof input === 'string' ? input.trim().split(/\r\n|\r|\n/) : input.map((l) => String(l));
   let lines = raw.map((l) => l.trim()).filter((l) => l.length > 0);
@@ -43,7 +42,7 @@ export function assertMrzCharacters(lines: readonly string[]): void {
     const ch = String.fromCodePoint(line.codePointAt(at) ?? 0);
     const lower = /[a-z]/.test(ch) ? ' Lower-case letters mean the reader or the typed text is not in MRZ mode.' : '';
     throw new ApplianceError(
-      MrzErrors.MRZ_INVALID_CHARACTERS.code,
+      FirmwareBridgeErrors.MRZ_INVALID_CHARACTERS.code,
       `MRZ line ${li + 1}, position ${at + 1}: ${describeChar(ch)} is not allowed; an MRZ holds only A-Z, 0-9 and <.${lower} Rescan the document.`,
       { line: li + 1, position: at + 1, charCode: ch.codePointAt(0) },
     );
@@ -53,14 +52,14 @@ export function assertMrzCharacters(lines: readonly string[]): void {
 export function normaliseInput(input: string | readonly string[]): { lines: string[]; format: MrzFormat } {
   const lines = splitLines(input);
   if (lines.length === 0) {
-    throw new ApplianceError(MrzErrors.MRZ_UNRECOGNISED_FORMAT.code, 'No MRZ text was received. Rescan the document.', { lineCount: 0 });
+    throw new ApplianceError(FirmwareBridgeErrors.MRZ_UNRECOGNISED_FORMAT.code, 'No MRZ text was received. Rescan the document.', { lineCount: 0 });
   }
   assertMrzCharacters(lines);
   const format = detectFormat(lines);
   if (!format) {
     const shape = lines.map((l) => l.length).join(', ');
     throw new ApplianceError(
-      MrzErrors.MRZ_UNRECOGNISED_FORMAT.code,
+      FirmwareBridgeErrors.MRZ_UNRECOGNISED_FORMAT.code,
       `Not a recognised MRZ: got ${lines.length} line(s) of ${shape} characters; expected 3 lines of 30 (ID card), 2 of 36 (ID card or visa) or 2 of 44 (passport or visa). Part of the zone may not have been read: rescan the document.`,
       { lineCount: lines.length, lineLengths: lines.map((l) => l.length) },
     );

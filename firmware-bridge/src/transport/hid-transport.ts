@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from './device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { HidKeyboardDecoder } from '../mrz-reader/hid-keyboard-decoder.ts';
 import { hidPosPayload } from '../mrz-reader/hid-pos-decoder.ts';
 import type { ByteTransport } from './transport.ts';
@@ -76,7 +75,7 @@ export async function loadNodeHidBackend(importer: () => Promise<unknown> = () =
     const mod = (await importer()) as typeof import('node-hid') & { default?: typeof import('node-hid') };
     hid = typeof mod.devicesAsync === 'function' ? mod : (mod.default ?? mod);
   } catch (err) {
-    throw new ApplianceError(DeviceErrors.HID_UNAVAILABLE.code, `USB HID support is not available (${messageOf(err)}): ${HID_INSTALL_HINT}`, {}, { cause: err });
+    throw new ApplianceError(FirmwareBridgeErrors.HID_UNAVAILABLE.code, `USB HID support is not available (${messageOf(err)}): ${HID_INSTALL_HINT}`, {}, { cause: err });
   }
   // The native addon itself loads on the first call, so its absence shows up here, not at import.
   const native = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -84,9 +83,9 @@ export async function loadNodeHidBackend(importer: () => Promise<unknown> = () =
       return await fn();
     } catch (err) {
       if (/binding|\.node|dlopen|libusb|libudev|hidapi/i.test(messageOf(err))) {
-        throw new ApplianceError(DeviceErrors.HID_UNAVAILABLE.code, `node-hid's native part failed to load (${messageOf(err)}): ${HID_INSTALL_HINT}`, {}, { cause: err });
+        throw new ApplianceError(FirmwareBridgeErrors.HID_UNAVAILABLE.code, `node-hid's native part failed to load (${messageOf(err)}): ${HID_INSTALL_HINT}`, {}, { cause: err });
       }
-      throw new ApplianceError(DeviceErrors.TRANSPORT_OPEN_FAILED.code, `${what} failed: ${messageOf(err)}`, {}, { cause: err });
+      throw new ApplianceError(FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code, `${what} failed: ${messageOf(err)}`, {}, { cause: err });
     }
   };
   return {
@@ -123,7 +122,7 @@ export class HidTransport extends EventEmitter implements ByteTransport {
     } catch (err) {
       if (err instanceof ApplianceError) throw err;
       throw new ApplianceError(
-        DeviceErrors.TRANSPORT_OPEN_FAILED.code,
+        FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code,
         `cannot open HID device ${path} (${messageOf(err)}); on Linux check read permission on the hidraw node`,
         { path },
       );
@@ -136,12 +135,12 @@ export class HidTransport extends EventEmitter implements ByteTransport {
 
   write(data: Uint8Array): Promise<void> {
     const device = this.#device;
-    if (!device) return Promise.reject(new ApplianceError(DeviceErrors.TRANSPORT_CLOSED.code, `HID device ${this.id} is not open`));
-    if (!device.write) return Promise.reject(new ApplianceError(DeviceErrors.TRANSPORT_WRITE_FAILED.code, `HID device ${this.id} takes no output reports`));
+    if (!device) return Promise.reject(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_CLOSED.code, `HID device ${this.id} is not open`));
+    if (!device.write) return Promise.reject(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_WRITE_FAILED.code, `HID device ${this.id} takes no output reports`));
     return Promise.resolve(device.write(Buffer.from(data))).then(
       () => undefined,
       (err: unknown) => {
-        throw new ApplianceError(DeviceErrors.TRANSPORT_WRITE_FAILED.code, `write to ${this.id} failed: ${messageOf(err)}`);
+        throw new ApplianceError(FirmwareBridgeErrors.TRANSPORT_WRITE_FAILED.code, `write to ${this.id} failed: ${messageOf(err)}`);
       },
     );
   }
@@ -168,7 +167,7 @@ export class HidTransport extends EventEmitter implements ByteTransport {
         : matching.find((d) => d.usagePage === USAGE_PAGE_GENERIC_DESKTOP && d.usage === USAGE_KEYBOARD);
     const chosen = preferred ?? matching[0];
     if (!chosen?.path) {
-      throw new ApplianceError(DeviceErrors.TRANSPORT_OPEN_FAILED.code, `no HID device ${this.id.slice(4)} is connected`, { vendorId, productId });
+      throw new ApplianceError(FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code, `no HID device ${this.id.slice(4)} is connected`, { vendorId, productId });
     }
     return chosen.path;
   }

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from './device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { ByteTransport } from './transport.ts';
 
 /**
@@ -53,13 +52,13 @@ export class MemoryPort extends EventEmitter implements ByteTransport {
 
   async open(): Promise<void> {
     if (this.#gone) {
-      throw new ApplianceError(DeviceErrors.TRANSPORT_OPEN_FAILED.code, `cannot open ${this.id}: device unplugged`, { path: this.id });
+      throw new ApplianceError(FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code, `cannot open ${this.id}: device unplugged`, { path: this.id });
     }
     this.#open = true;
   }
 
   write(data: Uint8Array): Promise<void> {
-    if (!this.#open) return Promise.reject(new ApplianceError(DeviceErrors.TRANSPORT_CLOSED.code, `${this.id} is not open`));
+    if (!this.#open) return Promise.reject(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_CLOSED.code, `${this.id} is not open`));
     const copy = Uint8Array.from(data);
     if (this.#held) return new Promise((resolve, reject) => this.#waiting.push({ data: copy, resolve, reject }));
     this.#deliver(copy);
@@ -69,7 +68,7 @@ export class MemoryPort extends EventEmitter implements ByteTransport {
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
-    this.#failWaiting(new ApplianceError(DeviceErrors.TRANSPORT_CLOSED.code, `${this.id} closed`));
+    this.#failWaiting(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_CLOSED.code, `${this.id} closed`));
     this.emit('close');
   }
 
@@ -97,7 +96,7 @@ export class MemoryPort extends EventEmitter implements ByteTransport {
       end.#gone = true;
       if (!end.#open) continue;
       end.#open = false;
-      end.#failWaiting(new ApplianceError(DeviceErrors.TRANSPORT_CLOSED.code, `${end.id} unplugged`));
+      end.#failWaiting(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_CLOSED.code, `${end.id} unplugged`));
       end.emit('close', new Error('device unplugged'));
     }
   }

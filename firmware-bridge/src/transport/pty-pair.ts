@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from './device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 /**
  * A connected pair of pseudo-terminals made by socat (`pty,raw,echo=0`). One end is given to the
@@ -21,18 +20,18 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   try {
     child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
-    throw new ApplianceError(DeviceErrors.PTY_UNAVAILABLE.code, 'socat could not be started (apt-get install socat)', {}, { cause: err });
+    throw new ApplianceError(FirmwareBridgeErrors.PTY_UNAVAILABLE.code, 'socat could not be started (apt-get install socat)', {}, { cause: err });
   }
   const paths: string[] = [];
   let stderr = '';
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new ApplianceError(DeviceErrors.PTY_UNAVAILABLE.code, `socat gave no pty pair within ${timeoutMs} ms: ${stderr}`)),
+      () => reject(new ApplianceError(FirmwareBridgeErrors.PTY_UNAVAILABLE.code, `socat gave no pty pair within ${timeoutMs} ms: ${stderr}`)),
       timeoutMs,
     );
     child.once('error', (err) => {
       clearTimeout(timer);
-      reject(new ApplianceError(DeviceErrors.PTY_UNAVAILABLE.code, `socat is not available (apt-get install socat): ${err.message}`));
+      reject(new ApplianceError(FirmwareBridgeErrors.PTY_UNAVAILABLE.code, `socat is not available (apt-get install socat): ${err.message}`));
     });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
@@ -50,7 +49,7 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   child.once('exit', () => process.off('exit', killOnExit));
   await ready;
   const [devicePath, simulatorPath] = paths;
-  if (!devicePath || !simulatorPath) throw new ApplianceError(DeviceErrors.PTY_UNAVAILABLE.code, `socat reported no ptys: ${stderr}`);
+  if (!devicePath || !simulatorPath) throw new ApplianceError(FirmwareBridgeErrors.PTY_UNAVAILABLE.code, `socat reported no ptys: ${stderr}`);
   return {
     devicePath,
     simulatorPath,

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from './device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import type { ByteTransport } from './transport.ts';
 
 export interface SerialTransportOptions {
@@ -39,7 +38,7 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
       port.open((err) => {
         if (err) {
           reject(
-            new ApplianceError(DeviceErrors.TRANSPORT_OPEN_FAILED.code, `cannot open serial port ${this.id}: ${err.message}`, {
+            new ApplianceError(FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code, `cannot open serial port ${this.id}: ${err.message}`, {
               path: this.id,
             }),
           );
@@ -62,12 +61,12 @@ export class SerialTransport extends EventEmitter implements ByteTransport {
   write(data: Uint8Array): Promise<void> {
     const port = this.#port;
     if (!port?.isOpen) {
-      return Promise.reject(new ApplianceError(DeviceErrors.TRANSPORT_CLOSED.code, `serial port ${this.id} is not open`));
+      return Promise.reject(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_CLOSED.code, `serial port ${this.id} is not open`));
     }
     return new Promise((resolve, reject) => {
       port.write(Buffer.from(data), (err) => {
         if (err) {
-          reject(new ApplianceError(DeviceErrors.TRANSPORT_WRITE_FAILED.code, `write to ${this.id} failed: ${err.message}`));
+          reject(new ApplianceError(FirmwareBridgeErrors.TRANSPORT_WRITE_FAILED.code, `write to ${this.id} failed: ${err.message}`));
           return;
         }
         port.drain((e) => (e ? reject(e) : resolve()));

@@ -1,6 +1,5 @@
 import { ByteReader as CoreReader, ByteWriter } from '@lmc/core/byte-cursor.ts';
-import { ApplianceError } from '../errors.ts';
-import { DeviceErrors } from '../transport/device-errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 
 /**
  * The ZFM protocol's cursor: core's byte cursor, big-endian (datasheet "Packet format": length, addresses, page ids
@@ -11,7 +10,7 @@ export class ByteReader extends CoreReader {
     super(bytes, {
       endian: 'be',
       onShort: (what, needed, left, offset) =>
-        new ApplianceError(DeviceErrors.FRAME_INVALID.code, `truncated field: ${what} needs ${needed} byte(s), ${left} left`, { offset }),
+        new ApplianceError(FirmwareBridgeErrors.FRAME_INVALID.code, `truncated field: ${what} needs ${needed} byte(s), ${left} left`, { offset }),
     });
   }
 }

@@ -1,5 +1,4 @@
-import { ApplianceError, isApplianceError } from '../errors.ts';
-import { FingerprintErrors } from '../fingerprint/fingerprint-errors.ts';
+import { ApplianceError, isApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { ByteReader, ByteWriter } from './byte-cursor.ts';
 
 /**
@@ -241,11 +240,11 @@ export function decodeAck<N extends ZfmCommandName>(name: N, payload: Uint8Array
 }
 
 function badField(detail: string): ApplianceError {
-  return new ApplianceError(FingerprintErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`);
+  return new ApplianceError(FirmwareBridgeErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`);
 }
 
 function asBadResponse(err: unknown, context: Record<string, unknown> = {}): ApplianceError {
-  if (isApplianceError(err, FingerprintErrors.FP_BAD_RESPONSE.code)) return err;
+  if (isApplianceError(err, FirmwareBridgeErrors.FP_BAD_RESPONSE.code)) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new ApplianceError(FingerprintErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`, context, { cause: err });
+  return new ApplianceError(FirmwareBridgeErrors.FP_BAD_RESPONSE.code, `malformed ZFM message: ${detail}`, context, { cause: err });
 }

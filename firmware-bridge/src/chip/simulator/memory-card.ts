@@ -1,7 +1,6 @@
 /** An in-memory ApduTransport onto a simulated chip (unit tests; no PC/SC). Removal maps to CHIP_REMOVED as a real reader's would. */
-import { ApplianceError } from '../../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../../errors.ts';
 import type { ApduTransport } from '../channel.ts';
-import { ChipErrors } from '../chip-errors.ts';
 import { CardRemovedError, type SimulatedChip } from './sim-card.ts';
 
 export class MemoryCardTransport implements ApduTransport {
@@ -9,13 +8,13 @@ export class MemoryCardTransport implements ApduTransport {
   constructor(private readonly chip: SimulatedChip) {}
 
   async transmit(apdu: Buffer): Promise<Buffer> {
-    if (!this.present) throw new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'no card on the reader');
+    if (!this.present) throw new ApplianceError(FirmwareBridgeErrors.CHIP_NOT_PRESENT.code, 'no card on the reader');
     try {
       return this.chip.process(apdu);
     } catch (err) {
       if (!(err instanceof CardRemovedError)) throw err;
       this.present = false;
-      throw new ApplianceError(ChipErrors.CHIP_REMOVED.code, 'the card was removed during the read');
+      throw new ApplianceError(FirmwareBridgeErrors.CHIP_REMOVED.code, 'the card was removed during the read');
     }
   }
 

@@ -5,9 +5,8 @@
  * in the field. The same page presented again puts the same chip back (a 'removed' chip reads through the second time).
  */
 import { EventEmitter } from 'node:events';
-import { ApplianceError } from '../../errors.ts';
+import { ApplianceError, FirmwareBridgeErrors } from '../../errors.ts';
 import type { ApduTransport } from '../channel.ts';
-import { ChipErrors } from '../chip-errors.ts';
 import type { ChipReaderPort } from '../reader-port.ts';
 import { MemoryCardTransport } from './memory-card.ts';
 import { SimulatedChip } from './sim-card.ts';
@@ -67,7 +66,7 @@ export class SimulatedChipReader extends EventEmitter<{ inserted: []; removed: [
       };
       const timer = setTimeout(() => {
         this.off('inserted', onInsert);
-        reject(new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'no card on the simulated reader'));
+        reject(new ApplianceError(FirmwareBridgeErrors.CHIP_NOT_PRESENT.code, 'no card on the simulated reader'));
       }, timeoutMs);
       this.once('inserted', onInsert);
     });
@@ -77,7 +76,7 @@ export class SimulatedChipReader extends EventEmitter<{ inserted: []; removed: [
     return {
       transmit: (apdu) => {
         const card = this.#card;
-        if (!card) return Promise.reject(new ApplianceError(ChipErrors.CHIP_NOT_PRESENT.code, 'no card on the simulated reader'));
+        if (!card) return Promise.reject(new ApplianceError(FirmwareBridgeErrors.CHIP_NOT_PRESENT.code, 'no card on the simulated reader'));
         return card.transmit(apdu);
       },
     };
