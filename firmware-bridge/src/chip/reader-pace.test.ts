@@ -8,7 +8,7 @@ import { bacInputFromMrz } from './mrz-compare.ts';
 import { readChip } from './reader.ts';
 import { MemoryCardTransport } from './simulator/memory-card.ts';
 import { SimulatedChip } from './simulator/sim-card.ts';
-import { createSimPassports, PACE_OIDS, type SimPaceSpec, type SimPassport, SimPassportIssuer, type SimPassportSet } from './simulator/sim-passports.ts';
+import { createSimPassports, PACE_KINDS, PACE_OIDS, type SimPaceSpec, type SimPassport, SimPassportIssuer, type SimPassportSet } from './simulator/sim-passports.ts';
 
 const NOW = new Date('2026-11-29T08:00:00Z');
 let set: SimPassportSet;
@@ -76,15 +76,8 @@ describe('reading PACE chips', () => {
   });
 
   it('EF.CardAccess offering only what the reader does not run (3DES, DH): BAC, with the reason kept', async () => {
-    const spec: SimPaceSpec = {
-      oid: PACE_OIDS.ecdhGmAes128,
-      parameterId: 13,
-      bac: true,
-      offers: [
-        { oid: PACE_OIDS.ecdhGm3des, parameterId: 13 },
-        { oid: PACE_OIDS.dhGmAes128, parameterId: 0 },
-      ],
-    };
+    // The 'pace' chip (ECDH-GM AES-128 on brainpoolP256r1, BAC too), its EF.CardAccess listing only 3DES and DH.
+    const spec: SimPaceSpec = { ...(PACE_KINDS.pace as SimPaceSpec), offers: [{ oid: PACE_OIDS.ecdhGm3des, parameterId: 13 }, { oid: PACE_OIDS.dhGmAes128, parameterId: 0 }] };
     const p = await issuer.issue(set.passports.get('valid')?.mrz as string[], 'valid', spec);
     const t = present(p);
     const r = await read(p, t, p.mrz, issuer.cscas);

@@ -139,7 +139,8 @@ export interface SimPaceSpec {
   readonly refuse?: boolean;
 }
 
-const PACE_KINDS: Partial<Record<ChipKind, SimPaceSpec>> = {
+/** The PACE set-up of each PACE kind (tests start from one to vary what EF.CardAccess offers). */
+export const PACE_KINDS: Partial<Record<ChipKind, SimPaceSpec>> = {
   // Lists DH first, as many chips do: the reader must skip what it does not run.
   pace: {
     oid: PACE_OIDS.ecdhGmAes128,
