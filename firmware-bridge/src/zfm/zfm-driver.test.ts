@@ -1,31 +1,35 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { scoreQuality } from '../fingerprint/quality.ts';
 import { ZfmDriver } from './zfm-driver.ts';
 import { ZFM_IMAGE_HEIGHT, ZFM_IMAGE_WIDTH } from './zfm-image.ts';
-import { type PtySimulator, startPtySimulator } from './zfm-simulator-pty.ts';
-import type { ZfmSimulatorOptions } from './zfm-simulator.ts';
+import { startPtySimulator } from './zfm-simulator-pty.ts';
+import type { ZfmSimulator, ZfmSimulatorOptions } from './zfm-simulator.ts';
+import { usePtyLine } from './zfm-test-support.ts';
 
 // A fast line keeps the suite quick; the pacing itself is proven in zfm-simulator.test.ts.
 const FAST_BAUD = 240 * 9600; // 2,304,000: the module reports baud as N × 9600
 
 describe('ZfmDriver against the simulator over a real pty', () => {
-  let sim: PtySimulator | undefined;
-  let driver: ZfmDriver | undefined;
-
-  afterEach(async () => {
-    await driver?.close();
-    await sim?.close();
-    driver = undefined;
-    sim = undefined;
-  });
+  const line = usePtyLine<ZfmDriver>();
 
   async function setup(simOptions: Omit<ZfmSimulatorOptions, 'transport'> = {}, driverTimeouts = {}) {
-    sim = await startPtySimulator({ baudRate: FAST_BAUD, packetSize: 128, ...simOptions });
+    const sim = await startPtySimulator({ baudRate: FAST_BAUD, packetSize: 128, ...simOptions });
+    line.sim = sim;
     // The module's rate is known (no probing) and kept (the baud raise is tested on an in-memory line).
-    driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: sim.simulator.baudRate, targetBaudRate: 0, timeouts: { ackMs: 1500, ...driverTimeouts } });
+    const driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: sim.simulator.baudRate, targetBaudRate: 0, timeouts: { ackMs: 1500, ...driverTimeouts } });
+    line.end = driver;
     return { sim, simulator: sim.simulator, driver };
+  }
+
+  /** Opens, places migrant-4's right index, injects `fault` and captures: the driver, and what the capture threw. */
+  async function failedCapture(fault: (simulator: ZfmSimulator) => void, simOptions: Omit<ZfmSimulatorOptions, 'transport'> = {}, driverTimeouts = {}) {
+    const { driver, simulator } = await setup(simOptions, driverTimeouts);
+    await driver.open();
+    simulator.placeFinger('migrant-4', 'right-index');
+    fault(simulator);
+    return { driver, err: await driver.capture().catch((e: unknown) => e) };
   }
 
   it('opens with VfyPwd then ReadSysPara and reports the module parameters', async () => {
@@ -90,21 +94,13 @@ describe('ZfmDriver against the simulator over a real pty', () => {
   });
 
   it('maps an injected messy image to FP_IMAGE_MESSY', async () => {
-    const { driver, simulator } = await setup();
-    await driver.open();
-    simulator.placeFinger('migrant-3', 'right-index');
-    simulator.failNext('FP_IMAGE_MESSY');
-    const err = await driver.capture().catch((e: unknown) => e);
+    const { err } = await failedCapture((simulator) => simulator.failNext('FP_IMAGE_MESSY'));
     expect(isApplianceError(err, 'FP_IMAGE_MESSY')).toBe(true);
     expect((err as Error).message).toMatch(/smudged/);
   });
 
   it('fails a capture with a corrupt image data packet as FP_IMAGE_TRANSFER, then recovers', async () => {
-    const { driver, simulator } = await setup();
-    await driver.open();
-    simulator.placeFinger('migrant-4', 'right-index');
-    simulator.corruptDataPacket(5);
-    const err = await driver.capture().catch((e: unknown) => e);
+    const { driver, err } = await failedCapture((simulator) => simulator.corruptDataPacket(5));
     expect(isApplianceError(err, 'FP_IMAGE_TRANSFER')).toBe(true);
     expect((err as { context: { reason: string } }).context.reason).toBe('data-corrupt');
     // The rest of the abandoned upload is drained; the next capture is whole.
@@ -112,11 +108,7 @@ describe('ZfmDriver against the simulator over a real pty', () => {
   });
 
   it('fails a capture with a dropped image data packet as FP_IMAGE_TRANSFER, never a short image', async () => {
-    const { driver, simulator } = await setup();
-    await driver.open();
-    simulator.placeFinger('migrant-4', 'right-index');
-    simulator.dropDataPacket(10);
-    const err = await driver.capture().catch((e: unknown) => e);
+    const { err } = await failedCapture((simulator) => simulator.dropDataPacket(10));
     expect(isApplianceError(err, 'FP_IMAGE_TRANSFER')).toBe(true);
     expect((err as { context: { reason: string; received: number } }).context).toMatchObject({ reason: 'data-short', received: 36864 - 128 });
   });
@@ -126,21 +118,13 @@ describe('ZfmDriver against the simulator over a real pty', () => {
   // real pty is in appliance/src/fingerprints/fingerprint-feature.test.ts.
 
   it('fails when the end-of-data packet is lost, by the inter-packet timeout', async () => {
-    const { driver, simulator } = await setup({}, { dataFloorMs: 150 });
-    await driver.open();
-    simulator.placeFinger('migrant-4', 'right-index');
-    simulator.dropDataPacket(-1);
-    const err = await driver.capture().catch((e: unknown) => e);
+    const { err } = await failedCapture((simulator) => simulator.dropDataPacket(-1), {}, { dataFloorMs: 150 });
     expect(isApplianceError(err, 'FP_IMAGE_TRANSFER')).toBe(true);
     expect((err as { context: { reason: string } }).context.reason).toBe('data-timeout');
   });
 
   it('fails a dropped template packet as FP_TEMPLATE_TRANSFER', async () => {
-    const { driver, simulator } = await setup({ packetSize: 64 });
-    await driver.open();
-    simulator.placeFinger('migrant-4', 'right-index');
-    simulator.dropDataPacket(2, 'UpChar');
-    const err = await driver.capture().catch((e: unknown) => e);
+    const { err } = await failedCapture((simulator) => simulator.dropDataPacket(2, 'UpChar'), { packetSize: 64 });
     expect(isApplianceError(err, 'FP_TEMPLATE_TRANSFER')).toBe(true);
   });
 
@@ -178,8 +162,10 @@ describe('ZfmDriver against the simulator over a real pty', () => {
   it('logs frames at debug level without image, template or password bytes', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
-    sim = await startPtySimulator({ baudRate: FAST_BAUD, password: 0x5eed });
-    driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: FAST_BAUD, targetBaudRate: 0, password: 0x5eed, logger });
+    const sim = await startPtySimulator({ baudRate: FAST_BAUD, password: 0x5eed });
+    line.sim = sim;
+    const driver = new ZfmDriver({ transportFactory: sim.transportFactory, baudRate: FAST_BAUD, targetBaudRate: 0, password: 0x5eed, logger });
+    line.end = driver;
     await driver.open();
     sim.simulator.placeFinger('migrant-8', 'right-index');
     const { template } = await driver.capture();

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import { encodeCommand } from './zfm-commands.ts';
 import { encodePacket, PacketType, ZFM_DEFAULT_ADDRESS, ZFM_OVERHEAD_BYTES, type ZfmPacket } from './zfm-packet.ts';
 import { blankSensorImage, renderCapture } from './zfm-sim-fingers.ts';
 import { decodeSimTemplate, extractFeatures, matchScore, templateFromImage } from './zfm-sim-template.ts';
-import { type PtySimulator, startPtySimulator } from './zfm-simulator-pty.ts';
+import { startPtySimulator } from './zfm-simulator-pty.ts';
+import { usePtyLine } from './zfm-test-support.ts';
 import { ZfmStreamParser } from './zfm-stream-parser.ts';
 
 describe('simulated fingerprints', () => {
@@ -52,22 +53,20 @@ describe('simulated fingerprints', () => {
 });
 
 describe('ZfmSimulator wire behaviour', () => {
-  let sim: PtySimulator | undefined;
-  let port: SerialTransport | undefined;
-  afterEach(async () => {
-    await port?.close();
-    await sim?.close();
-  });
+  const line = usePtyLine<SerialTransport>();
+
 
   it('paces replies at its baud rate: an UpChar phase takes at least bytes × 10 / baud', async () => {
     const baudRate = 19_200;
-    sim = await startPtySimulator({ baudRate, packetSize: 128 });
-    port = new SerialTransport({ path: sim.devicePath, baudRate });
+    const sim = await startPtySimulator({ baudRate, packetSize: 128 });
+    line.sim = sim;
+    const port = new SerialTransport({ path: sim.devicePath, baudRate });
+    line.end = port;
     await port.open();
     const received: Array<{ packet: ZfmPacket; at: number }> = [];
     const parser = new ZfmStreamParser({ onPacket: (packet) => received.push({ packet, at: performance.now() }) });
     port.on('data', (c) => parser.push(c));
-    const send = (payload: Uint8Array) => port!.write(encodePacket({ address: ZFM_DEFAULT_ADDRESS, type: PacketType.Command, payload }));
+    const send = (payload: Uint8Array) => port.write(encodePacket({ address: ZFM_DEFAULT_ADDRESS, type: PacketType.Command, payload }));
     const until = async (n: number) => {
       while (received.length < n) await new Promise((r) => setTimeout(r, 5));
     };
