@@ -159,14 +159,19 @@ export function encodeBatch(records: readonly BatchRecordInput[], options: Encod
     deviceId: options.deviceId,
     batchId: options.batchId ?? randomUUID(),
     sentAt: (options.sentAt ?? new Date()).toISOString(),
-    records: records.map((r) => ({
-      id: r.id,
-      eventType: EVENT_REGISTRATION_FINALIZED,
-      officeCode: r.officeCode,
-      finalizedAt: r.finalizedAt,
-      payload: r.payload,
-      contentHash: r.contentHash ?? contentHash(r.payload),
-    })),
+    records: records.map((r) => {
+      // The payload goes out with its keys in canonical order (the parse of its canonical text): the central then
+      // gets its canonical text from JSON.stringify (core canonicalJsonOfParsed) instead of re-sorting every object.
+      const canonical = canonicalJson(r.payload);
+      return {
+        id: r.id,
+        eventType: EVENT_REGISTRATION_FINALIZED,
+        officeCode: r.officeCode,
+        finalizedAt: r.finalizedAt,
+        payload: JSON.parse(canonical) as RegistrationPayload,
+        contentHash: r.contentHash ?? hashCanonical(canonical),
+      };
+    }),
     ...(options.status ? { status: options.status } : {}),
   };
   const gzipJson = gzipSync(Buffer.from(JSON.stringify(batch), 'utf8'));
