@@ -1,41 +1,29 @@
 /** The console's admin routes (routes/console-admin.ts) and its page route (routes/console.ts): access, refusals, shapes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPgliteDb } from '../src/db/pglite-db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashCode } from '../src/enrolment/enrolment-codes.ts';
 import { loadReferenceSeed } from '../src/reference/seed.ts';
+import { useCentralOnPglite } from './central-on-pg.ts';
 import { makeDevice, makeRecord, sendBatch } from './fixtures.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
 const TOKEN = 'console-admin-token-0123456789abcdef-0123456789';
 const a = makeDevice('bbr-adm-01', 'BBR');
 const b = makeDevice('hre-adm-01', 'HRE');
-let db: Db;
-let app: CentralApp;
+const central = useCentralOnPglite({ devices: [a.config, b.config], auth: TEST_AUTH, adminToken: TOKEN, consoleDist: '/nonexistent/console-dist' }, async (db) => {
+  await loadReferenceSeed(db, { demo: true });
+  await addStaff(db, 'adm-admin', 'admin');
+  await addStaff(db, 'adm-stats', 'statistician');
+});
 let admin: string;
 let statistician: string;
 
 beforeAll(async () => {
-  db = await createPgliteDb();
-  await migrate(db);
-  await loadReferenceSeed(db, { demo: true });
-  app = build({ db, devices: [a.config, b.config], auth: TEST_AUTH, adminToken: TOKEN, consoleDist: '/nonexistent/console-dist' });
-  await app.ready();
-  await addStaff(db, 'adm-admin', 'admin');
-  await addStaff(db, 'adm-stats', 'statistician');
-  admin = await signIn(app, 'adm-admin');
-  statistician = await signIn(app, 'adm-stats');
-});
-
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
+  admin = await signIn(central.app, 'adm-admin');
+  statistician = await signIn(central.app, 'adm-stats');
 });
 
 const as = (cookie: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  app.inject({ method, url, headers: cookie ? { cookie } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  central.app.inject({ method, url, headers: cookie ? { cookie } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
 describe('console admin routes', () => {
   it('are for admins (session or token) only', async () => {
@@ -50,7 +38,7 @@ describe('console admin routes', () => {
       expect((await as(null, method, url, body)).statusCode, url).toBe(401);
       expect((await as(statistician, method, url, body)).json(), url).toMatchObject({ statusCode: 403, code: 'ACCESS_DENIED' });
     }
-    const byToken = await app.inject({ url: '/api/v1/admin/devices', headers: { authorization: `Bearer ${TOKEN}` } });
+    const byToken = await central.app.inject({ url: '/api/v1/admin/devices', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(byToken.statusCode).toBe(200);
   });
 
@@ -76,17 +64,17 @@ describe('console admin routes', () => {
     expect(rekey.statusCode).toBe(201);
     const issued = rekey.json() as { code: string; officeCode: string };
     expect(issued.officeCode).toBe('HRE');
-    expect(await db.query('SELECT office_code FROM enrolment_codes WHERE code_hash = $1', [hashCode(issued.code)])).toEqual([{ office_code: 'HRE' }]);
+    expect(await central.db.query('SELECT office_code FROM enrolment_codes WHERE code_hash = $1', [hashCode(issued.code)])).toEqual([{ office_code: 'HRE' }]);
     const codes = (await as(admin, 'GET', '/api/v1/admin/enrolment-codes')).json() as { codes: Array<Record<string, unknown>> };
     expect(codes.codes).toHaveLength(1);
     expect(JSON.stringify(codes)).not.toContain(issued.code);
 
     const revoked = await as(admin, 'POST', '/api/v1/admin/devices/hre-adm-01/revoke', { reason: 'stolen' });
     expect(revoked.statusCode).toBe(200);
-    const [row] = await db.query<{ revoked_reason: string }>('SELECT revoked_reason FROM devices WHERE device_id = $1', ['hre-adm-01']);
+    const [row] = await central.db.query<{ revoked_reason: string }>('SELECT revoked_reason FROM devices WHERE device_id = $1', ['hre-adm-01']);
     expect(row?.revoked_reason).toBe('revoked by adm-admin: stolen');
-    expect((await sendBatch(app, b, [makeRecord('HRE')])).res.statusCode).toBe(401);
-    expect((await sendBatch(app, a, [makeRecord('BBR')])).res.statusCode).toBe(200);
+    expect((await sendBatch(central.app, b, [makeRecord('HRE')])).res.statusCode).toBe(401);
+    expect((await sendBatch(central.app, a, [makeRecord('BBR')])).res.statusCode).toBe(200);
     expect((await as(admin, 'POST', '/api/v1/admin/devices/hre-adm-01/revoke', {})).json()).toMatchObject({ statusCode: 409, code: 'DEVICE_ALREADY_REVOKED' });
     expect((await as(admin, 'POST', '/api/v1/admin/devices/hre-adm-01/rekey', {})).json()).toMatchObject({ statusCode: 404, code: 'DEVICE_NOT_ENROLLED' });
     expect((await as(admin, 'POST', '/api/v1/admin/devices/nobody/revoke', {})).json()).toMatchObject({ statusCode: 404, code: 'DEVICE_NOT_ENROLLED' });
@@ -94,10 +82,10 @@ describe('console admin routes', () => {
   });
 
   it('answers 503 with the build command when the console is not built, and redirects /console', async () => {
-    const page = await app.inject({ url: '/console/' });
+    const page = await central.app.inject({ url: '/console/' });
     expect(page.statusCode).toBe(503);
     expect(page.payload).toContain('npm run build:console');
-    const redirect = await app.inject({ url: '/console' });
+    const redirect = await central.app.inject({ url: '/console' });
     expect(redirect.statusCode).toBe(302);
     expect(redirect.headers.location).toBe('/console/');
   });

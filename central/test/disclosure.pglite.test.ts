@@ -4,24 +4,14 @@
  * cell of any answer can be computed from the answers for its margins. The same attacker against the
  * old behaviour (cells under 5 hidden, nothing else) recovers cells, which shows it is a real check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, type CentralApp } from '../src/app.ts';
-import type { Db } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrations.ts';
-import { createPgliteDb } from '../src/db/pglite-db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DIMENSION_NAMES } from '../src/stats/registration-stats.ts';
+import { useCentralOnPglite } from './central-on-pg.ts';
 import { attack, type FetchTable, type Row } from './disclosure-attacker.ts';
 import { syntheticRegistrations } from './synthetic-registrations.ts';
 import { addStaff, signIn, TEST_AUTH } from './staff.ts';
 
-let db: Db;
-let app: CentralApp;
-let statistician: string;
-let admin: string;
-
-beforeAll(async () => {
-  db = await createPgliteDb();
-  await migrate(db);
+const central = useCentralOnPglite({ devices: [], auth: TEST_AUTH }, async (db) => {
   await db.query("INSERT INTO devices (device_id, office_code, public_key_pem) VALUES ('synthetic', 'BBR', 'none')");
   await db.query(
     `INSERT INTO registrations (id, device_id, office_code, finalized_at, batch_id, content_hash, payload, sex, birth_date, nationality,
@@ -32,24 +22,22 @@ beforeAll(async () => {
                                                     district text, occupation text, destination text, employer text, is_returning boolean)`,
     [JSON.stringify(syntheticRegistrations(360, 20250601))],
   );
-  app = build({ db, devices: [], auth: TEST_AUTH });
-  await app.ready();
   await addStaff(db, 'analyst', 'statistician');
   await addStaff(db, 'root', 'admin');
-  statistician = await signIn(app, 'analyst');
-  admin = await signIn(app, 'root');
-}, 120_000);
+});
+let statistician: string;
+let admin: string;
 
-afterAll(async () => {
-  await app?.close();
-  await db?.close();
+beforeAll(async () => {
+  statistician = await signIn(central.app, 'analyst');
+  admin = await signIn(central.app, 'root');
 });
 
 const query = (groupBy: readonly string[]) => (groupBy.length ? `&groupBy=${groupBy.join(',')}` : '');
 
 /** What a statistician is served. */
 const published: FetchTable = async (groupBy) => {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(groupBy)}`, headers: { cookie: statistician } });
+  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(groupBy)}`, headers: { cookie: statistician } });
   if (res.statusCode === 422) return null;
   if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.payload}`);
   return (res.json() as { rows: Row[] }).rows;
@@ -57,7 +45,7 @@ const published: FetchTable = async (groupBy) => {
 
 /** The old publication mode: cells under 5 hidden, returning hidden when it or its complement is under 5, nothing else. */
 const primaryOnly: FetchTable = async (groupBy) => {
-  const res = await app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025&publication=false${query(groupBy)}`, headers: { cookie: admin } });
+  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025&publication=false${query(groupBy)}`, headers: { cookie: admin } });
   const small = (n: number) => n > 0 && n < 5;
   return (res.json() as { rows: Row[] }).rows.map((r) => {
     const n = r.count as number;
@@ -104,7 +92,7 @@ describe('published statistics against a differencing attacker', () => {
     if (rows !== null) {
       for (const r of rows) if (typeof r.count === 'number' && r.count > 0) expect(r.count).toBeGreaterThanOrEqual(5);
     }
-    const res = await app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(DIMENSION_NAMES)}`, headers: { cookie: statistician } });
+    const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(DIMENSION_NAMES)}`, headers: { cookie: statistician } });
     expect([200, 422]).toContain(res.statusCode);
     if (res.statusCode === 422) expect(res.json().code).toBe('STATS_TOO_DETAILED');
   });

@@ -6,11 +6,6 @@
  * with the central stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
-import { build, type CentralApp } from '@lmc/central/app.ts';
-import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { REFERENCE_ADMIN_PATH } from '@lmc/protocol/reference-feed.ts';
 import { loadReferenceSeed } from '@lmc/central/reference/seed.ts';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
@@ -19,40 +14,41 @@ import { ReferenceSync } from '@lmc/appliance/reference/reference-sync.ts';
 import { openReferenceFixture, type ReferenceFixture } from '@lmc/appliance/reference/test-support.ts';
 import { tempDir } from '@lmc/appliance/store/test-support.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { useCentralOnPg } from '../../central/test/central-on-pg.ts';
 import { type LinkTrust, makeLinkTrust } from '../support/link-trust.ts';
 
 /** The central takes admin tokens of 32 characters or more. */
 const ADMIN = 'integration-admin-token-0123456789ab';
 const HOUR = 3_600_000;
 
-let cluster: PgCluster;
-let db: Db;
-let central: CentralApp;
 let url: string;
 let fx: ReferenceFixture;
 let keysDir: ReturnType<typeof tempDir>;
+let identity: ReturnType<typeof loadOrCreateIdentity>;
 let client: ReferenceClient;
 let reference: ReferenceSync;
 let trust: LinkTrust;
 let pinned: Agent;
 
 beforeAll(async () => {
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url);
-  await migrate(db);
-  await loadReferenceSeed(db, { demo: true });
   keysDir = tempDir('reference-keys-');
-  const identity = loadOrCreateIdentity(keysDir.dir);
+  identity = loadOrCreateIdentity(keysDir.dir);
   trust = await makeLinkTrust();
   pinned = new Agent({ connect: { ca: trust.tls.cert } });
-  central = build({
-    db,
+});
+
+const central = useCentralOnPg(
+  () => ({
     devices: [{ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem }],
     reference: { adminToken: ADMIN },
     https: trust.tls,
     centralKey: trust.centralKey,
-  });
-  url = await central.listen({ host: '127.0.0.1', port: 0 });
+  }),
+  (db) => loadReferenceSeed(db, { demo: true }).then(() => undefined),
+);
+
+beforeAll(async () => {
+  url = await central.app.listen({ host: '127.0.0.1', port: 0 });
   fx = openReferenceFixture();
   // The appliance's clock is two hours slow (no RTC battery, no NTP yet): the client must correct it from the central's Date header.
   client = new ReferenceClient({ url, identity, connectTimeoutMs: 2000, responseTimeoutMs: 5000, now: () => Date.now() - 2 * HOUR, ...trust.client });
@@ -63,10 +59,7 @@ afterAll(async () => {
   await reference?.stop();
   fx?.close();
   keysDir?.remove();
-  await central?.close();
   await pinned?.close();
-  await db?.close();
-  await cluster?.stop();
 });
 
 async function admin(table: string, body: unknown) {
@@ -80,7 +73,7 @@ async function admin(table: string, body: unknown) {
 }
 
 async function centralCount(sql: string): Promise<number> {
-  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`))[0]!.n;
+  return (await central.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`))[0]!.n;
 }
 
 describe('reference pull from a listening central', () => {
@@ -125,7 +118,7 @@ describe('reference pull from a listening central', () => {
 
   it('keeps answering queries from the local copy with the central stopped, and reports the link down', async () => {
     const version = reference.status().version;
-    await central.close();
+    await central.app.close();
     // The kept-alive connection dies first (connection-lost), then nothing listens (connect-refused).
     expect((await reference.pullOnce()).complete).toBe(false);
     expect(reference.status()).toMatchObject({ linkState: 'offline', version, lastError: expect.stringMatching(/connection-lost|connect-refused/) });
