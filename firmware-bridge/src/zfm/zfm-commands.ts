@@ -72,6 +72,16 @@ function bufferAndPage(name: string, code: number): CommandCodec<{ buffer: CharB
   };
 }
 
+/** No parameters; the answer is one 16-bit number named `field` (`resultOn`: other confirmations that carry it too). */
+function numberAnswer<Field extends string>(name: string, code: number, field: Field, label: string, resultOn?: readonly number[]): CommandCodec<Empty, Record<Field, number>> {
+  return {
+    ...none(name, code),
+    ...(resultOn ? { resultOn } : {}),
+    encodeResult: (w, res) => void w.u16(res[field]),
+    decodeResult: (r) => ({ [field]: r.u16(label) }) as Record<Field, number>,
+  };
+}
+
 export interface SystemParameters {
   readonly statusRegister: number;
   readonly systemId: number;
@@ -97,16 +107,7 @@ export const SysParam = { BaudRate: 4, SecurityLevel: 5, PacketSize: 6 } as cons
 export const ZfmCommands = {
   GenImg: none('GenImg', 0x01),
   Img2Tz: bufferOnly('Img2Tz', 0x02),
-  Match: {
-    name: 'Match',
-    code: 0x03,
-    resultOn: [0x08],
-    encodeParams() {},
-    decodeParams: () => empty,
-    encodeResult: (w, res) => void w.u16(res.score),
-    decodeResult: (r) => ({ score: r.u16('match score') }),
-    logParams: () => ({}),
-  } satisfies CommandCodec<Empty, { score: number }>,
+  Match: numberAnswer('Match', 0x03, 'score', 'match score', [0x08]),
   Search: {
     name: 'Search',
     code: 0x04,
@@ -167,15 +168,7 @@ export const ZfmCommands = {
     decodeResult: () => empty,
     logParams: () => ({ password: '[redacted]' }),
   } satisfies CommandCodec<{ password: number }, Empty>,
-  TemplateNum: {
-    name: 'TemplateNum',
-    code: 0x1d,
-    encodeParams() {},
-    decodeParams: () => empty,
-    encodeResult: (w, res) => void w.u16(res.count),
-    decodeResult: (r) => ({ count: r.u16('template count') }),
-    logParams: () => ({}),
-  } satisfies CommandCodec<Empty, { count: number }>,
+  TemplateNum: numberAnswer('TemplateNum', 0x1d, 'count', 'template count'),
 } as const;
 
 export type ZfmCommandName = keyof typeof ZfmCommands;
