@@ -334,27 +334,26 @@ function offline(status: PrinterStatus, phase: PrintPhase): ApplianceError {
   );
 }
 
+/** The faults a status shows first, each with what the officer is told before a print and during one. */
+const FAULTS = [
+  {
+    shows: (s: PrinterStatus) => s.coverOpen,
+    code: FirmwareBridgeErrors.PRINTER_COVER_OPEN.code,
+    before: 'The receipt printer cover is open. Close the cover and print again.',
+    during: 'The receipt printer cover was opened while printing. Close it, tear off any partial receipt and print again.',
+  },
+  {
+    shows: (s: PrinterStatus) => s.paperEnd,
+    code: FirmwareBridgeErrors.PRINTER_PAPER_OUT.code,
+    before: 'The receipt printer is out of paper. Load a new roll and print again.',
+    during: 'The receipt printer ran out of paper while printing. Load a new roll, tear off the partial receipt and print again.',
+  },
+] as const;
+
 /** The coded error a status stands for, or undefined when the printer can print. */
 export function faultError(status: PrinterStatus, phase: PrintPhase): ApplianceError | undefined {
-  const context = { phase, status: describeStatus(status) };
-  if (status.coverOpen) {
-    return new ApplianceError(
-      FirmwareBridgeErrors.PRINTER_COVER_OPEN.code,
-      phase === 'before'
-        ? 'The receipt printer cover is open. Close the cover and print again.'
-        : 'The receipt printer cover was opened while printing. Close it, tear off any partial receipt and print again.',
-      context,
-    );
-  }
-  if (status.paperEnd) {
-    return new ApplianceError(
-      FirmwareBridgeErrors.PRINTER_PAPER_OUT.code,
-      phase === 'before'
-        ? 'The receipt printer is out of paper. Load a new roll and print again.'
-        : 'The receipt printer ran out of paper while printing. Load a new roll, tear off the partial receipt and print again.',
-      context,
-    );
-  }
+  const fault = FAULTS.find((f) => f.shows(status));
+  if (fault) return new ApplianceError(fault.code, phase === 'before' ? fault.before : fault.during, { phase, status: describeStatus(status) });
   if (!status.online || status.error) return offline(status, phase);
   return undefined;
 }
