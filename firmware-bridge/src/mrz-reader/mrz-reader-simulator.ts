@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { ApplianceError, FirmwareBridgeErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { type FaultyTransport, PtyDeviceHarness } from '../simulator/pty-device-harness.ts';
@@ -44,42 +43,44 @@ const DEFAULT_CHUNK = 16;
 export class MrzReaderSimulator {
   readonly baudRate: number;
   readonly framing: SimulatedFraming;
-  readonly devicePath: string;
-  readonly #ownedDir: string | undefined;
   readonly #log: Logger;
-  /** The one simulator harness: stable link, pty pair per plug-in, line faults. */
-  #harness: PtyDeviceHarness<FaultyTransport> | undefined;
+  /** The one simulator harness: stable link (and its temp folder), pty pair per plug-in, line faults. */
+  #harness!: PtyDeviceHarness<FaultyTransport>;
   #port: FaultyTransport | undefined;
   /** Resolves when the current plug-in ends; a write pending on a closing pty may otherwise never settle. */
   #gone: { rejection: Promise<never>; resolve: () => void } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(options: MrzReaderSimulatorOptions, devicePath: string, ownedDir: string | undefined) {
+  private constructor(options: MrzReaderSimulatorOptions) {
     this.baudRate = options.baudRate;
     this.framing = options.framing;
-    this.devicePath = devicePath;
-    this.#ownedDir = ownedDir;
     this.#log = options.logger ?? createLogger('mrz-reader:sim');
   }
 
   static async start(options: MrzReaderSimulatorOptions): Promise<MrzReaderSimulator> {
     if (!(options.baudRate > 0)) throw new ApplianceError(FirmwareBridgeErrors.CONFIG_INVALID.code, `baud rate must be positive, got ${options.baudRate}`);
-    let ownedDir: string | undefined;
-    let linkPath = options.linkPath;
+    const { linkPath } = options;
     if (linkPath) await mkdir(dirname(linkPath), { recursive: true });
-    else {
-      ownedDir = await mkdtemp(join(tmpdir(), 'mrz-reader-sim-'));
-      linkPath = join(ownedDir, 'usb-Simulated_MRZ_Reader_SIM0001-if00-port0');
-    }
-    const sim = new MrzReaderSimulator(options, linkPath, ownedDir);
-    try {
-      await sim.replug();
-    } catch (err) {
-      await sim.close();
-      throw err;
-    }
+    const sim = new MrzReaderSimulator(options);
+    // Plugged in as it starts; a failed start leaves no pty, link or folder behind (the harness closes itself).
+    sim.#harness = await PtyDeviceHarness.start<FaultyTransport>({
+      ...(linkPath ? { dir: dirname(linkPath) } : {}),
+      linkName: linkPath ? basename(linkPath) : 'usb-Simulated_MRZ_Reader_SIM0001-if00-port0',
+      baudRate: sim.baudRate,
+      logger: sim.#log,
+      make: (port) => sim.#plugIn(port),
+      stop: async (port) => {
+        await port.close().catch(() => {});
+      },
+    });
+    sim.#pluggedIn();
     return sim;
+  }
+
+  /** The stable link the driver opens (like /dev/serial/by-id/usb-…), the same across unplug and replug. */
+  get devicePath(): string {
+    return this.#harness.devicePath;
   }
 
   get plugged(): boolean {
@@ -88,7 +89,7 @@ export class MrzReaderSimulator {
 
   /** The pty the symlink currently points at (changes on every replug). */
   get ptyPath(): string | undefined {
-    return this.#harness?.ptyPath;
+    return this.#harness.ptyPath;
   }
 
   /** Line faults of the reader plugged in now (mute, stall, inject), shared with the other simulators. */
@@ -118,26 +119,18 @@ export class MrzReaderSimulator {
     this.#port = undefined;
     this.#gone?.resolve();
     this.#gone = undefined;
-    await this.#harness?.unplug();
+    await this.#harness.unplug();
   }
 
   /** Plug in again: a new pty pair, the symlink repointed to it. */
   async replug(): Promise<void> {
     if (this.#closed) throw new ApplianceError(FirmwareBridgeErrors.SIMULATOR_CLOSED.code, 'the MRZ reader simulator is closed');
     if (this.#port) await this.unplug();
-    if (!this.#harness) {
-      const log = this.#log;
-      this.#harness = await PtyDeviceHarness.start<FaultyTransport>({
-        dir: dirname(this.devicePath),
-        linkName: basename(this.devicePath),
-        baudRate: this.baudRate,
-        logger: log,
-        make: (port) => this.#plugIn(port),
-        stop: async (port) => {
-          await port.close().catch(() => {});
-        },
-      });
-    } else await this.#harness.replug();
+    await this.#harness.replug();
+    this.#pluggedIn();
+  }
+
+  #pluggedIn(): void {
     let resolve = () => {};
     const rejection = new Promise<never>((_, reject) => {
       resolve = () => reject(new Error('unplugged'));
@@ -166,8 +159,7 @@ export class MrzReaderSimulator {
     if (this.#closed) return;
     this.#closed = true;
     await this.unplug();
-    await this.#harness?.close();
-    if (this.#ownedDir) await rm(this.#ownedDir, { recursive: true, force: true });
+    await this.#harness.close();
   }
 
   #wireMs(bytes: number): number {
