@@ -9,7 +9,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { loadCscaList } from '@lmc/protocol/csca-list.ts';
-import { cscaError } from './errors.ts';
+import { centralError } from '../errors.ts';
 
 /** A ref_csca_certificates row (protocol/src/reference-tables.ts `csca_certificates`). */
 export interface CscaRow {
@@ -69,12 +69,12 @@ function selfSigned(x: X509Certificate): boolean {
 }
 
 export async function parseCscaUpload(bytes: Buffer, now: Date): Promise<ParsedCscaUpload> {
-  if (bytes.length === 0) throw cscaError('CSCA_LIST_INVALID', 'The body is empty: send a master list (.ml), a PEM bundle or a DER certificate');
+  if (bytes.length === 0) throw centralError('CSCA_LIST_INVALID', 'The body is empty: send a master list (.ml), a PEM bundle or a DER certificate');
   let list: Awaited<ReturnType<typeof loadCscaList>>;
   try {
     list = await loadCscaList(bytes);
   } catch (err) {
-    throw cscaError('CSCA_LIST_INVALID', (err as Error).message.slice(0, 300));
+    throw centralError('CSCA_LIST_INVALID', (err as Error).message.slice(0, 300));
   }
   const out: ParsedCscaUpload = {
     form: list.form,
@@ -127,7 +127,7 @@ export async function parseCscaUpload(bytes: Buffer, now: Date): Promise<ParsedC
   }
   if (out.rows.length === 0) {
     const why = out.refused.slice(0, 3).map((r) => `#${r.index}: ${r.reason}`).join('; ');
-    throw cscaError('CSCA_NONE_ACCEPTED', `No certificate of the file is a usable CSCA (${why || 'the list is empty'})`, { refused: out.refused.length });
+    throw centralError('CSCA_NONE_ACCEPTED', `No certificate of the file is a usable CSCA (${why || 'the list is empty'})`, { refused: out.refused.length });
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import type { Db } from '../db/db.ts';
 import { parseCscaUpload } from './csca-parse.ts';
 import { deleteCsca, listCscas, storeCscaUpload } from './csca-store.ts';
-import { cscaError } from './errors.ts';
+import { centralError } from '../errors.ts';
 
 export const ADMIN_CSCA_PATH = '/api/v1/admin/csca';
 
@@ -86,7 +86,7 @@ export const cscaRoutes: FastifyPluginAsyncTypebox<CscaRoutesOptions> = async (a
       const invalid = request.validationError;
       if (invalid && invalid.validationContext !== 'body') throw invalid;
       if (invalid || typeof request.body !== 'string') {
-        throw cscaError('CSCA_LIST_INVALID', `Send the file itself as the body, with content-type ${CSCA_CONTENT_TYPES.join(', ')}`);
+        throw centralError('CSCA_LIST_INVALID', `Send the file itself as the body, with content-type ${CSCA_CONTENT_TYPES.join(', ')}`);
       }
       const upload = await parseCscaUpload(Buffer.from(request.body, 'latin1'), now());
       const change = await storeCscaUpload(db, upload, { actor: who(request), replaceAll: request.query.replace });

@@ -6,7 +6,7 @@
 import type { Db, Queryable } from '../db/db.ts';
 import { referenceHead } from '../reference/feed.ts';
 import type { CscaNote, ParsedCscaUpload } from './csca-parse.ts';
-import { cscaError } from './errors.ts';
+import { centralError } from '../errors.ts';
 
 export interface CscaChange {
   uploadId: string;
@@ -101,7 +101,7 @@ export async function storeCscaUpload(db: Db, upload: ParsedCscaUpload, o: { act
 export async function deleteCsca(db: Db, fingerprint: string, actor: string): Promise<CscaChange> {
   const change = await db.transaction(async (tx) => {
     const gone = await tx.query<{ fingerprint: string }>('DELETE FROM ref_csca_certificates WHERE fingerprint = $1 RETURNING fingerprint', [fingerprint]);
-    if (gone.length === 0) throw cscaError('CSCA_NOT_FOUND', 'No CSCA certificate with that fingerprint', { fingerprint });
+    if (gone.length === 0) throw centralError('CSCA_NOT_FOUND', 'No CSCA certificate with that fingerprint', { fingerprint });
     const a = await audit(tx, { actor, action: 'delete', added: [], removed: [fingerprint], unchanged: 0 });
     return { uploadId: a.upload_id, at: a.at, added: 0, unchanged: 0, removed: 1 };
   });

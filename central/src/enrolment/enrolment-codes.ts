@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
-import { EnrolmentErrorCodes, enrolmentError } from './enrolment-errors.ts';
+import { CentralErrors, centralError } from '../errors.ts';
 import { normaliseCode } from '@lmc/protocol/enrolment.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -42,7 +42,7 @@ export async function issueEnrolmentCode(
   now: Date = new Date(),
 ): Promise<{ code: string; officeCode: string; expiresAt: string }> {
   if (!(await findOffice(db, officeCode))) {
-    throw enrolmentError(EnrolmentErrorCodes.OfficeUnknown, `No office with code ${officeCode}`, { officeCode });
+    throw centralError(CentralErrors.OFFICE_UNKNOWN.code, `No office with code ${officeCode}`, { officeCode });
   }
   const code = generateCode();
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
@@ -66,7 +66,7 @@ export async function consumeEnrolmentCode(tx: Queryable, code: string, deviceId
   );
   const row = rows[0];
   // One message for unknown, used and expired: the answer must not tell a guesser which codes exist.
-  const refused = () => enrolmentError(EnrolmentErrorCodes.CodeInvalid, 'The enrolment code is not valid (unknown, already used or expired)');
+  const refused = () => centralError(CentralErrors.ENROLMENT_CODE_INVALID.code, 'The enrolment code is not valid (unknown, already used or expired)');
   if (!row || row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime()) throw refused();
   await tx.query('UPDATE enrolment_codes SET used_at = $1, used_by_device = $2 WHERE code_hash = $3', [now.toISOString(), deviceId, hashCode(code)]);
   const office = await findOffice(tx, row.office_code);

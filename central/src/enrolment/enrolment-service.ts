@@ -6,11 +6,10 @@
 import type { Db, Queryable } from '../db/db.ts';
 import { decoyVerify, deviceAuthFailed } from '../devices/device-auth.ts';
 import { parseEd25519PublicKey } from '../devices/device-directory.ts';
-import { CentralErrorCodes } from '../errors.ts';
+import { CentralErrorCodes, CentralErrors, centralError } from '../errors.ts';
 import { recipientFromBase64 } from '@lmc/protocol/print-seal.ts';
 import type { CentralKey } from './central-key.ts';
 import { consumeEnrolmentCode } from './enrolment-codes.ts';
-import { EnrolmentErrorCodes, enrolmentError } from './enrolment-errors.ts';
 import {
   DECOMMISSION_MAX_SKEW_MS,
   type DecommissionBody,
@@ -27,7 +26,7 @@ function publicKeyOf(pem: string, deviceId: string) {
   try {
     return parseEd25519PublicKey(pem, deviceId);
   } catch {
-    throw enrolmentError(EnrolmentErrorCodes.KeyInvalid, 'publicKeyPem is not an Ed25519 SPKI PEM public key', { deviceId });
+    throw centralError(CentralErrors.ENROLMENT_KEY_INVALID.code, 'publicKeyPem is not an Ed25519 SPKI PEM public key', { deviceId });
   }
 }
 
@@ -47,11 +46,11 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
     try {
       recipientFromBase64(body.encryptionPublicKey);
     } catch {
-      throw enrolmentError(EnrolmentErrorCodes.KeyInvalid, 'encryptionPublicKey is not a base64 X25519 public key', { deviceId: body.deviceId });
+      throw centralError(CentralErrors.ENROLMENT_KEY_INVALID.code, 'encryptionPublicKey is not a base64 X25519 public key', { deviceId: body.deviceId });
     }
   }
   if (!verifyText(key, enrolmentText(body.code, body.deviceId, body.publicKeyPem, body.encryptionPublicKey), body.signature)) {
-    throw enrolmentError(EnrolmentErrorCodes.ProofInvalid, 'The signature does not prove possession of the presented key', { deviceId: body.deviceId });
+    throw centralError(CentralErrors.ENROLMENT_PROOF_INVALID.code, 'The signature does not prove possession of the presented key', { deviceId: body.deviceId });
   }
   return db.transaction(async (tx) => {
     // The code first: without a valid one, nothing below is reachable, so the answers about existing
@@ -62,13 +61,13 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
     if (body.replaces) {
       const old = await activeDevice(tx, body.replaces.deviceId);
       if (!old) {
-        throw enrolmentError(EnrolmentErrorCodes.DeviceNotEnrolled, `Device ${body.replaces.deviceId} is not enrolled`, {
+        throw centralError(CentralErrors.ENROLMENT_DEVICE_NOT_ENROLLED.code, `Device ${body.replaces.deviceId} is not enrolled`, {
           deviceId: body.replaces.deviceId,
         });
       }
       const oldKey = publicKeyOf(old.public_key_pem, body.replaces.deviceId);
       if (!verifyText(oldKey, replacementText(body.replaces.deviceId, body.deviceId, body.publicKeyPem), body.replaces.signature)) {
-        throw enrolmentError(EnrolmentErrorCodes.ProofInvalid, 'The replacement is not signed by the key being replaced', {
+        throw centralError(CentralErrors.ENROLMENT_PROOF_INVALID.code, 'The replacement is not signed by the key being replaced', {
           deviceId: body.replaces.deviceId,
         });
       }
@@ -76,7 +75,7 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
     const existing = (await tx.query<{ revoked_at: unknown }>('SELECT revoked_at FROM devices WHERE device_id = $1', [body.deviceId]))[0];
     if (existing) {
       // A device id is enrolled once; a new key comes with a new id (re-enrolment), so a revoked id stays revoked.
-      throw enrolmentError(EnrolmentErrorCodes.DeviceExists, `Device ${body.deviceId} is already enrolled`, { deviceId: body.deviceId });
+      throw centralError(CentralErrors.ENROLMENT_DEVICE_EXISTS.code, `Device ${body.deviceId} is already enrolled`, { deviceId: body.deviceId });
     }
     const at = now.toISOString();
     await tx.query('INSERT INTO devices (device_id, office_code, public_key_pem, enrolled_at, encryption_public_key) VALUES ($1, $2, $3, $4, $5)', [
@@ -109,7 +108,7 @@ export async function enrolDevice(db: Db, centralKey: () => CentralKey, body: En
 export async function decommissionDevice(db: Db, body: DecommissionBody, now: Date = new Date()): Promise<DecommissionResponse> {
   const at = Date.parse(body.at);
   if (!Number.isFinite(at) || Math.abs(now.getTime() - at) > DECOMMISSION_MAX_SKEW_MS) {
-    throw enrolmentError(EnrolmentErrorCodes.RequestExpired, 'The decommission request is too old or too far in the future (check the clock)', {
+    throw centralError(CentralErrors.ENROLMENT_REQUEST_EXPIRED.code, 'The decommission request is too old or too far in the future (check the clock)', {
       deviceId: body.deviceId,
     });
   }

@@ -6,7 +6,7 @@
  * caller's transaction, and bump both persons' index versions so appliances learn the merge on their next pull.
  */
 import type { Queryable } from '../db/db.ts';
-import { personError } from './errors.ts';
+import { centralError } from '../errors.ts';
 import { refreshPersons } from './linking.ts';
 import { type CandidateRow, readCandidate } from './queries.ts';
 import { PERSON_INDEX_LOCK_KEY } from './schema.ts';
@@ -16,15 +16,15 @@ export type Decision = 'accept' | 'reject';
 export async function decideCandidate(tx: Queryable, id: number, decision: Decision, reviewer: string, note: string | null): Promise<CandidateRow> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [PERSON_INDEX_LOCK_KEY]);
   const c = await readCandidate(tx, id);
-  if (!c) throw personError('CANDIDATE_NOT_FOUND', `No candidate link ${id}`, { id });
-  if (c.status !== 'pending') throw personError('CANDIDATE_DECIDED', `Candidate link ${id} was ${c.status} before`, { id, status: c.status });
+  if (!c) throw centralError('CANDIDATE_NOT_FOUND', `No candidate link ${id}`, { id });
+  if (c.status !== 'pending') throw centralError('CANDIDATE_DECIDED', `Candidate link ${id} was ${c.status} before`, { id, status: c.status });
   const status = decision === 'accept' ? 'accepted' : 'rejected';
   if (decision === 'accept') {
     const merged = await tx.query<{ person_id: string }>(
       'SELECT person_id::text AS person_id FROM persons WHERE person_id = ANY($1::uuid[]) AND merged_into IS NOT NULL',
       [`{${c.personId},${c.otherPersonId}}`],
     );
-    if (merged.length > 0) throw personError('CANDIDATE_STALE', `A person of candidate link ${id} was merged into another since`, { id });
+    if (merged.length > 0) throw centralError('CANDIDATE_STALE', `A person of candidate link ${id} was merged into another since`, { id });
     // The newer person (other) goes into the known one.
     await tx.query('UPDATE person_documents SET person_id = $1::uuid WHERE person_id = $2::uuid', [c.personId, c.otherPersonId]);
     await tx.query('UPDATE person_registrations SET person_id = $1::uuid WHERE person_id = $2::uuid', [c.personId, c.otherPersonId]);
@@ -55,6 +55,6 @@ export async function decideCandidate(tx: Queryable, id: number, decision: Decis
   );
   if (decision === 'accept') await refreshPersons(tx, [c.personId, c.otherPersonId]);
   const after = await readCandidate(tx, id);
-  if (!after) throw personError('CANDIDATE_NOT_FOUND', `No candidate link ${id}`, { id });
+  if (!after) throw centralError('CANDIDATE_NOT_FOUND', `No candidate link ${id}`, { id });
   return after;
 }

@@ -4,7 +4,7 @@
  * the 10.7.1 indicator converts with (statistics.ts).
  */
 import type { Db } from '../db/db.ts';
-import { recruitmentError } from './errors.ts';
+import { centralError } from '../errors.ts';
 import { audit } from './selection.ts';
 
 export interface ProtectionCase {
@@ -38,14 +38,14 @@ export async function listProtectionCases(db: Db, o: { open?: boolean | undefine
 }
 
 export async function followUpProtectionCase(db: Db, eventId: string, o: { note: string; actor: string }): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/i.test(eventId)) throw recruitmentError('COST_REPORT_NOT_FOUND', 'No such protection case');
+  if (!/^[0-9a-f-]{36}$/i.test(eventId)) throw centralError('COST_REPORT_NOT_FOUND', 'No such protection case');
   await db.transaction(async (tx) => {
     const rows = await tx.query(
       `UPDATE recruitment_costs SET followed_up_at = now(), followed_up_by = $2, follow_up_note = $3
        WHERE event_id = $1::uuid AND protection_flag RETURNING vacancy_id`,
       [eventId, o.actor, o.note],
     );
-    if (rows.length === 0) throw recruitmentError('COST_REPORT_NOT_FOUND', 'No such protection case');
+    if (rows.length === 0) throw centralError('COST_REPORT_NOT_FOUND', 'No such protection case');
     await audit(tx, { actor: o.actor, action: 'protection-follow-up', detail: { eventId } });
   });
 }
@@ -60,9 +60,9 @@ export interface ExchangeRate {
 
 export async function upsertExchangeRates(db: Db, rates: readonly ExchangeRate[], actor: string): Promise<number> {
   for (const [i, r] of rates.entries()) {
-    if (!/^[A-Z]{3}$/.test(r.currency) || r.currency === 'ZAR') throw recruitmentError('EXCHANGE_RATE_INVALID', `rates[${i}].currency must be ISO 4217 and not ZAR`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.validFrom) || Number.isNaN(Date.parse(r.validFrom))) throw recruitmentError('EXCHANGE_RATE_INVALID', `rates[${i}].validFrom must be a date`);
-    if (!/^\d{1,9}(\.\d{1,8})?$/.test(r.zarPerUnit) || Number(r.zarPerUnit) <= 0) throw recruitmentError('EXCHANGE_RATE_INVALID', `rates[${i}].zarPerUnit must be a positive decimal`);
+    if (!/^[A-Z]{3}$/.test(r.currency) || r.currency === 'ZAR') throw centralError('EXCHANGE_RATE_INVALID', `rates[${i}].currency must be ISO 4217 and not ZAR`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.validFrom) || Number.isNaN(Date.parse(r.validFrom))) throw centralError('EXCHANGE_RATE_INVALID', `rates[${i}].validFrom must be a date`);
+    if (!/^\d{1,9}(\.\d{1,8})?$/.test(r.zarPerUnit) || Number(r.zarPerUnit) <= 0) throw centralError('EXCHANGE_RATE_INVALID', `rates[${i}].zarPerUnit must be a positive decimal`);
   }
   return db.transaction(async (tx) => {
     for (const r of rates) {

@@ -15,7 +15,7 @@
  */
 import type { Queryable } from '../db/db.ts';
 import { employerProblems, vacancyFlags, vacancyProblems } from '@lmc/protocol/recruitment.ts';
-import { recruitmentError } from './errors.ts';
+import { centralError } from '../errors.ts';
 
 async function employerStatuses(tx: Queryable, ids: readonly string[]): Promise<Map<string, string | null>> {
   if (ids.length === 0) return new Map();
@@ -55,7 +55,7 @@ export async function prepareReferenceRows(tx: Queryable, table: string, rows: R
   const check = table === 'employers' ? employerProblems : vacancyProblems;
   const problems = rows.flatMap((r, i) => check(r).map((p) => `upsert[${i}] ${String(r[table === 'employers' ? 'employer_id' : 'vacancy_id'])}: ${p}`));
   if (problems.length > 0) {
-    throw recruitmentError('RECRUITMENT_TERMS_INVALID', problems.slice(0, 8).join('; '), { table, problems: problems.length });
+    throw centralError('RECRUITMENT_TERMS_INVALID', problems.slice(0, 8).join('; '), { table, problems: problems.length });
   }
   if (table !== 'vacancies') return;
   const statuses = await employerStatuses(

@@ -22,7 +22,7 @@ import {
   type VacancyTerms,
   WAGE_PERIODS,
 } from '@lmc/protocol/recruitment.ts';
-import { recruitmentError } from './errors.ts';
+import { centralError } from '../errors.ts';
 import { refreshVacancies } from './reference-rules.ts';
 
 /** The central's whole row: what the appliance receives (RecruitmentOutcomeRow) with the dates of each step and the contract. */
@@ -86,7 +86,7 @@ export async function audit(
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function checkDate(v: string, what: string): string {
-  if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw recruitmentError('CANDIDACY_STATE_INVALID', `${what} must be a date YYYY-MM-DD`);
+  if (!DATE.test(v) || Number.isNaN(Date.parse(v))) throw centralError('CANDIDACY_STATE_INVALID', `${what} must be a date YYYY-MM-DD`);
   return v;
 }
 
@@ -94,13 +94,13 @@ function checkDate(v: string, what: string): string {
 async function changeCandidacy(db: Db, candidacyId: string, change: (tx: Queryable, c: CandidacyRow) => Promise<void>): Promise<CandidacyRow> {
   return db.transaction(async (tx) => {
     const c = await readCandidacy(tx, candidacyId, true);
-    if (!c) throw recruitmentError('CANDIDACY_NOT_FOUND', 'No such candidacy', { candidacyId });
+    if (!c) throw centralError('CANDIDACY_NOT_FOUND', 'No such candidacy', { candidacyId });
     await change(tx, c);
     await tx.query('UPDATE recruitment_candidacies SET updated_at = now() WHERE candidacy_id = $1::uuid', [candidacyId]);
     await publishOutcome(tx, candidacyId);
     await refreshVacancies(tx, { vacancyId: c.vacancy_id });
     const after = await readCandidacy(tx, candidacyId);
-    if (!after) throw recruitmentError('CANDIDACY_NOT_FOUND', 'No such candidacy', { candidacyId });
+    if (!after) throw centralError('CANDIDACY_NOT_FOUND', 'No such candidacy', { candidacyId });
     return after;
   });
 }
@@ -118,13 +118,13 @@ const DATE_COLUMN: Partial<Record<CandidacyStatus, string>> = {
  */
 export async function setOutcome(db: Db, candidacyId: string, o: { status: string; on: string; actor: string }): Promise<CandidacyRow> {
   if (!(CANDIDACY_STATUSES as readonly string[]).includes(o.status) || o.status === 'candidate') {
-    throw recruitmentError('CANDIDACY_STATE_INVALID', 'status must be shortlisted, selected, not_selected or withdrew');
+    throw centralError('CANDIDACY_STATE_INVALID', 'status must be shortlisted, selected, not_selected or withdrew');
   }
   const status = o.status as CandidacyStatus;
   const on = checkDate(o.on, 'on');
   return changeCandidacy(db, candidacyId, async (tx, c) => {
     if (c.departure_on && status !== 'withdrew' && status !== 'selected') {
-      throw recruitmentError('CANDIDACY_STATE_INVALID', `The worker departed on ${c.departure_on}: the outcome can only be withdrew`);
+      throw centralError('CANDIDACY_STATE_INVALID', `The worker departed on ${c.departure_on}: the outcome can only be withdrew`);
     }
     const col = DATE_COLUMN[status];
     await tx.query(`UPDATE recruitment_candidacies SET status = $2, status_on = $3::date${col ? `, ${col} = $3::date` : ''} WHERE candidacy_id = $1::uuid`, [
@@ -158,7 +158,7 @@ function contractTerms(input: Record<string, unknown>): ContractTerms {
     recruitment_cost_payer: oneOf('recruitment_cost_payer', COST_PAYERS),
     travel_cost_payer: oneOf('travel_cost_payer', COST_PAYERS),
   };
-  if (problems.length > 0) throw recruitmentError('CONTRACT_INVALID', problems.join('; '));
+  if (problems.length > 0) throw centralError('CONTRACT_INVALID', problems.join('; '));
   return terms;
 }
 
@@ -180,7 +180,7 @@ export async function recordContract(
   const on = checkDate(o.on, 'on');
   let flags: ContractFlag[] = [];
   const candidacy = await changeCandidacy(db, candidacyId, async (tx, c) => {
-    if (c.status !== 'selected') throw recruitmentError('CANDIDACY_STATE_INVALID', `A contract is recorded for a selected candidate; this one is ${c.status}`);
+    if (c.status !== 'selected') throw centralError('CANDIDACY_STATE_INVALID', `A contract is recorded for a selected candidate; this one is ${c.status}`);
     flags = compareContract(await vacancyTerms(tx, c.vacancy_id), contract);
     await tx.query(
       `UPDATE recruitment_candidacies SET contract = $2::text::jsonb, contract_recorded_on = $3::date,
@@ -195,7 +195,7 @@ export async function recordContract(
 export async function recordOrientation(db: Db, candidacyId: string, o: { on: string; actor: string }): Promise<CandidacyRow> {
   const on = checkDate(o.on, 'on');
   return changeCandidacy(db, candidacyId, async (tx, c) => {
-    if (c.status !== 'selected') throw recruitmentError('CANDIDACY_STATE_INVALID', `Orientation is for a selected candidate; this one is ${c.status}`);
+    if (c.status !== 'selected') throw centralError('CANDIDACY_STATE_INVALID', `Orientation is for a selected candidate; this one is ${c.status}`);
     await tx.query('UPDATE recruitment_candidacies SET orientation_on = $2::date WHERE candidacy_id = $1::uuid', [candidacyId, on]);
     await audit(tx, { actor: o.actor, action: 'orientation', candidacyId, vacancyId: c.vacancy_id, detail: { on } });
   });
@@ -209,10 +209,10 @@ export async function recordOrientation(db: Db, candidacyId: string, o: { on: st
 export async function recordDeparture(db: Db, candidacyId: string, o: { on: string; actor: string; flagsReviewed?: boolean }): Promise<CandidacyRow> {
   const on = checkDate(o.on, 'on');
   return changeCandidacy(db, candidacyId, async (tx, c) => {
-    if (c.status !== 'selected') throw recruitmentError('CANDIDACY_STATE_INVALID', `Departure is for a selected candidate; this one is ${c.status}`);
-    if (!c.contract) throw recruitmentError('CANDIDACY_STATE_INVALID', 'Record the contract offered before the departure: its terms must be known before the worker leaves');
+    if (c.status !== 'selected') throw centralError('CANDIDACY_STATE_INVALID', `Departure is for a selected candidate; this one is ${c.status}`);
+    if (!c.contract) throw centralError('CANDIDACY_STATE_INVALID', 'Record the contract offered before the departure: its terms must be known before the worker leaves');
     if (c.contract_flags.length > 0 && o.flagsReviewed !== true) {
-      throw recruitmentError('CANDIDACY_STATE_INVALID', `The contract differs from the vacancy (${c.contract_flags.join(', ')}): review it and confirm with flagsReviewed`);
+      throw centralError('CANDIDACY_STATE_INVALID', `The contract differs from the vacancy (${c.contract_flags.join(', ')}): review it and confirm with flagsReviewed`);
     }
     await tx.query('UPDATE recruitment_candidacies SET departure_on = $2::date WHERE candidacy_id = $1::uuid', [candidacyId, on]);
     await audit(tx, { actor: o.actor, action: 'departure', candidacyId, vacancyId: c.vacancy_id, detail: { on, flagsReviewed: c.contract_flags } });

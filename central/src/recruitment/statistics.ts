@@ -26,7 +26,7 @@ import type { Db } from '../db/db.ts';
 import { PUBLICATION_THRESHOLD, type PublishedCell, publishCells } from '../stats/suppression.ts';
 import type { StatsCell } from '../stats/registration-stats.ts';
 import { monthlyWageZarCents, type VacancyTerms } from '@lmc/protocol/recruitment.ts';
-import { recruitmentError } from './errors.ts';
+import { centralError } from '../errors.ts';
 
 export const INDICATOR_DIMENSIONS = ['office', 'sex', 'occupation', 'employer'] as const;
 export type IndicatorDimension = (typeof INDICATOR_DIMENSIONS)[number];
@@ -118,7 +118,7 @@ export function parseIndicatorGroupBy(raw: string | undefined): IndicatorDimensi
   const seen = new Set<string>();
   for (const d of dims) {
     if (!(INDICATOR_DIMENSIONS as readonly string[]).includes(d) || seen.has(d)) {
-      throw recruitmentError('RECRUITMENT_STATS_INVALID', `groupBy takes each of ${INDICATOR_DIMENSIONS.join(', ')} at most once`);
+      throw centralError('RECRUITMENT_STATS_INVALID', `groupBy takes each of ${INDICATOR_DIMENSIONS.join(', ')} at most once`);
     }
     seen.add(d);
   }
@@ -140,7 +140,7 @@ export function indicatorTable(workers: readonly IndicatorWorker[], dims: readon
   const cells: StatsCell[] = [...groups.values()].map((g) => ({ keys: g.keys, count: g.n, returning: g.paid }));
   if (dims.length === 0 && cells.length === 0) cells.push({ keys: {}, count: 0, returning: 0 });
   const published = publishCells(cells, dims, threshold);
-  if (!published.ok) throw recruitmentError('RECRUITMENT_STATS_INVALID', `This grouping is too detailed to publish safely (${published.reason})`);
+  if (!published.ok) throw centralError('RECRUITMENT_STATS_INVALID', `This grouping is too detailed to publish safely (${published.reason})`);
   return published.cells.map((c: PublishedCell) => {
     const g = groups.get(JSON.stringify(dims.map((d) => c.keys[d] ?? null)));
     const hidden = c.suppressed || c.returningSuppressed;
@@ -172,7 +172,7 @@ export async function selectionRates(db: Db, year: number, threshold = PUBLICATI
   );
   const cells: StatsCell[] = rows.map((r) => ({ keys: { sex: r.sex, ageGroup: r.age_group }, count: r.n, returning: r.s }));
   const published = publishCells(cells, ['sex', 'ageGroup'], threshold);
-  if (!published.ok) throw recruitmentError('RECRUITMENT_STATS_INVALID', published.reason);
+  if (!published.ok) throw centralError('RECRUITMENT_STATS_INVALID', published.reason);
   return published.cells.map((c) => ({
     sex: c.keys.sex ?? null,
     ageGroup: c.keys.ageGroup ?? null,

@@ -5,7 +5,7 @@
  * nothing.
  */
 import type { Db, DbParam, Queryable } from '../db/db.ts';
-import { ReferenceErrorCodes, referenceError } from './errors.ts';
+import { CentralErrors, centralError } from '../errors.ts';
 import { referenceHead } from './feed.ts';
 import { afterReferenceEdits, prepareReferenceRows } from '../recruitment/reference-rules.ts';
 import { projectRow, referenceTable, type ColumnDef, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
@@ -32,7 +32,7 @@ export interface ReferenceEditResult {
 
 function tableDef(table: string): ReferenceTableDef {
   const def = referenceTable(table);
-  if (!def) throw referenceError(ReferenceErrorCodes.TableUnknown, `No reference table '${table}'`, { table });
+  if (!def) throw centralError(CentralErrors.REFERENCE_TABLE_UNKNOWN.code, `No reference table '${table}'`, { table });
   return def;
 }
 
@@ -73,9 +73,9 @@ function upsertSql(def: ReferenceTableDef): string {
 function mapPgError(err: unknown, table: string): unknown {
   const code = (err as { code?: unknown }).code;
   const detail = String((err as { message?: unknown }).message ?? '').slice(0, 300);
-  if (code === '23503') return referenceError(ReferenceErrorCodes.Conflict, `${table}: ${detail}`, { table });
+  if (code === '23503') return centralError(CentralErrors.REFERENCE_CONFLICT.code, `${table}: ${detail}`, { table });
   if (code === '23514' || code === '23502' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
-    return referenceError(ReferenceErrorCodes.RowsInvalid, `${table}: ${detail}`, { table });
+    return centralError(CentralErrors.REFERENCE_ROWS_INVALID.code, `${table}: ${detail}`, { table });
   }
   return err;
 }
@@ -85,7 +85,7 @@ function validate(def: ReferenceTableDef, edits: ReferenceEdits): { rows: Record
   const upsert = edits.upsert ?? [];
   const keys = edits.delete ?? [];
   if (upsert.length + keys.length > MAX_ROWS_PER_EDIT) {
-    throw referenceError(ReferenceErrorCodes.RowsInvalid, `At most ${MAX_ROWS_PER_EDIT} rows per edit`, { table: def.name });
+    throw centralError(CentralErrors.REFERENCE_ROWS_INVALID.code, `At most ${MAX_ROWS_PER_EDIT} rows per edit`, { table: def.name });
   }
   const rows: Record<string, unknown>[] = [];
   const problems: string[] = [];
@@ -98,7 +98,7 @@ function validate(def: ReferenceTableDef, edits: ReferenceEdits): { rows: Record
     if (typeof k !== 'string' || k.length === 0 || k.length > 64) problems.push(`delete[${i}]: must be a key string`);
   });
   if (problems.length > 0) {
-    throw referenceError(ReferenceErrorCodes.RowsInvalid, problems.slice(0, 5).join('; '), { table: def.name, problems: problems.length });
+    throw centralError(CentralErrors.REFERENCE_ROWS_INVALID.code, problems.slice(0, 5).join('; '), { table: def.name, problems: problems.length });
   }
   return { rows, keys: [...keys] };
 }

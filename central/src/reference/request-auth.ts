@@ -8,8 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import { DECOY_PUBLIC_KEY, deviceAuthFailed } from '../devices/device-auth.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
-import { CentralErrorCodes, centralError } from '../errors.ts';
-import { ReferenceErrorCodes, referenceError } from './errors.ts';
+import { CentralErrorCodes, centralError, CentralErrors } from '../errors.ts';
 import { HEADER_DEVICE_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, verifyRequest } from '@lmc/protocol/reference-feed.ts';
 
 /** ±5 minutes: wide enough for an appliance that synced its clock days ago, narrow enough to age out captures. */
@@ -45,7 +44,7 @@ export async function authenticateDeviceRequest(request: FastifyRequest, o: Veri
   if (Number.isNaN(timestamp) || !verified) throw deviceAuthFailed(CentralErrorCodes.SignatureInvalid, deviceId);
   const skew = timestamp - o.now();
   if (Math.abs(skew) > o.maxSkewMs) {
-    throw referenceError(ReferenceErrorCodes.ClockSkew, `Request time is ${Math.round(skew / 1000)} s off the central clock (allowed ±${o.maxSkewMs / 1000} s); see the Date header`, {
+    throw centralError(CentralErrors.REFERENCE_CLOCK_SKEW.code, `Request time is ${Math.round(skew / 1000)} s off the central clock (allowed ±${o.maxSkewMs / 1000} s); see the Date header`, {
       deviceId,
     });
   }

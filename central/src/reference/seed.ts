@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db/db.ts';
 import { applyEditsIn } from './admin.ts';
-import { ReferenceErrorCodes, referenceError } from './errors.ts';
+import { CentralErrors, centralError } from '../errors.ts';
 import { referenceHead } from './feed.ts';
 import { REFERENCE_TABLES, type ReferenceTableName } from '@lmc/protocol/reference-tables.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
@@ -43,7 +43,7 @@ async function readSeedFile(path: string): Promise<SeedFile | undefined> {
   }
   const parsed = JSON.parse(text) as Partial<SeedFile>;
   if (!parsed || !Array.isArray(parsed.rows) || typeof parsed.table !== 'string') {
-    throw referenceError(ReferenceErrorCodes.RowsInvalid, `Seed file ${path} needs "table" and "rows"`, { path });
+    throw centralError(CentralErrors.REFERENCE_ROWS_INVALID.code, `Seed file ${path} needs "table" and "rows"`, { path });
   }
   return parsed as SeedFile;
 }
@@ -57,7 +57,7 @@ export async function readSeed(options: SeedOptions = {}): Promise<SeedFile[]> {
     for (const d of dirs) {
       const f = await readSeedFile(join(d, `${def.name}.json`));
       if (f) {
-        if (f.table !== def.name) throw referenceError(ReferenceErrorCodes.RowsInvalid, `${d}/${def.name}.json says table ${f.table}`);
+        if (f.table !== def.name) throw centralError(CentralErrors.REFERENCE_ROWS_INVALID.code, `${d}/${def.name}.json says table ${f.table}`);
         files.push(f);
       }
     }

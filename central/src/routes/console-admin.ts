@@ -19,8 +19,7 @@ import { REFERENCE_ADMIN_PATH } from '@lmc/protocol/reference-feed.ts';
 import { type ColumnDef, REFERENCE_TABLE_NAMES, referenceTable } from '@lmc/protocol/reference-tables.ts';
 import type { Db } from '../db/db.ts';
 import { issueEnrolmentCode } from '../enrolment/enrolment-codes.ts';
-import { CentralErrorCodes, centralError } from '../errors.ts';
-import { ReferenceErrorCodes, referenceError } from '../reference/errors.ts';
+import { CentralErrorCodes, centralError, CentralErrors } from '../errors.ts';
 
 export const ADMIN_DEVICES_PATH = '/api/v1/admin/devices';
 export const ADMIN_CODES_PATH = '/api/v1/admin/enrolment-codes';
@@ -181,7 +180,7 @@ export const consoleAdminRoutes: FastifyPluginAsyncTypebox<ConsoleAdminOptions> 
     async (request) => {
       const { table } = request.params;
       const def = (REFERENCE_TABLE_NAMES as readonly string[]).includes(table) ? referenceTable(table) : undefined;
-      if (!def) throw referenceError(ReferenceErrorCodes.TableUnknown, `No reference table '${table}'`, { table });
+      if (!def) throw centralError(CentralErrors.REFERENCE_TABLE_UNKNOWN.code, `No reference table '${table}'`, { table });
       const { limit, after } = request.query;
       const rows = await db.query<Record<string, unknown>>(
         `SELECT ${def.columns.map(wireColumn).join(', ')} FROM ${def.sqlTable} WHERE ($1::text IS NULL OR ${def.key} > $1) ORDER BY ${def.key} LIMIT $2`,

@@ -13,7 +13,6 @@ import { isApplianceError } from '@lmc/core/errors.ts';
 import type { Db } from '../db/db.ts';
 import { type CentralKey, type EnrolmentSettings, enrolmentSettingsFromEnv, lazyCentralKey } from '../enrolment/central-key.ts';
 import { issueEnrolmentCode } from '../enrolment/enrolment-codes.ts';
-import { ENROLMENT_STATUS, type EnrolmentErrorCode } from '../enrolment/enrolment-errors.ts';
 import {
   DECOMMISSION_PATH,
   DecommissionBody,
@@ -29,7 +28,7 @@ import {
 } from '@lmc/protocol/enrolment.ts';
 import { decommissionDevice, enrolDevice } from '../enrolment/enrolment-service.ts';
 import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
-import { CentralErrorCodes, toHttpError } from '../errors.ts';
+import { type CentralErrorCode, CentralErrorCodes, CentralErrors, toHttpError } from '../errors.ts';
 
 export interface EnrolmentRoutesOptions extends Partial<Omit<EnrolmentSettings, 'centralKey'>> {
   db: Db;
@@ -60,8 +59,9 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
   const centralKey = lazyCentralKey(opts.centralKey ?? (() => env().centralKey));
 
   app.setErrorHandler((err, request, reply) => {
-    if (isApplianceError(err) && err.code in ENROLMENT_STATUS) {
-      const statusCode = ENROLMENT_STATUS[err.code as EnrolmentErrorCode];
+    const declared = isApplianceError(err) && Object.hasOwn(CentralErrors, err.code) ? CentralErrors[err.code as CentralErrorCode] : undefined;
+    if (isApplianceError(err) && declared && declared.status < 500) {
+      const statusCode = declared.status;
       request.log.info({ code: err.code, statusCode, ...err.context }, 'enrolment request refused');
       return reply.status(statusCode).send({ statusCode, code: err.code, message: err.message });
     }

@@ -21,7 +21,7 @@ import { DEFAULT_INDEX_PAGE_LIMIT, LOOKUP_INDEX_PATH, LOOKUP_PATH, MAX_INDEX_PAG
 import type { CentralKey } from '../enrolment/central-key.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { recordAccess } from '../persons/access-audit.ts';
-import { personError } from '../persons/errors.ts';
+import { centralError } from '../errors.ts';
 import { answerLookup, readIndexPage } from '../persons/lookup.ts';
 
 const gzipAsync = promisify(gzip);
@@ -60,7 +60,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<LookupRoutesOptions> = asyn
     request.lookupDevice = await authenticateDeviceRequest(request, { devices, path, maxSkewMs, now });
   };
   const deviceOf = (request: FastifyRequest): EnrolledDevice => {
-    if (!request.lookupDevice) throw personError('LOOKUP_INVALID', 'Request was not authenticated');
+    if (!request.lookupDevice) throw centralError('LOOKUP_INVALID', 'Request was not authenticated');
     return request.lookupDevice;
   };
 

@@ -16,7 +16,7 @@ import type { Db } from '../db/db.ts';
 import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { isoDateOrNull } from '@lmc/protocol/statistics.ts';
 import { type AccessRecord, readAccessAudit, recordAccess } from '../persons/access-audit.ts';
-import { personError } from '../persons/errors.ts';
+import { centralError } from '../errors.ts';
 import { listCandidates, readPerson, searchPersons } from '../persons/queries.ts';
 import { decideCandidate } from '../persons/review.ts';
 
@@ -121,8 +121,8 @@ export const personRoutes: FastifyPluginAsyncTypebox<{ db: Db; perMinute: number
     },
     async (request) => {
       const q = request.query;
-      if (q.q.trim().length < 2) throw personError('PERSON_SEARCH_INVALID', 'Give at least 2 characters of a name or a document number');
-      if (q.birthDate !== undefined && isoDateOrNull(q.birthDate) !== q.birthDate) throw personError('PERSON_SEARCH_INVALID', 'birthDate must be a date YYYY-MM-DD');
+      if (q.q.trim().length < 2) throw centralError('PERSON_SEARCH_INVALID', 'Give at least 2 characters of a name or a document number');
+      if (q.birthDate !== undefined && isoDateOrNull(q.birthDate) !== q.birthDate) throw centralError('PERSON_SEARCH_INVALID', 'birthDate must be a date YYYY-MM-DD');
       const persons = await db.transaction(async (tx) => {
         const found = await searchPersons(tx, { q: q.q, birthDate: q.birthDate, sex: q.sex, office: q.office, limit: q.limit, offset: q.offset });
         await recordAccess(tx, { ...staffActor(request), action: 'person.search', query: { ...q }, resultCount: found.length });
@@ -200,7 +200,7 @@ export const personRoutes: FastifyPluginAsyncTypebox<{ db: Db; perMinute: number
       return db.transaction(async (tx) => {
         const view = await readPerson(tx, request.params.personId);
         await recordAccess(tx, { ...staffActor(request), action: 'person.view', personId: view ? request.params.personId : null, query: { personId: request.params.personId }, resultCount: view ? 1 : 0 });
-        if (!view) throw personError('PERSON_NOT_FOUND', 'No such person');
+        if (!view) throw centralError('PERSON_NOT_FOUND', 'No such person');
         return view;
       });
     },

@@ -49,7 +49,7 @@ import {
 import { applyReferenceEdits } from '../reference/admin.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { followUpProtectionCase, listExchangeRates, listProtectionCases, upsertExchangeRates } from '../recruitment/costs.ts';
-import { recruitmentError } from '../recruitment/errors.ts';
+import { centralError } from '../errors.ts';
 import { receiveRecruitmentEvents } from '../recruitment/events.ts';
 import { audit, recordContract, recordDeparture, recordOrientation, setOutcome } from '../recruitment/selection.ts';
 import { employerCsv, listCandidates } from '../recruitment/shortlist.ts';
@@ -98,7 +98,7 @@ const deviceEventsRoute: FastifyPluginAsyncTypebox<RecruitmentRoutesOptions> = a
     try {
       done(null, JSON.parse((body as Buffer).toString('utf8')));
     } catch {
-      done(recruitmentError('RECRUITMENT_EVENTS_INVALID', 'The body is not JSON'), undefined);
+      done(centralError('RECRUITMENT_EVENTS_INVALID', 'The body is not JSON'), undefined);
     }
   });
   app.decorateRequest('recruitmentRawBody', null);
@@ -122,13 +122,13 @@ const deviceEventsRoute: FastifyPluginAsyncTypebox<RecruitmentRoutesOptions> = a
     async (request, reply) => {
       const device = request.recruitmentDevice;
       const raw = request.recruitmentRawBody;
-      if (!device || !raw) throw recruitmentError('RECRUITMENT_EVENTS_INVALID', 'Request was not authenticated');
+      if (!device || !raw) throw centralError('RECRUITMENT_EVENTS_INVALID', 'Request was not authenticated');
       const contentSha256 = sha256Hex(raw);
       if (contentSha256 !== request.query.sha256) {
-        throw recruitmentError('RECRUITMENT_BODY_HASH_MISMATCH', 'The body is not the one the signed query names');
+        throw centralError('RECRUITMENT_BODY_HASH_MISMATCH', 'The body is not the one the signed query names');
       }
       if (request.body.events.length > MAX_EVENTS_PER_REQUEST) {
-        throw recruitmentError('RECRUITMENT_TOO_MANY_EVENTS', `At most ${MAX_EVENTS_PER_REQUEST} events per request`);
+        throw centralError('RECRUITMENT_TOO_MANY_EVENTS', `At most ${MAX_EVENTS_PER_REQUEST} events per request`);
       }
       const answer = await receiveRecruitmentEvents(opts.db, request.body.events, { deviceId: device.deviceId, officeCode: device.officeCode });
       request.log.info({ deviceId: device.deviceId, accepted: answer.accepted.length, duplicates: answer.duplicates.length, rejected: answer.rejected.length }, 'recruitment events');

@@ -12,14 +12,13 @@ import type { Db } from '../db/db.ts';
 import type { DeviceDirectory, EnrolledDevice } from '../devices/device-directory.ts';
 import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { applyReferenceEdits } from '../reference/admin.ts';
-import { ReferenceErrorCodes, referenceError } from '../reference/errors.ts';
+import { CentralErrors, centralError } from '../errors.ts';
 import { deviceScopes, readReferencePage } from '../reference/feed.ts';
 import { DEFAULT_PAGE_LIMIT, HEADER_SIGNATURE, MAX_PAGE_LIMIT, REFERENCE_ADMIN_PATH, REFERENCE_PATH } from '@lmc/protocol/reference-feed.ts';
 import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { type CentralKey, lazyCentralKey } from '../enrolment/central-key.ts';
 import { authenticateDeviceRequest, DEFAULT_MAX_SKEW_MS } from '../reference/request-auth.ts';
 import { REFERENCE_TABLE_NAMES } from '@lmc/protocol/reference-tables.ts';
-import { cscaError } from '../csca/errors.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -70,7 +69,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
     },
     async (request, reply) => {
       const device = request.referenceDevice;
-      if (!device) throw referenceError(ReferenceErrorCodes.ClockSkew, 'Request was not authenticated');
+      if (!device) throw centralError(CentralErrors.REFERENCE_CLOCK_SKEW.code, 'Request was not authenticated');
       const scopes = await deviceScopes(db, device.officeCode);
       const page = await readReferencePage(db, { since: request.query.since, limit: Math.min(request.query.limit, maxLimit), scopes });
       request.log.debug({ deviceId: device.deviceId, from: page.fromVersion, to: page.toVersion, changes: page.changes.length }, 'reference page');
@@ -108,10 +107,10 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<ReferenceRoutesOptions> 
     async (request) => {
       const { table } = request.params;
       if (!(REFERENCE_TABLE_NAMES as readonly string[]).includes(table)) {
-        throw referenceError(ReferenceErrorCodes.TableUnknown, `No reference table '${table}'`, { table });
+        throw centralError(CentralErrors.REFERENCE_TABLE_UNKNOWN.code, `No reference table '${table}'`, { table });
       }
       // CSCA rows come from a parsed, checked certificate only (POST /api/v1/admin/csca).
-      if (table === 'csca_certificates') throw cscaError('CSCA_EDIT_REFUSED', 'CSCA certificates are changed through /api/v1/admin/csca', { table });
+      if (table === 'csca_certificates') throw centralError('CSCA_EDIT_REFUSED', 'CSCA certificates are changed through /api/v1/admin/csca', { table });
       const result = await applyReferenceEdits(db, table, request.body);
       request.log.info({ ...result }, 'reference data changed');
       return result;
