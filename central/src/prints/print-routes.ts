@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { ErrorResponseSchema } from '@lmc/protocol/batch-schema.ts';
 import { OpenedPrint, OpenPrintBody, PRINT_OPEN_PATH, PRINT_TEMPLATES_PATH, type ResealedTemplates } from '@lmc/protocol/prints-api.ts';
@@ -102,47 +102,62 @@ export const printRoutes: FastifyPluginAsyncTypebox<PrintRoutesOptions> = async 
     },
   );
 
-  app.post(
-    PRINT_OPEN_PATH,
-    {
-      config: { centralAccess: 'admin', rateLimit },
-      schema: {
-        summary: 'An admin opens one forwarded print (template or PNG image) with the central\'s encryption key; a reason is required and the opening is audited',
-        tags: ['prints'],
-        params: Type.Object({ blobId: Type.String({ minLength: 1, maxLength: 128 }) }),
-        body: OpenPrintBody,
-        response: { 200: OpenedPrint, '4xx': ErrorResponseSchema },
+  /**
+   * An admin's audited opening of one forwarded item (a print, a chip face photo): the item named in the path, a
+   * reason in the body, the answer never cached, the opening logged with its audit id (never the content).
+   */
+  const openingRoute = <Opened extends { auditId: string }>(
+    path: string,
+    o: {
+      doc: { summary: string; description?: string };
+      /** The path parameter naming the item, and its longest value. */
+      item: { param: 'blobId' | 'registrationId'; maxLength: number };
+      answer: TSchema;
+      open: (id: string, opening: { actor: PrintActor; reason: string }) => Promise<Opened>;
+      message: string;
+    },
+  ) =>
+    app.post(
+      path,
+      {
+        config: { centralAccess: 'admin', rateLimit },
+        schema: {
+          ...o.doc,
+          tags: ['prints'],
+          params: Type.Object({ [o.item.param]: Type.String({ minLength: 1, maxLength: o.item.maxLength }) }),
+          body: OpenPrintBody,
+          response: { 200: o.answer, '4xx': ErrorResponseSchema },
+        },
       },
-    },
-    async (request, reply) => {
-      const opened = await openForwardedPrint(db, keyring(), { blobId: request.params.blobId, ...staffOpening(request) });
-      request.log.info({ blobId: opened.blobId, auditId: opened.auditId, by: request.staff?.username }, 'forwarded print opened');
-      return reply.header('cache-control', 'no-store').send(opened);
-    },
-  );
+      async (request, reply) => {
+        const id = request.params[o.item.param] as string;
+        const opened = await o.open(id, staffOpening(request));
+        request.log.info({ [o.item.param]: id, auditId: opened.auditId, by: request.staff?.username }, o.message);
+        return reply.header('cache-control', 'no-store').send(opened);
+      },
+    );
 
-  app.post(
-    FACE_OPEN_PATH,
-    {
-      config: { centralAccess: 'admin', rateLimit },
-      schema: {
-        summary: "An admin opens the passport chip's face photo (DG2) of a forwarded registration; a reason is required and the opening is audited",
-        description:
-          "The appliance seals the face like a print (blob format 2, kind 'document-face') and lists it in the record's biometrics with kind 'face'. " +
-          'The answer is the image (JPEG or JPEG 2000, base64) with its SHA-256, checked against the record\'s chip.face.sha256. Every opening and every refusal is written to print_access_log (kind face, finger dg2; see the access log route). ' +
-          '404 FACE_NOT_FOUND (no such registration, or no face forwarded with it), 409 PRINT_NOT_SEALED_TO_CENTRAL / PRINT_KEY_UNKNOWN, 422 PRINT_DAMAGED, 503 PRINT_KEYS_MISSING.',
-        tags: ['prints'],
-        params: Type.Object({ registrationId: Type.String({ minLength: 1, maxLength: 64 }) }),
-        body: OpenPrintBody,
-        response: { 200: OpenedFace, '4xx': ErrorResponseSchema },
-      },
+  openingRoute(PRINT_OPEN_PATH, {
+    doc: { summary: "An admin opens one forwarded print (template or PNG image) with the central's encryption key; a reason is required and the opening is audited" },
+    item: { param: 'blobId', maxLength: 128 },
+    answer: OpenedPrint,
+    open: (blobId, opening) => openForwardedPrint(db, keyring(), { blobId, ...opening }),
+    message: 'forwarded print opened',
+  });
+
+  openingRoute(FACE_OPEN_PATH, {
+    doc: {
+      summary: "An admin opens the passport chip's face photo (DG2) of a forwarded registration; a reason is required and the opening is audited",
+      description:
+        "The appliance seals the face like a print (blob format 2, kind 'document-face') and lists it in the record's biometrics with kind 'face'. " +
+        "The answer is the image (JPEG or JPEG 2000, base64) with its SHA-256, checked against the record's chip.face.sha256. Every opening and every refusal is written to print_access_log (kind face, finger dg2; see the access log route). " +
+        '404 FACE_NOT_FOUND (no such registration, or no face forwarded with it), 409 PRINT_NOT_SEALED_TO_CENTRAL / PRINT_KEY_UNKNOWN, 422 PRINT_DAMAGED, 503 PRINT_KEYS_MISSING.',
     },
-    async (request, reply) => {
-      const opened = await openForwardedFace(db, keyring(), { registrationId: request.params.registrationId, ...staffOpening(request) });
-      request.log.info({ registrationId: opened.registrationId, auditId: opened.auditId, by: request.staff?.username }, 'forwarded face photo opened');
-      return reply.header('cache-control', 'no-store').send(opened);
-    },
-  );
+    item: { param: 'registrationId', maxLength: 64 },
+    answer: OpenedFace,
+    open: (registrationId, opening) => openForwardedFace(db, keyring(), { registrationId, ...opening }),
+    message: 'forwarded face photo opened',
+  });
 
   app.get(
     PRINT_ACCESS_LOG_PATH,
