@@ -1,29 +1,19 @@
 /** enrol() against a real central: refused codes leave nothing enrolled; --rekey revokes the old identity. */
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isApplianceError } from '@lmc/core/errors.ts';
 import { updateConfigFile, setKey } from '../src/config/config-file.ts';
 import { enrol } from '../src/enrolment/enrol.ts';
 import { loadCentralTrust } from '@lmc/appliance/keys/central-trust.ts';
 import { certificateFingerprint, generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
 import { HEADER_CENTRAL_SIGNATURE, signAnswer } from '@lmc/protocol/batch-envelope.ts';
-import { startCentral, type TestCentral } from './support.ts';
+import { useTestCentral } from './support.ts';
 
-let central: TestCentral;
-let root: string;
-beforeAll(async () => {
-  central = await startCentral();
-  root = mkdtempSync(join(tmpdir(), 'provision-enrol-'));
-});
-afterAll(async () => {
-  await central?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { central, root, enrolNew } = useTestCentral('provision-enrol-');
 
 async function refusal(p: Promise<unknown>): Promise<{ code: string; centralCode: unknown; fingerprint?: unknown }> {
   try {
@@ -114,9 +104,7 @@ describe('enrol trusts only the central the technician was told of (issue #13)',
       }
       // A re-key answer is checked with the central key pinned at the first enrolment: a stand-in the technician was
       // talked into pinning (its fingerprint given) cannot plant its own key, however well it signs.
-      const dataDir = join(root, 'forged-rekey');
-      const cfg = join(root, 'forged-rekey.json');
-      const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+      const { dataDir, cfg, enrolled: first } = await enrolNew('forged-rekey');
       const pinnedKey = readFileSync(join(dataDir, 'keys', 'central-ed25519.pub'), 'utf8');
       mode = 'own-key';
       const r = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: url, code: 'ABCD-EFGH-JKLM-NPQR', certSha256: certificateFingerprint(pair.cert), rekey: true }));
@@ -147,9 +135,7 @@ describe('enrolment from the appliance side', () => {
   });
 
   it('re-enrols with a new key and device id, revoking the old one; a failed re-enrolment keeps the old identity', async () => {
-    const cfg = join(root, 'c.json');
-    const dataDir = join(root, 'c');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('MSV') });
+    const { dataDir, cfg, enrolled: first } = await enrolNew('c', 'MSV');
     const failed = await refusal(enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ', rekey: true }));
     expect(failed.code).toBe('PROVISION_CENTRAL_REFUSED');
     expect(JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')).deviceId).toBe(first.deviceId);

@@ -3,38 +3,26 @@
  * recovers from an interrupted one; `status`/`self-test` prove the device with a SIGNED request (an
  * unenrolled or revoked appliance is not green); `enrolment-code` for the central's administrators.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
 import { readConfigFile } from '../src/config/config-file.ts';
 import { enrol, REKEY_PENDING_DIR, recoverRekey } from '../src/enrolment/enrol.ts';
 import { checkCentralSigned } from '../src/self-test/system-checks.ts';
-import { ADMIN_TOKEN, runCli, startCentral, type TestCentral } from './support.ts';
+import { ADMIN_TOKEN, runCli, useTestCentral } from './support.ts';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
-let central: TestCentral;
-let root: string;
-beforeAll(async () => {
-  central = await startCentral();
-  root = mkdtempSync(join(tmpdir(), 'provision-rekey-'));
-});
-afterAll(async () => {
-  await central?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { central, root, enrolNew } = useTestCentral('provision-rekey-');
 
 const deviceIdIn = (dataDir: string) => (JSON.parse(readFileSync(join(dataDir, 'keys', 'device.json'), 'utf8')) as { deviceId: string }).deviceId;
 
 describe('enrol --rekey', () => {
   it('keeps the old identity active while the central is asked (a refusal changes nothing)', async () => {
-    const dataDir = join(root, 'a');
-    const cfg = join(root, 'a.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+    const { dataDir, cfg, enrolled: first } = await enrolNew('a');
     // A central that looks at the appliance's active identity at the moment it is asked, then refuses.
     let activeDuringCall = '';
     const fake = createServer((req, res) => {
@@ -59,9 +47,7 @@ describe('enrol --rekey', () => {
   });
 
   it('recovers from an interrupted re-key: an unaccepted pending key is dropped, then re-key works', async () => {
-    const dataDir = join(root, 'b');
-    const cfg = join(root, 'b.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+    const { dataDir, cfg, enrolled: first } = await enrolNew('b');
     // Killed after making the new key, before the central answered.
     loadOrCreateIdentity(join(dataDir, 'keys', REKEY_PENDING_DIR));
     const second = await enrol({ configPath: cfg, dataDir, writeDataDir: false, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR'), rekey: true });
@@ -71,9 +57,7 @@ describe('enrol --rekey', () => {
   });
 
   it("puts back the enrolled identity an older interrupted re-key set aside (keys/retired-*), so re-key is possible again", async () => {
-    const dataDir = join(root, 'c');
-    const cfg = join(root, 'c.json');
-    const first = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+    const { dataDir, cfg, enrolled: first } = await enrolNew('c');
     const keys = join(dataDir, 'keys');
     const retired = join(keys, 'retired-1');
     mkdirSync(retired);
@@ -89,9 +73,7 @@ describe('enrol --rekey', () => {
 
 describe('signed check against the central', () => {
   it('passes for an enrolled device, fails once the central revoked it, and fails for a never-enrolled identity', async () => {
-    const dataDir = join(root, 'd');
-    const cfg = join(root, 'd.json');
-    const r = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode('BBR') });
+    const { dataDir, cfg, enrolled: r } = await enrolNew('d');
     const { config } = readConfigFile(cfg);
     expect((await checkCentralSigned(config, dataDir, 60)).link.ok).toBe(true);
     await central.db.query("UPDATE devices SET revoked_at = now(), revoked_reason = 'test' WHERE device_id = $1", [r.deviceId]);

@@ -5,9 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { build, type CentralApp } from '@lmc/central/app.ts';
 import type { Db } from '@lmc/central/db/db.ts';
 import { migrate } from '@lmc/central/db/migrations.ts';
@@ -20,6 +22,7 @@ import { EscPosSimulator } from '@lmc/firmware-bridge/escpos/escpos-simulator.ts
 import { MrzReaderSimulator } from '@lmc/firmware-bridge/mrz-reader/mrz-reader-simulator.ts';
 import { openPtyPair, type PtyPair } from '@lmc/firmware-bridge/transport/pty-pair.ts';
 import { type PtySimulator, startPtySimulator } from '@lmc/firmware-bridge/zfm/zfm-simulator-pty.ts';
+import { type EnrolResult, enrol } from '../src/enrolment/enrol.ts';
 
 /** The central takes admin tokens of 32 characters or more. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij';
@@ -62,6 +65,44 @@ export async function startCentral(): Promise<TestCentral> {
     async close() {
       await app.close();
       await db.close();
+    },
+  };
+}
+
+export interface CentralForTests {
+  /** The file's central (startCentral), started before its tests and closed after them. */
+  readonly central: TestCentral;
+  /** A scratch folder for the file's appliances, removed after its tests. */
+  readonly root: string;
+  /** Enrols a new appliance `name` (data folder `root/name`, config `root/name.json`) at `officeCode`, the central's certificate pinned. */
+  enrolNew(name: string, officeCode?: string): Promise<{ dataDir: string; cfg: string; enrolled: EnrolResult }>;
+}
+
+/** startCentral for a test file (vitest hooks: import only from tests); `prefix` names the scratch folder. */
+export function useTestCentral(prefix: string): CentralForTests {
+  let started: TestCentral | undefined;
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  beforeAll(async () => {
+    started = await startCentral();
+  });
+  afterAll(async () => {
+    await started?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const central = new Proxy({} as TestCentral, {
+    get(_target, key) {
+      if (!started) throw new Error('the central is not started (use it inside a test or hook)');
+      return Reflect.get(started, key);
+    },
+  });
+  return {
+    central,
+    root,
+    async enrolNew(name, officeCode = 'BBR') {
+      const dataDir = join(root, name);
+      const cfg = join(root, `${name}.json`);
+      const enrolled = await enrol({ configPath: cfg, dataDir, writeDataDir: true, centralUrl: central.url, certSha256: central.certSha256, code: await central.issueCode(officeCode) });
+      return { dataDir, cfg, enrolled };
     },
   };
 }
