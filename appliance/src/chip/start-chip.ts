@@ -5,6 +5,7 @@
  */
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import { startDeviceFeature } from '../devices/device-state.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { centralEncryptionKey } from '../fingerprints/start-fingerprints.ts';
 import type { Store } from '../store/index.ts';
@@ -43,13 +44,7 @@ export async function startChip(o: {
     ...(o.readerWaitMs ? { readerWaitMs: o.readerWaitMs } : {}),
     ...(o.reconnect ? { reconnect: o.reconnect } : {}),
   });
-  try {
-    await feature.start();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    log.error({ code, message: (err as Error).message }, 'chip reader did not start');
-    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, ...(code ? { code } : {}), at: new Date().toISOString() });
-  }
+  await startDeviceFeature(feature, o.bus, log, 'chip reader');
   const c = o.config;
   const simulated = feature.simulatedCscaList;
   let trust: CscaTrust = { certificates: [], files: [], refused: [] };

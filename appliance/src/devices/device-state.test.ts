@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { changedDeviceState, initialDeviceState } from './device-state.ts';
+import { createLogger } from '@lmc/core/logger.ts';
+import { busRecordingDeviceStates } from '../events/test-support.ts';
+import { changedDeviceState, initialDeviceState, startDeviceFeature } from './device-state.ts';
 
 describe('initialDeviceState', () => {
   const at = new Date('2026-11-29T10:00:00Z');
@@ -26,5 +28,20 @@ describe('changedDeviceState', () => {
     const back = changedDeviceState(failed ?? connected, { state: 'connected' }, later);
     expect(back).toEqual({ device: 'printer', state: 'connected', simulated: true, transportId: 'simulator', at: '2026-11-29T10:00:05.000Z' });
     expect(changedDeviceState(connected, { state: 'connected', reason: 'paper near end' }, later)?.reason).toBe('paper near end');
+  });
+});
+
+describe('startDeviceFeature', () => {
+  const state = initialDeviceState('fingerprint', { transport: 'serial', path: '/dev/ttyUSB9' }, new Date('2026-11-29T10:00:00Z'));
+  it('shows a device that cannot start as error, with the reason and code, and does not throw', async () => {
+    const { bus, states } = busRecordingDeviceStates();
+    const failing = { state, start: () => Promise.reject(Object.assign(new Error('no such port'), { code: 'DEVICE_NOT_FOUND' })) };
+    await startDeviceFeature(failing, bus, createLogger('test'), 'fingerprint reader');
+    expect(states).toEqual([{ ...state, state: 'error', reason: 'no such port', code: 'DEVICE_NOT_FOUND', at: expect.any(String) }]);
+  });
+  it('publishes nothing of its own when the device starts', async () => {
+    const { bus, states } = busRecordingDeviceStates();
+    await startDeviceFeature({ state, start: () => Promise.resolve() }, bus, createLogger('test'), 'fingerprint reader');
+    expect(states).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import type { DeviceKind, DeviceStateEvent } from '../events/event-bus.ts';
+import type { Logger } from '@lmc/core/logger.ts';
+import type { DeviceKind, DeviceStateEvent, EventBus } from '../events/event-bus.ts';
 
 /**
  * A device's state before its feature has started: 'absent' when configured as transport 'none', otherwise
@@ -31,4 +32,23 @@ export function changedDeviceState(current: DeviceStateEvent, change: DeviceStat
   const next = { ...rest, ...change, at: at.toISOString() };
   if (next.state === current.state && next.reason === current.reason && next.code === current.code) return undefined;
   return next;
+}
+
+/**
+ * Starts a device's feature. A device that cannot start (no socat for the simulator, a missing port) is logged and
+ * shown as state 'error' with the failure's reason and code; the rest of the appliance goes on without it.
+ */
+export async function startDeviceFeature(
+  feature: { start(): Promise<void>; readonly state: DeviceStateEvent },
+  bus: EventBus,
+  log: Logger,
+  what: string,
+): Promise<void> {
+  try {
+    await feature.start();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    log.error({ code, message: (err as Error).message }, `${what} did not start`);
+    bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, ...(code ? { code } : {}), at: new Date().toISOString() });
+  }
 }

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ZfmTimeouts } from '@lmc/firmware-bridge/zfm/zfm-transaction.ts';
 import { loadOrCreateDataKey } from '../crypto/data-key.ts';
+import { startDeviceFeature } from '../devices/device-state.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';
 import type { CapturePlan, FingerprintDeviceConfig } from './fingerprint-config.ts';
@@ -57,13 +58,7 @@ export async function startFingerprints(o: {
     ...(o.reconnect ? { reconnect: o.reconnect } : {}),
     ...(o.timeouts ? { timeouts: o.timeouts } : {}),
   });
-  try {
-    await feature.start();
-  } catch (err) {
-    log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'fingerprint reader did not start');
-    const code = (err as { code?: string }).code;
-    o.bus.publish('device.state', { ...feature.state, state: 'error', reason: (err as Error).message, ...(code ? { code } : {}), at: new Date().toISOString() });
-  }
+  await startDeviceFeature(feature, o.bus, log, 'fingerprint reader');
   const service = new FingerprintService({ device: feature, vault, store: o.store, bus: o.bus, plan: o.plan, logger: createLogger('fingerprints', log) });
   return {
     feature,
