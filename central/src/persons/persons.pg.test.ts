@@ -98,6 +98,13 @@ async function send(device: TestDevice, records: BatchRecordInput[]) {
   return json();
 }
 
+/** One registration of `p` made at `device`'s office and sent in a batch of its own. */
+async function registerAt(device: TestDevice, p: Person, o: Parameters<typeof record>[2] = {}): Promise<BatchRecordInput> {
+  const r = record(device, p, o);
+  await send(device, [r]);
+  return r;
+}
+
 async function personOf(registrationId: string): Promise<string | undefined> {
   const rows = await central.db.query<{ p: string }>('SELECT person_id::text AS p FROM person_registrations WHERE registration_id = $1::uuid', [registrationId]);
   return rows[0]?.p;
@@ -121,10 +128,8 @@ async function deviceGet<T>(device: TestDevice, path: string, query: string, pur
 describe('linking on ingest', () => {
   it('links two registrations of the same document at two offices to one person; the later one is returning across offices', async () => {
     const p = person();
-    const first = record(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' });
-    const second = record(bbr, p, { finalizedAt: '2026-11-20T10:00:00+02:00' });
-    await send(hre, [first]);
-    await send(bbr, [second]);
+    const first = await registerAt(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' });
+    const second = await registerAt(bbr, p, { finalizedAt: '2026-11-20T10:00:00+02:00' });
     const a = await personOf(first.id);
     expect(a).toBeDefined();
     expect(await personOf(second.id)).toBe(a);
@@ -137,10 +142,8 @@ describe('linking on ingest', () => {
 
   it('counts a late-arriving earlier registration: the registration made later becomes returning, the earlier one is first-time', async () => {
     const p = person();
-    const later = record(bbr, p, { finalizedAt: '2026-11-21T10:00:00+02:00' });
-    const earlier = record(hre, p, { finalizedAt: '2026-09-01T10:00:00+02:00' });
-    await send(bbr, [later]);
-    await send(hre, [earlier]);
+    const later = await registerAt(bbr, p, { finalizedAt: '2026-11-21T10:00:00+02:00' });
+    const earlier = await registerAt(hre, p, { finalizedAt: '2026-09-01T10:00:00+02:00' });
     const r = await central.db.query<{ id: string; r: boolean }>('SELECT registration_id::text AS id, returning_network AS r FROM person_registrations WHERE registration_id = ANY($1::uuid[])', [`{${later.id},${earlier.id}}`]);
     expect(Object.fromEntries(r.map((x) => [x.id, x.r]))).toEqual({ [later.id]: true, [earlier.id]: false });
   });
@@ -148,10 +151,8 @@ describe('linking on ingest', () => {
   it('makes a new passport of a known person (same names, birth date, sex; another number) a pending candidate, never a merge', async () => {
     const p = person();
     const renewed = { ...p, documentNumber: `${p.documentNumber}R` };
-    const old = record(hre, p);
-    const fresh = record(bbr, renewed, { finalizedAt: '2026-11-22T10:00:00+02:00' });
-    await send(hre, [old]);
-    await send(bbr, [fresh]);
+    const old = await registerAt(hre, p);
+    const fresh = await registerAt(bbr, renewed, { finalizedAt: '2026-11-22T10:00:00+02:00' });
     const a = await personOf(old.id);
     const b = await personOf(fresh.id);
     expect(a).toBeDefined();
@@ -171,7 +172,7 @@ describe('linking on ingest', () => {
     const p = person();
     const twin = { ...p, documentNumber: `${p.documentNumber}T`, sex: 'M' };
     const cousin = { ...p, documentNumber: `${p.documentNumber}C`, birthDate: '1991-01-01' };
-    await send(hre, [record(hre, p)]);
+    await registerAt(hre, p);
     await send(bbr, [record(bbr, twin), record(bbr, cousin)]);
     const n = await central.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM person_link_candidates c JOIN persons p ON p.person_id = c.person_id WHERE p.surname = $1`,
@@ -190,8 +191,7 @@ describe('linking on ingest', () => {
 
   it('keeps a correction (same registration, higher version) as a new version linked to the original, the first version untouched', async () => {
     const p = person();
-    const original = record(hre, p, { details: { occupationIsco: '9211', destinationProvince: 'ZA-LP' } });
-    await send(hre, [original]);
+    const original = await registerAt(hre, p, { details: { occupationIsco: '9211', destinationProvince: 'ZA-LP' } });
     const corrected = record(hre, p, { id: original.id, version: 2, details: { occupationIsco: '7112', destinationProvince: 'ZA-LP' } });
     const answer = await send(hre, [corrected]);
     expect(answer.conflicts).toEqual([{ id: original.id, reason: 'content_differs' }]);
@@ -200,7 +200,7 @@ describe('linking on ingest', () => {
     const first = await central.db.query<{ occ: string }>("SELECT payload->'details'->>'occupationIsco' AS occ FROM registrations WHERE id = $1::uuid", [original.id]);
     expect(first[0]?.occ).toBe('9211');
     // A stale resend of version 1 changes nothing.
-    await send(hre, [record(hre, p, { id: original.id, version: 1, details: { occupationIsco: '1111' } })]);
+    await registerAt(hre, p, { id: original.id, version: 1, details: { occupationIsco: '1111' } });
     expect((await central.db.query('SELECT 1 FROM registration_versions WHERE registration_id = $1::uuid', [original.id])).length).toBe(1);
     const { body, signed } = await deviceGet<LookupAnswer>(bbr, LOOKUP_PATH, lookupQuery(await hashOf(p)), 'lookup');
     expect(signed).toBe(true);
@@ -211,8 +211,7 @@ describe('linking on ingest', () => {
 describe('corrections under a new id', () => {
   it('links a registration that names the one it corrects (registration.correctionOf) to the same person, with the link kept', async () => {
     const p = person();
-    const original = record(hre, p);
-    await send(hre, [original]);
+    const original = await registerAt(hre, p);
     const fix = record(hre, p, { finalizedAt: '2026-10-03T09:00:00+02:00' });
     (fix.payload as { registration: Record<string, unknown> }).registration.correctionOf = original.id;
     await send(hre, [fix]);
@@ -228,8 +227,8 @@ describe('corrections under a new id', () => {
 describe('statistics: returning across offices', () => {
   it('counts a migrant seen before at another office as returning, though neither appliance knew; an unlinked registration keeps its appliance flag', async () => {
     const p = person();
-    await send(hre, [record(hre, p, { finalizedAt: '2031-03-01T09:00:00+02:00' })]);
-    await send(bbr, [record(bbr, p, { finalizedAt: '2031-04-01T09:00:00+02:00' })]);
+    await registerAt(hre, p, { finalizedAt: '2031-03-01T09:00:00+02:00' });
+    await registerAt(bbr, p, { finalizedAt: '2031-04-01T09:00:00+02:00' });
     // No document: the index cannot link it; the appliance said returning (seen before at that post).
     const unlinked = record(bbr, person(), { finalizedAt: '2031-05-01T09:00:00+02:00' });
     const reg = (unlinked.payload as { registration: { document: unknown } }).registration;
@@ -247,7 +246,7 @@ describe('statistics: returning across offices', () => {
 describe('device lookup and offline index', () => {
   it('answers a signed lookup with every office’s registrations and the latest details to prefill, bound to the request', async () => {
     const p = person();
-    await send(hre, [record(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' })]);
+    await registerAt(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' });
     const { res, signed, body } = await deviceGet<LookupAnswer>(bbr, LOOKUP_PATH, lookupQuery(await hashOf(p)), 'lookup');
     expect(res.statusCode).toBe(200);
     expect(signed).toBe(true);
@@ -281,7 +280,7 @@ describe('device lookup and offline index', () => {
 
   it('serves the offline index: keyed hash prefixes, office and day only, no readable name or number', async () => {
     const p = person();
-    await send(hre, [record(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' })]);
+    await registerAt(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' });
     const { signed, body, res } = await deviceGet<LookupIndexPage>(bbr, LOOKUP_INDEX_PATH, indexQuery(0, 50_000), 'lookup-index');
     expect(signed).toBe(true);
     const page = body();
@@ -305,7 +304,7 @@ describe('staff routes: search, review, access audit', () => {
   it('searches by name or document number for an admin, audits each search, and refuses a statistician', async () => {
     const admin = await signIn(central.app, 'persons-admin');
     const p = person();
-    await send(hre, [record(hre, p)]);
+    await registerAt(hre, p);
     const byName = await central.app.inject({ method: 'GET', url: `/api/v1/persons/search?q=${p.surname.slice(0, 6).toLowerCase()}`, headers: { cookie: admin } });
     expect(byName.statusCode, byName.payload).toBe(200);
     expect(byName.json().persons.map((x: { surname: string }) => x.surname)).toContain(p.surname);
@@ -331,8 +330,8 @@ describe('staff routes: search, review, access audit', () => {
     const admin = await signIn(central.app, 'persons-admin');
     const p = person();
     const renewed = { ...p, documentNumber: `${p.documentNumber}N` };
-    await send(hre, [record(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' })]);
-    await send(bbr, [record(bbr, renewed, { finalizedAt: '2026-11-24T09:00:00+02:00' })]);
+    await registerAt(hre, p, { finalizedAt: '2026-10-02T09:00:00+02:00' });
+    await registerAt(bbr, renewed, { finalizedAt: '2026-11-24T09:00:00+02:00' });
     const list = await central.app.inject({ method: 'GET', url: '/api/v1/persons/candidates', headers: { cookie: admin } });
     const candidate = (list.json().candidates as Array<{ id: number; person: { surname: string } }>).find((c) => c.person.surname === p.surname);
     expect(candidate).toBeDefined();
@@ -349,8 +348,8 @@ describe('staff routes: search, review, access audit', () => {
     expect(events[0]).toEqual({ action: 'candidate.accepted', actor: 'persons-admin' });
 
     const q = person();
-    await send(hre, [record(hre, q)]);
-    await send(bbr, [record(bbr, { ...q, documentNumber: `${q.documentNumber}N` })]);
+    await registerAt(hre, q);
+    await registerAt(bbr, { ...q, documentNumber: `${q.documentNumber}N` });
     const list2 = await central.app.inject({ method: 'GET', url: '/api/v1/persons/candidates', headers: { cookie: admin } });
     const c2 = (list2.json().candidates as Array<{ id: number; person: { surname: string } }>).find((c) => c.person.surname === q.surname);
     const rejected = await central.app.inject({ method: 'POST', url: `/api/v1/persons/candidates/${c2?.id}/reject`, headers: { cookie: admin }, payload: { note: 'different people' } });
