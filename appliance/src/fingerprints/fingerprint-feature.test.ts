@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { until } from '@lmc/core/wait-test-support.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { busRecordingDeviceStates } from '../events/test-support.ts';
@@ -7,15 +7,10 @@ import { FingerprintFeature } from './fingerprint-feature.ts';
 const FAST_BAUD = 240 * 9600;
 
 describe('FingerprintFeature', () => {
-  let feature: FingerprintFeature | undefined;
-  afterEach(async () => {
-    await feature?.stop();
-    feature = undefined;
-  });
-
   it('opens the simulated module over a real pty, and reopens it by path after an unplug', async () => {
     const { bus, states } = busRecordingDeviceStates();
-    feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: FAST_BAUD }, bus, reconnect: { minMs: 20, maxMs: 100 } });
+    const feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: FAST_BAUD }, bus, reconnect: { minMs: 20, maxMs: 100 } });
+    onTestFinished(() => feature.stop());
     await feature.start();
     expect(feature.state).toMatchObject({ device: 'fingerprint', state: 'connected', simulated: true });
     expect(feature.reader?.info()).toMatchObject({ family: 'zfm', templateFormat: 'zfm-r30x' });
@@ -23,13 +18,13 @@ describe('FingerprintFeature', () => {
     expect(feature.state.transportId).toBe(`simulator:${sim.devicePath}`);
 
     await sim.unplug();
-    await until('disconnected', () => feature?.state.state === 'disconnected');
+    await until('disconnected', () => feature.state.state === 'disconnected');
     expect(feature.reader).toBeUndefined();
     // Reopen attempts fail against the vanished path until the module is back.
     await new Promise((r) => setTimeout(r, 150));
     expect(feature.state.state).toBe('disconnected');
     await sim.replug();
-    await until('reconnected', () => feature?.state.state === 'connected');
+    await until('reconnected', () => feature.state.state === 'connected');
     expect(states.map((s) => s.state)).toEqual(['connected', 'disconnected', 'connected']);
 
     // The reopened reader works: a capture over the new pty.
@@ -40,19 +35,20 @@ describe('FingerprintFeature', () => {
 
   it('shows a module that dies with its port open as unresponsive (DEVICE_UNRESPONSIVE), and connected again when it answers', async () => {
     const { bus, states } = busRecordingDeviceStates();
-    feature = new FingerprintFeature({
+    const feature = new FingerprintFeature({
       config: { transport: 'simulator', baudRate: FAST_BAUD },
       bus,
       liveness: { everyMs: 100, failuresBeforeUnresponsive: 2 },
     });
+    onTestFinished(() => feature.stop());
     await feature.start();
     const sim = feature.simulator!;
     sim.setSilent(true);
-    await until('unresponsive', () => feature?.state.state === 'unresponsive');
+    await until('unresponsive', () => feature.state.state === 'unresponsive');
     expect(feature.state.code).toBe('DEVICE_UNRESPONSIVE');
     expect(feature.reader).toBeUndefined();
     sim.setSilent(false);
-    await until('connected again', () => feature?.state.state === 'connected');
+    await until('connected again', () => feature.state.state === 'connected');
     expect(states.map((s) => s.state)).toEqual(['connected', 'unresponsive', 'connected']);
     sim.placeFinger('back', 'right-index');
     expect((await feature.reader!.capture()).template.length).toBe(512);
@@ -63,7 +59,8 @@ describe('FingerprintFeature', () => {
     const states: string[] = [];
     bus.subscribe('device.state', (s) => states.push(s.state));
     // 460800 baud: the 40,044-byte image upload takes ~0.9 s on the wire, a window wide enough to pull the cable in.
-    feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: 48 * 9600 }, bus, reconnect: { minMs: 20, maxMs: 100 } });
+    const feature = new FingerprintFeature({ config: { transport: 'simulator', baudRate: 48 * 9600 }, bus, reconnect: { minMs: 20, maxMs: 100 } });
+    onTestFinished(() => feature.stop());
     await feature.start();
     const sim = feature.simulator!;
     const reader = feature.reader!;
@@ -77,11 +74,11 @@ describe('FingerprintFeature', () => {
     await sim.unplug();
     const err = await capture;
     expect(err?.code).toMatch(/^(FP_IMAGE_TRANSFER|DEVICE_NOT_CONNECTED)$/);
-    await until(`disconnected (the capture ended with ${err?.code}; states so far: ${states.join(', ')})`, () => feature?.state.state === 'disconnected');
+    await until(`disconnected (the capture ended with ${err?.code}; states so far: ${states.join(', ')})`, () => feature.state.state === 'disconnected');
     expect(feature.reader).toBeUndefined();
 
     await sim.replug();
-    await until('reconnected', () => feature?.state.state === 'connected');
+    await until('reconnected', () => feature.state.state === 'connected');
     expect(states).toEqual(['connected', 'disconnected', 'connected']);
     // Finger state survived the replug; the next capture is whole, not the remains of the cut one.
     const { image, template } = await feature.reader!.capture();
@@ -93,7 +90,8 @@ describe('FingerprintFeature', () => {
 
   it('is absent when no reader is configured, and offers no reader or simulator', async () => {
     const { bus, states } = busRecordingDeviceStates();
-    feature = new FingerprintFeature({ config: { transport: 'none' }, bus });
+    const feature = new FingerprintFeature({ config: { transport: 'none' }, bus });
+    onTestFinished(() => feature.stop());
     await feature.start();
     expect(states).toEqual([expect.objectContaining({ device: 'fingerprint', state: 'absent', simulated: false })]);
     expect(feature.reader).toBeUndefined();
@@ -102,11 +100,12 @@ describe('FingerprintFeature', () => {
 
   it('reports a configured port that is not there as error and keeps retrying', async () => {
     const bus = new EventBus();
-    feature = new FingerprintFeature({
+    const feature = new FingerprintFeature({
       config: { transport: 'serial', path: '/dev/serial/by-id/usb-no-such-reader', baudRate: 57600 },
       bus,
       reconnect: { minMs: 20, maxMs: 40 },
     });
+    onTestFinished(() => feature.stop());
     await feature.start();
     expect(feature.state).toMatchObject({ state: 'error', transportId: '/dev/serial/by-id/usb-no-such-reader' });
     expect(feature.reader).toBeUndefined();
