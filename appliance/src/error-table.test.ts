@@ -5,8 +5,8 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ErrorDeclaration } from '@lmc/core/errors.ts';
 import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
-import { ApplianceErrors, declarationOf, statusFor } from './error-table.ts';
-import { ApplianceError, type ApplianceErrorCode } from './errors.ts';
+import { declarationOf, statusFor } from './error-table.ts';
+import { ApplianceError, type ApplianceErrorCode, ApplianceErrors } from './errors.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 
 /**
@@ -87,7 +87,7 @@ async function constructionSites(): Promise<Site[]> {
         const line = text.slice(0, m.index).split('\n').length;
         const site: Site = { where: `${relative(ROOT, file)}:${line}`, argument, closed, tree };
         const literal = /^'([^']*)'$/.exec(argument) ?? /^"([^"]*)"$/.exec(argument);
-        // A literal, a constant, or a member path into one (`StoreErrors.NOT_FOUND.code`).
+        // A literal, a constant, or a member path into one (`ApplianceErrors.NOT_FOUND.code`).
         const reference = /^([A-Za-z_$][\w$]*)((?:\.[A-Za-z_$][\w$]*)*)$/.exec(argument);
         if (literal) site.code = literal[1];
         else if (reference) {

@@ -5,7 +5,7 @@ import type { Logger } from '@lmc/core/logger.ts';
 import { errorBody } from '../http/error-handler.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
-import { type AuthErrorCode, AuthErrors } from './auth-errors.ts';
+import { type ApplianceErrorCode, ApplianceErrors } from '../errors.ts';
 import { type LockoutPolicy, describeSignInPolicy, registerSignInGuard } from './authenticator.ts';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './cookies.ts';
 import type { OfficerRepository } from './officers.ts';
@@ -59,8 +59,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     store.audit.append({ actor, action, entityType: 'officer', entityId: officerId, details });
 
   // Sign-in refusals are answered here, not thrown: a flood of them costs no stack trace and no error log.
-  // Status and body members still come from the codes' declarations (auth-errors.ts), as the error handler's do.
-  const refuse = (reply: FastifyReply, code: AuthErrorCode, message: string, context: Record<string, unknown> = {}) => {
+  // Status and body members still come from the codes' declarations (errors.ts), as the error handler's do.
+  const refuse = (reply: FastifyReply, code: ApplianceErrorCode, message: string, context: Record<string, unknown> = {}) => {
     const body = errorBody(code, message, context);
     return reply.status(body.statusCode).send(body);
   };
@@ -68,8 +68,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     const retryAfterS = retryAfterSeconds(retryAfterMs);
     reply.header('retry-after', String(retryAfterS));
     return reason === 'busy'
-      ? refuse(reply, AuthErrors.AUTH_BUSY.code, `The appliance is checking many sign-ins at once; try again in ${retryAfterS} s.`, { retryAfterS })
-      : refuse(reply, AuthErrors.AUTH_RATE_LIMITED.code, `Too many sign-in attempts; try again in ${retryAfterS} s.`, { retryAfterS });
+      ? refuse(reply, ApplianceErrors.AUTH_BUSY.code, `The appliance is checking many sign-ins at once; try again in ${retryAfterS} s.`, { retryAfterS })
+      : refuse(reply, ApplianceErrors.AUTH_RATE_LIMITED.code, `Too many sign-in attempts; try again in ${retryAfterS} s.`, { retryAfterS });
   };
 
   app.post(
@@ -104,7 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         case 'locked':
           return refuse(
             reply,
-            AuthErrors.AUTH_LOCKED.code,
+            ApplianceErrors.AUTH_LOCKED.code,
             result.scope === 'terminal'
               ? `Too many wrong PINs from this terminal: officer ${officerId} is locked here until ${result.lockedUntil}. A supervisor can unlock it.`
               : `Too many wrong PINs: officer ${officerId} is locked until ${result.lockedUntil}. A supervisor can unlock it.`,
@@ -114,7 +114,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         case 'busy':
           return retryLater(reply, result.reason, result.retryAfterMs);
         default:
-          return refuse(reply, AuthErrors.AUTH_INVALID_CREDENTIALS.code, 'Wrong officer id or PIN.', { attemptsLeft: result.attemptsLeft });
+          return refuse(reply, ApplianceErrors.AUTH_INVALID_CREDENTIALS.code, 'Wrong officer id or PIN.', { attemptsLeft: result.attemptsLeft });
       }
     },
   );

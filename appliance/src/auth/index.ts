@@ -1,5 +1,4 @@
 /** Officer sign-in, sessions and role checks: the public surface of the auth module. */
-export { AuthErrors, type AuthErrorCode } from './auth-errors.ts';
 export { type AuthHandle, type AuthOptions, type AuthSettings, registerAuth } from './auth-plugin.ts';
 export { DEFAULT_LOCKOUT, type LockoutPolicy } from './authenticator.ts';
 export { SESSION_COOKIE, sessionTokenFrom } from './cookies.ts';

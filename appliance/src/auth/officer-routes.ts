@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
-import { AuthErrors } from './auth-errors.ts';
 import { signInGuardFor } from './authenticator.ts';
 import { requireOfficer } from './guards.ts';
 import { OfficerIdSchema, RoleSchema } from './auth-routes.ts';
@@ -37,7 +35,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
   const { officers, sessions, store } = opts;
   const mustExist = (officerId: string) => {
     const officer = officers.get(officerId);
-    if (!officer) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no officer ${officerId}`);
+    if (!officer) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no officer ${officerId}`);
     return officer;
   };
 
@@ -109,7 +107,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
       const me = requireOfficer(request);
       const { officerId } = request.params;
       if (me.officerId !== officerId && me.role !== 'supervisor') {
-        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, 'only a supervisor can set another officer\'s PIN');
+        throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, 'only a supervisor can set another officer\'s PIN');
       }
       const previous = mustExist(officerId);
       officers.setPinHash(officerId, await hashPin(request.body.pin));

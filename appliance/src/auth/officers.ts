@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { guard, mapSqliteError } from '../store/errors.ts';
-import { AuthErrors } from './auth-errors.ts';
 
 export const ROLES = ['officer', 'supervisor', 'technician'] as const;
 export type OfficerRole = (typeof ROLES)[number];
@@ -106,7 +105,7 @@ export function createOfficerRepository(db: Database, now: () => Date): OfficerR
         ).run(officerId, displayName, role, pinHash, at, at);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          throw new ApplianceError(AuthErrors.AUTH_OFFICER_EXISTS.code, `officer ${officerId} already exists`, { officerId });
+          throw new ApplianceError(ApplianceErrors.AUTH_OFFICER_EXISTS.code, `officer ${officerId} already exists`, { officerId });
         }
         throw mapSqliteError(err, 'officers.insert');
       }

@@ -1,6 +1,5 @@
 import argon2 from 'argon2';
-import { ApplianceError } from '../errors.ts';
-import { AuthErrors } from './auth-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 /**
  * argon2id with the OWASP Password Storage Cheat Sheet's first listed setting (m = 19 MiB, t = 2, p = 1):
@@ -25,7 +24,7 @@ export function pinProblem(pin: string): string | null {
 
 export async function hashPin(pin: string): Promise<string> {
   const problem = pinProblem(pin);
-  if (problem) throw new ApplianceError(AuthErrors.AUTH_WEAK_PIN.code, `PIN refused: ${problem}`);
+  if (problem) throw new ApplianceError(ApplianceErrors.AUTH_WEAK_PIN.code, `PIN refused: ${problem}`);
   return argon2.hash(pin, OPTIONS);
 }
 

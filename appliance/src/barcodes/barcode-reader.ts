@@ -12,7 +12,7 @@
  *   same photo would take as long again).
  * - The worker's heap is bounded; running out is BARCODE_IMAGE_TOO_LARGE.
  */
-import { BarcodeErrors } from './barcode-errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 import type { DecodedBarcode } from './barcode-decoder.ts';
 import { type CpuPool, type LaneStats, sharedCpuPool } from '../workers/cpu-pool.ts';
 
@@ -52,12 +52,12 @@ export function createBarcodeReader(options: BarcodeReaderOptions = {}): Barcode
     maxWaitMs: options.maxWaitMs ?? 10_000,
     startLimitMs: options.startLimitMs ?? 20_000,
     codes: {
-      busy: BarcodeErrors.BARCODE_BUSY.code,
-      timeout: BarcodeErrors.BARCODE_TIMEOUT.code,
-      outOfMemory: BarcodeErrors.BARCODE_IMAGE_TOO_LARGE.code,
-      unavailable: BarcodeErrors.BARCODE_READER_UNAVAILABLE.code,
+      busy: ApplianceErrors.BARCODE_BUSY.code,
+      timeout: ApplianceErrors.BARCODE_TIMEOUT.code,
+      outOfMemory: ApplianceErrors.BARCODE_IMAGE_TOO_LARGE.code,
+      unavailable: ApplianceErrors.BARCODE_READER_UNAVAILABLE.code,
       // zxing or a decoder throwing on a strange file: the image's fault, a 4xx, never a 500.
-      failed: BarcodeErrors.BARCODE_IMAGE_INVALID.code,
+      failed: ApplianceErrors.BARCODE_IMAGE_INVALID.code,
     },
     messages: {
       busy: (waiting, s) => `the barcode reader is busy (${waiting} images waiting): try again in ${s} s`,

@@ -3,8 +3,7 @@
  * decoded: a 48 KB PNG can claim 6000×6000 (a decompression bomb), so the size decision must not
  * depend on the size of the file.
  */
-import { ApplianceError } from '../errors.ts';
-import { BarcodeErrors } from './barcode-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 /** Hard cap: any phone photo (12–24 MP, 48 MP binned to 12) fits; more is refused from the header. */
 export const MAX_PIXELS = 40_000_000;
@@ -43,11 +42,11 @@ export function sniffImage(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 export const imageInvalid = (message: string, context: Record<string, unknown> = {}): ApplianceError =>
-  new ApplianceError(BarcodeErrors.BARCODE_IMAGE_INVALID.code, message, context);
+  new ApplianceError(ApplianceErrors.BARCODE_IMAGE_INVALID.code, message, context);
 
 export function imageTooLarge(width: number, height: number): ApplianceError {
   return new ApplianceError(
-    BarcodeErrors.BARCODE_IMAGE_TOO_LARGE.code,
+    ApplianceErrors.BARCODE_IMAGE_TOO_LARGE.code,
     `the image is too large (${width}×${height}); send at most ${MAX_PIXELS / 1e6} megapixels and ${MAX_IMAGE_SIDE} pixels a side`,
     { width, height },
   );

@@ -6,11 +6,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CHIP_KINDS } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { requireOfficer } from '../auth/index.ts';
-import { DeviceFeatureCodes } from '../devices/device-errors.ts';
 import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { ErrorSchema, Uuid } from '../http/schemas.ts';
-import { StoreErrors } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
 import type { ChipFeature } from './chip-feature.ts';
 import type { ChipService } from './chip-service.ts';
@@ -70,7 +68,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
   const { store, feature, service } = opts;
   const registration = (id: string) => {
     const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
+    if (!r) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id });
     return r;
   };
 
@@ -118,7 +116,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
       const officer = requireOfficer(request);
       registration(request.params.id);
       const face = (request.query.form !== 'as-read' && service.displayFace(request.params.id)) || service.face(request.params.id);
-      if (!face) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No face photo was read from the chip for this registration.', { id: request.params.id });
+      if (!face) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No face photo was read from the chip for this registration.', { id: request.params.id });
       store.transaction('chip.face-viewed', () =>
         store.audit.append({ actor: officer.officerId, action: 'chip.face-viewed', entityType: 'registration', entityId: request.params.id }),
       );
@@ -142,8 +140,8 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     async (request) => {
       const officer = requireOfficer(request);
       const r = registration(request.params.id);
-      if (r.status === 'finalized') throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized: its chip read can no longer change.');
-      if (!r.document) throw new ApplianceError(StoreErrors.DOCUMENT_REQUIRED.code, 'Scan or type the MRZ first: the chip is opened with it.');
+      if (r.status === 'finalized') throw new ApplianceError(ApplianceErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized: its chip read can no longer change.');
+      if (!r.document) throw new ApplianceError(ApplianceErrors.DOCUMENT_REQUIRED.code, 'Scan or type the MRZ first: the chip is opened with it.');
       if (!feature.configured) throw new ApplianceError(FirmwareBridgeErrors.DEVICE_NOT_CONFIGURED.code, 'No chip reader is configured on this appliance.');
       return service.readNow(r.id, r.document.lines, officer.officerId);
     },
@@ -191,7 +189,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     },
     async (request) => {
       const sim = feature.simulator;
-      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'The chip reader is not simulated on this appliance.');
+      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'The chip reader is not simulated on this appliance.');
       if (request.body.next) sim.nextKind = request.body.next as typeof sim.nextKind;
       if (request.body.remove) sim.remove();
       return { next: sim.nextKind, cardPresent: sim.cardPresent };

@@ -20,7 +20,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BLOB_V2, openPrintV2WithDataKey, parsePrintV2, sealPrintV2, type X25519Recipient } from '@lmc/protocol/print-seal.ts';
-import { CryptoErrors, cryptoError } from './crypto-errors.ts';
+import { ApplianceErrors, ApplianceError } from '../errors.ts';
 import type { DataKey } from './data-key.ts';
 
 const VERSION = 0x01;
@@ -65,12 +65,12 @@ export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): 
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (b[0] === BLOB_V2) return openV2(key, b, context, where);
   if (b.length < BLOB_OVERHEAD || b[0] !== VERSION) {
-    throw cryptoError(CryptoErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
+    throw new ApplianceError(ApplianceErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
   }
   const header = b.subarray(0, HEADER_BYTES);
   const keyId = header.subarray(1).toString('hex');
   if (keyId !== key.keyId) {
-    throw cryptoError(CryptoErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
+    throw new ApplianceError(ApplianceErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
   }
   const nonce = b.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
   const tag = b.subarray(HEADER_BYTES + NONCE_BYTES, BLOB_OVERHEAD);
@@ -81,8 +81,8 @@ export function openBlob(key: DataKey, blob: Uint8Array, context: BlobContext): 
     return Buffer.concat([decipher.update(b.subarray(BLOB_OVERHEAD)), decipher.final()]);
   } catch {
     // The cause (OpenSSL's "unable to authenticate data") adds nothing and is left out on purpose.
-    throw cryptoError(
-      CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
+    throw new ApplianceError(
+      ApplianceErrors.CRYPTO_DECRYPT_FAILED.code,
       'A stored biometric record failed its integrity check: it was altered or does not belong to this registration.',
       where,
     );
@@ -94,16 +94,16 @@ function openV2(key: DataKey, b: Buffer, context: BlobContext, where: Record<str
   try {
     keyId = parsePrintV2(b).dataKeyId;
   } catch {
-    throw cryptoError(CryptoErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
+    throw new ApplianceError(ApplianceErrors.CRYPTO_BLOB_INVALID.code, 'A stored biometric record is not in a known encrypted format.', where);
   }
   if (keyId !== key.keyId) {
-    throw cryptoError(CryptoErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
+    throw new ApplianceError(ApplianceErrors.CRYPTO_KEY_MISMATCH.code, 'A stored biometric record was sealed under another data key.', { ...where, keyId });
   }
   try {
     return openPrintV2WithDataKey(key.key, b, context);
   } catch {
-    throw cryptoError(
-      CryptoErrors.CRYPTO_DECRYPT_FAILED.code,
+    throw new ApplianceError(
+      ApplianceErrors.CRYPTO_DECRYPT_FAILED.code,
       'A stored biometric record failed its integrity check: it was altered or does not belong to this registration.',
       where,
     );

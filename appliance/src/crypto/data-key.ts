@@ -15,7 +15,7 @@ import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { CryptoErrors, cryptoError } from './crypto-errors.ts';
+import { ApplianceErrors, ApplianceError } from '../errors.ts';
 
 export const KEYS_DIR = 'keys';
 export const DATA_KEY_FILE = 'data.key';
@@ -65,8 +65,8 @@ export function loadOrCreateDataKey(dataDir: string, now: () => Date = () => new
       return parse(path, readFileSync(path, 'utf8'), false);
     }
   } catch (err) {
-    if ((err as { code?: string }).code === CryptoErrors.DATA_KEY_INVALID.code) throw err;
-    throw cryptoError(CryptoErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key could not be created; call a technician.', {
+    if ((err as { code?: string }).code === ApplianceErrors.DATA_KEY_INVALID.code) throw err;
+    throw new ApplianceError(ApplianceErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key could not be created; call a technician.', {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });
@@ -77,7 +77,7 @@ export function loadOrCreateDataKey(dataDir: string, now: () => Date = () => new
 function parse(path: string, text: string, created: boolean): DataKey {
   // Never the file content in an error: it is key material.
   const damaged = (what: string) =>
-    cryptoError(CryptoErrors.DATA_KEY_INVALID.code, `The data encryption key file ${path} is damaged (${what}); call a technician.`, { path });
+    new ApplianceError(ApplianceErrors.DATA_KEY_INVALID.code, `The data encryption key file ${path} is damaged (${what}); call a technician.`, { path });
   let file: Partial<DataKeyFile>;
   try {
     file = JSON.parse(text) as Partial<DataKeyFile>;
@@ -99,7 +99,7 @@ function readIfExists(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw cryptoError(CryptoErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key cannot be read; call a technician.', {
+    throw new ApplianceError(ApplianceErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key cannot be read; call a technician.', {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });

@@ -3,10 +3,9 @@
  * and slip never disagree), the same signed QR code, the fingerprint summary, the consent
  * statement and signature lines for the migrant and the officer.
  */
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { sniffImage } from '../barcodes/image-luminance.ts';
 import type { ReceiptFacts } from '../printing/receipt-facts.ts';
-import { DocumentErrors } from './document-errors.ts';
 import { A4, type Pdf, pdfText, qrPng, renderPdf } from './pdf-support.ts';
 import { languageName, type SlipRecord } from './slip-data.ts';
 
@@ -38,11 +37,11 @@ export interface SlipChip {
 /** Checked before pdfkit sees it: pdfkit's own errors on a bad image say nothing useful to the officer. */
 export function checkDocumentPhoto(photo: Buffer): void {
   if (photo.length > MAX_DOCUMENT_PHOTO_BYTES) {
-    throw new ApplianceError(DocumentErrors.DOCUMENT_PHOTO_TOO_LARGE.code, `the document photo is larger than ${MAX_DOCUMENT_PHOTO_BYTES / 1024 / 1024} MiB`, {
+    throw new ApplianceError(ApplianceErrors.DOCUMENT_PHOTO_TOO_LARGE.code, `the document photo is larger than ${MAX_DOCUMENT_PHOTO_BYTES / 1024 / 1024} MiB`, {
       bytes: photo.length,
     });
   }
-  if (!sniffImage(photo)) throw new ApplianceError(DocumentErrors.DOCUMENT_PHOTO_INVALID.code, 'the document photo is not a JPEG or PNG image', { bytes: photo.length });
+  if (!sniffImage(photo)) throw new ApplianceError(ApplianceErrors.DOCUMENT_PHOTO_INVALID.code, 'the document photo is not a JPEG or PNG image', { bytes: photo.length });
 }
 
 /**
@@ -277,7 +276,7 @@ function drawDocumentPhoto(doc: Pdf, photo: Buffer, left: number, width: number)
     doc.image(photo, left, y, { fit: [box.w, box.h] });
   } catch (err) {
     // A header that sniffs as JPEG/PNG but does not decode (truncated, CMYK oddities pdfkit refuses).
-    throw new ApplianceError(DocumentErrors.DOCUMENT_PHOTO_INVALID.code, 'the document photo is damaged or in a form the slip cannot show', {
+    throw new ApplianceError(ApplianceErrors.DOCUMENT_PHOTO_INVALID.code, 'the document photo is damaged or in a form the slip cannot show', {
       cause: (err as Error).message,
     });
   }

@@ -8,8 +8,7 @@
  * "not recorded" or "none", so every section adds up to the total.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
-import { PrintingErrors } from '../printing/printing-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 import type { RegistrationDetails } from '../registrations-details/details-validator.ts';
 import { ageOn as ageOnDay } from '../registrations/registration-rules.ts';
@@ -103,7 +102,7 @@ const named = (name: string | null | undefined, code: string | null | undefined,
 
 export function dailyReportData(db: Database, opts: { date: string; officeCode: string; timeZone: string }): DailyReportData {
   const { date, officeCode, timeZone } = opts;
-  if (!isReportDate(date)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, 'date must be a calendar date yyyy-mm-dd', { date });
+  if (!isReportDate(date)) throw new ApplianceError(ApplianceErrors.INVALID_INPUT.code, 'date must be a calendar date yyyy-mm-dd', { date });
   const first = addDays(date, -6);
   // A day's margin on both sides covers any UTC offset; the exact local day is decided below.
   const rows = db

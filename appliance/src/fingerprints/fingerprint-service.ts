@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplianceError, isApplianceError } from '../errors.ts';
-import { HttpErrors } from '../http/http-errors.ts';
-import { StoreErrors } from '../store/errors.ts';
-import { RegistrationErrors } from '../registrations/registration-errors.ts';
+import { ApplianceError, isApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { fingerprintError } from '@lmc/firmware-bridge/fingerprint/fingerprint-errors.ts';
 import type { FingerprintReader } from '@lmc/firmware-bridge/fingerprint/fingerprint-reader.ts';
@@ -10,7 +7,6 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { Registration, Store } from '../store/index.ts';
 import { type CapturedFinger, runCaptureWorkflow } from './capture-workflow.ts';
 import type { CapturePlan } from './fingerprint-config.ts';
-import { FingerprintWorkflowCodes, workflowError } from './fingerprint-errors.ts';
 import type { WorkflowKind } from './fingerprint-events.ts';
 import type { ExceptionReason, FingerName } from './fingers.ts';
 import type { FingerRecord, TemplateVault } from './template-vault.ts';
@@ -89,7 +85,7 @@ export class FingerprintService {
     const chosen = fingers && fingers.length > 0 ? [...new Set(fingers)] : [...this.#o.plan.fingers];
     const outside = chosen.filter((f) => !this.#o.plan.fingers.includes(f));
     if (outside.length > 0) {
-      throw workflowError(FingerprintWorkflowCodes.NotInPlan, `not in this office's capture plan: ${outside.join(', ')}`, { fingers: outside });
+      throw new ApplianceError(ApplianceErrors.FP_NOT_IN_PLAN.code, `not in this office's capture plan: ${outside.join(', ')}`, { fingers: outside });
     }
     const reader = this.#reader();
     const { status, controller, events } = this.#claim(registrationId, 'capture', chosen);
@@ -111,7 +107,7 @@ export class FingerprintService {
   async verify(registrationId: string, actor: string): Promise<VerificationOutcome> {
     const registration = this.#openRegistration(registrationId, true);
     const doc = registration.document;
-    if (!doc) throw new ApplianceError(StoreErrors.DOCUMENT_REQUIRED.code, 'Scan the passport first: verification compares with earlier registrations of the same document.');
+    if (!doc) throw new ApplianceError(ApplianceErrors.DOCUMENT_REQUIRED.code, 'Scan the passport first: verification compares with earlier registrations of the same document.');
     const reader = this.#reader();
     const format = reader.info().templateFormat;
     let against: { id: string; references: ReturnType<TemplateVault['referenceTemplates']> } | undefined;
@@ -126,7 +122,7 @@ export class FingerprintService {
       }
     }
     if (!against) {
-      throw workflowError(FingerprintWorkflowCodes.NoReference, 'No earlier registration of this document holds fingerprints this reader can compare.', {
+      throw new ApplianceError(ApplianceErrors.FP_NO_REFERENCE.code, 'No earlier registration of this document holds fingerprints this reader can compare.', {
         registrationId,
       });
     }
@@ -149,7 +145,7 @@ export class FingerprintService {
     const format = reader.info().templateFormat;
     const against = { ...given, references: given.references.filter((r) => r.templateFormat === format) };
     if (against.references.length === 0) {
-      throw workflowError(FingerprintWorkflowCodes.NoReference, 'The earlier registration holds no fingerprints this reader can compare.', { registrationId });
+      throw new ApplianceError(ApplianceErrors.FP_NO_REFERENCE.code, 'The earlier registration holds no fingerprints this reader can compare.', { registrationId });
     }
     const fingers = against.references.map((r) => r.finger);
     const { status, controller, events } = this.#claim(registrationId, 'verify', fingers);
@@ -188,7 +184,7 @@ export class FingerprintService {
   cancel(registrationId: string): WorkflowStatus {
     const active = this.#active;
     if (!active || active.status.registrationId !== registrationId) {
-      throw workflowError(FingerprintWorkflowCodes.NotRunning, 'No fingerprint capture is running for this registration.', { registrationId });
+      throw new ApplianceError(ApplianceErrors.FP_NOT_RUNNING.code, 'No fingerprint capture is running for this registration.', { registrationId });
     }
     active.controller.abort();
     return { ...active.status };
@@ -197,7 +193,7 @@ export class FingerprintService {
   recordException(input: { registrationId: string; finger: FingerName; reason: ExceptionReason; approvedBy: string; actor: string }): FingerRecord {
     this.#openRegistration(input.registrationId);
     if (!this.#o.plan.fingers.includes(input.finger)) {
-      throw workflowError(FingerprintWorkflowCodes.NotInPlan, `${input.finger} is not in this office's capture plan`, { finger: input.finger });
+      throw new ApplianceError(ApplianceErrors.FP_NOT_IN_PLAN.code, `${input.finger} is not in this office's capture plan`, { finger: input.finger });
     }
     if (this.#active?.status.registrationId === input.registrationId) {
       throw fingerprintError('DEVICE_BUSY', { registrationId: input.registrationId }, { detail: 'wait for the capture to end or cancel it first' });
@@ -219,16 +215,16 @@ export class FingerprintService {
    * NOT_FOUND when the registration, the finger's record or its image does not exist.
    */
   image(registrationId: string, finger: FingerName, actor: string): Buffer {
-    if (!this.#o.store.registrations.get(registrationId)) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
+    if (!this.#o.store.registrations.get(registrationId)) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
     const png = this.#o.vault.image(registrationId, finger);
-    if (!png) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No fingerprint image is stored for this finger.', { id: registrationId, finger });
+    if (!png) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No fingerprint image is stored for this finger.', { id: registrationId, finger });
     this.#o.vault.recordImageView({ registrationId, finger, actor });
     return png;
   }
 
   status(registrationId: string): { fingers: FingerView[]; workflow: WorkflowStatus | null } {
     const registration = this.#o.store.registrations.get(registrationId);
-    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
+    if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
     const records = new Map(this.#o.vault.list(registration.id).map((r) => [r.finger, r]));
     const order = [...this.#o.plan.fingers, ...[...records.keys()].filter((f) => !this.#o.plan.fingers.includes(f))];
     const fingers = order.map((finger): FingerView => {
@@ -261,12 +257,12 @@ export class FingerprintService {
 
   #openRegistration(id: string, allowFinalized = false): Registration {
     const registration = this.#o.store.registrations.get(id);
-    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
+    if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id });
     if (registration.status === 'finalized' && !allowFinalized) {
-      throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', { id });
+      throw new ApplianceError(ApplianceErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', { id });
     }
     // A draft discarded by an officer or expired (registrations/counter-service.ts) takes no more prints.
-    if (registration.discarded) throw new ApplianceError(RegistrationErrors.REGISTRATION_DISCARDED.code, 'This draft was discarded; start a new registration.', { id });
+    if (registration.discarded) throw new ApplianceError(ApplianceErrors.REGISTRATION_DISCARDED.code, 'This draft was discarded; start a new registration.', { id });
     return registration;
   }
 
@@ -315,7 +311,7 @@ export class FingerprintService {
         const cancelled = controller.signal.aborted;
         const error = isApplianceError(err)
           ? { code: err.code, message: err.message }
-          : { code: HttpErrors.INTERNAL.code, message: 'the fingerprint workflow hit an unexpected error' };
+          : { code: ApplianceErrors.INTERNAL.code, message: 'the fingerprint workflow hit an unexpected error' };
         status.state = cancelled ? 'cancelled' : 'failed';
         status.finishedAt = this.#now().toISOString();
         status.error = error;

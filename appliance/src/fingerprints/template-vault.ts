@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { FinalizedBiometric, FinalizedFingerprintPart } from '@lmc/protocol/finalized-record.ts';
 import type { X25519Recipient } from '@lmc/protocol/print-seal.ts';
 import { type BlobContext, openBlob, sealBlob } from '../crypto/blob-cipher.ts';
 import type { DataKey } from '../crypto/data-key.ts';
 import { appendAudit } from '../store/audit-chain.ts';
-import { StoreErrors, guard } from '../store/errors.ts';
+import { guard } from '../store/errors.ts';
 import type { ExceptionReason, FingerName } from './fingers.ts';
 
 /** One finger of a registration as the desk may see it: never template or image bytes. */
@@ -309,7 +309,7 @@ export class TemplateVault {
           .pluck()
           .get(blobId, blobId) as Buffer | undefined,
     );
-    if (!blob) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No sealed biometric blob with that id.', { blobId });
+    if (!blob) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No sealed biometric blob with that id.', { blobId });
     return blob;
   }
 
@@ -354,9 +354,9 @@ export class TemplateVault {
   #write(operation: string, registrationId: string, fn: (at: string) => FingerName): FingerRecord {
     const tx = this.#db.transaction(() => {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
-      if (status === undefined) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
+      if (status === undefined) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
       if (status === 'finalized') {
-        throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', {
+        throw new ApplianceError(ApplianceErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its fingerprints can no longer be changed.', {
           id: registrationId,
         });
       }
@@ -364,7 +364,7 @@ export class TemplateVault {
     });
     const finger = guard(operation, () => tx.immediate());
     const record = this.list(registrationId).find((r) => r.finger === finger);
-    if (!record) throw new ApplianceError(StoreErrors.STORE_FAILED.code, 'The fingerprint record was not saved.', { id: registrationId });
+    if (!record) throw new ApplianceError(ApplianceErrors.STORE_FAILED.code, 'The fingerprint record was not saved.', { id: registrationId });
     this.#log.debug({ registrationId, finger, status: record.status }, 'fingerprint record saved');
     return record;
   }

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
-import { AuthErrors } from '../auth/auth-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { OfficerRole } from '../auth/officers.ts';
 import type { SessionOfficer } from '../auth/sessions.ts';
 
@@ -95,15 +93,15 @@ export function accessHook(deps: AccessCheckDeps) {
     const access = request.routeOptions.config?.access;
     if (access === undefined) {
       // Unreachable while enforceAccessDeclarations guards start-up; deny rather than trust.
-      throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'no such route');
+      throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no such route');
     }
     const roles = rolesFor(access);
     if (roles === null) return;
     if (access === 'kiosk' && isLoopbackPeer(request.socket.remoteAddress)) return;
     const officer = deps.resolveOfficer(request);
-    if (!officer) throw new ApplianceError(AuthErrors.AUTH_REQUIRED.code, 'sign in first: there is no session, or it ended after inactivity');
+    if (!officer) throw new ApplianceError(ApplianceErrors.AUTH_REQUIRED.code, 'sign in first: there is no session, or it ended after inactivity');
     if (!roles.includes(officer.role)) {
-      throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, `this needs the ${roles.join(' or ')} role; you are signed in as ${officer.role}`);
+      throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, `this needs the ${roles.join(' or ')} role; you are signed in as ${officer.role}`);
     }
     request.officer = officer;
   };

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import { BARCODE_UPLOAD_LIMIT } from '../barcodes/barcode-errors.ts';
 import { type BarcodeReader, createBarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { VerifyResult } from '../printing/printing-service.ts';
-import { HttpErrors } from './http-errors.ts';
 import { ErrorSchema } from './schemas.ts';
 
 /** Uploads: a phone photo of a receipt or an ID card. Larger than the app's 256 KiB JSON limit. */
@@ -20,7 +19,7 @@ export function acceptImages(app: FastifyInstance): void {
 /** The uploaded bytes; 415 for a body that came in under another content type (e.g. text/plain). */
 export function imageBody(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
-  throw new ApplianceError(HttpErrors.UNSUPPORTED_MEDIA_TYPE.code, `send the image bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+  throw new ApplianceError(ApplianceErrors.UNSUPPORTED_MEDIA_TYPE.code, `send the image bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
 }
 
 export interface BarcodeRoutesOptions {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
-import { AuthErrors, DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { DEFAULT_LOCKOUT, type LockoutPolicy, requireOfficer } from '../auth/index.ts';
 import { authenticate } from '../auth/authenticator.ts';
 import { OfficerIdSchema } from '../auth/auth-routes.ts';
 import { PIN_MAX_LENGTH } from '../auth/pin-hash.ts';
@@ -10,9 +10,7 @@ import { DetailsBody, DetailsErrorSchema, MissingSchema, StoredDetailsSchema } f
 import type { DetailsRepository } from '../registrations-details/details-repository.ts';
 import { type DetailsInput, validateDetails } from '../registrations-details/details-validator.ts';
 import type { SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
-import { StoreErrors } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
-import { HttpErrors } from './http-errors.ts';
 import { Uuid } from './schemas.ts';
 import type { CounterService } from '../registrations/counter-service.ts';
 import { invalidField } from '../registrations-details/details-errors.ts';
@@ -52,12 +50,12 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     if (typeof member === 'string') path.push(member);
     const field = path.join('.');
     const what = first?.params?.additionalProperty ? 'is not a known field' : (first?.message ?? 'is invalid');
-    return new ApplianceError(HttpErrors.BAD_REQUEST.code, `${field || 'body'}: ${what}`, field ? { field } : {});
+    return new ApplianceError(ApplianceErrors.BAD_REQUEST.code, `${field || 'body'}: ${what}`, field ? { field } : {});
   });
 
   const registration = (id: string) => {
     const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${id} at this post`);
+    if (!r) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${id} at this post`);
     return r;
   };
 
@@ -104,7 +102,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     async (request) => {
       registration(request.params.id);
       const d = details.get(request.params.id);
-      if (!d) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'no details recorded for this registration yet');
+      if (!d) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no details recorded for this registration yet');
       return d;
     },
   );
@@ -167,18 +165,18 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
       if (!result.ok) {
         audit('auth.supervisor-approval-failed', { reason: result.reason });
         if (result.reason === 'locked') {
-          throw new ApplianceError(AuthErrors.AUTH_LOCKED.code, `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.`);
+          throw new ApplianceError(ApplianceErrors.AUTH_LOCKED.code, `Too many wrong PINs: ${supervisorId} is locked until ${result.lockedUntil}.`);
         }
-        throw new ApplianceError(AuthErrors.AUTH_INVALID_CREDENTIALS.code, 'Wrong supervisor id or PIN.');
+        throw new ApplianceError(ApplianceErrors.AUTH_INVALID_CREDENTIALS.code, 'Wrong supervisor id or PIN.');
       }
       if (result.officer.role !== 'supervisor') {
         audit('auth.supervisor-approval-failed', { reason: 'not-a-supervisor' });
-        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, `${supervisorId} is not a supervisor.`);
+        throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, `${supervisorId} is not a supervisor.`);
       }
       if (result.officer.officerId === officer.officerId) {
         // Four eyes: the officer at the desk cannot approve their own exception through the modal.
         audit('auth.supervisor-approval-failed', { reason: 'self-approval' });
-        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you are signed in at this desk.');
+        throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you are signed in at this desk.');
       }
       const issued = approvals.issue({ supervisorId: result.officer.officerId, officerId: officer.officerId, registrationId });
       audit('auth.supervisor-approval');

@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
-import { DeviceFeatureCodes } from '../devices/device-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
 import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
@@ -49,7 +47,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     },
     async () => {
       const scan = opts.scans.latest();
-      if (!scan) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'no document has been read since the appliance started');
+      if (!scan) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no document has been read since the appliance started');
       return scan;
     },
   );
@@ -79,7 +77,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
     },
     async (request, reply) => {
       const sim = opts.mrz?.simulator;
-      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the MRZ reader is real hardware here: place a passport on it');
+      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the MRZ reader is real hardware here: place a passport on it');
       const body = request.body ?? {};
       let lines = body.lines ?? sampleDocumentLines(body.sample);
       if (body.tampered) lines = tamper(lines);

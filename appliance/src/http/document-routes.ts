@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { renderDailyReportPdf, renderSlipPdf } from '../workers/cpu-jobs.ts';
 import { dailyReportData } from '../documents/report-data.ts';
 import { slipRecord } from '../documents/slip-data.ts';
@@ -48,7 +47,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
     },
     async (request, reply) => {
       const registration = store.registrations.get(request.params.id);
-      if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${request.params.id} at this post`);
+      if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${request.params.id} at this post`);
       const pdf = await renderSlipPdf(printing.facts(registration), {
         record: slipRecord(store.connection, registration, details.recorded(registration.id), nameOf),
         generatedAt: now().toISOString(),

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { declarationOf } from '../error-table.ts';
-import { isApplianceError } from '../errors.ts';
-import { HttpErrors } from './http-errors.ts';
+import { isApplianceError, ApplianceErrors } from '../errors.ts';
 
 /**
  * THE error handler of the appliance's server (fastify lib/errors.js style): the status of a coded
@@ -42,21 +41,21 @@ export function registerErrorHandler(app: FastifyInstance): void {
         .map((v) => `${where}${v.instancePath ? v.instancePath.replaceAll('/', '.') : ''} ${v.message ?? 'is invalid'}`)
         .slice(0, 3)
         .join('; ');
-      return reply.status(400).send(errorBody(HttpErrors.BAD_REQUEST.code, detail, {}));
+      return reply.status(400).send(errorBody(ApplianceErrors.BAD_REQUEST.code, detail, {}));
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       // Fastify's own refusals (body too large, bad JSON, unsupported content type): its FST_* code, its status.
       return reply
         .status(fe.statusCode)
-        .send({ statusCode: fe.statusCode, code: fe.code ?? HttpErrors.BAD_REQUEST.code, message: fe.message } satisfies ErrorBody);
+        .send({ statusCode: fe.statusCode, code: fe.code ?? ApplianceErrors.BAD_REQUEST.code, message: fe.message } satisfies ErrorBody);
     }
     // Never echo internals: log them (no request bodies: they may hold personal data) and say something useful.
     request.log.error({ err: { message: err.message, name: err.name, stack: err.stack } }, 'unhandled error');
     return reply
       .status(500)
-      .send(errorBody(HttpErrors.INTERNAL.code, "the appliance hit an unexpected error; the officer's data was not changed", {}));
+      .send(errorBody(ApplianceErrors.INTERNAL.code, "the appliance hit an unexpected error; the officer's data was not changed", {}));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody(HttpErrors.ROUTE_NOT_FOUND.code, `no route ${request.method} ${request.url}`, {})),
+    reply.status(404).send(errorBody(ApplianceErrors.ROUTE_NOT_FOUND.code, `no route ${request.method} ${request.url}`, {})),
   );
 }

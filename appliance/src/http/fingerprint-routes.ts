@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
-import { DeviceFeatureCodes } from '../devices/device-errors.ts';
-import { AuthErrors, requireOfficer } from '../auth/index.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { requireOfficer } from '../auth/index.ts';
 import { ExceptionReasonSchema, FingerSchema, literalUnion } from '../fingerprints/fingerprint-config.ts';
 import type { FingerprintFeature } from '../fingerprints/fingerprint-feature.ts';
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
@@ -22,7 +20,7 @@ export type RequireRole = (request: FastifyRequest, role: 'supervisor') => { off
 export const requireSessionRole: RequireRole = (request, role) => {
   const officer = requireOfficer(request);
   if (officer.role !== role) {
-    throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, `a fingerprint exception needs a ${role}'s approval; you are signed in as ${officer.role}`);
+    throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, `a fingerprint exception needs a ${role}'s approval; you are signed in as ${officer.role}`);
   }
   return { officerId: officer.officerId };
 };
@@ -182,7 +180,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
       const { id } = request.params;
       service.recordException({ registrationId: id, finger: request.body.finger, reason: request.body.reason, approvedBy, actor: officer.officerId });
       const view = service.status(id).fingers.find((f) => f.finger === request.body.finger);
-      if (!view) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'the exception was recorded but cannot be read back');
+      if (!view) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'the exception was recorded but cannot be read back');
       return reply.status(201).send(view);
     },
   );
@@ -204,7 +202,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   const simulator = () => {
     const sim = feature.simulator;
-    if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the fingerprint reader is real hardware here: ask the person to place the finger');
+    if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the fingerprint reader is real hardware here: ask the person to place the finger');
     return sim;
   };
 

@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApplianceError } from '../errors.ts';
-import { AuthErrors } from '../auth/auth-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 /** Names the appliance always answers to: its own browser reaches it on loopback. */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'] as const;
@@ -59,7 +58,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function checkHostAndOrigin(allowed: ReadonlySet<string>, method: string, headers: IncomingHttpHeaders): void {
   const host = hostNameOfHeader(headers.host);
   if (host === null || !allowed.has(host)) {
-    throw new ApplianceError(AuthErrors.AUTH_FOREIGN_HOST.code, 'this appliance does not answer to that host name');
+    throw new ApplianceError(ApplianceErrors.AUTH_FOREIGN_HOST.code, 'this appliance does not answer to that host name');
   }
   const unsafe = !SAFE_METHODS.has(method.toUpperCase());
   const origin = headers.origin;
@@ -72,10 +71,10 @@ export function checkHostAndOrigin(allowed: ReadonlySet<string>, method: string,
     }
     const originHost = parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:') ? normaliseHostName(parsed.hostname) : null;
     if (originHost === null || !allowed.has(originHost) || (unsafe && !sameHostAndPort(parsed as URL, headers.host ?? ''))) {
-      throw new ApplianceError(AuthErrors.AUTH_FOREIGN_ORIGIN.code, 'this request came from a page that is not the appliance');
+      throw new ApplianceError(ApplianceErrors.AUTH_FOREIGN_ORIGIN.code, 'this request came from a page that is not the appliance');
     }
   }
   if (unsafe && headers['sec-fetch-site'] === 'cross-site') {
-    throw new ApplianceError(AuthErrors.AUTH_FOREIGN_ORIGIN.code, 'this request came from a page that is not the appliance');
+    throw new ApplianceError(ApplianceErrors.AUTH_FOREIGN_ORIGIN.code, 'this request came from a page that is not the appliance');
   }
 }

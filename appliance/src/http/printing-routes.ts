@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
-import { HttpErrors } from './http-errors.ts';
-import { StoreErrors } from '../store/errors.ts';
-import { DeviceFeatureCodes } from '../devices/device-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { classifyBarcode } from '../barcodes/barcode-decoder.ts';
 import type { BarcodeReader } from '../barcodes/barcode-reader.ts';
 import type { PrintingService } from '../printing/printing-service.ts';
@@ -134,7 +131,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     { config: { access: 'officer' }, schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
     async (request) => {
       const job = printing.jobs.get(request.params.id);
-      if (!job) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no print job ${request.params.id}`);
+      if (!job) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no print job ${request.params.id}`);
       return job;
     },
   );
@@ -178,7 +175,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     async (request) => {
       const body = request.body as unknown;
       if (!Buffer.isBuffer(body) && typeof (body as { qr?: unknown } | null)?.qr !== 'string') {
-        throw new ApplianceError(HttpErrors.UNSUPPORTED_MEDIA_TYPE.code, `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
+        throw new ApplianceError(ApplianceErrors.UNSUPPORTED_MEDIA_TYPE.code, `send JSON {"qr": "..."} or the photo's bytes with Content-Type ${IMAGE_TYPES.join(' or ')}`);
       }
       const qr = Buffer.isBuffer(body) ? classifyBarcode(await opts.reader.decode(body)).text : (body as { qr: string }).qr;
       return printing.verify(qr);
@@ -207,7 +204,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
     async (request) => {
       const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the receipt printer is real hardware here');
+      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the receipt printer is real hardware here');
       const b = request.body;
       if (b.paperOutAfterBytes !== undefined) sim.setPaperOutAfterBytes(b.paperOutAfterBytes);
       if (b.paperNearEnd !== undefined) sim.setPaperNearEnd(b.paperNearEnd);
@@ -230,9 +227,9 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
     async (_request, reply) => {
       const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError(DeviceFeatureCodes.NotSimulated, 'the receipt printer is real hardware here');
+      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the receipt printer is real hardware here');
       const png = sim.lastReceiptPng();
-      if (!png) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'the simulated printer has not printed a receipt yet');
+      if (!png) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'the simulated printer has not printed a receipt yet');
       return reply.type('image/png').send(png);
     },
   );

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
@@ -11,7 +11,6 @@ import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uu
 import type { CounterService } from '../registrations/counter-service.ts';
 import { APPROVAL_HEADER, type SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
 import { MissingSchema } from '../registrations-details/details-http-schema.ts';
-import { AuthErrors } from '../auth/auth-errors.ts';
 
 export interface RegistrationRoutesOptions {
   store: Store;
@@ -313,11 +312,11 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         supervisorId = approvals.consume(token, officer.officerId, id).supervisorId;
       } else if (officer.role === 'supervisor') {
         if (registration.officerId === officer.officerId) {
-          throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you made this registration.');
+          throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, 'Another supervisor must approve: you made this registration.');
         }
         supervisorId = officer.officerId;
       } else {
-        throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, "this needs a supervisor's approval: ask a supervisor to approve it on this screen");
+        throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, "this needs a supervisor's approval: ask a supervisor to approve it on this screen");
       }
       const review = counter.approve(id, supervisorId, officer.officerId);
       bus.publish('registration.changed', { registration: counter.get(id), change: 'approved' });

@@ -15,9 +15,8 @@ import { recipientFromBase64, type X25519Recipient } from '@lmc/protocol/print-s
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { KEYS_DIR } from './identity.ts';
-import { KeyErrors } from './key-errors.ts';
 
 export const CENTRAL_PUBLIC_KEY_FILE = 'central-ed25519.pub';
 export const CENTRAL_TLS_FILE = 'central-tls.pem';
@@ -37,7 +36,7 @@ function readOptional(path: string): string | null {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ApplianceError(KeyErrors.CENTRAL_TRUST_INVALID.code, `The central's pinned key file ${path} cannot be read; call a technician.`, {
+    throw new ApplianceError(ApplianceErrors.CENTRAL_TRUST_INVALID.code, `The central's pinned key file ${path} cannot be read; call a technician.`, {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });
@@ -45,7 +44,7 @@ function readOptional(path: string): string | null {
 }
 
 function invalid(path: string, what: string): ApplianceError {
-  return new ApplianceError(KeyErrors.CENTRAL_TRUST_INVALID.code, `The central's pinned ${what} ${path} is damaged; enrol the appliance again.`, { path });
+  return new ApplianceError(ApplianceErrors.CENTRAL_TRUST_INVALID.code, `The central's pinned ${what} ${path} is damaged; enrol the appliance again.`, { path });
 }
 
 export function loadCentralTrust(dataDir: string): CentralTrust {

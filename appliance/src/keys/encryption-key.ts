@@ -9,9 +9,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { keyIdOf, newX25519PrivateKey, rawX25519Public, x25519PrivateFromPem } from '@lmc/protocol/print-seal.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { KEYS_DIR } from './identity.ts';
-import { KeyErrors } from './key-errors.ts';
 
 export const ENCRYPTION_KEY_FILE = 'device-x25519.key';
 
@@ -36,12 +35,12 @@ export function loadDeviceEncryptionKey(dataDir: string): DeviceEncryptionKey | 
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ApplianceError(KeyErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', { path });
+    throw new ApplianceError(ApplianceErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', { path });
   }
   try {
     return fromPrivate(x25519PrivateFromPem(text), false);
   } catch {
-    throw new ApplianceError(KeyErrors.IDENTITY_INVALID.code, `The appliance encryption key file ${path} is damaged; call a technician.`, { path });
+    throw new ApplianceError(ApplianceErrors.IDENTITY_INVALID.code, `The appliance encryption key file ${path} is damaged; call a technician.`, { path });
   }
 }
 

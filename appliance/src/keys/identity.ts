@@ -11,8 +11,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { ApplianceError } from '../errors.ts';
-import { KeyErrors } from './key-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 
 export const KEYS_DIR = 'keys';
@@ -41,7 +40,7 @@ function readIfExists(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ApplianceError(KeyErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', {
+    throw new ApplianceError(ApplianceErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', {
       path,
       errno: (err as NodeJS.ErrnoException).code,
     });
@@ -50,7 +49,7 @@ function readIfExists(path: string): string | undefined {
 
 function invalid(path: string, what: string): ApplianceError {
   // Never the file content: it is key material.
-  return new ApplianceError(KeyErrors.IDENTITY_INVALID.code, `The appliance identity file ${path} is damaged (${what}); call a technician.`, {
+  return new ApplianceError(ApplianceErrors.IDENTITY_INVALID.code, `The appliance identity file ${path} is damaged (${what}); call a technician.`, {
     path,
   });
 }
@@ -103,7 +102,7 @@ export function loadOrCreateIdentity(dataDir: string, now: () => Date = () => ne
     return { deviceId: device.deviceId, privateKey, publicKeyPem, createdAt: device.createdAt, created: true };
   } catch (err) {
     if (err instanceof ApplianceError) throw err;
-    throw new ApplianceError(KeyErrors.IDENTITY_IO_ERROR.code, 'The appliance identity could not be created; call a technician.', {
+    throw new ApplianceError(ApplianceErrors.IDENTITY_IO_ERROR.code, 'The appliance identity could not be created; call a technician.', {
       dir,
       errno: (err as NodeJS.ErrnoException).code,
     });

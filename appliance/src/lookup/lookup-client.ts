@@ -15,7 +15,7 @@ import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { indexQuery, LOOKUP_INDEX_PATH, LOOKUP_PATH, type LookupAnswer, type LookupIndexPage, lookupQuery } from '@lmc/protocol/lookup.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
-import { ReferenceErrors } from '../reference/errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 
 const gunzipAsync = promisify(gunzip);
 const CLOCK_SKEW_CODE = 'REFERENCE_CLOCK_SKEW';
@@ -45,7 +45,7 @@ export class LookupClient implements LookupTransport {
   constructor(o: LookupClientOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    const link = (endpoint: string, connectTimeoutMs: number) => new CentralLink(linkOptions({ ...o, connectTimeoutMs }, endpoint, ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
+    const link = (endpoint: string, connectTimeoutMs: number) => new CentralLink(linkOptions({ ...o, connectTimeoutMs }, endpoint, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
     this.#counter = link(LOOKUP_PATH, Math.min(o.connectTimeoutMs, 2000));
     this.#index = link(LOOKUP_INDEX_PATH, o.connectTimeoutMs);
   }

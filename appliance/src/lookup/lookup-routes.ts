@@ -10,9 +10,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { ErrorSchema, Uuid } from '../http/schemas.ts';
-import { StoreErrors } from '../store/errors.ts';
 import type { Store } from '../store/index.ts';
 import type { NetworkLookup } from './network-lookup.ts';
 
@@ -68,7 +67,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ lookup: NetworkLookup; st
     },
     async (request) => {
       const id = request.params.id;
-      if (!store.registrations.get(id)) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${id} at this post`, { id });
+      if (!store.registrations.get(id)) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${id} at this post`, { id });
       const result = await lookup.lookup(id);
       store.audit.append({
         actor: request.officer?.officerId ?? 'officer',

@@ -6,9 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
-import { PrintingErrors } from './printing-errors.ts';
-import { StoreErrors } from '../store/errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 export type PrintJobStatus = 'queued' | 'printing' | 'done' | 'failed';
@@ -103,13 +101,13 @@ export function createPrintJobRepository(db: Database, now: () => Date = () => n
   };
   const mustGet = (id: string) => {
     const job = get(id);
-    if (!job) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no print job ${id}`);
+    if (!job) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no print job ${id}`);
     return job;
   };
   const transition = (id: string, changed: number, expected: string): PrintJob => {
     const job = mustGet(id);
     if (changed !== 1) {
-      throw new ApplianceError(PrintingErrors.PRINT_JOB_CONFLICT.code, `print job ${id} is ${job.status}, not ${expected}`, { status: job.status });
+      throw new ApplianceError(ApplianceErrors.PRINT_JOB_CONFLICT.code, `print job ${id} is ${job.status}, not ${expected}`, { status: job.status });
     }
     return job;
   };
@@ -122,7 +120,7 @@ export function createPrintJobRepository(db: Database, now: () => Date = () => n
         insert.run(id, registrationId, language, copy ? 1 : 0, at, at);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${registrationId} at this post`);
+          throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${registrationId} at this post`);
         }
         throw err;
       }

@@ -10,13 +10,12 @@
  * behind it; it resumes when the printer reports ready (resume()) or the officer acts (enqueue,
  * reprint).
  */
-import { type ApplianceErrorCode, isApplianceError } from '../errors.ts';
+import { type ApplianceErrorCode, isApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { PrintJob, PrintJobRepository } from './print-job-repository.ts';
-import { PrintingErrors } from './printing-errors.ts';
 import type { ReceiptLanguage } from './receipt-catalogue.ts';
 
 /** What the queue needs of a printer (the PrinterFeature; a fake in unit tests). */
@@ -49,7 +48,7 @@ const PRINTER_FAULTS: ReadonlySet<string> = new Set<ApplianceErrorCode>([
   FirmwareBridgeErrors.TRANSPORT_OPEN_FAILED.code,
   FirmwareBridgeErrors.TRANSPORT_CLOSED.code,
   FirmwareBridgeErrors.TRANSPORT_WRITE_FAILED.code,
-  PrintingErrors.PRINTER_ABSENT.code,
+  ApplianceErrors.PRINTER_ABSENT.code,
 ]);
 
 export class PrintQueue {

@@ -5,8 +5,7 @@
  * stops answering DLE EOT with its port open shows as 'unresponsive'. Publishes `device.state` for device
  * 'printer' with the printer's own coded reason (paper out, cover open). Business code sees print(doc) and states.
  */
-import { ApplianceError, isApplianceError } from '../errors.ts';
-import { PrintingErrors } from './printing-errors.ts';
+import { ApplianceError, isApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { FirmwareBridgeErrors } from '@lmc/firmware-bridge/errors.ts';
 import { EscPosPrinterDriver, type PrinterStateEvent, type PrintResult } from '@lmc/firmware-bridge/escpos/escpos-printer-driver.ts';
@@ -162,7 +161,7 @@ export class PrinterFeature implements Feature, ReceiptPrinter {
   async print(doc: ReceiptDocument): Promise<PrintResult> {
     const host = this.#host;
     if (!host) {
-      throw new ApplianceError(PrintingErrors.PRINTER_ABSENT.code, 'No receipt printer is configured on this appliance.');
+      throw new ApplianceError(ApplianceErrors.PRINTER_ABSENT.code, 'No receipt printer is configured on this appliance.');
     }
     if (!host.driver?.isOpen) {
       throw new ApplianceError(FirmwareBridgeErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected. Check its cable and power, then print again.');

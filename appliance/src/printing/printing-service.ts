@@ -3,8 +3,7 @@
  * one start and one stop for start.ts, and the few calls the HTTP routes need.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -130,7 +129,7 @@ export class PrintingService {
 
   renderReceipt(job: Pick<PrintJob, 'registrationId' | 'language' | 'copy'>): ReceiptDocument {
     const registration = this.#opts.store.registrations.get(job.registrationId);
-    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${job.registrationId} at this post`);
+    if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${job.registrationId} at this post`);
     return composeReceipt(this.facts(registration), receiptCatalogue(job.language), {
       paperWidth: this.feature.paperWidth,
       copy: job.copy,
@@ -145,7 +144,7 @@ export class PrintingService {
    */
   requestReceipt(input: { registrationId: string; language?: ReceiptLanguage; copy?: boolean }): { job: PrintJob; created: boolean } {
     const registration = this.#opts.store.registrations.get(input.registrationId);
-    if (!registration) throw new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${input.registrationId} at this post`);
+    if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${input.registrationId} at this post`);
     this.facts(registration); // REGISTRATION_NOT_FINALIZED unless finalized, before anything is queued
     const existing = this.jobs.forRegistration(input.registrationId);
     const original = existing.find((j) => !j.copy);

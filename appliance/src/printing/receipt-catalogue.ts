@@ -5,8 +5,7 @@
  * and any key they lack falls back to English rather than printing a key name.
  */
 import { readFileSync } from 'node:fs';
-import { ApplianceError } from '../errors.ts';
-import { PrintingErrors } from './printing-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { installRoot } from '@lmc/core/runtime-paths.ts';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,7 +36,7 @@ function load(language: ReceiptLanguage): Tree {
     try {
       tree = JSON.parse(readFileSync(new URL(`receipt.${language}.json`, CATALOGUE_DIR), 'utf8')) as Tree;
     } catch (err) {
-      throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt text catalogue for '${language}' cannot be read`, {
+      throw new ApplianceError(ApplianceErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt text catalogue for '${language}' cannot be read`, {
         language,
         cause: (err as Error).message,
       });
@@ -57,7 +56,7 @@ function lookup(tree: Tree, key: string): string | undefined {
 }
 
 export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
-  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, `no receipt language '${String(language)}'`);
+  if (!isReceiptLanguage(language)) throw new ApplianceError(ApplianceErrors.INVALID_INPUT.code, `no receipt language '${String(language)}'`);
   const tree = load(language);
   const english = load('en');
   const meta = tree._meta;
@@ -66,7 +65,7 @@ export function receiptCatalogue(language: ReceiptLanguage): ReceiptCatalogue {
     reviewed: typeof meta === 'object' && meta.review === 'reviewed',
     t(key, vars = {}) {
       const text = lookup(tree, key) ?? lookup(english, key);
-      if (text === undefined) throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt catalogue has no '${key}'`, { key });
+      if (text === undefined) throw new ApplianceError(ApplianceErrors.RECEIPT_CATALOGUE_INVALID.code, `the receipt catalogue has no '${key}'`, { key });
       return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? '');
     },
   };
@@ -79,7 +78,7 @@ const consentTexts = new Map<ReceiptLanguage, string>();
  * `consent.text`): the slip prints the text the migrant agreed to, in the language it was given.
  */
 export function consentStatement(language: ReceiptLanguage): string {
-  if (!isReceiptLanguage(language)) throw new ApplianceError(PrintingErrors.INVALID_INPUT.code, `no consent language '${String(language)}'`);
+  if (!isReceiptLanguage(language)) throw new ApplianceError(ApplianceErrors.INVALID_INPUT.code, `no consent language '${String(language)}'`);
   let text = consentTexts.get(language);
   if (text === undefined) {
     try {
@@ -87,7 +86,7 @@ export function consentStatement(language: ReceiptLanguage): string {
       if (typeof tree.consent?.text !== 'string') throw new Error('consent.text is missing');
       text = tree.consent.text;
     } catch (err) {
-      throw new ApplianceError(PrintingErrors.RECEIPT_CATALOGUE_INVALID.code, `the consent text for '${language}' cannot be read`, { language, cause: (err as Error).message });
+      throw new ApplianceError(ApplianceErrors.RECEIPT_CATALOGUE_INVALID.code, `the consent text for '${language}' cannot be read`, { language, cause: (err as Error).message });
     }
     consentTexts.set(language, text);
   }

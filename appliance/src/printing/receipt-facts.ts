@@ -2,8 +2,7 @@
  * What a receipt and the A4 slip say about one registration, derived once so the two never
  * disagree: human registration number, display name, masked document number, local date.
  */
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from '../store/errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Registration } from '../store/index.ts';
 import { type ReceiptSigner, signReceiptQr } from './receipt-signature.ts';
 
@@ -73,7 +72,7 @@ const DOCUMENT_TYPES: Record<string, string> = { P: 'passport', I: 'identity car
 /** Facts for a finalized registration; REGISTRATION_NOT_FINALIZED for anything else (a receipt promises it is saved). */
 export function receiptFacts(r: Registration, ctx: FactsContext): ReceiptFacts {
   if (r.status !== 'finalized' || !r.finalizedAt || !r.document) {
-    throw new ApplianceError(StoreErrors.REGISTRATION_NOT_FINALIZED.code, 'a receipt is printed only for a finalized registration: finalize it first', {
+    throw new ApplianceError(ApplianceErrors.REGISTRATION_NOT_FINALIZED.code, 'a receipt is printed only for a finalized registration: finalize it first', {
       status: r.status,
     });
   }

@@ -17,8 +17,7 @@
  *   thermal receipt with a cheap phone.
  */
 import { createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
-import { ApplianceError } from '../errors.ts';
-import { PrintingErrors } from './printing-errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 export const RECEIPT_QR_PREFIX = 'ZLMC1';
 
@@ -50,7 +49,7 @@ export const ReceiptQrCodes = {
   UnknownSigner: 'RECEIPT_SIGNER_UNKNOWN',
   BadSignature: 'RECEIPT_SIGNATURE_INVALID',
   /** The one of these that is thrown (claimsError); the others are verification outcomes, not errors. */
-  ClaimsInvalid: PrintingErrors.RECEIPT_CLAIMS_INVALID.code,
+  ClaimsInvalid: ApplianceErrors.RECEIPT_CLAIMS_INVALID.code,
 } as const;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

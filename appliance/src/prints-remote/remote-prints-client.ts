@@ -13,7 +13,7 @@ import { PRINT_TEMPLATES_PATH, printTemplatesQuery, type ResealedTemplates } fro
 import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { CentralLink, centralError, jsonOf, linkOptions } from '../central-link/central-link.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
-import { CryptoErrors, cryptoError } from '../crypto/crypto-errors.ts';
+import { ApplianceErrors, ApplianceError } from '../errors.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
 import type { ReferenceTemplate } from '../fingerprints/template-vault.ts';
 
@@ -40,15 +40,15 @@ export class RemotePrintsClient {
   constructor(options: RemotePrintsClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#link = new CentralLink(linkOptions(options, PRINT_TEMPLATES_PATH, CryptoErrors.REMOTE_PRINTS_NOT_ENROLLED.code));
+    this.#link = new CentralLink(linkOptions(options, PRINT_TEMPLATES_PATH, ApplianceErrors.REMOTE_PRINTS_NOT_ENROLLED.code));
   }
 
   /** The registration's templates, opened; coded REMOTE_PRINTS_* errors otherwise. */
   async fetchTemplates(registrationId: string): Promise<RemoteTemplates> {
     const { centralKey, encryptionKey, identity } = this.#o;
     if (!centralKey || !encryptionKey) {
-      throw cryptoError(
-        CryptoErrors.REMOTE_PRINTS_NOT_ENROLLED.code,
+      throw new ApplianceError(
+        ApplianceErrors.REMOTE_PRINTS_NOT_ENROLLED.code,
         !centralKey
           ? "This appliance is not enrolled at a central: earlier prints from other offices cannot be fetched."
           : 'This appliance was enrolled before it had an encryption key: re-enrol it (lmc-provision enrol --rekey) to verify against prints from other offices.',
@@ -57,13 +57,13 @@ export class RemotePrintsClient {
     const query = printTemplatesQuery(registrationId);
     const headers = signRequest({ method: 'GET', path: PRINT_TEMPLATES_PATH, query, deviceId: identity.deviceId, timestamp: this.#now() }, identity.privateKey);
     const raw = await this.#link.request({ method: 'GET', suffix: `?${query}`, headers: { ...headers, accept: 'application/json' }, maxBodyBytes: MAX_ANSWER_BYTES, overflow: 'refuse' });
-    const unavailable = (message: string, context: Record<string, unknown> = {}) => cryptoError(CryptoErrors.REMOTE_PRINTS_UNAVAILABLE.code, message, { registrationId, ...context });
+    const unavailable = (message: string, context: Record<string, unknown> = {}) => new ApplianceError(ApplianceErrors.REMOTE_PRINTS_UNAVAILABLE.code, message, { registrationId, ...context });
     if (raw.kind === 'unavailable') throw unavailable(`The central cannot be reached for the earlier prints (${raw.reason}); verify again when the link is back.`, { reason: raw.reason });
     const json = jsonOf(raw.body.toString('utf8'));
     if (raw.status !== 200) {
       const { code, message } = centralError(raw.status, json);
       if (raw.status >= 500) throw unavailable(`The central could not answer (${code}).`, { centralCode: code });
-      throw cryptoError(CryptoErrors.REMOTE_PRINTS_REFUSED.code, `The central did not hand the earlier prints over: ${message}`, { registrationId, centralCode: code, status: raw.status });
+      throw new ApplianceError(ApplianceErrors.REMOTE_PRINTS_REFUSED.code, `The central did not hand the earlier prints over: ${message}`, { registrationId, centralCode: code, status: raw.status });
     }
     const requestTag = headers[HEADER_SIGNATURE] ?? '';
     const signature = raw.headers[HEADER_CENTRAL_SIGNATURE];

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type { Logger } from '@lmc/core/logger.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ApplianceConfig } from '../config/schema.ts';
-import { CryptoErrors, cryptoError } from '../crypto/crypto-errors.ts';
+import { ApplianceErrors, ApplianceError } from '../errors.ts';
 import { FingerSchema } from '../fingerprints/fingerprint-config.ts';
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { ErrorSchema, Uuid } from '../http/schemas.ts';
@@ -88,7 +88,7 @@ export const remoteVerifyRoutes: FastifyPluginAsyncTypebox<RemoteVerifyRoutesOpt
       const officer = requireOfficer(request);
       const { againstRegistrationId } = request.body;
       const remote = opts.remote;
-      if (!remote) throw cryptoError(CryptoErrors.REMOTE_PRINTS_NOT_ENROLLED.code, 'Forwarding to a central is not configured on this appliance.');
+      if (!remote) throw new ApplianceError(ApplianceErrors.REMOTE_PRINTS_NOT_ENROLLED.code, 'Forwarding to a central is not configured on this appliance.');
       const fetched = await remote.fetchTemplates(againstRegistrationId);
       try {
         const outcome = await opts.service.verifyAgainst(request.params.id, officer.officerId, {

@@ -21,7 +21,7 @@ import {
 } from '@lmc/protocol/recruitment.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
-import { SyncErrors } from '../sync/errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 
 export type EventsOutcome =
   | { kind: 'answered'; answer: RecruitmentEventsAnswer }
@@ -64,7 +64,7 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
   constructor(o: EventsClientOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.#link = new CentralLink({ ...linkOptions(o, RECRUITMENT_EVENTS_PATH, SyncErrors.SYNC_CENTRAL_URL_INVALID.code), keepAliveMs: 10_000 });
+    this.#link = new CentralLink({ ...linkOptions(o, RECRUITMENT_EVENTS_PATH, ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code), keepAliveMs: 10_000 });
   }
 
   /** Central clock minus ours, learnt from a skew refusal. */

@@ -7,11 +7,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CERTIFICATE_CODES, COST_PAID_TO, COST_PURPOSES, SKILL_CODES } from '@lmc/protocol/recruitment.ts';
 import { requireOfficer } from '../auth/index.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { Uuid } from '../http/schemas.ts';
 import type { Notifications } from '../notifications/index.ts';
 import { DESTINATION_PROVINCES } from '../registrations-details/details-rules.ts';
-import { StoreErrors } from '../store/errors.ts';
 import { outcomeNoticePdf } from './outcome-notice-pdf.ts';
 import { NOTICE_STATUSES, type OutcomeNotices } from './outcome-notices.ts';
 import type { RecruitmentRelay } from './recruitment-relay.ts';
@@ -259,7 +258,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   const NoticeParams = Type.Object({ candidacyId: Uuid, status: Type.Union(NOTICE_STATUSES.map((v) => Type.Literal(v))) });
   const noticeOf = (candidacyId: string, status: string) => {
     const n = notices.get(candidacyId, status);
-    if (!n) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No such notice at this post.', { id: candidacyId });
+    if (!n) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No such notice at this post.', { id: candidacyId });
     return n;
   };
 

@@ -7,17 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { CERTIFICATE_CODES, COST_PAID_TO, COST_PURPOSES, type CostPaidTo, type CostPurpose, SKILL_CODES, isProtectionConcern } from '@lmc/protocol/recruitment.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { localDate } from '../reference/queries.ts';
 import { DetailsRepository } from '../registrations-details/details-repository.ts';
 import { DESTINATION_PROVINCES } from '../registrations-details/details-rules.ts';
-import { RegistrationErrors } from '../registrations/registration-errors.ts';
 import { ageOn } from '../registrations/registration-rules.ts';
 import { appendAudit } from '../store/audit-chain.ts';
-import { StoreErrors } from '../store/errors.ts';
 import type { RegistrationView, Store } from '../store/index.ts';
 import { type Exclusion, type VacancyMatch, type WorkProfile, exclusionOf, rankVacancies } from './matching.ts';
-import { RecruitmentErrors } from './recruitment-errors.ts';
 import { type RecruitmentOutbox, createRecruitmentOutbox } from './recruitment-outbox.ts';
 import { type CandidacyView, readCandidacies } from './candidacies.ts';
 import { type VacancyReader, type VacancyView, createVacancyReader } from './vacancy-view.ts';
@@ -72,7 +69,7 @@ export interface MatchAnswer {
 export const COST_CURRENCIES = ['USD', 'ZAR', 'ZWG', 'BWP', 'MZN', 'ZMW', 'GBP', 'EUR'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const invalid = (field: string, message: string) => new ApplianceError(RecruitmentErrors.RECRUITMENT_INVALID.code, `${field}: ${message}`, { field });
+const invalid = (field: string, message: string) => new ApplianceError(ApplianceErrors.RECRUITMENT_INVALID.code, `${field}: ${message}`, { field });
 
 function codes(field: string, values: unknown, allowed: readonly string[], max: number): string[] {
   if (!Array.isArray(values) || values.length > max) throw invalid(field, `must be a list of at most ${max}`);
@@ -143,14 +140,14 @@ export class RecruitmentService {
   /** The registration, refused when unknown (404) or discarded (409). Finalized is fine: a later visit. */
   #registration(id: string): RegistrationView {
     const r = this.#store.registrations.get(id);
-    if (!r) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
-    if (r.discarded) throw new ApplianceError(RegistrationErrors.REGISTRATION_DISCARDED.code, 'This draft was discarded; start a new registration.', { id });
+    if (!r) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id });
+    if (r.discarded) throw new ApplianceError(ApplianceErrors.REGISTRATION_DISCARDED.code, 'This draft was discarded; start a new registration.', { id });
     return r;
   }
 
   #details_(id: string) {
     const d = this.#details.recorded(id);
-    if (!d) throw new ApplianceError(RecruitmentErrors.RECRUITMENT_DETAILS_MISSING.code, 'Save the details first: matching needs the occupation and destination.', { id });
+    if (!d) throw new ApplianceError(ApplianceErrors.RECRUITMENT_DETAILS_MISSING.code, 'Save the details first: matching needs the occupation and destination.', { id });
     return d;
   }
 
@@ -253,7 +250,7 @@ export class RecruitmentService {
         const vacancy = this.vacancies.byId(vacancyId);
         const why: Exclusion | 'unknown' | undefined = vacancy ? exclusionOf(vacancy, today, ageOn(reg.document?.birthDate, today) ?? null) : 'unknown';
         if (why !== undefined || !vacancy) {
-          throw new ApplianceError(RecruitmentErrors.VACANCY_NOT_OFFERED.code, `Vacancy ${vacancyId} cannot be offered today (${why ?? 'unknown'}).`, { vacancyId, reason: why ?? 'unknown' });
+          throw new ApplianceError(ApplianceErrors.VACANCY_NOT_OFFERED.code, `Vacancy ${vacancyId} cannot be offered today (${why ?? 'unknown'}).`, { vacancyId, reason: why ?? 'unknown' });
         }
         const match = ranked.get(vacancyId);
         const candidacyId = randomUUID();
@@ -276,7 +273,7 @@ export class RecruitmentService {
     this.#store.transaction('recruitment.withdraw', () => {
       this.#registration(registrationId);
       const row = this.#db.prepare('SELECT status FROM recruitment_candidacies WHERE candidacy_id = ? AND registration_id = ?').get(candidacyId, registrationId) as { status: string } | undefined;
-      if (!row) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No such candidacy for this registration.', { id: candidacyId });
+      if (!row) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No such candidacy for this registration.', { id: candidacyId });
       if (row.status === 'withdrew') return;
       const at = this.#now().toISOString();
       this.#db.prepare(`UPDATE recruitment_candidacies SET status = 'withdrew', withdrawn_at = ? WHERE candidacy_id = ?`).run(at, candidacyId);

@@ -8,11 +8,10 @@
  * coded REFERENCE_PAGE_INVALID and touches nothing.
  */
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { ReferenceChange, ReferencePage } from '@lmc/protocol/reference-feed.ts';
 import { projectRow, REFERENCE_TABLES, referenceTable, type ReferenceTableDef } from '@lmc/protocol/reference-tables.ts';
 import { mapSqliteError } from '../store/errors.ts';
-import { ReferenceErrors } from './errors.ts';
 
 export interface ApplyHooks {
   /** Test seam: called after each change is written, inside the transaction (a test throws or kills the process here). */
@@ -61,7 +60,7 @@ interface ValidChange {
 }
 
 function invalid(message: string, context: Record<string, unknown> = {}): ApplianceError {
-  return new ApplianceError(ReferenceErrors.REFERENCE_PAGE_INVALID.code, `The central sent an unusable reference page: ${message}`, context);
+  return new ApplianceError(ApplianceErrors.REFERENCE_PAGE_INVALID.code, `The central sent an unusable reference page: ${message}`, context);
 }
 
 const isVersion = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -148,7 +147,7 @@ export function createReferenceApplier(db: Database, hooks: ApplyHooks = {}): Re
     const moved = writeVersion.run({ version: p.toVersion, epoch: p.epoch, head: p.headVersion, at, syncedAt: p.complete ? at : null, expected }).changes;
     if (moved !== 1) {
       // Another writer moved the version between our read and this transaction: applying on top would skip or repeat.
-      throw new ApplianceError(ReferenceErrors.REFERENCE_VERSION_MOVED.code, 'The local reference version changed during a pull; it will be retried.');
+      throw new ApplianceError(ApplianceErrors.REFERENCE_VERSION_MOVED.code, 'The local reference version changed during a pull; it will be retried.');
     }
     return { applied: valid.changes.length, skipped: valid.skipped, version: p.toVersion };
   });
@@ -166,7 +165,7 @@ export function createReferenceApplier(db: Database, hooks: ApplyHooks = {}): Re
   return {
     state() {
       const row = readState.get();
-      if (!row) throw new ApplianceError(ReferenceErrors.REFERENCE_PAGE_INVALID.code, 'ref_sync_state is missing: the reference migration did not run');
+      if (!row) throw new ApplianceError(ApplianceErrors.REFERENCE_PAGE_INVALID.code, 'ref_sync_state is missing: the reference migration did not run');
       return toState(row);
     },
     applyPage(page, o) {

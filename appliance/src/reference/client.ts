@@ -14,7 +14,7 @@ import { HEADER_SIGNATURE, REFERENCE_PATH, referenceQuery, signRequest, type Ref
 import { HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
 import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
-import { ReferenceErrors } from './errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -50,7 +50,7 @@ export class ReferenceClient implements ReferenceTransport {
   constructor(options: ReferenceClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#link = new CentralLink(linkOptions(options, REFERENCE_PATH, ReferenceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
+    this.#link = new CentralLink(linkOptions(options, REFERENCE_PATH, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
   }
 
   get clockOffsetMs(): number {

@@ -4,10 +4,9 @@
  * supervisor-approved exception). An appliance without a fingerprint reader (devices.fingerprint.transport
  * "none", or no fingerprint part at all) has an empty plan: nothing can be captured there.
  */
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { FingerView } from '../fingerprints/fingerprint-service.ts';
 import type { FingerName } from '../fingerprints/fingers.ts';
-import { DetailsErrors } from './details-errors.ts';
 import type { DetailsRepository } from './details-repository.ts';
 
 export type Missing =
@@ -62,7 +61,7 @@ export function createCompleteness(o: { details: Pick<DetailsRepository, 'get'>;
     assertComplete(registrationId) {
       const m = missing(registrationId);
       if (m.length === 0) return;
-      throw new ApplianceError(DetailsErrors.REGISTRATION_INCOMPLETE.code, `This registration cannot be finalized yet: ${m.map(describeMissing).join('; ')}.`, {
+      throw new ApplianceError(ApplianceErrors.REGISTRATION_INCOMPLETE.code, `This registration cannot be finalized yet: ${m.map(describeMissing).join('; ')}.`, {
         missing: m,
       });
     },

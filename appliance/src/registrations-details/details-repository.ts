@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { appendAudit } from '../store/audit-chain.ts';
-import { StoreErrors, guard } from '../store/errors.ts';
+import { guard } from '../store/errors.ts';
 import type { RegistrationDetails } from './details-validator.ts';
 import { type ReferenceLookup, createReferenceLookup } from './reference-lookup.ts';
 
@@ -69,9 +69,9 @@ export class DetailsRepository {
   save(registrationId: string, details: RegistrationDetails, actor: string): StoredDetails {
     const tx = this.#db.transaction(() => {
       const status = this.#db.prepare('SELECT status FROM registrations WHERE id = ?').pluck().get(registrationId) as string | undefined;
-      if (status === undefined) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
+      if (status === undefined) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id: registrationId });
       if (status === 'finalized') {
-        throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its details can no longer be changed.', { id: registrationId });
+        throw new ApplianceError(ApplianceErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; its details can no longer be changed.', { id: registrationId });
       }
       const at = this.#now().toISOString();
       this.#db

@@ -9,7 +9,6 @@ import { type CounterService, createCounterService } from '../registrations/coun
 import type { RegistrationRules } from '../registrations/registration-rules.ts';
 
 export { type Completeness, type Missing, createCompleteness, describeMissing } from './completeness.ts';
-export { DetailsErrors } from './details-errors.ts';
 export { DetailsRepository, type StoredDetails } from './details-repository.ts';
 export * from './details-rules.ts';
 export { type DetailsInput, type RegistrationDetails, validateDetails } from './details-validator.ts';

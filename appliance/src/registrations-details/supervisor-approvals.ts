@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError } from '../errors.ts';
-import { AuthErrors, requireOfficer } from '../auth/index.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { requireOfficer } from '../auth/index.ts';
 import type { RequireRole } from '../http/fingerprint-routes.ts';
-import { DetailsErrors } from './details-errors.ts';
 
 export const APPROVAL_HEADER = 'x-supervisor-approval';
 /** Long enough to tap "approve" after signing; short enough that a token left behind is useless. */
@@ -46,7 +45,7 @@ export class SupervisorApprovals {
     const a = this.#tokens.get(token);
     this.#tokens.delete(token);
     if (!a || a.expiresAt < this.#now() || a.officerId !== officerId || a.registrationId !== registrationId) {
-      throw new ApplianceError(DetailsErrors.APPROVAL_INVALID.code, "the supervisor's approval has expired or is not for this registration: ask them to sign the approval again");
+      throw new ApplianceError(ApplianceErrors.APPROVAL_INVALID.code, "the supervisor's approval has expired or is not for this registration: ask them to sign the approval again");
     }
     return { supervisorId: a.supervisorId };
   }
@@ -67,7 +66,7 @@ export function requireRoleOrApproval(approvals: SupervisorApprovals): RequireRo
     if (officer.role === role) return { officerId: officer.officerId };
     const token = request.headers[APPROVAL_HEADER];
     if (typeof token !== 'string' || token.length === 0) {
-      throw new ApplianceError(AuthErrors.AUTH_FORBIDDEN.code, `this needs a ${role}'s approval: ask a ${role} to approve it on this screen`);
+      throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, `this needs a ${role}'s approval: ask a ${role} to approve it on this screen`);
     }
     const registrationId = (request.params as { id?: string } | undefined)?.id ?? '';
     return { officerId: approvals.consume(token, officer.officerId, registrationId).supervisorId };

@@ -14,14 +14,12 @@
  */
 import type { Database } from 'better-sqlite3';
 import { storedChipFacts } from '../chip/chip-rules.ts';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Completeness, Missing } from '../registrations-details/completeness.ts';
 import type { DetailsRepository, StoredDetails } from '../registrations-details/details-repository.ts';
 import { localDate } from '../reference/queries.ts';
-import { StoreErrors } from '../store/errors.ts';
 import type { DiscardReason, MigrantLanguage, RegistrationView, Store, StoredDocument } from '../store/index.ts';
 import { REGISTRATION_SELECT, toRegistration } from '../store/registrations.ts';
-import { RegistrationErrors } from './registration-errors.ts';
 import { DEFAULT_REGISTRATION_RULES, type RegistrationRules, type ReviewWarning, blockingCodes, isAnotherPerson, reviewDocument } from './registration-rules.ts';
 
 export type AttachedItem = 'details' | 'consent' | 'fingerprints' | 'approval';
@@ -86,7 +84,7 @@ const MAX_PREVIOUS_SHOWN = 10;
 /** Nested members of the details body that the autosave merges member by member. */
 const NESTED = new Set(['nextOfKin', 'consent']);
 
-const notFound = (id: string) => new ApplianceError(StoreErrors.NOT_FOUND.code, `no registration ${id} at this post`, { id });
+const notFound = (id: string) => new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${id} at this post`, { id });
 
 /** The stored details as the PUT /details body that would save them again. */
 export function detailsAsBody(d: StoredDetails | undefined): DetailsDraft {
@@ -184,9 +182,9 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
   };
   const requireOpen = (id: string): RegistrationView => {
     const r = get(id);
-    if (r.status === 'finalized') throw new ApplianceError(StoreErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; it can no longer be changed.', { id });
+    if (r.status === 'finalized') throw new ApplianceError(ApplianceErrors.REGISTRATION_FINALIZED.code, 'This registration is finalized; it can no longer be changed.', { id });
     if (r.discarded) {
-      throw new ApplianceError(RegistrationErrors.REGISTRATION_DISCARDED.code, `This draft was ${r.discarded.expired ? 'discarded as expired' : 'discarded'}; start a new registration.`, { id });
+      throw new ApplianceError(ApplianceErrors.REGISTRATION_DISCARDED.code, `This draft was ${r.discarded.expired ? 'discarded as expired' : 'discarded'}; start a new registration.`, { id });
     }
     return r;
   };
@@ -311,7 +309,7 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
           if (items.length > 0) {
             if (opts.replacePerson !== true) {
               throw new ApplianceError(
-                RegistrationErrors.DOCUMENT_PERSON_CHANGED.code,
+                ApplianceErrors.DOCUMENT_PERSON_CHANGED.code,
                 `This passport is another person's: this draft already holds the first person's ${items.join(', ')}. Start a new registration, or confirm to clear them.`,
                 { attached: items },
               );
@@ -352,7 +350,7 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
         const r = requireOpen(id);
         const { age, warnings } = reviewDocument(r.document, today(), rules, storedChipFacts(db, id));
         const blocking = blockingCodes(warnings);
-        if (blocking.length === 0) throw new ApplianceError(RegistrationErrors.APPROVAL_NOT_NEEDED.code, 'Nothing on this registration needs a supervisor\'s approval.', { id });
+        if (blocking.length === 0) throw new ApplianceError(ApplianceErrors.APPROVAL_NOT_NEEDED.code, 'Nothing on this registration needs a supervisor\'s approval.', { id });
         const at = now().toISOString();
         touch(id, at);
         db.prepare('UPDATE registration_state SET approved_by = ?, approved_at = ?, approved_warnings = ? WHERE registration_id = ?').run(
@@ -371,7 +369,7 @@ export function createCounterService(o: CounterServiceOptions): CounterService {
       if (!rv.approvalRequired) return;
       const codes = blockingCodes(rv.warnings);
       throw new ApplianceError(
-        RegistrationErrors.SUPERVISOR_APPROVAL_REQUIRED.code,
+        ApplianceErrors.SUPERVISOR_APPROVAL_REQUIRED.code,
         `A supervisor must approve this registration before it is saved: ${rv.warnings.filter((w) => w.blocking).map((w) => w.message).join(' ')}`,
         { warnings: codes },
       );

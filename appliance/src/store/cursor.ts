@@ -1,5 +1,4 @@
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors } from './errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 
 /**
  * Opaque keyset cursor: the internal insertion seq of the last row on a page. New registrations
@@ -17,7 +16,7 @@ export function decodeCursor(cursor: string): number {
   const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
   const seq = /^[1-9][0-9]{0,15}$/.test(digits) ? Number(digits) : Number.NaN;
   if (!Number.isSafeInteger(seq)) {
-    throw new ApplianceError(StoreErrors.STORE_INVALID_CURSOR.code, 'The paging cursor is not valid; start from the first page.');
+    throw new ApplianceError(ApplianceErrors.STORE_INVALID_CURSOR.code, 'The paging cursor is not valid; start from the first page.');
   }
   return seq;
 }

@@ -1,9 +1,9 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { StoreErrors, mapSqliteError } from './errors.ts';
+import { mapSqliteError } from './errors.ts';
 
 /** How long a writer waits for another connection's lock (e.g. the audit CLI) before STORE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -28,7 +28,7 @@ export function openDatabase(path: string, dir: string, logger: Logger): Databas
     makePrivate(dir, path);
   } catch (err) {
     throw new ApplianceError(
-      StoreErrors.STORE_IO_ERROR.code,
+      ApplianceErrors.STORE_IO_ERROR.code,
       'The appliance data directory cannot be created; call a technician.',
       { dataDir: dir, errno: (err as NodeJS.ErrnoException).code },
       { cause: err },

@@ -1,39 +1,4 @@
-import { type CodeOf, declareErrors } from '@lmc/core/errors.ts';
-import { ApplianceError } from '../errors.ts';
-
-/**
- * Codes of the store layer and of the registration lifecycle it guards, declared once with their HTTP
- * status (and the UI's message key). Nothing upstream looks at an error's message text.
- */
-export const StoreErrors = declareErrors({
-  /** No record with that id (registration, print job, officer, outbox event, ...). */
-  NOT_FOUND: { status: 404, messageKey: 'error.NOT_FOUND' },
-  /** The registration is finalized: its document, details and fingerprints can no longer change. */
-  REGISTRATION_FINALIZED: { status: 409, messageKey: 'error.REGISTRATION_FINALIZED' },
-  /** The step needs the passport scanned first (finalize a draft, verify fingerprints without a document). */
-  DOCUMENT_REQUIRED: { status: 409, messageKey: 'error.DOCUMENT_REQUIRED' },
-  /** Finalize refused: the attached document failed its MRZ check digits. */
-  DOCUMENT_CHECK_FAILED: { status: 422, messageKey: 'error.DOCUMENT_CHECK_FAILED' },
-  /** The step needs a finalized registration (a receipt, the finalized record): finalize it first. */
-  REGISTRATION_NOT_FINALIZED: { status: 409, messageKey: 'error.REGISTRATION_NOT_FINALIZED' },
-  STORE_CONFLICT: { status: 409 },
-  STORE_DISK_FULL: { status: 507, messageKey: 'error.STORE_DISK_FULL' },
-  STORE_IO_ERROR: { status: 503 },
-  STORE_CORRUPT: { status: 500 },
-  STORE_BUSY: { status: 503 },
-  STORE_READ_ONLY: { status: 507 },
-  STORE_SCHEMA_TOO_NEW: { status: 500 },
-  STORE_SCHEMA_MISMATCH: { status: 500 },
-  STORE_MIGRATION_FAILED: { status: 500 },
-  STORE_INVALID_INPUT: { status: 400 },
-  STORE_INVALID_CURSOR: { status: 400 },
-  /** A database rule (trigger) refused the change: the audit log is append-only, finalized rows are frozen. */
-  STORE_RECORD_IMMUTABLE: { status: 409 },
-  STORE_CLOSED: { status: 503 },
-  STORE_FAILED: { status: 500 },
-});
-
-export type StoreErrorCode = CodeOf<typeof StoreErrors>;
+import { ApplianceError, type ApplianceErrorCode, ApplianceErrors } from '../errors.ts';
 
 /** Shape of better-sqlite3's SqliteError without importing the class (it is CJS-only). */
 interface SqliteLikeError {
@@ -51,7 +16,7 @@ function isSqliteError(err: unknown): err is SqliteLikeError {
 }
 
 /** The SQLite failures an officer is told about, tried in order; any other is STORE_FAILED. */
-const SQLITE_FAULTS: readonly { match: (sqliteCode: string) => boolean; code: StoreErrorCode; message: string }[] = [
+const SQLITE_FAULTS: readonly { match: (sqliteCode: string) => boolean; code: ApplianceErrorCode; message: string }[] = [
   {
     match: (c) => c.startsWith('SQLITE_FULL'),
     code: 'STORE_DISK_FULL',
@@ -100,7 +65,7 @@ export function mapSqliteError(err: unknown, operation: string): unknown {
   const options = { cause: err };
   const fault = SQLITE_FAULTS.find((f) => f.match(sqliteCode));
   if (fault) return new ApplianceError(fault.code, fault.message, context, options);
-  return new ApplianceError(StoreErrors.STORE_FAILED.code, `The appliance database failed (${sqliteCode}).`, context, options);
+  return new ApplianceError(ApplianceErrors.STORE_FAILED.code, `The appliance database failed (${sqliteCode}).`, context, options);
 }
 
 /** Run `fn`, rethrowing any SQLite failure as a coded ApplianceError. */
@@ -113,5 +78,5 @@ export function guard<T>(operation: string, fn: () => T): T {
 }
 
 export function invalidInput(message: string, context: Record<string, unknown> = {}): ApplianceError {
-  return new ApplianceError(StoreErrors.STORE_INVALID_INPUT.code, message, context);
+  return new ApplianceError(ApplianceErrors.STORE_INVALID_INPUT.code, message, context);
 }

@@ -40,7 +40,7 @@ export function openStore(options: OpenStoreOptions): Store {
 
 export { GENESIS_HASH, auditHash, verifyAuditChain } from './audit-chain.ts';
 export { openDatabase, openReadOnlyDatabase } from './database.ts';
-export { StoreErrors, mapSqliteError, type StoreErrorCode } from './errors.ts';
+export { mapSqliteError } from './errors.ts';
 export { migrate, schemaVersion, type MigrationResult } from './migrate.ts';
 export { storeMigrations, type Migration } from './migrations.ts';
 export { FINALIZED_EVENT } from './registrations.ts';

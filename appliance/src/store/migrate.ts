@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
-import { StoreErrors, mapSqliteError } from './errors.ts';
+import { mapSqliteError } from './errors.ts';
 import type { Migration } from './migrations.ts';
 
 export interface MigrationResult {
@@ -61,7 +61,7 @@ export function migrate(
   const from = applied.at(-1)?.version ?? 0;
   if (from > latest) {
     throw new ApplianceError(
-      StoreErrors.STORE_SCHEMA_TOO_NEW.code,
+      ApplianceErrors.STORE_SCHEMA_TOO_NEW.code,
       `The database schema (version ${from}) is newer than this software supports (version ${latest}); install the newer software.`,
       { dbVersion: from, codeVersion: latest },
     );
@@ -70,7 +70,7 @@ export function migrate(
     const known = migrations[row.version - 1];
     if (known?.name !== row.name) {
       throw new ApplianceError(
-        StoreErrors.STORE_SCHEMA_MISMATCH.code,
+        ApplianceErrors.STORE_SCHEMA_MISMATCH.code,
         `The database was built by a different schema history (migration ${row.version} is '${row.name}').`,
         { version: row.version, dbName: row.name, codeName: known?.name },
       );
@@ -91,9 +91,9 @@ export function migrate(
       if (apply.immediate()) done.push(m.version);
     } catch (err) {
       const mapped = mapSqliteError(err, 'migrate');
-      if (mapped instanceof ApplianceError && mapped.code !== StoreErrors.STORE_FAILED.code) throw mapped;
+      if (mapped instanceof ApplianceError && mapped.code !== ApplianceErrors.STORE_FAILED.code) throw mapped;
       throw new ApplianceError(
-        StoreErrors.STORE_MIGRATION_FAILED.code,
+        ApplianceErrors.STORE_MIGRATION_FAILED.code,
         `Database migration ${m.version} (${m.name}) failed; the database was left at version ${m.version - 1}.`,
         { version: m.version, name: m.name },
         { cause: err },

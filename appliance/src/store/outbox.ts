@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
-import { StoreErrors, guard, invalidInput } from './errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { guard, invalidInput } from './errors.ts';
 import type { Outbox, OutboxEvent, PurgeResult, QuarantinedEvent } from './types.ts';
 
 const MAX_BATCH = 1000;
@@ -106,7 +106,7 @@ export function createOutbox(db: Database, now: () => Date): Outbox {
 
   const requireSeq = (seq: number): void => {
     if (!Number.isSafeInteger(seq) || seq < 1) throw invalidInput('seq must be a positive integer', { field: 'seq' });
-    if (!exists.get(seq)) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No outbox event with that seq.', { seq });
+    if (!exists.get(seq)) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No outbox event with that seq.', { seq });
   };
 
   const markSentManyTx = db.transaction((seqs: readonly number[], at: string) =>
@@ -119,14 +119,14 @@ export function createOutbox(db: Database, now: () => Date): Outbox {
     entries.map(({ seq, wireJson }) => {
       freeze.run(wireJson, seq);
       const stored = (wireOf.get(seq) as { wire_json: string | null } | undefined)?.wire_json;
-      if (stored == null) throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No outbox event with that seq.', { seq });
+      if (stored == null) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No outbox event with that seq.', { seq });
       return stored;
     }),
   );
   const requeueTx = db.transaction((seq: number) => {
     const row = quarantinedOne.get(seq) as QuarantineRow | undefined;
     if (!row) {
-      throw new ApplianceError(StoreErrors.NOT_FOUND.code, 'No quarantined outbox event with that seq.', { seq });
+      throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No quarantined outbox event with that seq.', { seq });
     }
     requeue.run(seq);
     return toQuarantined(row);

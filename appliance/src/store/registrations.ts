@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { buildFinalizedRecord, type FinalizedRegistration, parseFinalizedRecord } from '@lmc/protocol/finalized-record.ts';
 import { appendAudit } from './audit-chain.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { documentColumns } from './document.ts';
-import { StoreErrors, guard, invalidInput } from './errors.ts';
+import { guard, invalidInput } from './errors.ts';
 import { registrationNumber } from './registration-number.ts';
 import type {
   DiscardReason,
@@ -90,7 +90,7 @@ export function toRegistration(r: RegistrationRow): RegistrationView {
 /** The registration as the finalized record carries it; only a finalized one qualifies. */
 function asFinalized(r: RegistrationView): FinalizedRegistration {
   if (r.status !== 'finalized' || r.finalizedAt === null) {
-    throw new ApplianceError(StoreErrors.REGISTRATION_NOT_FINALIZED.code, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
+    throw new ApplianceError(ApplianceErrors.REGISTRATION_NOT_FINALIZED.code, 'Only a finalized registration has a finalized record.', { id: r.id, status: r.status });
   }
   // The record carries the stored registration as it always has: not the counter's working state.
   // The supervisor's approval travels too (accountability for minors): only when there is one, so other records stay as they were.
@@ -121,12 +121,12 @@ function requireActor(actor: unknown): string {
 }
 
 function notFound(id: string): ApplianceError {
-  return new ApplianceError(StoreErrors.NOT_FOUND.code, 'No registration with that id.', { id });
+  return new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id });
 }
 
 function conflict(id: string, expected: number, actual: number): ApplianceError {
   return new ApplianceError(
-    StoreErrors.STORE_CONFLICT.code,
+    ApplianceErrors.STORE_CONFLICT.code,
     'The registration was changed by someone else; reload it and try again.',
     { id, expectedVersion: expected, actualVersion: actual },
   );
@@ -210,7 +210,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status === 'finalized') {
       throw new ApplianceError(
-        StoreErrors.REGISTRATION_FINALIZED.code,
+        ApplianceErrors.REGISTRATION_FINALIZED.code,
         'This registration is finalized; its document can no longer be changed.',
         { id, status: row.status },
       );
@@ -248,7 +248,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
     checkVersion(row, opts);
     if (row.status !== 'captured') {
       throw new ApplianceError(
-        StoreErrors.DOCUMENT_REQUIRED.code,
+        ApplianceErrors.DOCUMENT_REQUIRED.code,
         'A registration can only be finalized after its document has been captured.',
         { id, status: row.status },
       );
@@ -290,7 +290,7 @@ export function createRegistrationRepository(db: Database, now: () => Date, logg
           return createTx.immediate({ id, officeCode, officerId });
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-            throw new ApplianceError(StoreErrors.STORE_CONFLICT.code, 'A registration with that id already exists.', { id });
+            throw new ApplianceError(ApplianceErrors.STORE_CONFLICT.code, 'A registration with that id already exists.', { id });
           }
           throw err;
         }

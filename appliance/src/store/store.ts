@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { ApplianceError } from '../errors.ts';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Logger } from '@lmc/core/logger.ts';
 import { appendAudit, toAuditRow, verifyAuditChain } from './audit-chain.ts';
-import { StoreErrors, guard } from './errors.ts';
+import { guard } from './errors.ts';
 import { schemaVersion } from './migrate.ts';
 import { createOutbox } from './outbox.ts';
 import { createRegistrationRepository } from './registrations.ts';
@@ -27,7 +27,7 @@ export function createStore(db: Database, ctx: StoreContext): Store {
   );
 
   const requireOpen = (): void => {
-    if (!db.open) throw new ApplianceError(StoreErrors.STORE_CLOSED.code, 'The appliance store is closed.');
+    if (!db.open) throw new ApplianceError(ApplianceErrors.STORE_CLOSED.code, 'The appliance store is closed.');
   };
   // Every public call checks the connection first: better-sqlite3 throws a bare TypeError when closed.
   const open = <T extends object>(o: T): T =>

@@ -6,9 +6,8 @@
  */
 import { statfsSync } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
-import { ApplianceError, isApplianceError } from '../errors.ts';
+import { ApplianceError, isApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import { SyncErrors } from './errors.ts';
 
 const MB = 1024 * 1024;
 const HOUR_MS = 3_600_000;
@@ -43,7 +42,7 @@ export class AdmissionGuard {
     const free = (this.#o.freeDiskBytes ?? statfsFreeBytes)(this.#o.dataDir);
     if (free < this.#o.minFreeDiskMb * MB) {
       throw new ApplianceError(
-        SyncErrors.DISK_NEARLY_FULL.code,
+        ApplianceErrors.DISK_NEARLY_FULL.code,
         `The appliance's disk is nearly full (${Math.floor(free / MB)} MB free, ${this.#o.minFreeDiskMb} MB needed). ` +
           'New registrations are paused to protect the ones already saved. Call a technician.',
         { freeMb: Math.floor(free / MB), minFreeDiskMb: this.#o.minFreeDiskMb },
@@ -55,7 +54,7 @@ export class AdmissionGuard {
     const ageHours = ((this.#o.now ?? (() => new Date()))().getTime() - Date.parse(oldest)) / HOUR_MS;
     if (ageHours > this.#o.maxUnsyncedHours) {
       throw new ApplianceError(
-        SyncErrors.SYNC_BACKLOG_TOO_OLD.code,
+        ApplianceErrors.SYNC_BACKLOG_TOO_OLD.code,
         `Registrations have not reached the central database for ${Math.floor(ageHours)} hours (limit ${this.#o.maxUnsyncedHours}). ` +
           'New registrations are paused until the link is restored. Registrations already started can be finished. Call a technician.',
         { oldestUnsentAt: oldest, maxUnsyncedHours: this.#o.maxUnsyncedHours },
@@ -69,7 +68,7 @@ export const GUARDED_ROUTES: ReadonlyArray<{ method: string; url: string }> = [{
 
 /**
  * Fastify preHandler hook (add it on the root instance): refuses a guarded route with the guard's coded
- * error; the app's error handler answers with the status its declaration gives (507/503, sync/errors.ts).
+ * error; the app's error handler answers with the status its declaration gives (507/503, errors.ts).
  */
 export function admissionHook(guard: Pick<AdmissionGuard, 'check'>) {
   return async function admissionGuardHook(request: FastifyRequest): Promise<void> {

@@ -24,7 +24,7 @@ import { type AnswerBinding, attemptHeaders, HEADER_CENTRAL_SIGNATURE, newNonce,
 import { TIME_PATH } from '@lmc/protocol/enrolment.ts';
 import { CentralLink, centralError, jsonOf, type UnavailableReason } from '../central-link/central-link.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
-import { SyncErrors } from './errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 
 export type SendOutcome =
   | { kind: 'acknowledged'; response: BatchResponse }
@@ -88,7 +88,7 @@ export class CentralClient implements CentralTransport {
     this.#now = options.now ?? Date.now;
     const common = {
       url: options.url,
-      invalidUrlCode: SyncErrors.SYNC_CENTRAL_URL_INVALID.code,
+      invalidUrlCode: ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code,
       connectTimeoutMs: options.connectTimeoutMs,
       pinnedTlsPem: options.pinnedTlsPem ?? null,
       allowInsecureHttp: options.allowInsecureHttp ?? false,

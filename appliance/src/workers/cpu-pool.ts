@@ -27,7 +27,7 @@ import { ApplianceError as CodedError } from '@lmc/core/errors.ts';
 import { createLogger } from '@lmc/core/logger.ts';
 import { isCompiled } from '@lmc/core/runtime-paths.ts';
 import type { TaskEnvelope, TaskOutcome } from './task-envelope.ts';
-import { WorkerErrors } from './worker-errors.ts';
+import { ApplianceErrors } from '../errors.ts';
 
 export interface CpuPoolOptions {
   /** Worker threads (default: 2, or 1 on a single core). */
@@ -307,10 +307,10 @@ export function createCpuPool(options: CpuPoolOptions = {}): CpuPool {
       },
       retryAfterS,
       codes: {
-        busy: WorkerErrors.WORKER_BUSY.code,
-        timeout: WorkerErrors.WORKER_TIMEOUT.code,
-        outOfMemory: WorkerErrors.WORKER_OUT_OF_MEMORY.code,
-        unavailable: WorkerErrors.WORKER_UNAVAILABLE.code,
+        busy: ApplianceErrors.WORKER_BUSY.code,
+        timeout: ApplianceErrors.WORKER_TIMEOUT.code,
+        outOfMemory: ApplianceErrors.WORKER_OUT_OF_MEMORY.code,
+        unavailable: ApplianceErrors.WORKER_UNAVAILABLE.code,
         ...o.codes,
       },
       messages: { ...defaultMessages(o.noun ?? `the ${o.name} worker`), ...o.messages },
