@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type TestCredentials, addOfficer } from '@lmc/appliance/auth/test-support.ts';
 import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
@@ -32,7 +33,15 @@ export interface UiHarness {
  * A real appliance with every device simulated on a pty (the fingerprint module at 2,304,000 baud so a capture
  * takes ~0.2 s), the officers given, and one Chromium page at 1280×800.
  */
-export async function startUiHarness(o: { officers: { creds: TestCredentials; role: 'officer' | 'supervisor'; name: string }[]; mrzBaud?: number; fingerprintBaud?: number; viewport?: { width: number; height: number }; hasTouch?: boolean }): Promise<UiHarness> {
+export interface UiHarnessOptions {
+  officers: { creds: TestCredentials; role: 'officer' | 'supervisor'; name: string }[];
+  mrzBaud?: number;
+  fingerprintBaud?: number;
+  viewport?: { width: number; height: number };
+  hasTouch?: boolean;
+}
+
+export async function startUiHarness(o: UiHarnessOptions): Promise<UiHarness> {
   mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   const { config } = parseConfig({
@@ -87,6 +96,46 @@ export async function startUiHarness(o: { officers: { creds: TestCredentials; ro
     async stop() {
       await browser.close();
       await appliance.stop();
+    },
+  };
+}
+
+/**
+ * startUiHarness for a test file: started before its tests (in beforeAll, before the file's own hooks) and stopped
+ * after them (afterAll, after the file's own). The handle reads the running harness, so use it inside tests and hooks.
+ */
+export function useUiHarness(o: UiHarnessOptions): UiHarness {
+  let ui: UiHarness | undefined;
+  beforeAll(async () => {
+    ui = await startUiHarness(o);
+  });
+  afterAll(async () => {
+    await ui?.stop();
+  });
+  const ready = (): UiHarness => {
+    if (!ui) throw new Error('the UI harness is not started (use it inside a test or hook)');
+    return ui;
+  };
+  return {
+    get appliance() {
+      return ready().appliance;
+    },
+    get browser() {
+      return ready().browser;
+    },
+    get page() {
+      return ready().page;
+    },
+    get url() {
+      return ready().url;
+    },
+    tap: (selector) => ready().tap(selector),
+    signIn: (creds) => ready().signIn(creds),
+    shootBoth: (name) => ready().shootBoth(name),
+    async stop() {
+      const running = ready();
+      ui = undefined;
+      await running.stop();
     },
   };
 }

@@ -1,17 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_OFFICER, addOfficer } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
+import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { toWireRecord } from '@lmc/appliance/sync/wire-record.ts';
-import { ensureUiBuilt } from '../scripts/ensure-built.ts';
+import { SHOTS, useUiHarness } from './browser-harness.ts';
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const LOCKABLE = { officerId: 'BBR-099', pin: '570314' };
 const SUPERVISOR = { officerId: 'BBR-SUP1', pin: '730461' };
 
@@ -21,28 +17,27 @@ const SUPERVISOR = { officerId: 'BBR-SUP1', pin: '730461' };
  * and the kiosk origin guard.
  */
 describe('officer UI in Chromium', () => {
+  const ui = useUiHarness({
+    officers: [
+      { creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' },
+      { creds: LOCKABLE, role: 'officer', name: 'Lockable Officer' },
+      { creds: SUPERVISOR, role: 'supervisor', name: 'Supervisor Ndlovu' },
+    ],
+  });
   let appliance: RunningAppliance;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let url: string;
   const timings: Record<string, number> = {};
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const tap = (selector: string) => page.locator(selector).first().click();
+  const tap = (selector: string) => ui.tap(selector);
   const typeOn = async (text: string) => {
     for (const c of text) await tap(`.keyboard [data-key="${c}"]`);
   };
   /** The officer's name from the list of this post, then the PIN (typing the ID is the fallback the list offers). */
   const signIn = async (creds: { officerId: string; pin: string }) => {
-    await page.locator('[data-officer-tile]').first().waitFor();
-    await tap(`[data-officer-tile="${creds.officerId}"]`);
-    await tap('.keyboard [data-key="CLEAR"]');
-    await typeOn(creds.pin);
-    // Wait for the answer: the screen changes focus when it arrives, which would race the next keys.
-    const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/sign-in'));
-    await tap('[data-action="sign-in"]');
-    await answered;
+    await ui.signIn(creds);
+    // The screen changes focus when the answer arrives, which would race the next keys: wait until it has.
     await page.waitForFunction(() => !document.querySelector('[data-action="sign-in"]:disabled') || !document.querySelector('[data-field="pin"] .field-value')?.textContent?.trim());
   };
   const scan = async (body: object) => {
@@ -53,37 +48,26 @@ describe('officer UI in Chromium', () => {
     await tap('[data-action="new-registration"]');
     await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
   };
+  /** At 1024×600: no horizontal scroll and none of `targets` under 48 px on the screen shown (screenshot `shotName`). */
+  const fitsSmallScreen = async (name: string, shotName: string, targets: string) => {
+    const r = await page.evaluate((selector) => ({
+      scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      small: [...document.querySelectorAll(selector)]
+        .map((b) => ({ b, r: b.getBoundingClientRect() }))
+        .filter(({ r }) => r.width > 0 && (r.width < 48 || r.height < 48))
+        .map(({ b, r }) => `${b.textContent} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`),
+    }), targets);
+    await shot(shotName);
+    expect(r.scroll, name).toBeLessThanOrEqual(0);
+    expect(r.small, name).toEqual([]);
+  };
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await ensureUiBuilt();
-    const dataDir = mkdtempSync(join(tmpdir(), 'ui-'));
-    // A fingerprint simulator far faster than any module (2,304,000 baud): each capture's image upload takes ~0.2 s, not 7 s.
-    const { config } = parseConfig({
-      version: 1,
-      server: { port: 0 },
-      dataDir,
-      logLevel: 'silent',
-      devices: { mrz: { transport: 'simulator', baudRate: 115200 }, fingerprint: { transport: 'simulator', baudRate: 2_304_000 }, printer: { transport: 'simulator', paperWidth: 80, baudRate: 115200 } },
-    });
-    appliance = await startAppliance(config);
-    url = appliance.url;
-    await addOfficer(appliance.store.health().path, TEST_OFFICER, 'officer', 'Tendai Officer');
-    await addOfficer(appliance.store.health().path, LOCKABLE, 'officer', 'Lockable Officer');
-    await addOfficer(appliance.store.health().path, SUPERVISOR, 'supervisor', 'Supervisor Ndlovu');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--host-resolver-rules=MAP kiosk.invalid 127.0.0.1'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(8000);
-    page = await context.newPage();
+  beforeAll(() => {
+    ({ appliance, page, url } = ui);
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     writeFileSync(join(SHOTS, 'timings.json'), JSON.stringify(timings, null, 2));
-    await browser?.close();
-    await appliance?.stop();
   });
 
   it('shows the sign-in screen fast, refuses a wrong PIN with the attempts left, and locks after five', async () => {
@@ -141,18 +125,7 @@ describe('officer UI in Chromium', () => {
 
   it('walks one registration to a printed receipt at 1024×600: prints, a supervisor-approved exception, details, review, paper out, reprint', async () => {
     await page.setViewportSize({ width: 1024, height: 600 });
-    const small = async (name: string) => {
-      const r = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        small: [...document.querySelectorAll('button, a.btn')]
-          .map((b) => ({ b, r: b.getBoundingClientRect() }))
-          .filter(({ r }) => r.width > 0 && (r.width < 48 || r.height < 48))
-          .map(({ b, r }) => `${b.textContent} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`),
-      }));
-      await shot(`flow-${name}`);
-      expect(r.scroll, name).toBeLessThanOrEqual(0);
-      expect(r.small, name).toEqual([]);
-    };
+    const small = (name: string) => fitsSmallScreen(name, `flow-${name}`, 'button, a.btn');
     const prompt = (p: string) => page.locator(`[data-screen="fingerprints"] [data-prompt="${p}"]`).waitFor({ timeout: 20_000 });
     const sim = (path: string, data: object) => page.request.post(`${url}/api/simulator/fingerprint/${path}`, { data }).then((r) => expect(r.status()).toBe(202));
     /** The migrant presses a finger: place when the reader asks, lift when it says so (the simulator routes). */
@@ -363,18 +336,7 @@ describe('officer UI in Chromium', () => {
 
   it('fits 1024×600 with no horizontal scroll and every button at least 48 px on each screen', async () => {
     await page.setViewportSize({ width: 1024, height: 600 });
-    const check = async (name: string) => {
-      const r = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        small: [...document.querySelectorAll('button')]
-          .map((b) => ({ b, r: b.getBoundingClientRect() }))
-          .filter(({ r }) => r.width > 0 && (r.width < 48 || r.height < 48))
-          .map(({ b, r }) => `${b.textContent} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`),
-      }));
-      await shot(`small-${name}`);
-      expect(r.scroll, name).toBeLessThanOrEqual(0);
-      expect(r.small, name).toEqual([]);
-    };
+    const check = (name: string) => fitsSmallScreen(name, `small-${name}`, 'button');
     await check('document');
     await tap('[data-action="manual"]');
     await page.locator('[data-screen="manual"]').waitFor();
@@ -411,7 +373,7 @@ describe('officer UI in Chromium', () => {
 
   it('refuses to serve a host name the appliance does not answer to (DNS rebinding), before any UI loads', async () => {
     const port = new URL(url).port;
-    const other = await context.newPage();
+    const other = await page.context().newPage();
     const response = await other.goto(`http://kiosk.invalid:${port}/`);
     expect(response?.status()).toBe(421);
     expect(await other.locator('[data-screen]').count()).toBe(0);

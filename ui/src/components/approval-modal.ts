@@ -1,4 +1,4 @@
-import { h } from 'preact';
+import { Fragment, h } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.ts';
 import { t } from '../i18n/i18n.ts';
@@ -8,8 +8,14 @@ import { ALNUM_ROWS, Keyboard, PIN_ROWS } from './keyboard.ts';
 export const EXCEPTION_REASONS = ['amputated', 'bandaged', 'scarred', 'deformed', 'unreadable', 'other'] as const;
 export type ExceptionReason = (typeof EXCEPTION_REASONS)[number];
 
-/** A supervisor's ID and PIN typed on this screen (on-screen keys, or a physical keyboard). */
-function useSupervisorCredentials() {
+/**
+ * A supervisor's approval of an action on one registration: ID and PIN typed on this screen (on-screen keys, or a
+ * physical keyboard), or none when a supervisor is signed in. `panel` is the form (or the signed-in note) and the
+ * refusal; `approve` runs the action with the approval, one at a time.
+ */
+function useSupervisorApproval(registrationId: string, asSupervisor: boolean) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const [supervisorId, setSupervisorId] = useState('');
   const [pin, setPin] = useState('');
   const [focus, setFocus] = useState<'id' | 'pin'>('id');
@@ -38,24 +44,32 @@ function useSupervisorCredentials() {
           : h(Keyboard, { rows: PIN_ROWS, onKey: type, label: t('signIn.pin'), variant: 'pin' }),
       ),
     );
-  const ready = supervisorId.length > 0 && pin.length >= 4;
+  const panel = (hint: string) => h(Fragment, null, asSupervisor ? h('p', { class: 'hint' }, t('exception.asSupervisor')) : view(hint), error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null);
+  /** Not busy, and the supervisor's ID and PIN typed (or a supervisor signed in). */
+  const canApprove = !busy && (asSupervisor || (supervisorId.length > 0 && pin.length >= 4));
   /** Runs the approved action with the supervisor's token (or as the signed-in supervisor); a refusal becomes the modal's message. */
-  const approveWith = async (registrationId: string, asSupervisor: boolean, action: (headers: Record<string, string>) => Promise<unknown>): Promise<string | null> => {
+  const approve = async (action: (headers: Record<string, string>) => Promise<unknown>, onDone: () => void) => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    let refused: string | null = null;
     try {
-      await action(asSupervisor ? {} : { 'x-supervisor-approval': await token(registrationId) });
-      return null;
+      await action(asSupervisor ? {} : { 'x-supervisor-approval': await token() });
     } catch (err) {
-      return failed(err);
+      refused = failed(err);
     }
+    setBusy(false);
+    if (refused) setError(refused);
+    else onDone();
   };
   /** The two-minute single-use approval token for this registration (wrong PINs count toward the supervisor's lockout). */
-  const token = async (registrationId: string) => (await api<{ token: string }>('POST', '/api/auth/supervisor-approval', { officerId: supervisorId, pin, registrationId })).token;
+  const token = async () => (await api<{ token: string }>('POST', '/api/auth/supervisor-approval', { officerId: supervisorId, pin, registrationId })).token;
   const failed = (err: unknown): string => {
     setPin('');
     setFocus('pin');
     return err instanceof ApiError && (err.code === 'AUTH_INVALID_CREDENTIALS' || err.code === 'AUTH_LOCKED' || err.code === 'AUTH_FORBIDDEN') ? t(`approval.${err.code}`) : errorText(err);
   };
-  return { view, ready, approveWith };
+  return { panel, canApprove, approve };
 }
 
 /**
@@ -64,18 +78,8 @@ function useSupervisorCredentials() {
  * A signed-in supervisor approves directly.
  */
 export function RegistrationApprovalModal(props: { registrationId: string; warnings: string[]; age: number | null; minimumAge?: number; signedInAsSupervisor: boolean; onDone: () => void; onCancel: () => void }) {
-  const creds = useSupervisorCredentials();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const approve = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const refused = await creds.approveWith(props.registrationId, props.signedInAsSupervisor, (headers) => api('POST', `/api/registrations/${props.registrationId}/approval`, {}, { headers }));
-    setBusy(false);
-    if (refused) setError(refused);
-    else props.onDone();
-  };
+  const approval = useSupervisorApproval(props.registrationId, props.signedInAsSupervisor);
+  const approve = () => approval.approve((headers) => api('POST', `/api/registrations/${props.registrationId}/approval`, {}, { headers }), props.onDone);
   return h(
     'div',
     { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'approval-title', 'data-modal': 'registration-approval' },
@@ -84,13 +88,12 @@ export function RegistrationApprovalModal(props: { registrationId: string; warni
       { class: 'dialog dialog-wide' },
       h('h2', { id: 'approval-title' }, t('approvalReview.title')),
       h('ul', { class: 'warnings' }, props.warnings.map((w) => h('li', { key: w, class: 'warning warning-stop', 'data-approval-warning': w }, h('p', { class: 'warning-text' }, t(`rule.${w}`, { age: props.age ?? '?', min: props.minimumAge ?? 18, defaultValue: t(`warning.${w}`, { field: '', defaultValue: w }) }))))),
-      props.signedInAsSupervisor ? h('p', { class: 'hint' }, t('exception.asSupervisor')) : creds.view(t('approvalReview.supervisorSigns')),
-      error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
+      approval.panel(t('approvalReview.supervisorSigns')),
       h(
         'div',
         { class: 'dialog-actions' },
         h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'cancel-approval', onClick: props.onCancel }, t('common.cancel')),
-        h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-registration', 'data-primary': '', disabled: busy || (!props.signedInAsSupervisor && !creds.ready), onClick: () => void approve() }, t('approvalReview.approve')),
+        h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-registration', 'data-primary': '', disabled: !approval.canApprove, onClick: () => void approve() }, t('approvalReview.approve')),
       ),
     ),
   );
@@ -109,18 +112,10 @@ export function ExceptionModal(props: {
   onCancel: () => void;
 }) {
   const [reason, setReason] = useState<ExceptionReason | null>(null);
-  const creds = useSupervisorCredentials();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
+  const approval = useSupervisorApproval(props.registrationId, props.signedInAsSupervisor);
   const approve = async () => {
-    if (!reason || busy) return;
-    setBusy(true);
-    setError(null);
-    const refused = await creds.approveWith(props.registrationId, props.signedInAsSupervisor, (headers) => api('POST', `/api/registrations/${props.registrationId}/fingerprints/exceptions`, { finger: props.finger, reason }, { headers }));
-    setBusy(false);
-    if (refused) setError(refused);
-    else props.onDone();
+    if (!reason) return;
+    await approval.approve((headers) => api('POST', `/api/registrations/${props.registrationId}/fingerprints/exceptions`, { finger: props.finger, reason }, { headers }), props.onDone);
   };
 
   return h(
@@ -137,15 +132,14 @@ export function ExceptionModal(props: {
           h('button', { type: 'button', key: r, class: `seg${reason === r ? ' selected' : ''}`, 'aria-pressed': reason === r, 'data-reason': r, onClick: () => setReason(r) }, t(`exception.reasons.${r}`)),
         ),
       ),
-      props.signedInAsSupervisor ? h('p', { class: 'hint' }, t('exception.asSupervisor')) : creds.view(t('exception.supervisorSigns')),
-      error ? h('p', { class: 'message message-bad', role: 'alert' }, error) : null,
+      approval.panel(t('exception.supervisorSigns')),
       h(
         'div',
         { class: 'dialog-actions' },
         h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'cancel-exception', onClick: props.onCancel }, t('common.cancel')),
         h(
           'button',
-          { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-exception', 'data-primary': '', disabled: busy || !reason || (!props.signedInAsSupervisor && !creds.ready), onClick: approve },
+          { type: 'button', class: 'btn btn-primary', 'data-action': 'approve-exception', 'data-primary': '', disabled: !reason || !approval.canApprove, onClick: approve },
           t('exception.approve'),
         ),
       ),

@@ -242,6 +242,19 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
   ];
   const optional = new Set<Editor>(['employer', 'destination', 'birth', 'phone']);
 
+  /** An editor that is one choice among options: the choice is saved and focus moves on to the next field. */
+  const choice = (name: Editor, options: readonly string[], value: string | null, label: (o: string) => string, patch: (o: string) => Partial<Form>) =>
+    h(OptionsEditor, {
+      options,
+      value,
+      name,
+      label,
+      onChange: (o) => {
+        update(patch(o));
+        advance(name);
+      },
+    });
+
   let panel: ComponentChild;
   switch (editor) {
     case 'home':
@@ -286,40 +299,19 @@ export function DetailsStep(props: { registration: Registration; initialField?: 
       });
       break;
     case 'destination':
-      panel = h(OptionsEditor, {
-        options: DESTINATIONS,
-        value: form.destinationProvince,
-        name: 'destination',
-        label: (o) => t(`destination.${o}`),
-        onChange: (o) => {
-          update({ destinationProvince: o });
-          advance('destination');
-        },
-      });
+      panel = choice('destination', DESTINATIONS, form.destinationProvince, (o) => t(`destination.${o}`), (o) => ({ destinationProvince: o }));
       break;
     case 'education':
-      panel = h(OptionsEditor, {
-        options: EDUCATION,
-        value: form.education,
-        name: 'education',
-        label: (o) => t(`details.educationLevel.${o}`),
-        onChange: (o) => {
-          update({ education: o });
-          advance('education');
-        },
-      });
+      panel = choice('education', EDUCATION, form.education, (o) => t(`details.educationLevel.${o}`), (o) => ({ education: o }));
       break;
     case 'birth':
-      panel = h(OptionsEditor, {
-        options: BIRTH_COUNTRIES,
-        value: form.countryOfBirth ?? (visited.has('birth') ? 'unknown' : null),
-        name: 'birth',
-        label: (o) => (o === 'unknown' ? t('details.birthUnknown') : t(`country.${o}`)),
-        onChange: (o) => {
-          update({ countryOfBirth: o === 'unknown' ? null : o });
-          advance('birth');
-        },
-      });
+      panel = choice(
+        'birth',
+        BIRTH_COUNTRIES,
+        form.countryOfBirth ?? (visited.has('birth') ? 'unknown' : null),
+        (o) => (o === 'unknown' ? t('details.birthUnknown') : t(`country.${o}`)),
+        (o) => ({ countryOfBirth: o === 'unknown' ? null : o }),
+      );
       break;
     case 'phone':
       panel = h(PhoneEditor, { value: form.phone, onChange: (v) => update({ phone: v }, { typing: true }), onDone: () => advance('phone') });
