@@ -15,7 +15,7 @@ import { RECRUITMENT_ANSWER_PURPOSE, RECRUITMENT_EVENTS_PATH, type RecruitmentEv
 import { RecruitmentEventsClient } from './central-events-client.ts';
 import { RecruitmentRelay } from './recruitment-relay.ts';
 import { RecruitmentService } from './recruitment-service.ts';
-import { OFFICER, type RecruitmentFixture, openRecruitmentFixture, putVacancy } from './test-support.ts';
+import { OFFICER, type RecruitmentFixture, openRecruitmentFixture } from './test-support.ts';
 
 const NOW = new Date('2026-11-29T09:00:00Z');
 const device = generateKeyPairSync('ed25519');
@@ -110,10 +110,8 @@ let client: RecruitmentEventsClient;
 let relay: RecruitmentRelay;
 
 beforeEach(async () => {
-  fx = openRecruitmentFixture(() => NOW);
+  fx = openRecruitmentFixture(() => NOW, [{ vacancy_id: 'V-A' }, { vacancy_id: 'V-B' }]);
   service = new RecruitmentService({ store: fx.store, now: () => NOW });
-  putVacancy(fx.store.connection, { vacancy_id: 'V-A' });
-  putVacancy(fx.store.connection, { vacancy_id: 'V-B' });
   srv = await fakeCentral();
   client = new RecruitmentEventsClient({ url: srv.url, allowInsecureHttp: true, identity: { deviceId: DEVICE_ID, privateKey: device.privateKey }, centralKey: central.publicKey, connectTimeoutMs: 2000, responseTimeoutMs: 2000 });
   relay = new RecruitmentRelay({ outbox: service.outbox, transport: client, backoff: { baseMs: 1000, maxMs: 60_000 }, pollMs: 30_000, unauthorisedRetryMs: 600_000, random: () => 0.5, now: () => NOW });

@@ -21,7 +21,7 @@ import { RecruitmentConfig } from './recruitment-config.ts';
 import { NotificationsConfig } from '../notifications/index.ts';
 import { Value } from '@sinclair/typebox/value';
 import { generateKeyPairSync } from 'node:crypto';
-import { type RecruitmentFixture, openRecruitmentFixture, putVacancy } from './test-support.ts';
+import { type RecruitmentFixture, openRecruitmentFixture } from './test-support.ts';
 
 const NOW = new Date('2026-11-29T09:00:00Z');
 let fx: RecruitmentFixture;
@@ -30,9 +30,10 @@ let recruitment: Recruitment;
 let cookie: string;
 
 beforeEach(async () => {
-  fx = openRecruitmentFixture(() => NOW);
-  putVacancy(fx.store.connection, { vacancy_id: 'V-A', title: 'Citrus pickers', places_left: 14 });
-  putVacancy(fx.store.connection, { vacancy_id: 'V-CLOSED', status: 'closed' });
+  fx = openRecruitmentFixture(() => NOW, [
+    { vacancy_id: 'V-A', title: 'Citrus pickers', places_left: 14 },
+    { vacancy_id: 'V-CLOSED', status: 'closed' },
+  ]);
   recruitment = new Recruitment({
     store: fx.store,
     central: { url: '', connectTimeoutMs: 1000, responseTimeoutMs: 1000 },

@@ -91,13 +91,14 @@ export interface RecruitmentFixture {
   close(): void;
 }
 
-export function openRecruitmentFixture(now: () => Date): RecruitmentFixture {
+export function openRecruitmentFixture(now: () => Date, vacancies: readonly VacancyRow[] = []): RecruitmentFixture {
   const tmp = tempDir('recruitment-');
   const store = openApplianceStore({ dataDir: tmp.dir, now });
   const details = new DetailsRepository({ db: store.connection, now });
   putEmployer(store.connection, 'EMP-1', 'Mopane Citrus Estates');
   putEmployer(store.connection, 'EMP-SUSPENDED', 'Suspended Farms', 'suspended');
   store.connection.prepare(`INSERT OR REPLACE INTO ref_occupations (isco_code, title, level) VALUES ('9211', 'Crop farm labourers', 4), ('8341', 'Mobile farm plant operators', 4)`).run();
+  for (const v of vacancies) putVacancy(store.connection, v);
   return {
     store,
     dir: tmp.dir,
