@@ -26,7 +26,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, type TObject, Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/db.ts';
 import type { DeviceDirectory } from '../devices/device-directory.ts';
@@ -86,6 +86,11 @@ const RowBody = Type.Object({}, { additionalProperties: true });
 /** JSON answers are typed in their modules (recruitment/*.ts) and documented in central/openapi.yaml. */
 const ANSWERS = { 200: Type.Unknown(), '4xx': ErrorResponseSchema };
 const OkEdit = Type.Object({ table: Type.String(), upserted: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(), version: Type.Integer() });
+/** The options of a staff route of this file: admin session or admin token, tagged recruitment, JSON answers. */
+const staffRoute = <S extends object = object>(summary: string, schema?: S) => ({
+  config: { centralAccess: 'admin-or-token' as const },
+  schema: { tags: ['recruitment'], summary, ...(schema as S), response: ANSWERS },
+});
 
 /** The device route, in its own scope: its JSON parser keeps the exact body bytes for the hash check. */
 const deviceEventsRoute: FastifyPluginAsyncTypebox<RecruitmentRoutesOptions> = async (app, opts) => {
@@ -166,7 +171,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   // ---- employers and vacancies (reference data with the recruitment rules of reference-rules.ts) ----
   app.get(
     `${RECRUITMENT_ADMIN_PATH}/vocabulary`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'The closed lists a vacancy is written with (the console builds its forms from them)', response: ANSWERS } },
+    staffRoute('The closed lists a vacancy is written with (the console builds its forms from them)'),
     async () => ({
       complianceStatuses: COMPLIANCE_STATUSES,
       wagePeriods: WAGE_PERIODS,
@@ -181,7 +186,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
     ['employers', 'employers', 'employer_id'],
     ['vacancies', 'vacancies', 'vacancy_id'],
   ] as const) {
-    app.get(`${RECRUITMENT_ADMIN_PATH}/${kind}`, { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: `All ${kind} with their recruitment terms`, response: ANSWERS } }, async () => {
+    app.get(`${RECRUITMENT_ADMIN_PATH}/${kind}`, staffRoute(`All ${kind} with their recruitment terms`), async () => {
       const rows = await db.query<{ row: string }>(`SELECT to_jsonb(t)::text AS row FROM ref_${table} t ORDER BY ${key}`);
       return { [kind]: rows.map((r) => JSON.parse(r.row) as Record<string, unknown>) };
     });
@@ -214,7 +219,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   // ---- shortlists and selection ----
   app.get(
     `${RECRUITMENT_PATH}/candidates`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'Candidates across offices, filterable (audited view)', querystring: CandidateQuery, response: ANSWERS } },
+    staffRoute('Candidates across offices, filterable (audited view)', { querystring: CandidateQuery }),
     async (request) => {
       const candidates = await listCandidates(db, request.query);
       await audit(db, { actor: actorOf(request), action: 'candidates.view', vacancyId: request.query.vacancyId ?? null, detail: { query: request.query, rows: candidates.length } });
@@ -223,7 +228,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   );
   app.get(
     `${RECRUITMENT_PATH}/candidates.csv`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: "The employer's CSV export of candidates (no sex, birth date, nationality, document or costs)", querystring: CandidateQuery, response: ANSWERS } },
+    staffRoute("The employer's CSV export of candidates (no sex, birth date, nationality, document or costs)", { querystring: CandidateQuery }),
     async (request, reply) => {
       const candidates = await listCandidates(db, request.query);
       await audit(db, { actor: actorOf(request), action: 'candidates.export', vacancyId: request.query.vacancyId ?? null, detail: { query: request.query, rows: candidates.length } });
@@ -237,57 +242,38 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   );
 
   const CandidacyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) });
-  app.post(
+  /** A staff decision on one candidacy or protection case (the UUID in the path): a POST with a closed JSON body, audited by `decide`. */
+  const decisionRoute = <B extends TObject>(path: string, summary: string, body: B, decide: (id: string, body: Static<B>, actor: string) => Promise<unknown>) =>
+    app.post(path, staffRoute(summary, { params: CandidacyParams, body }), async (request) =>
+      decide(request.params.id, request.body as Static<B>, actorOf(request)),
+    );
+  decisionRoute(
     `${RECRUITMENT_PATH}/candidacies/:id/outcome`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Record an outcome (shortlisted, selected, not selected, withdrew) with its date',
-        params: CandidacyParams,
-        body: Type.Object({ status: Type.Union(['shortlisted', 'selected', 'not_selected', 'withdrew'].map((s) => Type.Literal(s))), on: DateString }, { additionalProperties: false }),
-        response: ANSWERS,
-      },
-    },
-    async (request) => ({ candidacy: await setOutcome(db, request.params.id, { ...request.body, actor: actorOf(request) }) }),
+    'Record an outcome (shortlisted, selected, not selected, withdrew) with its date',
+    Type.Object({ status: Type.Union(['shortlisted', 'selected', 'not_selected', 'withdrew'].map((s) => Type.Literal(s))), on: DateString }, { additionalProperties: false }),
+    async (id, body, actor) => ({ candidacy: await setOutcome(db, id, { ...body, actor }) }),
   );
-  app.post(
+  decisionRoute(
     `${RECRUITMENT_PATH}/candidacies/:id/contract`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Record the contract offered; compared term by term with the vacancy, differences flagged',
-        params: CandidacyParams,
-        body: Type.Object({ contract: RowBody, on: DateString }, { additionalProperties: false }), response: ANSWERS },
-    },
-    async (request) => recordContract(db, request.params.id, { contract: request.body.contract, on: request.body.on, actor: actorOf(request) }),
+    'Record the contract offered; compared term by term with the vacancy, differences flagged',
+    Type.Object({ contract: RowBody, on: DateString }, { additionalProperties: false }),
+    (id, body, actor) => recordContract(db, id, { contract: body.contract, on: body.on, actor }),
   );
-  app.post(
+  decisionRoute(
     `${RECRUITMENT_PATH}/candidacies/:id/orientation`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: { tags: ['recruitment'], summary: 'Record pre-departure orientation attended', params: CandidacyParams, body: Type.Object({ on: DateString }, { additionalProperties: false }), response: ANSWERS },
-    },
-    async (request) => ({ candidacy: await recordOrientation(db, request.params.id, { on: request.body.on, actor: actorOf(request) }) }),
+    'Record pre-departure orientation attended',
+    Type.Object({ on: DateString }, { additionalProperties: false }),
+    async (id, body, actor) => ({ candidacy: await recordOrientation(db, id, { on: body.on, actor }) }),
   );
-  app.post(
+  decisionRoute(
     `${RECRUITMENT_PATH}/candidacies/:id/departure`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Record the departure date (needs the contract; a flagged contract needs flagsReviewed)',
-        params: CandidacyParams,
-        body: Type.Object({ on: DateString, flagsReviewed: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: ANSWERS,
-      },
-    },
-    async (request) => ({ candidacy: await recordDeparture(db, request.params.id, { ...request.body, actor: actorOf(request) }) }),
+    'Record the departure date (needs the contract; a flagged contract needs flagsReviewed)',
+    Type.Object({ on: DateString, flagsReviewed: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    async (id, body, actor) => ({ candidacy: await recordDeparture(db, id, { ...body, actor }) }),
   );
   app.get(
     `${RECRUITMENT_PATH}/candidacies/:id/audit`,
-    { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: "A candidacy's audited history", params: CandidacyParams, response: ANSWERS } },
+    staffRoute("A candidacy's audited history", { params: CandidacyParams }),
     async (request) => ({
       audit: await db.query(
         `SELECT id::int AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, action, detail
@@ -300,59 +286,39 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
   // ---- costs: protection cases and exchange rates ----
   app.get(
     `${RECRUITMENT_PATH}/protection-cases`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Payments to recruiters or agents reported by migrants, for follow-up',
-        querystring: Type.Object({ open: Type.Optional(Type.Boolean()), office: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,8}$' })) }, { additionalProperties: false }),
-        response: ANSWERS,
-      },
-    },
+    staffRoute('Payments to recruiters or agents reported by migrants, for follow-up', {
+      querystring: Type.Object({ open: Type.Optional(Type.Boolean()), office: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,8}$' })) }, { additionalProperties: false }),
+    }),
     async (request) => ({ cases: await listProtectionCases(db, request.query) }),
   );
-  app.post(
+  decisionRoute(
     `${RECRUITMENT_PATH}/protection-cases/:id/follow-up`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Mark a protection case followed up (audited)',
-        params: CandidacyParams,
-        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: ANSWERS,
-      },
-    },
-    async (request) => {
-      await followUpProtectionCase(db, request.params.id, { note: request.body.note, actor: actorOf(request) });
-      return { followedUp: request.params.id };
+    'Mark a protection case followed up (audited)',
+    Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+    async (id, body, actor) => {
+      await followUpProtectionCase(db, id, { note: body.note, actor });
+      return { followedUp: id };
     },
   );
-  app.get(`${RECRUITMENT_PATH}/exchange-rates`, { config: { centralAccess: 'admin-or-token' }, schema: { tags: ['recruitment'], summary: 'Exchange rates used for SDG 10.7.1', response: ANSWERS } }, async () => ({
+  app.get(`${RECRUITMENT_PATH}/exchange-rates`, staffRoute('Exchange rates used for SDG 10.7.1'), async () => ({
     rates: await listExchangeRates(db),
   }));
   app.put(
     `${RECRUITMENT_PATH}/exchange-rates`,
-    {
-      config: { centralAccess: 'admin-or-token' },
-      schema: {
-        tags: ['recruitment'], 
-        summary: 'Set exchange rates (ZAR per unit from a date; audited)',
-        body: Type.Object(
-          {
-            rates: Type.Array(
-              Type.Object(
-                { currency: Type.String({ maxLength: 3 }), validFrom: DateString, zarPerUnit: Type.String({ maxLength: 20 }), source: Type.String({ minLength: 1, maxLength: 200 }) },
-                { additionalProperties: false },
-              ),
-              { maxItems: 1000 },
+    staffRoute('Set exchange rates (ZAR per unit from a date; audited)', {
+      body: Type.Object(
+        {
+          rates: Type.Array(
+            Type.Object(
+              { currency: Type.String({ maxLength: 3 }), validFrom: DateString, zarPerUnit: Type.String({ maxLength: 20 }), source: Type.String({ minLength: 1, maxLength: 200 }) },
+              { additionalProperties: false },
             ),
-          },
-          { additionalProperties: false },
-        ),
-        response: ANSWERS,
-      },
-    },
+            { maxItems: 1000 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    }),
     async (request) => ({ upserted: await upsertExchangeRates(db, request.body.rates, actorOf(request)) }),
   );
 
