@@ -1,29 +1,26 @@
 /**
  * The appliance's side of the cross-office lookup (protocol/src/lookup.ts): signed GETs to the central (like
  * reference pulls: x-device-id, x-timestamp, x-signature), answers accepted only when signed by the pinned central
- * key for this very request. Two connections (central-link/central-link.ts): one for the counter's online lookups,
+ * key for this very request (central-link/signed-central.ts). Two connections: one for the counter's online lookups,
  * one for the index pulls, so a large index page on a slow link never holds up a migrant at the counter. Nothing
  * the network or the central does reaches the caller as an exception.
  *
  * Clock: a REFERENCE_CLOCK_SKEW refusal (the central authenticates these requests as it does reference pulls) is
- * corrected from the central's Date header and retried once, as reference/client.ts does.
+ * corrected from the central's Date header and retried once, as for reference pulls.
  */
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-import { type AnswerPurpose, HEADER_CENTRAL_SIGNATURE, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
-import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
+import type { AnswerPurpose } from '@lmc/protocol/batch-envelope.ts';
 import { indexQuery, LOOKUP_INDEX_PATH, LOOKUP_PATH, type LookupAnswer, type LookupIndexPage, lookupQuery } from '@lmc/protocol/lookup.ts';
-import { CentralLink, centralError, jsonOf, linkOptions, type UnavailableReason } from '../central-link/central-link.ts';
+import type { CentralLink, UnavailableReason } from '../central-link/central-link.ts';
+import { type Refusal, SignedCentral, signedAs } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
-const gunzipAsync = promisify(gunzip);
 const CLOCK_SKEW_CODE = 'REFERENCE_CLOCK_SKEW';
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export type Fetched<T> =
   | { kind: 'ok'; value: T }
-  | { kind: 'refused'; status: number; code: string; message: string }
+  | Refusal<'refused'>
   | { kind: 'unavailable'; reason: UnavailableReason | 'no-key'; message: string };
 
 /** What the lookup service needs of the central; the undici client below, or a fake in unit tests. */
@@ -36,18 +33,17 @@ export interface LookupTransport {
 export type LookupClientOptions = SignedClientOptions;
 
 export class LookupClient implements LookupTransport {
-  readonly #o: LookupClientOptions;
-  readonly #now: () => number;
+  readonly #central: SignedCentral;
   readonly #counter: CentralLink;
   readonly #index: CentralLink;
-  #clockOffsetMs = 0;
+  readonly #responseTimeoutMs: number;
 
   constructor(o: LookupClientOptions) {
-    this.#o = o;
-    this.#now = o.now ?? Date.now;
-    const link = (endpoint: string, connectTimeoutMs: number) => new CentralLink(linkOptions({ ...o, connectTimeoutMs }, endpoint, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code));
-    this.#counter = link(LOOKUP_PATH, Math.min(o.connectTimeoutMs, 2000));
-    this.#index = link(LOOKUP_INDEX_PATH, o.connectTimeoutMs);
+    this.#central = new SignedCentral(o);
+    const code = ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code;
+    this.#counter = this.#central.link(LOOKUP_PATH, code, { connectTimeoutMs: Math.min(o.connectTimeoutMs, 2000) });
+    this.#index = this.#central.link(LOOKUP_INDEX_PATH, code);
+    this.#responseTimeoutMs = o.responseTimeoutMs;
   }
 
   lookup(hash: string, timeoutMs: number): Promise<Fetched<LookupAnswer>> {
@@ -55,64 +51,35 @@ export class LookupClient implements LookupTransport {
   }
 
   indexPage(since: number, limit: number): Promise<Fetched<LookupIndexPage>> {
-    return this.#get<LookupIndexPage>(this.#index, LOOKUP_INDEX_PATH, indexQuery(since, limit), 'lookup-index', this.#o.responseTimeoutMs);
+    return this.#get<LookupIndexPage>(this.#index, LOOKUP_INDEX_PATH, indexQuery(since, limit), 'lookup-index', this.#responseTimeoutMs);
   }
 
   async #get<T>(link: CentralLink, path: string, query: string, purpose: AnswerPurpose, timeoutMs: number): Promise<Fetched<T>> {
-    let r = await this.#attempt<T>(link, path, query, purpose, timeoutMs);
-    if (r.retryWithOffset !== undefined) {
-      this.#clockOffsetMs = r.retryWithOffset;
-      r = await this.#attempt<T>(link, path, query, purpose, timeoutMs);
+    const r = await this.#central.exchange(
+      {
+        link,
+        sign: signedAs(purpose, 'GET', path, query),
+        request: { method: 'GET', suffix: `?${query}`, headers: { accept: 'application/json' }, maxBodyBytes: MAX_ANSWER_BYTES, overflow: 'refuse', responseTimeoutMs: timeoutMs },
+        gzip: true,
+        clockRefusal: (status, code) => status === 401 && code === CLOCK_SKEW_CODE,
+      },
+      // Any answer below 500 but a 200 is the central's refusal; 5xx: unavailable.
+      { valid: (json): json is T => json !== undefined, what: 'JSON', rejected: (status) => status < 500, unauthorised: () => false, signedRejections: false },
+    );
+    switch (r.kind) {
+      case 'no-key':
+        return { kind: 'unavailable', reason: 'no-key', message: "the central's public key is not pinned: enrol this appliance" };
+      case 'ok':
+        return { kind: 'ok', value: r.value };
+      case 'rejected':
+      case 'unauthorised':
+        return { kind: 'refused', status: r.status, code: r.code, message: r.message };
+      default:
+        return r;
     }
-    return r.result;
-  }
-
-  async #attempt<T>(link: CentralLink, path: string, query: string, purpose: AnswerPurpose, timeoutMs: number): Promise<{ result: Fetched<T>; retryWithOffset?: number }> {
-    const centralKey = this.#o.centralKey;
-    if (!centralKey) return { result: { kind: 'unavailable', reason: 'no-key', message: "the central's public key is not pinned: enrol this appliance" } };
-    const deviceId = this.#o.identity.deviceId;
-    const headers = signRequest({ method: 'GET', path, query, deviceId, timestamp: this.#now() + this.#clockOffsetMs }, this.#o.identity.privateKey);
-    const raw = await link.request({
-      method: 'GET',
-      suffix: `?${query}`,
-      headers: { ...headers, 'accept-encoding': 'gzip', accept: 'application/json' },
-      maxBodyBytes: MAX_ANSWER_BYTES,
-      overflow: 'refuse',
-      responseTimeoutMs: timeoutMs,
-    });
-    if (raw.kind === 'unavailable') return { result: raw };
-    if (raw.status === 200) {
-      const binding = { purpose, deviceId, requestTag: headers[HEADER_SIGNATURE] ?? '', batchId: '', contentSha256: '' };
-      const signature = raw.headers[HEADER_CENTRAL_SIGNATURE];
-      if (!verifyAnswer(binding, 200, raw.body, Array.isArray(signature) ? signature[0] : signature, centralKey)) {
-        return { result: { kind: 'unavailable', reason: 'bad-signature', message: 'the answer is not signed by the pinned central key for this request' } };
-      }
-    }
-    let text: string;
-    try {
-      const encoding = String(raw.headers['content-encoding'] ?? '').toLowerCase();
-      text = (encoding === 'gzip' ? await gunzipAsync(raw.body, { maxOutputLength: MAX_ANSWER_BYTES }) : raw.body).toString('utf8');
-    } catch {
-      return { result: { kind: 'unavailable', reason: 'bad-response', message: 'the central sent a body that does not decompress' } };
-    }
-    const json = jsonOf(text);
-    if (raw.status === 200) {
-      if (json === undefined) return { result: { kind: 'unavailable', reason: 'bad-response', message: 'the central answered 200 without JSON' } };
-      return { result: { kind: 'ok', value: json as T } };
-    }
-    const { code, message } = centralError(raw.status, json);
-    if (raw.status === 401 && code === CLOCK_SKEW_CODE) {
-      const serverDate = Date.parse(String(raw.headers.date ?? ''));
-      if (Number.isFinite(serverDate)) {
-        const offset = serverDate - this.#now();
-        if (Math.abs(offset - this.#clockOffsetMs) > 1000) return { result: { kind: 'refused', status: raw.status, code, message }, retryWithOffset: offset };
-      }
-    }
-    if (raw.status >= 500) return { result: { kind: 'unavailable', reason: 'server-error', message: `${code}: ${message}` } };
-    return { result: { kind: 'refused', status: raw.status, code, message } };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#counter.close(), this.#index.close()]);
+    await this.#central.close();
   }
 }
