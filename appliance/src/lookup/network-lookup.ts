@@ -15,6 +15,7 @@
 import type { Database } from 'better-sqlite3';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { DEFAULT_INDEX_PAGE_LIMIT, LOOKUP_BUDGET_MS, type LookupAnswer } from '@lmc/protocol/lookup.ts';
+import { RetryLoop } from '../central-link/retry-loop.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';
@@ -83,9 +84,7 @@ export class NetworkLookup implements Feature {
   readonly #db: Database;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #cycles: RetryLoop;
   #failures = 0;
   #unsubscribe: (() => void) | undefined;
   /** After the central failed a lookup, the counter does not wait for it again until then (epoch ms). */
@@ -97,48 +96,27 @@ export class NetworkLookup implements Feature {
     this.#log = o.logger ?? createLogger('lookup');
     this.#now = o.now ?? (() => new Date());
     this.index = new LookupIndex(o.dataDir);
+    this.#cycles = new RetryLoop({ cycle: async () => ({ delayMs: await this.pullIndex() }), logger: this.#log, failure: 'lookup index pull failed', retryAfterFailureMs: () => this.#o.pollMs });
   }
 
   async start(): Promise<void> {
-    if (this.#running || !this.#o.transport) return;
-    this.#running = true;
+    if (this.#cycles.running || !this.#o.transport) return;
     this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
       if (s.linkState !== 'online') return;
       this.#skipOnlineUntil = 0;
       if (this.#failures > 0) this.pullNow();
     });
-    this.#loop = this.#run();
+    this.#cycles.start();
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
     this.#unsubscribe?.();
-    this.#wake?.();
-    await this.#o.transport?.close();
-    await this.#loop;
+    this.#unsubscribe = undefined;
+    await this.#cycles.stop(() => this.#o.transport?.close());
   }
 
   pullNow(): void {
-    this.#wake?.();
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      const delay = await this.pullIndex().catch((err: unknown) => {
-        this.#log.error({ message: (err as Error).message }, 'lookup index pull failed');
-        return this.#o.pollMs;
-      });
-      if (!this.#running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
+    this.#cycles.wake();
   }
 
   /** Pulls index pages until complete or a pull fails; returns the delay before the next cycle. */

@@ -8,6 +8,7 @@
  */
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { MAX_EVENTS_PER_REQUEST } from '@lmc/protocol/recruitment.ts';
+import { RetryLoop } from '../central-link/retry-loop.ts';
 import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
 import type { RecruitmentTransport } from './central-events-client.ts';
 import type { RecruitmentOutbox } from './recruitment-outbox.ts';
@@ -42,12 +43,8 @@ export class RecruitmentRelay {
   /** 1 after a signed refusal of a request: events go one by one until one is accepted. */
   #size: number;
   #state: RelayLinkState;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  /** A kick during a cycle: the wait after it is skipped. */
-  #kicked = false;
+  /** A kick during a cycle: the wait after it is skipped (a new event may have missed that cycle). */
+  readonly #cycles: RetryLoop;
 
   constructor(o: RecruitmentRelayOptions) {
     this.#o = o;
@@ -55,6 +52,14 @@ export class RecruitmentRelay {
     this.#now = o.now ?? (() => new Date());
     this.#size = Math.min(o.batchSize ?? 100, MAX_EVENTS_PER_REQUEST);
     this.#state = o.transport ? 'idle' : 'not-configured';
+    this.#cycles = new RetryLoop({
+      cycle: () => this.cycle(),
+      // A store fault (disk full…): logged, retried later; the events are still in the outbox.
+      logger: this.#log,
+      failure: 'recruitment relay cycle failed',
+      retryAfterFailureMs: () => backoffDelay(this.#failures++, this.#o.backoff, this.#o.random),
+      wakeDuringCycle: true,
+    });
   }
 
   get linkState(): RelayLinkState {
@@ -62,50 +67,16 @@ export class RecruitmentRelay {
   }
 
   start(): void {
-    if (this.#running || !this.#o.transport) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    if (this.#o.transport) this.#cycles.start();
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.kick();
-    await this.#o.transport?.close();
-    await this.#loop;
+    await this.#cycles.stop(() => this.#o.transport?.close());
   }
 
   /** Send now: ends any wait, backoff included. */
   kick(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    clearTimeout(this.#timer);
-    if (wake) wake();
-    else this.#kicked = true;
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let delay: number;
-      try {
-        delay = (await this.cycle()).delayMs;
-      } catch (err) {
-        // A store fault (disk full…): logged, retried later; the events are still in the outbox.
-        this.#log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'recruitment relay cycle failed');
-        delay = backoffDelay(this.#failures++, this.#o.backoff, this.#o.random);
-      }
-      if (!this.#running) break;
-      if (this.#kicked) {
-        this.#kicked = false;
-        continue;
-      }
-      if (delay > 0) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-          this.#timer = setTimeout(resolve, delay);
-        });
-      }
-    }
+    this.#cycles.wake();
   }
 
   /** One request's worth: never throws for anything the network or the central does. */

@@ -15,6 +15,7 @@ import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { CentralTrust } from '../keys/central-trust.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
+import { RetryLoop } from '../central-link/retry-loop.ts';
 import type { Store } from '../store/index.ts';
 import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
 import { type ApplyHooks, createReferenceApplier, type LocalReferenceState, type ReferenceApplier } from './apply.ts';
@@ -85,9 +86,7 @@ export class ReferenceSync implements Feature {
   #link: ReferenceLinkState;
   #failures = 0;
   #nextAttemptAt: string | null = null;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wakeUp: (() => void) | undefined;
+  readonly #cycles: RetryLoop;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: ReferenceSyncOptions) {
@@ -98,6 +97,12 @@ export class ReferenceSync implements Feature {
     this.#applier = createReferenceApplier(options.db, options.hooks);
     this.queries = createReferenceQueries(options.db, this.#now, options.timeZone);
     this.#link = options.transport ? 'unknown' : 'not-configured';
+    this.#cycles = new RetryLoop({
+      cycle: () => this.pullOnce(),
+      logger: this.#log,
+      failure: 'reference cycle failed',
+      retryAfterFailureMs: () => this.#o.backoff.maxMs,
+    });
   }
 
   /** From configuration: its own connection to the store's file, the undici client when central.url is set. */
@@ -139,33 +144,25 @@ export class ReferenceSync implements Feature {
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    if (!this.#o.transport) {
-      this.#log.warn('no central configured: reference data stays as last pulled');
-      return;
-    }
-    this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
-      if (s.linkState === 'online' && this.#link !== 'online' && this.#link !== 'unauthorised') this.syncNow();
-    });
-    this.#loop = this.#run();
+    if (this.#cycles.running) return;
+    if (this.#o.transport) {
+      this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
+        if (s.linkState === 'online' && this.#link !== 'online' && this.#link !== 'unauthorised') this.syncNow();
+      });
+    } else this.#log.warn('no central configured: reference data stays as last pulled');
+    this.#cycles.start(this.#o.transport !== null);
   }
 
   async stop(): Promise<void> {
-    if (this.#running) {
-      this.#running = false;
-      this.#unsubscribe?.();
-      this.#wakeUp?.();
-      await this.#o.transport?.close();
-      await this.#loop;
-      this.#loop = undefined;
-    }
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    await this.#cycles.stop(() => this.#o.transport?.close());
     if (this.#o.ownsDb && this.#o.db.open) this.#o.db.close();
   }
 
   /** Pull now (a technician's button, or the link coming back): ends any wait, backoff included. */
   syncNow(): void {
-    this.#wakeUp?.();
+    this.#cycles.wake();
   }
 
   status(): ReferenceStatus {
@@ -196,7 +193,7 @@ export class ReferenceSync implements Feature {
     let reset = false;
     let pages = 0;
     let applied = 0;
-    while (this.#running || this.#loop === undefined) {
+    while (!this.#cycles.stopping) {
       if (pages >= MAX_PAGES_PER_CYCLE) return { pages, applied, complete: false, delayMs: 0 };
       const outcome = await transport.fetchPage(since, this.#o.pageSize);
       if (outcome.kind !== 'page') return { pages, applied, complete: false, delayMs: this.#failed(outcome) };
@@ -258,34 +255,5 @@ export class ReferenceSync implements Feature {
     }
     this.#nextAttemptAt = new Date(at.getTime() + delay).toISOString();
     return delay;
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let delayMs: number;
-      try {
-        delayMs = (await this.pullOnce()).delayMs;
-      } catch (err) {
-        // A store failure (disk, corruption) must not end the loop silently.
-        this.#log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'reference cycle failed');
-        delayMs = this.#o.backoff.maxMs;
-      }
-      if (!this.#running) break;
-      if (delayMs > 0) await this.#sleep(delayMs);
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeUp = () => {
-        this.#wakeUp = undefined;
-        done();
-      };
-    });
   }
 }

@@ -37,6 +37,7 @@ import type { ApplianceStatus, EncodedBatch } from '@lmc/protocol/batch.ts';
 import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
 import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
+import { RetryLoop } from '../central-link/retry-loop.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
@@ -153,10 +154,7 @@ export class OutboxRelay implements Feature {
   readonly #meter: ThroughputMeter;
   #bounds: BatchBounds;
   #link: LinkSnapshot;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wakeUp: ((force: boolean) => void) | undefined;
-  #waitingOnBackoff = false;
+  readonly #cycles: RetryLoop;
   #unsubscribe: (() => void) | undefined;
   #blobSource: BlobSource | undefined;
   /** Measured link rate in batch bytes (record JSON + blobs, as the bounds count) per second; null until measured. */
@@ -180,6 +178,26 @@ export class OutboxRelay implements Feature {
       lastError: null,
       failedAttempts: 0,
     };
+    const transport = options.transport;
+    const probeEveryMs = options.probeIntervalMs ?? 30_000;
+    this.#cycles = new RetryLoop({
+      cycle: () => this.runOnce(),
+      // A store failure (disk, corruption) must not kill the relay silently: log, back off, retry.
+      logger: this.#log,
+      failure: 'relay cycle failed',
+      retryAfterFailureMs: () => this.#o.backoff.maxMs,
+      afterCycle: () => this.publishStatus(),
+      backingOff: () => this.#link.nextAttemptAt !== null,
+      ...(transport?.probe
+        ? {
+            probe: {
+              everyMs: probeEveryMs,
+              up: async () => (await transport.probe?.()) ?? false,
+              onUp: () => this.#log.info('probe: the central answers again; resuming the drain'),
+            },
+          }
+        : {}),
+    });
   }
 
   /** The fingerprint vault starts after the relay is built (start.ts): it hands over its blobs here. */
@@ -192,40 +210,32 @@ export class OutboxRelay implements Feature {
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#cycles.running) return;
     this.#unsubscribe = this.#o.bus?.subscribe('registration.changed', (e) => {
       if (e.change !== 'finalized') return;
       this.publishStatus();
       this.wake();
     });
     this.publishStatus();
-    if (!this.#o.transport) {
-      this.#log.warn('no central.url configured: registrations stay queued on this appliance');
-      return;
-    }
-    this.#loop = this.#run();
+    if (!this.#o.transport) this.#log.warn('no central.url configured: registrations stay queued on this appliance');
+    this.#cycles.start(this.#o.transport !== null);
   }
 
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
+    if (!this.#cycles.running) return;
     this.#unsubscribe?.();
-    this.#wakeUp?.(true);
     // Aborts a request in flight; its batch is simply resent after restart.
-    await this.#o.transport?.close();
-    await this.#loop;
-    this.#loop = undefined;
+    await this.#cycles.stop(() => this.#o.transport?.close());
   }
 
   /** New work arrived: end an idle wait (not a backoff wait: that would defeat the backoff). */
   wake(): void {
-    if (!this.#waitingOnBackoff) this.#wakeUp?.(false);
+    this.#cycles.wake(false);
   }
 
   /** A technician asked for an attempt now: ends any wait, backoff included. */
   retryNow(): void {
-    this.#wakeUp?.(true);
+    this.#cycles.wake(true);
   }
 
   status(): SyncStatus {
@@ -357,62 +367,6 @@ export class OutboxRelay implements Feature {
     this.#setLink({ state: 'online', nextAttemptAt: null, lastError: null, failedAttempts: 0 });
     const more = this.#o.store.outbox.depth() > 0;
     return { acknowledged, quarantined, delayMs: more ? 0 : this.#o.idlePollMs };
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let delayMs: number;
-      try {
-        delayMs = (await this.runOnce()).delayMs;
-      } catch (err) {
-        // A store failure (disk, corruption) must not kill the relay silently: log, back off, retry.
-        this.#log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'relay cycle failed');
-        delayMs = this.#o.backoff.maxMs;
-      }
-      this.publishStatus();
-      if (!this.#running) break;
-      if (delayMs > 0) await this.#sleep(delayMs, this.#link.nextAttemptAt !== null);
-    }
-  }
-
-  #sleep(ms: number, backoff: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waitingOnBackoff = backoff;
-      let probe: ReturnType<typeof setInterval> | undefined;
-      const done = () => {
-        clearTimeout(timer);
-        if (probe) clearInterval(probe);
-        this.#wakeUp = undefined;
-        this.#waitingOnBackoff = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakeUp = (force) => {
-        if (force || !this.#waitingOnBackoff) done();
-      };
-      // Backing off: a cheap probe notices the link coming back long before the backoff ceiling.
-      const every = this.#o.probeIntervalMs ?? 30_000;
-      const transport = this.#o.transport;
-      if (backoff && every > 0 && ms > every && transport?.probe) {
-        let probing = false;
-        probe = setInterval(() => {
-          if (probing) return;
-          probing = true;
-          void transport
-            .probe?.()
-            .then((up) => {
-              if (up && this.#wakeUp) {
-                this.#log.info('probe: the central answers again; resuming the drain');
-                done();
-              }
-            })
-            .catch(() => undefined)
-            .finally(() => {
-              probing = false;
-            });
-        }, every);
-      }
-    });
   }
 
   #freeze(events: OutboxEvent[]): Item[] {
