@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDetailsBody } from '@lmc/appliance/registrations-details/test-support.ts';
 import { putEmployer, putVacancy } from '@lmc/appliance/recruitment/test-support.ts';
-import { SCREEN_SIZES, type UiHarness, startUiHarness } from './browser-harness.ts';
+import { SCREEN_SIZES, useUiHarness } from './browser-harness.ts';
 
 const OFFICER = { officerId: 'BBR-031', pin: '604825' };
 
@@ -13,10 +13,9 @@ const OFFICER = { officerId: 'BBR-031', pin: '604825' };
  * the server, with the events waiting for the central in the outbox.
  */
 describe('counter matching and recruitment costs in Chromium at 1024×600', () => {
-  let ui: UiHarness;
+  const ui = useUiHarness({ officers: [{ creds: OFFICER, role: 'officer', name: 'Officer Dube' }], viewport: SCREEN_SIZES.small, hasTouch: true });
 
   beforeAll(async () => {
-    ui = await startUiHarness({ officers: [{ creds: OFFICER, role: 'officer', name: 'Officer Dube' }], viewport: SCREEN_SIZES.small, hasTouch: true });
     const db = ui.appliance.store.connection;
     // The shipped demo vacancies carry no #17 terms: closed here, so the screen shows vacancies with full terms.
     db.prepare("UPDATE ref_vacancies SET status = 'closed' WHERE demo = 1").run();
@@ -31,9 +30,6 @@ describe('counter matching and recruitment costs in Chromium at 1024×600', () =
     putVacancy(db, { vacancy_id: 'V-FILLED', employer_id: 'EMP-MOPANE', title: 'Filled vacancy', places_left: 0 });
     putVacancy(db, { vacancy_id: 'V-PAST', employer_id: 'EMP-MOPANE', title: 'Past closing vacancy', closes_on: '2025-01-31' });
     putVacancy(db, { vacancy_id: 'V-SUSP', employer_id: 'EMP-BAD', title: 'Suspended employer vacancy' });
-  });
-  afterAll(async () => {
-    await ui?.stop();
   });
 
   it('matches after the details, records interest and costs, and the protection notice shows for a recruiter', async () => {

@@ -140,6 +140,16 @@ export function VacancyMatch(props: Props) {
   const certificates = [...new Set([...(answer?.matches ?? []).flatMap((m) => m.vacancy.requiredCertificates ?? []), ...(profile?.certificates ?? [])])];
   const chip = (selected: boolean, data: Record<string, string>, label: ComponentChild, onClick: () => void) =>
     h('button', { type: 'button', class: `choice choice-small${selected ? ' selected' : ''}`, 'aria-pressed': selected, onClick, ...data }, selected ? '✓ ' : '', label);
+  /** A chip for each option, a tap adding it to or taking it from the profile's list `field` (data-`attribute` names it). */
+  const toggles = (list: 'skills' | 'certificates' | 'destinationProvinces', key: string, options: readonly string[], attribute: string, label: (o: string) => string) =>
+    h(
+      'div',
+      { class: 'choices', key },
+      options.map((o) => {
+        const chosen = profile?.[list] ?? [];
+        return chip(chosen.includes(o), { key: o, [`data-${attribute}`]: o }, label(o), () => changeProfile({ [list]: chosen.includes(o) ? chosen.filter((x) => x !== o) : [...chosen, o] }));
+      }),
+    );
 
   return h(
     'main',
@@ -164,35 +174,11 @@ export function VacancyMatch(props: Props) {
                 h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-action': 'seasons-up', 'aria-label': '+', disabled: profile.experienceSeasons >= 40, onClick: () => changeProfile({ experienceSeasons: profile.experienceSeasons + 1 }) }, '+'),
               ),
               skills.length > 0 ? h('p', { class: 'field-label', key: 'kl' }, t('jobs.skills')) : null,
-              h(
-                'div',
-                { class: 'choices', key: 'ks' },
-                skills.map((s) =>
-                  chip(profile.skills.includes(s), { key: s, 'data-skill': s }, skillName(s), () =>
-                    changeProfile({ skills: profile.skills.includes(s) ? profile.skills.filter((x) => x !== s) : [...profile.skills, s] }),
-                  ),
-                ),
-              ),
+              toggles('skills', 'ks', skills, 'skill', skillName),
               certificates.length > 0 ? h('p', { class: 'field-label', key: 'cl' }, t('jobs.certificates')) : null,
-              h(
-                'div',
-                { class: 'choices', key: 'cs' },
-                certificates.map((c) =>
-                  chip(profile.certificates.includes(c), { key: c, 'data-certificate': c }, certificateName(c), () =>
-                    changeProfile({ certificates: profile.certificates.includes(c) ? profile.certificates.filter((x) => x !== c) : [...profile.certificates, c] }),
-                  ),
-                ),
-              ),
+              toggles('certificates', 'cs', certificates, 'certificate', certificateName),
               h('p', { class: 'field-label', key: 'dl' }, t('jobs.destinations')),
-              h(
-                'div',
-                { class: 'choices', key: 'ds' },
-                (vocabulary?.destinations ?? profile.destinationProvinces).map((d) =>
-                  chip(profile.destinationProvinces.includes(d), { key: d, 'data-destination': d }, t(`destination.${d}`, { defaultValue: d }), () =>
-                    changeProfile({ destinationProvinces: profile.destinationProvinces.includes(d) ? profile.destinationProvinces.filter((x) => x !== d) : [...profile.destinationProvinces, d] }),
-                  ),
-                ),
-              ),
+              toggles('destinationProvinces', 'ds', vocabulary?.destinations ?? profile.destinationProvinces, 'destination', (d) => t(`destination.${d}`, { defaultValue: d })),
             ]
           : null,
       ),
