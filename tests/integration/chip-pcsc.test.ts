@@ -52,6 +52,16 @@ async function removeCard(card: VpcdCard) {
   await gone;
 }
 
+/** Puts the chip of `kind` in the field, reads it (READ BINARY of `chunk` bytes) and takes it away: the passport and the result. */
+async function readInserted(kind: ChipKind, chunk?: number) {
+  const { p, card } = await insert(kind);
+  try {
+    return { p, r: await readChip(new CardChannel(reader.transport()), readOpts(p.mrz, chunk)) };
+  } finally {
+    await removeCard(card);
+  }
+}
+
 const readOpts = (mrz: string[], chunk?: number) => ({
   printedMrz: mrz,
   bacInput: bacInputFromMrz(mrz),
@@ -75,32 +85,22 @@ describe('chip read through pcscd + vpcd', () => {
   for (const [kind, outcome] of Object.entries(expected) as [Exclude<ChipKind, 'removed'>, string][]) {
     it(`${kind}: read over PC/SC, passive authentication says ${outcome}`, async (ctx) => {
       if (skipReason) return ctx.skip(skipReason);
-      const { p, card } = await insert(kind);
-      try {
-        const r = await readChip(new CardChannel(reader.transport()), readOpts(p.mrz));
-        expect(r.passiveAuthentication.outcome).toBe(outcome);
-        expect(r.accessControl).toBe(kind === 'no-access-control' ? 'none' : 'bac');
-        expect(r.accessProtocol).toBe(kind === 'no-access-control' ? 'none' : kind.startsWith('pace') ? 'pace' : 'bac');
-        expect(r.face.data.equals(p.face)).toBe(true);
-        expect(r.face.mime).toBe(kind === 'jp2-face' ? 'image/jp2' : 'image/jpeg');
-        expect(r.mrzComparison.same).toBe(kind !== 'altered-dg1');
-      } finally {
-        await removeCard(card);
-      }
+      const { p, r } = await readInserted(kind);
+      expect(r.passiveAuthentication.outcome).toBe(outcome);
+      expect(r.accessControl).toBe(kind === 'no-access-control' ? 'none' : 'bac');
+      expect(r.accessProtocol).toBe(kind === 'no-access-control' ? 'none' : kind.startsWith('pace') ? 'pace' : 'bac');
+      expect(r.face.data.equals(p.face)).toBe(true);
+      expect(r.face.mime).toBe(kind === 'jp2-face' ? 'image/jp2' : 'image/jpeg');
+      expect(r.mrzComparison.same).toBe(kind !== 'altered-dg1');
     }, 60_000);
   }
 
   it('extended-length READ BINARY through pcscd (4 KB chunks)', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    const { p, card } = await insert('valid');
-    try {
-      const r = await readChip(new CardChannel(reader.transport()), readOpts(p.mrz, 0x1000));
-      expect(r.passiveAuthentication.outcome).toBe('genuine');
-      // 19 for BAC and the files, plus SELECT MF and READ BINARY of EF.CardAccess (absent on a BAC chip).
-      expect(r.apduCount).toBeLessThan(22);
-    } finally {
-      await removeCard(card);
-    }
+    const { r } = await readInserted('valid', 0x1000);
+    expect(r.passiveAuthentication.outcome).toBe('genuine');
+    // 19 for BAC and the files, plus SELECT MF and READ BINARY of EF.CardAccess (absent on a BAC chip).
+    expect(r.apduCount).toBeLessThan(22);
   }, 60_000);
 
   it('card removed mid-read: CHIP_REMOVED, then a retry with the card back reads it', async (ctx) => {
