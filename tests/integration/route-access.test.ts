@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
+import { addOfficer, signInFetch, socketHandshake } from '@lmc/appliance/auth/test-support.ts';
 import { rolesFor } from '@lmc/appliance/http/access.ts';
 import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { type FullAppliance, startFullAppliance } from '../support/full-appliance.ts';
@@ -157,18 +157,7 @@ describe('access decided on the matched route (every route, every spelling, ever
   });
 
   it('refuses a socket.io handshake from a foreign Origin or Host, and drops a socket at sign-out', async () => {
-    const handshake = (headers: Record<string, string>) =>
-      new Promise<string>((resolve) => {
-        const s = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: headers, timeout: 5_000 });
-        s.on('connect', () => {
-          s.close();
-          resolve('connected');
-        });
-        s.on('connect_error', (e) => {
-          s.close();
-          resolve(e.message);
-        });
-      });
+    const handshake = (headers: Record<string, string>) => socketHandshake(appliance.url, headers);
     const officerCookie = await signInFetch(appliance.url, { officerId: 'BBR-101', pin: '730461' });
     expect(await handshake({ cookie: officerCookie, origin: 'http://evil.example' })).not.toBe('connected');
     expect(await handshake({ cookie: officerCookie, host: `rebind.example:${port}` })).not.toBe('connected');

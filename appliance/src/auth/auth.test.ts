@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { build } from '../app.ts';
 import { ScanCache } from '../devices/scan-cache.ts';
@@ -14,7 +13,7 @@ import type { Store } from '../store/index.ts';
 import { openApplianceStore } from '../schema.ts';
 import { FIRST_SUPERVISOR_FILE } from './seed.ts';
 import { pinProblem } from './pin-hash.ts';
-import { TEST_AUTH, TEST_OFFICER, signInInject } from './test-support.ts';
+import { TEST_AUTH, TEST_OFFICER, signInInject, socketHandshake } from './test-support.ts';
 
 describe('officer sign-in and sessions (inject)', () => {
   let store: Store;
@@ -175,18 +174,7 @@ describe('socket.io handshake', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const gateway = attachSocketGateway(app.server, { bus, devices: () => [], sessions: { authorize: (req) => app.auth.authorizeSocket(req), isLive: (k) => app.auth.sessions.isLive(k), onEnd: (l) => app.auth.sessions.onEnd(l) }, allowedHosts: allowedHostNames('127.0.0.1') });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const attempt = (headers: Record<string, string>) =>
-      new Promise<string>((resolve) => {
-        const s = io(url, { transports: ['websocket'], reconnection: false, extraHeaders: headers });
-        s.on('connect', () => {
-          s.close();
-          resolve('connected');
-        });
-        s.on('connect_error', (err) => {
-          s.close();
-          resolve(err.message);
-        });
-      });
+    const attempt = (headers: Record<string, string>) => socketHandshake(url, headers);
     try {
       expect(await attempt({})).toBe('AUTH_REQUIRED');
       expect(await attempt({ cookie: 'bp_session=made-up' })).toBe('AUTH_REQUIRED');

@@ -3,6 +3,7 @@
  */
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
+import { io } from 'socket.io-client';
 import type { AuthSettings } from './auth-plugin.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 import { createOfficerRepository, type OfficerRole } from './officers.ts';
@@ -58,4 +59,19 @@ export async function signInFetch(baseUrl: string, creds: TestCredentials = TEST
   });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return cookieFrom(res.headers.get('set-cookie'));
+}
+
+/** One socket.io handshake with these headers: 'connected', or the message the server refused it with. */
+export function socketHandshake(url: string, headers: Record<string, string>): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const s = io(url, { transports: ['websocket'], reconnection: false, extraHeaders: headers, timeout: 5_000 });
+    s.on('connect', () => {
+      s.close();
+      resolve('connected');
+    });
+    s.on('connect_error', (err) => {
+      s.close();
+      resolve(err.message);
+    });
+  });
 }
