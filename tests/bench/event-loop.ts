@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jpeg from 'jpeg-js';
@@ -9,18 +7,18 @@ import QRCode from 'qrcode';
 import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
 import { decodeBarcodeImage } from '@lmc/appliance/barcodes/barcode-decoder.ts';
 import { placeOn, pngToGrey, rotate } from '@lmc/appliance/barcodes/test-images.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
 import { registrationSlipPdf } from '@lmc/appliance/documents/registration-slip.ts';
 import type { DocumentScannedEvent } from '@lmc/appliance/events/event-bus.ts';
 import { receiptFacts } from '@lmc/appliance/printing/receipt-facts.ts';
 import { finalizedRegistration, testSigner } from '@lmc/appliance/printing/test-support.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { encodeBatchInPool } from '@lmc/appliance/workers/cpu-jobs.ts';
 import { sharedCpuPool } from '@lmc/appliance/workers/cpu-pool.ts';
 import { greyImageToPng } from '@lmc/firmware-bridge/fingerprint/image-png.ts';
 import { scoreQuality } from '@lmc/firmware-bridge/fingerprint/quality.ts';
 import { type BatchRecordInput, encodeBatch } from '@lmc/protocol/batch.ts';
+import { startTempAppliance } from '../support/live-appliance.ts';
 import { CONSENTED_DETAILS } from '../support/registration-fixtures.ts';
 import { fmt } from './stats.ts';
 
@@ -140,11 +138,7 @@ async function once(counts: Map<string, number>, name: string, job: () => Promis
 }
 
 export async function benchEventLoop(): Promise<string[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-loop-'));
-  const { config } = parseConfig({
-    version: 1,
-    server: { port: 0 },
-    dataDir,
+  const { appliance, stop } = await startTempAppliance('bench-loop-', {
     logLevel: 'silent',
     devices: {
       mrz: { transport: 'simulator', baudRate: BAUD, framing: 'stx-etx' },
@@ -152,7 +146,6 @@ export async function benchEventLoop(): Promise<string[]> {
       printer: { transport: 'simulator' },
     },
   });
-  const appliance = await startAppliance(config);
   try {
     await addOfficer(appliance.store.health().path, OFFICER);
     const base = appliance.url;
@@ -275,8 +268,7 @@ export async function benchEventLoop(): Promise<string[]> {
         `Machine load average at the end: ${loadavg().map((l) => fmt(l, 1)).join(' / ')} on ${availableParallelism()} cores (a shared box inflates every figure here).`,
     ];
   } finally {
-    await appliance.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

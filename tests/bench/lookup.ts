@@ -27,7 +27,7 @@ import { contentHash, type BatchRecord } from '@lmc/protocol/batch.ts';
 import { freeTcpPort } from '../support/central-process.ts';
 import { makeLinkTrust } from '../support/link-trust.ts';
 import { startPgCluster } from '../support/pg-cluster.ts';
-import { fmt, percentile } from './stats.ts';
+import { fmt, type Spread, spread } from './stats.ts';
 
 const PERSONS = Number(process.env.LOOKUP_BENCH_PERSONS ?? 100_000);
 const BATCH = 500;
@@ -71,9 +71,9 @@ export interface LookupBench {
   indexWireBytes: number;
   indexPullSeconds: number;
   indexDocuments: number;
-  online: { p50: number; p99: number };
-  offline: { p50: number; p99: number };
-  probe: { p50: number; p99: number };
+  online: Spread;
+  offline: Spread;
+  probe: Spread;
 }
 
 export async function benchLookup(): Promise<LookupBench> {
@@ -158,7 +158,7 @@ export async function benchLookup(): Promise<LookupBench> {
         await f(id);
         samples.push(performance.now() - t);
       }
-      return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+      return spread(samples);
     };
     await online.lookup(ids[0] as string); // connection up
     const onlineTimes = await time(async (id) => {
@@ -196,7 +196,7 @@ export async function benchLookup(): Promise<LookupBench> {
       indexDocuments: status.documents,
       online: onlineTimes,
       offline: offlineTimes,
-      probe: { p50: percentile(probeSamples, 50), p99: percentile(probeSamples, 99) },
+      probe: spread(probeSamples),
     };
   } finally {
     await db.close();

@@ -12,17 +12,12 @@ import { addNoise, greyToPng, placeOn, pngToGrey, rotate, unevenLight } from '@l
 import { registrationSlipPdf } from '@lmc/appliance/documents/registration-slip.ts';
 import { startPrintingWithoutPrinter, testSigner, zimPassport } from '@lmc/appliance/printing/test-support.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
-import { fmt, percentile } from './stats.ts';
+import { fmt, type Spread, spread } from './stats.ts';
 
 /** The configured default (printing-config.ts); 8N1 framing: 10 bits on the wire per byte. */
 const BAUD = 115200;
 const PAPER_WIDTH = 80;
 
-interface Dist {
-  p50: number;
-  p99: number;
-}
-const dist = (xs: number[]): Dist => ({ p50: percentile(xs, 50), p99: percentile(xs, 99) });
 
 function time<T>(samples: number[], f: () => T): T {
   const t = performance.now();
@@ -34,13 +29,13 @@ function time<T>(samples: number[], f: () => T): T {
 export interface ReceiptsBench {
   receiptBytes: number;
   wireMs: number;
-  render: Dist;
-  appliance: Dist;
-  applianceWithCommit: Dist;
-  slip: Dist;
-  decodeClean: Dist;
-  decodePhoto: Dist;
-  decodeNone: Dist;
+  render: Spread;
+  appliance: Spread;
+  applianceWithCommit: Spread;
+  slip: Spread;
+  decodeClean: Spread;
+  decodePhoto: Spread;
+  decodeNone: Spread;
 }
 
 /**
@@ -95,7 +90,7 @@ export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): P
     const clean = greyToPng(placeOn(qr, 1280, 960, 500, 350));
     const photo = greyToPng(addNoise(unevenLight(placeOn(rotate(qr, 8), 1280, 960, 480, 330)), 15, 0, 5));
     const none = greyToPng(addNoise(unevenLight({ data: new Uint8ClampedArray(1280 * 960).fill(255), width: 1280, height: 960 }), 15, 0, 6));
-    const decode = (png: Buffer, n: number, expectRead: boolean): Dist => {
+    const decode = (png: Buffer, n: number, expectRead: boolean): Spread => {
       const xs: number[] = [];
       for (let i = 0; i < n; i++) {
         time(xs, () => {
@@ -107,7 +102,7 @@ export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): P
           }
         });
       }
-      return dist(xs);
+      return spread(xs);
     };
     const decodeClean = decode(clean, decodes, true);
     const decodePhoto = decode(photo, decodes, true);
@@ -115,10 +110,10 @@ export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): P
     return {
       receiptBytes: bytes.length,
       wireMs: (bytes.length * 10 * 1000) / BAUD,
-      render: dist(render),
-      appliance: dist(appliance),
-      applianceWithCommit: dist(withCommit),
-      slip: dist(slip),
+      render: spread(render),
+      appliance: spread(appliance),
+      applianceWithCommit: spread(withCommit),
+      slip: spread(slip),
       decodeClean,
       decodePhoto,
       decodeNone,
@@ -131,8 +126,8 @@ export async function benchReceipts(receipts = 150, slips = 40, decodes = 25): P
 }
 
 export function formatReceipts(b: ReceiptsBench): string[] {
-  const ms = (d: Dist) => `${fmt(d.p50, 1)} / ${fmt(d.p99, 1)}`;
-  const ratio = (d: Dist) => `${fmt(d.p50 / b.wireMs, 3)} / ${fmt(d.p99 / b.wireMs, 3)}`;
+  const ms = (d: Spread) => `${fmt(d.p50, 1)} / ${fmt(d.p99, 1)}`;
+  const ratio = (d: Spread) => `${fmt(d.p50 / b.wireMs, 3)} / ${fmt(d.p99 / b.wireMs, 3)}`;
   return [
     `## Receipts (${PAPER_WIDTH} mm, English, real Ed25519 key and SQLite store; printer at ${BAUD} baud 8N1)`,
     '| step | p50 / p99 ms | vs wire time p50 / p99 |',

@@ -1,21 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { io } from 'socket.io-client';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
-import { startAppliance } from '@lmc/appliance/start.ts';
-import { fmt, percentile } from './stats.ts';
+import { startLiveAppliance } from '../support/live-appliance.ts';
+import { fmt, type Spread, spread } from './stats.ts';
 
 export interface ScanLatencyResult {
   baudRate: number;
   scans: number;
   bytesPerScan: number;
   floorMs: number;
-  firstByteToEvent: { p50: number; p99: number };
-  lastByteToEvent: { p50: number; p99: number };
+  firstByteToEvent: Spread;
+  lastByteToEvent: Spread;
 }
 
 /**
@@ -24,29 +18,9 @@ export interface ScanLatencyResult {
  * The physical floor is the serial transfer time of the same bytes (10 bits a byte, 8N1).
  */
 export async function benchScanLatency(baudRate: number, scans: number): Promise<ScanLatencyResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-scan-'));
-  const { config } = parseConfig({
-    version: 1,
-    server: { port: 0 },
-    dataDir,
-    logLevel: 'silent',
-    devices: { mrz: { transport: 'simulator', baudRate, framing: 'stx-etx' } },
-  });
-  const appliance = await startAppliance(config);
-  await addOfficer(appliance.store.health().path);
-  const cookie = await signInFetch(appliance.url);
-  const socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
+  const { appliance, socket, close } = await startLiveAppliance('bench-scan-', { logLevel: 'silent', devices: { mrz: { transport: 'simulator', baudRate, framing: 'stx-etx' } } }, 'mrz');
   const sim = appliance.mrz.simulator;
   if (!sim) throw new Error('benchmark needs the simulated reader');
-  await new Promise<void>((resolve) => {
-    const h = (s: { state: string }) => {
-      if (s.state === 'connected') {
-        socket.off('device:state', h);
-        resolve();
-      }
-    };
-    socket.on('device:state', h);
-  });
   const firstToEvent: number[] = [];
   const lastToEvent: number[] = [];
   let bytesPerScan = 0;
@@ -65,16 +39,15 @@ export async function benchScanLatency(baudRate: number, scans: number): Promise
       lastToEvent.push(Math.max(0, tEvent - tLast));
     }
   } finally {
-    socket.close();
-    await appliance.stop();
+    await close();
   }
   return {
     baudRate,
     scans,
     bytesPerScan,
     floorMs,
-    firstByteToEvent: { p50: percentile(firstToEvent, 50), p99: percentile(firstToEvent, 99) },
-    lastByteToEvent: { p50: percentile(lastToEvent, 50), p99: percentile(lastToEvent, 99) },
+    firstByteToEvent: spread(firstToEvent),
+    lastByteToEvent: spread(lastToEvent),
   };
 }
 

@@ -6,6 +6,16 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/** The median and the 99th percentile of a run's samples. */
+export interface Spread {
+  p50: number;
+  p99: number;
+}
+
+export function spread(samples: readonly number[]): Spread {
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
 export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }

@@ -7,19 +7,17 @@
  * sealed at rest, and the chip summary in the finalized record.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addOfficer, signInFetch } from '@lmc/appliance/auth/test-support.ts';
-import { parseConfig } from '@lmc/appliance/config/load-config.ts';
-import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
+import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { SimulatedChip } from '@lmc/firmware-bridge/chip/simulator/sim-card.ts';
 import { type ChipKind, createSimPassports, type SimPassport, type SimPassportSet } from '@lmc/firmware-bridge/chip/simulator/sim-passports.ts';
 import { VpcdCard } from '@lmc/firmware-bridge/chip/simulator/vpcd-card.ts';
 import { CONSENTED_DETAILS, nextSocketEvent as next } from '../support/registration-fixtures.ts';
+import { type LiveAppliance, startLiveAppliance } from '../support/live-appliance.ts';
 import { ensurePcscd, type Pcscd, VPCD_PORT, VPCD_READER } from '../support/pcscd.ts';
 
 interface ChipEvent {
@@ -40,6 +38,7 @@ interface ChipResult {
 let pcscd: Pcscd;
 let skipReason: string | null = null;
 let set: SimPassportSet;
+let live: LiveAppliance | undefined;
 let appliance: RunningAppliance;
 let socket: Socket;
 let cookie: string;
@@ -59,32 +58,26 @@ beforeAll(async () => {
   skipReason = pcscd.skipReason;
   if (skipReason) return;
   set = await createSimPassports();
-  const dataDir = mkdtempSync(join(tmpdir(), 'chip-appliance-'));
-  const cscaDir = join(dataDir, 'csca');
-  mkdirSync(cscaDir);
-  writeFileSync(join(cscaDir, 'zwe.pem'), set.cscaList);
-  const { config } = parseConfig({
-    version: 1,
-    server: { port: 0 },
-    dataDir,
-    devices: {
-      mrz: { transport: 'simulator', baudRate: 9600 },
-      fingerprint: { transport: 'none' },
-      printer: { transport: 'none' },
-      chip: { transport: 'pcsc', reader: VPCD_READER, cscaPath: cscaDir, cardWaitMs: 2500 },
-    },
-  });
-  appliance = await startAppliance(config);
-  await addOfficer(appliance.store.health().path);
-  cookie = await signInFetch(appliance.url);
-  socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
-  await next(socket, 'device:state', (s: { device: string; state: string }) => s.device === 'chip' && s.state === 'connected', 20_000);
+  const settings = (dataDir: string) => {
+    const cscaDir = join(dataDir, 'csca');
+    mkdirSync(cscaDir);
+    writeFileSync(join(cscaDir, 'zwe.pem'), set.cscaList);
+    return {
+      devices: {
+        mrz: { transport: 'simulator', baudRate: 9600 },
+        fingerprint: { transport: 'none' },
+        printer: { transport: 'none' },
+        chip: { transport: 'pcsc', reader: VPCD_READER, cscaPath: cscaDir, cardWaitMs: 2500 },
+      },
+    };
+  };
+  live = await startLiveAppliance('chip-appliance-', settings, 'chip', 20_000);
+  ({ appliance, socket, cookie } = live);
 }, 300_000);
 
 afterAll(async () => {
-  socket?.close();
   await card.current?.remove();
-  await appliance?.stop();
+  await live?.close();
   await pcscd?.stop();
 });
 

@@ -20,22 +20,44 @@ export interface LiveAppliance {
   close(): Promise<void>;
 }
 
-/** `settings`: the configuration besides version, port and data directory (devices, office…). */
-export async function startLiveAppliance(prefix: string, settings: Record<string, unknown>, device: DeviceKind): Promise<LiveAppliance> {
+/** The configuration besides version, port and data directory (devices, office…); a function of the data folder when files go there first. */
+export type ApplianceSettings = Record<string, unknown> | ((dataDir: string) => Record<string, unknown>);
+
+export interface TempAppliance {
+  readonly appliance: RunningAppliance;
+  readonly dataDir: string;
+  /** Stops the appliance and removes its data folder. */
+  stop(): Promise<void>;
+}
+
+/** A listening appliance (any free port) on a fresh data folder. */
+export async function startTempAppliance(prefix: string, settings: ApplianceSettings): Promise<TempAppliance> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
-  const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, ...settings });
+  const { config } = parseConfig({ version: 1, server: { port: 0 }, dataDir, ...(typeof settings === 'function' ? settings(dataDir) : settings) });
   const appliance = await startAppliance(config);
+  return {
+    appliance,
+    dataDir,
+    async stop() {
+      await appliance.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** startTempAppliance, handed over once `device` reports connected (within `connectMs`). */
+export async function startLiveAppliance(prefix: string, settings: ApplianceSettings, device: DeviceKind, connectMs = 10_000): Promise<LiveAppliance> {
+  const { appliance, stop } = await startTempAppliance(prefix, settings);
   let socket: Socket | undefined;
   const close = async () => {
     socket?.close();
-    await appliance.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   };
   try {
     await addOfficer(appliance.store.health().path);
     const cookie = await signInFetch(appliance.url);
     socket = io(appliance.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
-    await nextSocketEvent(socket, 'device:state', (s: { device: string; state: string }) => s.device === device && s.state === 'connected');
+    await nextSocketEvent(socket, 'device:state', (s: { device: string; state: string }) => s.device === device && s.state === 'connected', connectMs);
     return { appliance, cookie, socket, close };
   } catch (err) {
     await close();
