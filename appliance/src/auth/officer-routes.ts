@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { routeOptions } from '../http/route-options.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { signInGuardFor } from './authenticator.ts';
@@ -28,7 +29,7 @@ const OfficerSchema = Type.Object({
 });
 const Pin = Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH });
 const Params = Type.Object({ officerId: OfficerIdSchema });
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: ErrorSchema };
+const route = routeOptions({ tags: ['auth'], errors: { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 507: ErrorSchema } });
 
 /** Officer management: supervisors create officers, unlock them and reset PINs; anyone changes their own PIN. */
 export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = async (app, opts) => {
@@ -41,7 +42,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.get(
     '/api/officers',
-    { config: { access: 'supervisor' }, schema: { summary: 'Officers of this appliance (supervisor)', tags: ['auth'], response: { 200: Type.Array(OfficerSchema), ...errors } } },
+    route('supervisor', { summary: 'Officers of this appliance (supervisor)', response: { 200: Type.Array(OfficerSchema) } }),
     // failedAttempts/lockedUntil: the officer-wide count, and the latest lock in force (officer-wide or at any terminal).
     async () => {
       const guard = signInGuardFor(officers);
@@ -51,18 +52,14 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.post(
     '/api/officers',
-    {
-      config: { access: 'supervisor' },
-      schema: {
-        summary: 'Create an officer (supervisor)',
-        tags: ['auth'],
-        body: Type.Object(
-          { officerId: OfficerIdSchema, displayName: Type.String({ minLength: 1, maxLength: 80 }), role: RoleSchema, pin: Pin },
-          { additionalProperties: false },
-        ),
-        response: { 201: OfficerSchema, ...errors },
-      },
-    },
+    route('supervisor', {
+      summary: 'Create an officer (supervisor)',
+      body: Type.Object(
+        { officerId: OfficerIdSchema, displayName: Type.String({ minLength: 1, maxLength: 80 }), role: RoleSchema, pin: Pin },
+        { additionalProperties: false },
+      ),
+      response: { 201: OfficerSchema },
+    }),
     async (request, reply) => {
       const { displayName, role, pin } = request.body;
       const officerId = request.body.officerId.toUpperCase();
@@ -80,7 +77,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.post(
     '/api/officers/:officerId/unlock',
-    { config: { access: 'supervisor' }, schema: { summary: 'Lift a PIN lockout (supervisor)', description: 'Lifts every lock of the officer at once: officer-wide and at every terminal. A supervisor can unlock anyone, another supervisor included; when the only supervisor is locked, a technician can on the appliance (`appliance-provision unlock <officerId>`). Audited first: on a full disk nothing changes (507).', tags: ['auth'], params: Params, response: { 204: Type.Null(), ...errors } } },
+    route('supervisor', { summary: 'Lift a PIN lockout (supervisor)', description: 'Lifts every lock of the officer at once: officer-wide and at every terminal. A supervisor can unlock anyone, another supervisor included; when the only supervisor is locked, a technician can on the appliance (`appliance-provision unlock <officerId>`). Audited first: on a full disk nothing changes (507).', params: Params, response: { 204: Type.Null() } }),
     async (request, reply) => {
       const officer = mustExist(request.params.officerId.toUpperCase());
       const guard = signInGuardFor(officers);
@@ -93,16 +90,7 @@ export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = as
 
   app.put(
     '/api/officers/:officerId/pin',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Set a PIN: your own, or anyone\'s as a supervisor. Ends the officer\'s other sessions',
-        tags: ['auth'],
-        params: Params,
-        body: Type.Object({ pin: Pin }, { additionalProperties: false }),
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
+    route('officer', { summary: "Set a PIN: your own, or anyone's as a supervisor. Ends the officer's other sessions", params: Params, body: Type.Object({ pin: Pin }, { additionalProperties: false }), response: { 204: Type.Null() } }),
     async (request, reply) => {
       const me = requireOfficer(request);
       const { officerId } = request.params;

@@ -15,6 +15,7 @@ import { Uuid } from './schemas.ts';
 import type { CounterService } from '../registrations/counter-service.ts';
 import { invalidField } from '../registrations-details/details-errors.ts';
 import { Field, Step } from './registration-routes.ts';
+import { routeOptions } from './route-options.ts';
 
 export interface DetailsRoutesOptions {
   store: Store;
@@ -28,7 +29,10 @@ export interface DetailsRoutesOptions {
 }
 
 const IdParams = Type.Object({ id: Uuid });
-const errors = { 400: DetailsErrorSchema, 401: DetailsErrorSchema, 403: DetailsErrorSchema, 404: DetailsErrorSchema, 409: DetailsErrorSchema, 423: DetailsErrorSchema, 507: DetailsErrorSchema };
+const route = routeOptions({
+  tags: ['registrations'],
+  errors: { 400: DetailsErrorSchema, 401: DetailsErrorSchema, 403: DetailsErrorSchema, 404: DetailsErrorSchema, 409: DetailsErrorSchema, 423: DetailsErrorSchema, 507: DetailsErrorSchema },
+});
 
 /**
  * The registration's details step (phone, home district, education, occupation, employer/vacancy or job offer,
@@ -61,21 +65,17 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.put(
     '/api/registrations/:id/details',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "Record the migrant's details and consent (replaces the previous save)",
-        description:
-          'Phone numbers are normalised to E.164. Province, district, occupation, employer and vacancy are checked against the local reference copy once it holds data. ' +
-          'A job-offer QR (ZLMCJOB1) is decoded and kept; an offer by a registered employer fills employerId. 400 names the field; 409 once finalized or discarded. ' +
-          "`language` is the migrant's one language (it becomes the registration's migrantLanguage): consent given in another language is refused (400, field consent.language). " +
-          'The autosaved draft (PATCH /details-draft) is folded in: it is emptied by this save.',
-        tags: ['registrations'],
-        params: IdParams,
-        body: DetailsBody,
-        response: { 200: StoredDetailsSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: "Record the migrant's details and consent (replaces the previous save)",
+      description:
+        'Phone numbers are normalised to E.164. Province, district, occupation, employer and vacancy are checked against the local reference copy once it holds data. ' +
+        'A job-offer QR (ZLMCJOB1) is decoded and kept; an offer by a registered employer fills employerId. 400 names the field; 409 once finalized or discarded. ' +
+        "`language` is the migrant's one language (it becomes the registration's migrantLanguage): consent given in another language is refused (400, field consent.language). " +
+        'The autosaved draft (PATCH /details-draft) is folded in: it is emptied by this save.',
+      params: IdParams,
+      body: DetailsBody,
+      response: { 200: StoredDetailsSchema },
+    }),
     async (request) => {
       const { id } = request.params;
       const officer = requireOfficer(request);
@@ -95,10 +95,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.get(
     '/api/registrations/:id/details',
-    {
-      config: { access: 'officer' },
-      schema: { summary: "The registration's details (404 until recorded)", tags: ['registrations'], params: IdParams, response: { 200: StoredDetailsSchema, ...errors } },
-    },
+    route('officer', { summary: "The registration's details (404 until recorded)", params: IdParams, response: { 200: StoredDetailsSchema } }),
     async (request) => {
       registration(request.params.id);
       const d = details.get(request.params.id);
@@ -109,15 +106,11 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.get(
     '/api/registrations/:id/completeness',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'What still blocks finalizing: details, consent, fingerprints of the plan',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: Type.Object({ ready: Type.Boolean(), missing: Type.Array(MissingSchema) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'What still blocks finalizing: details, consent, fingerprints of the plan',
+      params: IdParams,
+      response: { 200: Type.Object({ ready: Type.Boolean(), missing: Type.Array(MissingSchema) }) },
+    }),
     async (request) => {
       const r = registration(request.params.id);
       const missing = r.status === 'finalized' ? [] : completeness.missing(r.id);
@@ -127,24 +120,18 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.post(
     '/api/auth/supervisor-approval',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "A supervisor approves one action on the officer's screen: checks their PIN, returns a 2-minute single-use token",
-        description:
-          'The officer\'s session stays as it is. The token is bound to this registration and this officer\'s session; send it as ' +
-          '`x-supervisor-approval` with the approved request (e.g. POST /fingerprints/exceptions). Wrong PINs count toward the supervisor\'s lockout.',
-        tags: ['auth'],
-        body: Type.Object(
-          { officerId: OfficerIdSchema, pin: Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH }), registrationId: Uuid },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ token: Type.String(), expiresAt: Type.String(), supervisor: Type.Object({ officerId: Type.String(), displayName: Type.String() }) }),
-          ...errors,
-        },
-      },
-    },
+    route('officer', {
+      summary: "A supervisor approves one action on the officer's screen: checks their PIN, returns a 2-minute single-use token",
+      description:
+        'The officer\'s session stays as it is. The token is bound to this registration and this officer\'s session; send it as ' +
+        '`x-supervisor-approval` with the approved request (e.g. POST /fingerprints/exceptions). Wrong PINs count toward the supervisor\'s lockout.',
+      tags: ['auth'],
+      body: Type.Object(
+        { officerId: OfficerIdSchema, pin: Type.String({ minLength: 1, maxLength: PIN_MAX_LENGTH }), registrationId: Uuid },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String(), supervisor: Type.Object({ officerId: Type.String(), displayName: Type.String() }) }) },
+    }),
     async (request) => {
       const officer = requireOfficer(request);
       const supervisorId = request.body.officerId.toUpperCase();
@@ -204,22 +191,18 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.patch(
     '/api/registrations/:id/details-draft',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Autosave: the details as they are typed, field by field, and where the officer is (step, field)',
-        description:
-          'Members are merged into the draft (null removes one; nextOfKin and consent merge member by member). Shapes are checked here, the rest at PUT /details. ' +
-          'A reload, crash or idle logout resumes from GET /details-draft and the registration\'s progress. Audited with the field names only.',
-        tags: ['registrations'],
-        params: IdParams,
-        body: Type.Object(
-          { fields: Type.Optional(DraftFields), step: Type.Optional(Step), field: Type.Optional(Type.Union([Field, Type.Null()])) },
-          { additionalProperties: false },
-        ),
-        response: { 200: DraftSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Autosave: the details as they are typed, field by field, and where the officer is (step, field)',
+      description:
+        'Members are merged into the draft (null removes one; nextOfKin and consent merge member by member). Shapes are checked here, the rest at PUT /details. ' +
+        'A reload, crash or idle logout resumes from GET /details-draft and the registration\'s progress. Audited with the field names only.',
+      params: IdParams,
+      body: Type.Object(
+        { fields: Type.Optional(DraftFields), step: Type.Optional(Step), field: Type.Optional(Type.Union([Field, Type.Null()])) },
+        { additionalProperties: false },
+      ),
+      response: { 200: DraftSchema },
+    }),
     async (request) => {
       const { fields, step, field } = request.body;
       return counter.saveDraft(
@@ -232,15 +215,11 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
 
   app.get(
     '/api/registrations/:id/details-draft',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'The details as typed so far (saved details overlaid by the autosaved draft), where the officer was, and what was prefilled',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: DraftSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'The details as typed so far (saved details overlaid by the autosaved draft), where the officer was, and what was prefilled',
+      params: IdParams,
+      response: { 200: DraftSchema },
+    }),
     async (request) => counter.draft(request.params.id),
   );
 };

@@ -6,6 +6,7 @@ import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import { ErrorSchema } from './schemas.ts';
+import { routeOptions } from './route-options.ts';
 
 export interface DeviceRoutesOptions {
   /** The passport reader, for its simulator route. */
@@ -25,26 +26,21 @@ const DeviceState = Type.Object({
   at: Type.String(),
 });
 
+const route = routeOptions({ tags: ['devices'] });
+
 export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = async (app, opts) => {
   app.get(
     '/api/devices',
-    {
-      config: { access: 'officer' },
-      schema: { summary: 'State of each counter device', tags: ['devices'], response: { 200: Type.Array(DeviceState) } },
-    },
+    route('officer', { summary: 'State of each counter device', response: { 200: Type.Array(DeviceState) } }),
     async () => opts.devices(),
   );
 
   app.get(
     '/api/scans/latest',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'The most recent document read (also pushed live on socket.io as document:scanned)',
-        tags: ['devices'],
-        response: { 200: Type.Object({}, { additionalProperties: true }), 404: ErrorSchema },
-      },
-    },
+    route('officer', {
+      summary: 'The most recent document read (also pushed live on socket.io as document:scanned)',
+      response: { 200: Type.Object({}, { additionalProperties: true }), 404: ErrorSchema },
+    }),
     async () => {
       const scan = opts.scans.latest();
       if (!scan) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no document has been read since the appliance started');

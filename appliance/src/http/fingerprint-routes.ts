@@ -8,6 +8,7 @@ import type { FingerprintFeature } from '../fingerprints/fingerprint-feature.ts'
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { FINGER_CONDITIONS, type FingerCondition } from '../fingerprints/simulated-reader.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
+import { routeOptions } from './route-options.ts';
 
 /**
  * Who may approve a fingerprint exception. THE one place to change how approval works: today the signed-in
@@ -33,7 +34,10 @@ export interface FingerprintRoutesOptions {
 
 const IdParams = Type.Object({ id: Uuid });
 const CONDITIONS = Object.keys(FINGER_CONDITIONS) as [FingerCondition, ...FingerCondition[]];
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema };
+const route = routeOptions({
+  tags: ['fingerprints'],
+  errors: { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema },
+});
 const ErrorInfo = Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]);
 const WorkflowSchema = Type.Object({
   workflowId: Uuid,
@@ -84,18 +88,11 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   app.get(
     '/api/registrations/:id/fingerprints',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "Per finger of the office's plan: captured (best quality, attempts) / exception / pending, and the latest workflow",
-        tags: ['fingerprints'],
-        params: IdParams,
-        response: {
-          200: Type.Object({ minQuality: Type.Integer(), fingers: Type.Array(FingerViewSchema), workflow: Type.Union([WorkflowSchema, Type.Null()]) }),
-          ...errors,
-        },
-      },
-    },
+    route('officer', {
+      summary: "Per finger of the office's plan: captured (best quality, attempts) / exception / pending, and the latest workflow",
+      params: IdParams,
+      response: { 200: Type.Object({ minQuality: Type.Integer(), fingers: Type.Array(FingerViewSchema), workflow: Type.Union([WorkflowSchema, Type.Null()]) }) },
+    }),
     async (request) => ({ minQuality: service.plan.minQuality, ...service.status(request.params.id) }),
   );
 
@@ -130,22 +127,18 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   app.post(
     '/api/registrations/:id/fingerprints/capture',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Start capturing the plan\'s fingers (or the ones named) in the background; 409 DEVICE_BUSY while another runs',
-        description:
-          'Each finger: place → capture (image upload, quality score, template extracted on the sensor) → lift, retried below the office\'s minimum quality up to its attempts; the best attempt is kept, encrypted. At 57600 baud each capture takes about 7 s of image upload.',
-        tags: ['fingerprints'],
-        params: IdParams,
-        // Null when the POST has no body (Fastify validates a missing body as null): capture the whole plan.
-        body: Type.Union([
-          Type.Object({ fingers: Type.Optional(Type.Array(FingerSchema, { minItems: 1, maxItems: 10 })) }, { additionalProperties: false }),
-          Type.Null(),
-        ]),
-        response: { 202: WorkflowSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Start capturing the plan\'s fingers (or the ones named) in the background; 409 DEVICE_BUSY while another runs',
+      description:
+        'Each finger: place → capture (image upload, quality score, template extracted on the sensor) → lift, retried below the office\'s minimum quality up to its attempts; the best attempt is kept, encrypted. At 57600 baud each capture takes about 7 s of image upload.',
+      params: IdParams,
+      // Null when the POST has no body (Fastify validates a missing body as null): capture the whole plan.
+      body: Type.Union([
+        Type.Object({ fingers: Type.Optional(Type.Array(FingerSchema, { minItems: 1, maxItems: 10 })) }, { additionalProperties: false }),
+        Type.Null(),
+      ]),
+      response: { 202: WorkflowSchema },
+    }),
     async (request, reply) => {
       const officer = requireOfficer(request);
       const status = service.startCapture(request.params.id, officer.officerId, request.body?.fingers);
@@ -155,25 +148,18 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   app.post(
     '/api/registrations/:id/fingerprints/cancel',
-    {
-      config: { access: 'officer' },
-      schema: { summary: 'Cancel the running capture or verification of this registration', tags: ['fingerprints'], params: IdParams, response: { 202: WorkflowSchema, ...errors } },
-    },
+    route('officer', { summary: 'Cancel the running capture or verification of this registration', params: IdParams, response: { 202: WorkflowSchema } }),
     async (request, reply) => reply.status(202).send(service.cancel(request.params.id)),
   );
 
   app.post(
     '/api/registrations/:id/fingerprints/exceptions',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Record a finger that is missing or cannot be captured; needs a supervisor (403 otherwise)',
-        tags: ['fingerprints'],
-        params: IdParams,
-        body: Type.Object({ finger: FingerSchema, reason: Reason }, { additionalProperties: false }),
-        response: { 201: FingerViewSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Record a finger that is missing or cannot be captured; needs a supervisor (403 otherwise)',
+      params: IdParams,
+      body: Type.Object({ finger: FingerSchema, reason: Reason }, { additionalProperties: false }),
+      response: { 201: FingerViewSchema },
+    }),
     async (request, reply) => {
       const officer = requireOfficer(request);
       const { officerId: approvedBy } = requireRole(request, 'supervisor');
@@ -187,16 +173,12 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   app.post(
     '/api/registrations/:id/fingerprints/verify',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Returning migrant: capture live and match on the sensor against an earlier registration of the same document',
-        description: 'Answers when done (one live capture per finger until a match). Audited with decision and scores, without biometric data.',
-        tags: ['fingerprints'],
-        params: IdParams,
-        response: { 200: VerificationSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Returning migrant: capture live and match on the sensor against an earlier registration of the same document',
+      description: 'Answers when done (one live capture per finger until a match). Audited with decision and scores, without biometric data.',
+      params: IdParams,
+      response: { 200: VerificationSchema },
+    }),
     async (request) => service.verify(request.params.id, requireOfficer(request).officerId),
   );
 

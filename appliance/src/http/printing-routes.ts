@@ -8,6 +8,7 @@ import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
 import { acceptImages, IMAGE_TYPES } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
 import { requireOfficer } from '../auth/index.ts';
+import { routeOptions } from './route-options.ts';
 
 export interface PrintingRoutesOptions {
   printing: PrintingService;
@@ -33,7 +34,7 @@ const PrintJobSchema = Type.Object({
   printedAt: Type.Union([Type.String(), Type.Null()]),
 });
 const IdParams = Type.Object({ id: Uuid });
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const route = routeOptions({ tags: ['printing'], errors: { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } });
 const VerifyResponse = Type.Object(
   {
     genuine: Type.Boolean(),
@@ -59,19 +60,15 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.post(
     '/api/registrations/:id/receipt',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Print the migrant\'s receipt (finalized registrations only)',
-        description:
-          "Idempotent for the original: asking again returns the existing job (200) instead of printing twice. Without `language`, in the migrant's language (the registration's migrantLanguage; English when none). " +
-          '`copy: true` prints an extra copy marked COPY (202).',
-        tags: ['printing'],
-        params: IdParams,
-        body: Type.Object({ language: Type.Optional(Language), copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: PrintJobSchema, 202: PrintJobSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Print the migrant\'s receipt (finalized registrations only)',
+      description:
+        "Idempotent for the original: asking again returns the existing job (200) instead of printing twice. Without `language`, in the migrant's language (the registration's migrantLanguage; English when none). " +
+        '`copy: true` prints an extra copy marked COPY (202).',
+      params: IdParams,
+      body: Type.Object({ language: Type.Optional(Language), copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: PrintJobSchema, 202: PrintJobSchema },
+    }),
     async (request, reply) => {
       const { job, created } = printing.requestReceipt({
         registrationId: request.params.id,
@@ -84,16 +81,12 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.post(
     '/api/registrations/:id/reprint',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "Reprint a finalized registration's receipt from the queue: a copy marked COPY, in the migrant's language (audited)",
-        description: '409 REGISTRATION_NOT_FINALIZED for a draft. Each press queues one copy.',
-        tags: ['printing'],
-        params: IdParams,
-        response: { 202: PrintJobSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: "Reprint a finalized registration's receipt from the queue: a copy marked COPY, in the migrant's language (audited)",
+      description: '409 REGISTRATION_NOT_FINALIZED for a draft. Each press queues one copy.',
+      params: IdParams,
+      response: { 202: PrintJobSchema },
+    }),
     async (request, reply) => reply.status(202).send(printing.reprintReceipt(request.params.id, requireOfficer(request).officerId)),
   );
 
@@ -128,7 +121,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.get(
     '/api/print-jobs/:id',
-    { config: { access: 'officer' }, schema: { summary: 'One print job', tags: ['printing'], params: IdParams, response: { 200: PrintJobSchema, ...errors } } },
+    route('officer', { summary: 'One print job', params: IdParams, response: { 200: PrintJobSchema } }),
     async (request) => {
       const job = printing.jobs.get(request.params.id);
       if (!job) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no print job ${request.params.id}`);
@@ -138,16 +131,12 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.post(
     '/api/print-jobs/:id/reprint',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Print a failed receipt again (after loading paper, closing the cover…)',
-        description: 'Only a failed job can be reprinted (409 otherwise), so a double press prints once.',
-        tags: ['printing'],
-        params: IdParams,
-        response: { 202: PrintJobSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Print a failed receipt again (after loading paper, closing the cover…)',
+      description: 'Only a failed job can be reprinted (409 otherwise), so a double press prints once.',
+      params: IdParams,
+      response: { 202: PrintJobSchema },
+    }),
     async (request, reply) => reply.status(202).send(printing.queue.reprint(request.params.id)),
   );
 

@@ -11,6 +11,7 @@ import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uu
 import type { CounterService } from '../registrations/counter-service.ts';
 import { APPROVAL_HEADER, type SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
 import { MissingSchema } from '../registrations-details/details-http-schema.ts';
+import { routeOptions } from './route-options.ts';
 
 export interface RegistrationRoutesOptions {
   store: Store;
@@ -83,7 +84,7 @@ const IdParams = Type.Object({ id: Uuid });
 const ReplacePerson = Type.Boolean({ description: "the officer confirmed: clear the first person's details, consent, fingerprints and approval" });
 export const Step = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9-]*$', description: 'the UI step id, e.g. document, fingerprints, details, review' });
 export const Field = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9.]*$', description: 'the focused field, e.g. nextOfKin.name' });
-const errors = { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorWithContext, 422: ErrorSchema, 507: ErrorSchema };
+const route = routeOptions({ tags: ['registrations'], errors: { 400: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorWithContext, 422: ErrorSchema, 507: ErrorSchema } });
 
 /**
  * Registration lifecycle: draft → captured (document attached) → finalized (outbox row written in the same
@@ -112,16 +113,12 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.post(
     '/api/registrations',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Start a registration (a draft) at this post',
-        tags: ['registrations'],
-        // officerId is accepted for older clients but ignored: the officer is the signed-in session's.
-        body: Type.Optional(Type.Object({ officerId: Type.Optional(OfficerId) }, { additionalProperties: false })),
-        response: { 201: RegistrationSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Start a registration (a draft) at this post',
+      // officerId is accepted for older clients but ignored: the officer is the signed-in session's.
+      body: Type.Optional(Type.Object({ officerId: Type.Optional(OfficerId) }, { additionalProperties: false })),
+      response: { 201: RegistrationSchema },
+    }),
     async (request, reply) => {
       const registration = store.registrations.create({ officeCode: opts.officeCode, officerId: requireOfficer(request).officerId });
       bus.publish('registration.changed', { registration, change: 'created' });
@@ -131,26 +128,19 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.get(
     '/api/registrations',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'List registrations at this post, newest first, with keyset paging',
-        tags: ['registrations'],
-        querystring: Type.Object(
-          {
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            status: Type.Optional(RegistrationStatus),
-            includeDiscarded: Type.Boolean({ default: false, description: 'also list discarded and expired drafts' }),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ items: Type.Array(RegistrationSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errors,
+    route('officer', {
+      summary: 'List registrations at this post, newest first, with keyset paging',
+      querystring: Type.Object(
+        {
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          status: Type.Optional(RegistrationStatus),
+          includeDiscarded: Type.Boolean({ default: false, description: 'also list discarded and expired drafts' }),
         },
-      },
-    },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Object({ items: Type.Array(RegistrationSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+    }),
     async (request) => {
       const { limit, cursor, status, includeDiscarded } = request.query;
       return store.registrations.list({ limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}), ...(includeDiscarded ? {} : { discarded: false }) });
@@ -159,15 +149,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.get(
     '/api/registrations/:id',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Read one registration',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: RegistrationSchema, ...errors },
-      },
-    },
+    route('officer', { summary: 'Read one registration', params: IdParams, response: { 200: RegistrationSchema } }),
     async (request) => {
       const registration = store.registrations.get(request.params.id);
       if (!registration) throw new ApplianceError('NOT_FOUND', `no registration ${request.params.id} at this post`);
@@ -177,35 +159,30 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.put(
     '/api/registrations/:id/document',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Attach the scanned document (by scan id) or a manually entered MRZ',
-        description:
-          'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected. ' +
-          "Another person's document (different number, nationality or birth date) on a draft that already holds details, consent, fingerprints or an approval is refused " +
-          '409 DOCUMENT_PERSON_CHANGED (`attached` lists them) unless `replacePerson: true`, which clears them (audited). A returning migrant\'s details are prefilled into the autosaved draft.',
-        tags: ['registrations'],
-        params: IdParams,
-        body: Type.Union([
-          Type.Object({ scanId: Uuid, replacePerson: Type.Optional(ReplacePerson) }, { additionalProperties: false }),
-          Type.Object(
-            { lines: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 2, maxItems: 3 }), replacePerson: Type.Optional(ReplacePerson) },
-            { additionalProperties: false },
-          ),
-        ]),
-        response: {
-          200: Type.Object({
-            registration: RegistrationSchema,
-            document: DocumentSchema,
-            previousRegistrations: Type.Array(Uuid, { description: 'earlier registrations of the same document: the returning-migrant path' }),
-            returning: ReturningSchema,
-            review: ReviewSchema,
-          }),
-          ...errors,
-        },
+    route('officer', {
+      summary: 'Attach the scanned document (by scan id) or a manually entered MRZ',
+      description:
+        'Parses and validates the MRZ (ICAO 9303). A document whose check digits fail is stored with valid=false and its warnings, and cannot be finalized until it is rescanned or corrected. ' +
+        "Another person's document (different number, nationality or birth date) on a draft that already holds details, consent, fingerprints or an approval is refused " +
+        '409 DOCUMENT_PERSON_CHANGED (`attached` lists them) unless `replacePerson: true`, which clears them (audited). A returning migrant\'s details are prefilled into the autosaved draft.',
+      params: IdParams,
+      body: Type.Union([
+        Type.Object({ scanId: Uuid, replacePerson: Type.Optional(ReplacePerson) }, { additionalProperties: false }),
+        Type.Object(
+          { lines: Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 2, maxItems: 3 }), replacePerson: Type.Optional(ReplacePerson) },
+          { additionalProperties: false },
+        ),
+      ]),
+      response: {
+        200: Type.Object({
+          registration: RegistrationSchema,
+          document: DocumentSchema,
+          previousRegistrations: Type.Array(Uuid, { description: 'earlier registrations of the same document: the returning-migrant path' }),
+          returning: ReturningSchema,
+          review: ReviewSchema,
+        }),
       },
-    },
+    }),
     async (request) => {
       const { id } = request.params;
       counter.requireOpen(id);
@@ -228,21 +205,17 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.post(
     '/api/registrations/:id/finalize',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
-        description:
-          'Needs a valid document, the details with the migrant\'s consent (PUT /details), and every finger of the office\'s capture plan captured at the plan\'s quality or excused by an approved exception (none on an appliance without a fingerprint reader). ' +
-          '409 REGISTRATION_INCOMPLETE names what is missing (GET /completeness lists it). ' +
-          'A holder under the minimum age, an expired, specimen (UTO) or unknown-state document, or a warning the office marks blocking needs a supervisor\'s approval of this registration: ' +
-          '409 SUPERVISOR_APPROVAL_REQUIRED (`warnings` names them) until POST /approval recorded one, or send the one-time token as `x-supervisor-approval` to approve and finalize in one transaction. ' +
-          '409 REGISTRATION_DISCARDED for a discarded or expired draft.',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: RegistrationSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Finalize: the officer\'s "saved". Durable (synchronous=FULL) and queued for forwarding to the central database',
+      description:
+        'Needs a valid document, the details with the migrant\'s consent (PUT /details), and every finger of the office\'s capture plan captured at the plan\'s quality or excused by an approved exception (none on an appliance without a fingerprint reader). ' +
+        '409 REGISTRATION_INCOMPLETE names what is missing (GET /completeness lists it). ' +
+        'A holder under the minimum age, an expired, specimen (UTO) or unknown-state document, or a warning the office marks blocking needs a supervisor\'s approval of this registration: ' +
+        '409 SUPERVISOR_APPROVAL_REQUIRED (`warnings` names them) until POST /approval recorded one, or send the one-time token as `x-supervisor-approval` to approve and finalize in one transaction. ' +
+        '409 REGISTRATION_DISCARDED for a discarded or expired draft.',
+      params: IdParams,
+      response: { 200: RegistrationSchema },
+    }),
     async (request) => {
       const { id } = request.params;
       const existing = store.registrations.get(id);
@@ -275,33 +248,25 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.get(
     '/api/registrations/:id/review',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "Review: the holder's age, every warning (blocking ones need a supervisor), the approval and what is still missing",
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: ReviewSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: "Review: the holder's age, every warning (blocking ones need a supervisor), the approval and what is still missing",
+      params: IdParams,
+      response: { 200: ReviewSchema },
+    }),
     async (request) => counter.review(request.params.id),
   );
 
   app.post(
     '/api/registrations/:id/approval',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "A supervisor approves this registration's blocking warnings (minor, expired, specimen, unknown state, office rules)",
-        description:
-          "From the officer's screen: send the one-time token of POST /api/auth/supervisor-approval as `x-supervisor-approval`. From the supervisor's own session (the queue, " +
-          'GET /api/approvals/pending): no token; a supervisor cannot approve a registration they made. Audited with the supervisor as actor. ' +
-          'The approval is void once another document is attached. 409 APPROVAL_NOT_NEEDED when nothing blocks.',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: ReviewSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: "A supervisor approves this registration's blocking warnings (minor, expired, specimen, unknown state, office rules)",
+      description:
+        "From the officer's screen: send the one-time token of POST /api/auth/supervisor-approval as `x-supervisor-approval`. From the supervisor's own session (the queue, " +
+        'GET /api/approvals/pending): no token; a supervisor cannot approve a registration they made. Audited with the supervisor as actor. ' +
+        'The approval is void once another document is attached. 409 APPROVAL_NOT_NEEDED when nothing blocks.',
+      params: IdParams,
+      response: { 200: ReviewSchema },
+    }),
     async (request) => {
       const { id } = request.params;
       const officer = requireOfficer(request);
@@ -326,37 +291,28 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.get(
     '/api/approvals/pending',
-    {
-      config: { access: 'supervisor' },
-      schema: {
-        summary: "The supervisor's queue: open registrations waiting for a supervisor's approval, oldest first",
-        tags: ['registrations'],
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({ registration: RegistrationSchema, age: Type.Union([Type.Integer(), Type.Null()]), warnings: Type.Array(WarningSchema), waitingSince: Type.String() }),
-            ),
-          }),
-          ...errors,
-        },
+    route('supervisor', {
+      summary: "The supervisor's queue: open registrations waiting for a supervisor's approval, oldest first",
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          items: Type.Array(
+            Type.Object({ registration: RegistrationSchema, age: Type.Union([Type.Integer(), Type.Null()]), warnings: Type.Array(WarningSchema), waitingSince: Type.String() }),
+          ),
+        }),
       },
-    },
+    }),
     async (request) => ({ items: counter.awaitingApproval(request.query.limit) }),
   );
 
   app.get(
     '/api/registrations/drafts',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Open drafts (not finalized, not discarded), latest activity first: name, number, time, step',
-        description: 'Drafts idle for longer than office.registrationRules.draftExpiryHours are expired (audited) first.',
-        tags: ['registrations'],
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(RegistrationSchema) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Open drafts (not finalized, not discarded), latest activity first: name, number, time, step',
+      description: 'Drafts idle for longer than office.registrationRules.draftExpiryHours are expired (audited) first.',
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(RegistrationSchema) }) },
+    }),
     async (request) => {
       expire();
       return { items: counter.drafts(request.query.limit) };
@@ -365,19 +321,15 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.post(
     '/api/registrations/:id/discard',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Discard a draft, with a reason (audited); it can no longer change',
-        tags: ['registrations'],
-        params: IdParams,
-        body: Type.Object(
-          { reason: DiscardReason, note: Type.Optional(Type.String({ maxLength: 200, description: 'kept with the draft, not in the audit log' })) },
-          { additionalProperties: false },
-        ),
-        response: { 200: RegistrationSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Discard a draft, with a reason (audited); it can no longer change',
+      params: IdParams,
+      body: Type.Object(
+        { reason: DiscardReason, note: Type.Optional(Type.String({ maxLength: 200, description: 'kept with the draft, not in the audit log' })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: RegistrationSchema },
+    }),
     async (request) => {
       const note = request.body.note?.trim() || null;
       const registration = counter.discard(request.params.id, request.body.reason as Parameters<CounterService['discard']>[1], note, requireOfficer(request).officerId);
@@ -388,32 +340,24 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.put(
     '/api/registrations/:id/progress',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Where the officer is (step and field): a reload, crash or idle logout resumes there',
-        tags: ['registrations'],
-        params: IdParams,
-        body: Type.Object({ step: Step, field: Type.Optional(Type.Union([Field, Type.Null()])) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ progress: RegistrationSchema.properties.progress }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Where the officer is (step and field): a reload, crash or idle logout resumes there',
+      params: IdParams,
+      body: Type.Object({ step: Step, field: Type.Optional(Type.Union([Field, Type.Null()])) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ progress: RegistrationSchema.properties.progress }) },
+    }),
     async (request) => ({ progress: counter.setProgress(request.params.id, request.body.step, request.body.field ?? null) }),
   );
 
   app.put(
     '/api/registrations/:id/language',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "The migrant's one language: consent text, receipt and slip (the screen stays in the officer's)",
-        description: 'Changing it after consent was given in another language withdraws that consent (audited): read it again.',
-        tags: ['registrations'],
-        params: IdParams,
-        body: Type.Object({ language: Language }, { additionalProperties: false }),
-        response: { 200: RegistrationSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: "The migrant's one language: consent text, receipt and slip (the screen stays in the officer's)",
+      description: 'Changing it after consent was given in another language withdraws that consent (audited): read it again.',
+      params: IdParams,
+      body: Type.Object({ language: Language }, { additionalProperties: false }),
+      response: { 200: RegistrationSchema },
+    }),
     async (request) => {
       const registration = counter.setLanguage(request.params.id, request.body.language, requireOfficer(request).officerId);
       bus.publish('registration.changed', { registration, change: 'language-set' });
@@ -423,15 +367,11 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
 
   app.get(
     '/api/registrations/:id/returning',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'A returning migrant: earlier registrations of this document (when, where, what) and the details to prefill',
-        tags: ['registrations'],
-        params: IdParams,
-        response: { 200: ReturningSchema, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'A returning migrant: earlier registrations of this document (when, where, what) and the details to prefill',
+      params: IdParams,
+      response: { 200: ReturningSchema },
+    }),
     async (request) => {
       counter.get(request.params.id);
       return counter.returning(request.params.id);

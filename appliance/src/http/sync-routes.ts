@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireOfficer } from '../auth/guards.ts';
 import type { SyncFeature } from '../sync/sync-feature.ts';
 import { ErrorSchema, LinkState, NullableString } from './schemas.ts';
+import { routeOptions } from './route-options.ts';
 
 export interface SyncRoutesOptions {
   sync: Pick<SyncFeature, 'relay' | 'identity' | 'store'>;
 }
-
 
 export const SyncStatusSchema = Type.Object({
   at: Type.String(),
@@ -35,6 +35,7 @@ const QuarantinedSchema = Type.Object({
   reason: Type.String(),
 });
 
+const route = routeOptions({ tags: ['sync'] });
 
 /**
  * Forwarding status and the technician's quarantine view. No personal data here: quarantine rows
@@ -45,46 +46,34 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
 
   app.get(
     '/api/sync',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Forwarding to the central database: queue, link, throughput, time to drain',
-        tags: ['sync'],
-        response: {
-          200: Type.Object({
-            status: SyncStatusSchema,
-            device: Type.Object({ deviceId: Type.String(), publicKeyPem: Type.String({ description: 'enrol this at the central' }) }),
-          }),
-        },
+    route('officer', {
+      summary: 'Forwarding to the central database: queue, link, throughput, time to drain',
+      response: {
+        200: Type.Object({
+          status: SyncStatusSchema,
+          device: Type.Object({ deviceId: Type.String(), publicKeyPem: Type.String({ description: 'enrol this at the central' }) }),
+        }),
       },
-    },
+    }),
     async () => ({ status: relay.status(), device: { deviceId: identity.deviceId, publicKeyPem: identity.publicKeyPem } }),
   );
 
   app.get(
     '/api/sync/quarantine',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Registrations the central refused or holds differently: for a technician to review',
-        tags: ['sync'],
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(QuarantinedSchema), total: Type.Integer() }), 400: ErrorSchema },
-      },
-    },
+    route('officer', {
+      summary: 'Registrations the central refused or holds differently: for a technician to review',
+      querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(QuarantinedSchema), total: Type.Integer() }), 400: ErrorSchema },
+    }),
     async (request) => ({ items: store.outbox.quarantined(request.query.limit), total: store.outbox.quarantinedCount() }),
   );
 
   app.post(
     '/api/sync/now',
-    {
-      config: { access: ['supervisor', 'technician'] },
-      schema: {
-        summary: 'Sync now: end any backoff wait and try the central at once (the link came back)',
-        tags: ['sync'],
-        response: { 200: SyncStatusSchema, 401: ErrorSchema, 403: ErrorSchema },
-      },
-    },
+    route(['supervisor', 'technician'], {
+      summary: 'Sync now: end any backoff wait and try the central at once (the link came back)',
+      response: { 200: SyncStatusSchema, 401: ErrorSchema, 403: ErrorSchema },
+    }),
     async (request) => {
       store.audit.append({ actor: requireOfficer(request).officerId, action: 'sync.now', entityType: 'sync', entityId: identity.deviceId, details: {} });
       relay.retryNow();
@@ -94,15 +83,11 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
 
   app.post(
     '/api/sync/quarantine/:seq/retry',
-    {
-      config: { access: ['technician', 'supervisor'] },
-      schema: {
-        summary: 'Put a quarantined registration back in the queue and try the central now',
-        tags: ['sync'],
-        params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
-        response: { 200: QuarantinedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
-      },
-    },
+    route(['technician', 'supervisor'], {
+      summary: 'Put a quarantined registration back in the queue and try the central now',
+      params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+      response: { 200: QuarantinedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema },
+    }),
     async (request) => {
       // The requeue and its audit row commit together.
       const item = store.transaction('sync.quarantine-retry', () => {

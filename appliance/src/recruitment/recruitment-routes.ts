@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CERTIFICATE_CODES, COST_PAID_TO, COST_PURPOSES, SKILL_CODES } from '@lmc/protocol/recruitment.ts';
 import { requireOfficer } from '../auth/index.ts';
 import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { routeOptions } from '../http/route-options.ts';
 import { Uuid } from '../http/schemas.ts';
 import type { Notifications } from '../notifications/index.ts';
 import { DESTINATION_PROVINCES } from '../registrations-details/details-rules.ts';
@@ -31,9 +32,8 @@ const S = Type.String();
 const NS = Type.Union([Type.String(), Type.Null()]);
 const NI = Type.Union([Type.Integer(), Type.Null()]);
 const Err = Open({ statusCode: Type.Integer(), code: S, message: S, field: Type.Optional(S), vacancyId: Type.Optional(S), reason: Type.Optional(S) });
-const errors = { 400: Err, 401: Err, 403: Err, 404: Err, 409: Err, 507: Err };
 const IdParams = Type.Object({ id: Uuid });
-const tags = ['recruitment'];
+const route = routeOptions({ tags: ['recruitment'], errors: { 400: Err, 401: Err, 403: Err, 404: Err, 409: Err, 507: Err } });
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
@@ -127,14 +127,10 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/recruitment/vocabulary',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'The codes the matching and cost screens offer (skills, certificates, currencies, payees, purposes)',
-        tags,
-        response: { 200: Open({ skills: Type.Array(S), certificates: Type.Array(S), currencies: Type.Array(S), paidTo: Type.Array(S), purposes: Type.Array(S), destinations: Type.Array(S) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'The codes the matching and cost screens offer (skills, certificates, currencies, payees, purposes)',
+      response: { 200: Open({ skills: Type.Array(S), certificates: Type.Array(S), currencies: Type.Array(S), paidTo: Type.Array(S), purposes: Type.Array(S), destinations: Type.Array(S) }) },
+    }),
     async () => ({
       skills: [...SKILL_CODES],
       certificates: [...CERTIFICATE_CODES],
@@ -147,54 +143,43 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/registrations/:id/vacancy-matches',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Open vacancies matching the migrant, best first, with reasons',
-        description:
-          "From the local reference copy (works offline). Ranks by occupation (ISCO-08 unit, minor or sub-major group), experience, skills, certificates and destination preference; never lists a vacancy that is closed, filled, past its closing date, not yet open, without a place left, of a suspended employer, or whose minimum age the migrant is under. 409 RECRUITMENT_DETAILS_MISSING before the details are saved.",
-        tags,
-        params: IdParams,
-        response: { 200: Open({ profile: Profile, today: S, matches: Type.Array(Match), candidacies: Type.Array(Candidacy) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Open vacancies matching the migrant, best first, with reasons',
+      description:
+        "From the local reference copy (works offline). Ranks by occupation (ISCO-08 unit, minor or sub-major group), experience, skills, certificates and destination preference; never lists a vacancy that is closed, filled, past its closing date, not yet open, without a place left, of a suspended employer, or whose minimum age the migrant is under. 409 RECRUITMENT_DETAILS_MISSING before the details are saved.",
+      params: IdParams,
+      response: { 200: Open({ profile: Profile, today: S, matches: Type.Array(Match), candidacies: Type.Array(Candidacy) }) },
+    }),
     async (request) => service.matches(request.params.id),
   );
 
   app.get(
     '/api/registrations/:id/work-profile',
-    { config: { access: 'officer' }, schema: { summary: "The migrant's work profile for matching (defaults from the details when not saved)", tags, params: IdParams, response: { 200: Profile, ...errors } } },
+    route('officer', { summary: "The migrant's work profile for matching (defaults from the details when not saved)", params: IdParams, response: { 200: Profile } }),
     async (request) => service.profile(request.params.id),
   );
 
   app.put(
     '/api/registrations/:id/work-profile',
-    {
-      config: { access: 'officer' },
-      schema: { summary: "Save the migrant's experience, skills, certificates and destination preference (audited)", tags, params: IdParams, body: ProfileBody, response: { 200: Profile, ...errors } },
-    },
+    route('officer', { summary: "Save the migrant's experience, skills, certificates and destination preference (audited)", params: IdParams, body: ProfileBody, response: { 200: Profile } }),
     async (request) => service.saveProfile(request.params.id, request.body as never, requireOfficer(request).officerId),
   );
 
   app.get(
     '/api/registrations/:id/candidacies',
-    { config: { access: 'officer' }, schema: { summary: 'Vacancies the migrant asked for, with the outcome once the central decides', tags, params: IdParams, response: { 200: Open({ items: Type.Array(Candidacy) }), ...errors } } },
+    route('officer', { summary: 'Vacancies the migrant asked for, with the outcome once the central decides', params: IdParams, response: { 200: Open({ items: Type.Array(Candidacy) }) } }),
     async (request) => ({ items: service.candidacies(request.params.id) }),
   );
 
   app.post(
     '/api/registrations/:id/candidacies',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: "Record the migrant's interest in one or more vacancies (all or none; audited; forwarded to the central)",
-        description: 'Idempotent per vacancy. 409 VACANCY_NOT_OFFERED (vacancyId, reason) when a vacancy may not be offered today; nothing is recorded then.',
-        tags,
-        params: IdParams,
-        body: Type.Object({ vacancyIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
-        response: { 200: Open({ items: Type.Array(Candidacy) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: "Record the migrant's interest in one or more vacancies (all or none; audited; forwarded to the central)",
+      description: 'Idempotent per vacancy. 409 VACANCY_NOT_OFFERED (vacancyId, reason) when a vacancy may not be offered today; nothing is recorded then.',
+      params: IdParams,
+      body: Type.Object({ vacancyIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
+      response: { 200: Open({ items: Type.Array(Candidacy) }) },
+    }),
     async (request) => {
       const items = service.addCandidacies(request.params.id, request.body.vacancyIds, requireOfficer(request).officerId);
       relay.kick();
@@ -204,10 +189,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.post(
     '/api/registrations/:id/candidacies/:candidacyId/withdraw',
-    {
-      config: { access: 'officer' },
-      schema: { summary: 'The migrant no longer wants this vacancy (audited; forwarded)', tags, params: Type.Object({ id: Uuid, candidacyId: Uuid }), response: { 200: Candidacy, ...errors } },
-    },
+    route('officer', { summary: 'The migrant no longer wants this vacancy (audited; forwarded)', params: Type.Object({ id: Uuid, candidacyId: Uuid }), response: { 200: Candidacy } }),
     async (request) => {
       const c = service.withdraw(request.params.id, request.params.candidacyId, requireOfficer(request).officerId);
       relay.kick();
@@ -217,23 +199,19 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/registrations/:id/recruitment-costs',
-    { config: { access: 'officer' }, schema: { summary: 'Recruitment costs the migrant reported', tags, params: IdParams, response: { 200: Open({ items: Type.Array(Cost) }), ...errors } } },
+    route('officer', { summary: 'Recruitment costs the migrant reported', params: IdParams, response: { 200: Open({ items: Type.Array(Cost) }) } }),
     async (request) => ({ items: service.costs(request.params.id) }),
   );
 
   app.post(
     '/api/registrations/:id/recruitment-costs',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Record what the migrant paid, to whom and for what (audited; forwarded to the central for SDG 10.7.1)',
-        description: 'At registration or any later visit (also on a finalized registration). A payment to a recruiter or an agent answers protectionFlag: true — the screen shows the protection notice.',
-        tags,
-        params: IdParams,
-        body: CostBody,
-        response: { 201: Cost, ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Record what the migrant paid, to whom and for what (audited; forwarded to the central for SDG 10.7.1)',
+      description: 'At registration or any later visit (also on a finalized registration). A payment to a recruiter or an agent answers protectionFlag: true — the screen shows the protection notice.',
+      params: IdParams,
+      body: CostBody,
+      response: { 201: Cost },
+    }),
     async (request, reply) => {
       const cost = service.addCost(request.params.id, request.body as never, requireOfficer(request).officerId);
       relay.kick();
@@ -243,15 +221,11 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/recruitment/notices',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Shortlisted and selected outcomes from the central, newest first (slips to hand over)',
-        tags,
-        querystring: Type.Object({ unprinted: Type.Optional(Type.Boolean()), registrationId: Type.Optional(Uuid) }, { additionalProperties: false }),
-        response: { 200: Open({ items: Type.Array(Notice) }), ...errors },
-      },
-    },
+    route('officer', {
+      summary: 'Shortlisted and selected outcomes from the central, newest first (slips to hand over)',
+      querystring: Type.Object({ unprinted: Type.Optional(Type.Boolean()), registrationId: Type.Optional(Uuid) }, { additionalProperties: false }),
+      response: { 200: Open({ items: Type.Array(Notice) }) },
+    }),
     async (request) => ({ items: notices.list({ ...(request.query.unprinted ? { unprinted: true } : {}), ...(request.query.registrationId ? { registrationId: request.query.registrationId } : {}) }) }),
   );
 
@@ -264,10 +238,9 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/recruitment/notices/:candidacyId/:status/notice.pdf',
-    {
-      config: { access: 'officer' },
-      schema: { summary: "The printed notice (A4 PDF) in the migrant's language, with the vacancy's terms", tags, params: NoticeParams, produces: ['application/pdf'], response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'application/pdf' }), ...errors } },
-    },
+    route('officer', {
+      summary: "The printed notice (A4 PDF) in the migrant's language, with the vacancy's terms", params: NoticeParams, produces: ['application/pdf'], response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'application/pdf' }) },
+    }),
     async (request, reply) => {
       const pdf = await outcomeNoticePdf(noticeOf(request.params.candidacyId, request.params.status), { officeName: opts.officeName, generatedAt: now().toISOString() });
       return reply.type('application/pdf').header('cache-control', 'no-store').send(pdf);
@@ -276,7 +249,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.post(
     '/api/recruitment/notices/:candidacyId/:status/printed',
-    { config: { access: 'officer' }, schema: { summary: 'The notice was printed and handed over (audited)', tags, params: NoticeParams, response: { 200: Notice, ...errors } } },
+    route('officer', { summary: 'The notice was printed and handed over (audited)', params: NoticeParams, response: { 200: Notice } }),
     async (request) => {
       noticeOf(request.params.candidacyId, request.params.status);
       notices.markPrinted(request.params.candidacyId, request.params.status, requireOfficer(request).officerId);
@@ -286,21 +259,16 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   app.get(
     '/api/recruitment/status',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Forwarding of candidacies and costs, and messages to migrants (numbers masked)',
-        tags,
-        response: {
-          200: Open({
-            linkState: S,
-            outbox: Open({ pending: Type.Integer(), due: Type.Integer(), rejected: Type.Integer(), lastSentAt: NS, lastError: NS, oldestPendingAt: NS }),
-            notifications: Open({ channel: S, queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), recent: Type.Array(Open({ notificationId: S, recipientMasked: S, state: S })) }),
-          }),
-          ...errors,
-        },
+    route('officer', {
+      summary: 'Forwarding of candidacies and costs, and messages to migrants (numbers masked)',
+      response: {
+        200: Open({
+          linkState: S,
+          outbox: Open({ pending: Type.Integer(), due: Type.Integer(), rejected: Type.Integer(), lastSentAt: NS, lastError: NS, oldestPendingAt: NS }),
+          notifications: Open({ channel: S, queued: Type.Integer(), sent: Type.Integer(), failed: Type.Integer(), recent: Type.Array(Open({ notificationId: S, recipientMasked: S, state: S })) }),
+        }),
       },
-    },
+    }),
     async () => ({
       linkState: relay.linkState,
       outbox: service.outbox.status(),

@@ -1,0 +1,22 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { Access } from './access.ts';
+
+type Responses = Readonly<Record<number, TSchema>>;
+
+/**
+ * What every route of one module repeats in its options: who may call it (`config.access`, access.ts: deny by
+ * default) and, in its OpenAPI schema, the module's tags and the error answers it can give. Made once per module,
+ *
+ *   const route = routeOptions({ tags: ['auth'], errors });
+ *   app.get('/api/officers', route('supervisor', { summary: 'Officers', response: { 200: Officers } }), handler);
+ *
+ * gives `{ config: { access: 'supervisor' }, schema: { tags: ['auth'], summary, response: { 200: Officers, ...errors } } }`.
+ * The route's own schema comes after the module's tags (a route may name others); its answers before the errors
+ * (none where the module's routes each list their own).
+ */
+export function routeOptions<E extends Responses = Record<never, TSchema>>(defaults: { tags: readonly string[]; errors?: E }) {
+  return <S extends { response: Responses }>(access: Access, schema: S) => ({
+    config: { access },
+    schema: { tags: [...defaults.tags], ...schema, response: { ...schema.response, ...defaults.errors } },
+  });
+}
