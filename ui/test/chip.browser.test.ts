@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
-import { type UiHarness, startUiHarness } from './browser-harness.ts';
+import { useUiHarness } from './browser-harness.ts';
 
 /**
  * The passport chip on the document step in Chromium, with the appliance's simulated chip reader (every scanned
@@ -9,14 +9,7 @@ import { type UiHarness, startUiHarness } from './browser-harness.ts';
  * "read the chip again", which then reads it.
  */
 describe('passport chip on the document step (Chromium, simulated chip reader)', () => {
-  let ui: UiHarness;
-
-  beforeAll(async () => {
-    ui = await startUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }] });
-  });
-  afterAll(async () => {
-    await ui?.stop();
-  });
+  const ui = useUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }] });
 
   it('genuine chip with its face; a JPEG 2000 face shown; PACE said; altered DG1 flagged; removed mid-read then read again', async () => {
     const { page, url } = ui;

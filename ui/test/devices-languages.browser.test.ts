@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeRead } from '@lmc/firmware-bridge/mrz-reader/reader-wire-encoder.ts';
 import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
 import en from '../src/i18n/en.json' with { type: 'json' };
 import nd from '../src/i18n/nd.json' with { type: 'json' };
 import sn from '../src/i18n/sn.json' with { type: 'json' };
-import { type UiHarness, startUiHarness } from './browser-harness.ts';
+import { useUiHarness } from './browser-harness.ts';
 import { completeDetailsBody } from '@lmc/appliance/registrations-details/test-support.ts';
 
 const SUPERVISOR = { officerId: 'BBR-SUP2', pin: '730462' };
@@ -33,7 +33,7 @@ const LEAKS = { en: [] as string[], sn: englishLeaks(sn as Catalogue), nd: engli
  * Chromium against a real appliance with every device simulated. Screenshots at 1280×800 and 1024×600.
  */
 describe('officer UI in Chromium: reader unplugged mid-scan, three languages', () => {
-  let ui: UiHarness;
+  const ui = useUiHarness({ officers: [{ creds: SUPERVISOR, role: 'supervisor', name: 'Supervisor Sibanda' }] });
 
   /** The visible text carries no catalogue key and (in sn/nd) no English string that has a translation. */
   const expectTranslated = async (lang: 'en' | 'sn' | 'nd', screen: string) => {
@@ -42,13 +42,6 @@ describe('officer UI in Chromium: reader unplugged mid-scan, three languages', (
     expect(text.match(KEY_LIKE) ?? [], `${lang} ${screen}: keys shown`).toEqual([]);
     expect(LEAKS[lang].filter((s) => text.includes(s)), `${lang} ${screen}: English shown`).toEqual([]);
   };
-
-  beforeAll(async () => {
-    ui = await startUiHarness({ officers: [{ creds: SUPERVISOR, role: 'supervisor', name: 'Supervisor Sibanda' }] });
-  });
-  afterAll(async () => {
-    await ui?.stop();
-  });
 
   it('shows the sign-in screen in English, Shona and Ndebele with no key or English string left over', async () => {
     await ui.page.goto(ui.url);

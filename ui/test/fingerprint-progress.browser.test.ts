@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
-import { type UiHarness, startUiHarness } from './browser-harness.ts';
+import { useUiHarness } from './browser-harness.ts';
 
 /**
  * The seconds a finger must stay still while its image crosses the serial line: at 115,200 baud (~3 s per image,
@@ -8,14 +8,7 @@ import { type UiHarness, startUiHarness } from './browser-harness.ts';
  * its scale. The other browser tests run the simulated module 20× faster, too fast to see the bar.
  */
 describe('fingerprint read progress in Chromium at 1024×600', () => {
-  let ui: UiHarness;
-
-  beforeAll(async () => {
-    ui = await startUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }], fingerprintBaud: 115_200, viewport: { width: 1024, height: 600 }, hasTouch: true });
-  });
-  afterAll(async () => {
-    await ui?.stop();
-  });
+  const ui = useUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }], fingerprintBaud: 115_200, viewport: { width: 1024, height: 600 }, hasTouch: true });
 
   it('shows how long to hold still while the image arrives, then the quality against the minimum', async () => {
     const { page, url } = ui;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import { generateMrz } from '@lmc/firmware-bridge/mrz/index.ts';
-import { type UiHarness, startUiHarness } from './browser-harness.ts';
+import { useUiHarness } from './browser-harness.ts';
 
 /**
  * A migrant registered at another office, on the details step in Chromium (issue #16): the appliance's
@@ -10,14 +10,7 @@ import { type UiHarness, startUiHarness } from './browser-harness.ts';
  * to the appliance by the autosave. With the link down the index answer shows office and day, and nothing is prefilled.
  */
 describe('returning migrant from another office on the details step (Chromium)', () => {
-  let ui: UiHarness;
-
-  beforeAll(async () => {
-    ui = await startUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }] });
-  });
-  afterAll(async () => {
-    await ui?.stop();
-  });
+  const ui = useUiHarness({ officers: [{ creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' }] });
 
   const visit = (source: 'central' | 'index') => ({
     registrationId: source === 'central' ? '11111111-1111-4111-8111-111111111111' : null,
