@@ -13,6 +13,7 @@ import type { Store } from '../store/index.ts';
 import type { ChipFeature } from './chip-feature.ts';
 import type { ChipService } from './chip-service.ts';
 import type { CscaTrust } from './csca-trust.ts';
+import { simulatorOf } from '../http/route-options.ts';
 
 export interface ChipRoutesOptions {
   store: Store;
@@ -188,8 +189,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
       },
     },
     async (request) => {
-      const sim = feature.simulator;
-      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'The chip reader is not simulated on this appliance.');
+      const sim = simulatorOf(feature.simulator, 'The chip reader is not simulated on this appliance.');
       if (request.body.next) sim.nextKind = request.body.next as typeof sim.nextKind;
       if (request.body.remove) sim.remove();
       return { next: sim.nextKind, cardPresent: sim.cardPresent };

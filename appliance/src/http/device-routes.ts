@@ -6,7 +6,7 @@ import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import { ErrorSchema } from './schemas.ts';
-import { routeOptions } from './route-options.ts';
+import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 export interface DeviceRoutesOptions {
   /** The passport reader, for its simulator route. */
@@ -50,30 +50,22 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
 
   app.post(
     '/api/simulator/mrz/scan',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Simulated reader only: "place" a passport on it. The bytes go over the pty like a real reader\'s',
-        tags: ['simulator'],
-        body: Type.Optional(
-          Type.Object(
-            {
-              sample: Type.Optional(Type.Integer({ minimum: 0, maximum: SAMPLE_COUNT - 1 })),
-              lines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 3 })),
-              tampered: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false },
-          ),
+    simulatorRoute('officer', {
+      summary: 'Simulated reader only: "place" a passport on it. The bytes go over the pty like a real reader\'s',
+      body: Type.Optional(
+        Type.Object(
+          {
+            sample: Type.Optional(Type.Integer({ minimum: 0, maximum: SAMPLE_COUNT - 1 })),
+            lines: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 3 })),
+            tampered: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
         ),
-        response: {
-          202: Type.Object({ bytesWritten: Type.Integer(), wireMs: Type.Number(), lines: Type.Array(Type.String()) }),
-          409: ErrorSchema,
-        },
-      },
-    },
+      ),
+      response: { 202: Type.Object({ bytesWritten: Type.Integer(), wireMs: Type.Number(), lines: Type.Array(Type.String()) }) },
+    }),
     async (request, reply) => {
-      const sim = opts.mrz?.simulator;
-      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the MRZ reader is real hardware here: place a passport on it');
+      const sim = simulatorOf(opts.mrz?.simulator, 'the MRZ reader is real hardware here: place a passport on it');
       const body = request.body ?? {};
       let lines = body.lines ?? sampleDocumentLines(body.sample);
       if (body.tampered) lines = tamper(lines);

@@ -8,7 +8,7 @@ import type { FingerprintFeature } from '../fingerprints/fingerprint-feature.ts'
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { FINGER_CONDITIONS, type FingerCondition } from '../fingerprints/simulated-reader.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
-import { routeOptions } from './route-options.ts';
+import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 /**
  * Who may approve a fingerprint exception. THE one place to change how approval works: today the signed-in
@@ -182,30 +182,22 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
     async (request) => service.verify(request.params.id, requireOfficer(request).officerId),
   );
 
-  const simulator = () => {
-    const sim = feature.simulator;
-    if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the fingerprint reader is real hardware here: ask the person to place the finger');
-    return sim;
-  };
+  const simulator = () => simulatorOf(feature.simulator, 'the fingerprint reader is real hardware here: ask the person to place the finger');
 
   app.post(
     '/api/simulator/fingerprint/place',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Simulated reader only: a person puts a finger on the glass (same person + finger = same print)',
-        tags: ['simulator'],
-        body: Type.Object(
-          {
-            personId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-            finger: FingerSchema,
-            condition: Type.Optional(literalUnion(CONDITIONS, { default: 'normal' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 202: Type.Object({ fingerPresent: Type.Boolean() }), 409: ErrorSchema },
-      },
-    },
+    simulatorRoute('officer', {
+      summary: 'Simulated reader only: a person puts a finger on the glass (same person + finger = same print)',
+      body: Type.Object(
+        {
+          personId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+          finger: FingerSchema,
+          condition: Type.Optional(literalUnion(CONDITIONS, { default: 'normal' })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 202: Type.Object({ fingerPresent: Type.Boolean() }) },
+    }),
     async (request, reply) => {
       const { personId, finger, condition } = request.body;
       simulator().placeFinger(personId, finger, condition ?? 'normal');
@@ -215,10 +207,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
 
   app.post(
     '/api/simulator/fingerprint/lift',
-    {
-      config: { access: 'officer' },
-      schema: { summary: 'Simulated reader only: the finger leaves the glass', tags: ['simulator'], response: { 202: Type.Object({ fingerPresent: Type.Boolean() }), 409: ErrorSchema } },
-    },
+    simulatorRoute('officer', { summary: 'Simulated reader only: the finger leaves the glass', response: { 202: Type.Object({ fingerPresent: Type.Boolean() }) } }),
     async (_request, reply) => {
       simulator().liftFinger();
       return reply.status(202).send({ fingerPresent: false });

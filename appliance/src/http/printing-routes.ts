@@ -8,7 +8,7 @@ import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
 import { acceptImages, IMAGE_TYPES } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
 import { requireOfficer } from '../auth/index.ts';
-import { routeOptions } from './route-options.ts';
+import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 export interface PrintingRoutesOptions {
   printing: PrintingService;
@@ -171,29 +171,26 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     },
   );
 
+  const simulator = () => simulatorOf(printing.feature.simulator, 'the receipt printer is real hardware here');
+
   app.post(
     '/api/simulator/printer',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Simulated printer only: paper out, cover open, offline, paper near end, roll ending mid-job',
-        tags: ['simulator'],
-        body: Type.Object(
-          {
-            paperOut: Type.Optional(Type.Boolean()),
-            paperNearEnd: Type.Optional(Type.Boolean()),
-            coverOpen: Type.Optional(Type.Boolean()),
-            offline: Type.Optional(Type.Boolean()),
-            paperOutAfterBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({}, { additionalProperties: true }), 409: ErrorSchema },
-      },
-    },
+    simulatorRoute('officer', {
+      summary: 'Simulated printer only: paper out, cover open, offline, paper near end, roll ending mid-job',
+      body: Type.Object(
+        {
+          paperOut: Type.Optional(Type.Boolean()),
+          paperNearEnd: Type.Optional(Type.Boolean()),
+          coverOpen: Type.Optional(Type.Boolean()),
+          offline: Type.Optional(Type.Boolean()),
+          paperOutAfterBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Object({}, { additionalProperties: true }) },
+    }),
     async (request) => {
-      const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the receipt printer is real hardware here');
+      const sim = simulator();
       const b = request.body;
       if (b.paperOutAfterBytes !== undefined) sim.setPaperOutAfterBytes(b.paperOutAfterBytes);
       if (b.paperNearEnd !== undefined) sim.setPaperNearEnd(b.paperNearEnd);
@@ -206,18 +203,12 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
 
   app.get(
     '/api/simulator/printer/last-receipt.png',
-    {
-      config: { access: 'officer' },
-      schema: {
-        summary: 'Simulated printer only: the last receipt it printed, as the paper would look',
-        tags: ['simulator'],
-        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/png' }), 404: ErrorSchema, 409: ErrorSchema },
-      },
-    },
+    simulatorRoute('officer', {
+      summary: 'Simulated printer only: the last receipt it printed, as the paper would look',
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/png' }), 404: ErrorSchema },
+    }),
     async (_request, reply) => {
-      const sim = printing.feature.simulator;
-      if (!sim) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, 'the receipt printer is real hardware here');
-      const png = sim.lastReceiptPng();
+      const png = simulator().lastReceiptPng();
       if (!png) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'the simulated printer has not printed a receipt yet');
       return reply.type('image/png').send(png);
     },

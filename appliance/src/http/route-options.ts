@@ -1,5 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
+import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { Access } from './access.ts';
+import { ErrorSchema } from './schemas.ts';
 
 type Responses = Readonly<Record<number, TSchema>>;
 
@@ -19,4 +21,13 @@ export function routeOptions<E extends Responses = Record<never, TSchema>>(defau
     config: { access },
     schema: { tags: [...defaults.tags], ...schema, response: { ...schema.response, ...defaults.errors } },
   });
+}
+
+/** The controls of a simulated device (tag simulator): 409 NOT_SIMULATED where the device is real hardware. */
+export const simulatorRoute = routeOptions({ tags: ['simulator'], errors: { 409: ErrorSchema } });
+
+/** The device's simulator, or 409 NOT_SIMULATED with `realHardware` (what to do with the real device instead). */
+export function simulatorOf<T>(simulator: T | undefined, realHardware: string): T {
+  if (!simulator) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, realHardware);
+  return simulator;
 }
