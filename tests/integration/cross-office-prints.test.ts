@@ -10,15 +10,13 @@
  * opening and re-sealing is in the central's print_access_log.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { build as buildAppliance } from '@lmc/appliance/app.ts';
 import { addOfficer, signInInject, TEST_AUTH } from '@lmc/appliance/auth/test-support.ts';
 import { openBlob } from '@lmc/appliance/crypto/blob-cipher.ts';
@@ -39,16 +37,13 @@ import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { build as buildCentral, type CentralApp } from '@lmc/central/app.ts';
 import { createStaffCommand } from '@lmc/central/cli/create-staff.ts';
-import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { centralEncryptionKeys, centralKeyFromPrivate } from '@lmc/central/enrolment/central-key.ts';
 import { certificateFingerprint, generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
 import { ENROLMENT_CODES_PATH } from '@lmc/protocol/enrolment.ts';
 import { newX25519PrivateKey, openPrintV2AtCentral, parsePrintV2 } from '@lmc/protocol/print-seal.ts';
 import { enrol } from '@lmc/provisioning/enrolment/enrol.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { useCentralDb } from '../support/central-db.ts';
 
 const ADMIN_TOKEN = 'cross-office-admin-token-0123456789abcdef';
 const STAFF_PASSWORD = 'correct horse battery staple 42';
@@ -56,15 +51,12 @@ const FAST_BAUD = 240 * 9600;
 const PLAN: CapturePlan = { fingers: ['right-index', 'left-index'], attempts: 3, minQuality: 40, placeTimeoutMs: 1500, liftTimeoutMs: 1500, storeImages: true };
 const OFFICER = { officerId: 'BBR-020', pin: '730461' };
 
-let root: string;
-let cluster: PgCluster;
-let db: Db;
+const { root, db, cleanup } = useCentralDb('cross-office-prints-', { maxConnections: 4 });
 let central: CentralApp;
 let centralUrl: string;
 let certSha256: string;
 /** Every batch body as it crossed the wire inside TLS: what a TLS-terminating proxy on the path would read. */
 const batchBodies: Buffer[] = [];
-const cleanups: Array<() => Promise<void> | void> = [];
 
 interface Office {
   code: 'HRE' | 'BBR';
@@ -88,7 +80,7 @@ async function office(code: 'HRE' | 'BBR'): Promise<Office> {
   const store = openApplianceStore({ dataDir });
   const bus = new EventBus();
   const fp = await startFingerprints({ device: { transport: 'simulator', baudRate: FAST_BAUD }, plan: PLAN, dataDir, store, bus, logger: pino({ level: 'silent' }) });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await fp.stop();
     store.close();
   });
@@ -121,16 +113,13 @@ async function captureAll(o: Office, registrationId: string, personId: string): 
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'cross-office-prints-'));
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url, { max: 4 });
-  await migrate(db);
   await createStaffCommand(db, ['--username', 'ministry.admin', '--role', 'admin'], STAFF_PASSWORD);
   await createStaffCommand(db, ['--username', 'desk.auditor', '--role', 'auditor'], STAFF_PASSWORD);
   const tls = await generateSelfSignedPair();
   certSha256 = certificateFingerprint(tls.cert);
   const centralKey = { ...centralKeyFromPrivate(generateKeyPairSync('ed25519').privateKey), encryption: centralEncryptionKeys(newX25519PrivateKey()) };
   central = buildCentral({ db, devices: [], https: tls, centralKey, enrolment: { adminToken: ADMIN_TOKEN, centralKey } });
+  cleanup(() => central.close()); // after the offices' and the tests' clean-ups (newest first)
   // Keep a copy of every batch body exactly as it arrived (inside TLS).
   central.addHook('preParsing', async (request, _reply, payload) => {
     if (!request.url.startsWith('/api/v1/batches')) return payload;
@@ -146,13 +135,6 @@ beforeAll(async () => {
   bbr = await office('BBR');
 }, 180_000);
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await central?.close();
-  await db?.close();
-  await cluster?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
 
 let hreRegistration: string;
 let templateBlobId: string;
@@ -185,7 +167,7 @@ describe('a print captured at HRE', () => {
       unauthorisedRetryMs: 1000,
       idlePollMs: 100,
     });
-    cleanups.push(() => relay.stop());
+    cleanup(() => relay.stop());
     await relay.runOnce();
     expect(hre.store.outbox.pending(10)).toHaveLength(0);
     const rows = await db.query<{ blob_id: string; data: Uint8Array }>('SELECT blob_id, data FROM registration_blobs WHERE registration_id = $1::uuid', [r.id]);
@@ -260,7 +242,7 @@ describe('verification at BBR against the print captured at HRE', () => {
     await app.ready();
     await addOfficer(bbr.store.health().path, OFFICER, 'officer');
     cookie = await signInInject(app, OFFICER);
-    cleanups.push(() => app.close());
+    cleanup(() => app.close());
   }, 60_000);
 
   const verifyRemote = async (personId: string) => {

@@ -4,12 +4,10 @@
  * batches refused and counted, and sealed biometric blobs carried in the binary frame.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
 import type { Store } from '@lmc/appliance/store/index.ts';
 import { openApplianceStore } from '@lmc/appliance/schema.ts';
@@ -17,37 +15,20 @@ import { CentralClient } from '@lmc/appliance/sync/central-client.ts';
 import { type BlobSource, OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { build, type CentralApp } from '@lmc/central/app.ts';
-import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { BATCH_PATH, encodeBatch, signBatchBody } from '@lmc/protocol/batch.ts';
 import { addStaff, signIn } from '../../central/test/staff.ts';
 import { type CentralProcess, freeTcpPort, spawnCentral } from '../support/central-process.ts';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { useCentralDb } from '../support/central-db.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
 import { attemptHeaders, sha256Hex } from '@lmc/protocol/batch-envelope.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 
-let cluster: PgCluster;
-let db: Db;
-let root: string;
+const { root, db, cluster, cleanup } = useCentralDb('forwarding-faults-', { maxConnections: 2 });
 let trust: LinkTrust;
-const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'forwarding-faults-'));
   trust = await makeLinkTrust();
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url, { max: 2 });
-  await migrate(db);
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await db?.close();
-  await cluster?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 interface Post {
@@ -62,7 +43,7 @@ function post(name: string): Post {
   const store = openApplianceStore({ dataDir: dir });
   const identity = loadOrCreateIdentity(dir);
   pinCentral(dir, trust);
-  cleanups.push(() => store.close());
+  cleanup(() => store.close());
   return { dir, store, identity, device: { deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem } };
 }
 
@@ -77,7 +58,7 @@ function relayFor(p: Post, url: string, blobSource?: BlobSource): OutboxRelay {
     idlePollMs: 100,
     ...(blobSource ? { blobSource } : {}),
   });
-  cleanups.push(() => relay.stop());
+  cleanup(() => relay.stop());
   return relay;
 }
 
@@ -93,7 +74,7 @@ async function centralInProcess(devices: Post['device'][]): Promise<{ app: Centr
   const app = build({ db, devices, https: trust.tls, centralKey: trust.centralKey });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
-  cleanups.push(async () => {
+  cleanup(async () => {
     await proxy.close();
     await app.close();
   });
@@ -105,10 +86,10 @@ describe('forwarding faults on real PostgreSQL', () => {
     const p = post('central-kill');
     const port = await freeTcpPort();
     const proxy = await startTcpProxy({ host: '127.0.0.1', port });
-    cleanups.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const start = () => spawnCentral({ port, databaseUrl: cluster.url, devices: [p.device], devicesFile: join(root, 'central-kill-devices.json'), trust });
     let central: CentralProcess = await start();
-    cleanups.push(() => central.kill('SIGKILL'));
+    cleanup(() => central.kill('SIGKILL'));
     const N = 60;
     finalizeMany(p.store, N, 'BBR', 'CK');
     // 150 ms each way: a batch is in flight most of the time, so the kill lands mid-batch.

@@ -4,15 +4,10 @@
  * (tests/support/forging-proxy.ts). The invariant every case checks: no registration is marked sent
  * on the appliance without its row in PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type CentralApp } from '@lmc/central/app.ts';
-import type { Db } from '@lmc/central/db/db.ts';
-import { migrate } from '@lmc/central/db/migrations.ts';
-import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { generateSelfSignedPair } from '@lmc/central/tls/tls.ts';
 import { BATCH_PATH, encodeBatch } from '@lmc/protocol/batch.ts';
 import { attemptHeaders } from '@lmc/protocol/batch-envelope.ts';
@@ -24,19 +19,16 @@ import { OutboxRelay } from '@lmc/appliance/sync/outbox-relay.ts';
 import { finalizeMany } from '@lmc/appliance/sync/test-support.ts';
 import { type ForgeMode, startForgingProxy } from '../support/forging-proxy.ts';
 import { type LinkTrust, makeLinkTrust, pinCentral } from '../support/link-trust.ts';
-import { startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { useCentralDb } from '../support/central-db.ts';
 
-let cluster: PgCluster;
-let db: Db;
+const { root, db, cleanup } = useCentralDb('forwarding-security-', { maxConnections: 4 });
 let trust: LinkTrust;
-let root: string;
 /** The genuine central over HTTPS, and the same central over plain HTTP (what a development flag allows). */
 let central: CentralApp;
 let centralHttp: CentralApp;
 let httpsUrl: string;
 let httpUrl: string;
 const devices: Array<{ deviceId: string; officeCode: string; publicKeyPem: string }> = [];
-const cleanups: Array<() => Promise<void> | void> = [];
 
 interface Post {
   store: Store;
@@ -49,7 +41,7 @@ function post(name: string): Post {
   const identity = loadOrCreateIdentity(dir);
   pinCentral(dir, trust);
   devices.push({ deviceId: identity.deviceId, officeCode: 'BBR', publicKeyPem: identity.publicKeyPem });
-  cleanups.push(() => store.close());
+  cleanup(() => store.close());
   return { store, identity };
 }
 
@@ -63,7 +55,7 @@ function relay(p: Post, url: string, allowInsecureHttp = false): OutboxRelay {
     unauthorisedRetryMs: 1000,
     idlePollMs: 100,
   });
-  cleanups.push(() => r.stop());
+  cleanup(() => r.stop());
   return r;
 }
 
@@ -78,29 +70,20 @@ async function sentWithoutRow(p: Post, ids: string[]): Promise<{ sent: number; m
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'forwarding-security-'));
   trust = await makeLinkTrust();
-  cluster = await startPgCluster();
-  db = createPostgresDb(cluster.url, { max: 4 });
-  await migrate(db);
   // The device list is read when the app becomes ready: enrol the posts first.
   for (const name of ['mitm', 'forge-unsigned', 'forge-attacker', 'reject', 'replay', 'window', 'insecure']) post(name);
   central = build({ db, devices, https: trust.tls, centralKey: trust.centralKey });
   centralHttp = build({ db, devices, centralKey: trust.centralKey });
+  // Closed after every relay and post (clean-ups run newest first).
+  cleanup(() => central.close());
+  cleanup(() => centralHttp.close());
   await central.listen({ host: '127.0.0.1', port: 0 });
   await centralHttp.listen({ host: '127.0.0.1', port: 0 });
   httpsUrl = `https://127.0.0.1:${(central.server.address() as AddressInfo).port}`;
   httpUrl = `http://127.0.0.1:${(centralHttp.server.address() as AddressInfo).port}`;
 }, 60_000);
 
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-  await central?.close();
-  await centralHttp?.close();
-  await db?.close();
-  await cluster?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
 
 const posts = new Map<string, Post>();
 function named(name: string): Post {
@@ -109,7 +92,7 @@ function named(name: string): Post {
     const dir = join(root, name);
     // Re-open the post made in beforeAll (same directory, same identity).
     p = { store: openApplianceStore({ dataDir: dir }), identity: loadOrCreateIdentity(dir) };
-    cleanups.push(() => p?.store.close());
+    cleanup(() => p?.store.close());
     posts.set(name, p);
   }
   return p;
@@ -127,7 +110,7 @@ describe('the link against an on-path attacker', () => {
     const p = named('mitm');
     const ids = finalizeMany(p.store, 3, 'BBR', 'MITM');
     const attacker = await startForgingProxy({ mode: 'ack-unsigned', tls: await generateSelfSignedPair() });
-    cleanups.push(() => attacker.close());
+    cleanup(() => attacker.close());
     const r = relay(p, attacker.url);
     await r.runOnce();
     expect(r.link.lastError).toMatch(/tls-untrusted|DEPTH_ZERO|SELF_SIGNED|certificate/i);
@@ -144,7 +127,7 @@ describe('the link against an on-path attacker', () => {
       const p = named(name);
       const ids = finalizeMany(p.store, 3, 'BBR', name.toUpperCase().slice(0, 8));
       const attacker = await startForgingProxy({ mode });
-      cleanups.push(() => attacker.close());
+      cleanup(() => attacker.close());
       const r = relay(p, attacker.url, true);
       await r.runOnce();
       // The attacker did read the batch (no TLS), and answered "stored" for every record …
@@ -163,7 +146,7 @@ describe('the link against an on-path attacker', () => {
     const p = named('reject');
     finalizeMany(p.store, 2, 'BBR', 'REJ');
     const attacker = await startForgingProxy({ mode: 'reject-unsigned' });
-    cleanups.push(() => attacker.close());
+    cleanup(() => attacker.close());
     const r = relay(p, attacker.url, true);
     await r.runOnce();
     expect(p.store.outbox.quarantinedCount()).toBe(0);
@@ -175,7 +158,7 @@ describe('the link against an on-path attacker', () => {
     const p = named('replay');
     const first = finalizeMany(p.store, 2, 'BBR', 'RP1');
     const attacker = await startForgingProxy({ mode: 'replay-first-answer', target: httpUrl });
-    cleanups.push(() => attacker.close());
+    cleanup(() => attacker.close());
     const r = relay(p, attacker.url, true);
     expect((await r.runOnce()).acknowledged).toBe(2);
     const second = finalizeMany(p.store, 2, 'BBR', 'RP2');
@@ -220,7 +203,7 @@ describe('the link against an on-path attacker', () => {
       unauthorisedRetryMs: 1000,
       idlePollMs: 100,
     });
-    cleanups.push(() => slow.stop());
+    cleanup(() => slow.stop());
     expect((await slow.runOnce()).acknowledged).toBeGreaterThanOrEqual(1);
   });
 });

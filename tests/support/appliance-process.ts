@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnService } from './service-process.ts';
 
 export interface ApplianceProcess {
   child: ChildProcess;
@@ -11,8 +10,6 @@ export interface ApplianceProcess {
   logs: string[];
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
-
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 /**
  * Runs the real appliance (`tsx appliance/src/main.ts`, what `npm start` runs) as a child process with its own
@@ -26,45 +23,20 @@ export async function spawnAppliance(opts: {
 }): Promise<ApplianceProcess> {
   const configPath = join(opts.dataDir, '..', `config-${process.pid}-${Date.now()}.json`);
   writeFileSync(configPath, JSON.stringify({ version: 1, server: { port: 0 }, ...opts.config }));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'appliance/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', APPLIANCE_CONFIG: configPath, APPLIANCE_DATA_DIR: opts.dataDir, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`appliance did not start in time; stderr: ${stderr}; logs: ${logs.join('\n')}`)), opts.timeoutMs ?? 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`appliance exited with ${code} before ready; stderr: ${stderr}; logs: ${logs.join('\n')}`));
-    });
-    if (!child.stdout) return;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      logs.push(line);
+  const service = await spawnService({
+    name: 'appliance',
+    entry: 'appliance/src/main.ts',
+    env: { APPLIANCE_CONFIG: configPath, APPLIANCE_DATA_DIR: opts.dataDir, ...opts.env },
+    up: (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'appliance ready' && entry.url) {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
+        return entry.msg === 'appliance ready' && entry.url ? entry.url : undefined;
       } catch {
-        /* not JSON: keep it in logs */
+        return undefined; // not JSON: kept in logs
       }
-    });
-  });
-  return {
-    child,
-    url,
-    logs,
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      await exited;
     },
-  };
+    timeoutMs: opts.timeoutMs ?? 20_000,
+    killSignal: 'SIGTERM',
+  });
+  return { child: service.child, url: service.up, logs: service.logs, kill: service.kill };
 }

@@ -3,15 +3,12 @@
  * child process on a fixed port, so a fault test can SIGKILL it and start it again where the link
  * emulator expects it, serving HTTPS with the test's pinned pair. Resolves once it logs "Server listening".
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { centralTrustEnv, type LinkTrust } from './link-trust.ts';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
+import { spawnService } from './service-process.ts';
 
 export interface CentralProcess {
   child: ChildProcess;
@@ -48,12 +45,10 @@ export function freeTcpPort(): Promise<number> {
 
 export async function spawnCentral(o: CentralProcessOptions): Promise<CentralProcess> {
   writeFileSync(o.devicesFile, JSON.stringify({ version: 1, devices: o.devices }));
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}central/src/main.ts`], {
-    cwd: ROOT,
+  const service = await spawnService({
+    name: 'central',
+    entry: 'central/src/main.ts',
     env: {
-      ...process.env,
-      VITEST: '',
-      LOG_LEVEL: 'info',
       DATABASE_URL: o.databaseUrl,
       CENTRAL_HOST: '127.0.0.1',
       CENTRAL_PORT: String(o.port),
@@ -62,38 +57,9 @@ export async function spawnCentral(o: CentralProcessOptions): Promise<CentralPro
       ...(o.seedReference ? { CENTRAL_DEV_SEED_REFERENCE: 'demo' } : {}),
       ...o.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    up: (line) => (line.includes('"Server listening') ? true : undefined),
+    timeoutMs: o.timeoutMs ?? 60_000,
+    killSignal: 'SIGKILL',
   });
-  const logs: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`central did not start in time; stderr: ${stderr}`)), o.timeoutMs ?? 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`central exited with ${code} before listening; stderr: ${stderr}; logs: ${logs.slice(-5).join('\n')}`));
-    });
-    if (!child.stdout) return;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      logs.push(line);
-      if (line.includes('"Server listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    child,
-    port: o.port,
-    logs,
-    async kill(signal = 'SIGKILL') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      await exited;
-    },
-  };
+  return { child: service.child, port: o.port, logs: service.logs, kill: service.kill };
 }
