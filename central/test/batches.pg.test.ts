@@ -1,6 +1,7 @@
 /** POST /api/v1/batches against a real PostgreSQL cluster (tests/support/pg-cluster.ts). */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { useCentralOnPg } from './central-on-pg.ts';
 import { build } from '../src/app.ts';
@@ -27,20 +28,26 @@ async function rowCount(id: string): Promise<number> {
   return rows[0]?.n ?? -1;
 }
 
+/** POSTs bytes to the batch route with exactly these headers. */
+function postBatch(headers: Record<string, string>, payload: Buffer) {
+  return central.app.inject({ method: 'POST', url: BATCH_PATH, headers, payload });
+}
+
+/** A batch of one Beitbridge record signed with bbr-01's key, naming `deviceId` in its body. */
+const bbrBatch = (deviceId = 'bbr-01') => encodeBatch([makeRecord('BBR')], { deviceId, privateKey: beitbridge.privateKey });
+
 /** POSTs hand-made gzip bytes from bbr-01, signed and with a fresh envelope, as the appliance would send a batch. */
 function postSignedGzip(body: Buffer) {
-  return central.app.inject({
-    method: 'POST',
-    url: BATCH_PATH,
-    headers: {
+  return postBatch(
+    {
       'content-type': 'application/json',
       'content-encoding': 'gzip',
       'x-device-id': 'bbr-01',
       'x-signature': signBatchBody(body, beitbridge.privateKey),
       ...envelopeFor(body, 'bbr-01', beitbridge.privateKey),
     },
-    payload: body,
-  });
+    body,
+  );
 }
 
 describe('batch ingest on PostgreSQL', () => {
@@ -164,7 +171,7 @@ describe('batch rejection with coded 4xx errors', () => {
     const { res: unknown } = await sendBatch(central.app, stranger, [makeRecord('BBR')]);
     const record = makeRecord('BBR');
     const enc = encodeBatch([record], { deviceId: 'bbr-01', privateKey: harare.privateKey });
-    const forged = await central.app.inject({ method: 'POST', url: BATCH_PATH, headers: enc.headers, payload: enc.body });
+    const forged = await postBatch(enc.headers, enc.body);
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json()).toEqual({ statusCode: 401, code: 'DEVICE_AUTH_FAILED', message: 'Device authentication failed' });
     expect([forged.statusCode, forged.json()]).toEqual([unknown.statusCode, unknown.json()]);
@@ -174,41 +181,62 @@ describe('batch rejection with coded 4xx errors', () => {
     expect(reasons.map((r) => r.code)).toEqual(['DEVICE_UNKNOWN', 'SIGNATURE_INVALID']);
   });
 
-  it('answers 401 AUTH_MISSING without device headers', async () => {
-    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-      payload: enc.body,
-    });
-    expect(res.statusCode).toBe(401);
-    expect(res.json()).toMatchObject({ code: 'AUTH_MISSING' });
-  });
-
-  it('answers 415 BATCH_NOT_GZIP for a plain JSON body', async () => {
-    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
-    const plain = Buffer.from(JSON.stringify(enc.batch));
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: { 'content-type': 'application/json', 'x-device-id': 'bbr-01', 'x-signature': signBatchBody(plain, beitbridge.privateKey) },
-      payload: plain,
-    });
-    expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'BATCH_NOT_GZIP' });
-  });
-
-  it('answers 415 for a content type other than JSON', async () => {
-    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'bbr-01', privateKey: beitbridge.privateKey });
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: { ...enc.headers, 'content-type': 'application/octet-stream' },
-      payload: enc.body,
-    });
-    expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'BATCH_UNSUPPORTED_MEDIA_TYPE' });
+  /** Refusals that need only their status and code checked: how each is provoked. */
+  const refusals: { status: number; code: string; what: string; send: () => Promise<LightMyRequestResponse> }[] = [
+    { status: 401, code: 'AUTH_MISSING', what: 'without device headers', send: () => postBatch({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, bbrBatch().body) },
+    {
+      status: 415,
+      code: 'BATCH_NOT_GZIP',
+      what: 'for a plain JSON body',
+      send: () => {
+        const plain = Buffer.from(JSON.stringify(bbrBatch().batch));
+        return postBatch({ 'content-type': 'application/json', 'x-device-id': 'bbr-01', 'x-signature': signBatchBody(plain, beitbridge.privateKey) }, plain);
+      },
+    },
+    {
+      status: 415,
+      code: 'BATCH_UNSUPPORTED_MEDIA_TYPE',
+      what: 'for a content type other than JSON',
+      send: () => {
+        const enc = bbrBatch();
+        return postBatch({ ...enc.headers, 'content-type': 'application/octet-stream' }, enc.body);
+      },
+    },
+    { status: 400, code: 'BATCH_CORRUPT', what: 'for signed bytes that are not gzip', send: () => postSignedGzip(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef])) },
+    {
+      status: 400,
+      code: 'BATCH_DEVICE_MISMATCH',
+      what: 'when the body names another device than the header',
+      send: () => {
+        const enc = bbrBatch('hre-01');
+        return postBatch({ ...enc.headers, 'x-device-id': 'bbr-01', ...envelopeFor(enc.body, 'bbr-01', beitbridge.privateKey, enc.batch.batchId) }, enc.body);
+      },
+    },
+    {
+      status: 413,
+      code: 'BATCH_TOO_LARGE',
+      what: 'for a compressed body over maxBodyBytes',
+      send: async () => {
+        // Random text compresses badly, so the gzip body stays above the 64 KiB limit.
+        const noise = Array.from({ length: 12_000 }, () => Math.random().toString(36).slice(2)).join('');
+        return (await sendBatch(central.app, beitbridge, [makeRecord('BBR', { notes: noise })])).res;
+      },
+    },
+    {
+      status: 413,
+      code: 'BATCH_TOO_LARGE',
+      what: 'for a small body that inflates past maxDecompressedBytes (gzip bomb)',
+      send: () => {
+        const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
+        expect(bomb.length).toBeLessThan(64 * 1024);
+        return postSignedGzip(bomb);
+      },
+    },
+  ];
+  it.each(refusals)('answers $status $code $what', async ({ status, code, send }) => {
+    const res = await send();
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ code });
   });
 
   it('answers 400 BATCH_INVALID naming the field when a record breaks the schema', async () => {
@@ -221,46 +249,11 @@ describe('batch rejection with coded 4xx errors', () => {
     expect(body.message).toMatch(/uuid/);
   });
 
-  it('answers 400 BATCH_CORRUPT for signed bytes that are not gzip', async () => {
-    const junk = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]);
-    const res = await postSignedGzip(junk);
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'BATCH_CORRUPT' });
-  });
-
-  it('answers 400 BATCH_DEVICE_MISMATCH when the body names another device than the header', async () => {
-    const enc = encodeBatch([makeRecord('BBR')], { deviceId: 'hre-01', privateKey: beitbridge.privateKey });
-    const res = await central.app.inject({
-      method: 'POST',
-      url: BATCH_PATH,
-      headers: { ...enc.headers, 'x-device-id': 'bbr-01', ...envelopeFor(enc.body, 'bbr-01', beitbridge.privateKey, enc.batch.batchId) },
-      payload: enc.body,
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'BATCH_DEVICE_MISMATCH' });
-  });
-
   it('answers 413 BATCH_TOO_MANY_RECORDS over the record limit', async () => {
     const records = Array.from({ length: 21 }, () => makeRecord('BBR'));
     const { res } = await sendBatch(central.app, beitbridge, records);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'BATCH_TOO_MANY_RECORDS' });
     expect(await rowCount(records[0]!.id)).toBe(0);
-  });
-
-  it('answers 413 BATCH_TOO_LARGE for a compressed body over maxBodyBytes', async () => {
-    // Random text compresses badly, so the gzip body stays above the 64 KiB limit.
-    const noise = Array.from({ length: 12_000 }, () => Math.random().toString(36).slice(2)).join('');
-    const { res } = await sendBatch(central.app, beitbridge, [makeRecord('BBR', { notes: noise })]);
-    expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
-  });
-
-  it('answers 413 BATCH_TOO_LARGE for a small body that inflates past maxDecompressedBytes (gzip bomb)', async () => {
-    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
-    expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await postSignedGzip(bomb);
-    expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ code: 'BATCH_TOO_LARGE' });
   });
 });
