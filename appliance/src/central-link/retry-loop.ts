@@ -13,6 +13,15 @@
  *   and waits for the cycle to return.
  */
 import type { Logger } from '@lmc/core/logger.ts';
+import type { BackoffPolicy } from '../sync/backoff.ts';
+
+/** What every loop that retries the central (or a channel) is given besides its work: its backoff, and the clock, jitter and logger tests replace. */
+export interface RetryOptions {
+  backoff: BackoffPolicy;
+  now?: () => Date;
+  random?: () => number;
+  logger?: Logger;
+}
 
 export interface RetryLoopOptions {
   /** One cycle; resolves to the wait in ms before the next. */

@@ -15,11 +15,11 @@
 import type { Database } from 'better-sqlite3';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { DEFAULT_INDEX_PAGE_LIMIT, LOOKUP_BUDGET_MS, type LookupAnswer } from '@lmc/protocol/lookup.ts';
-import { RetryLoop } from '../central-link/retry-loop.ts';
+import { RetryLoop, type RetryOptions } from '../central-link/retry-loop.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Store } from '../store/index.ts';
-import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
+import { Backoff } from '../sync/backoff.ts';
 import type { Fetched, LookupTransport } from './lookup-client.ts';
 import { LookupIndex, type IndexStatus } from './lookup-index.ts';
 
@@ -57,7 +57,7 @@ export interface LookupResult {
   index: IndexStatus;
 }
 
-export interface NetworkLookupOptions {
+export interface NetworkLookupOptions extends RetryOptions {
   store: Store;
   officeCode: string;
   dataDir: string | null;
@@ -65,14 +65,11 @@ export interface NetworkLookupOptions {
   transport: LookupTransport | null;
   budgetMs?: number;
   pollMs: number;
-  backoff: BackoffPolicy;
   pageLimit?: number;
   /** After the central failed a lookup, how long the counter answers from the index without asking it (default 15 s). */
   retryOnlineAfterMs?: number;
   timeZone?: string;
   bus?: EventBus;
-  logger?: Logger;
-  now?: () => Date;
 }
 
 const RETRY_ONLINE_AFTER_MS = 15_000;
@@ -85,7 +82,7 @@ export class NetworkLookup implements Feature {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #cycles: RetryLoop;
-  #failures = 0;
+  readonly #retries: Backoff;
   #unsubscribe: (() => void) | undefined;
   /** After the central failed a lookup, the counter does not wait for it again until then (epoch ms). */
   #skipOnlineUntil = 0;
@@ -96,6 +93,7 @@ export class NetworkLookup implements Feature {
     this.#log = o.logger ?? createLogger('lookup');
     this.#now = o.now ?? (() => new Date());
     this.index = new LookupIndex(o.dataDir);
+    this.#retries = new Backoff(o.backoff, o.random);
     this.#cycles = new RetryLoop({ cycle: async () => ({ delayMs: await this.pullIndex() }), logger: this.#log, failure: 'lookup index pull failed', retryAfterFailureMs: () => this.#o.pollMs });
   }
 
@@ -104,7 +102,7 @@ export class NetworkLookup implements Feature {
     this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
       if (s.linkState !== 'online') return;
       this.#skipOnlineUntil = 0;
-      if (this.#failures > 0) this.pullNow();
+      if (this.#retries.failures > 0) this.pullNow();
     });
     this.#cycles.start();
   }
@@ -127,9 +125,9 @@ export class NetworkLookup implements Feature {
     for (let pages = 0; pages < 1000; pages++) {
       const r = await transport.indexPage(since, this.#o.pageLimit ?? DEFAULT_INDEX_PAGE_LIMIT);
       if (r.kind !== 'ok') {
-        this.#failures++;
+        const delay = this.#retries.next();
         this.#log.info({ kind: r.kind, ...(r.kind === 'refused' ? { code: r.code } : { reason: r.reason }) }, 'lookup index not pulled');
-        return backoffDelay(this.#failures - 1, this.#o.backoff, Math.random);
+        return delay;
       }
       const applied = this.index.apply(r.value, this.#now());
       if (applied.reset && applied.applied === 0) {
@@ -140,7 +138,7 @@ export class NetworkLookup implements Feature {
       }
       since = r.value.toVersion;
       if (r.value.complete) {
-        this.#failures = 0;
+        this.#retries.reset();
         if (applied.applied > 0) this.#log.info({ version: since, documents: this.index.status().documents }, 'lookup index up to date');
         return this.#o.pollMs;
       }

@@ -2,72 +2,60 @@
  * Takes due messages from the outbox (notification-outbox.ts), composes each text in the migrant's language and
  * hands it to the configured channel. A message the channel could not take now waits with full-jitter backoff
  * (sync/backoff.ts) per message; after `maxAttempts` it is given up (kept, visible in the status view). Runs on
- * a timer and whenever something is queued (kick()).
+ * the appliance's one retry loop (central-link/retry-loop.ts): a pass every `intervalMs`, and at once when
+ * something is queued (kick(); a kick during a pass makes another pass follow it).
  */
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
+import { RetryLoop, type RetryOptions } from '../central-link/retry-loop.ts';
+import { backoffDelay } from '../sync/backoff.ts';
 import type { NotificationChannel } from './notification-channel.ts';
 import type { NotificationOutbox } from './notification-outbox.ts';
 
 export type ComposeText = (template: string, language: 'en' | 'sn' | 'nd', params: Record<string, string>) => string;
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends RetryOptions {
   outbox: NotificationOutbox;
   channel: NotificationChannel;
   compose: ComposeText;
   intervalMs: number;
-  backoff: BackoffPolicy;
   maxAttempts: number;
-  now?: () => Date;
-  random?: () => number;
-  logger?: Logger;
 }
 
 export class NotificationDispatcher {
   readonly #o: DispatcherOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #timer: NodeJS.Timeout | undefined;
-  #busy: Promise<number> | undefined;
-  #again = false;
+  readonly #passes: RetryLoop;
 
   constructor(o: DispatcherOptions) {
     this.#o = o;
     this.#log = o.logger ?? createLogger('notifications');
     this.#now = o.now ?? (() => new Date());
+    this.#passes = new RetryLoop({
+      cycle: async () => {
+        await this.dispatchDue();
+        return { delayMs: o.intervalMs };
+      },
+      logger: this.#log,
+      failure: 'notification dispatch failed',
+      retryAfterFailureMs: () => o.intervalMs,
+      wakeDuringCycle: true,
+    });
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.kick(), this.#o.intervalMs);
-    this.#timer.unref();
-    this.kick();
+    this.#passes.start();
   }
 
+  /** Lets a pass under way finish, then closes the channel. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#busy;
+    await this.#passes.stop();
     await this.#o.channel.close?.();
   }
 
-  /** Dispatch now (a message was queued); a call during a run makes it run once more after. */
+  /** Dispatch now (a message was queued); a call during a pass makes another pass follow it. */
   kick(): void {
-    if (this.#busy !== undefined) {
-      this.#again = true;
-      return;
-    }
-    this.#busy = this.dispatchDue()
-      .catch((err: unknown) => {
-        this.#log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'notification dispatch failed');
-        return 0;
-      })
-      .finally(() => {
-        this.#busy = undefined;
-        if (this.#again && this.#timer) {
-          this.#again = false;
-          this.kick();
-        }
-      });
+    this.#passes.wake();
   }
 
   /** One pass over the due messages; returns how many the channel took. */

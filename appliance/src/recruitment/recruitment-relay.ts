@@ -8,24 +8,20 @@
  */
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import { MAX_EVENTS_PER_REQUEST } from '@lmc/protocol/recruitment.ts';
-import { RetryLoop } from '../central-link/retry-loop.ts';
-import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
+import { RetryLoop, type RetryOptions } from '../central-link/retry-loop.ts';
+import { Backoff } from '../sync/backoff.ts';
 import type { RecruitmentTransport } from './central-events-client.ts';
 import type { RecruitmentOutbox } from './recruitment-outbox.ts';
 
 export type RelayLinkState = 'not-configured' | 'idle' | 'online' | 'backing-off' | 'unauthorised';
 
-export interface RecruitmentRelayOptions {
+export interface RecruitmentRelayOptions extends RetryOptions {
   outbox: RecruitmentOutbox;
   /** null: no central configured; events wait in the outbox. */
   transport: RecruitmentTransport | null;
-  backoff: BackoffPolicy;
   pollMs: number;
   unauthorisedRetryMs: number;
   batchSize?: number;
-  now?: () => Date;
-  random?: () => number;
-  logger?: Logger;
 }
 
 export interface CycleResult {
@@ -39,7 +35,7 @@ export class RecruitmentRelay {
   readonly #o: RecruitmentRelayOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
-  #failures = 0;
+  readonly #retries: Backoff;
   /** 1 after a signed refusal of a request: events go one by one until one is accepted. */
   #size: number;
   #state: RelayLinkState;
@@ -51,13 +47,14 @@ export class RecruitmentRelay {
     this.#log = o.logger ?? createLogger('recruitment:relay');
     this.#now = o.now ?? (() => new Date());
     this.#size = Math.min(o.batchSize ?? 100, MAX_EVENTS_PER_REQUEST);
+    this.#retries = new Backoff(o.backoff, o.random);
     this.#state = o.transport ? 'idle' : 'not-configured';
     this.#cycles = new RetryLoop({
       cycle: () => this.cycle(),
       // A store fault (disk full…): logged, retried later; the events are still in the outbox.
       logger: this.#log,
       failure: 'recruitment relay cycle failed',
-      retryAfterFailureMs: () => backoffDelay(this.#failures++, this.#o.backoff, this.#o.random),
+      retryAfterFailureMs: () => this.#retries.next(),
       wakeDuringCycle: true,
     });
   }
@@ -96,7 +93,7 @@ export class RecruitmentRelay {
         const refused = this.#o.outbox.markRejected(rejected.filter((r) => mine.has(r.eventId)), at);
         if (refused > 0) this.#log.warn({ rejected: rejected.map((r) => r.code) }, 'the central refused recruitment events for good');
         this.#state = 'online';
-        this.#failures = 0;
+        this.#retries.reset();
         this.#size = Math.min(this.#o.batchSize ?? 100, MAX_EVENTS_PER_REQUEST);
         // An event the central neither stored nor refused stays due; it goes again after the usual wait.
         return { sent, rejected: refused, delayMs: sent + refused > 0 ? 0 : this.#o.pollMs };
@@ -118,7 +115,7 @@ export class RecruitmentRelay {
       case 'unavailable': {
         this.#state = 'backing-off';
         this.#o.outbox.markFailed(ids, `${outcome.reason}: ${outcome.message}`);
-        const delayMs = backoffDelay(this.#failures++, this.#o.backoff, this.#o.random);
+        const delayMs = this.#retries.next();
         this.#log.info({ reason: outcome.reason, delayMs }, 'recruitment events not sent; retrying later');
         return { sent: 0, rejected: 0, delayMs };
       }

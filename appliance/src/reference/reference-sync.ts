@@ -15,9 +15,9 @@ import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { CentralTrust } from '../keys/central-trust.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
-import { RetryLoop } from '../central-link/retry-loop.ts';
+import { RetryLoop, type RetryOptions } from '../central-link/retry-loop.ts';
 import type { Store } from '../store/index.ts';
-import { type BackoffPolicy, backoffDelay } from '../sync/backoff.ts';
+import { Backoff } from '../sync/backoff.ts';
 import { type ApplyHooks, createReferenceApplier, type LocalReferenceState, type ReferenceApplier } from './apply.ts';
 import { ReferenceClient, type PullOutcome, type ReferenceTransport } from './client.ts';
 import type { ReferenceSyncConfig } from './config.ts';
@@ -43,21 +43,17 @@ export interface ReferenceStatus {
   rows: Record<string, number>;
 }
 
-export interface ReferenceSyncOptions {
+export interface ReferenceSyncOptions extends RetryOptions {
   /** A connection to the store's file (migrated), used for both applying and the queries. */
   db: Database;
   /** null: no central configured; the copy stays as it is. */
   transport: ReferenceTransport | null;
   pageSize: number;
   pollMs: number;
-  backoff: BackoffPolicy;
   unauthorisedRetryMs: number;
   timeZone?: string;
   /** Close `db` on stop (it was opened for this feature). */
   ownsDb?: boolean;
-  now?: () => Date;
-  random?: () => number;
-  logger?: Logger;
   hooks?: ApplyHooks;
   /** When given: the relay reporting the central reachable again ends a backoff wait here too. */
   bus?: EventBus;
@@ -82,9 +78,8 @@ export class ReferenceSync implements Feature {
   readonly #applier: ReferenceApplier;
   readonly #log: Logger;
   readonly #now: () => Date;
-  readonly #random: () => number;
   #link: ReferenceLinkState;
-  #failures = 0;
+  readonly #retries: Backoff;
   #nextAttemptAt: string | null = null;
   readonly #cycles: RetryLoop;
   #unsubscribe: (() => void) | undefined;
@@ -93,7 +88,7 @@ export class ReferenceSync implements Feature {
     this.#o = options;
     this.#log = options.logger ?? createLogger('reference');
     this.#now = options.now ?? (() => new Date());
-    this.#random = options.random ?? Math.random;
+    this.#retries = new Backoff(options.backoff, options.random);
     this.#applier = createReferenceApplier(options.db, options.hooks);
     this.queries = createReferenceQueries(options.db, this.#now, options.timeZone);
     this.#link = options.transport ? 'unknown' : 'not-configured';
@@ -230,7 +225,7 @@ export class ReferenceSync implements Feature {
 
   #succeeded(): void {
     this.#link = 'online';
-    this.#failures = 0;
+    this.#retries.reset();
     this.#nextAttemptAt = null;
   }
 
@@ -242,9 +237,8 @@ export class ReferenceSync implements Feature {
       delay = this.#o.unauthorisedRetryMs;
       this.#log.warn({ code: outcome.code, status: outcome.status }, 'central refuses this device\u2019s reference pulls');
     } else {
-      this.#link = this.#failures === 0 ? 'offline' : 'backing-off';
-      delay = backoffDelay(this.#failures, this.#o.backoff, this.#random);
-      this.#failures++;
+      this.#link = this.#retries.failures === 0 ? 'offline' : 'backing-off';
+      delay = this.#retries.next();
       this.#log.info({ reason: outcome.kind === 'unavailable' ? outcome.reason : outcome.code, delayMs: delay }, 'reference pull failed');
     }
     const reason = outcome.kind === 'unavailable' ? `${outcome.reason}: ${outcome.message}` : `${outcome.code}: ${outcome.message}`;

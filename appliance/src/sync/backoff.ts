@@ -19,3 +19,29 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.floor(r * backoffCeiling(attempt, policy));
 }
+
+/** Consecutive failures of one loop and the delay before its next try; a success resets it. */
+export class Backoff {
+  readonly #policy: BackoffPolicy;
+  readonly #random: () => number;
+  #failures = 0;
+
+  constructor(policy: BackoffPolicy, random: () => number = Math.random) {
+    this.#policy = policy;
+    this.#random = random;
+  }
+
+  /** Failures since the last success. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** One more failure: the delay before the next try. */
+  next(): number {
+    return backoffDelay(this.#failures++, this.#policy, this.#random);
+  }
+
+  reset(): void {
+    this.#failures = 0;
+  }
+}

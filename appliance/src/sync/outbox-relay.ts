@@ -37,13 +37,13 @@ import type { ApplianceStatus, EncodedBatch } from '@lmc/protocol/batch.ts';
 import { encodeBatchInPool } from '../workers/cpu-jobs.ts';
 import type { FrameBlob } from '@lmc/protocol/batch-frame.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
-import { RetryLoop } from '../central-link/retry-loop.ts';
+import { RetryLoop, type RetryOptions } from '../central-link/retry-loop.ts';
 import type { Feature } from '../devices/feature.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ApplianceIdentity } from '../keys/identity.ts';
 import type { OutboxEvent, Store } from '../store/index.ts';
 import type { StatusSource } from './appliance-status.ts';
-import { type BackoffPolicy, backoffDelay } from './backoff.ts';
+import { backoffDelay } from './backoff.ts';
 import { type BatchBounds, recordBytes, takeBatch } from './batch-bounds.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';
 import { computeSyncStatus, type LinkSnapshot, type SyncStatus, ThroughputMeter } from './sync-status.ts';
@@ -67,22 +67,18 @@ export interface RelayHooks {
  */
 export type BlobSource = (blobId: string) => Buffer | undefined;
 
-export interface OutboxRelayOptions {
+export interface OutboxRelayOptions extends RetryOptions {
   store: Store;
   identity: Pick<ApplianceIdentity, 'deviceId' | 'privateKey'>;
   /** null: no central configured; the relay idles with link state "not-configured". */
   transport: CentralTransport | null;
   bounds: BatchBounds;
-  backoff: BackoffPolicy;
   /** Delay between attempts while the central refuses this device (401/403). */
   unauthorisedRetryMs: number;
   /** Re-check of an empty queue; a finalized registration wakes the relay earlier. */
   idlePollMs: number;
   bus?: EventBus;
   throughputWindowMs?: number;
-  now?: () => Date;
-  random?: () => number;
-  logger?: Logger;
   hooks?: RelayHooks;
   blobSource?: BlobSource;
   /** A batch is sized to take at most this long on the measured link (default 15 s). */
