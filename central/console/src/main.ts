@@ -6,13 +6,14 @@
 import { h, render } from 'preact';
 import type { Node as VNode } from './node.ts';
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, type Session, type StaffRole, whenSessionLost } from './api.ts';
+import { api, type Session, type StaffRole, whenSessionLost } from './api.ts';
 import { DevicesPage } from './pages/devices.ts';
 import { FleetPage } from './pages/fleet.ts';
 import { AccessAuditPage, PersonsPage } from './pages/persons.ts';
 import { ReferencePage } from './pages/reference.ts';
 import { RecruitmentPage } from './recruitment/recruitment-page.ts';
 import { StatsPage } from './pages/stats.ts';
+import { actionForm, messages, useAction } from './pages/page.ts';
 import './styles.css';
 
 interface PageDef {
@@ -37,26 +38,17 @@ const pageFromHash = () => location.hash.replace(/^#\/?/, '');
 function SignIn(props: { onSignedIn: (s: Session) => void }): VNode {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { error, busy, run } = useAction();
+  const signIn = () =>
+    run(async () => {
       props.onSignedIn(await api<Session>('POST', '/api/v1/auth/sign-in', { username, password }));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return h(
     'main',
     { class: 'sign-in', 'data-page': 'sign-in' },
-    h(
-      'form',
-      { class: 'card', onSubmit: submit },
+    actionForm(
+      { class: 'card' },
+      signIn,
       h('h1', null, 'Labour Migration Centre'),
       h('p', { class: 'hint' }, 'Central console · Ministry and programme staff'),
       h('label', null, 'User name', h('input', { name: 'username', autocomplete: 'username', required: true, value: username, onInput: (e: Event) => setUsername((e.target as HTMLInputElement).value) })),
@@ -66,7 +58,7 @@ function SignIn(props: { onSignedIn: (s: Session) => void }): VNode {
         'Password',
         h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, value: password, onInput: (e: Event) => setPassword((e.target as HTMLInputElement).value) }),
       ),
-      error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+      ...messages(error),
       h('button', { type: 'submit', class: 'primary', disabled: busy, 'data-action': 'sign-in' }, 'Sign in'),
     ),
   );

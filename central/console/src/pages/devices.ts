@@ -7,8 +7,9 @@
 import { h } from 'preact';
 import type { Node as VNode } from '../node.ts';
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from '../api.ts';
+import { api } from '../api.ts';
 import { OFFICES } from '../labels.ts';
+import { actionForm, messages, page, useAction } from './page.ts';
 
 export const DEVICES_PATH = '/api/v1/admin/devices';
 export const CODES_PATH = '/api/v1/admin/enrolment-codes';
@@ -45,32 +46,25 @@ export function DevicesPage(): VNode {
   const [issued, setIssued] = useState<Issued | null>(null);
   const [office, setOffice] = useState('BBR');
   const [ttl, setTtl] = useState(1440);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
 
-  const reload = async () => {
-    try {
-      const [d, c] = await Promise.all([api<{ devices: Device[] }>('GET', DEVICES_PATH), api<{ codes: CodeRow[] }>('GET', CODES_PATH)]);
-      setDevices(d.devices);
-      setCodes(c.codes);
-    } catch (err) {
-      setError(errorText(err));
-    }
+  const load = async () => {
+    const [d, c] = await Promise.all([api<{ devices: Device[] }>('GET', DEVICES_PATH), api<{ codes: CodeRow[] }>('GET', CODES_PATH)]);
+    setDevices(d.devices);
+    setCodes(c.codes);
   };
   useEffect(() => {
-    void reload();
+    void run(load);
   }, []);
 
-  const act = async (f: () => Promise<void>) => {
-    setError(null);
-    setNotice(null);
-    try {
+  /** An action, then the lists again. */
+  const act = (f: () => Promise<void>) =>
+    run(async () => {
+      setNotice(null);
       await f();
-      await reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+      await load();
+    });
 
   const issue = () =>
     act(async () => {
@@ -87,22 +81,14 @@ export function DevicesPage(): VNode {
       setIssued(await api<Issued>('POST', `${DEVICES_PATH}/${encodeURIComponent(d.deviceId)}/rekey`, {}));
     });
 
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'devices' },
-    h('h1', null, 'Enrolment and devices'),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
-    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
-    h(
-      'form',
-      {
-        class: 'card inline-form',
-        'data-form': 'issue-code',
-        onSubmit: (e: Event) => {
-          e.preventDefault();
-          void issue();
-        },
-      },
+  return page(
+    'devices',
+    'Enrolment and devices',
+    null,
+    ...messages(error, notice),
+    actionForm(
+      { class: 'card inline-form', 'data-form': 'issue-code' },
+      issue,
       h('h2', null, 'New enrolment code'),
       h('label', null, 'Office', h('select', { name: 'officeCode', value: office, onChange: (e: Event) => setOffice((e.target as HTMLSelectElement).value) }, Object.entries(OFFICES).map(([c, n]) => h('option', { value: c }, `${c} · ${n}`)))),
       h(

@@ -9,6 +9,7 @@ import type { Node as VNode } from '../node.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { valueLabel } from '../labels.ts';
+import { messages, page } from './page.ts';
 
 export const FLEET_PATH = '/api/fleet';
 
@@ -93,11 +94,11 @@ export function FleetPage(): VNode {
     };
   }, []);
   const alarms = (fleet ?? []).filter((a) => a.auditChain === 'rewritten' || a.auditChain === 'backwards');
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'fleet' },
-    h('h1', null, 'Appliance fleet'),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+  return page(
+    'fleet',
+    'Appliance fleet',
+    null,
+    ...messages(error),
     alarms.length > 0
       ? h('p', { class: 'alarm', role: 'alert', 'data-alarm': 'audit-chain' }, `Audit chain alarm: ${alarms.map((a) => `${a.deviceId} (${CHAIN_TEXT[a.auditChain]})`).join(', ')}. Investigate before trusting its records.`)
       : null,

@@ -10,6 +10,7 @@ import { OFFICES, SEX } from '../labels.ts';
 import type { PersonSummary } from '../../../src/persons/queries.ts';
 import type { Node as VNode } from '../node.ts';
 import { cellText, genericTable } from './generic-table.ts';
+import { actionForm, messages, page, useAction } from './page.ts';
 
 export const PERSONS = '/api/v1/persons';
 export const ACCESS_AUDIT = '/api/v1/audit/access';
@@ -75,7 +76,7 @@ const who = (p: PersonSummary) => `${p.surname ?? '?'}, ${p.givenNames ?? ''} ·
  */
 function CandidateLinks(): VNode {
   const [list, setList] = useState<Candidate[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run } = useAction();
   const load = () =>
     api<{ candidates: Candidate[] }>('GET', `${PERSONS}/candidates${query({ status: 'pending' })}`).then(
       (b) => setList(b.candidates),
@@ -84,22 +85,18 @@ function CandidateLinks(): VNode {
   useEffect(() => {
     void load();
   }, []);
-  const decide = async (c: Candidate, decision: 'accept' | 'reject') => {
-    setError(null);
-    try {
+  const decide = (c: Candidate, decision: 'accept' | 'reject') =>
+    run(async () => {
       await api('POST', `${PERSONS}/candidates/${c.id}/${decision}`, {});
       await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+    });
   if (list !== null && list.length === 0 && !error) return h('p', { class: 'hint', 'data-candidates': '0' }, 'No candidate links to review.');
   return h(
     'div',
     { class: 'card', 'data-candidates': String(list?.length ?? '') },
     h('h2', null, `Candidate links to review${list ? ` (${list.length})` : ''}`),
     h('p', { class: 'hint' }, 'A new passport that may belong to a known person. Accept merges the newer record into the known person; reject keeps them apart.'),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    ...messages(error),
     (list ?? []).map((c) =>
       h(
         'div',
@@ -121,15 +118,7 @@ export function PersonsPage(): VNode {
   const [q, setQ] = useState({ q: '', birthDate: '', sex: '', office: '' });
   const [results, setResults] = useState<PersonSummary[] | null>(null);
   const [open, setOpen] = useState<PersonView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (f: () => Promise<void>) => {
-    setError(null);
-    try {
-      await f();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { error, run } = useAction();
   const search = () =>
     run(async () => {
       setOpen(null);
@@ -143,28 +132,20 @@ export function PersonsPage(): VNode {
     h('label', null, label, h('input', { name, type, value: q[name], required: name === 'q', minLength: name === 'q' ? 2 : undefined, onInput: (e: Event) => setQ({ ...q, [name]: (e.target as HTMLInputElement).value }) }));
   const select = (name: 'sex' | 'office', label: string, options: Record<string, string>) =>
     h('label', null, label, h('select', { name, value: q[name], onChange: (e: Event) => setQ({ ...q, [name]: (e.target as HTMLSelectElement).value }) }, h('option', { value: '' }, 'Any'), Object.entries(options).map(([v, t]) => h('option', { value: v }, t))));
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'persons' },
-    h('h1', null, 'Person and registration search'),
-    h('p', { class: 'hint' }, 'Every search and every record you open is recorded in the access audit under your name. Auditors review it.'),
-    h(
-      'form',
-      {
-        class: 'card inline-form',
-        'data-form': 'person-search',
-        onSubmit: (e: Event) => {
-          e.preventDefault();
-          void search();
-        },
-      },
+  return page(
+    'persons',
+    'Person and registration search',
+    'Every search and every record you open is recorded in the access audit under your name. Auditors review it.',
+    actionForm(
+      { class: 'card inline-form', 'data-form': 'person-search' },
+      search,
       input('q', 'Name or document number'),
       input('birthDate', 'Birth date', 'date'),
       select('sex', 'Sex', SEX),
       select('office', 'Registered at', OFFICES),
       h('button', { type: 'submit', class: 'primary', 'data-action': 'search' }, 'Search'),
     ),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    ...messages(error),
     results === null
       ? null
       : results.length === 0
@@ -224,25 +205,18 @@ export function AccessAuditPage(): VNode {
   useEffect(() => {
     void load();
   }, []);
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'access-audit' },
-    h('h1', null, 'Access audit'),
-    h('p', { class: 'hint' }, 'Who searched for or opened whose records, when, and from where. Newest first. Reading this page is recorded too.'),
-    h(
-      'form',
-      {
-        class: 'inline-form',
-        onSubmit: (e: Event) => {
-          e.preventDefault();
-          void load();
-        },
-      },
+  return page(
+    'access-audit',
+    'Access audit',
+    'Who searched for or opened whose records, when, and from where. Newest first. Reading this page is recorded too.',
+    actionForm(
+      { class: 'inline-form' },
+      load,
       h('label', null, 'Staff member', h('input', { name: 'actor', value: filter.actor, onInput: (e: Event) => setFilter({ ...filter, actor: (e.target as HTMLInputElement).value }) })),
       h('label', null, 'Action', h('input', { name: 'action', value: filter.action, placeholder: 'person.search', onInput: (e: Event) => setFilter({ ...filter, action: (e.target as HTMLInputElement).value }) })),
       h('button', { type: 'submit', 'data-action': 'filter' }, 'Show'),
     ),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    ...messages(error),
     rows === null && !error ? h('p', null, 'Loading…') : null,
     rows
       ? h(

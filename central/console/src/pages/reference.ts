@@ -9,7 +9,8 @@ import { h } from 'preact';
 import type { Node as VNode } from '../node.ts';
 import { useEffect, useState } from 'preact/hooks';
 import { type ColumnDef, type ReferenceTableDef, referenceTable } from '@lmc/protocol/reference-tables.ts';
-import { api, errorText, query } from '../api.ts';
+import { api, query } from '../api.ts';
+import { actionForm, messages, page, useAction } from './page.ts';
 
 export const EDITABLE_TABLES = ['offices', 'officers', 'employers', 'vacancies'] as const;
 export const REFERENCE_ADMIN = '/api/v1/admin/reference';
@@ -55,27 +56,16 @@ export function fromText(c: ColumnDef, text: string): unknown {
 function Editor(props: { def: ReferenceTableDef; row: Row; isNew: boolean; onSaved: (r: EditResult) => void; onCancel: () => void }): VNode {
   const { def, isNew } = props;
   const [draft, setDraft] = useState<Record<string, string>>(Object.fromEntries(def.columns.map((c) => [c.name, toText(c, props.row[c.name])])));
-  const [error, setError] = useState<string | null>(null);
-  const save = async () => {
-    setError(null);
-    const computed = COMPUTED_COLUMNS[def.name] ?? [];
-    const row = Object.fromEntries(def.columns.map((c) => [c.name, computed.includes(c.name) ? null : fromText(c, draft[c.name] ?? '')]));
-    try {
+  const { error, run } = useAction();
+  const save = () =>
+    run(async () => {
+      const computed = COMPUTED_COLUMNS[def.name] ?? [];
+      const row = Object.fromEntries(def.columns.map((c) => [c.name, computed.includes(c.name) ? null : fromText(c, draft[c.name] ?? '')]));
       props.onSaved(await api<EditResult>('POST', `${REFERENCE_ADMIN}/${def.name}`, { upsert: [row] }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return h(
-    'form',
-    {
-      class: 'card editor',
-      'data-editor': def.name,
-      onSubmit: (e: Event) => {
-        e.preventDefault();
-        void save();
-      },
-    },
+    });
+  return actionForm(
+    { class: 'card editor', 'data-editor': def.name },
+    save,
     h('h2', null, isNew ? `New ${def.name.replace(/s$/, '')}` : `Edit ${String(props.row[def.key])}`),
     h(
       'div',
@@ -103,7 +93,7 @@ function Editor(props: { def: ReferenceTableDef; row: Row; isNew: boolean; onSav
         ),
       ),
     ),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+    ...messages(error),
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', 'data-action': 'save' }, 'Save'), h('button', { type: 'button', onClick: props.onCancel }, 'Cancel')),
   );
 }
@@ -114,16 +104,13 @@ export function ReferencePage(): VNode {
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState<{ row: Row; isNew: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const def = referenceTable(table) as ReferenceTableDef;
 
-  const load = async () => {
-    try {
+  const load = () =>
+    run(async () => {
       setRows((await api<{ rows: Row[] }>('GET', `${REFERENCE_ADMIN}/${table}${query({ limit: 500 })}`)).rows);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+    });
   useEffect(() => {
     setRows(null);
     setEditing(null);
@@ -132,29 +119,25 @@ export function ReferencePage(): VNode {
 
   const remove = async (key: string) => {
     if (!window.confirm(`Delete ${key} from ${table}? The appliances delete it on their next pull.`)) return;
-    try {
+    await run(async () => {
       const r = await api<EditResult>('POST', `${REFERENCE_ADMIN}/${table}`, { delete: [key] });
       setNotice(`Deleted ${key} (feed version ${r.version}).`);
       await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   const shown = (rows ?? []).filter((r) => filter === '' || JSON.stringify(r).toLowerCase().includes(filter.toLowerCase()));
   const cols = def.columns.slice(0, 7);
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'reference' },
-    h('h1', null, 'Reference data'),
-    h('p', { class: 'hint' }, 'Changes go into the change feed: each appliance applies them on its next reference pull.'),
+  return page(
+    'reference',
+    'Reference data',
+    'Changes go into the change feed: each appliance applies them on its next reference pull.',
     h(
       'div',
       { class: 'tabs', role: 'tablist' },
       EDITABLE_TABLES.map((t) => h('button', { type: 'button', role: 'tab', 'aria-selected': t === table, 'data-table': t, onClick: () => setTable(t) }, t)),
     ),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
-    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    ...messages(error, notice),
     editing
       ? h(Editor, {
           def,

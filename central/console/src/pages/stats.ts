@@ -14,6 +14,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../api.ts';
 import { type Bar, barChart, columnChart } from '../charts.ts';
 import { OFFICES, SEX, valueLabel } from '../labels.ts';
+import { page } from './page.ts';
 
 interface StatsRow {
   [dimension: string]: string | number | boolean | null | undefined;
@@ -141,15 +142,10 @@ export function StatsPage(): VNode {
         options.map(([value, text]) => h('option', { value }, text)),
       ),
     );
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'stats' },
-    h('h1', null, 'Registration statistics'),
-    h(
-      'p',
-      { class: 'hint' },
-      'Published tables: a count under the threshold (5) is suppressed, with the cells that would give it away. Tables are by calendar year (Africa/Harare).',
-    ),
+  return page(
+    'stats',
+    'Registration statistics',
+    'Published tables: a count under the threshold (5) is suppressed, with the cells that would give it away. Tables are by calendar year (Africa/Harare).',
     h(
       'form',
       { class: 'filters', onSubmit: (e: Event) => e.preventDefault() },

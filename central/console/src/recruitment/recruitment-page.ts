@@ -14,6 +14,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../api.ts';
 import { OFFICES } from '../labels.ts';
 import type { Node as VNode } from '../node.ts';
+import { messages, page } from '../pages/page.ts';
 
 const ADMIN = '/api/v1/admin/recruitment';
 const RECRUITMENT = '/api/v1/recruitment';
@@ -530,12 +531,11 @@ export function RecruitmentPage(): VNode {
   }, []);
   const reload = () => void load().catch((err) => setError(errorText(err)));
   const current = vacancies?.find((v) => v.vacancy_id === open) ?? null;
-  return h(
-    'section',
-    { class: 'page', 'data-page': 'recruitment' },
-    h('h1', null, 'Recruitment and selection'),
-    h('p', { class: 'hint' }, 'Candidates of every office. Each decision is audited under your name and reaches the office’s appliances with their next reference pull.'),
-    error ? h('p', { class: 'error', role: 'alert' }, error) : null,
+  return page(
+    'recruitment',
+    'Recruitment and selection',
+    'Candidates of every office. Each decision is audited under your name and reaches the office’s appliances with their next reference pull.',
+    ...messages(error),
     vacancies === null
       ? h('p', { class: 'loading' }, 'Loading…')
       : h(
