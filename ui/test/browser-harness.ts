@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type TestCredentials, addOfficer } from '@lmc/appliance/auth/test-support.ts';
 import { parseConfig } from '@lmc/appliance/config/load-config.ts';
 import { type RunningAppliance, startAppliance } from '@lmc/appliance/start.ts';
@@ -98,6 +98,13 @@ export async function startUiHarness(o: UiHarnessOptions): Promise<UiHarness> {
       await appliance.stop();
     },
   };
+}
+
+/** On the consent editor: the migrant's language `lang` chosen (with the test's `tap`), and its consent text shown, starting as `opening`. */
+export async function chooseConsentLanguage(page: Page, tap: (selector: string) => Promise<void>, lang: string, opening: RegExp): Promise<void> {
+  await page.locator('[data-open-editor="consent"]').waitFor();
+  await tap(`[data-migrant-language="${lang}"]`);
+  await expect.poll(() => page.locator(`[data-consent-text="${lang}"]`).textContent()).toMatch(opening);
 }
 
 /**

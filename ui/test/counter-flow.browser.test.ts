@@ -5,14 +5,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { generateMrz } from '@lmc/firmware-bridge/mrz/generate.ts';
-import { SHOTS, type UiHarness, startUiHarness } from './browser-harness.ts';
+import { SHOTS, chooseConsentLanguage, useUiHarness } from './browser-harness.ts';
 
 const SUPERVISOR = { officerId: 'BBR-SUP9', pin: '730469' };
 const SMALL = { width: 1024, height: 600 };
 
 /** Issue #14's counter flow, measured as an officer works it: 1024×600, touch (taps are touch events), and a USB keyboard for text. */
 describe('counter flow at 1024×600 with touch (issue #14)', () => {
-  let ui: UiHarness;
+  const ui = useUiHarness({
+    officers: [
+      { creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' },
+      { creds: SUPERVISOR, role: 'supervisor', name: 'Supervisor Dube' },
+    ],
+    viewport: SMALL,
+    hasTouch: true,
+  });
   let appliance: RunningAppliance;
   let page: Page;
   let url: string;
@@ -58,6 +65,28 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await page.locator('[data-live="true"]').waitFor();
   };
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  /** From the queue: a new registration, the document step waiting, then the passport `body` on the reader. */
+  const newRegistrationWith = async (body: object) => {
+    await tap('[data-action="new-registration"]');
+    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
+    await scan(body);
+  };
+  /** From the document step, every finger excused: through the fingerprint step to the details. */
+  const pastExcusedFingers = async () => {
+    await tap('[data-action="continue"]');
+    await page.locator('[data-screen="fingerprints"]').waitFor();
+    await expect.poll(() => page.locator('[data-screen="fingerprints"] [data-action="continue"]').isDisabled()).toBe(false);
+    await tap('[data-action="continue"]');
+    await page.locator('[data-screen="details"]').waitFor();
+  };
+  /** From the review: finalize, the receipt printed, and back to the queue for the next migrant. */
+  const finalizeToQueue = async (onReceipt: () => Promise<void> = async () => {}) => {
+    await tap('[data-action="finalize"]');
+    await page.locator('[data-print-status="done"]').waitFor({ timeout: 15_000 });
+    await onReceipt();
+    await tap('[data-action="next-migrant"]');
+    await page.locator('[data-screen="queue"]').waitFor();
+  };
 
   /**
    * Arm's-length legibility on the screen shown: body text ≥ 16 px, every other text ≥ 14 px; no device chip cut
@@ -90,14 +119,6 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   };
 
   beforeAll(async () => {
-    ui = await startUiHarness({
-      officers: [
-        { creds: TEST_OFFICER, role: 'officer', name: 'Tendai Officer' },
-        { creds: SUPERVISOR, role: 'supervisor', name: 'Supervisor Dube' },
-      ],
-      viewport: SMALL,
-      hasTouch: true,
-    });
     ({ appliance, page, url } = ui);
     page.context().setDefaultTimeout(30_000); // waits for renders and device events, not assertions: a loaded 2-core CI box (2 test forks, Chromium, pty simulators) needs more than 10 s at times
   });
@@ -109,7 +130,6 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   afterAll(async () => {
     writeFileSync(join(SHOTS, 'tap-counts.json'), JSON.stringify(figures, null, 2));
     console.info(`tap counts: ${JSON.stringify(figures)}`);
-    await ui?.stop();
   });
 
   it('signs in with ≤ 8 taps: the officer list of this post, then the PIN (and with a keyboard: 1 tap)', async () => {
@@ -189,9 +209,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       await tap('[data-relationship="spouse"]');
       await type('0772223333');
       await enter();
-      await page.locator('[data-open-editor="consent"]').waitFor();
-      await tap('[data-migrant-language="sn"]');
-      await expect.poll(() => page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
+      await chooseConsentLanguage(page, tap, 'sn', /^Ndinosimbisa/);
       await legible('details-consent');
       await shot('counter-details-consent');
       await tap('[data-action="consent-given"]');
@@ -202,13 +220,11 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       await page.locator('[data-screen="review"]').waitFor();
       await expect.poll(() => page.locator('[data-summary="age"]').textContent()).toMatch(/^\d+$/);
       await legible('review', { focusHeading: true });
-      await tap('[data-action="finalize"]');
-      await page.locator('[data-print-status="done"]').waitFor({ timeout: 15_000 });
-      await expect.poll(() => page.locator('[data-registration-number]').textContent()).toMatch(/^BBR-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-      await legible('receipt', { focusHeading: true });
-      await shot('counter-receipt');
-      await tap('[data-action="next-migrant"]');
-      await page.locator('[data-screen="queue"]').waitFor();
+      await finalizeToQueue(async () => {
+        await expect.poll(() => page.locator('[data-registration-number]').textContent()).toMatch(/^BBR-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+        await legible('receipt', { focusHeading: true });
+        await shot('counter-receipt');
+      });
     });
     expect(f.taps).toBeLessThanOrEqual(20);
   }, 120_000);
@@ -216,9 +232,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   it('registers the same migrant again in ≤ 8 taps: banner says when, where and what; details prefilled to confirm', async () => {
     await fromQueue();
     const f = await measure('returning registration', async () => {
-      await tap('[data-action="new-registration"]');
-      await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
-      await scan({ sample: 1 });
+      await newRegistrationWith({ sample: 1 });
       await page.locator('[data-banner="returning"]').waitFor();
       await expect.poll(() => page.locator('[data-banner="returning"]').textContent()).toMatch(/registered once before.*Last on .+ at .+\. Job: .*Citrus/);
       await shot('counter-returning');
@@ -250,27 +264,17 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       await tap('[data-action="consent-given"]');
       await tap('[data-action="save-details"]');
       await page.locator('[data-screen="review"]').waitFor();
-      await tap('[data-action="finalize"]');
-      await page.locator('[data-print-status="done"]').waitFor({ timeout: 15_000 });
-      await tap('[data-action="next-migrant"]');
-      await page.locator('[data-screen="queue"]').waitFor();
+      await finalizeToQueue();
     });
     expect(f.taps).toBeLessThanOrEqual(8);
   }, 120_000);
 
   it('keeps the consent button on screen at 1024×600 in English, Shona and isiNdebele', async () => {
     await fromQueue();
-    await page.locator('[data-action="new-registration"]').tap();
-    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
-    await scan({ sample: 2 });
+    await newRegistrationWith({ sample: 2 });
     await page.locator('[data-banner="valid"]').waitFor();
-    const id = await currentId();
-    await excuseFingers(id);
-    await page.locator('[data-action="continue"]').tap();
-    await page.locator('[data-screen="fingerprints"]').waitFor();
-    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(false);
-    await page.locator('[data-action="continue"]').tap();
-    await page.locator('[data-screen="details"]').waitFor();
+    await excuseFingers(await currentId());
+    await pastExcusedFingers();
     await page.locator('[data-editor="consent"]').tap();
     for (const lang of ['en', 'sn', 'nd'] as const) {
       await page.locator(`[data-lang="${lang}"]`).tap();
@@ -349,9 +353,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   it('shows age and every warning at review, and needs a supervisor on this screen for a minor or a specimen passport', async () => {
     await fromQueue();
     const minor = generateMrz({ format: 'TD3', issuingState: 'ZWE', nationality: 'ZWE', documentNumber: 'FM112233', surname: 'SIBANDA', givenNames: 'TINO', sex: 'M', birthDate: '110301', expiryDate: '310101' });
-    await page.locator('[data-action="new-registration"]').tap();
-    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
-    await scan({ lines: minor });
+    await newRegistrationWith({ lines: minor });
     await page.locator('[data-banner="valid"]').waitFor();
     const id = await currentId();
     await excuseFingers(id);
@@ -360,11 +362,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
       nextOfKin: { name: 'Rudo Sibanda', relationship: 'parent' }, language: 'nd', consent: { given: true, language: 'nd', readAt: new Date().toISOString() },
     };
     expect((await page.request.put(`${url}/api/registrations/${id}/details`, { data: details })).status()).toBe(200);
-    await page.locator('[data-action="continue"]').tap();
-    await page.locator('[data-screen="fingerprints"]').waitFor();
-    await expect.poll(() => page.locator('[data-action="continue"]').isDisabled()).toBe(false);
-    await page.locator('[data-action="continue"]').tap();
-    await page.locator('[data-screen="details"]').waitFor();
+    await pastExcusedFingers();
     await expect.poll(() => page.locator('[data-missing]').getAttribute('data-missing')).toBe('');
     await page.locator('[data-action="save-details"]').tap();
     await page.locator('[data-screen="review"]').waitFor();
@@ -403,9 +401,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
 
   it('lists a specimen passport waiting for approval in the supervisor\'s queue, approved there', async () => {
     await fromQueue();
-    await page.locator('[data-action="new-registration"]').tap();
-    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
-    await scan({ sample: 4 });
+    await newRegistrationWith({ sample: 4 });
     await page.locator('[data-document-view], [data-banner]').first().waitFor();
     const id = await currentId();
     await page.locator('[data-screen="document"] [data-action="back"]').tap();
@@ -458,15 +454,10 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
 
   it('comes back to the same step and field after an idle logout', async () => {
     await fromQueue();
-    await page.locator('[data-action="new-registration"]').tap();
-    await page.locator('[data-screen="document"] [data-phase="waiting"]').waitFor();
-    await scan({ sample: 3 });
+    await newRegistrationWith({ sample: 3 });
     await page.locator('[data-banner="valid"]').waitFor();
     await excuseFingers(await currentId());
-    await page.locator('[data-action="continue"]').tap();
-    await expect.poll(() => page.locator('[data-screen="fingerprints"] [data-action="continue"]').isDisabled()).toBe(false);
-    await page.locator('[data-action="continue"]').tap();
-    await page.locator('[data-screen="details"]').waitFor();
+    await pastExcusedFingers();
     await page.locator('[data-editor="kin"]').tap();
     const saved = page.waitForResponse((r) => r.url().endsWith('/details-draft') && r.request().method() === 'PATCH' && (r.request().postData() ?? '').includes('TARI'));
     await page.keyboard.type('Tari');

@@ -6,7 +6,7 @@ import { TEST_OFFICER } from '@lmc/appliance/auth/test-support.ts';
 import { sampleDocumentLines } from '@lmc/appliance/devices/sample-documents.ts';
 import type { RunningAppliance } from '@lmc/appliance/start.ts';
 import { toWireRecord } from '@lmc/appliance/sync/wire-record.ts';
-import { SHOTS, useUiHarness } from './browser-harness.ts';
+import { SHOTS, chooseConsentLanguage, useUiHarness } from './browser-harness.ts';
 
 const LOCKABLE = { officerId: 'BBR-099', pin: '570314' };
 const SUPERVISOR = { officerId: 'BBR-SUP1', pin: '730461' };
@@ -218,9 +218,7 @@ describe('officer UI in Chromium', () => {
     await tap('[data-relationship="spouse"]');
     await small('details-kin');
     await tap('[data-action="next-field"]');
-    await page.locator('[data-open-editor="consent"]').waitFor();
-    await tap('[data-migrant-language="sn"]');
-    await expect.poll(() => page.locator('[data-consent-text="sn"]').textContent()).toMatch(/^Ndinosimbisa/);
+    await chooseConsentLanguage(page, tap, 'sn', /^Ndinosimbisa/);
     await tap('[data-action="consent-given"]');
     await small('details-consent');
     await tap('[data-action="save-details"]');
