@@ -62,8 +62,6 @@ export const DecommissionBody = Type.Object(
 export const DecommissionResponse = Type.Object({ deviceId: Type.String(), revokedAt: Type.String() });
 export const TimeResponse = Type.Object({ now: Type.String() });
 
-export type IssueCodeBody = Static<typeof IssueCodeBody>;
-export type IssueCodeResponse = Static<typeof IssueCodeResponse>;
 export type EnrolBody = Static<typeof EnrolBody>;
 export type EnrolResponse = Static<typeof EnrolResponse>;
 export type DecommissionBody = Static<typeof DecommissionBody>;
