@@ -42,6 +42,16 @@ export const ENCRYPTION_KEY_FILE = 'central-x25519.key';
 const RETIRED_PATTERN = /^central-x25519\.retired-[0-9a-f]{16}\.key$/;
 
 /** The current encryption key at `path` (created on first use, 0600, first writer wins) and the retired keys beside it. */
+/** The file's text, or undefined when there is no such file; any other failure is thrown (as `unreadable()` when given). */
+function readIfPresent(path: string, unreadable?: () => Error): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw unreadable?.() ?? err;
+  }
+}
+
 export function loadOrCreateEncryptionKeys(path: string): CentralEncryptionKeys {
   const readKey = (file: string): KeyObject => {
     try {
@@ -50,13 +60,7 @@ export function loadOrCreateEncryptionKeys(path: string): CentralEncryptionKeys 
       throw centralError(CentralErrorCodes.ConfigInvalid, `The central encryption key file ${file} is not an X25519 PEM private key`, { path: file });
     }
   };
-  let current: KeyObject | undefined;
-  try {
-    readFileSync(path);
-    current = readKey(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  let current = readIfPresent(path) === undefined ? undefined : readKey(path);
   if (!current) {
     const created = newX25519PrivateKey();
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -76,14 +80,7 @@ export function centralKeyFromPrivate(privateKey: KeyObject): CentralKey {
 }
 
 export function loadOrCreateCentralKey(path: string): CentralKey {
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw centralError(CentralErrorCodes.ConfigInvalid, `Cannot read the central key file ${path}`, { path });
-    }
-  }
+  const text = readIfPresent(path, () => centralError(CentralErrorCodes.ConfigInvalid, `Cannot read the central key file ${path}`, { path }));
   if (text !== undefined) {
     try {
       return centralKeyFromPrivate(createPrivateKey(text));
