@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { createLogger, type Logger } from '@lmc/core/logger.ts';
 import type { ReceiptDocument } from '@lmc/firmware-bridge/escpos/receipt-document.ts';
+import { startDeviceFeature } from '../devices/device-state.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Registration, Store } from '../store/index.ts';
 import { createPrintJobRepository, type PrintJob, type PrintJobRepository } from './print-job-repository.ts';
@@ -83,12 +84,7 @@ export class PrintingService {
     const log = opts.logger ?? createLogger('printing');
     const service = new PrintingService(opts, opts.store.connection);
     service.#unsubscribe.push(service.feature.onReady(() => service.queue.resume()));
-    try {
-      await service.feature.start();
-    } catch (err) {
-      log.error({ code: (err as { code?: string }).code, message: (err as Error).message }, 'receipt printer did not start');
-      opts.bus.publish('device.state', { ...service.feature.state, state: 'error', reason: (err as Error).message, at: new Date().toISOString() });
-    }
+    await startDeviceFeature(service.feature, opts.bus, log, 'receipt printer');
     service.queue.start();
     return service;
   }
