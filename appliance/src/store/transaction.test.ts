@@ -1,19 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { finalizeMany } from '../sync/test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { finalizeMany, useTempStore } from '../sync/test-support.ts';
 import type { Store } from './index.ts';
-import { openApplianceStore } from '../schema.ts';
-import { tempDir } from './test-support.ts';
 
 describe('Store.transaction: a change and its audit row commit together', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let store: Store;
-  beforeEach(() => {
-    tmp = tempDir('store-tx-');
-    store = openApplianceStore({ dataDir: tmp.dir });
-  });
-  afterEach(() => {
-    store.close();
-    tmp.remove();
+  useTempStore('store-tx-', (opened) => {
+    store = opened;
   });
 
   it('rolls the change back when its audit row cannot be written', () => {

@@ -1,24 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { auditHash, GENESIS_HASH, type Store } from '../store/index.ts';
-import { openApplianceStore } from '../schema.ts';
-import { tempDir } from '../store/test-support.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { ApplianceStatusReporter, auditHead, installedVersion } from './appliance-status.ts';
-import { finalizeMany, ScriptedCentral, testIdentity, testRelay } from './test-support.ts';
+import { finalizeMany, ScriptedCentral, testIdentity, testRelay, useTempStore } from './test-support.ts';
 
 describe('appliance status carried by each batch', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let store: Store;
   let bus: EventBus;
   const id = testIdentity();
-  beforeEach(() => {
-    tmp = tempDir('status-');
-    store = openApplianceStore({ dataDir: tmp.dir });
-    bus = new EventBus();
+  useTempStore('status-', (opened) => {
+    store = opened;
   });
-  afterEach(() => {
-    store.close();
-    tmp.remove();
+  beforeEach(() => {
+    bus = new EventBus();
   });
 
   const audit = (n: number) => {

@@ -1,11 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Batch, EncodedBatch } from '@lmc/protocol/batch.ts';
 import type { Store } from '../store/index.ts';
-import { openApplianceStore } from '../schema.ts';
-import { tempDir } from '../store/test-support.ts';
 import type { SendOutcome } from './central-client.ts';
 import { DEFAULT_IN_FLIGHT_BATCHES, INITIAL_WINDOW_BATCHES, type OutboxRelay, type OutboxRelayOptions, pipeliningFor } from './outbox-relay.ts';
-import { finalizeMany, ScriptedCentral, testIdentity, testRelay } from './test-support.ts';
+import { finalizeMany, ScriptedCentral, testIdentity, testRelay, useTempStore } from './test-support.ts';
 
 /**
  * A central whose answers wait until the test releases them, in any order it likes: what a satellite link's
@@ -35,16 +33,10 @@ class GatedCentral extends ScriptedCentral {
 }
 
 describe('outbox relay window (batches in flight)', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let store: Store;
   const id = testIdentity();
-  beforeEach(() => {
-    tmp = tempDir('relay-window-');
-    store = openApplianceStore({ dataDir: tmp.dir });
-  });
-  afterEach(() => {
-    store.close();
-    tmp.remove();
+  useTempStore('relay-window-', (opened) => {
+    store = opened;
   });
 
   function relay(central: ScriptedCentral, extra: Partial<OutboxRelayOptions> = {}) {

@@ -2,10 +2,27 @@
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Batch, BatchResponse, EncodedBatch } from '@lmc/protocol/batch.ts';
-import { passport } from '../store/test-support.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { openApplianceStore } from '../schema.ts';
+import { passport, tempDir } from '../store/test-support.ts';
 import type { Store } from '../store/index.ts';
 import type { CentralTransport, SendOutcome } from './central-client.ts';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+
+/** A migrated store in a fresh folder for every test of the calling suite (`opened` receives it), closed and removed after the test. */
+export function useTempStore(prefix: string, opened: (store: Store) => void, options: { now?: () => Date } = {}): void {
+  let tmp: ReturnType<typeof tempDir>;
+  let store: Store;
+  beforeEach(() => {
+    tmp = tempDir(prefix);
+    store = openApplianceStore({ dataDir: tmp.dir, ...options });
+    opened(store);
+  });
+  afterEach(() => {
+    store.close();
+    tmp.remove();
+  });
+}
 
 export function finalizeMany(store: Store, n: number, officeCode = 'BBR', prefix = 'N'): string[] {
   const ids: string[] = [];
