@@ -16,8 +16,8 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
 import { ApplianceErrors, ApplianceError } from '../errors.ts';
+import { KEYS_DIR, readKeyFileIfExists } from '../keys/identity.ts';
 
-export const KEYS_DIR = 'keys';
 export const DATA_KEY_FILE = 'data.key';
 const KEY_BYTES = 32;
 const KEY_ID_BYTES = 8;
@@ -48,7 +48,7 @@ export function dataKeyPath(dataDir: string): string {
 
 export function loadOrCreateDataKey(dataDir: string, now: () => Date = () => new Date()): DataKey {
   const path = dataKeyPath(dataDir);
-  const existing = readIfExists(path);
+  const existing = readKeyFileIfExists(path, ApplianceErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key cannot be read; call a technician.');
   if (existing !== undefined) return parse(path, existing, false);
   const dir = join(dataDir, KEYS_DIR);
   const file: DataKeyFile = {
@@ -94,14 +94,3 @@ function parse(path: string, text: string, created: boolean): DataKey {
   return { keyId: file.keyId, key, path, created, permissive: (mode & 0o077) !== 0 };
 }
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ApplianceError(ApplianceErrors.DATA_KEY_IO_ERROR.code, 'The data encryption key cannot be read; call a technician.', {
-      path,
-      errno: (err as NodeJS.ErrnoException).code,
-    });
-  }
-}

@@ -11,7 +11,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@lmc/core/atomic-file.ts';
-import { ApplianceError, ApplianceErrors } from '../errors.ts';
+import { ApplianceError, type ApplianceErrorCode, ApplianceErrors } from '../errors.ts';
 
 
 export const KEYS_DIR = 'keys';
@@ -35,17 +35,17 @@ interface DeviceFile {
   createdAt: string;
 }
 
-function readIfExists(path: string): string | undefined {
+/** A key file's text, or undefined when there is none yet; any other failure is `code` with the path and errno. */
+export function readKeyFileIfExists(path: string, code: ApplianceErrorCode, message: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ApplianceError(ApplianceErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.', {
-      path,
-      errno: (err as NodeJS.ErrnoException).code,
-    });
+    throw new ApplianceError(code, message, { path, errno: (err as NodeJS.ErrnoException).code });
   }
 }
+
+const readIfExists = (path: string) => readKeyFileIfExists(path, ApplianceErrors.IDENTITY_IO_ERROR.code, 'The appliance key files cannot be read; call a technician.');
 
 function invalid(path: string, what: string): ApplianceError {
   // Never the file content: it is key material.
