@@ -79,6 +79,14 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
     await tap('[data-action="continue"]');
     await page.locator('[data-screen="details"]').waitFor();
   };
+  /** From the queue: a new registration of the (valid) passport `body`, every finger excused, on to the details step. */
+  const toDetailsOfNew = async (body: object) => {
+    await fromQueue();
+    await newRegistrationWith(body);
+    await page.locator('[data-banner="valid"]').waitFor();
+    await excuseFingers(await currentId());
+    await pastExcusedFingers();
+  };
   /** From the review: finalize, the receipt printed, and back to the queue for the next migrant. */
   const finalizeToQueue = async (onReceipt: () => Promise<void> = async () => {}) => {
     await tap('[data-action="finalize"]');
@@ -270,11 +278,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   }, 120_000);
 
   it('keeps the consent button on screen at 1024×600 in English, Shona and isiNdebele', async () => {
-    await fromQueue();
-    await newRegistrationWith({ sample: 2 });
-    await page.locator('[data-banner="valid"]').waitFor();
-    await excuseFingers(await currentId());
-    await pastExcusedFingers();
+    await toDetailsOfNew({ sample: 2 });
     await page.locator('[data-editor="consent"]').tap();
     for (const lang of ['en', 'sn', 'nd'] as const) {
       await page.locator(`[data-lang="${lang}"]`).tap();
@@ -453,11 +457,7 @@ describe('counter flow at 1024×600 with touch (issue #14)', () => {
   });
 
   it('comes back to the same step and field after an idle logout', async () => {
-    await fromQueue();
-    await newRegistrationWith({ sample: 3 });
-    await page.locator('[data-banner="valid"]').waitFor();
-    await excuseFingers(await currentId());
-    await pastExcusedFingers();
+    await toDetailsOfNew({ sample: 3 });
     await page.locator('[data-editor="kin"]').tap();
     const saved = page.waitForResponse((r) => r.url().endsWith('/details-draft') && r.request().method() === 'PATCH' && (r.request().postData() ?? '').includes('TARI'));
     await page.keyboard.type('Tari');
