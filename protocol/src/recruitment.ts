@@ -28,6 +28,7 @@
  * Money is integer minor units (cents) everywhere: no floating point between the two ends.
  */
 import { sha256Hex } from './batch-frame.ts';
+import type { ColumnType } from './reference-tables.ts';
 
 export const RECRUITMENT_EVENTS_PATH = '/api/v1/recruitment/events';
 /** Events per request: the appliance sends more in several requests. */
@@ -118,7 +119,7 @@ export type VacancyFlag = (typeof VACANCY_FLAGS)[number];
 // Reference-feed columns added by #17 (reference-tables.ts declares them; all nullable on the wire)
 // ---------------------------------------------------------------------------------------------
 
-/** employers: registration number (CIPC, YYYY/NNNNNN/NN), contact and compliance status. */
+/** employers: registration number (CIPC, YYYY/NNNNNN/NN), contact and compliance status; text on the wire. */
 export const EMPLOYER_TERM_COLUMNS = ['sa_registration_no', 'contact_name', 'contact_phone', 'contact_email', 'compliance_status'] as const;
 
 export interface EmployerTerms {
@@ -131,27 +132,27 @@ export interface EmployerTerms {
   compliance_status: ComplianceStatus | null;
 }
 
-/** vacancies: the terms of the job, as the slip and the contract comparison use them. */
+/** vacancies: the terms of the job, as the slip and the contract comparison use them, with their wire types. */
 export const VACANCY_TERM_COLUMNS = [
-  'workplace_district',
-  'wage_zar_cents',
-  'wage_period',
-  'hours_per_week',
-  'days_per_week',
-  'contract_months',
-  'accommodation',
-  'transport',
-  'start_date',
-  'recruitment_cost_payer',
-  'travel_cost_payer',
-  'min_age',
-  'min_experience_seasons',
-  'required_skills',
-  'required_certificates',
-  'terms_note',
-  'places_left',
-  'flags',
-] as const;
+  ['workplace_district', 'text'],
+  ['wage_zar_cents', 'integer'],
+  ['wage_period', 'text'],
+  ['hours_per_week', 'integer'],
+  ['days_per_week', 'integer'],
+  ['contract_months', 'integer'],
+  ['accommodation', 'text'],
+  ['transport', 'text'],
+  ['start_date', 'date'],
+  ['recruitment_cost_payer', 'text'],
+  ['travel_cost_payer', 'text'],
+  ['min_age', 'integer'],
+  ['min_experience_seasons', 'integer'],
+  ['required_skills', 'text[]'],
+  ['required_certificates', 'text[]'],
+  ['terms_note', 'text'],
+  ['places_left', 'integer'],
+  ['flags', 'text[]'],
+] as const satisfies readonly (readonly [keyof VacancyTerms, ColumnType])[];
 
 export interface VacancyTerms {
   /** Free text: a South African district or local municipality ("Vhembe", "Mopani"). */

@@ -7,6 +7,7 @@
  * Wire rows use the column names below (snake_case, as stored); a column the centre adds later is
  * not sent until it is declared here, so internal columns never leak to the border posts.
  */
+import { EMPLOYER_TERM_COLUMNS, VACANCY_TERM_COLUMNS } from './recruitment.ts';
 
 export type ColumnType =
   /** JSON string. */
@@ -52,166 +53,95 @@ export interface ReferenceTableDef {
 export const REFERENCE_TABLE_NAMES = ['provinces', 'districts', 'occupations', 'offices', 'officers', 'employers', 'vacancies', 'recruitment_outcomes', 'csca_certificates'] as const;
 export type ReferenceTableName = (typeof REFERENCE_TABLE_NAMES)[number];
 
+/** A table: its SQL name at both ends is the wire name prefixed `ref_`; the scope column is named with the scope. */
+function table(name: ReferenceTableName, key: string, scope: 'global' | { office: string } | { destination: string }, columns: ColumnDef[]): ReferenceTableDef {
+  if (scope === 'global') return { name, sqlTable: `ref_${name}`, key, scope, columns };
+  const [kind, scopeColumn] = Object.entries(scope)[0] as [ScopeKind, string];
+  return { name, sqlTable: `ref_${name}`, key, scope: kind, scopeColumn, columns };
+}
+
 const t = (name: string, type: ColumnType, nullable = false, maxLength?: number): ColumnDef => ({ name, type, nullable, ...(maxLength ? { maxLength } : {}) });
 
 /** In dependency order: a seed or a full load applies them top to bottom. */
 export const REFERENCE_TABLES: readonly ReferenceTableDef[] = [
-  {
-    name: 'provinces',
-    sqlTable: 'ref_provinces',
-    key: 'code',
-    scope: 'global',
-    // ISO 3166-2:ZW codes (ZW-MA …); South African destinations use ISO 3166-2:ZA (ZA-LP) in vacancies.
-    columns: [t('code', 'text'), t('name', 'text')],
-  },
-  {
-    name: 'districts',
-    sqlTable: 'ref_districts',
-    key: 'code',
-    scope: 'global',
-    columns: [t('code', 'text'), t('province_code', 'text'), t('name', 'text')],
-  },
-  {
-    name: 'occupations',
-    sqlTable: 'ref_occupations',
-    key: 'isco_code',
-    scope: 'global',
-    columns: [
-      // ISCO-08: 1 digit = major group, 2 = sub-major, 3 = minor, 4 = unit group.
-      t('isco_code', 'text'),
-      t('title', 'text'),
-      t('level', 'integer'),
-      t('parent_code', 'text', true),
-      // 'farm' | 'construction' | 'transport' for the jobs most registrations name; listed first.
-      t('common_sector', 'text', true),
-      t('common_rank', 'integer', true),
-    ],
-  },
-  {
-    name: 'offices',
-    sqlTable: 'ref_offices',
-    key: 'code',
-    scope: 'global',
-    columns: [
-      t('code', 'text'),
-      t('name', 'text'),
-      t('province_code', 'text'),
-      t('district_code', 'text', true),
-      // ISO 3166-2:ZA provinces whose vacancies this office's devices receive.
-      t('destination_provinces', 'text[]'),
-    ],
-  },
-  {
-    name: 'officers',
-    sqlTable: 'ref_officers',
-    key: 'officer_id',
-    scope: 'office',
-    scopeColumn: 'office_code',
-    // A directory of who works where; sign-in credentials stay local to each appliance.
-    columns: [t('officer_id', 'text'), t('office_code', 'text'), t('display_name', 'text'), t('role', 'text'), t('active', 'boolean')],
-  },
-  {
-    name: 'employers',
-    sqlTable: 'ref_employers',
-    key: 'employer_id',
-    scope: 'global',
-    columns: [
-      t('employer_id', 'text'),
-      t('name', 'text'),
-      t('country', 'text'),
-      t('province', 'text'),
-      t('town', 'text', true),
-      t('sector', 'text'),
-      // true for made-up demonstration rows (the shipped seed): never show them as real employers.
-      t('demo', 'boolean'),
-      // #17 (protocol/src/recruitment.ts EMPLOYER_TERM_COLUMNS): CIPC number, contact, compliance_status
-      // 'compliant' | 'under_review' | 'suspended' (a suspended employer's vacancies are closed by the central).
-      t('sa_registration_no', 'text', true),
-      t('contact_name', 'text', true),
-      t('contact_phone', 'text', true),
-      t('contact_email', 'text', true),
-      t('compliance_status', 'text', true),
-    ],
-  },
-  {
-    name: 'vacancies',
-    sqlTable: 'ref_vacancies',
-    key: 'vacancy_id',
-    scope: 'destination',
-    scopeColumn: 'destination_province',
-    columns: [
-      t('vacancy_id', 'text'),
-      t('employer_id', 'text'),
-      t('occupation_isco', 'text'),
-      t('destination_province', 'text'),
-      t('title', 'text', true),
-      t('positions', 'integer'),
-      t('opens_on', 'date', true),
-      t('closes_on', 'date', true),
-      // 'open' | 'filled' | 'closed'
-      t('status', 'text'),
-      t('demo', 'boolean'),
-      // #17 terms (protocol/src/recruitment.ts VACANCY_TERM_COLUMNS, VacancyTerms): nullable on the wire,
-      // required by the central for an open vacancy; places_left and flags are computed by the central.
-      t('workplace_district', 'text', true),
-      t('wage_zar_cents', 'integer', true),
-      t('wage_period', 'text', true),
-      t('hours_per_week', 'integer', true),
-      t('days_per_week', 'integer', true),
-      t('contract_months', 'integer', true),
-      t('accommodation', 'text', true),
-      t('transport', 'text', true),
-      t('start_date', 'date', true),
-      t('recruitment_cost_payer', 'text', true),
-      t('travel_cost_payer', 'text', true),
-      t('min_age', 'integer', true),
-      t('min_experience_seasons', 'integer', true),
-      t('required_skills', 'text[]', true),
-      t('required_certificates', 'text[]', true),
-      t('terms_note', 'text', true),
-      t('places_left', 'integer', true),
-      t('flags', 'text[]', true),
-    ],
-  },
-  {
-    // #17: each candidacy's outcome, to the devices of the office it was recorded at (RecruitmentOutcomeRow).
-    name: 'recruitment_outcomes',
-    sqlTable: 'ref_recruitment_outcomes',
-    key: 'candidacy_id',
-    scope: 'office',
-    scopeColumn: 'office_code',
-    columns: [
-      t('candidacy_id', 'text'),
-      t('registration_id', 'text'),
-      t('vacancy_id', 'text'),
-      t('office_code', 'text'),
-      // 'candidate' | 'shortlisted' | 'selected' | 'not_selected' | 'withdrew'
-      t('status', 'text'),
-      t('status_on', 'date'),
-      t('contract_flags', 'text[]'),
-      t('contract_recorded', 'boolean'),
-      t('orientation_on', 'date', true),
-      t('departure_on', 'date', true),
-    ],
-  },
-  {
-    // #18: the Country Signing CA certificates passive authentication trusts (central/src/csca/), to every device.
-    name: 'csca_certificates',
-    sqlTable: 'ref_csca_certificates',
-    key: 'fingerprint',
-    scope: 'global',
-    columns: [
-      // SHA-256 of the DER certificate, lowercase hex.
-      t('fingerprint', 'text'),
-      // The subject's C= (ISO 3166-1 alpha-2; the simulator's alpha-3 is accepted too).
-      t('country', 'text'),
-      t('subject', 'text'),
-      t('not_before', 'date'),
-      t('not_after', 'date'),
-      // The certificate itself, DER in base64 (an RSA-4096 CSCA is about 2 KB of base64).
-      t('der_base64', 'text', false, 16_384),
-    ],
-  },
+  // ISO 3166-2:ZW codes (ZW-MA …); South African destinations use ISO 3166-2:ZA (ZA-LP) in vacancies.
+  table('provinces', 'code', 'global', [t('code', 'text'), t('name', 'text')]),
+  table('districts', 'code', 'global', [t('code', 'text'), t('province_code', 'text'), t('name', 'text')]),
+  table('occupations', 'isco_code', 'global', [
+    // ISCO-08: 1 digit = major group, 2 = sub-major, 3 = minor, 4 = unit group.
+    t('isco_code', 'text'),
+    t('title', 'text'),
+    t('level', 'integer'),
+    t('parent_code', 'text', true),
+    // 'farm' | 'construction' | 'transport' for the jobs most registrations name; listed first.
+    t('common_sector', 'text', true),
+    t('common_rank', 'integer', true),
+  ]),
+  table('offices', 'code', 'global', [
+    t('code', 'text'),
+    t('name', 'text'),
+    t('province_code', 'text'),
+    t('district_code', 'text', true),
+    // ISO 3166-2:ZA provinces whose vacancies this office's devices receive.
+    t('destination_provinces', 'text[]'),
+  ]),
+  // A directory of who works where; sign-in credentials stay local to each appliance.
+  table('officers', 'officer_id', { office: 'office_code' }, [t('officer_id', 'text'), t('office_code', 'text'), t('display_name', 'text'), t('role', 'text'), t('active', 'boolean')]),
+  table('employers', 'employer_id', 'global', [
+    t('employer_id', 'text'),
+    t('name', 'text'),
+    t('country', 'text'),
+    t('province', 'text'),
+    t('town', 'text', true),
+    t('sector', 'text'),
+    // true for made-up demonstration rows (the shipped seed): never show them as real employers.
+    t('demo', 'boolean'),
+    // #17 (protocol/src/recruitment.ts EMPLOYER_TERM_COLUMNS): CIPC number, contact, compliance_status
+    // 'compliant' | 'under_review' | 'suspended' (a suspended employer's vacancies are closed by the central).
+    ...EMPLOYER_TERM_COLUMNS.map((name) => t(name, 'text', true)),
+  ]),
+  table('vacancies', 'vacancy_id', { destination: 'destination_province' }, [
+    t('vacancy_id', 'text'),
+    t('employer_id', 'text'),
+    t('occupation_isco', 'text'),
+    t('destination_province', 'text'),
+    t('title', 'text', true),
+    t('positions', 'integer'),
+    t('opens_on', 'date', true),
+    t('closes_on', 'date', true),
+    // 'open' | 'filled' | 'closed'
+    t('status', 'text'),
+    t('demo', 'boolean'),
+    // #17 terms (protocol/src/recruitment.ts VACANCY_TERM_COLUMNS, VacancyTerms): nullable on the wire,
+    // required by the central for an open vacancy; places_left and flags are computed by the central.
+    ...VACANCY_TERM_COLUMNS.map(([name, type]) => t(name, type, true)),
+  ]),
+  // #17: each candidacy's outcome, to the devices of the office it was recorded at (RecruitmentOutcomeRow).
+  table('recruitment_outcomes', 'candidacy_id', { office: 'office_code' }, [
+    t('candidacy_id', 'text'),
+    t('registration_id', 'text'),
+    t('vacancy_id', 'text'),
+    t('office_code', 'text'),
+    // 'candidate' | 'shortlisted' | 'selected' | 'not_selected' | 'withdrew'
+    t('status', 'text'),
+    t('status_on', 'date'),
+    t('contract_flags', 'text[]'),
+    t('contract_recorded', 'boolean'),
+    t('orientation_on', 'date', true),
+    t('departure_on', 'date', true),
+  ]),
+  // #18: the Country Signing CA certificates passive authentication trusts (central/src/csca/), to every device.
+  table('csca_certificates', 'fingerprint', 'global', [
+    // SHA-256 of the DER certificate, lowercase hex.
+    t('fingerprint', 'text'),
+    // The subject's C= (ISO 3166-1 alpha-2; the simulator's alpha-3 is accepted too).
+    t('country', 'text'),
+    t('subject', 'text'),
+    t('not_before', 'date'),
+    t('not_after', 'date'),
+    // The certificate itself, DER in base64 (an RSA-4096 CSCA is about 2 KB of base64).
+    t('der_base64', 'text', false, 16_384),
+  ]),
 ];
 
 const BY_NAME = new Map<string, ReferenceTableDef>(REFERENCE_TABLES.map((d) => [d.name, d]));
