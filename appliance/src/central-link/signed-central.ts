@@ -10,7 +10,7 @@
  * - a gzip body (when asked for) is inflated up to the request's byte limit, the JSON read, a coded refusal's
  *   `{code, message}` taken;
  * - Clock: appliances may run for days without NTP. When the central refuses a request as outside its window
- *   (the caller's `clockRefusal`), its clock is taken from the `Date` header (RFC 9110 §6.6.1), the offset kept,
+ *   (the caller's `clockRefusal` code), its clock is taken from the `Date` header (RFC 9110 §6.6.1), the offset kept,
  *   and the request signed again and retried once; later requests carry the corrected time;
  * - `classify` turns the answer into what the caller's relay acts on: ok, rejected, unauthorised or unavailable.
  *
@@ -46,6 +46,18 @@ export type Unavailable = { kind: 'unavailable'; reason: UnavailableReason; stat
 /** The central's coded refusal: 'rejected' (this request's content) or 'unauthorised' (this device). */
 export type Refusal<K extends string> = { kind: K; status: number; code: string; message: string };
 
+/**
+ * What a client's request can come to: `Ok` (the answer it acts on); rejected (a refusal of this request's content:
+ * the statuses the client names); unauthorised (401/403: not enrolled, wrong key, a clock still refused after
+ * correction, or no central key pinned: a configuration problem); or unavailable (retry later).
+ */
+export type CentralOutcome<Ok> = Ok | Refusal<'rejected'> | Refusal<'unauthorised'> | Unavailable;
+
+/** An answer's list of ids or codes. */
+export const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+const UNAUTHORISED: readonly number[] = [401, 403];
+
 /** A request's signature headers and what the central's answer to it must be bound to. */
 export interface RequestSignature {
   headers: Record<string, string>;
@@ -73,8 +85,8 @@ export interface SignedCall {
   request: Omit<LinkRequest, 'headers'> & { headers?: Record<string, string> };
   /** Ask for gzip and inflate the answer (at most maxBodyBytes). */
   gzip?: boolean;
-  /** A 401/403 that says our clock is outside the central's window (its code names it). */
-  clockRefusal(status: number, code: string): boolean;
+  /** The refusal that says our clock is outside the central's window: its code, and its statuses (default 401, 403). */
+  clockRefusal: { code: string | RegExp; statuses?: readonly number[] };
 }
 
 /** Any HTTP answer of the central, its signature checked, its body read. */
@@ -92,15 +104,15 @@ export interface SignedAnswer {
 export type Exchange = SignedAnswer | Unavailable | { kind: 'no-key' };
 
 export interface Classification<T> {
-  /** A 200 the caller can act on (its shape checked); `what` names it in the bad-response message. */
-  valid(json: unknown): json is T;
-  what: string;
+  /** A 200 the caller can act on (its shape checked; default: any JSON); `what` names it in the bad-response message. */
+  valid?(json: unknown): json is T;
+  what?: string;
   /** Statuses meaning "this request's content is refused". */
-  rejected(status: number): boolean;
-  /** Statuses meaning "this device is refused" (not enrolled, wrong key, clock still refused). */
-  unauthorised(status: number): boolean;
-  /** A refusal counts only when signed (it sets records aside); unsigned it is `bad-signature`. */
-  signedRejections: boolean;
+  rejected: readonly number[] | ((status: number) => boolean);
+  /** Statuses meaning "this device is refused" (default 401, 403). */
+  unauthorised?: readonly number[];
+  /** A refusal counts only when signed (it sets records aside; the default); unsigned it is `bad-signature`. */
+  signedRejections?: boolean;
 }
 
 export type Classified<T> =
@@ -111,13 +123,16 @@ export type Classified<T> =
 
 export class SignedCentral {
   readonly #o: SignedClientOptions;
+  readonly #invalidUrlCode: ErrorCode;
   readonly #now: () => number;
   readonly #links: CentralLink[] = [];
   /** Central clock minus ours, learnt from a clock refusal. */
   #clockOffsetMs = 0;
 
-  constructor(options: SignedClientOptions) {
+  /** `invalidUrlCode`: the caller's error for an unusable central.url. */
+  constructor(options: SignedClientOptions, invalidUrlCode: ErrorCode) {
     this.#o = options;
+    this.#invalidUrlCode = invalidUrlCode;
     this.#now = options.now ?? Date.now;
   }
 
@@ -126,8 +141,8 @@ export class SignedCentral {
   }
 
   /** A connection to one endpoint (closed with the others by close()); `extra` overrides the configuration's options. */
-  link(endpoint: string, invalidUrlCode: ErrorCode, extra: Partial<CentralLinkOptions> = {}): CentralLink {
-    const link = new CentralLink({ ...linkOptions(this.#o, endpoint, invalidUrlCode), ...extra });
+  link(endpoint: string, extra: Partial<CentralLinkOptions> = {}): CentralLink {
+    const link = new CentralLink({ ...linkOptions(this.#o, endpoint, this.#invalidUrlCode), ...extra });
     this.#links.push(link);
     return link;
   }
@@ -147,15 +162,15 @@ export class SignedCentral {
     if (a.kind !== 'answer') return a;
     const { status, code, message } = a;
     if (status === 200) {
-      if (k.valid(a.json)) return { kind: 'ok', value: a.json };
-      return { kind: 'unavailable', reason: 'bad-response', status, message: `the central answered 200 without ${k.what}` };
+      if (k.valid ? k.valid(a.json) : a.json !== undefined) return { kind: 'ok', value: a.json as T };
+      return { kind: 'unavailable', reason: 'bad-response', status, message: `the central answered 200 without ${k.what ?? 'JSON'}` };
     }
-    if (k.rejected(status)) {
-      if (a.signed || !k.signedRejections) return { kind: 'rejected', status, code, message };
+    if (typeof k.rejected === 'function' ? k.rejected(status) : k.rejected.includes(status)) {
+      if (a.signed || k.signedRejections === false) return { kind: 'rejected', status, code, message };
       // Unsigned: maybe a proxy's body limit, maybe a forger. Nothing is set aside on its word.
       return { kind: 'unavailable', reason: 'bad-signature', status, message: `unsigned ${status} ${code}: ${message}` };
     }
-    if (k.unauthorised(status)) return { kind: 'unauthorised', status, code, message };
+    if ((k.unauthorised ?? UNAUTHORISED).includes(status)) return { kind: 'unauthorised', status, code, message };
     return { kind: 'unavailable', reason: 'server-error', status, message: `${code}: ${message}` };
   }
 
@@ -181,7 +196,9 @@ export class SignedCentral {
     const { code, message } = status === 200 ? { code: '', message: '' } : centralError(status, json);
     const result: SignedAnswer = { kind: 'answer', status, signed, json, code, message };
     const serverDate = Date.parse(String(raw.headers.date ?? ''));
-    if (c.clockRefusal(status, code) && Number.isFinite(serverDate)) {
+    const clock = c.clockRefusal;
+    const clockRefused = (clock.statuses ?? UNAUTHORISED).includes(status) && (typeof clock.code === 'string' ? code === clock.code : clock.code.test(code));
+    if (clockRefused && Number.isFinite(serverDate)) {
       const offset = serverDate - this.#now();
       // Retry only when the correction changes something (Date has 1 s resolution).
       if (Math.abs(offset - this.#clockOffsetMs) > 1000) return { result, retryWithOffset: offset };

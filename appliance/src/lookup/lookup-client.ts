@@ -39,10 +39,9 @@ export class LookupClient implements LookupTransport {
   readonly #responseTimeoutMs: number;
 
   constructor(o: LookupClientOptions) {
-    this.#central = new SignedCentral(o);
-    const code = ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code;
-    this.#counter = this.#central.link(LOOKUP_PATH, code, { connectTimeoutMs: Math.min(o.connectTimeoutMs, 2000) });
-    this.#index = this.#central.link(LOOKUP_INDEX_PATH, code);
+    this.#central = new SignedCentral(o, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code);
+    this.#counter = this.#central.link(LOOKUP_PATH, { connectTimeoutMs: Math.min(o.connectTimeoutMs, 2000) });
+    this.#index = this.#central.link(LOOKUP_INDEX_PATH);
     this.#responseTimeoutMs = o.responseTimeoutMs;
   }
 
@@ -61,16 +60,16 @@ export class LookupClient implements LookupTransport {
         sign: signedAs(purpose, 'GET', path, query),
         request: { method: 'GET', suffix: `?${query}`, headers: { accept: 'application/json' }, maxBodyBytes: MAX_ANSWER_BYTES, overflow: 'refuse', responseTimeoutMs: timeoutMs },
         gzip: true,
-        clockRefusal: (status, code) => status === 401 && code === CLOCK_SKEW_CODE,
+        clockRefusal: { code: CLOCK_SKEW_CODE, statuses: [401] },
       },
       // Any answer below 500 but a 200 is the central's refusal; 5xx: unavailable.
-      { valid: (json): json is T => json !== undefined, what: 'JSON', rejected: (status) => status < 500, unauthorised: () => false, signedRejections: false },
+      { rejected: (status) => status < 500, signedRejections: false },
     );
     switch (r.kind) {
       case 'no-key':
         return { kind: 'unavailable', reason: 'no-key', message: "the central's public key is not pinned: enrol this appliance" };
       case 'ok':
-        return { kind: 'ok', value: r.value };
+        return { kind: 'ok', value: r.value as T };
       case 'rejected':
       case 'unauthorised':
         return { kind: 'refused', status: r.status, code: r.code, message: r.message };

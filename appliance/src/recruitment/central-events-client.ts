@@ -17,17 +17,12 @@ import {
   recruitmentEventsQuery,
 } from '@lmc/protocol/recruitment.ts';
 import type { CentralLink } from '../central-link/central-link.ts';
-import { keyMissing, type Refusal, SignedCentral, signedAs, type Unavailable } from '../central-link/signed-central.ts';
+import { type CentralOutcome, isStringList, keyMissing, SignedCentral, signedAs } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
-export type EventsOutcome =
-  | { kind: 'answered'; answer: RecruitmentEventsAnswer }
-  /** A signed 400/413: the central refuses this request's content (one event at fault: send them one by one). */
-  | Refusal<'rejected'>
-  /** 401/403 (not enrolled, wrong key, clock refused after correction) or no central key pinned. */
-  | Refusal<'unauthorised'>
-  | Unavailable;
+/** The central's answer; rejected: a signed 400/413, the central refuses this request's content (one event at fault: send them one by one). */
+export type EventsOutcome = CentralOutcome<{ kind: 'answered'; answer: RecruitmentEventsAnswer }>;
 
 /** The relay's view of the central: the client below, or a fake in unit tests. */
 export interface RecruitmentTransport {
@@ -44,10 +39,8 @@ function isAnswer(v: unknown): v is RecruitmentEventsAnswer {
   return (
     typeof a === 'object' &&
     a !== null &&
-    Array.isArray(a.accepted) &&
-    a.accepted.every((s) => typeof s === 'string') &&
-    Array.isArray(a.duplicates) &&
-    a.duplicates.every((s) => typeof s === 'string') &&
+    isStringList(a.accepted) &&
+    isStringList(a.duplicates) &&
     Array.isArray(a.rejected) &&
     a.rejected.every((r) => typeof r?.eventId === 'string' && typeof r?.code === 'string')
   );
@@ -58,8 +51,8 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
   readonly #link: CentralLink;
 
   constructor(o: EventsClientOptions) {
-    this.#central = new SignedCentral(o);
-    this.#link = this.#central.link(RECRUITMENT_EVENTS_PATH, ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code, { keepAliveMs: 10_000 });
+    this.#central = new SignedCentral(o, ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code);
+    this.#link = this.#central.link(RECRUITMENT_EVENTS_PATH, { keepAliveMs: 10_000 });
   }
 
   /** Central clock minus ours, learnt from a skew refusal. */
@@ -75,15 +68,9 @@ export class RecruitmentEventsClient implements RecruitmentTransport {
         link: this.#link,
         sign: signedAs(RECRUITMENT_ANSWER_PURPOSE, 'POST', RECRUITMENT_EVENTS_PATH, query, sha256Hex(body)),
         request: { method: 'POST', suffix: `?${query}`, headers: { 'content-type': 'application/json', accept: 'application/json' }, body, maxBodyBytes: MAX_ANSWER_BYTES, overflow: 'truncate' },
-        clockRefusal: (status, code) => (status === 401 || status === 403) && /CLOCK_SKEW|STALE/.test(code),
+        clockRefusal: { code: /CLOCK_SKEW|STALE/ },
       },
-      {
-        valid: isAnswer,
-        what: 'a valid events answer',
-        rejected: (status) => status === 400 || status === 413,
-        unauthorised: (status) => status === 401 || status === 403,
-        signedRejections: true,
-      },
+      { valid: isAnswer, what: 'a valid events answer', rejected: [400, 413] },
     );
     if (r.kind === 'no-key') return keyMissing();
     return r.kind === 'ok' ? { kind: 'answered', answer: r.value } : r;

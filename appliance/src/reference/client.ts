@@ -6,17 +6,12 @@
  */
 import { REFERENCE_PATH, referenceQuery } from '@lmc/protocol/reference-feed.ts';
 import type { CentralLink } from '../central-link/central-link.ts';
-import { keyMissing, type Refusal, SignedCentral, signedAs, type Unavailable } from '../central-link/signed-central.ts';
+import { type CentralOutcome, keyMissing, SignedCentral, signedAs } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
-export type PullOutcome =
-  | { kind: 'page'; page: unknown }
-  /** 401/403: not enrolled, wrong key, or a clock the central still refuses after correction. */
-  | Refusal<'unauthorised'>
-  /** 400/404: the central does not understand the request (older central, bad parameters). */
-  | Refusal<'rejected'>
-  | Unavailable;
+/** A page; rejected: 400/404, the central does not understand the request (older central, bad parameters). */
+export type PullOutcome = CentralOutcome<{ kind: 'page'; page: unknown }>;
 
 /** The pull loop's view of the central: the undici client below, or a fake in unit tests. */
 export interface ReferenceTransport {
@@ -38,8 +33,8 @@ export class ReferenceClient implements ReferenceTransport {
   readonly #maxBytes: number;
 
   constructor(options: ReferenceClientOptions) {
-    this.#central = new SignedCentral(options);
-    this.#link = this.#central.link(REFERENCE_PATH, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code);
+    this.#central = new SignedCentral(options, ApplianceErrors.REFERENCE_CENTRAL_URL_INVALID.code);
+    this.#link = this.#central.link(REFERENCE_PATH);
     this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
@@ -57,15 +52,10 @@ export class ReferenceClient implements ReferenceTransport {
         sign: signedAs('reference-page', 'GET', REFERENCE_PATH, query),
         request: { method: 'GET', suffix: `?${query}`, headers: { accept: 'application/json' }, maxBodyBytes: this.#maxBytes, overflow: 'refuse' },
         gzip: true,
-        clockRefusal: (status, code) => (status === 401 || status === 403) && code === CLOCK_SKEW_CODE,
+        clockRefusal: { code: CLOCK_SKEW_CODE },
       },
-      {
-        valid: (json): json is unknown => json !== undefined,
-        what: 'JSON',
-        rejected: (status) => status === 400 || status === 404,
-        unauthorised: (status) => status === 401 || status === 403,
-        signedRejections: false,
-      },
+      // 400/404: the central does not understand the request (older central, bad parameters); signed or not.
+      { rejected: [400, 404], signedRejections: false },
     );
     if (r.kind === 'no-key') return keyMissing();
     return r.kind === 'ok' ? { kind: 'page', page: r.value } : r;

@@ -22,17 +22,12 @@ import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol
 import { attemptHeaders, newNonce } from '@lmc/protocol/batch-envelope.ts';
 import { TIME_PATH } from '@lmc/protocol/enrolment.ts';
 import type { CentralLink } from '../central-link/central-link.ts';
-import { keyMissing, type Refusal, SignedCentral, type Unavailable } from '../central-link/signed-central.ts';
+import { type CentralOutcome, isStringList, keyMissing, SignedCentral } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
-export type SendOutcome =
-  | { kind: 'acknowledged'; response: BatchResponse }
-  /** 400/413/415, signed: the centre refused this batch's content; splitting finds the record at fault. */
-  | Refusal<'rejected'>
-  /** 401/403: the device is not enrolled or its key does not match, or no central key is pinned: a configuration problem. */
-  | Refusal<'unauthorised'>
-  | Unavailable;
+/** An acknowledgement; rejected: a signed 400/413/415, the centre refused this batch's content (splitting finds the record at fault). */
+export type SendOutcome = CentralOutcome<{ kind: 'acknowledged'; response: BatchResponse }>;
 
 export interface SendOptions {
   /** Response timeout for this batch (the link's default when absent). */
@@ -63,10 +58,8 @@ function isBatchResponse(v: unknown, batchId: string): v is BatchResponse {
     typeof r === 'object' &&
     r !== null &&
     r.batchId === batchId &&
-    Array.isArray(r.stored) &&
-    r.stored.every((s) => typeof s === 'string') &&
-    Array.isArray(r.duplicates) &&
-    r.duplicates.every((s) => typeof s === 'string') &&
+    isStringList(r.stored) &&
+    isStringList(r.duplicates) &&
     Array.isArray(r.conflicts) &&
     r.conflicts.every((c) => typeof c?.id === 'string' && typeof c?.reason === 'string')
   );
@@ -78,11 +71,10 @@ export class CentralClient implements CentralTransport {
   readonly #probeLink: CentralLink;
 
   constructor(options: CentralClientOptions) {
-    this.#central = new SignedCentral(options);
-    const code = ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code;
-    this.#link = this.#central.link(BATCH_PATH, code, { keepAliveMs: options.keepAliveMs ?? 60_000, pipelining: options.pipelining ?? 1 });
+    this.#central = new SignedCentral(options, ApplianceErrors.SYNC_CENTRAL_URL_INVALID.code);
+    this.#link = this.#central.link(BATCH_PATH, { keepAliveMs: options.keepAliveMs ?? 60_000, pipelining: options.pipelining ?? 1 });
     // Its own connection: a probe must not queue behind a batch crawling over EDGE.
-    this.#probeLink = this.#central.link(TIME_PATH, code, { responseTimeoutMs: Math.min(options.responseTimeoutMs, 15_000), keepAliveMs: 1000 });
+    this.#probeLink = this.#central.link(TIME_PATH, { responseTimeoutMs: Math.min(options.responseTimeoutMs, 15_000), keepAliveMs: 1000 });
   }
 
   /** Central clock minus ours, learnt from a stale-attempt refusal. */
@@ -112,16 +104,14 @@ export class CentralClient implements CentralTransport {
           pipelined: true,
           ...(options.responseTimeoutMs !== undefined ? { responseTimeoutMs: options.responseTimeoutMs } : {}),
         },
-        clockRefusal: (status, code) => (status === 401 || status === 403) && code === STALE_CODE,
+        clockRefusal: { code: STALE_CODE },
       },
       {
         valid: (json): json is BatchResponse => isBatchResponse(json, batchId),
         what: 'a valid acknowledgement',
         // An unsigned one is maybe a proxy's body limit, maybe a forger: nothing is quarantined on its word; a 413
         // still makes the relay send smaller batches (outbox-relay.ts).
-        rejected: (status) => status === 400 || status === 413 || status === 415,
-        unauthorised: (status) => status === 401 || status === 403,
-        signedRejections: true,
+        rejected: [400, 413, 415],
       },
     );
     if (r.kind === 'no-key') return keyMissing();
