@@ -66,31 +66,14 @@ export type CostPayer = (typeof COST_PAYERS)[number];
  * is screened (discriminationProblems).
  */
 export const SKILL_CODES = [
-  'fruit_picking',
-  'vegetable_harvesting',
-  'pruning',
-  'packhouse',
-  'irrigation',
-  'spraying',
-  'tractor_driving',
-  'livestock',
-  'poultry',
-  'dairy',
-  'bricklaying',
-  'plastering',
-  'carpentry',
-  'welding',
-  'plumbing',
-  'electrical',
-  'steel_fixing',
-  'heavy_vehicle_driving',
-  'light_vehicle_driving',
-  'forklift',
-  'machine_operation',
-  'cooking',
-  'cleaning',
-  'security',
-  'first_aid',
+  // farm
+  'fruit_picking', 'vegetable_harvesting', 'pruning', 'packhouse', 'irrigation', 'spraying', 'tractor_driving', 'livestock', 'poultry', 'dairy',
+  // construction
+  'bricklaying', 'plastering', 'carpentry', 'welding', 'plumbing', 'electrical', 'steel_fixing',
+  // transport and machines
+  'heavy_vehicle_driving', 'light_vehicle_driving', 'forklift', 'machine_operation',
+  // services
+  'cooking', 'cleaning', 'security', 'first_aid',
 ] as const;
 export type SkillCode = (typeof SKILL_CODES)[number];
 
