@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplianceError, ApplianceErrors } from '../errors.ts';
-import { routeOptions } from '../http/route-options.ts';
+import { orNotFound, routeOptions } from '../http/route-options.ts';
 import { ErrorSchema } from '../http/schemas.ts';
 import type { Store } from '../store/index.ts';
 import { signInGuardFor } from './authenticator.ts';
@@ -35,9 +35,7 @@ const route = routeOptions({ tags: ['auth'], errors: { 400: ErrorSchema, 401: Er
 export const officerRoutes: FastifyPluginAsyncTypebox<OfficerRoutesOptions> = async (app, opts) => {
   const { officers, sessions, store } = opts;
   const mustExist = (officerId: string) => {
-    const officer = officers.get(officerId);
-    if (!officer) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no officer ${officerId}`);
-    return officer;
+    return orNotFound(officers.get(officerId), `no officer ${officerId}`);
   };
 
   app.get(

@@ -13,7 +13,7 @@ import type { Store } from '../store/index.ts';
 import type { ChipFeature } from './chip-feature.ts';
 import type { ChipService } from './chip-service.ts';
 import type { CscaTrust } from './csca-trust.ts';
-import { simulatorOf } from '../http/route-options.ts';
+import { orNotFound, simulatorOf } from '../http/route-options.ts';
 
 export interface ChipRoutesOptions {
   store: Store;
@@ -68,9 +68,7 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (app, opts) => {
   const { store, feature, service } = opts;
   const registration = (id: string) => {
-    const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No registration with that id.', { id });
-    return r;
+    return orNotFound(store.registrations.get(id), 'No registration with that id.', { id });
   };
 
   app.get(
@@ -116,8 +114,7 @@ export const chipRoutes: FastifyPluginAsyncTypebox<ChipRoutesOptions> = async (a
     async (request, reply) => {
       const officer = requireOfficer(request);
       registration(request.params.id);
-      const face = (request.query.form !== 'as-read' && service.displayFace(request.params.id)) || service.face(request.params.id);
-      if (!face) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No face photo was read from the chip for this registration.', { id: request.params.id });
+      const face = orNotFound((request.query.form !== 'as-read' && service.displayFace(request.params.id)) || service.face(request.params.id), 'No face photo was read from the chip for this registration.', { id: request.params.id });
       store.transaction('chip.face-viewed', () =>
         store.audit.append({ actor: officer.officerId, action: 'chip.face-viewed', entityType: 'registration', entityId: request.params.id }),
       );

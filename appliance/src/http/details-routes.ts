@@ -15,7 +15,7 @@ import { Uuid } from './schemas.ts';
 import type { CounterService } from '../registrations/counter-service.ts';
 import { invalidField } from '../registrations-details/details-errors.ts';
 import { Field, Step } from './registration-routes.ts';
-import { routeOptions } from './route-options.ts';
+import { orNotFound, routeOptions } from './route-options.ts';
 
 export interface DetailsRoutesOptions {
   store: Store;
@@ -58,9 +58,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
   });
 
   const registration = (id: string) => {
-    const r = store.registrations.get(id);
-    if (!r) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${id} at this post`);
-    return r;
+    return orNotFound(store.registrations.get(id), `no registration ${id} at this post`);
   };
 
   app.put(
@@ -98,9 +96,7 @@ export const detailsRoutes: FastifyPluginAsyncTypebox<DetailsRoutesOptions> = as
     route('officer', { summary: "The registration's details (404 until recorded)", params: IdParams, response: { 200: StoredDetailsSchema } }),
     async (request) => {
       registration(request.params.id);
-      const d = details.get(request.params.id);
-      if (!d) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no details recorded for this registration yet');
-      return d;
+      return orNotFound(details.get(request.params.id), 'no details recorded for this registration yet');
     },
   );
 

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import type { MrzReaderFeature } from '../devices/mrz-reader-feature.ts';
 import type { DeviceStateEvent } from '../events/event-bus.ts';
 import { SAMPLE_COUNT, sampleDocumentLines, tamper } from '../devices/sample-documents.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
 import { ErrorSchema } from './schemas.ts';
-import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
+import { orNotFound, routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 export interface DeviceRoutesOptions {
   /** The passport reader, for its simulator route. */
@@ -42,9 +41,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<DeviceRoutesOptions> = asyn
       response: { 200: Type.Object({}, { additionalProperties: true }), 404: ErrorSchema },
     }),
     async () => {
-      const scan = opts.scans.latest();
-      if (!scan) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'no document has been read since the appliance started');
-      return scan;
+      return orNotFound(opts.scans.latest(), 'no document has been read since the appliance started');
     },
   );
 

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { renderDailyReportPdf, renderSlipPdf } from '../workers/cpu-jobs.ts';
 import { dailyReportData } from '../documents/report-data.ts';
 import { slipRecord } from '../documents/slip-data.ts';
@@ -10,6 +9,7 @@ import type { PrintingService } from '../printing/printing-service.ts';
 import { localParts } from '../printing/receipt-facts.ts';
 import type { Store } from '../store/index.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
+import { orNotFound } from './route-options.ts';
 
 /** A file body: fastify sends Buffers as they are (no serializer), the schema documents it. */
 const Binary = (type: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: type });
@@ -46,8 +46,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<DocumentRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const registration = store.registrations.get(request.params.id);
-      if (!registration) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no registration ${request.params.id} at this post`);
+      const registration = orNotFound(store.registrations.get(request.params.id), `no registration ${request.params.id} at this post`);
       const pdf = await renderSlipPdf(printing.facts(registration), {
         record: slipRecord(store.connection, registration, details.recorded(registration.id), nameOf),
         generatedAt: now().toISOString(),

@@ -8,7 +8,7 @@ import type { FingerprintFeature } from '../fingerprints/fingerprint-feature.ts'
 import type { FingerprintService } from '../fingerprints/fingerprint-service.ts';
 import { FINGER_CONDITIONS, type FingerCondition } from '../fingerprints/simulated-reader.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
-import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
+import { orNotFound, routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 /**
  * Who may approve a fingerprint exception. THE one place to change how approval works: today the signed-in
@@ -165,8 +165,7 @@ export const fingerprintRoutes: FastifyPluginAsyncTypebox<FingerprintRoutesOptio
       const { officerId: approvedBy } = requireRole(request, 'supervisor');
       const { id } = request.params;
       service.recordException({ registrationId: id, finger: request.body.finger, reason: request.body.reason, approvedBy, actor: officer.officerId });
-      const view = service.status(id).fingers.find((f) => f.finger === request.body.finger);
-      if (!view) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'the exception was recorded but cannot be read back');
+      const view = orNotFound(service.status(id).fingers.find((f) => f.finger === request.body.finger), 'the exception was recorded but cannot be read back');
       return reply.status(201).send(view);
     },
   );

@@ -8,7 +8,7 @@ import { RECEIPT_LANGUAGES } from '../printing/receipt-catalogue.ts';
 import { acceptImages, IMAGE_TYPES } from './barcode-routes.ts';
 import { ErrorSchema, Uuid } from './schemas.ts';
 import { requireOfficer } from '../auth/index.ts';
-import { routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
+import { orNotFound, routeOptions, simulatorOf, simulatorRoute } from './route-options.ts';
 
 export interface PrintingRoutesOptions {
   printing: PrintingService;
@@ -123,9 +123,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
     '/api/print-jobs/:id',
     route('officer', { summary: 'One print job', params: IdParams, response: { 200: PrintJobSchema } }),
     async (request) => {
-      const job = printing.jobs.get(request.params.id);
-      if (!job) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, `no print job ${request.params.id}`);
-      return job;
+      return orNotFound(printing.jobs.get(request.params.id), `no print job ${request.params.id}`);
     },
   );
 
@@ -208,8 +206,7 @@ export const printingRoutes: FastifyPluginAsyncTypebox<PrintingRoutesOptions> = 
       response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/png' }), 404: ErrorSchema },
     }),
     async (_request, reply) => {
-      const png = simulator().lastReceiptPng();
-      if (!png) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'the simulated printer has not printed a receipt yet');
+      const png = orNotFound(simulator().lastReceiptPng(), 'the simulated printer has not printed a receipt yet');
       return reply.type('image/png').send(png);
     },
   );

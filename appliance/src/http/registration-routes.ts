@@ -11,7 +11,7 @@ import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uu
 import type { CounterService } from '../registrations/counter-service.ts';
 import { APPROVAL_HEADER, type SupervisorApprovals } from '../registrations-details/supervisor-approvals.ts';
 import { MissingSchema } from '../registrations-details/details-http-schema.ts';
-import { routeOptions } from './route-options.ts';
+import { orNotFound, routeOptions } from './route-options.ts';
 
 export interface RegistrationRoutesOptions {
   store: Store;
@@ -151,9 +151,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     '/api/registrations/:id',
     route('officer', { summary: 'Read one registration', params: IdParams, response: { 200: RegistrationSchema } }),
     async (request) => {
-      const registration = store.registrations.get(request.params.id);
-      if (!registration) throw new ApplianceError('NOT_FOUND', `no registration ${request.params.id} at this post`);
-      return registration;
+      return orNotFound(store.registrations.get(request.params.id), `no registration ${request.params.id} at this post`);
     },
   );
 
@@ -218,8 +216,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     }),
     async (request) => {
       const { id } = request.params;
-      const existing = store.registrations.get(id);
-      if (!existing) throw new ApplianceError('NOT_FOUND', `no registration ${id} at this post`);
+      const existing = orNotFound(store.registrations.get(id), `no registration ${id} at this post`);
       if (existing.status !== 'finalized' && existing.discarded) counter.requireOpen(id);
       if (existing.status !== 'finalized' && existing.document && existing.document.valid === false) {
         throw new ApplianceError(

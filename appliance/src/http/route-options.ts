@@ -31,3 +31,9 @@ export function simulatorOf<T>(simulator: T | undefined, realHardware: string): 
   if (!simulator) throw new ApplianceError(ApplianceErrors.NOT_SIMULATED.code, realHardware);
   return simulator;
 }
+
+/** `value`, or 404 NOT_FOUND with `message` (and `context`) when there is none. */
+export function orNotFound<T>(value: T | null | undefined, message: string, context?: Record<string, unknown>): T {
+  if (value === null || value === undefined) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, message, context);
+  return value;
+}

@@ -7,8 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CERTIFICATE_CODES, COST_PAID_TO, COST_PURPOSES, SKILL_CODES } from '@lmc/protocol/recruitment.ts';
 import { requireOfficer } from '../auth/index.ts';
-import { ApplianceError, ApplianceErrors } from '../errors.ts';
-import { routeOptions } from '../http/route-options.ts';
+import { orNotFound, routeOptions } from '../http/route-options.ts';
 import { Uuid } from '../http/schemas.ts';
 import type { Notifications } from '../notifications/index.ts';
 import { DESTINATION_PROVINCES } from '../registrations-details/details-rules.ts';
@@ -231,9 +230,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
 
   const NoticeParams = Type.Object({ candidacyId: Uuid, status: Type.Union(NOTICE_STATUSES.map((v) => Type.Literal(v))) });
   const noticeOf = (candidacyId: string, status: string) => {
-    const n = notices.get(candidacyId, status);
-    if (!n) throw new ApplianceError(ApplianceErrors.NOT_FOUND.code, 'No such notice at this post.', { id: candidacyId });
-    return n;
+    return orNotFound(notices.get(candidacyId, status), 'No such notice at this post.', { id: candidacyId });
   };
 
   app.get(
