@@ -25,7 +25,6 @@ import { migrate } from '@lmc/central/db/migrations.ts';
 import { createPostgresDb } from '@lmc/central/db/postgres-db.ts';
 import { loadReferenceSeed } from '@lmc/central/reference/seed.ts';
 import { HEADER_CENTRAL_SIGNATURE, sha256Hex, verifyAnswer } from '@lmc/protocol/batch-envelope.ts';
-import { HEADER_SIGNATURE, signRequest } from '@lmc/protocol/reference-feed.ts';
 import { FAIR_TERMS, FAIR_VACANCY_TERMS } from '@lmc/protocol/recruitment-test-support.ts';
 import {
   RECRUITMENT_ANSWER_PURPOSE,
@@ -35,6 +34,7 @@ import {
   recruitmentEventsQuery,
 } from '@lmc/protocol/recruitment.ts';
 import { type ApplianceIdentity, loadOrCreateIdentity } from '@lmc/appliance/keys/identity.ts';
+import { signedAs } from '@lmc/appliance/central-link/signed-central.ts';
 import { RecruitmentEventsClient } from '@lmc/appliance/recruitment/central-events-client.ts';
 import { ReferenceClient } from '@lmc/appliance/reference/client.ts';
 import { ReferenceSync } from '@lmc/appliance/reference/reference-sync.ts';
@@ -108,11 +108,12 @@ async function deliver(o: Office, events: RecruitmentEvent[]): Promise<Recruitme
   return outcome.answer;
 }
 
-/** Hand-made requests for the refusals (a body other than the signed one, another device's key): sign method, path, the body-hash query and the time; check the signed answer. */
+/** Hand-made requests for the refusals (a body other than the signed one, another device's key), signed as the appliance signs them (signedAs); the signed answer checked. */
 async function sendEvents(o: Office, events: RecruitmentEvent[], tamper?: { body?: string; signWith?: ApplianceIdentity }) {
   const body = JSON.stringify({ events });
   const query = recruitmentEventsQuery(body);
-  const headers = signRequest({ method: 'POST', path: RECRUITMENT_EVENTS_PATH, query, deviceId: o.identity.deviceId, timestamp: Date.now() }, (tamper?.signWith ?? o.identity).privateKey);
+  const sign = signedAs(RECRUITMENT_ANSWER_PURPOSE, 'POST', RECRUITMENT_EVENTS_PATH, query, sha256Hex(body));
+  const { headers, binding } = sign(Date.now(), { deviceId: o.identity.deviceId, privateKey: (tamper?.signWith ?? o.identity).privateKey });
   const res = await undiciFetch(`${url}${RECRUITMENT_EVENTS_PATH}?${query}`, {
     dispatcher: pinned,
     method: 'POST',
@@ -121,13 +122,7 @@ async function sendEvents(o: Office, events: RecruitmentEvent[], tamper?: { body
     body: tamper?.body ?? body,
   });
   const bytes = Buffer.from(await res.arrayBuffer());
-  const signed = verifyAnswer(
-    { purpose: RECRUITMENT_ANSWER_PURPOSE, deviceId: o.identity.deviceId, requestTag: headers[HEADER_SIGNATURE] as string, batchId: '', contentSha256: sha256Hex(body) },
-    res.status,
-    bytes,
-    res.headers.get(HEADER_CENTRAL_SIGNATURE) ?? undefined,
-    trust.centralKey.publicKeyPem,
-  );
+  const signed = verifyAnswer(binding, res.status, bytes, res.headers.get(HEADER_CENTRAL_SIGNATURE) ?? undefined, trust.centralKey.publicKeyPem);
   return { status: res.status, signed, text: bytes.toString('utf8'), json: () => JSON.parse(bytes.toString('utf8')) as RecruitmentEventsAnswer & { code?: string } };
 }
 
