@@ -53,8 +53,19 @@ export type Refusal<K extends string> = { kind: K; status: number; code: string;
  */
 export type CentralOutcome<Ok> = Ok | Refusal<'rejected'> | Refusal<'unauthorised'> | Unavailable;
 
-/** An answer's list of ids or codes. */
-export const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/**
+ * The shape of an answer that sorts ids: an object whose `lists` are lists of strings (stored, duplicates…) and whose
+ * `records` are lists of objects with the named string fields (conflicts: id, reason…).
+ */
+export function hasLists(v: unknown, lists: readonly string[], records: Record<string, readonly string[]>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const answer = v as Record<string, unknown>;
+  const isRecords = (items: unknown, fields: readonly string[]) =>
+    Array.isArray(items) && items.every((r) => fields.every((f) => typeof (r as Record<string, unknown> | null)?.[f] === 'string'));
+  return lists.every((k) => isStringList(answer[k])) && Object.entries(records).every(([k, fields]) => isRecords(answer[k], fields));
+}
 
 const UNAUTHORISED: readonly number[] = [401, 403];
 

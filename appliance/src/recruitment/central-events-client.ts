@@ -17,7 +17,7 @@ import {
   recruitmentEventsQuery,
 } from '@lmc/protocol/recruitment.ts';
 import type { CentralLink } from '../central-link/central-link.ts';
-import { type CentralOutcome, isStringList, keyMissing, SignedCentral, signedAs } from '../central-link/signed-central.ts';
+import { type CentralOutcome, hasLists, keyMissing, SignedCentral, signedAs } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
@@ -34,17 +34,7 @@ export type EventsClientOptions = SignedClientOptions;
 
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
-function isAnswer(v: unknown): v is RecruitmentEventsAnswer {
-  const a = v as RecruitmentEventsAnswer | null;
-  return (
-    typeof a === 'object' &&
-    a !== null &&
-    isStringList(a.accepted) &&
-    isStringList(a.duplicates) &&
-    Array.isArray(a.rejected) &&
-    a.rejected.every((r) => typeof r?.eventId === 'string' && typeof r?.code === 'string')
-  );
-}
+const isAnswer = (v: unknown): v is RecruitmentEventsAnswer => hasLists(v, ['accepted', 'duplicates'], { rejected: ['eventId', 'code'] });
 
 export class RecruitmentEventsClient implements RecruitmentTransport {
   readonly #central: SignedCentral;

@@ -22,7 +22,7 @@ import { BATCH_PATH, type BatchResponse, type EncodedBatch } from '@lmc/protocol
 import { attemptHeaders, newNonce } from '@lmc/protocol/batch-envelope.ts';
 import { TIME_PATH } from '@lmc/protocol/enrolment.ts';
 import type { CentralLink } from '../central-link/central-link.ts';
-import { type CentralOutcome, isStringList, keyMissing, SignedCentral } from '../central-link/signed-central.ts';
+import { type CentralOutcome, hasLists, keyMissing, SignedCentral } from '../central-link/signed-central.ts';
 import type { SignedClientOptions } from '../central-link/signed-client-options.ts';
 import { ApplianceErrors } from '../errors.ts';
 
@@ -52,18 +52,8 @@ export interface CentralClientOptions extends SignedClientOptions {
 const MAX_ERROR_BODY = 64 * 1024;
 const STALE_CODE = 'BATCH_ATTEMPT_STALE';
 
-function isBatchResponse(v: unknown, batchId: string): v is BatchResponse {
-  const r = v as BatchResponse | null;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    r.batchId === batchId &&
-    isStringList(r.stored) &&
-    isStringList(r.duplicates) &&
-    Array.isArray(r.conflicts) &&
-    r.conflicts.every((c) => typeof c?.id === 'string' && typeof c?.reason === 'string')
-  );
-}
+const isBatchResponse = (v: unknown, batchId: string): v is BatchResponse =>
+  hasLists(v, ['stored', 'duplicates'], { conflicts: ['id', 'reason'] }) && (v as BatchResponse).batchId === batchId;
 
 export class CentralClient implements CentralTransport {
   readonly #central: SignedCentral;
