@@ -123,6 +123,11 @@ const Notice = Open({ candidacyId: S, status: S, statusOn: S, registrationId: S,
 export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptions> = async (app, opts) => {
   const { service, notices, relay, notifications } = opts;
   const now = opts.now ?? (() => new Date());
+  /** What a change recorded for the central: the relay is woken to send it now. */
+  const forwarded = <T>(result: T): T => {
+    relay.kick();
+    return result;
+  };
 
   app.get(
     '/api/recruitment/vocabulary',
@@ -179,21 +184,13 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
       body: Type.Object({ vacancyIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
       response: { 200: Open({ items: Type.Array(Candidacy) }) },
     }),
-    async (request) => {
-      const items = service.addCandidacies(request.params.id, request.body.vacancyIds, requireOfficer(request).officerId);
-      relay.kick();
-      return { items };
-    },
+    async (request) => ({ items: forwarded(service.addCandidacies(request.params.id, request.body.vacancyIds, requireOfficer(request).officerId)) }),
   );
 
   app.post(
     '/api/registrations/:id/candidacies/:candidacyId/withdraw',
     route('officer', { summary: 'The migrant no longer wants this vacancy (audited; forwarded)', params: Type.Object({ id: Uuid, candidacyId: Uuid }), response: { 200: Candidacy } }),
-    async (request) => {
-      const c = service.withdraw(request.params.id, request.params.candidacyId, requireOfficer(request).officerId);
-      relay.kick();
-      return c;
-    },
+    async (request) => forwarded(service.withdraw(request.params.id, request.params.candidacyId, requireOfficer(request).officerId)),
   );
 
   app.get(
@@ -211,11 +208,7 @@ export const recruitmentRoutes: FastifyPluginAsyncTypebox<RecruitmentRoutesOptio
       body: CostBody,
       response: { 201: Cost },
     }),
-    async (request, reply) => {
-      const cost = service.addCost(request.params.id, request.body as never, requireOfficer(request).officerId);
-      relay.kick();
-      return reply.code(201).send(cost);
-    },
+    async (request, reply) => reply.code(201).send(forwarded(service.addCost(request.params.id, request.body as never, requireOfficer(request).officerId))),
   );
 
   app.get(
