@@ -7,9 +7,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { type PgCluster, startPgCluster } from '../../tests/support/pg-cluster.ts';
 import { type BuildOptions, build, type CentralApp } from '../src/app.ts';
 import type { Db } from '../src/db/db.ts';
+import type { StaffRole } from '../src/auth/staff-store.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { createPgliteDb } from '../src/db/pglite-db.ts';
 import { createPostgresDb } from '../src/db/postgres-db.ts';
+import { addStaff, signIn } from './staff.ts';
 
 export type CentralTestOptions = Omit<BuildOptions, 'db'>;
 /** The build options, or a function giving them once the file's earlier hooks have run (keys, certificates made there). */
@@ -84,4 +86,19 @@ export function useCentralOnPg(options: CentralTestOptionsLater, prepare?: (db: 
 /** The same on in-memory PGlite: for tests of the embedded driver, or that need no server. */
 export function useCentralOnPglite(options: CentralTestOptionsLater, prepare?: (db: Db) => Promise<void>): CentralOnDb {
   return useCentralOn(() => createPgliteDb(), options, prepare);
+}
+
+/**
+ * Staff accounts made and signed in once the file's central is up (a hook registered after the central's):
+ * `sessions.admin` is then the Cookie header value of the account given as `admin: [username, role]`.
+ */
+export function useStaffSessions<K extends string>(central: CentralOnDb, accounts: Record<K, readonly [username: string, role: StaffRole]>): Readonly<Record<K, string>> {
+  const sessions = {} as Record<K, string>;
+  beforeAll(async () => {
+    for (const [key, [username, role]] of Object.entries(accounts) as [K, readonly [string, StaffRole]][]) {
+      await addStaff(central.db, username, role);
+      sessions[key] = await signIn(central.app, username);
+    }
+  });
+  return sessions;
 }

@@ -4,12 +4,12 @@
  * cell of any answer can be computed from the answers for its margins. The same attacker against the
  * old behaviour (cells under 5 hidden, nothing else) recovers cells, which shows it is a real check.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIMENSION_NAMES } from '../src/stats/registration-stats.ts';
-import { useCentralOnPglite } from './central-on-pg.ts';
+import { useCentralOnPglite, useStaffSessions } from './central-on-pg.ts';
 import { attack, type FetchTable, type Row } from './disclosure-attacker.ts';
 import { syntheticRegistrations } from './synthetic-registrations.ts';
-import { addStaff, signIn, TEST_AUTH } from './staff.ts';
+import { TEST_AUTH } from './staff.ts';
 
 const central = useCentralOnPglite({ devices: [], auth: TEST_AUTH }, async (db) => {
   await db.query("INSERT INTO devices (device_id, office_code, public_key_pem) VALUES ('synthetic', 'BBR', 'none')");
@@ -22,22 +22,14 @@ const central = useCentralOnPglite({ devices: [], auth: TEST_AUTH }, async (db) 
                                                     district text, occupation text, destination text, employer text, is_returning boolean)`,
     [JSON.stringify(syntheticRegistrations(360, 20250601))],
   );
-  await addStaff(db, 'analyst', 'statistician');
-  await addStaff(db, 'root', 'admin');
 });
-let statistician: string;
-let admin: string;
-
-beforeAll(async () => {
-  statistician = await signIn(central.app, 'analyst');
-  admin = await signIn(central.app, 'root');
-});
+const staff = useStaffSessions(central, { statistician: ['analyst', 'statistician'], admin: ['root', 'admin'] });
 
 const query = (groupBy: readonly string[]) => (groupBy.length ? `&groupBy=${groupBy.join(',')}` : '');
 
 /** What a statistician is served. */
 const published: FetchTable = async (groupBy) => {
-  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(groupBy)}`, headers: { cookie: statistician } });
+  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(groupBy)}`, headers: { cookie: staff.statistician } });
   if (res.statusCode === 422) return null;
   if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.payload}`);
   return (res.json() as { rows: Row[] }).rows;
@@ -45,7 +37,7 @@ const published: FetchTable = async (groupBy) => {
 
 /** The old publication mode: cells under 5 hidden, returning hidden when it or its complement is under 5, nothing else. */
 const primaryOnly: FetchTable = async (groupBy) => {
-  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025&publication=false${query(groupBy)}`, headers: { cookie: admin } });
+  const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025&publication=false${query(groupBy)}`, headers: { cookie: staff.admin } });
   const small = (n: number) => n > 0 && n < 5;
   return (res.json() as { rows: Row[] }).rows.map((r) => {
     const n = r.count as number;
@@ -92,7 +84,7 @@ describe('published statistics against a differencing attacker', () => {
     if (rows !== null) {
       for (const r of rows) if (typeof r.count === 'number' && r.count > 0) expect(r.count).toBeGreaterThanOrEqual(5);
     }
-    const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(DIMENSION_NAMES)}`, headers: { cookie: statistician } });
+    const res = await central.app.inject({ method: 'GET', url: `/api/v1/stats/registrations?year=2025${query(DIMENSION_NAMES)}`, headers: { cookie: staff.statistician } });
     expect([200, 422]).toContain(res.statusCode);
     if (res.statusCode === 422) expect(res.json().code).toBe('STATS_TOO_DETAILED');
   });
