@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@lmc/core/logger.ts';
+import { EventBus } from '../events/event-bus.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
 import { RetryLoop, type RetryLoopOptions } from './retry-loop.ts';
 import { hasLists } from './signed-central.ts';
 
@@ -107,6 +109,29 @@ describe('RetryLoop', () => {
     const after = calls;
     await new Promise((r) => setTimeout(r, 50));
     expect(calls).toBe(after);
+  });
+
+  it('while the cycles run, the relay link reports reach onStatus (here: online wakes the loop); not before start nor after stop', async () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    const online = { linkState: 'online' } as SyncStatus;
+    const { loop, cycles } = counted([LONG], {
+      linkStatus: {
+        bus,
+        onStatus: (s) => {
+          seen.push(s.linkState);
+          if (s.linkState === 'online') loop.wake();
+        },
+      },
+    });
+    bus.publish('sync.status', online);
+    loop.start();
+    await expect.poll(cycles).toBe(1);
+    bus.publish('sync.status', online);
+    await expect.poll(cycles).toBe(2);
+    await loop.stop();
+    bus.publish('sync.status', online);
+    expect(seen).toEqual(['online']);
   });
 });
 

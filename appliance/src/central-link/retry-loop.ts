@@ -9,11 +9,15 @@
  *   not defeat the backoff.
  * - A wake while a cycle runs is lost (the cycle is already at work), unless `wakeDuringCycle`: then the wait after
  *   that cycle is skipped.
+ * - `linkStatus`: while the cycles run, the relay's link reports (bus 'sync.status') reach `onStatus`, e.g. to wake
+ *   the loop as soon as the central is reachable again.
  * - stop() ends the wait, closes the caller's connection (aborting a request in flight: it is asked again later)
  *   and waits for the cycle to return.
  */
 import type { Logger } from '@lmc/core/logger.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import type { BackoffPolicy } from '../sync/backoff.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
 
 /** What every loop that retries the central (or a channel) is given besides its work: its backoff, and the clock, jitter and logger tests replace. */
 export interface RetryOptions {
@@ -39,6 +43,7 @@ export interface RetryLoopOptions {
   probe?: { everyMs: number; up(): Promise<boolean>; onUp(): void };
   /** A wake during a cycle skips the wait after it. */
   wakeDuringCycle?: boolean;
+  linkStatus?: { bus: EventBus | undefined; onStatus(status: SyncStatus): void };
 }
 
 export class RetryLoop {
@@ -47,6 +52,7 @@ export class RetryLoop {
   #loop: Promise<void> | undefined;
   #wakeUp: ((force: boolean) => void) | undefined;
   #wokenDuringCycle = false;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: RetryLoopOptions) {
     this.#o = options;
@@ -66,12 +72,17 @@ export class RetryLoop {
   start(cycles = true): void {
     if (this.#running) return;
     this.#running = true;
-    if (cycles) this.#loop = this.#run();
+    if (!cycles) return;
+    const status = this.#o.linkStatus;
+    this.#unsubscribe = status?.bus?.subscribe('sync.status', (s) => status.onStatus(s));
+    this.#loop = this.#run();
   }
 
   async stop(close?: () => Promise<unknown> | undefined): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.wake(true);
     await close?.();
     await this.#loop;

@@ -83,7 +83,6 @@ export class NetworkLookup implements Feature {
   readonly #now: () => Date;
   readonly #cycles: RetryLoop;
   readonly #retries: Backoff;
-  #unsubscribe: (() => void) | undefined;
   /** After the central failed a lookup, the counter does not wait for it again until then (epoch ms). */
   #skipOnlineUntil = 0;
 
@@ -94,22 +93,28 @@ export class NetworkLookup implements Feature {
     this.#now = o.now ?? (() => new Date());
     this.index = new LookupIndex(o.dataDir);
     this.#retries = new Backoff(o.backoff, o.random);
-    this.#cycles = new RetryLoop({ cycle: async () => ({ delayMs: await this.pullIndex() }), logger: this.#log, failure: 'lookup index pull failed', retryAfterFailureMs: () => this.#o.pollMs });
+    this.#cycles = new RetryLoop({
+      cycle: async () => ({ delayMs: await this.pullIndex() }),
+      logger: this.#log,
+      failure: 'lookup index pull failed',
+      retryAfterFailureMs: () => this.#o.pollMs,
+      // The relay reports the central reachable: the counter asks it again at once, and a failed index pull is retried.
+      linkStatus: {
+        bus: o.bus,
+        onStatus: (s) => {
+          if (s.linkState !== 'online') return;
+          this.#skipOnlineUntil = 0;
+          if (this.#retries.failures > 0) this.pullNow();
+        },
+      },
+    });
   }
 
   async start(): Promise<void> {
-    if (this.#cycles.running || !this.#o.transport) return;
-    this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
-      if (s.linkState !== 'online') return;
-      this.#skipOnlineUntil = 0;
-      if (this.#retries.failures > 0) this.pullNow();
-    });
-    this.#cycles.start();
+    if (this.#o.transport) this.#cycles.start();
   }
 
   async stop(): Promise<void> {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
     await this.#cycles.stop(() => this.#o.transport?.close());
   }
 

@@ -82,7 +82,6 @@ export class ReferenceSync implements Feature {
   readonly #retries: Backoff;
   #nextAttemptAt: string | null = null;
   readonly #cycles: RetryLoop;
-  #unsubscribe: (() => void) | undefined;
 
   constructor(options: ReferenceSyncOptions) {
     this.#o = options;
@@ -97,6 +96,13 @@ export class ReferenceSync implements Feature {
       logger: this.#log,
       failure: 'reference cycle failed',
       retryAfterFailureMs: () => this.#o.backoff.maxMs,
+      // The relay reporting the central reachable again ends a backoff wait here too.
+      linkStatus: {
+        bus: options.bus,
+        onStatus: (s) => {
+          if (s.linkState === 'online' && this.#link !== 'online' && this.#link !== 'unauthorised') this.syncNow();
+        },
+      },
     });
   }
 
@@ -140,17 +146,11 @@ export class ReferenceSync implements Feature {
 
   async start(): Promise<void> {
     if (this.#cycles.running) return;
-    if (this.#o.transport) {
-      this.#unsubscribe = this.#o.bus?.subscribe('sync.status', (s) => {
-        if (s.linkState === 'online' && this.#link !== 'online' && this.#link !== 'unauthorised') this.syncNow();
-      });
-    } else this.#log.warn('no central configured: reference data stays as last pulled');
+    if (!this.#o.transport) this.#log.warn('no central configured: reference data stays as last pulled');
     this.#cycles.start(this.#o.transport !== null);
   }
 
   async stop(): Promise<void> {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
     await this.#cycles.stop(() => this.#o.transport?.close());
     if (this.#o.ownsDb && this.#o.db.open) this.#o.db.close();
   }
