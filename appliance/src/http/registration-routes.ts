@@ -4,7 +4,7 @@ import { ApplianceError, ApplianceErrors } from '../errors.ts';
 import { parseMrz } from '@lmc/firmware-bridge/mrz/index.ts';
 import { requireOfficer } from '../auth/index.ts';
 import type { ScanCache } from '../devices/scan-cache.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { EventBus, RegistrationChangedEvent } from '../events/event-bus.ts';
 import { type FinalizeService, createFinalizeService } from '../registrations/finalize-service.ts';
 import type { Store } from '../store/index.ts';
 import { DocumentSchema, ErrorSchema, RegistrationSchema, RegistrationStatus, Uuid } from './schemas.ts';
@@ -95,9 +95,14 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
   const now = opts.now ?? (() => new Date());
   const finalizer = opts.finalizer ?? createFinalizeService({ store });
   const sweepMs = opts.expirySweepMs ?? EXPIRY_SWEEP_MS;
+  /** Tells the screens (socket.io) and the other listeners that a registration changed, and returns it. */
+  const changed = <R extends RegistrationChangedEvent['registration']>(registration: R, change: RegistrationChangedEvent['change']): R => {
+    bus.publish('registration.changed', { registration, change });
+    return registration;
+  };
   const expire = () => {
     try {
-      for (const registration of counter.expireStale()) bus.publish('registration.changed', { registration, change: 'expired' });
+      for (const registration of counter.expireStale()) changed(registration, 'expired');
     } catch (err) {
       app.log.warn({ err }, 'expiring stale drafts failed; the next sweep tries again');
     }
@@ -121,8 +126,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     }),
     async (request, reply) => {
       const registration = store.registrations.create({ officeCode: opts.officeCode, officerId: requireOfficer(request).officerId });
-      bus.publish('registration.changed', { registration, change: 'created' });
-      return reply.status(201).send(registration);
+      return reply.status(201).send(changed(registration, 'created'));
     },
   );
 
@@ -194,8 +198,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       }
       const document = parseMrz(lines, { now: now() });
       const actor = requireOfficer(request).officerId;
-      const registration = counter.attachDocument(id, { ...document }, actor, { replacePerson: request.body.replacePerson === true });
-      bus.publish('registration.changed', { registration, change: 'document-attached' });
+      const registration = changed(counter.attachDocument(id, { ...document }, actor, { replacePerson: request.body.replacePerson === true }), 'document-attached');
       const previousRegistrations = store.registrations.previousRegistrations(id);
       return { registration, document, previousRegistrations, returning: counter.returning(id), review: counter.review(id) };
     },
@@ -238,8 +241,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         }
         return finalizer.finalize(id, officer.officerId);
       });
-      if (existing.status !== 'finalized') bus.publish('registration.changed', { registration, change: 'finalized' });
-      return registration;
+      return existing.status === 'finalized' ? registration : changed(registration, 'finalized');
     },
   );
 
@@ -281,7 +283,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
         throw new ApplianceError(ApplianceErrors.AUTH_FORBIDDEN.code, "this needs a supervisor's approval: ask a supervisor to approve it on this screen");
       }
       const review = counter.approve(id, supervisorId, officer.officerId);
-      bus.publish('registration.changed', { registration: counter.get(id), change: 'approved' });
+      changed(counter.get(id), 'approved');
       return review;
     },
   );
@@ -329,9 +331,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
     }),
     async (request) => {
       const note = request.body.note?.trim() || null;
-      const registration = counter.discard(request.params.id, request.body.reason as Parameters<CounterService['discard']>[1], note, requireOfficer(request).officerId);
-      bus.publish('registration.changed', { registration, change: 'discarded' });
-      return registration;
+      return changed(counter.discard(request.params.id, request.body.reason as Parameters<CounterService['discard']>[1], note, requireOfficer(request).officerId), 'discarded');
     },
   );
 
@@ -355,11 +355,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<RegistrationRoutesOpt
       body: Type.Object({ language: Language }, { additionalProperties: false }),
       response: { 200: RegistrationSchema },
     }),
-    async (request) => {
-      const registration = counter.setLanguage(request.params.id, request.body.language, requireOfficer(request).officerId);
-      bus.publish('registration.changed', { registration, change: 'language-set' });
-      return registration;
-    },
+    async (request) => changed(counter.setLanguage(request.params.id, request.body.language, requireOfficer(request).officerId), 'language-set'),
   );
 
   app.get(
