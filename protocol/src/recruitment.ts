@@ -1,6 +1,7 @@
 /**
  * Recruitment and selection (#17): the contract the appliance (counter) and the central speak.
- * Pure (node:crypto only through sibling modules), imported by both ends.
+ * Pure, imported by both ends and by the console's bundle (reference-tables.ts reads its column lists): node:crypto is
+ * used only inside a function, never at import, and no module with import-time Node globals (Buffer) is imported.
  *
  * Three flows:
  *
@@ -27,7 +28,7 @@
  *
  * Money is integer minor units (cents) everywhere: no floating point between the two ends.
  */
-import { sha256Hex } from './batch-frame.ts';
+import { createHash } from 'node:crypto';
 import type { ColumnType } from './reference-tables.ts';
 
 export const RECRUITMENT_EVENTS_PATH = '/api/v1/recruitment/events';
@@ -38,7 +39,7 @@ export const RECRUITMENT_ANSWER_PURPOSE = 'recruitment-events' as const;
 
 /** The query string the appliance signs and sends: the hash of the exact body bytes. */
 export function recruitmentEventsQuery(body: Uint8Array | string): string {
-  return `sha256=${sha256Hex(body)}`;
+  return `sha256=${createHash('sha256').update(body).digest('hex')}`;
 }
 
 // ---------------------------------------------------------------------------------------------

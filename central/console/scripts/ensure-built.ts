@@ -1,8 +1,9 @@
 /**
  * Builds the central's console when central/console/dist is missing or older than any of its sources
  * (scripts/ensure-vite-built.ts): `npm run build:console`, the central's prestart and the tests' global setup.
- * The console also bundles the reference table definitions (protocol/src/reference-tables.ts) and the colours it
- * shares with the officer UI (ui/src/palette.css), so a change there makes it stale too.
+ * The console also bundles modules of the protocol package (the reference table definitions and what they import, the
+ * JSON client) and the colours it shares with the officer UI (ui/src/palette.css): a change to any file of protocol/src
+ * or to the palette makes it stale too (a hand-kept list of the protocol files missed one, and the tests ran an old bundle).
  */
 import { fileURLToPath } from 'node:url';
 import { ensureViteBuilt, runBuildCli, type ViteApp } from '../../../scripts/ensure-vite-built.ts';
@@ -10,7 +11,7 @@ import { ensureViteBuilt, runBuildCli, type ViteApp } from '../../../scripts/ens
 export const CONSOLE_APP: ViteApp = {
   dir: fileURLToPath(new URL('..', import.meta.url)),
   extraSources: [
-    fileURLToPath(new URL('../../../protocol/src/reference-tables.ts', import.meta.url)),
+    fileURLToPath(new URL('../../../protocol/src', import.meta.url)),
     fileURLToPath(new URL('../../../ui/src/palette.css', import.meta.url)),
   ],
 };
