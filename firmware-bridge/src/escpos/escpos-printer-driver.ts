@@ -6,7 +6,7 @@ import type { ByteTransport, TransportFactory } from '../transport/transport.ts'
 import type { SupportedCodepage } from './escpos-codepages.ts';
 import type { PrintPhase } from './escpos-errors.ts';
 import { PrinterReplyParser } from './printer-reply-parser.ts';
-import { combineRealtimeStatus, decodeAsb, describeStatus, type PrinterStatus } from './printer-status.ts';
+import { combineRealtimeStatus, decodeAsb, decodeRealtimeStatus, describeStatus, type PrinterStatus } from './printer-status.ts';
 import { RealtimeStatusClient } from './realtime-status-client.ts';
 import { ASB_ERROR, ASB_ONLINE, ASB_PAPER, automaticStatusBack, CLEAR_BUFFERS, type StatusRequest } from './realtime-commands.ts';
 import type { PaperWidth, ReceiptDocument } from './receipt-document.ts';
@@ -67,6 +67,8 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
   #parser = new PrinterReplyParser();
   #status: RealtimeStatusClient | undefined;
   #asb: PrinterStatus | undefined;
+  /** ASBs received so far: a status reading that one arrived during was taken across a change (see #queryStatus). */
+  #asbCount = 0;
   #lastEvent = '';
   #lock: Promise<unknown> = Promise.resolve();
   readonly #writeTimeoutMs: number;
@@ -147,12 +149,17 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     return this.#exclusive(async () => {
       const client = this.#status;
       if (!client) return undefined;
+      let byte: number;
       try {
-        await client.request(1, timeoutMs);
-        return true;
+        byte = await client.request(1, timeoutMs);
       } catch {
         return false;
       }
+      // The printer's on-line bit disagrees with the last status known (a printer without ASB, or a change the last
+      // reading missed): read the whole status, so the state shown never stays behind the printer for longer than a probe.
+      const online = decodeRealtimeStatus(1, byte).online;
+      if (this.#lastStatus && online !== undefined && online !== this.#lastStatus.online) await this.#queryStatus().catch(() => undefined);
+      return true;
     });
   }
 
@@ -208,13 +215,24 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     return { bytes: sent, chunks, status: after };
   }
 
+  /**
+   * DLE EOT 1–4 are four answers taken at four moments. When the printer pushes an ASB between them (paper loaded,
+   * cover closed), the four may straddle that change and combine into a state the printer was never in (e.g. off-line
+   * with paper present, which once outlived the change: the officer saw "offline" with a ready printer); then the
+   * reading is taken again, up to MAX_STATUS_READS times, and the last one stands.
+   */
   async #queryStatus(extraFirstWaitMs = 0): Promise<PrinterStatus> {
     const client = this.#status;
     if (!this.isOpen || !client) throw notOpen();
     const replies = {} as Record<StatusRequest, number>;
     try {
-      for (const n of [1, 2, 3, 4] as const) {
-        replies[n] = await client.request(n, this.#opts.statusTimeoutMs + (n === 1 ? extraFirstWaitMs : 0));
+      for (let read = 1; ; read++) {
+        const asbBefore = this.#asbCount;
+        for (const n of [1, 2, 3, 4] as const) {
+          replies[n] = await client.request(n, this.#opts.statusTimeoutMs + (n === 1 && read === 1 ? extraFirstWaitMs : 0));
+        }
+        if (this.#asbCount === asbBefore || read >= MAX_STATUS_READS) break;
+        this.#log.debug({ read }, 'status changed (ASB) while it was read: reading it again');
       }
     } catch (err) {
       if (isApplianceError(err)) this.#emitState({ state: 'error', error: { code: err.code, message: err.message } });
@@ -274,6 +292,7 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
       if (reply.kind === 'realtime') this.#status?.onReply(reply.byte);
       else if (reply.kind === 'asb') {
         this.#asb = decodeAsb(reply.bytes);
+        this.#asbCount++;
         this.#log.debug({ asb: Buffer.from(reply.bytes).toString('hex'), status: describeStatus(this.#asb) }, '« ASB');
         this.#emitStatus(this.#asb);
       } else this.#log.warn({ bytes: reply.bytes.length }, 'unexpected bytes from printer skipped');
@@ -318,6 +337,9 @@ export class EscPosPrinterDriver extends EventEmitter<DriverEvents> {
     this.emit('state', event);
   }
 }
+
+/** Readings of DLE EOT 1–4 a status query takes at most when ASBs keep arriving meanwhile. */
+const MAX_STATUS_READS = 3;
 
 function notOpen(): ApplianceError {
   return new ApplianceError(FirmwareBridgeErrors.PRINTER_NOT_OPEN.code, 'The receipt printer is not connected.');

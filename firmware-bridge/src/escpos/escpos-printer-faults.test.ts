@@ -78,4 +78,53 @@ describe('EscPosPrinterDriver faults on an in-memory port', () => {
     expect((err as Error).message).not.toContain('DLE');
     expect(performance.now() - t0).toBeLessThan(2_000);
   });
+
+  /**
+   * A printer whose paper can run out, answering DLE EOT n from its state as the ESC/POS reference gives the bits
+   * (1: bit 3 off-line; 2: bit 5 stopped by paper end; 4: bits 2–3 near end, 5–6 roll end; bits 1 and 4 always set).
+   * `onAnswer` runs after each answer, so a test can change the paper between two of them.
+   */
+  async function printerWithPaper(onAnswer: (n: number, printer: { paperOut: boolean; push(bytes: number[]): void }) => void = () => {}) {
+    const [host, device] = MemoryPort.pair('mem:printer', 'mem:printer-device');
+    await device.open();
+    const printer = { paperOut: true, push: (bytes: number[]) => void device.write(Uint8Array.from(bytes)) };
+    device.on('data', (chunk: Buffer) => {
+      for (let i = 0; i + 2 < chunk.length + 1; i++) {
+        if (chunk[i] !== 0x10 || chunk[i + 1] !== 0x04) continue;
+        const n = chunk[i + 2] as number;
+        const out = printer.paperOut;
+        const bits = n === 1 ? (out ? 0x08 : 0) : n === 2 ? (out ? 0x20 : 0) : n === 4 ? (out ? 0x6c : 0) : 0;
+        void device.write(Uint8Array.of(0x12 | bits)).then(() => onAnswer(n, printer));
+      }
+    });
+    const states: PrinterStateEvent[] = [];
+    const driver = new EscPosPrinterDriver({ transportFactory: () => host, paperWidth: 80, statusTimeoutMs: 200, autoStatusBack: false });
+    driver.on('state', (e) => states.push(e));
+    await driver.open();
+    return { driver, printer, states };
+  }
+
+  it('reads the status again when an ASB arrives between its four answers, so a roll loaded meanwhile never shows as off-line', async () => {
+    let loaded = false;
+    const p = await printerWithPaper((n, printer) => {
+      // The officer loads a roll right after the printer answered DLE EOT 1 "off-line"; it pushes ASB 10 00 00 00 (ready).
+      if (n === 1 && printer.paperOut && !loaded) {
+        loaded = true;
+        printer.paperOut = false;
+        printer.push([0x10, 0x00, 0x00, 0x00]);
+      }
+    });
+    const status = await p.driver.status();
+    expect(status).toMatchObject({ online: true, paperEnd: false });
+    expect(p.states.at(-1)).toMatchObject({ state: 'connected' });
+  });
+
+  it('a liveness probe whose on-line bit disagrees with the status last read reads the whole status (no ASB needed)', async () => {
+    const p = await printerWithPaper();
+    expect(await p.driver.status()).toMatchObject({ online: false, paperEnd: true });
+    expect(p.states.at(-1)).toMatchObject({ state: 'error', error: { code: 'PRINTER_PAPER_OUT' } });
+    p.printer.paperOut = false;
+    expect(await p.driver.probe(200)).toBe(true);
+    expect(p.states.at(-1)).toMatchObject({ state: 'connected', status: { online: true, paperEnd: false } });
+  });
 });
