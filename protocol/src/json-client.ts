@@ -1,8 +1,8 @@
 /**
- * The browser side of the services' JSON routes, for the officer UI (ui/src/api.ts) and the central's console
- * (central/console/src/api.ts): same origin, the session cookie, JSON in and out, and a refusal turned into an
- * ApiError with the code of the error body every route answers with ({ statusCode, code, message }). Uses only
- * `fetch`: both bundles import it.
+ * The browser side of the central's JSON routes, for its console (central/console/src/api.ts): same origin, the
+ * session cookie, JSON in and out, and a refusal turned into an ApiError with the code of the error body every route
+ * answers with ({ statusCode, code, message }). Uses only `fetch`. The officer UI keeps its own client (ui/src/api.ts):
+ * the design lets the UI import types only from other packages (tests/architecture.test.ts).
  */
 
 /** A refused or unanswered request: the HTTP status (0 = no answer), the error code and message, the whole body. */

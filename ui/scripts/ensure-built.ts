@@ -5,8 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { ensureViteBuilt, runBuildCli, type ViteApp, viteAppIsStale } from '../../scripts/ensure-vite-built.ts';
 
-/** The UI bundles protocol/src/json-client.ts too: any change in protocol/src makes it stale. */
-const UI: ViteApp = { dir: fileURLToPath(new URL('..', import.meta.url)), extraSources: [fileURLToPath(new URL('../../protocol/src', import.meta.url))] };
+const UI: ViteApp = { dir: fileURLToPath(new URL('..', import.meta.url)) };
 
 export function uiIsStale(): boolean {
   return viteAppIsStale(UI);
